@@ -1,0 +1,133 @@
+//! A uniform grid over the first (up to) three dimensions, cell side `eps`: every point within `eps` of
+//! a point lies in its cell or one of the 3^p cells around it, whatever the number of dimensions, since
+//! a projection never lengthens a distance. Points are stored sorted by cell, contiguously, so a
+//! neighbourhood scan reads memory in order.
+
+use std::collections::HashMap;
+
+pub(crate) const MAX_GRID_DIMS: usize = 3;
+
+pub(crate) struct Grid {
+    pub d: usize,
+    /// Coordinates in sorted (cell) order, row-major, `n * d`.
+    pub points: Vec<f64>,
+    /// `order[s]` is the original row of the point at sorted position `s`.
+    pub order: Vec<usize>,
+    /// `cell_of[s]`: the cell of sorted point `s`.
+    pub cell_of: Vec<u32>,
+    /// `cell_start[c]..cell_start[c + 1]` are the sorted positions of cell `c`.
+    pub cell_start: Vec<usize>,
+    /// The neighbour cells of cell `c` (itself first): `neighbours[nb_start[c]..nb_start[c + 1]]`.
+    pub neighbours: Vec<u32>,
+    pub nb_start: Vec<usize>,
+}
+
+impl Grid {
+    /// `x` is row-major `n * d`, all finite; `side` > 0 and finite.
+    pub fn build(x: &[f64], n: usize, d: usize, side: f64) -> Grid {
+        let p = d.min(MAX_GRID_DIMS);
+        let mut lo = [0.0f64; MAX_GRID_DIMS];
+        for (j, l) in lo.iter_mut().enumerate().take(p) {
+            *l = (0..n).map(|i| x[i * d + j]).fold(f64::INFINITY, f64::min);
+        }
+        let key_of = |i: usize| -> [i64; MAX_GRID_DIMS] {
+            let mut k = [0i64; MAX_GRID_DIMS];
+            for j in 0..p {
+                // Saturating float-to-int cast: absurdly small eps still gives valid (if huge) keys.
+                k[j] = ((x[i * d + j] - lo[j]) / side).floor() as i64;
+            }
+            k
+        };
+        let keys: Vec<[i64; MAX_GRID_DIMS]> = (0..n).map(key_of).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_unstable_by_key(|&i| (keys[i], i));
+
+        let mut cell_start = Vec::new();
+        let mut cell_keys: Vec<[i64; MAX_GRID_DIMS]> = Vec::new();
+        let mut cell_of = Vec::with_capacity(n);
+        for (s, &i) in order.iter().enumerate() {
+            if cell_keys.last() != Some(&keys[i]) {
+                cell_keys.push(keys[i]);
+                cell_start.push(s);
+            }
+            cell_of.push((cell_keys.len() - 1) as u32);
+        }
+        cell_start.push(n);
+
+        let index: HashMap<[i64; MAX_GRID_DIMS], u32> = cell_keys
+            .iter()
+            .enumerate()
+            .map(|(c, k)| (*k, c as u32))
+            .collect();
+        let offsets = neighbour_offsets(p);
+        let mut neighbours = Vec::with_capacity(cell_keys.len() * 9);
+        let mut nb_start = Vec::with_capacity(cell_keys.len() + 1);
+        for (c, key) in cell_keys.iter().enumerate() {
+            nb_start.push(neighbours.len());
+            neighbours.push(c as u32);
+            for off in &offsets {
+                let mut k = *key;
+                for j in 0..p {
+                    k[j] = k[j].saturating_add(off[j]);
+                }
+                if let Some(&nc) = index.get(&k) {
+                    neighbours.push(nc);
+                }
+            }
+        }
+        nb_start.push(neighbours.len());
+
+        let mut points = Vec::with_capacity(n * d);
+        for &i in &order {
+            points.extend_from_slice(&x[i * d..(i + 1) * d]);
+        }
+        Grid {
+            d,
+            points,
+            order,
+            cell_of,
+            cell_start,
+            neighbours,
+            nb_start,
+        }
+    }
+
+    pub fn point(&self, s: usize) -> &[f64] {
+        &self.points[s * self.d..(s + 1) * self.d]
+    }
+
+    pub fn neighbour_cells(&self, c: usize) -> &[u32] {
+        &self.neighbours[self.nb_start[c]..self.nb_start[c + 1]]
+    }
+
+    pub fn cell_range(&self, c: u32) -> std::ops::Range<usize> {
+        self.cell_start[c as usize]..self.cell_start[c as usize + 1]
+    }
+
+    pub fn n_cells(&self) -> usize {
+        self.cell_start.len() - 1
+    }
+}
+
+/// All offsets in {-1, 0, 1}^p except the zero offset.
+fn neighbour_offsets(p: usize) -> Vec<[i64; MAX_GRID_DIMS]> {
+    let mut out = vec![[0i64; MAX_GRID_DIMS]];
+    for j in 0..p {
+        let mut next = Vec::with_capacity(out.len() * 3);
+        for o in &out {
+            for delta in [-1i64, 0, 1] {
+                let mut o2 = *o;
+                o2[j] = delta;
+                next.push(o2);
+            }
+        }
+        out = next;
+    }
+    out.retain(|o| o.iter().any(|&v| v != 0));
+    out
+}
+
+#[inline]
+pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}

@@ -1,0 +1,46 @@
+//! Cluster: segment the scaled rows. Labels are `Option<usize>` (None = noise), canonical: segment 0 is
+//! the largest, ties broken by the earliest row, so the same settings always give the same ids.
+
+pub mod dbscan;
+mod grid;
+
+pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams};
+
+/// Renumbers cluster ids so that 0 is the largest cluster (ties: the one whose first row comes first).
+/// Returns the new labels and the sizes, largest first.
+pub fn canonical_labels(labels: &[Option<usize>]) -> (Vec<Option<usize>>, Vec<usize>) {
+    let n_clusters = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+    let mut size = vec![0usize; n_clusters];
+    let mut first = vec![usize::MAX; n_clusters];
+    for (i, l) in labels.iter().enumerate() {
+        if let Some(l) = *l {
+            size[l] += 1;
+            first[l] = first[l].min(i);
+        }
+    }
+    let mut order: Vec<usize> = (0..n_clusters).filter(|&c| size[c] > 0).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(size[c]), first[c]));
+    let mut new_id = vec![usize::MAX; n_clusters];
+    for (rank, &c) in order.iter().enumerate() {
+        new_id[c] = rank;
+    }
+    let relabeled = labels.iter().map(|l| l.map(|c| new_id[c])).collect();
+    let sizes = order.iter().map(|&c| size[c]).collect();
+    (relabeled, sizes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_first_ties_by_first_row() {
+        let labels = vec![Some(3), None, Some(1), Some(1), Some(3), Some(0), Some(1)];
+        let (relabeled, sizes) = canonical_labels(&labels);
+        assert_eq!(sizes, vec![3, 2, 1]);
+        assert_eq!(
+            relabeled,
+            vec![Some(1), None, Some(0), Some(0), Some(1), Some(2), Some(0)]
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! One error type for the whole core. Every message says what went wrong and what the person can do.
+
+use thiserror::Error;
+
+pub type Result<T> = std::result::Result<T, CoreError>;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum CoreError {
+    #[error(
+        "The file is empty. Choose a CSV file with a header row and at least one row of data."
+    )]
+    EmptyFile,
+    #[error("The file has a header row but no data rows. Add customer rows below the header and load it again.")]
+    HeaderOnly,
+    #[error("This looks like a {kind} file, not a CSV. Export the data as CSV (comma or semicolon separated text) and load that.")]
+    NotText { kind: String },
+    #[error(
+        "Could not read the CSV at line {line}: {reason}. Check that the file is plain CSV text."
+    )]
+    Malformed { line: u64, reason: String },
+    #[error("No numeric column was found (columns: {columns}). Segmentation needs at least one column of numbers, such as visits or amounts.")]
+    NoNumericColumn { columns: String },
+    #[error("Column \"{column}\" is not in the file. Pick features among: {available}.")]
+    UnknownColumn { column: String, available: String },
+    #[error("Column \"{column}\" holds text, not numbers. Choose numeric columns as features.")]
+    NotNumeric { column: String },
+    #[error("No feature is selected. Tick at least one numeric column to segment on.")]
+    NoFeatures,
+    #[error("Cleaning left {rows} rows, too few to find segments (at least {needed} are needed). Loosen the cleaning rules or check the file.")]
+    TooFewRows { rows: usize, needed: usize },
+    #[error("Invalid parameter {name} = {value}: {reason}")]
+    InvalidParameter {
+        name: String,
+        value: String,
+        reason: String,
+    },
+    #[error("The analysis settings could not be read: {0}")]
+    BadSpec(String),
+}

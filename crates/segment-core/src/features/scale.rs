@@ -1,0 +1,138 @@
+//! Scalers with scikit-learn's definitions: min-max `(x - min) / (max - min)`, standard
+//! `(x - mean) / std` with the population std (ddof = 0), robust `(x - median) / IQR`. A constant column
+//! gets scale 1, as scikit-learn does, so it becomes a constant instead of NaN.
+
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalerKind {
+    #[default]
+    MinMax,
+    Standard,
+    Robust,
+    None,
+}
+
+impl ScalerKind {
+    pub const ALL: [ScalerKind; 4] = [
+        ScalerKind::MinMax,
+        ScalerKind::Standard,
+        ScalerKind::Robust,
+        ScalerKind::None,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ScalerKind::MinMax => "min-max (0 to 1)",
+            ScalerKind::Standard => "standard (z-score)",
+            ScalerKind::Robust => "robust (median / IQR)",
+            ScalerKind::None => "none",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ScalerKind::MinMax => "minmax",
+            ScalerKind::Standard => "standard",
+            ScalerKind::Robust => "robust",
+            ScalerKind::None => "none",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+/// A scaler fitted on training data: `x_scaled = (x_raw - offset) / scale`, per column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedScaler {
+    pub kind: ScalerKind,
+    pub offset: Vec<f64>,
+    pub scale: Vec<f64>,
+}
+
+impl FittedScaler {
+    pub fn fit(kind: ScalerKind, x_raw: ArrayView2<f64>) -> Self {
+        let d = x_raw.ncols();
+        let mut offset = vec![0.0; d];
+        let mut scale = vec![1.0; d];
+        for (j, col) in x_raw.axis_iter(Axis(1)).enumerate() {
+            let (o, s) = match kind {
+                ScalerKind::None => (0.0, 1.0),
+                ScalerKind::MinMax => {
+                    let (min, max) = col
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                            (lo.min(v), hi.max(v))
+                        });
+                    (min, max - min)
+                }
+                ScalerKind::Standard => {
+                    let n = col.len().max(1) as f64;
+                    let mean = col.sum() / n;
+                    let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+                    (mean, var.sqrt())
+                }
+                ScalerKind::Robust => {
+                    let mut sorted = col.to_vec();
+                    sorted.sort_by(f64::total_cmp);
+                    let q = |p: f64| quantile_sorted(&sorted, p);
+                    (q(0.5), q(0.75) - q(0.25))
+                }
+            };
+            offset[j] = if o.is_finite() { o } else { 0.0 };
+            scale[j] = if s.is_finite() && s > f64::EPSILON * o.abs().max(1.0) {
+                s
+            } else {
+                1.0
+            };
+        }
+        Self {
+            kind,
+            offset,
+            scale,
+        }
+    }
+
+    pub fn transform(&self, x_raw: ArrayView2<f64>) -> Array2<f64> {
+        let mut x = x_raw.to_owned();
+        for (j, mut col) in x.axis_iter_mut(Axis(1)).enumerate() {
+            let (o, s) = (self.offset[j], self.scale[j]);
+            col.mapv_inplace(|v| (v - o) / s);
+        }
+        x
+    }
+}
+
+/// Linear-interpolation quantile of sorted values (numpy's default), `p` in [0, 1].
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = p * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn minmax_and_standard_match_sklearn_definitions() {
+        let x = array![[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]];
+        let mm = FittedScaler::fit(ScalerKind::MinMax, x.view()).transform(x.view());
+        assert_eq!(mm.column(0).to_vec(), vec![0.0, 0.5, 1.0]);
+        assert_eq!(mm.column(1).to_vec(), vec![0.0, 0.0, 0.0]); // constant column: scale 1
+        let st = FittedScaler::fit(ScalerKind::Standard, x.view()).transform(x.view());
+        let sd = (8.0f64 / 3.0).sqrt();
+        assert!((st[[0, 0]] + 2.0 / sd).abs() < 1e-12);
+        let rb = FittedScaler::fit(ScalerKind::Robust, x.view()).transform(x.view());
+        assert_eq!(rb.column(0).to_vec(), vec![-1.0, 0.0, 1.0]);
+    }
+}

@@ -1,0 +1,341 @@
+//! Ingest: CSV bytes to a [`Table`] of typed columns.
+//!
+//! Every column keeps, per row, whether the cell was missing. A column whose filled cells are (nearly) all
+//! numbers becomes numeric; the cells of a numeric column that are not numbers are kept as NaN and
+//! counted, so cleaning can drop those rows and say so instead of losing them silently.
+
+mod sniff;
+
+use crate::error::{CoreError, Result};
+use serde::{Deserialize, Serialize};
+
+pub use sniff::{decode_text, detect_delimiter};
+
+/// Share of filled cells that must parse as numbers for a column to count as numeric.
+const NUMERIC_SHARE: f64 = 0.95;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    Numeric,
+    Text,
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub kind: ColumnKind,
+    /// `missing[row]`: the cell was empty or a missing-value marker (NA, NaN, null, ...).
+    pub missing: Vec<bool>,
+    /// For numeric columns, the value of each row; NaN where missing or not a number.
+    pub values: Vec<f64>,
+    /// Filled cells of a numeric column that did not parse as a number.
+    pub not_a_number: usize,
+    /// The first such cell: (row number in the file, counting the header as row 1; its text).
+    pub first_not_a_number: Option<(usize, String)>,
+    /// Distinct filled values, counted up to a cap (enough to tell an id column from a category).
+    pub distinct: usize,
+}
+
+impl Column {
+    pub fn is_numeric(&self) -> bool {
+        self.kind == ColumnKind::Numeric
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub n_rows: usize,
+    pub delimiter: u8,
+    /// Rows whose field count differed from the header's (padded or cut to fit, and counted).
+    pub ragged_rows: usize,
+}
+
+/// A summary of a column for the page: its name, kind and what the ingest saw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub missing: usize,
+    pub not_a_number: usize,
+    pub distinct: usize,
+    pub looks_like_id: bool,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    pub fn numeric_names(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.is_numeric())
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
+    pub fn info(&self) -> Vec<ColumnInfo> {
+        self.columns
+            .iter()
+            .map(|c| ColumnInfo {
+                name: c.name.clone(),
+                kind: c.kind,
+                missing: c.missing.iter().filter(|m| **m).count(),
+                not_a_number: c.not_a_number,
+                distinct: c.distinct,
+                looks_like_id: looks_like_id(c, self.n_rows),
+            })
+            .collect()
+    }
+
+    /// The numeric columns that are not identifiers: the default features for a new file.
+    pub fn default_features(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| c.is_numeric() && !looks_like_id(c, self.n_rows))
+            .map(|c| c.name.clone())
+            .collect()
+    }
+}
+
+/// An id column: named like one, or numeric with a distinct value in every row of a large enough file.
+pub fn looks_like_id(column: &Column, n_rows: usize) -> bool {
+    let name = column.name.trim().to_ascii_lowercase();
+    let named_id = name == "id"
+        || name.ends_with("_id")
+        || name.ends_with(" id")
+        || name.starts_with("id_")
+        || name.ends_with("id")
+            && name.len() > 2
+            && name[..name.len() - 2].ends_with(['_', ' ', '-'])
+        || matches!(
+            name.as_str(),
+            "customerid" | "clientid" | "userid" | "uuid" | "key" | "index"
+        );
+    let unique_integers = column.is_numeric()
+        && n_rows >= 20
+        && column.distinct >= n_rows
+        && column.values.iter().all(|v| v.is_nan() || v.fract() == 0.0);
+    named_id || unique_integers
+}
+
+fn is_missing_marker(cell: &str) -> bool {
+    matches!(
+        cell,
+        "" | "NA"
+            | "N/A"
+            | "na"
+            | "n/a"
+            | "NaN"
+            | "nan"
+            | "NAN"
+            | "null"
+            | "NULL"
+            | "None"
+            | "none"
+            | "-"
+            | "?"
+    )
+}
+
+/// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
+pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table> {
+    let text = decode_text(bytes)?;
+    if text.trim().is_empty() {
+        return Err(CoreError::EmptyFile);
+    }
+    let delimiter = detect_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => return Err(malformed(&e)),
+        None => return Err(CoreError::EmptyFile),
+    };
+    let names = header_names(&header);
+    let n_cols = names.len();
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); n_cols];
+    let mut ragged_rows = 0usize;
+    let total = text.len().max(1) as f64;
+    let mut n_rows = 0usize;
+    for record in records {
+        let record = record.map_err(|e| malformed(&e))?;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue; // blank line
+        }
+        if record.len() != n_cols {
+            ragged_rows += 1;
+        }
+        for (c, column) in cells.iter_mut().enumerate() {
+            column.push(record.get(c).unwrap_or("").trim().to_string());
+        }
+        n_rows += 1;
+        if n_rows.is_multiple_of(65_536) {
+            on_progress(record.position().map_or(0.0, |p| p.byte() as f64 / total));
+        }
+    }
+    if n_rows == 0 {
+        return Err(CoreError::HeaderOnly);
+    }
+    on_progress(1.0);
+    let columns = names
+        .into_iter()
+        .zip(cells)
+        .map(|(name, column_cells)| type_column(name, &column_cells))
+        .collect();
+    Ok(Table {
+        columns,
+        n_rows,
+        delimiter,
+        ragged_rows,
+    })
+}
+
+fn malformed(e: &csv::Error) -> CoreError {
+    let line = e.position().map_or(0, |p| p.line());
+    CoreError::Malformed {
+        line,
+        reason: e.to_string(),
+    }
+}
+
+/// Header cells, trimmed; an empty cell becomes `column_N` and a repeated name gets a `_2`, `_3` suffix.
+fn header_names(header: &csv::StringRecord) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(header.len());
+    for (i, raw) in header.iter().enumerate() {
+        let base = raw.trim().trim_start_matches('\u{feff}').to_string();
+        let base = if base.is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            base
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while names.contains(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+fn type_column(name: String, cells: &[String]) -> Column {
+    let missing: Vec<bool> = cells.iter().map(|c| is_missing_marker(c)).collect();
+    let mut values = Vec::with_capacity(cells.len());
+    let mut parsed = 0usize;
+    let mut filled = 0usize;
+    let mut first_bad = None;
+    let mut bad = 0usize;
+    for (row, (cell, is_missing)) in cells.iter().zip(&missing).enumerate() {
+        if *is_missing {
+            values.push(f64::NAN);
+            continue;
+        }
+        filled += 1;
+        match cell.parse::<f64>() {
+            Ok(v) if v.is_finite() => {
+                parsed += 1;
+                values.push(v);
+            }
+            _ => {
+                bad += 1;
+                if first_bad.is_none() {
+                    first_bad = Some((row + 2, cell.clone()));
+                }
+                values.push(f64::NAN);
+            }
+        }
+    }
+    let distinct = count_distinct(cells, &missing);
+    let kind = if filled == 0 {
+        ColumnKind::Empty
+    } else if parsed as f64 >= NUMERIC_SHARE * filled as f64 {
+        ColumnKind::Numeric
+    } else {
+        ColumnKind::Text
+    };
+    if kind != ColumnKind::Numeric {
+        values.clear();
+        bad = 0;
+        first_bad = None;
+    }
+    Column {
+        name,
+        kind,
+        missing,
+        values,
+        not_a_number: bad,
+        first_not_a_number: first_bad,
+        distinct,
+    }
+}
+
+fn count_distinct(cells: &[String], missing: &[bool]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for (cell, m) in cells.iter().zip(missing) {
+        if !m {
+            seen.insert(cell.as_str());
+        }
+    }
+    seen.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Table> {
+        read_csv(text.as_bytes(), &mut |_| {})
+    }
+
+    #[test]
+    fn types_columns_and_counts_bad_cells() {
+        let t = read("id,a,b,name\n1,1.5,x,ann\n2,2,3,bob\n3,,4,cy\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.n_rows, 3);
+        let a = t.column("a").unwrap_or_else(|| panic!("a"));
+        assert!(a.is_numeric());
+        assert_eq!(a.missing, vec![false, false, true]);
+        // b: 2 of 3 filled cells parse, below the numeric share: text.
+        assert_eq!(t.column("b").map(|c| c.kind), Some(ColumnKind::Text));
+        assert_eq!(t.column("name").map(|c| c.kind), Some(ColumnKind::Text));
+    }
+
+    #[test]
+    fn semicolons_duplicates_and_empty_headers() {
+        let t = read("x;x;;y\n1;2;3;4\n5;6;7;8\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.names(), vec!["x", "x_2", "column_3", "y"]);
+    }
+
+    #[test]
+    fn errors_are_typed() {
+        assert_eq!(read("").err(), Some(CoreError::EmptyFile));
+        assert_eq!(read("   \n").err(), Some(CoreError::EmptyFile));
+        assert_eq!(read("a,b\n").err(), Some(CoreError::HeaderOnly));
+        let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0];
+        assert!(matches!(
+            read_csv(&png, &mut |_| {}),
+            Err(CoreError::NotText { .. })
+        ));
+    }
+
+    #[test]
+    fn ragged_rows_are_counted_not_fatal() {
+        let t = read("a,b\n1,2\n3\n4,5,6\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.n_rows, 3);
+        assert_eq!(t.ragged_rows, 2);
+    }
+}

@@ -1,0 +1,20 @@
+//! The analysis core of the Client Segmentation Dashboard.
+//!
+//! The modules read like the pipeline: [`ingest`] (bytes to a table) -> [`clean`] (drop rows, with a
+//! report) -> [`features`] (pick and scale columns) -> [`cluster`] (DBSCAN) -> [`reduce`] (PCA) ->
+//! [`score`] (silhouette, Davies-Bouldin, Calinski-Harabasz). [`pipeline`] runs them all from one
+//! [`spec::AnalysisSpec`]. Nothing here knows about the browser: the same code runs in the Web Worker,
+//! in native tests and from a command line.
+
+pub mod clean;
+pub mod cluster;
+pub mod error;
+pub mod features;
+pub mod ingest;
+pub mod pipeline;
+pub mod reduce;
+pub mod rng;
+pub mod score;
+pub mod spec;
+
+pub use error::{CoreError, Result};

@@ -1,0 +1,301 @@
+//! The whole analysis, from a [`Table`] and an [`AnalysisSpec`] to an [`AnalysisResult`]. The Web Worker,
+//! the tests and (later) the command line all call [`run`]; none of them re-implements a step.
+
+use crate::clean::{clean, CleaningReport};
+use crate::cluster::{canonical_labels, Dbscan};
+use crate::error::{CoreError, Result};
+use crate::features::{x_raw, FittedScaler};
+use crate::ingest::{ColumnInfo, Table};
+use crate::reduce::Pca;
+use crate::rng::SplitMix64;
+use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores};
+use crate::spec::{is_original_layout, Algorithm, AnalysisSpec};
+use linfa::ParamGuard;
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+/// The steps, in order, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Reading,
+    Cleaning,
+    Scaling,
+    Clustering,
+    Reducing,
+    Scoring,
+}
+
+impl Stage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Reading => "Reading the file",
+            Stage::Cleaning => "Cleaning",
+            Stage::Scaling => "Scaling",
+            Stage::Clustering => "Finding segments (DBSCAN)",
+            Stage::Reducing => "Projecting (PCA)",
+            Stage::Scoring => "Scoring",
+        }
+    }
+}
+
+pub type Progress<'a> = &'a mut dyn FnMut(Stage, f64);
+
+/// What the page shows after loading a file, before any run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    pub n_rows: usize,
+    pub columns: Vec<ColumnInfo>,
+    /// The starting settings for this file.
+    pub suggested: AnalysisSpec,
+    /// Set when the file has the original project's layout and its settings were applied.
+    pub preset: Option<String>,
+    pub k_distance: Option<KDistance>,
+}
+
+/// The sorted distances to the k-th nearest neighbour (the point itself counted first) of a sample of
+/// rows, and the eps at the knee of that curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KDistance {
+    pub k: usize,
+    pub distances: Vec<f64>,
+    pub knee_eps: f64,
+    pub rows_sampled: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PcaMap {
+    pub explained_variance_ratio: Vec<f64>,
+    pub components: Vec<Vec<f64>>,
+    /// Scores on the first two components, row-major (pc1, pc2) per used row.
+    pub coords: Vec<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisResult {
+    pub spec: AnalysisSpec,
+    pub cleaning: CleaningReport,
+    pub rows_used: usize,
+    /// Rows per segment, largest first; segment ids are positions in this list.
+    pub segment_sizes: Vec<usize>,
+    pub noise: usize,
+    /// Per used row: segment id, or -1 for noise.
+    pub labels: Vec<i32>,
+    /// Per segment, the mean of each feature in the file's own units.
+    pub segment_means: Vec<Vec<f64>>,
+    pub overall_means: Vec<f64>,
+    pub scores: Scores,
+    pub pca: PcaMap,
+}
+
+/// Summarises a freshly read table and suggests settings. A table without a numeric column cannot be
+/// segmented: that is an error here, at load, where the message can name the columns it did find.
+pub fn summarize(table: &Table) -> Result<DatasetSummary> {
+    if table.numeric_names().is_empty() {
+        return Err(CoreError::NoNumericColumn {
+            columns: table.names().join(", "),
+        });
+    }
+    let mut suggested = AnalysisSpec::default_for(table);
+    let preset = is_original_layout(table)
+        .then(|| "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings".to_string());
+    let k_distance = suggest(table, &mut suggested);
+    Ok(DatasetSummary {
+        n_rows: table.n_rows,
+        columns: table.info(),
+        suggested,
+        preset,
+        k_distance,
+    })
+}
+
+/// Computes the k-distance curve for the spec's features and, for a file without a preset, sets eps to
+/// its knee. Returns None when the data cannot be prepared (the run will then say why).
+pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
+    let Algorithm::Dbscan { min_samples, .. } = spec.algorithm;
+    let (kept, _) = clean(table, &spec.features, &spec.cleaning).ok()?;
+    if kept.len() <= min_samples || spec.features.is_empty() {
+        return None;
+    }
+    let raw = x_raw(table, &spec.features, &kept);
+    let x_scaled = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
+    let kd = k_distance(x_scaled.view(), min_samples, 1_000, spec.seed);
+    if !is_original_layout(table) && kd.knee_eps > 0.0 {
+        spec.algorithm = Algorithm::Dbscan {
+            eps: round_sig(kd.knee_eps, 2),
+            min_samples,
+        };
+    }
+    Some(kd)
+}
+
+fn round_sig(v: f64, digits: i32) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(digits - 1 - v.log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// k-distance curve on up to `max_queries` sampled rows, each against every row (exact per query).
+pub fn k_distance(x: ArrayView2<f64>, k: usize, max_queries: usize, seed: u64) -> KDistance {
+    let n = x.nrows();
+    let queries = SplitMix64::new(seed).sample_indices(n, max_queries);
+    let k = k.clamp(1, n.max(1));
+    let mut distances: Vec<f64> = Vec::with_capacity(queries.len());
+    let mut nearest: Vec<f64> = Vec::with_capacity(n);
+    for &q in &queries {
+        let p = x.row(q);
+        nearest.clear();
+        nearest.extend(x.outer_iter().map(|r| {
+            r.iter()
+                .zip(p.iter())
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+        }));
+        let (_, kth, _) = nearest.select_nth_unstable_by(k - 1, f64::total_cmp);
+        distances.push(kth.sqrt());
+    }
+    distances.sort_by(f64::total_cmp);
+    let knee_eps = knee(&distances);
+    KDistance {
+        k,
+        rows_sampled: distances.len(),
+        distances,
+        knee_eps,
+    }
+}
+
+/// The knee of an ascending curve (Kneedle): the point farthest below the chord from the first point to
+/// the 99th percentile, where the curve turns from flat to steep.
+pub fn knee(sorted: &[f64]) -> f64 {
+    let m = ((sorted.len() as f64) * 0.99).ceil() as usize;
+    let curve = &sorted[..m.min(sorted.len())];
+    if curve.len() < 3 {
+        return sorted.last().copied().unwrap_or(0.0);
+    }
+    let (y0, y1) = (curve[0], curve[curve.len() - 1]);
+    if y1 <= y0 {
+        return y1;
+    }
+    let last = (curve.len() - 1) as f64;
+    let best = curve
+        .iter()
+        .enumerate()
+        .map(|(i, &y)| (i, i as f64 / last - (y - y0) / (y1 - y0)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(curve.len() - 1, |(i, _)| i);
+    curve[best]
+}
+
+/// Runs the analysis the spec describes on the table.
+pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<AnalysisResult> {
+    if spec.features.is_empty() {
+        return Err(CoreError::NoFeatures);
+    }
+    let Algorithm::Dbscan { eps, min_samples } = spec.algorithm;
+    let params = Dbscan::params(eps, min_samples).check()?;
+
+    progress(Stage::Cleaning, 0.0);
+    let (kept, cleaning) = clean(table, &spec.features, &spec.cleaning)?;
+    let needed = min_samples.max(3);
+    if kept.len() < needed {
+        return Err(CoreError::TooFewRows {
+            rows: kept.len(),
+            needed,
+        });
+    }
+
+    progress(Stage::Scaling, 0.0);
+    let x_raw = x_raw(table, &spec.features, &kept);
+    let scaler = FittedScaler::fit(spec.scaler, x_raw.view());
+    let x_scaled = scaler.transform(x_raw.view());
+
+    progress(Stage::Clustering, 0.0);
+    let (n, d) = x_scaled.dim();
+    let rows: Vec<f64> = x_scaled.iter().copied().collect();
+    let fit = params.fit_rows(&rows, n, d, &mut |f| progress(Stage::Clustering, f));
+    let (labels, segment_sizes) = canonical_labels(&fit.labels);
+    let noise = labels.iter().filter(|l| l.is_none()).count();
+
+    progress(Stage::Reducing, 0.0);
+    let pca = Pca::fit(x_scaled.view());
+    let coords = pca
+        .transform(x_scaled.view(), 2)
+        .into_iter()
+        .map(|v| v as f32)
+        .collect();
+
+    progress(Stage::Scoring, 0.0);
+    let scores = Scores {
+        silhouette: silhouette(x_scaled.view(), &labels, spec.silhouette_options()),
+        davies_bouldin: davies_bouldin(x_scaled.view(), &labels),
+        calinski_harabasz: calinski_harabasz(x_scaled.view(), &labels),
+    };
+    progress(Stage::Scoring, 1.0);
+
+    let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
+    for (row, label) in x_raw.outer_iter().zip(&labels) {
+        if let Some(c) = *label {
+            sums[c].iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        }
+    }
+    let segment_means = sums
+        .into_iter()
+        .zip(&segment_sizes)
+        .map(|(s, &size)| s.into_iter().map(|v| v / size as f64).collect())
+        .collect();
+    let overall_means = x_raw
+        .mean_axis(ndarray::Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_default();
+
+    Ok(AnalysisResult {
+        spec: spec.clone(),
+        cleaning,
+        rows_used: n,
+        noise,
+        labels: labels.iter().map(|l| l.map_or(-1, |c| c as i32)).collect(),
+        segment_sizes,
+        segment_means,
+        overall_means,
+        scores,
+        pca: PcaMap {
+            explained_variance_ratio: pca.explained_variance_ratio,
+            components: pca.components,
+            coords,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_without_numbers_is_refused_at_load() {
+        let table = crate::ingest::read_csv(b"name,city\nann,paris\nbob,rome\n", &mut |_| {});
+        let table = table.unwrap_or_else(|e| panic!("{e}"));
+        let err = summarize(&table).err();
+        assert_eq!(
+            err,
+            Some(CoreError::NoNumericColumn {
+                columns: "name, city".into()
+            })
+        );
+    }
+
+    #[test]
+    fn knee_of_a_hockey_stick() {
+        let mut curve: Vec<f64> = (0..90).map(|i| 0.01 + i as f64 * 0.0001).collect();
+        curve.extend((0..10).map(|i| 0.02 + i as f64 * 0.1));
+        let k = knee(&curve);
+        assert!(k > 0.015 && k < 0.2, "{k}");
+    }
+
+    #[test]
+    fn round_to_two_significant_digits() {
+        assert_eq!(round_sig(0.04567, 2), 0.046);
+        assert_eq!(round_sig(1.234, 2), 1.2);
+    }
+}

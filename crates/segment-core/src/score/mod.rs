@@ -1,0 +1,143 @@
+//! Score: how good a segmentation is, with scikit-learn's definitions. Noise rows (label None) are left
+//! out of every score, as in the original project; callers report the noise share beside them.
+
+mod silhouette;
+
+pub use silhouette::{silhouette, SilhouetteOptions, SilhouetteScore};
+
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub silhouette: Option<SilhouetteScore>,
+    pub davies_bouldin: Option<f64>,
+    pub calinski_harabasz: Option<f64>,
+}
+
+/// Centroids and sizes of the clusters (noise left out). `k` = number of clusters.
+fn centroids(
+    x: ArrayView2<f64>,
+    labels: &[Option<usize>],
+    k: usize,
+) -> (Vec<Vec<f64>>, Vec<usize>) {
+    let d = x.ncols();
+    let mut sums = vec![vec![0.0; d]; k];
+    let mut sizes = vec![0usize; k];
+    for (row, label) in x.outer_iter().zip(labels) {
+        if let Some(c) = *label {
+            sizes[c] += 1;
+            for (s, v) in sums[c].iter_mut().zip(row) {
+                *s += v;
+            }
+        }
+    }
+    for (sum, &size) in sums.iter_mut().zip(&sizes) {
+        sum.iter_mut().for_each(|s| *s /= size.max(1) as f64);
+    }
+    (sums, sizes)
+}
+
+fn n_clusters(labels: &[Option<usize>]) -> usize {
+    labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0)
+}
+
+fn dist(a: &[f64], b: impl IntoIterator<Item = f64>) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Davies-Bouldin index (lower is better); None with fewer than 2 clusters.
+pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f64> {
+    let k = n_clusters(labels);
+    if k < 2 {
+        return None;
+    }
+    let (centers, sizes) = centroids(x, labels, k);
+    let mut scatter = vec![0.0; k];
+    for (row, label) in x.outer_iter().zip(labels) {
+        if let Some(c) = *label {
+            scatter[c] += dist(&centers[c], row.iter().copied());
+        }
+    }
+    for (s, &n) in scatter.iter_mut().zip(&sizes) {
+        *s /= n.max(1) as f64;
+    }
+    let mut total = 0.0;
+    for i in 0..k {
+        let mut worst = 0.0f64;
+        for j in 0..k {
+            if i != j {
+                let sep = dist(&centers[i], centers[j].iter().copied());
+                let r = if sep > 0.0 {
+                    (scatter[i] + scatter[j]) / sep
+                } else {
+                    f64::INFINITY
+                };
+                worst = worst.max(r);
+            }
+        }
+        total += worst;
+    }
+    Some(total / k as f64)
+}
+
+/// Calinski-Harabasz index (higher is better); None with fewer than 2 clusters or no spare rows.
+pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f64> {
+    let k = n_clusters(labels);
+    let (centers, sizes) = centroids(x, labels, k);
+    let n: usize = sizes.iter().sum();
+    if k < 2 || n <= k {
+        return None;
+    }
+    let d = x.ncols();
+    let mut overall = vec![0.0; d];
+    for (c, &size) in centers.iter().zip(&sizes) {
+        for (o, v) in overall.iter_mut().zip(c) {
+            *o += v * size as f64 / n as f64;
+        }
+    }
+    let between: f64 = centers
+        .iter()
+        .zip(&sizes)
+        .map(|(c, &size)| size as f64 * dist(c, overall.iter().copied()).powi(2))
+        .sum();
+    let within: f64 = x
+        .outer_iter()
+        .zip(labels)
+        .filter_map(|(row, l)| l.map(|c| dist(&centers[c], row.iter().copied()).powi(2)))
+        .sum();
+    if within == 0.0 {
+        return Some(1.0);
+    }
+    Some(between * (n - k) as f64 / (within * (k - 1) as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn two_tight_pairs() {
+        let x = array![
+            [0.0, 0.0],
+            [0.0, 1.0],
+            [10.0, 0.0],
+            [10.0, 1.0],
+            [50.0, 50.0]
+        ];
+        let labels = vec![Some(0), Some(0), Some(1), Some(1), None];
+        // scatter 0.5 each, centroid distance 10: R = 0.1.
+        assert!((davies_bouldin(x.view(), &labels).unwrap_or(0.0) - 0.1).abs() < 1e-12);
+        // between = 4 * 25 = 100, within = 4 * 0.25 = 1: (100 / 1) * (4 - 2) / (2 - 1) = 200.
+        assert!((calinski_harabasz(x.view(), &labels).unwrap_or(0.0) - 200.0).abs() < 1e-9);
+        assert_eq!(
+            davies_bouldin(x.view(), &[Some(0), Some(0), Some(0), None, None]),
+            None
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! The one analysis spec: every setting that shapes a result, versioned and serialisable. It drives the
+//! page, the worker, re-runs and tests; it never holds a data value, so it is safe to share.
+
+use crate::clean::CleaningRules;
+use crate::error::{CoreError, Result};
+use crate::features::ScalerKind;
+use crate::ingest::Table;
+use crate::score::SilhouetteOptions;
+use serde::{Deserialize, Serialize};
+
+pub const SPEC_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Algorithm {
+    Dbscan { eps: f64, min_samples: usize },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisSpec {
+    pub version: u32,
+    pub features: Vec<String>,
+    pub cleaning: CleaningRules,
+    pub scaler: ScalerKind,
+    pub algorithm: Algorithm,
+    /// Seeds every random choice (the silhouette sample today).
+    pub seed: u64,
+    pub silhouette_max_exact: usize,
+    pub silhouette_sample_size: usize,
+}
+
+/// The original project's e-commerce layout: a file with these columns gets its cleaning rules,
+/// features and DBSCAN settings, so the sample reproduces the published figures.
+pub const ORIGINAL_COLUMNS: [&str; 7] = [
+    "ID",
+    "n_clicks",
+    "n_visitas",
+    "monto_compras",
+    "monto_descuentos",
+    "dias_primera_compra",
+    "info_perfil",
+];
+pub const ORIGINAL_FEATURES: [&str; 3] = ["n_visitas", "monto_compras", "monto_descuentos"];
+
+impl AnalysisSpec {
+    /// The original project's settings: its cleaning, min-max scaling, DBSCAN eps 0.04, min_samples 50.
+    pub fn original_project() -> Self {
+        Self {
+            version: SPEC_VERSION,
+            features: ORIGINAL_FEATURES.iter().map(|s| s.to_string()).collect(),
+            cleaning: CleaningRules::original_project(),
+            scaler: ScalerKind::MinMax,
+            algorithm: Algorithm::Dbscan {
+                eps: 0.04,
+                min_samples: 50,
+            },
+            seed: 42,
+            silhouette_max_exact: SilhouetteOptions::default().max_exact,
+            silhouette_sample_size: SilhouetteOptions::default().sample_size,
+        }
+    }
+
+    /// Starting settings for a table: the original project's for its layout; otherwise the numeric
+    /// columns that are not ids, features-only cleaning and min-max scaling. DBSCAN's `eps` here is a
+    /// placeholder that [`crate::pipeline::suggest`] replaces with the knee of the k-distance curve.
+    pub fn default_for(table: &Table) -> Self {
+        if is_original_layout(table) {
+            return Self::original_project();
+        }
+        let features = table.default_features();
+        let min_samples = default_min_samples(features.len());
+        Self {
+            features,
+            cleaning: CleaningRules::features_only(),
+            algorithm: Algorithm::Dbscan {
+                eps: 0.05,
+                min_samples,
+            },
+            ..Self::original_project()
+        }
+    }
+
+    pub fn silhouette_options(&self) -> SilhouetteOptions {
+        SilhouetteOptions {
+            max_exact: self.silhouette_max_exact,
+            sample_size: self.silhouette_sample_size,
+            seed: self.seed,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            version: u32,
+        }
+        let v: Versioned =
+            serde_json::from_str(text).map_err(|e| CoreError::BadSpec(e.to_string()))?;
+        if v.version != SPEC_VERSION {
+            return Err(CoreError::BadSpec(format!(
+                "settings version {} is not supported (this app reads version {SPEC_VERSION})",
+                v.version
+            )));
+        }
+        serde_json::from_str(text).map_err(|e| CoreError::BadSpec(e.to_string()))
+    }
+}
+
+/// min_samples rule: twice the number of features (Sander et al.'s rule of thumb), at least 5.
+pub fn default_min_samples(n_features: usize) -> usize {
+    (2 * n_features).max(5)
+}
+
+pub fn is_original_layout(table: &Table) -> bool {
+    ORIGINAL_COLUMNS.iter().all(|c| table.column(c).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_and_version_check() {
+        let spec = AnalysisSpec::original_project();
+        assert_eq!(AnalysisSpec::from_json(&spec.to_json()), Ok(spec.clone()));
+        let newer = spec.to_json().replace("\"version\":1", "\"version\":99");
+        assert!(matches!(
+            AnalysisSpec::from_json(&newer),
+            Err(CoreError::BadSpec(_))
+        ));
+        assert!(AnalysisSpec::from_json("{not json").is_err());
+    }
+}

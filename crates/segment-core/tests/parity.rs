@@ -1,0 +1,246 @@
+//! Parity with scikit-learn on the reference datasets in tests/data (copied from ../shared/reference:
+//! values scikit-learn computed), and with linfa-clustering's Dbscan, our reference implementation.
+//!
+//! Tolerances: 1e-6 absolute for every exact statistic (scores, PCA ratios and components, k-distance
+//! quantiles); labels must be the same partition (same groups, any numbering).
+
+use linfa::traits::Transformer;
+use linfa::ParamGuard;
+use ndarray::Array2;
+use segment_core::clean::{clean, CleaningRules};
+use segment_core::cluster::{canonical_labels, Dbscan};
+use segment_core::features::{x_raw, FittedScaler, ScalerKind};
+use segment_core::ingest::{read_csv, Table};
+use segment_core::pipeline::k_distance;
+use segment_core::reduce::Pca;
+use segment_core::score::{calinski_harabasz, davies_bouldin, silhouette, SilhouetteOptions};
+use serde_json::Value;
+use std::collections::HashMap;
+
+const TOL: f64 = 1e-6;
+
+fn data(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn table(name: &str) -> Table {
+    read_csv(&data(name), &mut |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn expected(name: &str) -> Value {
+    serde_json::from_slice(&data(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+struct Reference {
+    x_scaled: Array2<f64>,
+    expected: Value,
+    labels_sklearn: Vec<i64>,
+    pc_sklearn: Vec<(f64, f64)>,
+}
+
+fn reference(stem: &str) -> Reference {
+    let expected = expected(&format!("{stem}.expected.json"));
+    let t = table(&format!("{stem}.csv"));
+    let features: Vec<String> = expected["features"]
+        .as_array()
+        .unwrap_or_else(|| panic!("features"))
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    let (kept, _) =
+        clean(&t, &features, &CleaningRules::features_only()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept.len(), t.n_rows);
+    let raw = x_raw(&t, &features, &kept);
+    let kind = ScalerKind::from_key(expected["scaler"].as_str().unwrap_or(""))
+        .unwrap_or_else(|| panic!("scaler"));
+    let x_scaled = FittedScaler::fit(kind, raw.view()).transform(raw.view());
+    let labeled = table(&format!("{stem}.labeled.csv"));
+    let col = |name: &str| {
+        labeled
+            .column(name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .values
+            .clone()
+    };
+    let labels_sklearn = col("dbscan_label").iter().map(|v| *v as i64).collect();
+    let pc_sklearn = col("pc1").into_iter().zip(col("pc2")).collect();
+    Reference {
+        x_scaled,
+        expected,
+        labels_sklearn,
+        pc_sklearn,
+    }
+}
+
+fn dbscan(x: &Array2<f64>, eps: f64, min_samples: usize) -> Vec<Option<usize>> {
+    Dbscan::params(eps, min_samples)
+        .check()
+        .map(|p| p.transform(x).to_vec())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn linfa_dbscan(x: &Array2<f64>, eps: f64, min_samples: usize) -> Vec<Option<usize>> {
+    linfa_clustering::Dbscan::params(min_samples)
+        .tolerance(eps)
+        .check()
+        .map(|p| p.transform(x).to_vec())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Same groups, any numbering: the label maps are bijections and noise maps to noise.
+fn assert_same_partition(ours: &[Option<usize>], theirs: &[i64]) {
+    assert_eq!(ours.len(), theirs.len());
+    let mut fwd: HashMap<Option<usize>, i64> = HashMap::new();
+    let mut back: HashMap<i64, Option<usize>> = HashMap::new();
+    for (i, (&a, &b)) in ours.iter().zip(theirs).enumerate() {
+        assert_eq!(a.is_none(), b < 0, "row {i}: noise differs ({a:?} vs {b})");
+        assert_eq!(
+            *fwd.entry(a).or_insert(b),
+            b,
+            "row {i}: cluster {a:?} splits"
+        );
+        assert_eq!(
+            *back.entry(b).or_insert(a),
+            a,
+            "row {i}: cluster {b} splits"
+        );
+    }
+}
+
+fn as_i64(labels: &[Option<usize>]) -> Vec<i64> {
+    labels.iter().map(|l| l.map_or(-1, |c| c as i64)).collect()
+}
+
+fn check_reference(stem: &str) {
+    let r = reference(stem);
+    let db = &r.expected["dbscan"];
+    let (eps, min_samples) = (
+        f(&db["eps"]),
+        db["min_samples"].as_u64().unwrap_or(0) as usize,
+    );
+
+    let labels = dbscan(&r.x_scaled, eps, min_samples);
+    assert_same_partition(&labels, &r.labels_sklearn);
+    assert_same_partition(
+        &labels,
+        &as_i64(&linfa_dbscan(&r.x_scaled, eps, min_samples)),
+    );
+    let (labels, sizes) = canonical_labels(&labels);
+    let expected_sizes: Vec<usize> = db["cluster_sizes_desc"].as_array().map_or(vec![], |a| {
+        a.iter().map(|v| v.as_u64().unwrap_or(0) as usize).collect()
+    });
+    assert_eq!(sizes, expected_sizes);
+    assert_eq!(
+        labels.iter().filter(|l| l.is_none()).count() as u64,
+        db["noise"].as_u64().unwrap_or(0)
+    );
+
+    let m = &db["metrics_without_noise"];
+    let x = r.x_scaled.view();
+    let sil = silhouette(x, &labels, SilhouetteOptions::default())
+        .unwrap_or_else(|| panic!("silhouette"));
+    assert!(!sil.sampled);
+    assert!(
+        (sil.mean - f(&m["silhouette"])).abs() < TOL,
+        "silhouette {} vs {}",
+        sil.mean,
+        m["silhouette"]
+    );
+    let dbi = davies_bouldin(x, &labels).unwrap_or(f64::NAN);
+    assert!(
+        (dbi - f(&m["davies_bouldin"])).abs() < TOL,
+        "davies-bouldin {dbi}"
+    );
+    let ch = calinski_harabasz(x, &labels).unwrap_or(f64::NAN);
+    assert!(
+        (ch - f(&m["calinski_harabasz"])).abs() < TOL * f(&m["calinski_harabasz"]),
+        "calinski-harabasz {ch}"
+    );
+
+    // PCA: ratios over total variance, components with the sign convention, and the 2-D scores.
+    let pca = Pca::fit(x);
+    let ratios = r.expected["pca"]["explained_variance_ratio"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(ratios.len(), pca.explained_variance_ratio.len());
+    for (ours, theirs) in pca.explained_variance_ratio.iter().zip(&ratios) {
+        assert!((ours - f(theirs)).abs() < TOL, "ratio {ours} vs {theirs}");
+    }
+    let comps = r.expected["pca"]["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for (ours, theirs) in pca.components.iter().zip(&comps) {
+        for (a, b) in ours
+            .iter()
+            .zip(theirs.as_array().cloned().unwrap_or_default())
+        {
+            assert!((a - f(&b)).abs() < TOL, "component {a} vs {b}");
+        }
+    }
+    let scores = pca.transform(x, 2);
+    for (i, (p1, p2)) in r.pc_sklearn.iter().enumerate() {
+        assert!(
+            (scores[2 * i] - p1).abs() < TOL && (scores[2 * i + 1] - p2).abs() < TOL,
+            "row {i} scores"
+        );
+    }
+
+    // k-distance: every row as a query, quantiles by linear interpolation as numpy.
+    let kd_expected = &r.expected["k_distance"];
+    let k = kd_expected["k"].as_u64().unwrap_or(0) as usize;
+    let kd = k_distance(x, k, usize::MAX, 0);
+    assert_eq!(kd.rows_sampled, r.x_scaled.nrows());
+    for (q, v) in kd_expected["quantiles"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let p: f64 = q.parse().unwrap_or(f64::NAN);
+        let ours = segment_core::features::quantile(&kd.distances, p);
+        assert!((ours - f(&v)).abs() < TOL, "k-distance q{q}: {ours} vs {v}");
+    }
+}
+
+#[test]
+fn customers_2k_matches_scikit_learn() {
+    check_reference("customers_2k");
+}
+
+#[test]
+fn blobs6d_matches_scikit_learn() {
+    check_reference("blobs6d_1500");
+}
+
+#[test]
+fn grid_dbscan_equals_linfa_on_random_data() {
+    // Many seeds, sizes, dimensions and radii, including ties at exactly eps on a lattice.
+    let mut rng = segment_core::rng::SplitMix64::new(7);
+    for case in 0..40 {
+        let n = 50 + rng.below(400);
+        let d = 1 + rng.below(5);
+        let lattice = case % 4 == 0;
+        let x = Array2::from_shape_fn((n, d), |_| {
+            if lattice {
+                rng.below(8) as f64 * 0.25
+            } else {
+                rng.unit()
+            }
+        });
+        let eps = if lattice {
+            0.25
+        } else {
+            0.05 + rng.unit() * 0.3
+        };
+        let min_samples = 2 + rng.below(8); // linfa refuses min_points < 2
+        let ours = dbscan(&x, eps, min_samples);
+        let theirs = linfa_dbscan(&x, eps, min_samples);
+        assert_same_partition(&ours, &as_i64(&theirs));
+    }
+}

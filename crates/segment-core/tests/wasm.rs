@@ -1,0 +1,41 @@
+//! The core compiled to wasm (as the worker runs it) gives the same answers as natively: run with
+//! `wasm-bindgen-test-runner` in Node (scripts/test.sh). Data comes in with `include_bytes!`: there is
+//! no file system in wasm.
+#![cfg(target_arch = "wasm32")]
+
+use segment_core::ingest::read_csv;
+use segment_core::pipeline::{run, summarize};
+use segment_core::spec::{Algorithm, AnalysisSpec};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const SAMPLE: &[u8] = include_bytes!("../../../public/dataset_ecommerce.csv");
+const CUSTOMERS: &[u8] = include_bytes!("data/customers_2k.csv");
+
+#[wasm_bindgen_test]
+fn original_dataset_in_wasm() {
+    let table = read_csv(SAMPLE, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let summary = summarize(&table).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(summary.suggested, AnalysisSpec::original_project());
+    let r = run(&table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.rows_used, 55_002);
+    assert_eq!(r.segment_sizes, vec![18_330, 18_273, 15_688]);
+    assert_eq!(r.noise, 2_711);
+    let db = r.scores.davies_bouldin.unwrap_or(f64::NAN);
+    assert!((db - 0.467499).abs() < 5e-7, "{db}");
+    let sil = r.scores.silhouette.map_or(f64::NAN, |s| s.mean);
+    assert!((sil - 0.659809).abs() < 0.01, "{sil}");
+}
+
+#[wasm_bindgen_test]
+fn reference_dataset_in_wasm() {
+    let table = read_csv(CUSTOMERS, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+    spec.algorithm = Algorithm::Dbscan { eps: 0.05, min_samples: 10 };
+    let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.segment_sizes, vec![703, 499, 384, 198]);
+    assert_eq!(r.noise, 116);
+    let sil = r.scores.silhouette.map_or(f64::NAN, |s| s.mean);
+    assert!((sil - 0.816440744188491).abs() < 1e-6, "{sil}");
+    let ch = r.scores.calinski_harabasz.unwrap_or(f64::NAN);
+    assert!((ch - 19399.970397203484).abs() < 1e-6 * 19399.97, "{ch}");
+}

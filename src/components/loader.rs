@@ -1,0 +1,117 @@
+//! Choosing the data: the sample, a file picker and a drop zone.
+
+use super::state;
+use crate::app::MAX_FILE_BYTES;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The built-in sample, served beside the page (public/ in the repository).
+const SAMPLE_FILE: &str = "dataset_ecommerce.csv";
+
+async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array, String> {
+    if file.size() > MAX_FILE_BYTES {
+        return Err(format!(
+            "\"{}\" is {:.0} MB; this page reads files up to {:.0} MB. Split the file or keep only the columns you need.",
+            file.name(),
+            file.size() / 1e6,
+            MAX_FILE_BYTES / 1e6
+        ));
+    }
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| {
+        format!(
+            "Could not read \"{}\". Check that the file is readable and try again.",
+            file.name()
+        )
+    })?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+async fn fetch_sample() -> Result<js_sys::Uint8Array, String> {
+    let fail = |_| {
+        "Could not load the sample dataset from this site. Reload the page and try again."
+            .to_string()
+    };
+    let window = web_sys::window().ok_or("No browser window.")?;
+    let response = JsFuture::from(window.fetch_with_str(SAMPLE_FILE))
+        .await
+        .map_err(fail)?;
+    let response: web_sys::Response = response.dyn_into().map_err(fail)?;
+    if !response.ok() {
+        return Err(format!(
+            "The sample dataset is missing from this site (HTTP {}).",
+            response.status()
+        ));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(fail)?)
+        .await
+        .map_err(fail)?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+fn load_first(files: Option<web_sys::FileList>) {
+    let Some(file) = files.and_then(|f| f.get(0)) else {
+        return;
+    };
+    let state = state();
+    state.begin("Opening the file");
+    spawn_local(async move {
+        let name = file.name();
+        match read_file(file).await {
+            Ok(bytes) => state.load(name, bytes),
+            Err(message) => state.fail(message),
+        }
+    });
+}
+
+#[component]
+pub fn Loader() -> impl IntoView {
+    let state = state();
+    let dragging = RwSignal::new(false);
+    let on_sample = move |_| {
+        state.begin("Fetching the sample");
+        spawn_local(async move {
+            match fetch_sample().await {
+                Ok(bytes) => state.load(SAMPLE_FILE.to_string(), bytes),
+                Err(message) => state.fail(message),
+            }
+        });
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        load_first(input.files());
+        input.set_value(""); // picking the same file again reloads it
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        load_first(ev.data_transfer().and_then(|d| d.files()));
+    };
+    view! {
+        <section
+            class="loader"
+            class:dragging=move || dragging.get()
+            data-testid="drop-zone"
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                ev.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <button class="primary" data-testid="sample-button" on:click=on_sample>
+                "Try the sample dataset"
+            </button>
+            <span class="or">"or"</span>
+            <label class="file-pick">
+                "Choose a CSV file"
+                <input type="file" accept=".csv,.tsv,.txt,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
+            </label>
+            <span class="hint">"…or drop it here. Up to 512 MB; read only in this tab."</span>
+            <span class="file-name" data-testid="file-name">
+                {move || state.file_name.get().map(|n| format!("Loaded: {n}"))}
+            </span>
+        </section>
+    }
+}

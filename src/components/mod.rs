@@ -1,0 +1,20 @@
+//! The page's parts, one file each. They read [`crate::app::AppState`] from context and call its actions.
+
+mod loader;
+mod results;
+mod scatter;
+mod settings;
+mod status;
+
+pub use loader::Loader;
+pub use results::Results;
+pub use scatter::Scatter;
+pub use settings::Settings;
+pub use status::StatusBar;
+
+use crate::app::AppState;
+use leptos::prelude::*;
+
+pub(crate) fn state() -> AppState {
+    expect_context::<AppState>()
+}

@@ -1,0 +1,148 @@
+//! The outcome of a run: counts, segment sizes with their means, the scores and the cleaning report.
+
+use super::state;
+use crate::charts::palette::css_colour;
+use crate::format::{decimal, percent, thousands};
+use leptos::prelude::*;
+use segment_core::pipeline::AnalysisResult;
+use std::sync::Arc;
+
+#[component]
+pub fn Results() -> impl IntoView {
+    let state = state();
+    move || {
+        state
+            .result
+            .get()
+            .map(|r| view! { <ResultView result=r /> })
+    }
+}
+
+#[component]
+fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
+    let r = result;
+    let dropped = r.cleaning.rows_dropped();
+    let sil = r.scores.silhouette.clone();
+    let features = r.spec.features.clone();
+    let warning = plain_warning(&r);
+    view! {
+        <section class="results" data-testid="results">
+            <h2>"Segments"</h2>
+            <div class="cards">
+                <div class="card">
+                    <span class="label">"Customers used"</span>
+                    <span class="value" data-testid="rows-used">{r.rows_used}</span>
+                    <span class="sub">{format!("{} rows read", thousands(r.cleaning.rows_in))}</span>
+                </div>
+                <div class="card">
+                    <span class="label">"Rows dropped by cleaning"</span>
+                    <span class="value" data-testid="rows-dropped">{dropped}</span>
+                    <span class="sub">{percent(dropped, r.cleaning.rows_in)}</span>
+                </div>
+                <div class="card">
+                    <span class="label">"Segments"</span>
+                    <span class="value" data-testid="segment-count">{r.segment_sizes.len()}</span>
+                </div>
+                <div class="card">
+                    <span class="label">"Noise (fits no segment)"</span>
+                    <span class="value" data-testid="noise-count">{r.noise}</span>
+                    <span class="sub">{percent(r.noise, r.rows_used)}</span>
+                </div>
+            </div>
+            {warning.map(|w| view! { <p class="notice" data-testid="result-warning">{w}</p> })}
+            <table class="sizes" data-testid="segment-table">
+                <thead>
+                    <tr>
+                        <th>"Segment"</th>
+                        <th>"Customers"</th>
+                        <th>"Share"</th>
+                        {features.iter().map(|f| view! { <th>{format!("mean {f}")}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {r.segment_sizes.iter().enumerate().map(|(i, &size)| view! {
+                        <tr>
+                            <td>
+                                <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
+                                {format!("Segment {}", i + 1)}
+                            </td>
+                            <td data-testid="cluster-size">{size}</td>
+                            <td>{percent(size, r.rows_used)}</td>
+                            {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                    <tr class="noise-row">
+                        <td><span class="swatch" style=format!("background:{}", css_colour(-1))></span>"Noise"</td>
+                        <td>{r.noise}</td>
+                        <td>{percent(r.noise, r.rows_used)}</td>
+                        {features.iter().map(|_| view! { <td></td> }).collect_view()}
+                    </tr>
+                </tbody>
+            </table>
+            <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
+            <dl class="scores">
+                <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>
+                <dd data-testid="silhouette">{sil.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</dd>
+                {sil.as_ref().filter(|s| s.sampled).map(|s| view! {
+                    <dd class="hint" data-testid="silhouette-sampled">
+                        {format!("estimated on a stratified sample of {} customers (seed {})", s.rows_scored, s.seed)}
+                    </dd>
+                })}
+                <dt>"Davies-Bouldin " <span class="hint">"(0 and up, lower is better)"</span></dt>
+                <dd data-testid="davies-bouldin">{r.scores.davies_bouldin.map_or("n/a".into(), |v| decimal(v, 4))}</dd>
+                <dt>"Calinski-Harabasz " <span class="hint">"(higher is better)"</span></dt>
+                <dd data-testid="calinski-harabasz">{r.scores.calinski_harabasz.map_or("n/a".into(), |v| decimal(v, 2))}</dd>
+            </dl>
+            <h3>"Cleaning report"</h3>
+            <table class="cleaning" data-testid="cleaning-report">
+                <thead>
+                    <tr><th>"Rule: drop rows with…"</th><th>"Rows before"</th><th>"Dropped"</th><th>"Rows after"</th><th>"Caught in"</th></tr>
+                </thead>
+                <tbody>
+                    {r.cleaning.steps.iter().map(|s| view! {
+                        <tr data-testid="cleaning-step">
+                            <td>{s.rule.clone()}</td>
+                            <td>{thousands(s.rows_before)}</td>
+                            <td data-testid="cleaning-dropped">{s.rows_dropped}</td>
+                            <td data-testid="cleaning-after">{s.rows_after}</td>
+                            <td>
+                                {s.by_column.iter().map(|(c, n)| format!("{c}: {n}")).collect::<Vec<_>>().join(", ")}
+                                {s.first_line.map(|l| format!(" (first at line {l})"))}
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {(r.cleaning.ragged_rows > 0).then(|| view! {
+                <p class="notice">{format!(
+                    "{} rows had more or fewer fields than the header; missing fields were read as empty.",
+                    r.cleaning.ragged_rows
+                )}</p>
+            })}
+        </section>
+    }
+}
+
+/// Plain-language warnings about a result that is probably not what the person wants.
+fn plain_warning(r: &AnalysisResult) -> Option<String> {
+    let k = r.segment_sizes.len();
+    let noise_share = r.noise as f64 / r.rows_used.max(1) as f64;
+    if k == 0 {
+        return Some(
+            "Every customer is noise: no group is dense enough. Increase eps or lower min_samples."
+                .into(),
+        );
+    }
+    if k == 1 {
+        return Some("Only one segment was found, so there is nothing to compare and no score. Lower eps to split it, or raise min_samples.".into());
+    }
+    if noise_share > 0.5 {
+        return Some(
+            "Over half of the customers are noise. Increase eps or lower min_samples.".into(),
+        );
+    }
+    if r.segment_sizes[0] as f64 > 0.95 * (r.rows_used - r.noise) as f64 {
+        return Some("One segment holds nearly everyone. Lower eps to separate groups.".into());
+    }
+    None
+}

@@ -1,0 +1,40 @@
+//! What the app is doing: idle, working (with progress and a cancel button), done, or an error.
+
+use super::state;
+use crate::app::Status;
+use crate::format::decimal;
+use leptos::prelude::*;
+
+#[component]
+pub fn StatusBar() -> impl IntoView {
+    let state = state();
+    let status = state.status;
+    view! {
+        <section class="status" data-testid="app-status" data-state=move || status.get().key() aria-live="polite">
+            <Show when=move || status.get() == Status::Idle && state.notice.get().is_none()>
+                <p class="muted">"Load the sample or a CSV file of customers to begin."</p>
+            </Show>
+            {move || state.progress.get().map(|(what, fraction)| view! {
+                <div class="progress" data-testid="progress">
+                    <span>{what}</span>
+                    <progress max="1" value=fraction></progress>
+                    <button data-testid="cancel-button" on:click=move |_| state.cancel()>"Cancel"</button>
+                </div>
+            })}
+            {move || state.notice.get().map(|n| view! { <p class="notice" data-testid="notice">{n}</p> })}
+            <Show when=move || status.get() == Status::Error>
+                <div class="error" role="alert" data-testid="error-message">
+                    <strong>"Something needs your attention. "</strong>
+                    {move || state.error.get()}
+                </div>
+            </Show>
+            <Show when=move || status.get() == Status::Done>
+                <p class="muted">
+                    "Done in "
+                    <span data-testid="elapsed-ms">{move || state.elapsed_ms.get().map(|v| decimal(v, 0))}</span>
+                    " ms, in this tab."
+                </p>
+            </Show>
+        </section>
+    }
+}

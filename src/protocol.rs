@@ -1,0 +1,43 @@
+//! Messages between the page and the analysis worker. Each crosses `postMessage` as a JS object
+//! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array }`: the file's bytes travel as a typed array,
+//! everything else as JSON of core types.
+
+use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
+use segment_core::spec::AnalysisSpec;
+use serde::{Deserialize, Serialize};
+
+/// Page -> worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Parse the attached bytes and keep the table for the runs that follow.
+    Load { name: String },
+    /// Run the analysis the spec describes on the loaded table.
+    Run { spec: AnalysisSpec },
+}
+
+/// Worker -> page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Reply {
+    /// The worker's wasm is loaded; messages sent before this would have been lost.
+    Ready,
+    Progress {
+        stage: Stage,
+        fraction: f64,
+    },
+    Loaded {
+        summary: DatasetSummary,
+        elapsed_ms: f64,
+    },
+    Done {
+        result: Box<AnalysisResult>,
+        elapsed_ms: f64,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+pub const JSON_KEY: &str = "json";
+pub const BYTES_KEY: &str = "bytes";

@@ -1,0 +1,151 @@
+//! The page's handle on the analysis worker: starts it (from a Blob script, so it works under any
+//! sub-path), queues requests until it reports ready, forwards its replies, and restarts it to cancel.
+
+use crate::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
+
+type OnReply = Rc<dyn Fn(Reply)>;
+
+struct Inner {
+    worker: Option<Worker>,
+    ready: bool,
+    queue: Vec<js_sys::Object>,
+    on_reply: OnReply,
+    // Kept alive as long as the worker they are attached to.
+    _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+#[derive(Clone)]
+pub struct WorkerClient(Rc<RefCell<Inner>>);
+
+impl WorkerClient {
+    pub fn new(on_reply: impl Fn(Reply) + 'static) -> Self {
+        let client = WorkerClient(Rc::new(RefCell::new(Inner {
+            worker: None,
+            ready: false,
+            queue: Vec::new(),
+            on_reply: Rc::new(on_reply),
+            _handlers: Vec::new(),
+        })));
+        client.spawn();
+        client
+    }
+
+    fn spawn(&self) {
+        let on_reply = self.0.borrow().on_reply.clone();
+        let worker = match start_worker() {
+            Ok(w) => w,
+            Err(message) => {
+                on_reply(Reply::Failed { message });
+                return;
+            }
+        };
+        let weak = Rc::downgrade(&self.0);
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let Some(inner) = weak.upgrade() else { return };
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            let json = js_sys::Reflect::get(&event.data(), &JSON_KEY.into())
+                .ok()
+                .and_then(|v| v.as_string());
+            let reply = match json.map(|j| serde_json::from_str::<Reply>(&j)) {
+                Some(Ok(reply)) => reply,
+                Some(Err(e)) => Reply::Failed {
+                    message: format!("internal error: unreadable reply ({e})"),
+                },
+                None => return,
+            };
+            if matches!(reply, Reply::Ready) {
+                let (worker, queue) = {
+                    let mut inner = inner.borrow_mut();
+                    inner.ready = true;
+                    (inner.worker.clone(), std::mem::take(&mut inner.queue))
+                };
+                if let Some(worker) = worker {
+                    for message in queue {
+                        let _ = worker.post_message(&message);
+                    }
+                }
+            }
+            let on_reply = inner.borrow().on_reply.clone();
+            on_reply(reply);
+        });
+        let on_reply_err = on_reply.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            event.prevent_default();
+            let detail = js_sys::Reflect::get(&event, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string());
+            on_reply_err(Reply::Failed {
+                message: format!(
+                    "The analysis stopped unexpectedly{}. Reload the page and try again; if it happens again, the file may be too large for this browser.",
+                    detail.map(|d| format!(" ({d})")).unwrap_or_default()
+                ),
+            });
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let mut inner = self.0.borrow_mut();
+        inner.worker = Some(worker);
+        inner.ready = false;
+        inner.queue.clear();
+        inner._handlers = vec![on_message, on_error];
+    }
+
+    /// Sends a request, with the file's bytes for `Load`.
+    pub fn send(&self, request: &Request, bytes: Option<&js_sys::Uint8Array>) {
+        let message = js_sys::Object::new();
+        let json = serde_json::to_string(request).unwrap_or_default();
+        let _ = js_sys::Reflect::set(&message, &JSON_KEY.into(), &json.into());
+        if let Some(bytes) = bytes {
+            let _ = js_sys::Reflect::set(&message, &BYTES_KEY.into(), bytes);
+        }
+        let mut inner = self.0.borrow_mut();
+        match (&inner.worker, inner.ready) {
+            (Some(worker), true) => {
+                let _ = worker.post_message(&message);
+            }
+            _ => inner.queue.push(message),
+        }
+    }
+
+    /// Stops whatever the worker is doing by terminating it, and starts a fresh one. The fresh worker
+    /// has no table: the caller loads the file again before the next run.
+    pub fn restart(&self) {
+        if let Some(worker) = self.0.borrow_mut().worker.take() {
+            worker.terminate();
+        }
+        self.spawn();
+    }
+}
+
+/// Starts `worker.js` (built by Trunk from src/bin/worker.rs) through a Blob script that resolves the
+/// file names against `document.baseURI`, so the app works from any sub-path such as /repo-name/.
+fn start_worker() -> Result<Worker, String> {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_else(|| "./".to_string());
+    let base = if base.ends_with('/') {
+        base
+    } else {
+        base[..base.rfind('/').map_or(0, |i| i + 1)].to_string()
+    };
+    let script = format!(
+        "importScripts('{base}worker.js'); wasm_bindgen({{ module_or_path: '{base}worker_bg.wasm' }});"
+    );
+    let parts = js_sys::Array::of1(&JsValue::from_str(&script));
+    let options = BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let fail =
+        |what: &str, e: JsValue| format!("Could not start the analysis worker ({what}: {e:?}).");
+    let blob =
+        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| fail("blob", e))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|e| fail("url", e))?;
+    Worker::new(&url).map_err(|e| fail("worker", e))
+}

@@ -1,0 +1,136 @@
+// The page, end to end: the sample with its defaults reproduces the original project's figures, a file
+// uploaded through the file input is analysed, bad files give a clear message, and nothing leaves the
+// page's own origin.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { openApp, settled, int, screenshot, FIXTURES } from './browser.mjs';
+
+async function withApp(fn) {
+  const app = await openApp();
+  try {
+    await fn(app);
+    assert.deepEqual(app.foreign, [], 'requests outside the page origin');
+    assert.deepEqual(app.consoleErrors, [], 'console errors');
+    for (const url of app.server.requests) {
+      assert.ok(url.startsWith('/segments/'), `request outside the app's sub-path: ${url}`);
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+test('the sample with its defaults gives the original project figures', async () => {
+  await withApp(async ({ page }) => {
+    assert.equal(await page.getByTestId('app-status').getAttribute('data-state'), 'idle');
+    const t0 = Date.now();
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    const ms = Date.now() - t0;
+    await page.waitForSelector('[data-testid="pca-scatter"][data-drawn="true"]');
+    console.log(`sample: click to drawn chart ${Date.now() - t0} ms (status done after ${ms} ms); page says ${await page.getByTestId('elapsed-ms').textContent()} ms`);
+
+    assert.equal(await int(page, 'rows-used'), 55002);
+    assert.equal(await int(page, 'rows-dropped'), 54);
+    assert.equal(await int(page, 'segment-count'), 3);
+    assert.equal(await int(page, 'noise-count'), 2711);
+    const sizes = await page.getByTestId('cluster-size').allTextContents();
+    assert.deepEqual(sizes.map(Number), [18330, 18273, 15688]);
+    assert.equal(await page.getByTestId('davies-bouldin').textContent(), '0.4675');
+    const sil = Number(await page.getByTestId('silhouette').textContent());
+    assert.ok(Math.abs(sil - 0.6598) <= 0.01, `silhouette ${sil}`);
+    assert.match(await page.getByTestId('silhouette-sampled').textContent(), /sample of 10,?0\d\d|sample of 99\d\d/);
+    const ch = Number(await page.getByTestId('calinski-harabasz').textContent());
+    assert.ok(Math.abs(ch - 142466.99) < 0.01, `calinski-harabasz ${ch}`);
+    const after = await page.getByTestId('cleaning-after').allTextContents();
+    assert.deepEqual(after.map(Number), [55021, 55006, 55002]);
+    assert.equal(await page.getByTestId('eps-input').inputValue(), '0.04');
+    assert.equal(await page.getByTestId('min-samples-input').inputValue(), '50');
+    assert.equal(await page.getByTestId('pca-scatter').getAttribute('data-points'), '55002');
+    await screenshot(page, 'sample-done');
+
+    // Changing a parameter and re-running updates the figures; the same settings give the same ids.
+    await page.getByTestId('min-samples-input').fill('5000');
+    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'segment-count'), 0);
+    assert.equal(await int(page, 'noise-count'), 55002);
+    await page.getByTestId('min-samples-input').fill('50');
+    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [18330, 18273, 15688]);
+  });
+});
+
+test('a CSV uploaded through the file input is analysed with suggested settings', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'customers_2k.csv'));
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'rows-used'), 1900);
+    assert.equal(await int(page, 'rows-dropped'), 0);
+    // Defaults for a new file: the numeric columns that are not ids.
+    const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
+    assert.deepEqual(features, ['visits', 'purchases', 'discounts']);
+    const suggestion = Number(await page.getByTestId('eps-suggestion').textContent());
+    assert.ok(suggestion > 0 && suggestion < 1, `eps suggestion ${suggestion}`);
+    assert.ok((await int(page, 'segment-count')) >= 2, 'the suggested settings find segments');
+
+    // scikit-learn's reference settings give its figures.
+    await page.getByTestId('eps-input').fill('0.05');
+    await page.getByTestId('eps-input').dispatchEvent('change');
+    await page.getByTestId('min-samples-input').fill('10');
+    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
+    assert.equal(await int(page, 'noise-count'), 116);
+    assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
+    assert.equal(await page.getByTestId('davies-bouldin').textContent(), '0.2534');
+    assert.equal(await page.getByTestId('silhouette-sampled').count(), 0);
+    await screenshot(page, 'customers-2k');
+  });
+});
+
+for (const [file, pattern] of [
+  ['empty.csv', /file is empty/i],
+  ['header_only.csv', /no data rows/i],
+  ['no_numeric.csv', /no numeric column/i],
+  ['image.csv', /PNG image/i],
+  ['too_few_rows.csv', /too few to find segments/i],
+]) {
+  test(`bad input ${file} gives a clear message and the app keeps working`, async () => {
+    await withApp(async ({ page }) => {
+      await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'bad', file));
+      assert.equal(await settled(page), 'error');
+      const message = await page.getByTestId('error-message').textContent();
+      assert.match(message, pattern);
+      assert.ok(await page.getByTestId('error-message').isVisible());
+      if (file === 'no_numeric.csv') await screenshot(page, 'error-no-numeric');
+      // Still usable: the sample loads after the error.
+      await page.getByTestId('sample-button').click();
+      assert.equal(await settled(page), 'done');
+      assert.equal(await int(page, 'segment-count'), 3);
+    });
+  });
+}
+
+test('a run can be cancelled and the app keeps working', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    // A huge eps makes every customer core and every distance count: slow enough to cancel.
+    await page.getByTestId('eps-input').fill('5');
+    await page.getByTestId('eps-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('cancel-button').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="app-status"]').dataset.state !== 'working');
+    assert.match(await page.getByTestId('notice').textContent(), /Cancelled/);
+    await page.getByTestId('eps-input').fill('0.04');
+    await page.getByTestId('eps-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'noise-count'), 2711);
+  });
+});
