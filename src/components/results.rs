@@ -50,7 +50,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 </div>
             </div>
             {warning.map(|w| view! { <p class="notice" data-testid="result-warning">{w}</p> })}
-            <table class="sizes" data-testid="segment-table">
+            <div class="table-scroll"><table class="sizes" data-testid="segment-table">
                 <thead>
                     <tr>
                         <th>"Segment"</th>
@@ -78,7 +78,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                         {features.iter().map(|_| view! { <td></td> }).collect_view()}
                     </tr>
                 </tbody>
-            </table>
+            </table></div>
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>
@@ -94,7 +94,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 <dd data-testid="calinski-harabasz">{r.scores.calinski_harabasz.map_or("n/a".into(), |v| decimal(v, 2))}</dd>
             </dl>
             <h3>"Cleaning report"</h3>
-            <table class="cleaning" data-testid="cleaning-report">
+            <div class="table-scroll"><table class="cleaning" data-testid="cleaning-report">
                 <thead>
                     <tr><th>"Rule: drop rows with…"</th><th>"Rows before"</th><th>"Dropped"</th><th>"Rows after"</th><th>"Caught in"</th></tr>
                 </thead>
@@ -112,7 +112,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                         </tr>
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
             {(r.cleaning.ragged_rows > 0).then(|| view! {
                 <p class="notice">{format!(
                     "{} rows had more or fewer fields than the header; missing fields were read as empty.",

@@ -29,8 +29,13 @@ fn original_dataset_in_wasm() {
 #[wasm_bindgen_test]
 fn reference_dataset_in_wasm() {
     let table = read_csv(CUSTOMERS, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-    let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
-    spec.algorithm = Algorithm::Dbscan { eps: 0.05, min_samples: 10 };
+    let mut spec = summarize(&table)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .suggested;
+    spec.algorithm = Algorithm::Dbscan {
+        eps: 0.05,
+        min_samples: 10,
+    };
     let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.segment_sizes, vec![703, 499, 384, 198]);
     assert_eq!(r.noise, 116);
