@@ -4,7 +4,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$HOME/.cargo/bin:$ROOT/scripts/tools/node_modules/.bin:$PATH"
 # Trunk must never try to download its own tools: it uses wasm-bindgen and wasm-opt from PATH.
 export TRUNK_SKIP_VERSION_CHECK=true
-export NO_COLOR=${NO_COLOR:-}
 wasm_env() {
   if [[ -f "$ROOT/.tools/use-debian-wasm" ]]; then
     PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort "$@"

@@ -48,7 +48,8 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .build_cartesian_2d(pad(x0, x1), pad(y0, y1))?;
     chart
         .configure_mesh()
-        .light_line_style(RGBColor(238, 238, 238))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(242, 242, 242))
         .x_desc(data.x_label.as_str())
         .y_desc(data.y_label.as_str())
         .label_style(("sans-serif", font))

@@ -103,8 +103,8 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                         <tr data-testid="cleaning-step">
                             <td>{s.rule.clone()}</td>
                             <td>{thousands(s.rows_before)}</td>
-                            <td data-testid="cleaning-dropped">{s.rows_dropped}</td>
-                            <td data-testid="cleaning-after">{s.rows_after}</td>
+                            <td data-testid="cleaning-dropped">{thousands(s.rows_dropped)}</td>
+                            <td data-testid="cleaning-after">{thousands(s.rows_after)}</td>
                             <td>
                                 {s.by_column.iter().map(|(c, n)| format!("{c}: {n}")).collect::<Vec<_>>().join(", ")}
                                 {s.first_line.map(|l| format!(" (first at line {l})"))}

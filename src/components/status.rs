@@ -9,18 +9,27 @@ use leptos::prelude::*;
 pub fn StatusBar() -> impl IntoView {
     let state = state();
     let status = state.status;
+    let step = move || {
+        state
+            .progress
+            .with(|p| p.as_ref().map(|(what, _)| what.clone()).unwrap_or_default())
+    };
+    let fraction = move || state.progress.with(|p| p.as_ref().map_or(0.0, |(_, f)| *f));
     view! {
         <section class="status" data-testid="app-status" data-state=move || status.get().key() aria-live="polite">
             <Show when=move || status.get() == Status::Idle && state.notice.get().is_none()>
                 <p class="muted">"Load the sample or a CSV file of customers to begin."</p>
             </Show>
-            {move || state.progress.get().map(|(what, fraction)| view! {
+            // One stable element while working, so the cancel button never moves under the pointer.
+            <Show when=move || status.get() == Status::Working>
                 <div class="progress" data-testid="progress">
-                    <span>{what}</span>
-                    <progress max="1" value=fraction></progress>
-                    <button data-testid="cancel-button" on:click=move |_| state.cancel()>"Cancel"</button>
+                    <span data-testid="progress-step">{step}</span>
+                    <progress max="1" prop:value=fraction></progress>
+                    <button data-testid="cancel-button" on:click=move |_| state.cancel()>
+                        "Cancel"
+                    </button>
                 </div>
-            })}
+            </Show>
             {move || state.notice.get().map(|n| view! { <p class="notice" data-testid="notice">{n}</p> })}
             <Show when=move || status.get() == Status::Error>
                 <div class="error" role="alert" data-testid="error-message">

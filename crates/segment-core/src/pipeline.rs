@@ -88,6 +88,10 @@ pub struct AnalysisResult {
     pub pca: PcaMap,
 }
 
+/// Rows sampled for the k-distance curve: each is exact (compared with every row), and 400 draw the
+/// curve's shape and knee well while costing ~20 M distances at 55k rows.
+pub const K_DISTANCE_QUERIES: usize = 400;
+
 /// Summarises a freshly read table and suggests settings. A table without a numeric column cannot be
 /// segmented: that is an error here, at load, where the message can name the columns it did find.
 pub fn summarize(table: &Table) -> Result<DatasetSummary> {
@@ -119,7 +123,7 @@ pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
     }
     let raw = x_raw(table, &spec.features, &kept);
     let x_scaled = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
-    let kd = k_distance(x_scaled.view(), min_samples, 1_000, spec.seed);
+    let kd = k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed);
     if !is_original_layout(table) && kd.knee_eps > 0.0 {
         spec.algorithm = Algorithm::Dbscan {
             eps: round_sig(kd.knee_eps, 2),

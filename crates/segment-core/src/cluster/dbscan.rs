@@ -106,23 +106,26 @@ impl DbscanValidParams {
         }
         let eps2 = self.eps * self.eps;
         let grid = Grid::build(x, n, d, self.eps);
+        let small = grid.small_cells();
+        let n_cells = grid.n_cells();
         on_progress(0.1);
 
-        // 2. Core points, in sorted order.
+        // 2. Core points, in sorted order. In small cells a cell's own points all count without a
+        //    distance, and a cell holding min_samples points is all core.
         let mut core = vec![false; n];
-        let n_cells = grid.n_cells();
         for c in 0..n_cells {
-            let cells = grid.neighbour_cells(c);
             let members = grid.cell_range(c as u32);
-            if members.len() >= self.min_samples && d == 1 {
-                // In one dimension a cell of side eps has diameter eps: all its points are neighbours.
+            let own = if small { members.len() } else { 0 };
+            if own >= self.min_samples {
                 core[members].iter_mut().for_each(|v| *v = true);
                 continue;
             }
+            let cells = grid.neighbour_cells(c);
+            let others = if small { &cells[1..] } else { cells };
             for s in members {
                 let p = grid.point(s);
-                let mut count = 0usize;
-                'scan: for &nc in cells {
+                let mut count = own;
+                'scan: for &nc in others {
                     for t in grid.cell_range(nc) {
                         if dist2(p, grid.point(t)) <= eps2 {
                             count += 1;
@@ -139,30 +142,64 @@ impl DbscanValidParams {
             }
         }
 
-        // 3. Union-find over core points; each unordered pair of cells once (nc >= c).
+        // 3. Union-find over core points; each unordered pair of cells once (nc > c).
         let mut uf = UnionFind::new(n);
-        for c in 0..n_cells {
-            let cells = grid.neighbour_cells(c);
-            for s in grid.cell_range(c as u32) {
-                if !core[s] {
-                    continue;
+        if small {
+            // A cell's cores are mutual neighbours: one set. Two cells join as soon as one pair of
+            // their cores is within eps, and are skipped when already joined.
+            let first_core: Vec<Option<usize>> = (0..n_cells)
+                .map(|c| grid.cell_range(c as u32).find(|&s| core[s]))
+                .collect();
+            for c in 0..n_cells {
+                let Some(a) = first_core[c] else { continue };
+                for s in grid.cell_range(c as u32).filter(|&s| core[s]) {
+                    uf.union(a, s);
                 }
-                let p = grid.point(s);
-                for &nc in cells {
-                    if (nc as usize) < c {
+            }
+            for c in 0..n_cells {
+                let Some(a) = first_core[c] else { continue };
+                for &nc in &grid.neighbour_cells(c)[1..] {
+                    let Some(b) = first_core[nc as usize] else {
+                        continue;
+                    };
+                    if (nc as usize) < c || uf.find(a) == uf.find(b) {
                         continue;
                     }
-                    let range = grid.cell_range(nc);
-                    let start = if nc as usize == c { s + 1 } else { range.start };
-                    for t in start..range.end {
-                        if core[t] && uf.find(s) != uf.find(t) && dist2(p, grid.point(t)) <= eps2 {
-                            uf.union(s, t);
+                    if any_core_pair_within(&grid, &core, c as u32, nc, eps2) {
+                        uf.union(a, b);
+                    }
+                }
+                if c % 4096 == 0 {
+                    on_progress(0.5 + 0.35 * c as f64 / n_cells as f64);
+                }
+            }
+        } else {
+            for c in 0..n_cells {
+                let cells = grid.neighbour_cells(c);
+                for s in grid.cell_range(c as u32) {
+                    if !core[s] {
+                        continue;
+                    }
+                    let p = grid.point(s);
+                    for &nc in cells {
+                        if (nc as usize) < c {
+                            continue;
+                        }
+                        let range = grid.cell_range(nc);
+                        let start = if nc as usize == c { s + 1 } else { range.start };
+                        for t in start..range.end {
+                            if core[t]
+                                && uf.find(s) != uf.find(t)
+                                && dist2(p, grid.point(t)) <= eps2
+                            {
+                                uf.union(s, t);
+                            }
                         }
                     }
                 }
-            }
-            if c % 4096 == 0 {
-                on_progress(0.5 + 0.35 * c as f64 / n_cells as f64);
+                if c % 4096 == 0 {
+                    on_progress(0.5 + 0.35 * c as f64 / n_cells as f64);
+                }
             }
         }
 
@@ -205,6 +242,15 @@ impl DbscanValidParams {
         on_progress(1.0);
         DbscanFit { labels, core_mask }
     }
+}
+
+/// Whether some core of cell `a` lies within eps of some core of cell `b`.
+fn any_core_pair_within(grid: &Grid, core: &[bool], a: u32, b: u32, eps2: f64) -> bool {
+    grid.cell_range(a).filter(|&s| core[s]).any(|s| {
+        let p = grid.point(s);
+        grid.cell_range(b)
+            .any(|t| core[t] && dist2(p, grid.point(t)) <= eps2)
+    })
 }
 
 impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>>

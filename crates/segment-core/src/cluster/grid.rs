@@ -1,7 +1,11 @@
-//! A uniform grid over the first (up to) three dimensions, cell side `eps`: every point within `eps` of
-//! a point lies in its cell or one of the 3^p cells around it, whatever the number of dimensions, since
-//! a projection never lengthens a distance. Points are stored sorted by cell, contiguously, so a
-//! neighbourhood scan reads memory in order.
+//! A uniform grid over the first (up to) three dimensions, so that every point within `eps` of a point
+//! lies in a known set of nearby cells, whatever the number of dimensions (a projection never lengthens
+//! a distance). Points are stored sorted by cell, contiguously, so a neighbourhood scan reads memory in
+//! order.
+//!
+//! With at most three dimensions the cell side is `eps / sqrt(d)`: a cell's diagonal is `eps`, so all
+//! points of a cell are neighbours of each other ("small cells"), which lets DBSCAN count and join whole
+//! cells without computing distances. With more dimensions the side is `eps` over the first three.
 
 use std::collections::HashMap;
 
@@ -23,9 +27,21 @@ pub(crate) struct Grid {
 }
 
 impl Grid {
-    /// `x` is row-major `n * d`, all finite; `side` > 0 and finite.
-    pub fn build(x: &[f64], n: usize, d: usize, side: f64) -> Grid {
+    /// True when every cell's diagonal is at most `eps` (all of a cell's points are mutual neighbours).
+    pub fn small_cells(&self) -> bool {
+        self.d <= MAX_GRID_DIMS
+    }
+
+    /// `x` is row-major `n * d`, all finite; `eps` > 0 and finite.
+    pub fn build(x: &[f64], n: usize, d: usize, eps: f64) -> Grid {
         let p = d.min(MAX_GRID_DIMS);
+        // Shrink the side a hair below eps / sqrt(d) so rounding never makes a diagonal exceed eps.
+        let side = if d <= MAX_GRID_DIMS {
+            eps / (d as f64).sqrt() * (1.0 - 1e-12)
+        } else {
+            eps
+        };
+        let reach = (eps / side).ceil() as i64;
         let mut lo = [0.0f64; MAX_GRID_DIMS];
         for (j, l) in lo.iter_mut().enumerate().take(p) {
             *l = (0..n).map(|i| x[i * d + j]).fold(f64::INFINITY, f64::min);
@@ -59,7 +75,7 @@ impl Grid {
             .enumerate()
             .map(|(c, k)| (*k, c as u32))
             .collect();
-        let offsets = neighbour_offsets(p);
+        let offsets = neighbour_offsets(p, reach, side, eps);
         let mut neighbours = Vec::with_capacity(cell_keys.len() * 9);
         let mut nb_start = Vec::with_capacity(cell_keys.len() + 1);
         for (c, key) in cell_keys.iter().enumerate() {
@@ -109,13 +125,14 @@ impl Grid {
     }
 }
 
-/// All offsets in {-1, 0, 1}^p except the zero offset.
-fn neighbour_offsets(p: usize) -> Vec<[i64; MAX_GRID_DIMS]> {
+/// The non-zero offsets in {-reach..=reach}^p whose cells can hold a point within `eps` of a point of
+/// the centre cell: the gap between the two cells, `side * sqrt(sum(max(|o_j| - 1, 0)^2))`, is at most eps.
+fn neighbour_offsets(p: usize, reach: i64, side: f64, eps: f64) -> Vec<[i64; MAX_GRID_DIMS]> {
     let mut out = vec![[0i64; MAX_GRID_DIMS]];
     for j in 0..p {
-        let mut next = Vec::with_capacity(out.len() * 3);
+        let mut next = Vec::with_capacity(out.len() * (2 * reach as usize + 1));
         for o in &out {
-            for delta in [-1i64, 0, 1] {
+            for delta in -reach..=reach {
                 let mut o2 = *o;
                 o2[j] = delta;
                 next.push(o2);
@@ -123,7 +140,13 @@ fn neighbour_offsets(p: usize) -> Vec<[i64; MAX_GRID_DIMS]> {
         }
         out = next;
     }
-    out.retain(|o| o.iter().any(|&v| v != 0));
+    out.retain(|o| {
+        let gap2: f64 = o
+            .iter()
+            .map(|&v| ((v.abs() - 1).max(0) as f64 * side).powi(2))
+            .sum();
+        o.iter().any(|&v| v != 0) && gap2 <= eps * eps
+    });
     out
 }
 

@@ -51,35 +51,65 @@ pub fn silhouette(
     } else {
         clustered
     };
-    let d = x.ncols();
-    let points: Vec<f64> = rows.iter().flat_map(|&r| x.row(r).to_vec()).collect();
+    // Rows sorted by segment, coordinates by column: every distance is computed once (pair i < j) in
+    // loops over contiguous memory that the compiler can vectorise.
+    let mut rows = rows;
+    rows.sort_by_key(|&r| (labels[r], r));
     let seg: Vec<usize> = rows.iter().filter_map(|&r| labels[r]).collect();
     let m = rows.len();
+    let columns: Vec<Vec<f64>> = (0..x.ncols())
+        .map(|j| rows.iter().map(|&r| x[[r, j]]).collect())
+        .collect();
     let mut size = vec![0usize; k];
     seg.iter().for_each(|&c| size[c] += 1);
     if size.iter().filter(|&&s| s > 0).count() < 2 {
         return None;
     }
+    let mut seg_start = vec![0usize; k + 1];
+    for c in 0..k {
+        seg_start[c + 1] = seg_start[c] + size[c];
+    }
 
-    let mut sums = vec![0.0f64; k];
+    // to_segment[c * m + i]: the sum of distances from row i to the rows of segment c.
+    let mut to_segment = vec![0.0f64; k * m];
+    let mut dist = vec![0.0f64; m];
+    for i in 0..m {
+        let rest = i + 1..m;
+        let dist = &mut dist[rest.clone()];
+        dist.iter_mut().for_each(|v| *v = 0.0);
+        for col in &columns {
+            let p = col[i];
+            for (v, q) in dist.iter_mut().zip(&col[rest.clone()]) {
+                *v += (q - p) * (q - p);
+            }
+        }
+        dist.iter_mut().for_each(|v| *v = v.sqrt());
+        let own = seg[i];
+        for c in own..k {
+            let lo = seg_start[c].max(i + 1);
+            let hi = seg_start[c + 1];
+            if lo >= hi {
+                continue;
+            }
+            let block = &dist[lo - i - 1..hi - i - 1];
+            to_segment[c * m + i] += block.iter().sum::<f64>();
+            for (acc, v) in to_segment[own * m + lo..own * m + hi].iter_mut().zip(block) {
+                *acc += v;
+            }
+        }
+    }
+
     let mut seg_total = vec![0.0f64; k];
     let mut total = 0.0;
     for i in 0..m {
-        sums.iter_mut().for_each(|s| *s = 0.0);
-        let p = &points[i * d..(i + 1) * d];
-        for j in 0..m {
-            let q = &points[j * d..(j + 1) * d];
-            let dist2: f64 = p.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum();
-            sums[seg[j]] += dist2.sqrt();
-        }
         let own = seg[i];
         let s = if size[own] <= 1 {
             0.0
         } else {
-            let a = sums[own] / (size[own] - 1) as f64;
+            let a = to_segment[own * m + i] / (size[own] - 1) as f64;
             let b = (0..k)
                 .filter(|&c| c != own && size[c] > 0)
-                .map(|c| sums[c] / size[c] as f64)
+                .map(|c| to_segment[c * m + i] / size[c] as f64)
                 .fold(f64::INFINITY, f64::min);
             let denom = a.max(b);
             if denom > 0.0 {
