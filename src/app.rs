@@ -1,11 +1,11 @@
 //! The app: its state (signals), the worker wiring, and the page layout. Components stay thin: they read
 //! the state and call the actions here.
 
-use crate::components::{Loader, Results, Scatter, Settings, StatusBar};
+use crate::components::{Comparison, Guidance, Loader, Results, Scatter, Settings, StatusBar};
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
 use leptos::prelude::*;
-use segment_core::pipeline::{AnalysisResult, DatasetSummary};
+use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep};
 use segment_core::spec::AnalysisSpec;
 use std::sync::Arc;
 
@@ -44,19 +44,21 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<AnalysisResult>>>,
     /// Milliseconds from the click that started the work to the result on screen.
     pub elapsed_ms: RwSignal<Option<f64>>,
+    /// The last k sweep on the current file.
+    pub sweep: RwSignal<Option<Arc<KSweep>>>,
+    /// Every run on the current file, oldest first: the comparison table.
+    pub history: RwSignal<Vec<RunRecord>>,
     started_at: StoredValue<f64>,
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
     bytes: StoredValue<Option<js_sys::Uint8Array>, LocalStorage>,
     /// The worker holds the current file's table (false after a cancel restarted it).
     worker_has_table: StoredValue<bool>,
-    /// A run waiting for the file to be loaded again into a fresh worker.
-    pending_run: StoredValue<Option<AnalysisSpec>>,
+    /// A request waiting for the file to be loaded again into a fresh worker.
+    pending: StoredValue<Option<Request>>,
 }
 
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
 /// Largest file the page accepts: beyond it a tab risks running out of memory.
@@ -74,19 +76,20 @@ impl AppState {
             spec: RwSignal::new(None),
             result: RwSignal::new(None),
             elapsed_ms: RwSignal::new(None),
+            sweep: RwSignal::new(None),
+            history: RwSignal::new(Vec::new()),
             started_at: StoredValue::new(0.0),
             worker: StoredValue::new_local(None),
             bytes: StoredValue::new_local(None),
             worker_has_table: StoredValue::new(false),
-            pending_run: StoredValue::new(None),
+            pending: StoredValue::new(None),
         }
     }
 
     fn send(&self, request: Request, with_bytes: bool) {
         self.worker.with_value(|w| {
             if let Some(w) = w {
-                self.bytes
-                    .with_value(|b| w.send(&request, if with_bytes { b.as_ref() } else { None }));
+                self.bytes.with_value(|b| w.send(&request, if with_bytes { b.as_ref() } else { None }));
             }
         });
     }
@@ -114,23 +117,41 @@ impl AppState {
         self.spec.set(None);
         self.result.set(None);
         self.elapsed_ms.set(None);
+        self.sweep.set(None);
+        self.history.set(Vec::new());
         self.bytes.set_value(Some(bytes));
-        self.pending_run.set_value(None);
+        self.pending.set_value(None);
         self.worker_has_table.set_value(false);
         self.send(Request::Load { name }, true);
     }
 
     /// Runs the current settings on the loaded file.
     pub fn run(&self) {
-        let Some(spec) = self.spec.get_untracked() else {
-            return;
-        };
+        let Some(spec) = self.spec.get_untracked() else { return };
         self.begin("Starting");
+        self.request(Request::Run { spec });
+    }
+
+    /// Runs `spec` (a row of the comparison table) again and makes it the current settings.
+    pub fn rerun(&self, spec: AnalysisSpec) {
+        self.spec.set(Some(spec));
+        self.run();
+    }
+
+    /// k-means for k = 2..10 with the current features, cleaning and scaling.
+    pub fn sweep_k(&self) {
+        let Some(spec) = self.spec.get_untracked() else { return };
+        self.begin("Sweeping k");
+        self.request(Request::Sweep { spec });
+    }
+
+    /// Sends a request that needs the table, loading the file again first if the worker was restarted.
+    fn request(&self, request: Request) {
         if self.worker_has_table.get_value() {
-            self.send(Request::Run { spec }, false);
+            self.send(request, false);
         } else {
             let name = self.file_name.get_untracked().unwrap_or_default();
-            self.pending_run.set_value(Some(spec));
+            self.pending.set_value(Some(request));
             self.send(Request::Load { name }, true);
         }
     }
@@ -144,14 +165,8 @@ impl AppState {
         });
         self.worker_has_table.set_value(false);
         self.progress.set(None);
-        self.status.set(if self.result.get_untracked().is_some() {
-            Status::Done
-        } else {
-            Status::Idle
-        });
-        self.notice.set(Some(
-            "Cancelled. Change the settings and run again when ready.".into(),
-        ));
+        self.status.set(if self.result.get_untracked().is_some() { Status::Done } else { Status::Idle });
+        self.notice.set(Some("Cancelled. Change the settings and run again when ready.".into()));
     }
 
     fn on_reply(&self, reply: Reply) {
@@ -159,27 +174,63 @@ impl AppState {
             Reply::Ready => {}
             Reply::Progress { stage, fraction } => {
                 if self.status.get_untracked() == Status::Working {
-                    self.progress
-                        .set(Some((stage.label().to_string(), fraction)));
+                    self.progress.set(Some((stage.label().to_string(), fraction)));
                 }
             }
             Reply::Loaded { summary, .. } => {
                 self.worker_has_table.set_value(true);
-                let spec = self.pending_run.try_update_value(Option::take).flatten();
-                let spec = spec.unwrap_or_else(|| summary.suggested.clone());
+                // A reload after a cancel carries on with the request that needed it; a new file
+                // runs with the settings suggested for it.
+                let pending = self.pending.try_update_value(Option::take).flatten();
+                let request = pending.unwrap_or_else(|| {
+                    self.spec.set(Some(summary.suggested.clone()));
+                    Request::Run { spec: summary.suggested.clone() }
+                });
                 self.summary.set(Some(Arc::new(summary)));
-                self.spec.set(Some(spec.clone()));
                 self.progress.set(Some(("Starting".into(), 0.0)));
-                self.send(Request::Run { spec }, false);
+                self.send(request, false);
             }
             Reply::Done { result, .. } => {
+                let elapsed = now_ms() - self.started_at.get_value();
+                self.history.update(|h| h.push(RunRecord::new(&result, elapsed)));
                 self.result.set(Some(Arc::from(result)));
                 self.progress.set(None);
                 self.status.set(Status::Done);
-                self.elapsed_ms
-                    .set(Some(now_ms() - self.started_at.get_value()));
+                self.elapsed_ms.set(Some(elapsed));
+            }
+            Reply::Swept { sweep, .. } => {
+                self.sweep.set(Some(Arc::new(sweep)));
+                self.progress.set(None);
+                let done = self.result.get_untracked().is_some();
+                self.status.set(if done { Status::Done } else { Status::Idle });
             }
             Reply::Failed { message } => self.fail(message),
+        }
+    }
+}
+
+/// One row of the comparison table: a finished run's settings and figures (no data values).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub spec: AnalysisSpec,
+    pub segments: usize,
+    pub noise_share: f64,
+    pub silhouette: Option<f64>,
+    pub davies_bouldin: Option<f64>,
+    pub calinski_harabasz: Option<f64>,
+    pub elapsed_ms: f64,
+}
+
+impl RunRecord {
+    fn new(r: &AnalysisResult, elapsed_ms: f64) -> Self {
+        RunRecord {
+            spec: r.spec.clone(),
+            segments: r.segment_sizes.len(),
+            noise_share: r.noise as f64 / r.rows_used.max(1) as f64,
+            silhouette: r.scores.silhouette.as_ref().map(|s| s.mean),
+            davies_bouldin: r.scores.davies_bouldin,
+            calinski_harabasz: r.scores.calinski_harabasz,
+            elapsed_ms,
         }
     }
 }
@@ -187,9 +238,7 @@ impl AppState {
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
-    state
-        .worker
-        .set_value(Some(WorkerClient::new(move |reply| state.on_reply(reply))));
+    state.worker.set_value(Some(WorkerClient::new(move |reply| state.on_reply(reply))));
     provide_context(state);
 
     view! {
@@ -203,7 +252,9 @@ pub fn App() -> impl IntoView {
             <Loader />
             <StatusBar />
             <Settings />
+            <Guidance />
             <Results />
+            <Comparison />
             <Scatter />
         </main>
         <footer>

@@ -11,7 +11,5 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!(
-        "The app runs in the browser: `scripts/serve.sh` builds and serves it (see README.md)."
-    );
+    eprintln!("The app runs in the browser: `scripts/serve.sh` builds and serves it (see README.md).");
 }

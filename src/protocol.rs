@@ -2,7 +2,7 @@
 //! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array }`: the file's bytes travel as a typed array,
 //! everything else as JSON of core types.
 
-use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
+use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep, Stage};
 use segment_core::spec::AnalysisSpec;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,8 @@ pub enum Request {
     Load { name: String },
     /// Run the analysis the spec describes on the loaded table.
     Run { spec: AnalysisSpec },
+    /// k-means for k = 2..=10 with the spec's features, cleaning and scaling.
+    Sweep { spec: AnalysisSpec },
 }
 
 /// Worker -> page.
@@ -32,6 +34,10 @@ pub enum Reply {
     },
     Done {
         result: Box<AnalysisResult>,
+        elapsed_ms: f64,
+    },
+    Swept {
+        sweep: KSweep,
         elapsed_ms: f64,
     },
     Failed {

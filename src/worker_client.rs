@@ -50,14 +50,10 @@ impl WorkerClient {
             let Some(event) = event.dyn_ref::<MessageEvent>() else {
                 return;
             };
-            let json = js_sys::Reflect::get(&event.data(), &JSON_KEY.into())
-                .ok()
-                .and_then(|v| v.as_string());
+            let json = js_sys::Reflect::get(&event.data(), &JSON_KEY.into()).ok().and_then(|v| v.as_string());
             let reply = match json.map(|j| serde_json::from_str::<Reply>(&j)) {
                 Some(Ok(reply)) => reply,
-                Some(Err(e)) => Reply::Failed {
-                    message: format!("internal error: unreadable reply ({e})"),
-                },
+                Some(Err(e)) => Reply::Failed { message: format!("internal error: unreadable reply ({e})") },
                 None => return,
             };
             if matches!(reply, Reply::Ready) {
@@ -78,9 +74,7 @@ impl WorkerClient {
         let on_reply_err = on_reply.clone();
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             event.prevent_default();
-            let detail = js_sys::Reflect::get(&event, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string());
+            let detail = js_sys::Reflect::get(&event, &"message".into()).ok().and_then(|m| m.as_string());
             on_reply_err(Reply::Failed {
                 message: format!(
                     "The analysis stopped unexpectedly{}. Reload the page and try again; if it happens again, the file may be too large for this browser.",
@@ -131,21 +125,16 @@ fn start_worker() -> Result<Worker, String> {
         .and_then(|w| w.document())
         .and_then(|d| d.base_uri().ok().flatten())
         .unwrap_or_else(|| "./".to_string());
-    let base = if base.ends_with('/') {
-        base
-    } else {
-        base[..base.rfind('/').map_or(0, |i| i + 1)].to_string()
-    };
+    let base =
+        if base.ends_with('/') { base } else { base[..base.rfind('/').map_or(0, |i| i + 1)].to_string() };
     let script = format!(
         "importScripts('{base}worker.js'); wasm_bindgen({{ module_or_path: '{base}worker_bg.wasm' }});"
     );
     let parts = js_sys::Array::of1(&JsValue::from_str(&script));
     let options = BlobPropertyBag::new();
     options.set_type("text/javascript");
-    let fail =
-        |what: &str, e: JsValue| format!("Could not start the analysis worker ({what}: {e:?}).");
-    let blob =
-        Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| fail("blob", e))?;
+    let fail = |what: &str, e: JsValue| format!("Could not start the analysis worker ({what}: {e:?}).");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| fail("blob", e))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|e| fail("url", e))?;
     Worker::new(&url).map_err(|e| fail("worker", e))
 }

@@ -15,7 +15,7 @@ fn main() {
 mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
     use segment_core::ingest::{read_csv, Table};
-    use segment_core::pipeline::{run, summarize, Stage};
+    use segment_core::pipeline::{k_sweep, run, summarize, Stage, SWEEP_KS};
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -26,15 +26,11 @@ mod worker {
     }
 
     fn scope() -> Option<DedicatedWorkerGlobalScope> {
-        js_sys::global()
-            .dyn_into::<DedicatedWorkerGlobalScope>()
-            .ok()
+        js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>().ok()
     }
 
     fn now_ms() -> f64 {
-        scope()
-            .and_then(|s| s.performance())
-            .map_or(0.0, |p| p.now())
+        scope().and_then(|s| s.performance()).map_or(0.0, |p| p.now())
     }
 
     fn post(reply: &Reply) {
@@ -68,11 +64,7 @@ mod worker {
             .unwrap_or_default();
         let request: Request = match serde_json::from_str(&json) {
             Ok(r) => r,
-            Err(e) => {
-                return post(&Reply::Failed {
-                    message: format!("internal error: bad request ({e})"),
-                })
-            }
+            Err(e) => return post(&Reply::Failed { message: format!("internal error: bad request ({e})") }),
         };
         let started = now_ms();
         let mut progress = progress_reporter();
@@ -89,35 +81,33 @@ mod worker {
                 match loaded {
                     Ok((table, summary)) => {
                         TABLE.with(|t| *t.borrow_mut() = Some(table));
-                        post(&Reply::Loaded {
-                            summary,
-                            elapsed_ms: now_ms() - started,
-                        });
+                        post(&Reply::Loaded { summary, elapsed_ms: now_ms() - started });
                     }
                     Err(e) => {
                         TABLE.with(|t| *t.borrow_mut() = None);
-                        post(&Reply::Failed {
-                            message: e.to_string(),
-                        });
+                        post(&Reply::Failed { message: e.to_string() });
                     }
                 }
             }
             Request::Run { spec } => {
-                let outcome = TABLE.with(|t| match t.borrow().as_ref() {
-                    Some(table) => run(table, &spec, &mut progress).map_err(|e| e.to_string()),
-                    None => {
-                        Err("No file is loaded. Load a CSV file or the sample first.".to_string())
-                    }
-                });
-                match outcome {
-                    Ok(result) => post(&Reply::Done {
-                        result: Box::new(result),
-                        elapsed_ms: now_ms() - started,
-                    }),
-                    Err(message) => post(&Reply::Failed { message }),
-                }
+                let reply = with_table(|table| run(table, &spec, &mut progress))
+                    .map(|result| Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started });
+                post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
+            }
+            Request::Sweep { spec } => {
+                let reply = with_table(|table| k_sweep(table, &spec, SWEEP_KS, &mut progress))
+                    .map(|sweep| Reply::Swept { sweep, elapsed_ms: now_ms() - started });
+                post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
             }
         }
+    }
+
+    /// Runs `f` on the loaded table; errors become the message the page shows.
+    fn with_table<T>(f: impl FnOnce(&Table) -> segment_core::Result<T>) -> Result<T, String> {
+        TABLE.with(|t| match t.borrow().as_ref() {
+            Some(table) => f(table).map_err(|e| e.to_string()),
+            None => Err("No file is loaded. Load a CSV file or the sample first.".to_string()),
+        })
     }
 
     pub fn start() {

@@ -24,12 +24,8 @@ pub fn draw_scatter<DB: DrawingBackend>(
     if n == 0 {
         return Ok(());
     }
-    let (mut x0, mut x1, mut y0, mut y1) = (
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-        f32::INFINITY,
-        f32::NEG_INFINITY,
-    );
+    let (mut x0, mut x1, mut y0, mut y1) =
+        (f32::INFINITY, f32::NEG_INFINITY, f32::INFINITY, f32::NEG_INFINITY);
     for p in data.coords[..2 * n].chunks_exact(2) {
         x0 = x0.min(p[0]);
         x1 = x1.max(p[0]);
@@ -63,11 +59,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
             .filter(move |(_, &l)| (l < 0) == want_noise)
             .map(move |(p, &l)| {
                 let colour = usize::try_from(l).map_or(NOISE_COLOUR, segment_colour);
-                Circle::new(
-                    (p[0] as f64, p[1] as f64),
-                    radius,
-                    colour.mix(0.75).filled(),
-                )
+                Circle::new((p[0] as f64, p[1] as f64), radius, colour.mix(0.75).filled())
             })
     };
     chart.draw_series(points(true))?;

@@ -20,33 +20,21 @@ async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array, String> {
         ));
     }
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| {
-        format!(
-            "Could not read \"{}\". Check that the file is readable and try again.",
-            file.name()
-        )
+        format!("Could not read \"{}\". Check that the file is readable and try again.", file.name())
     })?;
     Ok(js_sys::Uint8Array::new(&buffer))
 }
 
 async fn fetch_sample() -> Result<js_sys::Uint8Array, String> {
-    let fail = |_| {
-        "Could not load the sample dataset from this site. Reload the page and try again."
-            .to_string()
-    };
+    let fail =
+        |_| "Could not load the sample dataset from this site. Reload the page and try again.".to_string();
     let window = web_sys::window().ok_or("No browser window.")?;
-    let response = JsFuture::from(window.fetch_with_str(SAMPLE_FILE))
-        .await
-        .map_err(fail)?;
+    let response = JsFuture::from(window.fetch_with_str(SAMPLE_FILE)).await.map_err(fail)?;
     let response: web_sys::Response = response.dyn_into().map_err(fail)?;
     if !response.ok() {
-        return Err(format!(
-            "The sample dataset is missing from this site (HTTP {}).",
-            response.status()
-        ));
+        return Err(format!("The sample dataset is missing from this site (HTTP {}).", response.status()));
     }
-    let buffer = JsFuture::from(response.array_buffer().map_err(fail)?)
-        .await
-        .map_err(fail)?;
+    let buffer = JsFuture::from(response.array_buffer().map_err(fail)?).await.map_err(fail)?;
     Ok(js_sys::Uint8Array::new(&buffer))
 }
 

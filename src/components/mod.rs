@@ -1,11 +1,16 @@
 //! The page's parts, one file each. They read [`crate::app::AppState`] from context and call its actions.
 
+mod canvas;
+mod comparison;
+mod guidance;
 mod loader;
 mod results;
 mod scatter;
 mod settings;
 mod status;
 
+pub use comparison::Comparison;
+pub use guidance::Guidance;
 pub use loader::Loader;
 pub use results::Results;
 pub use scatter::Scatter;

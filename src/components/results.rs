@@ -10,12 +10,7 @@ use std::sync::Arc;
 #[component]
 pub fn Results() -> impl IntoView {
     let state = state();
-    move || {
-        state
-            .result
-            .get()
-            .map(|r| view! { <ResultView result=r /> })
-    }
+    move || state.result.get().map(|r| view! { <ResultView result=r /> })
 }
 
 #[component]
@@ -129,17 +124,14 @@ fn plain_warning(r: &AnalysisResult) -> Option<String> {
     let noise_share = r.noise as f64 / r.rows_used.max(1) as f64;
     if k == 0 {
         return Some(
-            "Every customer is noise: no group is dense enough. Increase eps or lower min_samples."
-                .into(),
+            "Every customer is noise: no group is dense enough. Increase eps or lower min_samples.".into(),
         );
     }
     if k == 1 {
         return Some("Only one segment was found, so there is nothing to compare and no score. Lower eps to split it, or raise min_samples.".into());
     }
     if noise_share > 0.5 {
-        return Some(
-            "Over half of the customers are noise. Increase eps or lower min_samples.".into(),
-        );
+        return Some("Over half of the customers are noise. Increase eps or lower min_samples.".into());
     }
     if r.segment_sizes[0] as f64 > 0.95 * (r.rows_used - r.noise) as f64 {
         return Some("One segment holds nearly everyone. Lower eps to separate groups.".into());

@@ -1,53 +1,27 @@
-//! The PCA map on a canvas, redrawn whenever a new result arrives. Drawn at the screen's pixel density.
+//! The PCA map on a canvas, redrawn whenever a new result arrives.
 
+use super::canvas::paint;
 use super::state;
 use crate::charts::palette::css_colour;
 use crate::charts::scatter::{draw_scatter, ScatterData};
 use crate::format::{percent, thousands};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 
 #[component]
 pub fn Scatter() -> impl IntoView {
     let state = state();
     let canvas_ref = NodeRef::<Canvas>::new();
-    let drawn = RwSignal::new(false);
     Effect::new(move || {
         let result = state.result.get();
-        let (Some(canvas), Some(r)) = (canvas_ref.get(), result) else {
-            return;
-        };
-        let dpr = web_sys::window()
-            .map_or(1.0, |w| w.device_pixel_ratio())
-            .max(1.0);
-        let css_width = f64::from(canvas.client_width().max(320));
-        let css_height = (css_width * 0.6).min(560.0);
-        canvas.set_width((css_width * dpr) as u32);
-        canvas.set_height((css_height * dpr) as u32);
-        let _ = canvas.set_attribute("style", &format!("height:{css_height}px"));
-        let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else {
-            return;
-        };
+        let (Some(canvas), Some(r)) = (canvas_ref.get(), result) else { return };
         let ratio = &r.pca.explained_variance_ratio;
         let axis = |i: usize| {
-            format!(
-                "PC{} ({:.1}% of variance)",
-                i + 1,
-                100.0 * ratio.get(i).copied().unwrap_or(0.0)
-            )
+            format!("PC{} ({:.1}% of variance)", i + 1, 100.0 * ratio.get(i).copied().unwrap_or(0.0))
         };
-        let data = ScatterData {
-            coords: &r.pca.coords,
-            labels: &r.labels,
-            x_label: axis(0),
-            y_label: axis(1),
-        };
-        let area = backend.into_drawing_area();
-        let ok = draw_scatter(&area, &data, dpr).is_ok() && area.present().is_ok();
-        drawn.set(ok);
-        let _ = canvas.set_attribute("data-drawn", if ok { "true" } else { "false" });
+        let data =
+            ScatterData { coords: &r.pca.coords, labels: &r.labels, x_label: axis(0), y_label: axis(1) };
+        paint(&canvas, 0.6, 560.0, |area, dpr| draw_scatter(area, &data, dpr).is_ok());
         let _ = canvas.set_attribute("data-points", &r.labels.len().to_string());
     });
     view! {
@@ -63,19 +37,35 @@ pub fn Scatter() -> impl IntoView {
                 aria-label="Scatter of customers on the first two principal components, coloured by segment"
             ></canvas>
             <ul class="legend" data-testid="scatter-legend">
-                {move || state.result.get().map(|r| {
-                    let mut items: Vec<_> = r.segment_sizes.iter().enumerate().map(|(i, &n)| view! {
-                        <li><span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
-                        {format!("Segment {} ({}, {})", i + 1, thousands(n), percent(n, r.rows_used))}</li>
-                    }).collect::<Vec<_>>();
-                    if r.noise > 0 {
-                        items.push(view! {
-                            <li><span class="swatch" style=format!("background:{}", css_colour(-1))></span>
-                            {format!("Noise ({})", thousands(r.noise))}</li>
-                        });
-                    }
-                    items
-                })}
+                {move || {
+                    state
+                        .result
+                        .get()
+                        .map(|r| {
+                            let mut items: Vec<_> = r
+                                .segment_sizes
+                                .iter()
+                                .enumerate()
+                                .map(|(i, &n)| {
+                                    view! {
+                                        <li>
+                                            <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
+                                            {format!("Segment {} ({}, {})", i + 1, thousands(n), percent(n, r.rows_used))}
+                                        </li>
+                                    }
+                                })
+                                .collect();
+                            if r.noise > 0 {
+                                items.push(view! {
+                                    <li>
+                                        <span class="swatch" style=format!("background:{}", css_colour(-1))></span>
+                                        {format!("Noise ({})", thousands(r.noise))}
+                                    </li>
+                                });
+                            }
+                            items
+                        })
+                }}
             </ul>
         </section>
     }

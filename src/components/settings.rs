@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use segment_core::clean::Scope;
 use segment_core::features::ScalerKind;
 use segment_core::ingest::ColumnKind;
-use segment_core::spec::{Algorithm, AnalysisSpec};
+use segment_core::spec::{AnalysisSpec, Method};
 
 fn edit(f: impl FnOnce(&mut AnalysisSpec)) {
     state().spec.update(|s| {
@@ -44,13 +44,10 @@ pub fn Settings() -> impl IntoView {
 fn Features() -> impl IntoView {
     let state = state();
     let columns = move || {
-        state.summary.get().map(|s| {
-            s.columns
-                .iter()
-                .filter(|c| c.kind == ColumnKind::Numeric)
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+        state
+            .summary
+            .get()
+            .map(|s| s.columns.iter().filter(|c| c.kind == ColumnKind::Numeric).cloned().collect::<Vec<_>>())
     };
     view! {
         <fieldset data-testid="features">
@@ -138,62 +135,60 @@ fn Cleaning() -> impl IntoView {
     }
 }
 
+/// Parses a positive number typed by the person, or says what is wrong.
+fn parse_positive<T: std::str::FromStr + PartialOrd + Default>(name: &str, text: &str) -> Result<T, String> {
+    match text.trim().parse::<T>() {
+        Ok(v) if v > T::default() => Ok(v),
+        _ => Err(format!("{name} must be a positive number (got \"{text}\").")),
+    }
+}
+
 #[component]
 fn Model() -> impl IntoView {
     let state = state();
-    let dbscan = move || {
-        state.spec.with(|s| match s.as_ref().map(|s| s.algorithm) {
-            Some(Algorithm::Dbscan { eps, min_samples }) => (eps, min_samples),
-            None => (0.0, 0),
-        })
-    };
-    let scaler = move || {
-        state
-            .spec
-            .with(|s| s.as_ref().map(|s| s.scaler).unwrap_or_default())
-    };
+    let read =
+        move |f: fn(&AnalysisSpec) -> String| state.spec.with(|s| s.as_ref().map(f).unwrap_or_default());
+    let method = move || state.spec.with(|s| s.as_ref().map(|s| s.method).unwrap_or_default());
+    let scaler = move || state.spec.with(|s| s.as_ref().map(|s| s.scaler).unwrap_or_default());
     let invalid = RwSignal::new(None::<String>);
-    let set_eps = move |ev| {
-        let text = event_target_value(&ev);
-        match text.trim().parse::<f64>() {
-            Ok(eps) if eps.is_finite() && eps > 0.0 => {
-                invalid.set(None);
-                edit(|s| {
-                    let Algorithm::Dbscan { min_samples, .. } = s.algorithm;
-                    s.algorithm = Algorithm::Dbscan { eps, min_samples };
-                });
+    let on_number = move |apply: fn(&mut AnalysisSpec, f64), name: &'static str| {
+        move |ev| {
+            let text = event_target_value(&ev);
+            match parse_positive::<f64>(name, &text) {
+                Ok(v) => {
+                    invalid.set(None);
+                    edit(|s| apply(s, v));
+                }
+                Err(message) => invalid.set(Some(message)),
             }
-            _ => invalid.set(Some(format!(
-                "eps must be a positive number (got \"{text}\")."
-            ))),
-        }
-    };
-    let set_min = move |ev| {
-        let text = event_target_value(&ev);
-        match text.trim().parse::<usize>() {
-            Ok(min_samples) if min_samples >= 1 => {
-                invalid.set(None);
-                edit(|s| {
-                    let Algorithm::Dbscan { eps, .. } = s.algorithm;
-                    s.algorithm = Algorithm::Dbscan { eps, min_samples };
-                });
-            }
-            _ => invalid.set(Some(format!(
-                "min_samples must be a whole number of at least 1 (got \"{text}\")."
-            ))),
         }
     };
     let busy = move || state.status.get() == Status::Working;
     view! {
         <fieldset data-testid="model">
-            <legend>"Scaling and DBSCAN"</legend>
+            <legend>"Method"</legend>
+            <label>
+                "Clustering method "
+                <select
+                    data-testid="method-select"
+                    on:change=move |ev| {
+                        if let Some(m) = Method::from_key(&event_target_value(&ev)) {
+                            edit(|s| s.method = m);
+                        }
+                    }
+                >
+                    {Method::ALL
+                        .into_iter()
+                        .map(|m| view! { <option value=m.key() selected=move || method() == m>{m.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
             <label>
                 "Scaler "
                 <select
                     data-testid="scaler-select"
                     on:change=move |ev| {
-                        let key = event_target_value(&ev);
-                        if let Some(kind) = ScalerKind::from_key(&key) {
+                        if let Some(kind) = ScalerKind::from_key(&event_target_value(&ev)) {
                             edit(|s| s.scaler = kind);
                         }
                     }
@@ -204,35 +199,43 @@ fn Model() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <label>
-                "eps (neighbourhood radius, scaled units) "
-                <input
-                    type="number"
-                    step="0.005"
-                    min="0"
-                    data-testid="eps-input"
-                    prop:value=move || decimal(dbscan().0, 4).trim_end_matches('0').trim_end_matches('.').to_string()
-                    on:change=set_eps
-                />
-            </label>
-            <label>
-                "min_samples (neighbours, itself included, that make a core customer) "
-                <input
-                    type="number"
-                    step="1"
-                    min="1"
-                    data-testid="min-samples-input"
-                    prop:value=move || dbscan().1.to_string()
-                    on:change=set_min
-                />
-            </label>
-            {move || state.summary.get().and_then(|s| s.k_distance.clone()).map(|kd| view! {
-                <p class="hint">
-                    "Suggested eps for min_samples " {kd.k} ": "
-                    <span data-testid="eps-suggestion">{decimal(kd.knee_eps, 4)}</span>
-                    " (the knee of the k-distance curve of " {kd.rows_sampled} " sampled rows)."
-                </p>
-            })}
+            <Show when=move || method() == Method::Dbscan>
+                <label>
+                    "eps (neighbourhood radius, scaled units) "
+                    <input
+                        type="number"
+                        step="0.005"
+                        min="0"
+                        data-testid="eps-input"
+                        prop:value=move || read(|s| plain_decimal(s.dbscan.eps))
+                        on:change=on_number(|s, v| s.dbscan.eps = v, "eps")
+                    />
+                </label>
+                <label>
+                    "min_samples (neighbours, itself included, that make a core customer) "
+                    <input
+                        type="number"
+                        step="1"
+                        min="1"
+                        data-testid="min-samples-input"
+                        prop:value=move || read(|s| s.dbscan.min_samples.to_string())
+                        on:change=on_number(|s, v| s.dbscan.min_samples = v.round().max(1.0) as usize, "min_samples")
+                    />
+                </label>
+            </Show>
+            <Show when=move || method() == Method::KMeans>
+                <label>
+                    "k (number of segments) "
+                    <input
+                        type="number"
+                        step="1"
+                        min="2"
+                        data-testid="k-input"
+                        prop:value=move || read(|s| s.kmeans.k.to_string())
+                        on:change=on_number(|s, v| s.kmeans.k = v.round().max(1.0) as usize, "k")
+                    />
+                </label>
+            </Show>
             {move || invalid.get().map(|m| view! { <p class="error" data-testid="input-error">{m}</p> })}
             <button
                 class="primary"
@@ -244,4 +247,10 @@ fn Model() -> impl IntoView {
             </button>
         </fieldset>
     }
+}
+
+/// `0.0400` -> `0.04`: the eps field shows what the person would type.
+fn plain_decimal(v: f64) -> String {
+    let text = decimal(v, 6);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }

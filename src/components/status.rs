@@ -9,11 +9,7 @@ use leptos::prelude::*;
 pub fn StatusBar() -> impl IntoView {
     let state = state();
     let status = state.status;
-    let step = move || {
-        state
-            .progress
-            .with(|p| p.as_ref().map(|(what, _)| what.clone()).unwrap_or_default())
-    };
+    let step = move || state.progress.with(|p| p.as_ref().map(|(what, _)| what.clone()).unwrap_or_default());
     let fraction = move || state.progress.with(|p| p.as_ref().map_or(0.0, |(_, f)| *f));
     view! {
         <section class="status" data-testid="app-status" data-state=move || status.get().key() aria-live="polite">

@@ -116,6 +116,42 @@ for (const [file, pattern] of [
   });
 }
 
+test('k-means, the k sweep and the comparison table on the sample', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    await page.waitForSelector('[data-testid="k-distance-chart"][data-drawn="true"]');
+    assert.equal(await page.getByTestId('eps-suggestion').count(), 1);
+
+    await page.getByTestId('method-select').selectOption('kmeans');
+    assert.equal(await page.getByTestId('k-input').inputValue(), '3');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'segment-count'), 3);
+    assert.equal(await int(page, 'noise-count'), 0);
+    const sil = Number(await page.getByTestId('silhouette').textContent());
+    assert.ok(Math.abs(sil - 0.6373) < 0.01, `k-means silhouette ${sil}`);
+    const db = Number(await page.getByTestId('davies-bouldin').textContent());
+    assert.ok(Math.abs(db - 0.5026) < 0.005, `k-means davies-bouldin ${db}`);
+
+    await page.getByTestId('k-sweep-button').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="k-sweep-best"]')?.textContent.trim() !== '');
+    assert.equal(await settled(page), 'done');
+    assert.equal(await page.getByTestId('k-sweep-best').textContent(), '3');
+    assert.equal(await page.locator('[data-testid="k-sweep-table"] tbody tr').count(), 9);
+    await page.waitForSelector('[data-testid="k-sweep-chart"][data-drawn="true"]');
+    await screenshot(page, 'k-sweep');
+
+    const methods = await page.locator('[data-testid="comparison-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.method));
+    assert.deepEqual(methods, ['dbscan', 'kmeans']);
+    // Going back to the DBSCAN run restores its settings and figures.
+    await page.locator('[data-testid="comparison-table"] tbody tr').first().getByRole('button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'noise-count'), 2711);
+    assert.equal(await page.getByTestId('method-select').inputValue(), 'dbscan');
+  });
+});
+
 /** A large CSV of random customers, made here: long enough to load that a cancel lands mid-way. */
 function bigCsv(rows) {
   let state = 12345;

@@ -31,10 +31,7 @@ fn main() {
     });
     println!("  last stage: {:?}", last.elapsed());
     match outcome {
-        Ok(r) => println!(
-            "used {} sizes {:?} noise {}",
-            r.rows_used, r.segment_sizes, r.noise
-        ),
+        Ok(r) => println!("used {} sizes {:?} noise {}", r.rows_used, r.segment_sizes, r.noise),
         Err(e) => println!("{e}"),
     }
 }

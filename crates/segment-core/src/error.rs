@@ -6,17 +6,15 @@ pub type Result<T> = std::result::Result<T, CoreError>;
 
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum CoreError {
-    #[error(
-        "The file is empty. Choose a CSV file with a header row and at least one row of data."
-    )]
+    #[error("The file is empty. Choose a CSV file with a header row and at least one row of data.")]
     EmptyFile,
-    #[error("The file has a header row but no data rows. Add customer rows below the header and load it again.")]
+    #[error(
+        "The file has a header row but no data rows. Add customer rows below the header and load it again."
+    )]
     HeaderOnly,
     #[error("This looks like a {kind} file, not a CSV. Export the data as CSV (comma or semicolon separated text) and load that.")]
     NotText { kind: String },
-    #[error(
-        "Could not read the CSV at line {line}: {reason}. Check that the file is plain CSV text."
-    )]
+    #[error("Could not read the CSV at line {line}: {reason}. Check that the file is plain CSV text.")]
     Malformed { line: u64, reason: String },
     #[error("No numeric column was found (columns: {columns}). Segmentation needs at least one column of numbers, such as visits or amounts.")]
     NoNumericColumn { columns: String },
@@ -29,11 +27,7 @@ pub enum CoreError {
     #[error("Cleaning left {rows} rows, too few to find segments (at least {needed} are needed). Loosen the cleaning rules or check the file.")]
     TooFewRows { rows: usize, needed: usize },
     #[error("Invalid parameter {name} = {value}: {reason}")]
-    InvalidParameter {
-        name: String,
-        value: String,
-        reason: String,
-    },
+    InvalidParameter { name: String, value: String, reason: String },
     #[error("The analysis settings could not be read: {0}")]
     BadSpec(String),
 }

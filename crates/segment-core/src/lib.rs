@@ -16,5 +16,6 @@ pub mod reduce;
 pub mod rng;
 pub mod score;
 pub mod spec;
+pub mod synth;
 
 pub use error::{CoreError, Result};

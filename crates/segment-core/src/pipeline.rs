@@ -2,16 +2,16 @@
 //! the tests and (later) the command line all call [`run`]; none of them re-implements a step.
 
 use crate::clean::{clean, CleaningReport};
-use crate::cluster::{canonical_labels, Dbscan};
+use crate::cluster::{canonical_labels, Dbscan, KMeans};
 use crate::error::{CoreError, Result};
 use crate::features::{x_raw, FittedScaler};
 use crate::ingest::{ColumnInfo, Table};
 use crate::reduce::Pca;
 use crate::rng::SplitMix64;
 use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores};
-use crate::spec::{is_original_layout, Algorithm, AnalysisSpec};
+use crate::spec::{is_original_layout, AnalysisSpec, Method};
 use linfa::ParamGuard;
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// The steps, in order, for progress reports.
@@ -96,27 +96,21 @@ pub const K_DISTANCE_QUERIES: usize = 400;
 /// segmented: that is an error here, at load, where the message can name the columns it did find.
 pub fn summarize(table: &Table) -> Result<DatasetSummary> {
     if table.numeric_names().is_empty() {
-        return Err(CoreError::NoNumericColumn {
-            columns: table.names().join(", "),
-        });
+        return Err(CoreError::NoNumericColumn { columns: table.names().join(", ") });
     }
     let mut suggested = AnalysisSpec::default_for(table);
-    let preset = is_original_layout(table)
-        .then(|| "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings".to_string());
+    let preset = is_original_layout(table).then(|| {
+        "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings"
+            .to_string()
+    });
     let k_distance = suggest(table, &mut suggested);
-    Ok(DatasetSummary {
-        n_rows: table.n_rows,
-        columns: table.info(),
-        suggested,
-        preset,
-        k_distance,
-    })
+    Ok(DatasetSummary { n_rows: table.n_rows, columns: table.info(), suggested, preset, k_distance })
 }
 
 /// Computes the k-distance curve for the spec's features and, for a file without a preset, sets eps to
 /// its knee. Returns None when the data cannot be prepared (the run will then say why).
 pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
-    let Algorithm::Dbscan { min_samples, .. } = spec.algorithm;
+    let min_samples = spec.dbscan.min_samples;
     let (kept, _) = clean(table, &spec.features, &spec.cleaning).ok()?;
     if kept.len() <= min_samples || spec.features.is_empty() {
         return None;
@@ -125,10 +119,7 @@ pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
     let x_scaled = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
     let kd = k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed);
     if !is_original_layout(table) && kd.knee_eps > 0.0 {
-        spec.algorithm = Algorithm::Dbscan {
-            eps: round_sig(kd.knee_eps, 2),
-            min_samples,
-        };
+        spec.dbscan.eps = round_sig(kd.knee_eps, 2);
     }
     Some(kd)
 }
@@ -151,23 +142,15 @@ pub fn k_distance(x: ArrayView2<f64>, k: usize, max_queries: usize, seed: u64) -
     for &q in &queries {
         let p = x.row(q);
         nearest.clear();
-        nearest.extend(x.outer_iter().map(|r| {
-            r.iter()
-                .zip(p.iter())
-                .map(|(a, b)| (a - b) * (a - b))
-                .sum::<f64>()
-        }));
+        nearest.extend(
+            x.outer_iter().map(|r| r.iter().zip(p.iter()).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()),
+        );
         let (_, kth, _) = nearest.select_nth_unstable_by(k - 1, f64::total_cmp);
         distances.push(kth.sqrt());
     }
     distances.sort_by(f64::total_cmp);
     let knee_eps = knee(&distances);
-    KDistance {
-        k,
-        rows_sampled: distances.len(),
-        distances,
-        knee_eps,
-    }
+    KDistance { k, rows_sampled: distances.len(), distances, knee_eps }
 }
 
 /// The knee of an ascending curve (Kneedle): the point farthest below the chord from the first point to
@@ -192,50 +175,60 @@ pub fn knee(sorted: &[f64]) -> f64 {
     curve[best]
 }
 
-/// Runs the analysis the spec describes on the table.
-pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<AnalysisResult> {
+/// The rows and matrices every method starts from.
+pub struct Prepared {
+    pub kept: Vec<usize>,
+    pub cleaning: CleaningReport,
+    pub x_raw: Array2<f64>,
+    pub x_scaled: Array2<f64>,
+}
+
+/// Cleans, picks the features and scales: the steps every method and the k sweep share.
+pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Progress) -> Result<Prepared> {
     if spec.features.is_empty() {
         return Err(CoreError::NoFeatures);
     }
-    let Algorithm::Dbscan { eps, min_samples } = spec.algorithm;
-    let params = Dbscan::params(eps, min_samples).check()?;
-
     progress(Stage::Cleaning, 0.0);
     let (kept, cleaning) = clean(table, &spec.features, &spec.cleaning)?;
-    let needed = min_samples.max(3);
     if kept.len() < needed {
-        return Err(CoreError::TooFewRows {
-            rows: kept.len(),
-            needed,
-        });
+        return Err(CoreError::TooFewRows { rows: kept.len(), needed });
     }
-
     progress(Stage::Scaling, 0.0);
     let x_raw = x_raw(table, &spec.features, &kept);
-    let scaler = FittedScaler::fit(spec.scaler, x_raw.view());
-    let x_scaled = scaler.transform(x_raw.view());
+    let x_scaled = FittedScaler::fit(spec.scaler, x_raw.view()).transform(x_raw.view());
+    Ok(Prepared { kept, cleaning, x_raw, x_scaled })
+}
+
+/// Runs the analysis the spec describes on the table.
+pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<AnalysisResult> {
+    // Validate parameters before any work, so a typo fails at once.
+    let dbscan = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples);
+    let kmeans = KMeans::params(spec.kmeans.k, spec.seed).n_init(spec.kmeans.n_init);
+    let needed = match spec.method {
+        Method::Dbscan => dbscan.check_ref()?.min_samples().max(3),
+        Method::KMeans => kmeans.check_ref()?.k().max(3),
+    };
+    let Prepared { cleaning, x_raw, x_scaled, .. } = prepare(table, spec, needed, progress)?;
 
     progress(Stage::Clustering, 0.0);
     let (n, d) = x_scaled.dim();
-    let rows: Vec<f64> = x_scaled.iter().copied().collect();
-    let fit = params.fit_rows(&rows, n, d, &mut |f| progress(Stage::Clustering, f));
-    let (labels, segment_sizes) = canonical_labels(&fit.labels);
+    let labels = match spec.method {
+        Method::Dbscan => {
+            let rows: Vec<f64> = x_scaled.iter().copied().collect();
+            let params = dbscan.check()?;
+            params.fit_rows(&rows, n, d, &mut |f| progress(Stage::Clustering, f)).labels
+        }
+        Method::KMeans => kmeans.check()?.fit(x_scaled.view()).labels,
+    };
+    let (labels, segment_sizes) = canonical_labels(&labels);
     let noise = labels.iter().filter(|l| l.is_none()).count();
 
     progress(Stage::Reducing, 0.0);
     let pca = Pca::fit(x_scaled.view());
-    let coords = pca
-        .transform(x_scaled.view(), 2)
-        .into_iter()
-        .map(|v| v as f32)
-        .collect();
+    let coords = pca.transform(x_scaled.view(), 2).into_iter().map(|v| v as f32).collect();
 
     progress(Stage::Scoring, 0.0);
-    let scores = Scores {
-        silhouette: silhouette(x_scaled.view(), &labels, spec.silhouette_options()),
-        davies_bouldin: davies_bouldin(x_scaled.view(), &labels),
-        calinski_harabasz: calinski_harabasz(x_scaled.view(), &labels),
-    };
+    let scores = score_all(x_scaled.view(), &labels, spec);
     progress(Stage::Scoring, 1.0);
 
     let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
@@ -249,10 +242,7 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
         .zip(&segment_sizes)
         .map(|(s, &size)| s.into_iter().map(|v| v / size as f64).collect())
         .collect();
-    let overall_means = x_raw
-        .mean_axis(ndarray::Axis(0))
-        .map(|m| m.to_vec())
-        .unwrap_or_default();
+    let overall_means = x_raw.mean_axis(ndarray::Axis(0)).map(|m| m.to_vec()).unwrap_or_default();
 
     Ok(AnalysisResult {
         spec: spec.clone(),
@@ -272,6 +262,59 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
     })
 }
 
+fn score_all(x_scaled: ArrayView2<f64>, labels: &[Option<usize>], spec: &AnalysisSpec) -> Scores {
+    Scores {
+        silhouette: silhouette(x_scaled, labels, spec.silhouette_options()),
+        davies_bouldin: davies_bouldin(x_scaled, labels),
+        calinski_harabasz: calinski_harabasz(x_scaled, labels),
+    }
+}
+
+/// One k of the k-means sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepRow {
+    pub k: usize,
+    pub inertia: f64,
+    pub scores: Scores,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KSweep {
+    pub rows: Vec<SweepRow>,
+    /// The k with the highest silhouette.
+    pub best_k: Option<usize>,
+}
+
+pub const SWEEP_KS: std::ops::RangeInclusive<usize> = 2..=10;
+
+/// k-means for each k in `ks` on the spec's features, scaling and cleaning, with all three scores.
+pub fn k_sweep(
+    table: &Table,
+    spec: &AnalysisSpec,
+    ks: std::ops::RangeInclusive<usize>,
+    progress: Progress,
+) -> Result<KSweep> {
+    let needed = (*ks.end()).max(3);
+    let Prepared { x_scaled, .. } = prepare(table, spec, needed, progress)?;
+    let count = ks.clone().count().max(1);
+    let mut rows = Vec::with_capacity(count);
+    for (i, k) in ks.enumerate() {
+        progress(Stage::Clustering, i as f64 / count as f64);
+        let fit = KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled.view());
+        rows.push(SweepRow {
+            k,
+            inertia: fit.inertia,
+            scores: score_all(x_scaled.view(), &fit.labels, spec),
+        });
+    }
+    let best_k = rows
+        .iter()
+        .filter_map(|r| r.scores.silhouette.as_ref().map(|s| (r.k, s.mean)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k);
+    Ok(KSweep { rows, best_k })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,12 +324,7 @@ mod tests {
         let table = crate::ingest::read_csv(b"name,city\nann,paris\nbob,rome\n", &mut |_| {});
         let table = table.unwrap_or_else(|e| panic!("{e}"));
         let err = summarize(&table).err();
-        assert_eq!(
-            err,
-            Some(CoreError::NoNumericColumn {
-                columns: "name, city".into()
-            })
-        );
+        assert_eq!(err, Some(CoreError::NoNumericColumn { columns: "name, city".into() }));
     }
 
     #[test]

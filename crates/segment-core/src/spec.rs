@@ -10,10 +10,50 @@ use serde::{Deserialize, Serialize};
 
 pub const SPEC_VERSION: u32 = 1;
 
+/// The clustering method a run uses. The parameters of every method stay in the spec, so switching
+/// method and back keeps what the person set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    #[default]
+    Dbscan,
+    KMeans,
+}
+
+impl Method {
+    pub const ALL: [Method; 2] = [Method::Dbscan, Method::KMeans];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Dbscan => "dbscan",
+            Method::KMeans => "kmeans",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Dbscan => "DBSCAN (density; finds noise)",
+            Method::KMeans => "k-means (k round groups)",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.key() == key)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "method", rename_all = "snake_case")]
-pub enum Algorithm {
-    Dbscan { eps: f64, min_samples: usize },
+pub struct DbscanSettings {
+    /// Neighbourhood radius in scaled units.
+    pub eps: f64,
+    /// Points within eps, the point itself included, that make a point core.
+    pub min_samples: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KMeansSettings {
+    pub k: usize,
+    pub n_init: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +62,9 @@ pub struct AnalysisSpec {
     pub features: Vec<String>,
     pub cleaning: CleaningRules,
     pub scaler: ScalerKind,
-    pub algorithm: Algorithm,
+    pub method: Method,
+    pub dbscan: DbscanSettings,
+    pub kmeans: KMeansSettings,
     /// Seeds every random choice (the silhouette sample today).
     pub seed: u64,
     pub silhouette_max_exact: usize,
@@ -50,10 +92,9 @@ impl AnalysisSpec {
             features: ORIGINAL_FEATURES.iter().map(|s| s.to_string()).collect(),
             cleaning: CleaningRules::original_project(),
             scaler: ScalerKind::MinMax,
-            algorithm: Algorithm::Dbscan {
-                eps: 0.04,
-                min_samples: 50,
-            },
+            method: Method::Dbscan,
+            dbscan: DbscanSettings { eps: 0.04, min_samples: 50 },
+            kmeans: KMeansSettings { k: 3, n_init: 10 },
             seed: 42,
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
@@ -72,10 +113,7 @@ impl AnalysisSpec {
         Self {
             features,
             cleaning: CleaningRules::features_only(),
-            algorithm: Algorithm::Dbscan {
-                eps: 0.05,
-                min_samples,
-            },
+            dbscan: DbscanSettings { eps: 0.05, min_samples },
             ..Self::original_project()
         }
     }
@@ -97,8 +135,7 @@ impl AnalysisSpec {
         struct Versioned {
             version: u32,
         }
-        let v: Versioned =
-            serde_json::from_str(text).map_err(|e| CoreError::BadSpec(e.to_string()))?;
+        let v: Versioned = serde_json::from_str(text).map_err(|e| CoreError::BadSpec(e.to_string()))?;
         if v.version != SPEC_VERSION {
             return Err(CoreError::BadSpec(format!(
                 "settings version {} is not supported (this app reads version {SPEC_VERSION})",
@@ -127,10 +164,7 @@ mod tests {
         let spec = AnalysisSpec::original_project();
         assert_eq!(AnalysisSpec::from_json(&spec.to_json()), Ok(spec.clone()));
         let newer = spec.to_json().replace("\"version\":1", "\"version\":99");
-        assert!(matches!(
-            AnalysisSpec::from_json(&newer),
-            Err(CoreError::BadSpec(_))
-        ));
+        assert!(matches!(AnalysisSpec::from_json(&newer), Err(CoreError::BadSpec(_))));
         assert!(AnalysisSpec::from_json("{not json").is_err());
     }
 }

@@ -15,18 +15,12 @@ use segment_core::spec::AnalysisSpec;
 use serde_json::Value;
 
 fn sample_bytes() -> Vec<u8> {
-    let path = format!(
-        "{}/../../public/dataset_ecommerce.csv",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../public/dataset_ecommerce.csv", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn expected() -> Value {
-    let path = format!(
-        "{}/tests/data/dataset_ecommerce.expected.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/dataset_ecommerce.expected.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
         .unwrap_or(Value::Null)
 }
@@ -34,10 +28,7 @@ fn expected() -> Value {
 fn run_sample() -> (AnalysisResult, Value) {
     let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let summary = summarize(&table).unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        summary.preset.is_some(),
-        "the sample's layout must be recognised"
-    );
+    assert!(summary.preset.is_some(), "the sample's layout must be recognised");
     assert_eq!(summary.suggested, AnalysisSpec::original_project());
     let result = run(&table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     (result, expected())
@@ -48,22 +39,13 @@ fn cleaning_counts_match_the_original() {
     let (r, e) = run_sample();
     let c = &e["cleaning"];
     let after: Vec<usize> = r.cleaning.steps.iter().map(|s| s.rows_after).collect();
-    assert_eq!(
-        r.cleaning.rows_in as u64,
-        c["rows_in"].as_u64().unwrap_or(0)
-    );
+    assert_eq!(r.cleaning.rows_in as u64, c["rows_in"].as_u64().unwrap_or(0));
     assert_eq!(
         after.iter().map(|&v| v as u64).collect::<Vec<_>>(),
         vec![
-            c["after_dropping_rows_with_a_missing_value"]
-                .as_u64()
-                .unwrap_or(0),
-            c["after_dropping_rows_with_a_negative_numeric_value"]
-                .as_u64()
-                .unwrap_or(0),
-            c["after_dropping_rows_with_a_zero_numeric_value"]
-                .as_u64()
-                .unwrap_or(0),
+            c["after_dropping_rows_with_a_missing_value"].as_u64().unwrap_or(0),
+            c["after_dropping_rows_with_a_negative_numeric_value"].as_u64().unwrap_or(0),
+            c["after_dropping_rows_with_a_zero_numeric_value"].as_u64().unwrap_or(0),
         ]
     );
     assert_eq!(r.rows_used, 55_002);
@@ -74,48 +56,26 @@ fn segments_scores_and_means_match_the_original() {
     let (r, e) = run_sample();
     let db = &e["dbscan"];
     let sizes: Vec<u64> = r.segment_sizes.iter().map(|&s| s as u64).collect();
-    let expected_sizes: Vec<u64> = db["cluster_sizes_desc"]
-        .as_array()
-        .map_or(vec![], |a| a.iter().filter_map(Value::as_u64).collect());
+    let expected_sizes: Vec<u64> =
+        db["cluster_sizes_desc"].as_array().map_or(vec![], |a| a.iter().filter_map(Value::as_u64).collect());
     assert_eq!(sizes, expected_sizes);
     assert_eq!(r.noise as u64, db["noise"].as_u64().unwrap_or(0));
 
     let m = &db["metrics_without_noise"];
     let dbi = r.scores.davies_bouldin.unwrap_or(f64::NAN);
-    assert!(
-        (dbi - m["davies_bouldin"].as_f64().unwrap_or(0.0)).abs() < 5e-7,
-        "DB {dbi}"
-    );
+    assert!((dbi - m["davies_bouldin"].as_f64().unwrap_or(0.0)).abs() < 5e-7, "DB {dbi}");
     let ch = r.scores.calinski_harabasz.unwrap_or(f64::NAN);
-    assert!(
-        (ch - m["calinski_harabasz"].as_f64().unwrap_or(0.0)).abs() < 0.005,
-        "CH {ch}"
-    );
+    assert!((ch - m["calinski_harabasz"].as_f64().unwrap_or(0.0)).abs() < 0.005, "CH {ch}");
     let exact = m["silhouette_exact"].as_f64().unwrap_or(0.0);
-    let sil = r
-        .scores
-        .silhouette
-        .clone()
-        .unwrap_or_else(|| panic!("no silhouette"));
-    assert!(
-        sil.sampled && sil.rows_scored >= 9_990 && sil.rows_scored <= 10_010,
-        "{sil:?}"
-    );
-    assert!(
-        (sil.mean - exact).abs() < 0.01,
-        "sampled silhouette {} vs exact {exact}",
-        sil.mean
-    );
+    let sil = r.scores.silhouette.clone().unwrap_or_else(|| panic!("no silhouette"));
+    assert!(sil.sampled && sil.rows_scored >= 9_990 && sil.rows_scored <= 10_010, "{sil:?}");
+    assert!((sil.mean - exact).abs() < 0.01, "sampled silhouette {} vs exact {exact}", sil.mean);
 
     // Cluster means in the original units, matched by size.
     let features = &r.spec.features;
     for cm in e["cluster_means"].as_array().cloned().unwrap_or_default() {
         let size = cm["size"].as_u64().unwrap_or(0) as usize;
-        let seg = r
-            .segment_sizes
-            .iter()
-            .position(|&s| s == size)
-            .unwrap_or_else(|| panic!("size {size}"));
+        let seg = r.segment_sizes.iter().position(|&s| s == size).unwrap_or_else(|| panic!("size {size}"));
         for (j, f) in features.iter().enumerate() {
             let want = cm[f.as_str()].as_f64().unwrap_or(f64::NAN);
             assert!(
@@ -130,36 +90,51 @@ fn segments_scores_and_means_match_the_original() {
 #[test]
 fn exact_silhouette_on_all_rows_and_linfa_agree() {
     let (r, e) = run_sample();
-    let exact = e["dbscan"]["metrics_without_noise"]["silhouette_exact"]
-        .as_f64()
-        .unwrap_or(0.0);
+    let exact = e["dbscan"]["metrics_without_noise"]["silhouette_exact"].as_f64().unwrap_or(0.0);
     // Rebuild x_scaled as the pipeline does, then score every clustered row.
     let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let spec = AnalysisSpec::original_project();
-    let (kept, _) = segment_core::clean::clean(&table, &spec.features, &spec.cleaning)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (kept, _) =
+        segment_core::clean::clean(&table, &spec.features, &spec.cleaning).unwrap_or_else(|e| panic!("{e}"));
     let raw = segment_core::features::x_raw(&table, &spec.features, &kept);
-    let x =
-        segment_core::features::FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
+    let x = segment_core::features::FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
     let labels: Vec<Option<usize>> = r.labels.iter().map(|&l| usize::try_from(l).ok()).collect();
-    let options = SilhouetteOptions {
-        max_exact: usize::MAX,
-        ..SilhouetteOptions::default()
-    };
+    let options = SilhouetteOptions { max_exact: usize::MAX, ..SilhouetteOptions::default() };
     let sil = silhouette(x.view(), &labels, options).unwrap_or_else(|| panic!("silhouette"));
-    assert!(
-        (sil.mean - exact).abs() < 1e-6,
-        "exact silhouette {}",
-        sil.mean
-    );
+    assert!((sil.mean - exact).abs() < 1e-6, "exact silhouette {}", sil.mean);
 
     // linfa-clustering's Dbscan, the reference, gives the same partition.
-    let theirs = linfa_clustering::Dbscan::params(50)
-        .tolerance(0.04)
-        .check()
-        .map(|p| p.transform(&x));
+    let theirs = linfa_clustering::Dbscan::params(50).tolerance(0.04).check().map(|p| p.transform(&x));
     let theirs = theirs.unwrap_or_else(|e| panic!("{e}"));
     let (theirs, sizes) = segment_core::cluster::canonical_labels(&theirs.to_vec());
     assert_eq!(sizes, r.segment_sizes);
     assert_eq!(theirs, labels);
+}
+
+#[test]
+fn kmeans_on_the_original_dataset() {
+    // The original project reports k-means (k = 3) silhouette 0.6373 and Davies-Bouldin 0.5026 (our exact
+    // silhouette: 0.63730; the page's 10k-row sample: within 0.01), and a silhouette by k of
+    // 0.490 / 0.638 / 0.552 / 0.456 for k = 2..5, to 3 decimals from a notebook whose sampling is not
+    // stated. Our exact value at k = 2 is 0.5009 with the same inertia optimum, so the by-k figures
+    // are compared within 0.015.
+    let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = AnalysisSpec::original_project();
+    spec.method = segment_core::spec::Method::KMeans;
+    let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.segment_sizes.len(), 3);
+    assert_eq!(r.noise, 0);
+    let sil = r.scores.silhouette.map_or(f64::NAN, |s| s.mean);
+    assert!((sil - 0.6373).abs() < 0.01, "k-means silhouette {sil}");
+    let db = r.scores.davies_bouldin.unwrap_or(f64::NAN);
+    assert!((db - 0.5026).abs() < 0.005, "k-means davies-bouldin {db}");
+
+    let sweep = segment_core::pipeline::k_sweep(&table, &spec, 2..=5, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let by_k: Vec<f64> =
+        sweep.rows.iter().map(|r| r.scores.silhouette.as_ref().map_or(f64::NAN, |s| s.mean)).collect();
+    for (ours, theirs) in by_k.iter().zip([0.490, 0.638, 0.552, 0.456]) {
+        assert!((ours - theirs).abs() < 0.015, "silhouette by k: {by_k:?}");
+    }
+    assert_eq!(sweep.best_k, Some(3));
 }

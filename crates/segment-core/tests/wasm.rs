@@ -5,7 +5,7 @@
 
 use segment_core::ingest::read_csv;
 use segment_core::pipeline::{run, summarize};
-use segment_core::spec::{Algorithm, AnalysisSpec};
+use segment_core::spec::{AnalysisSpec, DbscanSettings};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const SAMPLE: &[u8] = include_bytes!("../../../public/dataset_ecommerce.csv");
@@ -29,13 +29,8 @@ fn original_dataset_in_wasm() {
 #[wasm_bindgen_test]
 fn reference_dataset_in_wasm() {
     let table = read_csv(CUSTOMERS, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-    let mut spec = summarize(&table)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .suggested;
-    spec.algorithm = Algorithm::Dbscan {
-        eps: 0.05,
-        min_samples: 10,
-    };
+    let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+    spec.dbscan = DbscanSettings { eps: 0.05, min_samples: 10 };
     let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.segment_sizes, vec![703, 499, 384, 198]);
     assert_eq!(r.noise, 116);

@@ -31,11 +31,7 @@ pub struct CleaningRules {
 impl CleaningRules {
     /// For a new file: drop only the rows whose features are missing or not numbers.
     pub fn features_only() -> Self {
-        Self {
-            drop_missing: Scope::Features,
-            drop_negative: None,
-            drop_zero: None,
-        }
+        Self { drop_missing: Scope::Features, drop_negative: None, drop_zero: None }
     }
 
     /// The original project's rules: any missing value, then any negative, then any zero, in any column.
@@ -101,40 +97,24 @@ pub fn clean(
         Scope::AllColumns => "a missing value in any column",
         Scope::Features => "a missing or non-numeric value in a chosen feature",
     };
-    let columns: Vec<_> = table
-        .columns
-        .iter()
-        .filter(|c| in_scope(missing_scope, &c.name))
-        .collect();
+    let columns: Vec<_> = table.columns.iter().filter(|c| in_scope(missing_scope, &c.name)).collect();
     steps.push(apply(&mut kept, missing_rule, &columns, |c, r| {
         c.missing[r] || (c.is_numeric() && c.values[r].is_nan())
     }));
 
     let numeric_in = |scope: Scope| -> Vec<_> {
-        table
-            .columns
-            .iter()
-            .filter(|c| c.is_numeric() && in_scope(scope, &c.name))
-            .collect()
+        table.columns.iter().filter(|c| c.is_numeric() && in_scope(scope, &c.name)).collect()
     };
     if let Some(scope) = rules.drop_negative {
         let rule = scope_rule("a negative number", scope);
-        steps.push(apply(&mut kept, &rule, &numeric_in(scope), |c, r| {
-            c.values[r] < 0.0
-        }));
+        steps.push(apply(&mut kept, &rule, &numeric_in(scope), |c, r| c.values[r] < 0.0));
     }
     if let Some(scope) = rules.drop_zero {
         let rule = scope_rule("a zero", scope);
-        steps.push(apply(&mut kept, &rule, &numeric_in(scope), |c, r| {
-            c.values[r] == 0.0
-        }));
+        steps.push(apply(&mut kept, &rule, &numeric_in(scope), |c, r| c.values[r] == 0.0));
     }
-    let report = CleaningReport {
-        rows_in: table.n_rows,
-        rows_out: kept.len(),
-        steps,
-        ragged_rows: table.ragged_rows,
-    };
+    let report =
+        CleaningReport { rows_in: table.n_rows, rows_out: kept.len(), steps, ragged_rows: table.ragged_rows };
     Ok((kept, report))
 }
 
@@ -199,8 +179,7 @@ mod tests {
         assert_eq!(dropped, vec![2, 1, 1]);
         assert_eq!(report.steps[0].first_line, Some(3));
 
-        let (kept, report) =
-            clean(&t, &f, &CleaningRules::features_only()).unwrap_or_else(|e| panic!("{e}"));
+        let (kept, report) = clean(&t, &f, &CleaningRules::features_only()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(kept.len(), 5);
         assert_eq!(report.rows_dropped(), 1);
     }

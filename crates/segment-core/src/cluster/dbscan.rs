@@ -91,18 +91,9 @@ impl DbscanValidParams {
         reason = "a sorted position indexes several parallel arrays (core, order, cell_of) and the grid"
     )]
     /// Fits on row-major data `x` (`n * d`, finite). `on_progress` gets 0..1.
-    pub fn fit_rows(
-        &self,
-        x: &[f64],
-        n: usize,
-        d: usize,
-        on_progress: &mut dyn FnMut(f64),
-    ) -> DbscanFit {
+    pub fn fit_rows(&self, x: &[f64], n: usize, d: usize, on_progress: &mut dyn FnMut(f64)) -> DbscanFit {
         if n == 0 {
-            return DbscanFit {
-                labels: Vec::new(),
-                core_mask: Vec::new(),
-            };
+            return DbscanFit { labels: Vec::new(), core_mask: Vec::new() };
         }
         let eps2 = self.eps * self.eps;
         let grid = Grid::build(x, n, d, self.eps);
@@ -147,9 +138,8 @@ impl DbscanValidParams {
         if small {
             // A cell's cores are mutual neighbours: one set. Two cells join as soon as one pair of
             // their cores is within eps, and are skipped when already joined.
-            let first_core: Vec<Option<usize>> = (0..n_cells)
-                .map(|c| grid.cell_range(c as u32).find(|&s| core[s]))
-                .collect();
+            let first_core: Vec<Option<usize>> =
+                (0..n_cells).map(|c| grid.cell_range(c as u32).find(|&s| core[s])).collect();
             for c in 0..n_cells {
                 let Some(a) = first_core[c] else { continue };
                 for s in grid.cell_range(c as u32).filter(|&s| core[s]) {
@@ -188,10 +178,7 @@ impl DbscanValidParams {
                         let range = grid.cell_range(nc);
                         let start = if nc as usize == c { s + 1 } else { range.start };
                         for t in start..range.end {
-                            if core[t]
-                                && uf.find(s) != uf.find(t)
-                                && dist2(p, grid.point(t)) <= eps2
-                            {
+                            if core[t] && uf.find(s) != uf.find(t) && dist2(p, grid.point(t)) <= eps2 {
                                 uf.union(s, t);
                             }
                         }
@@ -248,14 +235,11 @@ impl DbscanValidParams {
 fn any_core_pair_within(grid: &Grid, core: &[bool], a: u32, b: u32, eps2: f64) -> bool {
     grid.cell_range(a).filter(|&s| core[s]).any(|s| {
         let p = grid.point(s);
-        grid.cell_range(b)
-            .any(|t| core[t] && dist2(p, grid.point(t)) <= eps2)
+        grid.cell_range(b).any(|t| core[t] && dist2(p, grid.point(t)) <= eps2)
     })
 }
 
-impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>>
-    for DbscanValidParams
-{
+impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>> for DbscanValidParams {
     fn transform(&self, x: &ArrayBase<D, Ix2>) -> Array1<Option<usize>> {
         let (n, d) = x.dim();
         let rows: Vec<f64> = x.iter().copied().collect();
@@ -271,10 +255,7 @@ struct UnionFind {
 
 impl UnionFind {
     fn new(n: usize) -> Self {
-        Self {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-        }
+        Self { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
 
     fn find(&mut self, mut a: usize) -> usize {
@@ -306,23 +287,10 @@ mod tests {
 
     #[test]
     fn two_blobs_and_noise() {
-        let x = array![
-            [0.0, 0.0],
-            [0.0, 0.1],
-            [0.1, 0.0],
-            [5.0, 5.0],
-            [5.0, 5.1],
-            [5.1, 5.0],
-            [9.0, 0.0]
-        ];
-        let labels = Dbscan::params(0.2, 3)
-            .check()
-            .map(|p| p.transform(&x))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            labels.to_vec(),
-            vec![Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None]
-        );
+        let x = array![[0.0, 0.0], [0.0, 0.1], [0.1, 0.0], [5.0, 5.0], [5.0, 5.1], [5.1, 5.0], [9.0, 0.0]];
+        let labels =
+            Dbscan::params(0.2, 3).check().map(|p| p.transform(&x)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(labels.to_vec(), vec![Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None]);
     }
 
     #[test]
@@ -339,10 +307,8 @@ mod tests {
         // whose first core comes first in the file (cluster 0) takes it, as in scikit-learn.
         let xs = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 4.5, 5.0, 5.5, 6.0];
         let x = ndarray::Array2::from_shape_fn((xs.len(), 1), |(i, _)| xs[i]);
-        let labels = Dbscan::params(1.0, 4)
-            .check()
-            .map(|p| p.transform(&x))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let labels =
+            Dbscan::params(1.0, 4).check().map(|p| p.transform(&x)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(labels[5], Some(0));
         assert_eq!(labels[0], Some(0));
         assert_eq!(labels[10], Some(1));

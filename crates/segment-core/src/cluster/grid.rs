@@ -36,11 +36,7 @@ impl Grid {
     pub fn build(x: &[f64], n: usize, d: usize, eps: f64) -> Grid {
         let p = d.min(MAX_GRID_DIMS);
         // Shrink the side a hair below eps / sqrt(d) so rounding never makes a diagonal exceed eps.
-        let side = if d <= MAX_GRID_DIMS {
-            eps / (d as f64).sqrt() * (1.0 - 1e-12)
-        } else {
-            eps
-        };
+        let side = if d <= MAX_GRID_DIMS { eps / (d as f64).sqrt() * (1.0 - 1e-12) } else { eps };
         let reach = (eps / side).ceil() as i64;
         let mut lo = [0.0f64; MAX_GRID_DIMS];
         for (j, l) in lo.iter_mut().enumerate().take(p) {
@@ -70,11 +66,8 @@ impl Grid {
         }
         cell_start.push(n);
 
-        let index: HashMap<[i64; MAX_GRID_DIMS], u32> = cell_keys
-            .iter()
-            .enumerate()
-            .map(|(c, k)| (*k, c as u32))
-            .collect();
+        let index: HashMap<[i64; MAX_GRID_DIMS], u32> =
+            cell_keys.iter().enumerate().map(|(c, k)| (*k, c as u32)).collect();
         let offsets = neighbour_offsets(p, reach, side, eps);
         let mut neighbours = Vec::with_capacity(cell_keys.len() * 9);
         let mut nb_start = Vec::with_capacity(cell_keys.len() + 1);
@@ -97,15 +90,7 @@ impl Grid {
         for &i in &order {
             points.extend_from_slice(&x[i * d..(i + 1) * d]);
         }
-        Grid {
-            d,
-            points,
-            order,
-            cell_of,
-            cell_start,
-            neighbours,
-            nb_start,
-        }
+        Grid { d, points, order, cell_of, cell_start, neighbours, nb_start }
     }
 
     pub fn point(&self, s: usize) -> &[f64] {
@@ -141,10 +126,7 @@ fn neighbour_offsets(p: usize, reach: i64, side: f64, eps: f64) -> Vec<[i64; MAX
         out = next;
     }
     out.retain(|o| {
-        let gap2: f64 = o
-            .iter()
-            .map(|&v| ((v.abs() - 1).max(0) as f64 * side).powi(2))
-            .sum();
+        let gap2: f64 = o.iter().map(|&v| ((v.abs() - 1).max(0) as f64 * side).powi(2)).sum();
         o.iter().any(|&v| v != 0) && gap2 <= eps * eps
     });
     out

@@ -3,8 +3,10 @@
 
 pub mod dbscan;
 mod grid;
+pub mod kmeans;
 
 pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams};
+pub use kmeans::{KMeans, KMeansFit, KMeansParams, KMeansValidParams};
 
 /// Renumbers cluster ids so that 0 is the largest cluster (ties: the one whose first row comes first).
 /// Returns the new labels and the sizes, largest first.
@@ -38,9 +40,6 @@ mod tests {
         let labels = vec![Some(3), None, Some(1), Some(1), Some(3), Some(0), Some(1)];
         let (relabeled, sizes) = canonical_labels(&labels);
         assert_eq!(sizes, vec![3, 2, 1]);
-        assert_eq!(
-            relabeled,
-            vec![Some(1), None, Some(0), Some(0), Some(1), Some(2), Some(0)]
-        );
+        assert_eq!(relabeled, vec![Some(1), None, Some(0), Some(0), Some(1), Some(2), Some(0)]);
     }
 }

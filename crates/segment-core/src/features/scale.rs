@@ -16,12 +16,8 @@ pub enum ScalerKind {
 }
 
 impl ScalerKind {
-    pub const ALL: [ScalerKind; 4] = [
-        ScalerKind::MinMax,
-        ScalerKind::Standard,
-        ScalerKind::Robust,
-        ScalerKind::None,
-    ];
+    pub const ALL: [ScalerKind; 4] =
+        [ScalerKind::MinMax, ScalerKind::Standard, ScalerKind::Robust, ScalerKind::None];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -65,9 +61,7 @@ impl FittedScaler {
                 ScalerKind::MinMax => {
                     let (min, max) = col
                         .iter()
-                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                            (lo.min(v), hi.max(v))
-                        });
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
                     (min, max - min)
                 }
                 ScalerKind::Standard => {
@@ -84,17 +78,9 @@ impl FittedScaler {
                 }
             };
             offset[j] = if o.is_finite() { o } else { 0.0 };
-            scale[j] = if s.is_finite() && s > f64::EPSILON * o.abs().max(1.0) {
-                s
-            } else {
-                1.0
-            };
+            scale[j] = if s.is_finite() && s > f64::EPSILON * o.abs().max(1.0) { s } else { 1.0 };
         }
-        Self {
-            kind,
-            offset,
-            scale,
-        }
+        Self { kind, offset, scale }
     }
 
     pub fn transform(&self, x_raw: ArrayView2<f64>) -> Array2<f64> {

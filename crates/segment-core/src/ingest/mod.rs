@@ -74,11 +74,7 @@ impl Table {
     }
 
     pub fn numeric_names(&self) -> Vec<String> {
-        self.columns
-            .iter()
-            .filter(|c| c.is_numeric())
-            .map(|c| c.name.clone())
-            .collect()
+        self.columns.iter().filter(|c| c.is_numeric()).map(|c| c.name.clone()).collect()
     }
 
     pub fn info(&self) -> Vec<ColumnInfo> {
@@ -112,13 +108,8 @@ pub fn looks_like_id(column: &Column, n_rows: usize) -> bool {
         || name.ends_with("_id")
         || name.ends_with(" id")
         || name.starts_with("id_")
-        || name.ends_with("id")
-            && name.len() > 2
-            && name[..name.len() - 2].ends_with(['_', ' ', '-'])
-        || matches!(
-            name.as_str(),
-            "customerid" | "clientid" | "userid" | "uuid" | "key" | "index"
-        );
+        || name.ends_with("id") && name.len() > 2 && name[..name.len() - 2].ends_with(['_', ' ', '-'])
+        || matches!(name.as_str(), "customerid" | "clientid" | "userid" | "uuid" | "key" | "index");
     let unique_integers = column.is_numeric()
         && n_rows >= 20
         && column.distinct >= n_rows
@@ -190,25 +181,14 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
         return Err(CoreError::HeaderOnly);
     }
     on_progress(1.0);
-    let columns = names
-        .into_iter()
-        .zip(cells)
-        .map(|(name, column_cells)| type_column(name, &column_cells))
-        .collect();
-    Ok(Table {
-        columns,
-        n_rows,
-        delimiter,
-        ragged_rows,
-    })
+    let columns =
+        names.into_iter().zip(cells).map(|(name, column_cells)| type_column(name, &column_cells)).collect();
+    Ok(Table { columns, n_rows, delimiter, ragged_rows })
 }
 
 fn malformed(e: &csv::Error) -> CoreError {
     let line = e.position().map_or(0, |p| p.line());
-    CoreError::Malformed {
-        line,
-        reason: e.to_string(),
-    }
+    CoreError::Malformed { line, reason: e.to_string() }
 }
 
 /// Header cells, trimmed; an empty cell becomes `column_N` and a repeated name gets a `_2`, `_3` suffix.
@@ -216,11 +196,7 @@ fn header_names(header: &csv::StringRecord) -> Vec<String> {
     let mut names: Vec<String> = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
         let base = raw.trim().trim_start_matches('\u{feff}').to_string();
-        let base = if base.is_empty() {
-            format!("column_{}", i + 1)
-        } else {
-            base
-        };
+        let base = if base.is_empty() { format!("column_{}", i + 1) } else { base };
         let mut name = base.clone();
         let mut k = 2;
         while names.contains(&name) {
@@ -272,15 +248,7 @@ fn type_column(name: String, cells: &[String]) -> Column {
         bad = 0;
         first_bad = None;
     }
-    Column {
-        name,
-        kind,
-        missing,
-        values,
-        not_a_number: bad,
-        first_not_a_number: first_bad,
-        distinct,
-    }
+    Column { name, kind, missing, values, not_a_number: bad, first_not_a_number: first_bad, distinct }
 }
 
 fn count_distinct(cells: &[String], missing: &[bool]) -> usize {
@@ -303,8 +271,7 @@ mod tests {
 
     #[test]
     fn types_columns_and_counts_bad_cells() {
-        let t = read("id,a,b,name\n1,1.5,x,ann\n2,2,3,bob\n3,,4,cy\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let t = read("id,a,b,name\n1,1.5,x,ann\n2,2,3,bob\n3,,4,cy\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.n_rows, 3);
         let a = t.column("a").unwrap_or_else(|| panic!("a"));
         assert!(a.is_numeric());
@@ -326,10 +293,7 @@ mod tests {
         assert_eq!(read("   \n").err(), Some(CoreError::EmptyFile));
         assert_eq!(read("a,b\n").err(), Some(CoreError::HeaderOnly));
         let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0];
-        assert!(matches!(
-            read_csv(&png, &mut |_| {}),
-            Err(CoreError::NotText { .. })
-        ));
+        assert!(matches!(read_csv(&png, &mut |_| {}), Err(CoreError::NotText { .. })));
     }
 
     #[test]

@@ -7,9 +7,7 @@ use std::borrow::Cow;
 /// (images, archives, spreadsheets, anything with NUL bytes) are refused with their likely kind.
 pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>> {
     if let Some(kind) = binary_kind(bytes) {
-        return Err(CoreError::NotText {
-            kind: kind.to_string(),
-        });
+        return Err(CoreError::NotText { kind: kind.to_string() });
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
@@ -37,11 +35,7 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
 
 /// The delimiter among `, ; \t |` that splits the first lines most consistently into the most fields.
 pub fn detect_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(20)
-        .collect();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     let mut best = (b',', 0usize);
     for d in [b',', b';', b'\t', b'|'] {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();

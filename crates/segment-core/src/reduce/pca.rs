@@ -50,26 +50,16 @@ impl Pca {
         let mut explained_variance = Vec::with_capacity(d);
         for &k in &idx {
             let mut v: Vec<f64> = vectors.column(k).to_vec();
-            let lead = v
-                .iter()
-                .copied()
-                .fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
+            let lead = v.iter().copied().fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
             if lead < 0.0 {
                 v.iter_mut().for_each(|x| *x = -*x);
             }
             components.push(v);
             explained_variance.push(values[k].max(0.0));
         }
-        let explained_variance_ratio = explained_variance
-            .iter()
-            .map(|v| if total > 0.0 { v / total } else { 0.0 })
-            .collect();
-        Pca {
-            mean: mean.to_vec(),
-            components,
-            explained_variance,
-            explained_variance_ratio,
-        }
+        let explained_variance_ratio =
+            explained_variance.iter().map(|v| if total > 0.0 { v / total } else { 0.0 }).collect();
+        Pca { mean: mean.to_vec(), components, explained_variance, explained_variance_ratio }
     }
 
     /// Scores on the first `k` components, row-major `n * k`.
@@ -78,13 +68,7 @@ impl Pca {
         let mut out = Vec::with_capacity(x.nrows() * k);
         for row in x.outer_iter() {
             for comp in &self.components[..k] {
-                out.push(
-                    row.iter()
-                        .zip(&self.mean)
-                        .zip(comp)
-                        .map(|((v, m), c)| (v - m) * c)
-                        .sum(),
-                );
+                out.push(row.iter().zip(&self.mean).zip(comp).map(|((v, m), c)| (v - m) * c).sum());
             }
         }
         out
@@ -97,14 +81,9 @@ pub fn symmetric_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
     let mut m = a.clone();
     let mut v = Array2::<f64>::eye(d);
     for _sweep in 0..100 {
-        let off: f64 = (0..d)
-            .flat_map(|p| ((p + 1)..d).map(move |q| (p, q)))
-            .map(|(p, q)| m[[p, q]].powi(2))
-            .sum();
-        let scale: f64 = (0..d)
-            .map(|p| m[[p, p]].powi(2))
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
+        let off: f64 =
+            (0..d).flat_map(|p| ((p + 1)..d).map(move |q| (p, q))).map(|(p, q)| m[[p, q]].powi(2)).sum();
+        let scale: f64 = (0..d).map(|p| m[[p, p]].powi(2)).sum::<f64>().max(f64::MIN_POSITIVE);
         if off <= 1e-30 * scale {
             break;
         }

@@ -16,11 +16,7 @@ pub struct Scores {
 }
 
 /// Centroids and sizes of the clusters (noise left out). `k` = number of clusters.
-fn centroids(
-    x: ArrayView2<f64>,
-    labels: &[Option<usize>],
-    k: usize,
-) -> (Vec<Vec<f64>>, Vec<usize>) {
+fn centroids(x: ArrayView2<f64>, labels: &[Option<usize>], k: usize) -> (Vec<Vec<f64>>, Vec<usize>) {
     let d = x.ncols();
     let mut sums = vec![vec![0.0; d]; k];
     let mut sizes = vec![0usize; k];
@@ -43,11 +39,7 @@ fn n_clusters(labels: &[Option<usize>]) -> usize {
 }
 
 fn dist(a: &[f64], b: impl IntoIterator<Item = f64>) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y) * (x - y))
-        .sum::<f64>()
-        .sqrt()
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt()
 }
 
 /// Davies-Bouldin index (lower is better); None with fewer than 2 clusters.
@@ -72,11 +64,7 @@ pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f6
         for j in 0..k {
             if i != j {
                 let sep = dist(&centers[i], centers[j].iter().copied());
-                let r = if sep > 0.0 {
-                    (scatter[i] + scatter[j]) / sep
-                } else {
-                    f64::INFINITY
-                };
+                let r = if sep > 0.0 { (scatter[i] + scatter[j]) / sep } else { f64::INFINITY };
                 worst = worst.max(r);
             }
         }
@@ -123,21 +111,12 @@ mod tests {
 
     #[test]
     fn two_tight_pairs() {
-        let x = array![
-            [0.0, 0.0],
-            [0.0, 1.0],
-            [10.0, 0.0],
-            [10.0, 1.0],
-            [50.0, 50.0]
-        ];
+        let x = array![[0.0, 0.0], [0.0, 1.0], [10.0, 0.0], [10.0, 1.0], [50.0, 50.0]];
         let labels = vec![Some(0), Some(0), Some(1), Some(1), None];
         // scatter 0.5 each, centroid distance 10: R = 0.1.
         assert!((davies_bouldin(x.view(), &labels).unwrap_or(0.0) - 0.1).abs() < 1e-12);
         // between = 4 * 25 = 100, within = 4 * 0.25 = 1: (100 / 1) * (4 - 2) / (2 - 1) = 200.
         assert!((calinski_harabasz(x.view(), &labels).unwrap_or(0.0) - 200.0).abs() < 1e-9);
-        assert_eq!(
-            davies_bouldin(x.view(), &[Some(0), Some(0), Some(0), None, None]),
-            None
-        );
+        assert_eq!(davies_bouldin(x.view(), &[Some(0), Some(0), Some(0), None, None]), None);
     }
 }

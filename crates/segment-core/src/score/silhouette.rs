@@ -15,11 +15,7 @@ pub struct SilhouetteOptions {
 
 impl Default for SilhouetteOptions {
     fn default() -> Self {
-        Self {
-            max_exact: 10_000,
-            sample_size: 10_000,
-            seed: 42,
-        }
+        Self { max_exact: 10_000, sample_size: 10_000, seed: 42 }
     }
 }
 
@@ -57,9 +53,7 @@ pub fn silhouette(
     rows.sort_by_key(|&r| (labels[r], r));
     let seg: Vec<usize> = rows.iter().filter_map(|&r| labels[r]).collect();
     let m = rows.len();
-    let columns: Vec<Vec<f64>> = (0..x.ncols())
-        .map(|j| rows.iter().map(|&r| x[[r, j]]).collect())
-        .collect();
+    let columns: Vec<Vec<f64>> = (0..x.ncols()).map(|j| rows.iter().map(|&r| x[[r, j]]).collect()).collect();
     let mut size = vec![0usize; k];
     seg.iter().for_each(|&c| size[c] += 1);
     if size.iter().filter(|&&s| s > 0).count() < 2 {
@@ -121,18 +115,9 @@ pub fn silhouette(
         total += s;
         seg_total[own] += s;
     }
-    let per_segment = seg_total
-        .iter()
-        .zip(&size)
-        .map(|(t, &s)| if s > 0 { t / s as f64 } else { 0.0 })
-        .collect();
-    Some(SilhouetteScore {
-        mean: total / m as f64,
-        per_segment,
-        rows_scored: m,
-        sampled,
-        seed: options.seed,
-    })
+    let per_segment =
+        seg_total.iter().zip(&size).map(|(t, &s)| if s > 0 { t / s as f64 } else { 0.0 }).collect();
+    Some(SilhouetteScore { mean: total / m as f64, per_segment, rows_scored: m, sampled, seed: options.seed })
 }
 
 /// `size` rows from `rows`, each segment keeping its share (at least 2 rows per segment when it has them).
@@ -155,11 +140,7 @@ fn stratified_sample(
     for members in &by_segment {
         let want = ((members.len() as f64 / n) * size as f64).round() as usize;
         let want = want.max(2.min(members.len()));
-        out.extend(
-            rng.sample_indices(members.len(), want)
-                .into_iter()
-                .map(|i| members[i]),
-        );
+        out.extend(rng.sample_indices(members.len(), want).into_iter().map(|i| members[i]));
     }
     out.sort_unstable();
     out
@@ -175,8 +156,7 @@ mod tests {
         // Points 0, 1 in A and 4 in B on a line.
         let x = array![[0.0], [1.0], [4.0]];
         let labels = vec![Some(0), Some(0), Some(1)];
-        let s = silhouette(x.view(), &labels, SilhouetteOptions::default())
-            .unwrap_or_else(|| panic!("none"));
+        let s = silhouette(x.view(), &labels, SilhouetteOptions::default()).unwrap_or_else(|| panic!("none"));
         // s0 = (4 - 1) / 4, s1 = (3 - 1) / 3, s2 = 0 (singleton).
         let expected = (0.75 + 2.0 / 3.0 + 0.0) / 3.0;
         assert!((s.mean - expected).abs() < 1e-12);

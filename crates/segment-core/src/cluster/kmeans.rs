@@ -1,0 +1,256 @@
+//! k-means: greedy k-means++ seeding (as scikit-learn: 2 + ln k candidates per centre), Lloyd iterations,
+//! the best of `n_init` seeded runs by inertia. An empty cluster is re-seeded with the point farthest
+//! from its centre. Convergence: total squared centre shift <= `tol` x the mean feature variance, as
+//! scikit-learn defines it.
+
+use super::canonical_labels;
+use crate::error::CoreError;
+use crate::rng::SplitMix64;
+use linfa::ParamGuard;
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KMeansValidParams {
+    pub(crate) k: usize,
+    pub(crate) n_init: usize,
+    pub(crate) max_iter: usize,
+    pub(crate) tol: f64,
+    pub(crate) seed: u64,
+}
+
+/// Unchecked k-means parameters; `check()` gives [`KMeansValidParams`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KMeansParams(KMeansValidParams);
+
+pub struct KMeans;
+
+impl KMeans {
+    /// scikit-learn's defaults: 10 inits, 300 iterations, tol 1e-4.
+    pub fn params(k: usize, seed: u64) -> KMeansParams {
+        KMeansParams(KMeansValidParams { k, n_init: 10, max_iter: 300, tol: 1e-4, seed })
+    }
+}
+
+impl KMeansParams {
+    pub fn n_init(mut self, n_init: usize) -> Self {
+        self.0.n_init = n_init;
+        self
+    }
+}
+
+impl ParamGuard for KMeansParams {
+    type Checked = KMeansValidParams;
+    type Error = CoreError;
+
+    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
+        let bad = |name: &str, value: String, reason: &str| {
+            Err(CoreError::InvalidParameter { name: name.into(), value, reason: reason.into() })
+        };
+        if self.0.k < 1 {
+            return bad("k", self.0.k.to_string(), "k must be at least 1 (2 or more to compare segments)");
+        }
+        if self.0.n_init < 1 {
+            return bad("n_init", self.0.n_init.to_string(), "at least one initialisation is needed");
+        }
+        if !(self.0.tol.is_finite() && self.0.tol >= 0.0) {
+            return bad("tol", self.0.tol.to_string(), "the tolerance must be a non-negative number");
+        }
+        Ok(&self.0)
+    }
+
+    fn check(self) -> Result<Self::Checked, Self::Error> {
+        self.check_ref()?;
+        Ok(self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KMeansFit {
+    /// Canonical labels (0 = largest segment).
+    pub labels: Vec<Option<usize>>,
+    /// Centres in the same order as the labels, in the space of the data given.
+    pub centroids: Vec<Vec<f64>>,
+    pub inertia: f64,
+    pub iterations: usize,
+}
+
+fn sq(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+impl KMeansValidParams {
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Fits on `x` (rows = points). Needs at least `k` rows; callers check that first.
+    pub fn fit(&self, x: ArrayView2<f64>) -> KMeansFit {
+        let (n, d) = x.dim();
+        let k = self.k.min(n.max(1));
+        let points: Vec<f64> = x.iter().copied().collect();
+        let variance_mean = (0..d)
+            .map(|j| {
+                let mean = (0..n).map(|i| points[i * d + j]).sum::<f64>() / n.max(1) as f64;
+                (0..n).map(|i| (points[i * d + j] - mean).powi(2)).sum::<f64>() / n.max(1) as f64
+            })
+            .sum::<f64>()
+            / d.max(1) as f64;
+        let tol = self.tol * variance_mean;
+        let mut rng = SplitMix64::new(self.seed);
+        let mut best: Option<(Vec<usize>, Vec<f64>, f64, usize)> = None;
+        for _ in 0..self.n_init {
+            let centres = kmeans_plus_plus(&points, n, d, k, &mut rng);
+            let (assign, centres, inertia, iterations) = lloyd(&points, n, d, centres, self.max_iter, tol);
+            if best.as_ref().is_none_or(|b| inertia < b.2) {
+                best = Some((assign, centres, inertia, iterations));
+            }
+        }
+        let Some((assign, centres, inertia, iterations)) = best else {
+            return KMeansFit { labels: vec![None; n], centroids: Vec::new(), inertia: 0.0, iterations: 0 };
+        };
+        let raw: Vec<Option<usize>> = assign.iter().map(|&c| Some(c)).collect();
+        let (labels, _) = canonical_labels(&raw);
+        // Reorder the centres to the canonical ids.
+        let mut centroids = vec![vec![0.0; d]; k];
+        let mut seen = vec![false; k];
+        for (old, new) in assign.iter().zip(&labels) {
+            if let Some(new) = *new {
+                if !seen[new] {
+                    seen[new] = true;
+                    centroids[new] = centres[old * d..(old + 1) * d].to_vec();
+                }
+            }
+        }
+        centroids.truncate(seen.iter().filter(|s| **s).count());
+        KMeansFit { labels, centroids, inertia, iterations }
+    }
+}
+
+/// Greedy k-means++: each new centre is the best (lowest potential) of 2 + ln k candidates drawn with
+/// probability proportional to the squared distance to the nearest chosen centre.
+fn kmeans_plus_plus(points: &[f64], n: usize, d: usize, k: usize, rng: &mut SplitMix64) -> Vec<f64> {
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    let mut centres = Vec::with_capacity(k * d);
+    let first = rng.below(n);
+    centres.extend_from_slice(&points[first * d..(first + 1) * d]);
+    let mut closest: Vec<f64> = (0..n).map(|i| sq(&points[i * d..(i + 1) * d], &centres[..d])).collect();
+    let mut potential: f64 = closest.iter().sum();
+    for _ in 1..k {
+        let mut best: Option<(usize, f64, Vec<f64>)> = None;
+        for _ in 0..trials {
+            let candidate = if potential > 0.0 {
+                let target = rng.unit() * potential;
+                let mut acc = 0.0;
+                closest
+                    .iter()
+                    .position(|&c| {
+                        acc += c;
+                        acc > target
+                    })
+                    .unwrap_or(n - 1)
+            } else {
+                rng.below(n)
+            };
+            let cp = &points[candidate * d..(candidate + 1) * d];
+            let updated: Vec<f64> =
+                (0..n).map(|i| closest[i].min(sq(&points[i * d..(i + 1) * d], cp))).collect();
+            let pot: f64 = updated.iter().sum();
+            if best.as_ref().is_none_or(|b| pot < b.1) {
+                best = Some((candidate, pot, updated));
+            }
+        }
+        if let Some((c, pot, updated)) = best {
+            centres.extend_from_slice(&points[c * d..(c + 1) * d]);
+            closest = updated;
+            potential = pot;
+        }
+    }
+    centres
+}
+
+fn lloyd(
+    points: &[f64],
+    n: usize,
+    d: usize,
+    mut centres: Vec<f64>,
+    max_iter: usize,
+    tol: f64,
+) -> (Vec<usize>, Vec<f64>, f64, usize) {
+    let k = centres.len() / d;
+    let mut assign = vec![0usize; n];
+    let mut iterations = 0;
+    for _ in 0..max_iter {
+        iterations += 1;
+        assign_nearest(points, n, d, &centres, &mut assign);
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0usize; k];
+        for i in 0..n {
+            let c = assign[i];
+            counts[c] += 1;
+            for j in 0..d {
+                sums[c * d + j] += points[i * d + j];
+            }
+        }
+        for c in 0..k {
+            if counts[c] == 0 {
+                // Re-seed an empty cluster with the point farthest from its current centre.
+                let far = (0..n)
+                    .map(|i| {
+                        (i, sq(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d]))
+                    })
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map_or(0, |(i, _)| i);
+                sums[c * d..(c + 1) * d].copy_from_slice(&points[far * d..(far + 1) * d]);
+                counts[c] = 1;
+            }
+        }
+        let mut shift = 0.0;
+        for c in 0..k {
+            for j in 0..d {
+                let new = sums[c * d + j] / counts[c] as f64;
+                shift += (new - centres[c * d + j]).powi(2);
+                centres[c * d + j] = new;
+            }
+        }
+        if shift <= tol {
+            break;
+        }
+    }
+    assign_nearest(points, n, d, &centres, &mut assign);
+    let inertia =
+        (0..n).map(|i| sq(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d])).sum();
+    (assign, centres, inertia, iterations)
+}
+
+fn assign_nearest(points: &[f64], n: usize, d: usize, centres: &[f64], assign: &mut [usize]) {
+    let k = centres.len() / d;
+    for i in 0..n {
+        let p = &points[i * d..(i + 1) * d];
+        let mut best = (0, f64::INFINITY);
+        for c in 0..k {
+            let dist = sq(p, &centres[c * d..(c + 1) * d]);
+            if dist < best.1 {
+                best = (c, dist);
+            }
+        }
+        assign[i] = best.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn two_obvious_groups() {
+        let x = array![[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [10.0, 10.0], [10.0, 11.0]];
+        let fit = KMeans::params(2, 1).check().map(|p| p.fit(x.view())).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fit.labels, vec![Some(0), Some(0), Some(0), Some(1), Some(1)]);
+        assert!((fit.centroids[1][1] - 10.5).abs() < 1e-12);
+        // inertia: group 0 around (1/3, 1/3): 2/9 + 5/9 + 5/9 = 4/3; group 1: 0.5.
+        assert!((fit.inertia - (4.0 / 3.0 + 0.5)).abs() < 1e-12);
+        assert!(KMeans::params(0, 1).check().is_err());
+    }
+}

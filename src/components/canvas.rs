@@ -1,0 +1,28 @@
+//! Drawing a plotters chart on a page canvas at the screen's pixel density.
+
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, IntoDrawingArea};
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+/// Sizes `canvas` to its CSS width (height = width x `aspect`, at most `max_height` CSS pixels) times the
+/// device pixel ratio, calls `draw` with the area and that ratio, and marks the canvas `data-drawn`.
+pub fn paint(
+    canvas: &HtmlCanvasElement,
+    aspect: f64,
+    max_height: f64,
+    draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, f64) -> bool,
+) -> bool {
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let css_width = f64::from(canvas.client_width().max(320));
+    let css_height = (css_width * aspect).min(max_height);
+    canvas.set_width((css_width * dpr) as u32);
+    canvas.set_height((css_height * dpr) as u32);
+    let _ = canvas.set_attribute("style", &format!("height:{css_height}px"));
+    let ok = CanvasBackend::with_canvas_object(canvas.clone()).is_some_and(|backend| {
+        let area = backend.into_drawing_area();
+        draw(&area, dpr) && area.present().is_ok()
+    });
+    let _ = canvas.set_attribute("data-drawn", if ok { "true" } else { "false" });
+    ok
+}

@@ -1,0 +1,165 @@
+//! Help choosing parameters: the k-distance curve for DBSCAN's eps, the k sweep for k-means.
+
+use super::canvas::paint;
+use super::state;
+use crate::app::Status;
+use crate::charts::lines::{draw_lines, LineChart, Marker, Series};
+use crate::charts::palette::segment_colour;
+use crate::format::decimal;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use segment_core::spec::Method;
+
+#[component]
+pub fn Guidance() -> impl IntoView {
+    let state = state();
+    let method = move || state.spec.with(|s| s.as_ref().map(|s| s.method));
+    view! {
+        <Show when=move || method() == Some(Method::Dbscan) && state.summary.with(|s| s.as_ref().is_some_and(|s| s.k_distance.is_some()))>
+            <KDistanceChart />
+        </Show>
+        <Show when=move || method() == Some(Method::KMeans)>
+            <KSweepPanel />
+        </Show>
+    }
+}
+
+#[component]
+fn KDistanceChart() -> impl IntoView {
+    let state = state();
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let kd = move || state.summary.get().and_then(|s| s.k_distance.clone());
+    let eps = move || state.spec.with(|s| s.as_ref().map_or(0.0, |s| s.dbscan.eps));
+    Effect::new(move || {
+        let (Some(canvas), Some(kd)) = (canvas_ref.get(), kd()) else { return };
+        let current = eps();
+        let last = (kd.distances.len().max(2) - 1) as f64;
+        let points = kd.distances.iter().enumerate().map(|(i, &d)| (100.0 * i as f64 / last, d)).collect();
+        let chart = LineChart {
+            series: vec![Series {
+                name: "distance to the k-th neighbour",
+                points,
+                colour: segment_colour(0),
+            }],
+            markers: vec![
+                Marker::Horizontal(
+                    kd.knee_eps,
+                    format!("suggested eps {}", decimal(kd.knee_eps, 4)),
+                    segment_colour(2),
+                ),
+                Marker::Horizontal(
+                    current,
+                    format!("current eps {}", decimal(current, 4)),
+                    segment_colour(5),
+                ),
+            ],
+            x_label: "rows, sorted by distance (%)",
+            y_label: "k-distance (scaled units)",
+        };
+        paint(&canvas, 0.45, 360.0, |area, dpr| draw_lines(area, &chart, dpr).is_ok());
+    });
+    let use_suggestion = move |_| {
+        if let Some(kd) = kd() {
+            state.spec.update(|s| {
+                if let Some(s) = s {
+                    s.dbscan.eps = (kd.knee_eps * 1e4).round() / 1e4;
+                }
+            });
+        }
+    };
+    view! {
+        <section class="chart guidance" data-testid="k-distance-panel">
+            <h2>"Choosing eps"</h2>
+            <p class="hint">
+                {move || kd().map(|kd| format!(
+                    "Distance from each of {} sampled customers to its {}-th nearest neighbour (itself counted first), sorted. \
+                     Customers left of the bend sit in dense groups; the bend (knee) is a good eps: below it groups \
+                     break up into noise, above it they merge.",
+                    kd.rows_sampled, kd.k
+                ))}
+            </p>
+            <p>
+                "Suggested eps: "
+                <strong data-testid="eps-suggestion">{move || kd().map(|kd| decimal(kd.knee_eps, 4))}</strong>
+                " "
+                <button data-testid="use-eps-suggestion" on:click=use_suggestion>"Use it"</button>
+            </p>
+            <canvas node_ref=canvas_ref data-testid="k-distance-chart" role="img" aria-label="k-distance curve with the suggested and the current eps"></canvas>
+        </section>
+    }
+}
+
+#[component]
+fn KSweepPanel() -> impl IntoView {
+    let state = state();
+    let canvas_ref = NodeRef::<Canvas>::new();
+    Effect::new(move || {
+        let (Some(canvas), Some(sweep)) = (canvas_ref.get(), state.sweep.get()) else { return };
+        let series = |name, colour, f: fn(&segment_core::pipeline::SweepRow) -> Option<f64>| Series {
+            name,
+            colour,
+            points: sweep.rows.iter().filter_map(|r| f(r).map(|v| (r.k as f64, v))).collect(),
+        };
+        let chart = LineChart {
+            series: vec![
+                series("silhouette (higher is better)", segment_colour(0), |r| {
+                    r.scores.silhouette.as_ref().map(|s| s.mean)
+                }),
+                series("Davies-Bouldin (lower is better)", segment_colour(1), |r| r.scores.davies_bouldin),
+            ],
+            markers: sweep
+                .best_k
+                .map(|k| Marker::Vertical(k as f64, format!("best k = {k}"), segment_colour(2)))
+                .into_iter()
+                .collect(),
+            x_label: "k (number of segments)",
+            y_label: "score",
+        };
+        paint(&canvas, 0.45, 360.0, |area, dpr| draw_lines(area, &chart, dpr).is_ok());
+    });
+    let busy = move || state.status.get() == Status::Working;
+    let use_best = move |_| {
+        if let Some(k) = state.sweep.get_untracked().and_then(|s| s.best_k) {
+            state.spec.update(|s| {
+                if let Some(s) = s {
+                    s.kmeans.k = k;
+                }
+            });
+            state.run();
+        }
+    };
+    view! {
+        <section class="chart guidance" data-testid="k-sweep-panel">
+            <h2>"Choosing k"</h2>
+            <p class="hint">"Runs k-means for k = 2 to 10 on the current features and scores each."</p>
+            <button data-testid="k-sweep-button" disabled=busy on:click=move |_| state.sweep_k()>"Sweep k = 2…10"</button>
+            <div class:hidden=move || state.sweep.with(Option::is_none)>
+                <canvas node_ref=canvas_ref data-testid="k-sweep-chart" role="img" aria-label="Silhouette and Davies-Bouldin by k"></canvas>
+                <p>
+                    "Best k by silhouette: "
+                    <strong data-testid="k-sweep-best">{move || state.sweep.get().and_then(|s| s.best_k)}</strong>
+                    " "
+                    <button data-testid="use-best-k" disabled=busy on:click=use_best>"Use it and run"</button>
+                </p>
+                <div class="table-scroll">
+                    <table data-testid="k-sweep-table">
+                        <thead>
+                            <tr><th>"k"</th><th>"Inertia"</th><th>"Silhouette"</th><th>"Davies-Bouldin"</th><th>"Calinski-Harabasz"</th></tr>
+                        </thead>
+                        <tbody>
+                            {move || state.sweep.get().map(|s| s.rows.iter().map(|r| view! {
+                                <tr data-k=r.k>
+                                    <td>{r.k}</td>
+                                    <td>{decimal(r.inertia, 2)}</td>
+                                    <td>{r.scores.silhouette.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</td>
+                                    <td>{r.scores.davies_bouldin.map_or("n/a".into(), |v| decimal(v, 4))}</td>
+                                    <td>{r.scores.calinski_harabasz.map_or("n/a".into(), |v| decimal(v, 1))}</td>
+                                </tr>
+                            }).collect_view())}
+                        </tbody>
+                    </table>
+                </div>
+            </div>
+        </section>
+    }
+}
