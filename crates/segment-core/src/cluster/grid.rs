@@ -13,6 +13,7 @@ pub(crate) const MAX_GRID_DIMS: usize = 3;
 
 pub(crate) struct Grid {
     pub d: usize,
+    small: bool,
     /// Coordinates in sorted (cell) order, row-major, `n * d`.
     pub points: Vec<f64>,
     /// `order[s]` is the original row of the point at sorted position `s`.
@@ -29,14 +30,26 @@ pub(crate) struct Grid {
 impl Grid {
     /// True when every cell's diagonal is at most `eps` (all of a cell's points are mutual neighbours).
     pub fn small_cells(&self) -> bool {
-        self.d <= MAX_GRID_DIMS
+        self.small
     }
 
     /// `x` is row-major `n * d`, all finite; `eps` > 0 and finite.
     pub fn build(x: &[f64], n: usize, d: usize, eps: f64) -> Grid {
         let p = d.min(MAX_GRID_DIMS);
         // Shrink the side a hair below eps / sqrt(d) so rounding never makes a diagonal exceed eps.
-        let side = if d <= MAX_GRID_DIMS { eps / (d as f64).sqrt() * (1.0 - 1e-12) } else { eps };
+        // Cell coordinates must stay exact integers: with an eps absurdly small for the data's range they
+        // would saturate and merge far-apart points into one cell, so small cells are used only when
+        // every coordinate fits (large cells still compare every distance, so they stay exact).
+        let span = (0..p)
+            .map(|j| {
+                let (lo, hi) = (0..n)
+                    .map(|i| x[i * d + j])
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                hi - lo
+            })
+            .fold(0.0, f64::max);
+        let small = d <= MAX_GRID_DIMS && span / eps < 1e15;
+        let side = if small { eps / (d as f64).sqrt() * (1.0 - 1e-12) } else { eps };
         let reach = (eps / side).ceil() as i64;
         let mut lo = [0.0f64; MAX_GRID_DIMS];
         for (j, l) in lo.iter_mut().enumerate().take(p) {
@@ -90,7 +103,7 @@ impl Grid {
         for &i in &order {
             points.extend_from_slice(&x[i * d..(i + 1) * d]);
         }
-        Grid { d, points, order, cell_of, cell_start, neighbours, nb_start }
+        Grid { d, small, points, order, cell_of, cell_start, neighbours, nb_start }
     }
 
     pub fn point(&self, s: usize) -> &[f64] {
