@@ -44,6 +44,8 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<AnalysisResult>>>,
     /// Milliseconds from the click that started the work to the result on screen.
     pub elapsed_ms: RwSignal<Option<f64>>,
+    /// The segments' names: the person's (kept in the spec) or the suggested ones.
+    pub names: RwSignal<Vec<String>>,
     /// The last k sweep on the current file.
     pub sweep: RwSignal<Option<Arc<KSweep>>>,
     /// Every run on the current file, oldest first: the comparison table.
@@ -76,6 +78,7 @@ impl AppState {
             spec: RwSignal::new(None),
             result: RwSignal::new(None),
             elapsed_ms: RwSignal::new(None),
+            names: RwSignal::new(Vec::new()),
             sweep: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
             started_at: StoredValue::new(0.0),
@@ -130,6 +133,29 @@ impl AppState {
         let Some(spec) = self.spec.get_untracked() else { return };
         self.begin("Starting");
         self.request(Request::Run { spec });
+    }
+
+    /// Renames segment `segment`; the name travels in the spec (exports, links) without a re-run.
+    pub fn rename(&self, segment: usize, name: String) {
+        self.names.update(|names| {
+            if let Some(n) = names.get_mut(segment) {
+                *n = name;
+            }
+        });
+        let names = self.names.get_untracked();
+        self.spec.update(|s| {
+            if let Some(s) = s {
+                s.segment_names = names;
+            }
+        });
+    }
+
+    /// The display name of a segment (-1 = noise).
+    pub fn segment_name(&self, label: i32) -> String {
+        match usize::try_from(label) {
+            Ok(i) => self.names.with(|n| n.get(i).cloned()).unwrap_or_else(|| format!("Segment {}", i + 1)),
+            Err(_) => "Noise".to_string(),
+        }
     }
 
     /// Runs `spec` (a row of the comparison table) again and makes it the current settings.
@@ -193,6 +219,14 @@ impl AppState {
             Reply::Done { result, .. } => {
                 let elapsed = now_ms() - self.started_at.get_value();
                 self.history.update(|h| h.push(RunRecord::new(&result, elapsed)));
+                // The person's names apply while the run has as many segments as they named.
+                let given = &result.spec.segment_names;
+                let names = if given.len() == result.profiles.len() {
+                    given.clone()
+                } else {
+                    result.profiles.iter().map(|p| p.suggested_name.clone()).collect()
+                };
+                self.names.set(names);
                 self.result.set(Some(Arc::from(result)));
                 self.progress.set(None);
                 self.status.set(Status::Done);

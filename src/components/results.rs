@@ -15,6 +15,7 @@ pub fn Results() -> impl IntoView {
 
 #[component]
 fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
+    let state = state();
     let r = result;
     let dropped = r.cleaning.rows_dropped();
     let sil = r.scores.silhouette.clone();
@@ -55,17 +56,32 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {r.segment_sizes.iter().enumerate().map(|(i, &size)| view! {
-                        <tr>
-                            <td>
-                                <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
-                                {format!("Segment {}", i + 1)}
-                            </td>
-                            <td data-testid="cluster-size">{size}</td>
-                            <td>{percent(size, r.rows_used)}</td>
-                            {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
-                        </tr>
-                    }).collect_view()}
+                    {r
+                        .segment_sizes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &size)| {
+                            let profile = r.profiles.get(i).map(|p| p.description.clone()).unwrap_or_default();
+                            view! {
+                                <tr>
+                                    <td class="segment-cell">
+                                        <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
+                                        <input
+                                            class="segment-name"
+                                            data-testid="segment-name"
+                                            aria-label=format!("Name of segment {}", i + 1)
+                                            prop:value=move || state.segment_name(i as i32)
+                                            on:change=move |ev| state.rename(i, event_target_value(&ev))
+                                        />
+                                        <div class="profile" data-testid="segment-profile">{profile}</div>
+                                    </td>
+                                    <td data-testid="cluster-size">{size}</td>
+                                    <td>{percent(size, r.rows_used)}</td>
+                                    {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                     <tr class="noise-row">
                         <td><span class="swatch" style=format!("background:{}", css_colour(-1))></span>"Noise"</td>
                         <td>{r.noise}</td>

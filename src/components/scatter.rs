@@ -50,7 +50,7 @@ pub fn Scatter() -> impl IntoView {
                                     view! {
                                         <li>
                                             <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
-                                            {format!("Segment {} ({}, {})", i + 1, thousands(n), percent(n, r.rows_used))}
+                                            {format!("{} ({}, {})", state.segment_name(i as i32), thousands(n), percent(n, r.rows_used))}
                                         </li>
                                     }
                                 })

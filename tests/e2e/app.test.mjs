@@ -47,7 +47,14 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.equal(await page.getByTestId('eps-input').inputValue(), '0.04');
     assert.equal(await page.getByTestId('min-samples-input').inputValue(), '50');
     assert.equal(await page.getByTestId('pca-scatter').getAttribute('data-points'), '55002');
+    // Plain-language profiles and the original project's names, which the person can change.
+    const names = await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value));
+    assert.deepEqual(names, ['Balanced Users', 'High Spenders', 'Active Savers']);
+    assert.match(await page.getByTestId('segment-profile').nth(2).textContent(), /^monto_descuentos 2\.7x the average/);
     await screenshot(page, 'sample-done');
+    await page.getByTestId('segment-name').nth(1).fill('Big spenders');
+    await page.getByTestId('segment-name').nth(1).dispatchEvent('change');
+    await page.waitForFunction(() => document.querySelector('[data-testid="scatter-legend"]').textContent.includes('Big spenders'));
 
     // Changing a parameter and re-running updates the figures; the same settings give the same ids.
     await page.getByTestId('min-samples-input').fill('5000');

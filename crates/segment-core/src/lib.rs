@@ -12,6 +12,7 @@ pub mod error;
 pub mod features;
 pub mod ingest;
 pub mod pipeline;
+pub mod profile;
 pub mod reduce;
 pub mod rng;
 pub mod score;

@@ -6,6 +6,7 @@ use crate::cluster::{canonical_labels, Dbscan, KMeans};
 use crate::error::{CoreError, Result};
 use crate::features::{x_raw, FittedScaler};
 use crate::ingest::{ColumnInfo, Table};
+use crate::profile::{profiles, SegmentProfile};
 use crate::reduce::Pca;
 use crate::rng::SplitMix64;
 use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores};
@@ -84,6 +85,8 @@ pub struct AnalysisResult {
     /// Per segment, the mean of each feature in the file's own units.
     pub segment_means: Vec<Vec<f64>>,
     pub overall_means: Vec<f64>,
+    /// Per segment: plain-language profile and a suggested name.
+    pub profiles: Vec<SegmentProfile>,
     pub scores: Scores,
     pub pca: PcaMap,
 }
@@ -237,11 +240,12 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
             sums[c].iter_mut().zip(row).for_each(|(s, v)| *s += v);
         }
     }
-    let segment_means = sums
+    let segment_means: Vec<Vec<f64>> = sums
         .into_iter()
         .zip(&segment_sizes)
         .map(|(s, &size)| s.into_iter().map(|v| v / size as f64).collect())
         .collect();
+    let profiles = profiles(&spec.features, &segment_sizes, &segment_means);
     let overall_means = x_raw.mean_axis(ndarray::Axis(0)).map(|m| m.to_vec()).unwrap_or_default();
 
     Ok(AnalysisResult {
@@ -253,6 +257,7 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
         segment_sizes,
         segment_means,
         overall_means,
+        profiles,
         scores,
         pca: PcaMap {
             explained_variance_ratio: pca.explained_variance_ratio,

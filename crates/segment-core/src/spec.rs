@@ -69,6 +69,9 @@ pub struct AnalysisSpec {
     pub seed: u64,
     pub silhouette_max_exact: usize,
     pub silhouette_sample_size: usize,
+    /// Names the person gave the segments, by segment id (empty: the suggested names).
+    #[serde(default)]
+    pub segment_names: Vec<String>,
 }
 
 /// The original project's e-commerce layout: a file with these columns gets its cleaning rules,
@@ -98,6 +101,7 @@ impl AnalysisSpec {
             seed: 42,
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
+            segment_names: Vec::new(),
         }
     }
 

@@ -71,6 +71,10 @@ fn segments_scores_and_means_match_the_original() {
     assert!(sil.sampled && sil.rows_scored >= 9_990 && sil.rows_scored <= 10_010, "{sil:?}");
     assert!((sil.mean - exact).abs() < 0.01, "sampled silhouette {} vs exact {exact}", sil.mean);
 
+    // The original project's names, suggested from the segments' relative levels.
+    let names: Vec<&str> = r.profiles.iter().map(|p| p.suggested_name.as_str()).collect();
+    assert_eq!(names, vec!["Balanced Users", "High Spenders", "Active Savers"]);
+
     // Cluster means in the original units, matched by size.
     let features = &r.spec.features;
     for cm in e["cluster_means"].as_array().cloned().unwrap_or_default() {
