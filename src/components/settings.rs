@@ -5,7 +5,7 @@ use super::state;
 use crate::app::Status;
 use crate::format::decimal;
 use leptos::prelude::*;
-use segment_core::clean::Scope;
+use segment_core::clean::{CleaningRules, Scope};
 use segment_core::features::ScalerKind;
 use segment_core::ingest::ColumnKind;
 use segment_core::spec::{AnalysisSpec, Method};
@@ -88,50 +88,53 @@ fn Features() -> impl IntoView {
 
 #[component]
 fn Cleaning() -> impl IntoView {
-    let state = state();
-    let rules = move || state.spec.with(|s| s.as_ref().map(|s| s.cleaning.clone()));
-    let scope_all = |scope: Option<Scope>| scope == Some(Scope::AllColumns);
     view! {
         <fieldset data-testid="cleaning-rules">
             <legend>"Cleaning"</legend>
             <p class="hint">"Rows with a missing or non-numeric feature are always dropped. Optional rules:"</p>
-            <label class="check">
-                <input
-                    type="checkbox"
-                    data-testid="rule-missing-any"
-                    prop:checked=move || rules().is_some_and(|r| r.drop_missing == Scope::AllColumns)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        edit(|s| s.cleaning.drop_missing = if on { Scope::AllColumns } else { Scope::Features });
-                    }
-                />
-                "drop rows with a missing value in any column"
-            </label>
-            <label class="check">
-                <input
-                    type="checkbox"
-                    data-testid="rule-negative"
-                    prop:checked=move || rules().is_some_and(|r| scope_all(r.drop_negative))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        edit(|s| s.cleaning.drop_negative = on.then_some(Scope::AllColumns));
-                    }
-                />
-                "drop rows with a negative number"
-            </label>
-            <label class="check">
-                <input
-                    type="checkbox"
-                    data-testid="rule-zero"
-                    prop:checked=move || rules().is_some_and(|r| scope_all(r.drop_zero))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        edit(|s| s.cleaning.drop_zero = on.then_some(Scope::AllColumns));
-                    }
-                />
-                "drop rows with a zero"
-            </label>
+            <RuleCheckbox
+                testid="rule-missing-any"
+                text="drop rows with a missing value in any column"
+                get=|r| r.drop_missing == Scope::AllColumns
+                set=|r, on| r.drop_missing = if on { Scope::AllColumns } else { Scope::Features }
+            />
+            <RuleCheckbox
+                testid="rule-negative"
+                text="drop rows with a negative number"
+                get=|r| r.drop_negative == Some(Scope::AllColumns)
+                set=|r, on| r.drop_negative = on.then_some(Scope::AllColumns)
+            />
+            <RuleCheckbox
+                testid="rule-zero"
+                text="drop rows with a zero"
+                get=|r| r.drop_zero == Some(Scope::AllColumns)
+                set=|r, on| r.drop_zero = on.then_some(Scope::AllColumns)
+            />
         </fieldset>
+    }
+}
+
+#[component]
+fn RuleCheckbox(
+    testid: &'static str,
+    text: &'static str,
+    get: fn(&CleaningRules) -> bool,
+    set: fn(&mut CleaningRules, bool),
+) -> impl IntoView {
+    let state = state();
+    view! {
+        <label class="check">
+            <input
+                type="checkbox"
+                data-testid=testid
+                prop:checked=move || state.spec.with(|s| s.as_ref().is_some_and(|s| get(&s.cleaning)))
+                on:change=move |ev| {
+                    let checked = event_target_checked(&ev);
+                    edit(|s| set(&mut s.cleaning, checked));
+                }
+            />
+            {text}
+        </label>
     }
 }
 
@@ -146,95 +149,41 @@ fn parse_positive<T: std::str::FromStr + PartialOrd + Default>(name: &str, text:
 #[component]
 fn Model() -> impl IntoView {
     let state = state();
-    let read =
-        move |f: fn(&AnalysisSpec) -> String| state.spec.with(|s| s.as_ref().map(f).unwrap_or_default());
     let method = move || state.spec.with(|s| s.as_ref().map(|s| s.method).unwrap_or_default());
-    let scaler = move || state.spec.with(|s| s.as_ref().map(|s| s.scaler).unwrap_or_default());
     let invalid = RwSignal::new(None::<String>);
-    let on_number = move |apply: fn(&mut AnalysisSpec, f64), name: &'static str| {
-        move |ev| {
-            let text = event_target_value(&ev);
-            match parse_positive::<f64>(name, &text) {
-                Ok(v) => {
-                    invalid.set(None);
-                    edit(|s| apply(s, v));
-                }
-                Err(message) => invalid.set(Some(message)),
-            }
-        }
-    };
     let busy = move || state.status.get() == Status::Working;
     view! {
         <fieldset data-testid="model">
             <legend>"Method"</legend>
-            <label>
-                "Clustering method "
-                <select
-                    data-testid="method-select"
-                    on:change=move |ev| {
-                        if let Some(m) = Method::from_key(&event_target_value(&ev)) {
-                            edit(|s| s.method = m);
-                        }
-                    }
-                >
-                    {Method::ALL
-                        .into_iter()
-                        .map(|m| view! { <option value=m.key() selected=move || method() == m>{m.label()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
-            <label>
-                "Scaler "
-                <select
-                    data-testid="scaler-select"
-                    on:change=move |ev| {
-                        if let Some(kind) = ScalerKind::from_key(&event_target_value(&ev)) {
-                            edit(|s| s.scaler = kind);
-                        }
-                    }
-                >
-                    {ScalerKind::ALL
-                        .into_iter()
-                        .map(|k| view! { <option value=k.key() selected=move || scaler() == k>{k.label()}</option> })
-                        .collect_view()}
-                </select>
-            </label>
+            <ChoiceSelect label="Clustering method " testid="method-select" get=|s| s.method set=|s, m| s.method = m />
+            <ChoiceSelect label="Scaler " testid="scaler-select" get=|s| s.scaler set=|s, k| s.scaler = k />
             <Show when=move || method() == Method::Dbscan>
-                <label>
-                    "eps (neighbourhood radius, scaled units) "
-                    <input
-                        type="number"
-                        step="0.005"
-                        min="0"
-                        data-testid="eps-input"
-                        prop:value=move || read(|s| plain_decimal(s.dbscan.eps))
-                        on:change=on_number(|s, v| s.dbscan.eps = v, "eps")
-                    />
-                </label>
-                <label>
-                    "min_samples (neighbours, itself included, that make a core customer) "
-                    <input
-                        type="number"
-                        step="1"
-                        min="1"
-                        data-testid="min-samples-input"
-                        prop:value=move || read(|s| s.dbscan.min_samples.to_string())
-                        on:change=on_number(|s, v| s.dbscan.min_samples = v.round().max(1.0) as usize, "min_samples")
-                    />
-                </label>
+                <NumberInput
+                    label="eps (neighbourhood radius, scaled units) "
+                    testid="eps-input"
+                    step="0.005"
+                    invalid=invalid
+                    get=|s| plain_decimal(s.dbscan.eps)
+                    set=|s, v| s.dbscan.eps = v
+                />
+                <NumberInput
+                    label="min_samples (neighbours, itself included, that make a core customer) "
+                    testid="min-samples-input"
+                    step="1"
+                    invalid=invalid
+                    get=|s| s.dbscan.min_samples.to_string()
+                    set=|s, v| s.dbscan.min_samples = v.round().max(1.0) as usize
+                />
             </Show>
             <Show when=move || method() == Method::KMeans>
-                <label>
-                    "k (number of segments) "
-                    <input
-                        type="number"
-                        step="1"
-                        min="2"
-                        data-testid="k-input"
-                        prop:value=move || read(|s| s.kmeans.k.to_string())
-                        on:change=on_number(|s, v| s.kmeans.k = v.round().max(1.0) as usize, "k")
-                    />
-                </label>
+                <NumberInput
+                    label="k (number of segments) "
+                    testid="k-input"
+                    step="1"
+                    invalid=invalid
+                    get=|s| s.kmeans.k.to_string()
+                    set=|s, v| s.kmeans.k = v.round().max(1.0) as usize
+                />
             </Show>
             {move || invalid.get().map(|m| view! { <p class="error" data-testid="input-error">{m}</p> })}
             <button
@@ -246,6 +195,99 @@ fn Model() -> impl IntoView {
                 "Run segmentation"
             </button>
         </fieldset>
+    }
+}
+
+/// A positive number setting; a bad entry is reported in `invalid` (which disables Run) instead of
+/// being applied.
+#[component]
+fn NumberInput(
+    label: &'static str,
+    testid: &'static str,
+    step: &'static str,
+    invalid: RwSignal<Option<String>>,
+    get: fn(&AnalysisSpec) -> String,
+    set: fn(&mut AnalysisSpec, f64),
+) -> impl IntoView {
+    let state = state();
+    let name = label.split_whitespace().next().unwrap_or(label);
+    view! {
+        <label>
+            {label}
+            <input
+                type="number"
+                step=step
+                min="0"
+                data-testid=testid
+                prop:value=move || state.spec.with(|s| s.as_ref().map(get).unwrap_or_default())
+                on:change=move |ev| {
+                    match parse_positive::<f64>(name, &event_target_value(&ev)) {
+                        Ok(v) => {
+                            invalid.set(None);
+                            edit(|s| set(s, v));
+                        }
+                        Err(message) => invalid.set(Some(message)),
+                    }
+                }
+            />
+        </label>
+    }
+}
+
+/// A setting with a fixed list of values, shown as a `<select>`.
+trait Choice: Copy + PartialEq + Default + Send + Sync + 'static {
+    const ALL: &'static [Self];
+    fn key(self) -> &'static str;
+    fn label(self) -> &'static str;
+}
+
+impl Choice for Method {
+    const ALL: &'static [Self] = &Method::ALL;
+    fn key(self) -> &'static str {
+        Method::key(self)
+    }
+    fn label(self) -> &'static str {
+        Method::label(self)
+    }
+}
+
+impl Choice for ScalerKind {
+    const ALL: &'static [Self] = &ScalerKind::ALL;
+    fn key(self) -> &'static str {
+        ScalerKind::key(self)
+    }
+    fn label(self) -> &'static str {
+        ScalerKind::label(self)
+    }
+}
+
+#[component]
+fn ChoiceSelect<T: Choice>(
+    label: &'static str,
+    testid: &'static str,
+    get: fn(&AnalysisSpec) -> T,
+    set: fn(&mut AnalysisSpec, T),
+) -> impl IntoView {
+    let state = state();
+    let current = move || state.spec.with(|s| s.as_ref().map(get).unwrap_or_default());
+    view! {
+        <label>
+            {label}
+            <select
+                data-testid=testid
+                on:change=move |ev| {
+                    let key = event_target_value(&ev);
+                    if let Some(&v) = T::ALL.iter().find(|v| v.key() == key) {
+                        edit(|s| set(s, v));
+                    }
+                }
+            >
+                {T::ALL
+                    .iter()
+                    .map(|&v| view! { <option value=v.key() selected=move || current() == v>{v.label()}</option> })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
 
