@@ -158,6 +158,12 @@ impl AppState {
         }
     }
 
+    /// Downloads the loaded file with each row's segment and name (built in the worker).
+    pub fn export_csv(&self) {
+        self.begin("Preparing the export");
+        self.request(Request::Export { names: self.names.get_untracked() });
+    }
+
     /// Runs `spec` (a row of the comparison table) again and makes it the current settings.
     pub fn rerun(&self, spec: AnalysisSpec) {
         self.spec.set(Some(spec));
@@ -238,9 +244,44 @@ impl AppState {
                 let done = self.result.get_untracked().is_some();
                 self.status.set(if done { Status::Done } else { Status::Idle });
             }
+            Reply::Exported { csv } => {
+                let stem = self.file_name.get_untracked().unwrap_or_default();
+                let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+                self.progress.set(None);
+                self.status.set(Status::Done);
+                if let Err(message) = download(&format!("{stem}-segments.csv"), &csv, "text/csv") {
+                    self.fail(message);
+                }
+            }
             Reply::Failed { message } => self.fail(message),
         }
     }
+}
+
+/// Saves `content` as a file through a temporary blob URL (nothing leaves the browser).
+fn download(file_name: &str, content: &str, mime: &str) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |e: wasm_bindgen::JsValue| format!("The download could not be started ({e:?}).");
+    let parts = js_sys::Array::of1(&content.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "Not an anchor.".to_string())?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // Free the blob once the browser has taken the download (revoking at once can cancel it).
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    web_sys::window()
+        .ok_or("No window.")?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)
+        .map(|_| ())
+        .map_err(fail)
 }
 
 /// One row of the comparison table: a finished run's settings and figures (no data values).

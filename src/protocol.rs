@@ -16,6 +16,8 @@ pub enum Request {
     Run { spec: AnalysisSpec },
     /// k-means for k = 2..=10 with the spec's features, cleaning and scaling.
     Sweep { spec: AnalysisSpec },
+    /// The loaded file with each row's segment and segment name added (the last run's labels).
+    Export { names: Vec<String> },
 }
 
 /// Worker -> page.
@@ -39,6 +41,9 @@ pub enum Reply {
     Swept {
         sweep: KSweep,
         elapsed_ms: f64,
+    },
+    Exported {
+        csv: String,
     },
     Failed {
         message: String,

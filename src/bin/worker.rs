@@ -14,8 +14,9 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
+    use segment_core::export::labeled_csv;
     use segment_core::ingest::{read_csv, Table};
-    use segment_core::pipeline::{k_sweep, run, summarize, Stage, SWEEP_KS};
+    use segment_core::pipeline::{k_sweep, run, summarize, AnalysisResult, Stage, SWEEP_KS};
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -23,6 +24,10 @@ mod worker {
 
     thread_local! {
         static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
+        /// The loaded file's bytes, for the export (which writes every original row back).
+        static BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        /// The last run's result, for the export.
+        static LAST: RefCell<Option<AnalysisResult>> = const { RefCell::new(None) };
     }
 
     fn scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -78,20 +83,35 @@ mod worker {
                 progress(Stage::Reading, 0.0);
                 let loaded = read_csv(&bytes, &mut |f| progress(Stage::Reading, f))
                     .and_then(|table| summarize(&table).map(|summary| (table, summary)));
+                LAST.with(|l| *l.borrow_mut() = None);
                 match loaded {
                     Ok((table, summary)) => {
                         TABLE.with(|t| *t.borrow_mut() = Some(table));
+                        BYTES.with(|b| *b.borrow_mut() = bytes);
                         post(&Reply::Loaded { summary, elapsed_ms: now_ms() - started });
                     }
                     Err(e) => {
                         TABLE.with(|t| *t.borrow_mut() = None);
+                        BYTES.with(|b| b.borrow_mut().clear());
                         post(&Reply::Failed { message: e.to_string() });
                     }
                 }
             }
             Request::Run { spec } => {
-                let reply = with_table(|table| run(table, &spec, &mut progress))
-                    .map(|result| Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started });
+                let reply = with_table(|table| run(table, &spec, &mut progress)).map(|result| {
+                    LAST.with(|l| *l.borrow_mut() = Some(result.clone()));
+                    Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started }
+                });
+                post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
+            }
+            Request::Export { names } => {
+                let reply = LAST.with(|l| match l.borrow().as_ref() {
+                    Some(result) => BYTES
+                        .with(|b| labeled_csv(&b.borrow(), result, &names))
+                        .map(|csv| Reply::Exported { csv })
+                        .map_err(|e| e.to_string()),
+                    None => Err("Run a segmentation first: the export adds each row's segment.".to_string()),
+                });
                 post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
             }
             Request::Sweep { spec } => {

@@ -90,6 +90,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     </tr>
                 </tbody>
             </table></div>
+            <p>
+                <button data-testid="export-csv" on:click=move |_| state.export_csv()>
+                    "Download the file with segments (CSV)"
+                </button>
+                <span class="hint">" Every row of your file, with its segment and name; dropped rows are marked."</span>
+            </p>
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import fs from 'node:fs';
 import { openApp, settled, int, screenshot, FIXTURES } from './browser.mjs';
 
 async function withApp(fn) {
@@ -55,6 +56,18 @@ test('the sample with its defaults gives the original project figures', async ()
     await page.getByTestId('segment-name').nth(1).fill('Big spenders');
     await page.getByTestId('segment-name').nth(1).dispatchEvent('change');
     await page.waitForFunction(() => document.querySelector('[data-testid="scatter-legend"]').textContent.includes('Big spenders'));
+
+    // The export: every row of the file, with its segment and the name given above.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'dataset_ecommerce-segments.csv');
+    const exported = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(exported.length, 55_057);
+    assert.equal(exported[0], 'ID,n_clicks,n_visitas,monto_compras,monto_descuentos,dias_primera_compra,info_perfil,segment,segment_name');
+    const count = (suffix) => exported.filter((l) => l.endsWith(suffix)).length;
+    assert.equal(count(',2,Big spenders'), 18273);
+    assert.equal(count(',1,Balanced Users'), 18330);
+    assert.equal(count(',,noise'), 2711);
+    assert.equal(count(',,dropped by cleaning'), 54);
 
     // Changing a parameter and re-running updates the figures; the same settings give the same ids.
     await page.getByTestId('min-samples-input').fill('5000');

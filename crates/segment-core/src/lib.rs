@@ -9,6 +9,7 @@
 pub mod clean;
 pub mod cluster;
 pub mod error;
+pub mod export;
 pub mod features;
 pub mod ingest;
 pub mod pipeline;

@@ -82,6 +82,10 @@ pub struct AnalysisResult {
     pub noise: usize,
     /// Per used row: segment id, or -1 for noise.
     pub labels: Vec<i32>,
+    /// Per used row: its row in the table (0 = first data row). Kept by the worker for exports; the
+    /// page does not need it.
+    #[serde(skip)]
+    pub kept_rows: Vec<usize>,
     /// Per segment, the mean of each feature in the file's own units.
     pub segment_means: Vec<Vec<f64>>,
     pub overall_means: Vec<f64>,
@@ -211,7 +215,7 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
         Method::Dbscan => dbscan.check_ref()?.min_samples().max(3),
         Method::KMeans => kmeans.check_ref()?.k().max(3),
     };
-    let Prepared { cleaning, x_raw, x_scaled, .. } = prepare(table, spec, needed, progress)?;
+    let Prepared { kept, cleaning, x_raw, x_scaled } = prepare(table, spec, needed, progress)?;
 
     progress(Stage::Clustering, 0.0);
     let (n, d) = x_scaled.dim();
@@ -254,6 +258,7 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
         rows_used: n,
         noise,
         labels: labels.iter().map(|l| l.map_or(-1, |c| c as i32)).collect(),
+        kept_rows: kept,
         segment_sizes,
         segment_means,
         overall_means,

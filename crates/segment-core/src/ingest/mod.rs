@@ -136,8 +136,15 @@ fn is_missing_marker(cell: &str) -> bool {
     )
 }
 
-/// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
-pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table> {
+/// Walks a CSV file: decodes it, detects the delimiter, passes the header record to `on_header` and each
+/// data row (blank lines skipped) with the share of bytes read to `on_row`. Every reader of the file
+/// goes through here, so row `i` means the same row to the table, the cleaning report and the export.
+/// Returns the delimiter.
+pub fn walk_csv(
+    bytes: &[u8],
+    on_header: &mut dyn FnMut(&csv::StringRecord),
+    on_row: &mut dyn FnMut(&csv::StringRecord, f64),
+) -> Result<u8> {
     let text = decode_text(bytes)?;
     if text.trim().is_empty() {
         return Err(CoreError::EmptyFile);
@@ -148,35 +155,53 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
         .flexible(true)
         .has_headers(false)
         .from_reader(text.as_bytes());
-
     let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
+    match records.next() {
+        Some(Ok(h)) => on_header(&h),
         Some(Err(e)) => return Err(malformed(&e)),
         None => return Err(CoreError::EmptyFile),
-    };
-    let names = header_names(&header);
-    let n_cols = names.len();
-    let mut cells: Vec<Vec<String>> = vec![Vec::new(); n_cols];
-    let mut ragged_rows = 0usize;
+    }
     let total = text.len().max(1) as f64;
-    let mut n_rows = 0usize;
     for record in records {
         let record = record.map_err(|e| malformed(&e))?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
-        if record.len() != n_cols {
-            ragged_rows += 1;
-        }
-        for (c, column) in cells.iter_mut().enumerate() {
-            column.push(record.get(c).unwrap_or("").trim().to_string());
-        }
-        n_rows += 1;
-        if n_rows.is_multiple_of(65_536) {
-            on_progress(record.position().map_or(0.0, |p| p.byte() as f64 / total));
-        }
+        let read = record.position().map_or(0.0, |p| p.byte() as f64 / total);
+        on_row(&record, read);
     }
+    Ok(delimiter)
+}
+
+/// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
+pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table> {
+    let mut names = Vec::new();
+    let n_cols = std::cell::Cell::new(0);
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    let mut ragged_rows = 0usize;
+    let mut n_rows = 0usize;
+    let delimiter = walk_csv(
+        bytes,
+        &mut |header| {
+            names = header_names(header);
+            n_cols.set(names.len());
+        },
+        &mut |record, read| {
+            if cells.is_empty() {
+                cells = vec![Vec::new(); n_cols.get()];
+            }
+            if record.len() != cells.len() {
+                ragged_rows += 1;
+            }
+            for (c, column) in cells.iter_mut().enumerate() {
+                column.push(record.get(c).unwrap_or("").trim().to_string());
+            }
+            n_rows += 1;
+            if n_rows.is_multiple_of(65_536) {
+                on_progress(read);
+            }
+        },
+    )?;
     if n_rows == 0 {
         return Err(CoreError::HeaderOnly);
     }

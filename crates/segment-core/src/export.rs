@@ -1,0 +1,96 @@
+//! Export: the person's own file back, every row as it was, with two columns added: `segment` (1, 2,
+//! ... as the page numbers them; empty for noise and dropped rows) and `segment_name` (the name, or
+//! "noise", or "dropped by cleaning"). Nothing is lost: dropped rows stay in, marked.
+
+use crate::error::{CoreError, Result};
+use crate::ingest::walk_csv;
+use crate::pipeline::AnalysisResult;
+
+pub const NOISE: &str = "noise";
+pub const DROPPED: &str = "dropped by cleaning";
+
+/// The labeled CSV of `bytes` (the file the result was computed on), with the segments' `names`.
+pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> Result<String> {
+    let mut label_of_row: Vec<Option<i32>> = Vec::new();
+    for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
+        if row >= label_of_row.len() {
+            label_of_row.resize(row + 1, None);
+        }
+        label_of_row[row] = Some(label);
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + bytes.len() / 4);
+    // Both callbacks write: the writer and its first error are shared through a RefCell.
+    let state =
+        std::cell::RefCell::new((csv::WriterBuilder::new().flexible(true).from_writer(&mut out), None));
+    let write = |record: &csv::StringRecord, extra: [&str; 2]| {
+        let mut guard = state.borrow_mut();
+        let (writer, failure) = &mut *guard;
+        let mut r = record.clone();
+        r.push_field(extra[0]);
+        r.push_field(extra[1]);
+        if let Err(e) = writer.write_record(&r) {
+            failure.get_or_insert(e);
+        }
+    };
+    let mut row = 0usize;
+    walk_csv(bytes, &mut |header| write(header, ["segment", "segment_name"]), &mut |record, _| {
+        match label_of_row.get(row).copied().flatten() {
+            Some(label) if label >= 0 => {
+                let name =
+                    names.get(label as usize).cloned().unwrap_or_else(|| format!("Segment {}", label + 1));
+                write(record, [&(label + 1).to_string(), &name]);
+            }
+            Some(_) => write(record, ["", NOISE]),
+            None => write(record, ["", DROPPED]),
+        }
+        row += 1;
+    })?;
+    let (mut writer, failure) = state.into_inner();
+    let flushed = writer.flush();
+    drop(writer);
+    let fail = |reason: String| CoreError::Malformed {
+        line: 0,
+        reason: format!("could not write the export: {reason}"),
+    };
+    if let Some(e) = failure {
+        return Err(fail(e.to_string()));
+    }
+    flushed.map_err(|e| fail(e.to_string()))?;
+    String::from_utf8(out).map_err(|e| fail(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::read_csv;
+    use crate::pipeline::run;
+    use crate::spec::AnalysisSpec;
+
+    #[test]
+    fn every_row_comes_back_with_its_segment() {
+        let mut text = String::from("id;x;note\n");
+        for i in 0..30 {
+            text.push_str(&format!(
+                "c{i};{};\"a; b\"\n",
+                if i == 7 { "oops".to_string() } else { (i % 3 * 10).to_string() }
+            ));
+        }
+        let table = read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let mut spec = AnalysisSpec::default_for(&table);
+        spec.dbscan.eps = 0.1;
+        spec.dbscan.min_samples = 3;
+        let result = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        let names = vec!["Zero".to_string(), "Ten".to_string(), "Twenty".to_string()];
+        let csv_text = labeled_csv(text.as_bytes(), &result, &names).unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<&str> = csv_text.lines().collect();
+        assert_eq!(lines.len(), 31);
+        assert_eq!(lines[0], "id;x;note;segment;segment_name".replace(';', ","));
+        assert!(lines[8].ends_with(",,dropped by cleaning"), "{}", lines[8]);
+        assert_eq!(lines[1], "c0,0,a; b,1,Zero");
+        let named = lines
+            .iter()
+            .filter(|l| l.ends_with(",Zero") || l.ends_with(",Ten") || l.ends_with(",Twenty"))
+            .count();
+        assert_eq!(named, 29);
+    }
+}
