@@ -55,6 +55,8 @@ pub struct AppState {
     bytes: StoredValue<Option<js_sys::Uint8Array>, LocalStorage>,
     /// The worker holds the current file's table (false after a cancel restarted it).
     worker_has_table: StoredValue<bool>,
+    /// Settings from a share link, applied to the next file loaded.
+    pub shared_spec: RwSignal<Option<AnalysisSpec>>,
     /// A request waiting for the file to be loaded again into a fresh worker.
     pending: StoredValue<Option<Request>>,
 }
@@ -86,6 +88,7 @@ impl AppState {
             bytes: StoredValue::new_local(None),
             worker_has_table: StoredValue::new(false),
             pending: StoredValue::new(None),
+            shared_spec: RwSignal::new(None),
         }
     }
 
@@ -201,6 +204,25 @@ impl AppState {
         self.notice.set(Some("Cancelled. Change the settings and run again when ready.".into()));
     }
 
+    /// The settings for a newly loaded file: a share link's, when its features are all in the file
+    /// (said in a notice either way), otherwise the ones suggested for the file.
+    fn spec_for(&self, summary: &DatasetSummary) -> AnalysisSpec {
+        let Some(shared) = self.shared_spec.get_untracked() else { return summary.suggested.clone() };
+        let missing: Vec<&String> =
+            shared.features.iter().filter(|f| !summary.columns.iter().any(|c| &c.name == *f)).collect();
+        if missing.is_empty() {
+            self.shared_spec.set(None);
+            self.notice.set(Some("Applied the settings from the shared link.".into()));
+            shared
+        } else {
+            let missing = missing.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+            self.notice.set(Some(format!(
+                "The shared link's settings need the column(s) {missing}, which this file lacks: using the settings suggested for this file instead."
+            )));
+            summary.suggested.clone()
+        }
+    }
+
     fn on_reply(&self, reply: Reply) {
         match reply {
             Reply::Ready => {}
@@ -215,8 +237,9 @@ impl AppState {
                 // runs with the settings suggested for it.
                 let pending = self.pending.try_update_value(Option::take).flatten();
                 let request = pending.unwrap_or_else(|| {
-                    self.spec.set(Some(summary.suggested.clone()));
-                    Request::Run { spec: summary.suggested.clone() }
+                    let spec = self.spec_for(&summary);
+                    self.spec.set(Some(spec.clone()));
+                    Request::Run { spec }
                 });
                 self.summary.set(Some(Arc::new(summary)));
                 self.progress.set(Some(("Starting".into(), 0.0)));
@@ -314,6 +337,17 @@ impl RunRecord {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     state.worker.set_value(Some(WorkerClient::new(move |reply| state.on_reply(reply))));
+    match crate::share::from_location() {
+        Ok(Some(spec)) => {
+            state.shared_spec.set(Some(spec));
+            state.notice.set(Some(
+                "This link carries analysis settings, not data. Load your CSV file to apply them.".into(),
+            ));
+        }
+        Ok(None) => {}
+        Err(message) => state.notice.set(Some(message)),
+    }
+    crate::share::reload_on_new_link();
     provide_context(state);
 
     view! {

@@ -35,6 +35,18 @@ pub fn Settings() -> impl IntoView {
                     <Cleaning />
                     <Model />
                 </div>
+                <label class="share">
+                    "Link to these settings (no data: the file stays with you) "
+                    <input
+                        readonly
+                        data-testid="share-link"
+                        prop:value=move || state.spec.with(|s| s.as_ref().and_then(crate::share::link).unwrap_or_default())
+                        on:focus=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            input.select();
+                        }
+                    />
+                </label>
             </section>
         </Show>
     }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { openApp, settled, int, screenshot, FIXTURES } from './browser.mjs';
+import { openApp, settled, int, screenshot, FIXTURES, DIST } from './browser.mjs';
 
 async function withApp(fn) {
   const app = await openApp();
@@ -15,6 +15,8 @@ async function withApp(fn) {
     assert.deepEqual(app.consoleErrors, [], 'console errors');
     for (const url of app.server.requests) {
       assert.ok(url.startsWith('/segments/'), `request outside the app's sub-path: ${url}`);
+      // The share link's fragment never reaches the server.
+      assert.ok(!url.includes('spec'), `settings sent to the server: ${url}`);
     }
   } finally {
     await app.close();
@@ -169,6 +171,47 @@ test('k-means, the k sweep and the comparison table on the sample', async () => 
     assert.equal(await settled(page), 'done');
     assert.equal(await int(page, 'noise-count'), 2711);
     assert.equal(await page.getByTestId('method-select').inputValue(), 'dbscan');
+  });
+});
+
+test('a share link carries the settings, never the data, and restores them', async () => {
+  const sample = path.resolve(DIST, 'dataset_ecommerce.csv');
+  let link;
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('min-samples-input').fill('60');
+    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'segment-count'), 3);
+    await page.getByTestId('segment-name').nth(0).fill('Everyday shoppers');
+    await page.getByTestId('segment-name').nth(0).dispatchEvent('change');
+    link = await page.getByTestId('share-link').inputValue();
+  });
+  // No value of the file is in the link's settings (header names are settings, not data).
+  assert.ok(link.includes('#spec='), link);
+  const decoded = decodeURIComponent(link.slice(link.indexOf('#spec=') + 6));
+  const [, ...rows] = fs.readFileSync(sample, 'utf8').trim().split('\n');
+  const values = new Set(rows.flatMap((r) => r.split(',')));
+  // Every text in the settings is a setting (column names, names given), never a cell of the file...
+  const texts = [...decoded.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+  assert.deepEqual(texts.filter((t) => values.has(t)), [], 'data values in the share link');
+  // ...and no cell of 5 characters or more (ids, amounts) appears anywhere in it. Shorter cells such as
+  // "0.0" can coincide with a setting (eps 0.04) without coming from the file.
+  assert.deepEqual([...values].filter((v) => v.length >= 5 && decoded.includes(v)), [], 'data values in the share link');
+  assert.ok(decoded.includes('"min_samples":60') && decoded.includes('Everyday shoppers'), decoded);
+
+  await withApp(async ({ page, server }) => {
+    // The same link, on this test's server (a new port).
+    await page.goto(server.url + link.slice(link.indexOf('#')));
+    await page.getByTestId('sample-button').waitFor();
+    assert.match(await page.getByTestId('notice').textContent(), /Load your CSV file to apply them/);
+    await page.getByTestId('file-input').setInputFiles(sample);
+    assert.equal(await settled(page), 'done');
+    assert.equal(await page.getByTestId('min-samples-input').inputValue(), '60');
+    assert.equal(await page.getByTestId('segment-name').first().inputValue(), 'Everyday shoppers');
+    assert.match(await page.getByTestId('notice').textContent(), /Applied the settings from the shared link/);
   });
 });
 
