@@ -6,6 +6,7 @@ use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
 use leptos::prelude::*;
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep};
+use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
 use std::sync::Arc;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub elapsed_ms: RwSignal<Option<f64>>,
     /// The segments' names: the person's (kept in the spec) or the suggested ones.
     pub names: RwSignal<Vec<String>>,
+    /// The stability of the result on screen (arrives after it).
+    pub stability: RwSignal<Option<Stability>>,
     /// The last k sweep on the current file.
     pub sweep: RwSignal<Option<Arc<KSweep>>>,
     /// Every run on the current file, oldest first: the comparison table.
@@ -81,6 +84,7 @@ impl AppState {
             result: RwSignal::new(None),
             elapsed_ms: RwSignal::new(None),
             names: RwSignal::new(Vec::new()),
+            stability: RwSignal::new(None),
             sweep: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
             started_at: StoredValue::new(0.0),
@@ -246,6 +250,7 @@ impl AppState {
                 self.send(request, false);
             }
             Reply::Done { result, .. } => {
+                self.stability.set(None);
                 let elapsed = now_ms() - self.started_at.get_value();
                 self.history.update(|h| h.push(RunRecord::new(&result, elapsed)));
                 // The person's names apply while the run has as many segments as they named.
@@ -275,6 +280,14 @@ impl AppState {
                 if let Err(message) = download(&format!("{stem}-segments.csv"), &csv, "text/csv") {
                     self.fail(message);
                 }
+            }
+            Reply::Stability { stability } => {
+                self.history.update(|h| {
+                    if let Some(last) = h.last_mut() {
+                        last.stability = Some(stability.mean_ari);
+                    }
+                });
+                self.stability.set(Some(stability));
             }
             Reply::Failed { message } => self.fail(message),
         }
@@ -316,6 +329,8 @@ pub struct RunRecord {
     pub silhouette: Option<f64>,
     pub davies_bouldin: Option<f64>,
     pub calinski_harabasz: Option<f64>,
+    /// Mean adjusted Rand index over subsamples, once known.
+    pub stability: Option<f64>,
     pub elapsed_ms: f64,
 }
 
@@ -328,6 +343,7 @@ impl RunRecord {
             silhouette: r.scores.silhouette.as_ref().map(|s| s.mean),
             davies_bouldin: r.scores.davies_bouldin,
             calinski_harabasz: r.scores.calinski_harabasz,
+            stability: None,
             elapsed_ms,
         }
     }

@@ -3,6 +3,7 @@
 //! everything else as JSON of core types.
 
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep, Stage};
+use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,10 @@ pub enum Reply {
     },
     Exported {
         csv: String,
+    },
+    /// Sent after `Done`, once the stability of that result is known.
+    Stability {
+        stability: Stability,
     },
     Failed {
         message: String,

@@ -16,7 +16,7 @@ mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
     use segment_core::export::labeled_csv;
     use segment_core::ingest::{read_csv, Table};
-    use segment_core::pipeline::{k_sweep, run, summarize, AnalysisResult, Stage, SWEEP_KS};
+    use segment_core::pipeline::{k_sweep, run, stability_of, summarize, AnalysisResult, Stage, SWEEP_KS};
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -102,7 +102,19 @@ mod worker {
                     LAST.with(|l| *l.borrow_mut() = Some(result.clone()));
                     Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started }
                 });
+                let done = matches!(reply, Ok(Reply::Done { .. }));
                 post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
+                // The result is on screen; its stability (5 more fits) follows.
+                if done {
+                    let stability = LAST.with(|l| {
+                        let last = l.borrow();
+                        let result = last.as_ref()?;
+                        with_table(|table| stability_of(table, result, &mut |_, _| {})).ok()
+                    });
+                    if let Some(stability) = stability {
+                        post(&Reply::Stability { stability });
+                    }
+                }
             }
             Request::Export { names } => {
                 let reply = LAST.with(|l| match l.borrow().as_ref() {

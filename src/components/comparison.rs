@@ -30,6 +30,7 @@ pub fn Comparison() -> impl IntoView {
                         <tr>
                             <th>"#"</th><th>"Method"</th><th>"Parameters"</th><th>"Scaler"</th><th>"Segments"</th>
                             <th>"Noise"</th><th>"Silhouette"</th><th>"Davies-Bouldin"</th><th>"Calinski-Harabasz"</th>
+                            <th>"Stability"</th>
                             <th>"Time (ms)"</th><th></th>
                         </tr>
                     </thead>
@@ -47,6 +48,7 @@ pub fn Comparison() -> impl IntoView {
                                     <td>{r.silhouette.map_or("n/a".into(), |v| decimal(v, 4))}</td>
                                     <td>{r.davies_bouldin.map_or("n/a".into(), |v| decimal(v, 4))}</td>
                                     <td>{r.calinski_harabasz.map_or("n/a".into(), |v| decimal(v, 1))}</td>
+                                    <td>{r.stability.map_or("…".into(), |v| decimal(v, 3))}</td>
                                     <td>{decimal(r.elapsed_ms, 0)}</td>
                                     <td>
                                         <button disabled=busy on:click=move |_| state.rerun(spec.clone())>"Use"</button>

@@ -109,6 +109,27 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 <dd data-testid="davies-bouldin">{r.scores.davies_bouldin.map_or("n/a".into(), |v| decimal(v, 4))}</dd>
                 <dt>"Calinski-Harabasz " <span class="hint">"(higher is better)"</span></dt>
                 <dd data-testid="calinski-harabasz">{r.scores.calinski_harabasz.map_or("n/a".into(), |v| decimal(v, 2))}</dd>
+                <dt>"Stability " <span class="hint">"(0 to 1, higher is better)"</span></dt>
+                <dd data-testid="stability">
+                    {move || {
+                        state
+                            .stability
+                            .get()
+                            .map_or("checking…".to_string(), |s| decimal(s.mean_ari, 3))
+                    }}
+                </dd>
+                <dd class="hint">
+                    {move || {
+                        state.stability.get().map(|s| {
+                            format!(
+                                "agreement (adjusted Rand index) with this result of {} runs on random {:.0}% subsamples; lowest {}",
+                                s.runs,
+                                100.0 * s.subsample_share,
+                                decimal(s.min_ari, 3)
+                            )
+                        })
+                    }}
+                </dd>
             </dl>
             <h3>"Cleaning report"</h3>
             <div class="table-scroll"><table class="cleaning" data-testid="cleaning-report">

@@ -50,6 +50,10 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.equal(await page.getByTestId('eps-input').inputValue(), '0.04');
     assert.equal(await page.getByTestId('min-samples-input').inputValue(), '50');
     assert.equal(await page.getByTestId('pca-scatter').getAttribute('data-points'), '55002');
+    // Stability arrives after the result: 5 runs on 80 % subsamples, as the native test measures.
+    await page.waitForFunction(() => /^[0-9.]+$/.test(document.querySelector('[data-testid="stability"]').textContent));
+    const stability = Number(await page.getByTestId('stability').textContent());
+    assert.ok(Math.abs(stability - 0.822) < 0.01, `stability ${stability}`);
     // Plain-language profiles and the original project's names, which the person can change.
     const names = await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value));
     assert.deepEqual(names, ['Balanced Users', 'High Spenders', 'Active Savers']);

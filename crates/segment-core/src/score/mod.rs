@@ -2,8 +2,10 @@
 //! out of every score, as in the original project; callers report the noise share beside them.
 
 mod silhouette;
+mod stability;
 
 pub use silhouette::{silhouette, SilhouetteOptions, SilhouetteScore};
+pub use stability::{adjusted_rand_index, stability, Stability, SUBSAMPLE_SHARE};
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,94 @@
+//! Stability: do the segments survive small changes to the data? The method runs again on `runs`
+//! random subsamples of 80 % of the rows (seeded; DBSCAN's min_samples scaled by 0.8 so the density
+//! threshold stays the same), and each run's labels are compared with the full run's on the same rows
+//! by the adjusted Rand index (1 = the same partition, 0 = chance agreement). Noise counts as a group.
+
+use crate::rng::SplitMix64;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub const SUBSAMPLE_SHARE: f64 = 0.8;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    pub mean_ari: f64,
+    pub min_ari: f64,
+    pub runs: usize,
+    pub subsample_share: f64,
+    pub seed: u64,
+}
+
+/// Adjusted Rand index of two labelings of the same rows (None = noise, a group of its own).
+pub fn adjusted_rand_index(a: &[Option<usize>], b: &[Option<usize>]) -> f64 {
+    let n = a.len().min(b.len());
+    if n < 2 {
+        return 1.0;
+    }
+    let mut pairs: HashMap<(Option<usize>, Option<usize>), u64> = HashMap::new();
+    let mut rows: HashMap<Option<usize>, u64> = HashMap::new();
+    let mut cols: HashMap<Option<usize>, u64> = HashMap::new();
+    for (&x, &y) in a.iter().zip(b).take(n) {
+        *pairs.entry((x, y)).or_default() += 1;
+        *rows.entry(x).or_default() += 1;
+        *cols.entry(y).or_default() += 1;
+    }
+    let c2 = |v: u64| (v * v.saturating_sub(1)) as f64 / 2.0;
+    let index: f64 = pairs.values().map(|&v| c2(v)).sum();
+    let sum_a: f64 = rows.values().map(|&v| c2(v)).sum();
+    let sum_b: f64 = cols.values().map(|&v| c2(v)).sum();
+    let expected = sum_a * sum_b / c2(n as u64);
+    let max = (sum_a + sum_b) / 2.0;
+    if (max - expected).abs() < f64::EPSILON {
+        return 1.0; // both labelings are trivial (one group, or all singletons) and agree
+    }
+    (index - expected) / (max - expected)
+}
+
+/// Runs `fit` on `runs` seeded subsamples (it gets the row indices and returns their labels) and
+/// compares each with `labels` on those rows.
+pub fn stability(
+    labels: &[Option<usize>],
+    runs: usize,
+    seed: u64,
+    mut fit: impl FnMut(&[usize]) -> Vec<Option<usize>>,
+) -> Stability {
+    let n = labels.len();
+    let k = ((n as f64) * SUBSAMPLE_SHARE).round() as usize;
+    let mut rng = SplitMix64::new(seed ^ 0x5EED_57AB);
+    let scores: Vec<f64> = (0..runs)
+        .map(|_| {
+            let rows = rng.sample_indices(n, k);
+            let sub = fit(&rows);
+            let reference: Vec<Option<usize>> = rows.iter().map(|&r| labels[r]).collect();
+            adjusted_rand_index(&reference, &sub)
+        })
+        .collect();
+    let mean_ari = scores.iter().sum::<f64>() / scores.len().max(1) as f64;
+    let min_ari = scores.iter().copied().fold(f64::INFINITY, f64::min);
+    Stability {
+        mean_ari,
+        min_ari: if runs == 0 { 1.0 } else { min_ari },
+        runs,
+        subsample_share: SUBSAMPLE_SHARE,
+        seed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ari_known_values() {
+        let a = [Some(0), Some(0), Some(1), Some(1)];
+        assert!((adjusted_rand_index(&a, &[Some(5), Some(5), Some(2), Some(2)]) - 1.0).abs() < 1e-12);
+        // scikit-learn: adjusted_rand_score([0, 0, 1, 1], [0, 1, 0, 1]) = -0.5
+        assert!((adjusted_rand_index(&a, &[Some(0), Some(1), Some(0), Some(1)]) + 0.5).abs() < 1e-12);
+        // scikit-learn: adjusted_rand_score([0, 0, 1, 2], [0, 0, 1, 1]) = 0.5714285714285715
+        let b = [Some(0), Some(0), Some(1), Some(2)];
+        assert!(
+            (adjusted_rand_index(&b, &[Some(0), Some(0), Some(1), Some(1)]) - 0.571_428_571_428_571_5).abs()
+                < 1e-12
+        );
+    }
+}
