@@ -1,5 +1,6 @@
 //! Line charts: the k-distance curve (with eps markers) and the k sweep's scores.
 
+use super::padded_range;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -22,17 +23,6 @@ pub struct LineChart<'a> {
     pub y_label: &'a str,
 }
 
-fn bounds(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
-    let (lo, hi) = values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    if !lo.is_finite() {
-        return 0.0..1.0;
-    }
-    let pad = ((hi - lo) * 0.05).max(1e-9);
-    (lo - pad)..(hi + pad)
-}
-
 pub fn draw_lines<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     chart: &LineChart,
@@ -46,7 +36,7 @@ pub fn draw_lines<DB: DrawingBackend>(
             Marker::Vertical(..) => None,
         }),
     );
-    let (x_range, y_range) = (bounds(xs), bounds(ys));
+    let (x_range, y_range) = (padded_range(xs, 0.05), padded_range(ys, 0.05));
     let font = (13.0 * scale) as u32;
     let mut ctx = ChartBuilder::on(area)
         .margin((10.0 * scale) as u32)

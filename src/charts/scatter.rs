@@ -1,5 +1,6 @@
 //! The PCA map: every used row at its (pc1, pc2) scores, coloured by segment, noise in grey underneath.
 
+use super::padded_range;
 use super::palette::{segment_colour, NOISE_COLOUR};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -24,24 +25,15 @@ pub fn draw_scatter<DB: DrawingBackend>(
     if n == 0 {
         return Ok(());
     }
-    let (mut x0, mut x1, mut y0, mut y1) =
-        (f32::INFINITY, f32::NEG_INFINITY, f32::INFINITY, f32::NEG_INFINITY);
-    for p in data.coords[..2 * n].chunks_exact(2) {
-        x0 = x0.min(p[0]);
-        x1 = x1.max(p[0]);
-        y0 = y0.min(p[1]);
-        y1 = y1.max(p[1]);
-    }
-    let pad = |lo: f32, hi: f32| {
-        let m = ((hi - lo) * 0.04).max(1e-6);
-        (lo - m) as f64..(hi + m) as f64
-    };
+    let points = &data.coords[..2 * n];
+    let x_range = padded_range(points.iter().step_by(2).map(|&v| f64::from(v)), 0.04);
+    let y_range = padded_range(points.iter().skip(1).step_by(2).map(|&v| f64::from(v)), 0.04);
     let font = (13.0 * scale) as u32;
     let mut chart = ChartBuilder::on(area)
         .margin((8.0 * scale) as u32)
         .x_label_area_size((36.0 * scale) as u32)
         .y_label_area_size((48.0 * scale) as u32)
-        .build_cartesian_2d(pad(x0, x1), pad(y0, y1))?;
+        .build_cartesian_2d(x_range, y_range)?;
     chart
         .configure_mesh()
         .max_light_lines(1)
