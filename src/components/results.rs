@@ -151,6 +151,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table></div>
+            {(r.cleaning.comment_lines + r.cleaning.repeated_headers > 0).then(|| view! {
+                <p class="notice" data-testid="skipped-lines">{format!(
+                    "Skipped before cleaning: {} comment line(s) before the header, {} repeated header row(s).",
+                    r.cleaning.comment_lines, r.cleaning.repeated_headers
+                )}</p>
+            })}
             {(r.cleaning.ragged_rows > 0).then(|| view! {
                 <p class="notice">{format!(
                     "{} rows had more or fewer fields than the header; missing fields were read as empty.",

@@ -119,6 +119,20 @@ test('a CSV uploaded through the file input is analysed with suggested settings'
   });
 });
 
+test('a messy export: comments, a repeated header, semicolons, bad cells are reported, not lost', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'messy_export.csv'));
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'rows-used'), 298);
+    assert.equal(await int(page, 'rows-dropped'), 2);
+    assert.match(await page.getByTestId('skipped-lines').textContent(), /2 comment line\(s\).*1 repeated header/);
+    // The report names the columns and the first line in the file (after the two comment lines).
+    const report = await page.getByTestId('cleaning-report').textContent();
+    assert.match(report, /visits: 1, spend: 1 \(first at line 21\)/);
+    assert.equal(await int(page, 'segment-count'), 3);
+  });
+});
+
 for (const [file, pattern] of [
   ['empty.csv', /file is empty/i],
   ['header_only.csv', /no data rows/i],

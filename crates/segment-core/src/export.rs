@@ -33,7 +33,7 @@ pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> R
         }
     };
     let mut row = 0usize;
-    walk_csv(bytes, &mut |header| write(header, ["segment", "segment_name"]), &mut |record, _| {
+    walk_csv(bytes, &mut |header| write(header, ["segment", "segment_name"]), &mut |record, _, _| {
         match label_of_row.get(row).copied().flatten() {
             Some(label) if label >= 0 => {
                 let name =

@@ -63,6 +63,9 @@ pub struct CleaningReport {
     pub steps: Vec<CleaningStep>,
     pub rows_out: usize,
     pub ragged_rows: usize,
+    /// Lines skipped before any rule: `#` comments before the header, header rows repeated mid-file.
+    pub comment_lines: usize,
+    pub repeated_headers: usize,
 }
 
 impl CleaningReport {
@@ -98,7 +101,7 @@ pub fn clean(
         Scope::Features => "a missing or non-numeric value in a chosen feature",
     };
     let columns: Vec<_> = table.columns.iter().filter(|c| in_scope(missing_scope, &c.name)).collect();
-    steps.push(apply(&mut kept, missing_rule, &columns, |c, r| {
+    steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
         c.missing[r] || (c.is_numeric() && c.values[r].is_nan())
     }));
 
@@ -107,14 +110,21 @@ pub fn clean(
     };
     if let Some(scope) = rules.drop_negative {
         let rule = scope_rule("a negative number", scope);
-        steps.push(apply(&mut kept, &rule, &numeric_in(scope), |c, r| c.values[r] < 0.0));
+        steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| c.values[r] < 0.0));
     }
     if let Some(scope) = rules.drop_zero {
         let rule = scope_rule("a zero", scope);
-        steps.push(apply(&mut kept, &rule, &numeric_in(scope), |c, r| c.values[r] == 0.0));
+        steps
+            .push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| c.values[r] == 0.0));
     }
-    let report =
-        CleaningReport { rows_in: table.n_rows, rows_out: kept.len(), steps, ragged_rows: table.ragged_rows };
+    let report = CleaningReport {
+        rows_in: table.n_rows,
+        rows_out: kept.len(),
+        steps,
+        ragged_rows: table.ragged_rows,
+        comment_lines: table.comment_lines,
+        repeated_headers: table.repeated_headers,
+    };
     Ok((kept, report))
 }
 
@@ -127,6 +137,7 @@ fn scope_rule(what: &str, scope: Scope) -> String {
 
 fn apply(
     kept: &mut Vec<usize>,
+    line_of_row: &[u32],
     rule: &str,
     columns: &[&crate::ingest::Column],
     drops: impl Fn(&crate::ingest::Column, usize) -> bool,
@@ -143,7 +154,7 @@ fn apply(
             }
         }
         if dropped && first_line.is_none() {
-            first_line = Some(r + 2);
+            first_line = Some(line_of_row.get(r).map_or(r + 2, |&l| l as usize));
         }
         !dropped
     });

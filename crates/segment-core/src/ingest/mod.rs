@@ -51,6 +51,11 @@ pub struct Table {
     pub delimiter: u8,
     /// Rows whose field count differed from the header's (padded or cut to fit, and counted).
     pub ragged_rows: usize,
+    /// `#` comment lines before the header and repeated header rows, skipped.
+    pub comment_lines: usize,
+    pub repeated_headers: usize,
+    /// `line_of_row[r]`: the line of the file where row `r` starts (header = line 1 without comments).
+    pub line_of_row: Vec<u32>,
 }
 
 /// A summary of a column for the page: its name, kind and what the ingest saw.
@@ -136,41 +141,69 @@ fn is_missing_marker(cell: &str) -> bool {
     )
 }
 
-/// Walks a CSV file: decodes it, detects the delimiter, passes the header record to `on_header` and each
-/// data row (blank lines skipped) with the share of bytes read to `on_row`. Every reader of the file
+/// What walking a file found besides its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WalkInfo {
+    pub delimiter: u8,
+    /// `#` comment lines before the header, skipped.
+    pub comment_lines: usize,
+    /// Rows equal to the header (a header repeated mid-file, as concatenated exports have), skipped.
+    pub repeated_headers: usize,
+}
+
+/// Walks a CSV file: decodes it, skips `#` comment lines before the header, detects the delimiter,
+/// passes the header record to `on_header` and each data row (blank lines and repeated headers skipped)
+/// with its line number in the file and the share of bytes read to `on_row`. Every reader of the file
 /// goes through here, so row `i` means the same row to the table, the cleaning report and the export.
-/// Returns the delimiter.
 pub fn walk_csv(
     bytes: &[u8],
     on_header: &mut dyn FnMut(&csv::StringRecord),
-    on_row: &mut dyn FnMut(&csv::StringRecord, f64),
-) -> Result<u8> {
+    on_row: &mut dyn FnMut(&csv::StringRecord, u64, f64),
+) -> Result<WalkInfo> {
     let text = decode_text(bytes)?;
     if text.trim().is_empty() {
         return Err(CoreError::EmptyFile);
     }
-    let delimiter = detect_delimiter(&text);
+    let mut body: &str = &text;
+    let mut comment_lines = 0usize;
+    while body.trim_start_matches([' ', '\t']).starts_with('#') {
+        body = body.split_once('\n').map_or("", |(_, rest)| rest);
+        comment_lines += 1;
+    }
+    if body.trim().is_empty() {
+        return Err(CoreError::EmptyFile);
+    }
+    let delimiter = detect_delimiter(body);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
-        .from_reader(text.as_bytes());
+        .from_reader(body.as_bytes());
     let mut records = reader.records();
-    match records.next() {
-        Some(Ok(h)) => on_header(&h),
+    let header = match records.next() {
+        Some(Ok(h)) => h,
         Some(Err(e)) => return Err(malformed(&e)),
         None => return Err(CoreError::EmptyFile),
-    }
-    let total = text.len().max(1) as f64;
+    };
+    on_header(&header);
+    let same_as_header = |r: &csv::StringRecord| {
+        r.len() == header.len() && r.iter().zip(header.iter()).all(|(a, b)| a.trim() == b.trim())
+    };
+    let total = body.len().max(1) as f64;
+    let mut repeated_headers = 0usize;
     for record in records {
         let record = record.map_err(|e| malformed(&e))?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
-        let read = record.position().map_or(0.0, |p| p.byte() as f64 / total);
-        on_row(&record, read);
+        if same_as_header(&record) {
+            repeated_headers += 1;
+            continue;
+        }
+        let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+        on_row(&record, line + comment_lines as u64, byte as f64 / total);
     }
-    Ok(delimiter)
+    Ok(WalkInfo { delimiter, comment_lines, repeated_headers })
 }
 
 /// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
@@ -180,13 +213,15 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     let mut cells: Vec<Vec<String>> = Vec::new();
     let mut ragged_rows = 0usize;
     let mut n_rows = 0usize;
-    let delimiter = walk_csv(
+    let mut line_of_row = Vec::new();
+    let info = walk_csv(
         bytes,
         &mut |header| {
             names = header_names(header);
             n_cols.set(names.len());
         },
-        &mut |record, read| {
+        &mut |record, line, read| {
+            line_of_row.push(u32::try_from(line).unwrap_or(u32::MAX));
             if cells.is_empty() {
                 cells = vec![Vec::new(); n_cols.get()];
             }
@@ -208,7 +243,15 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     on_progress(1.0);
     let columns =
         names.into_iter().zip(cells).map(|(name, column_cells)| type_column(name, &column_cells)).collect();
-    Ok(Table { columns, n_rows, delimiter, ragged_rows })
+    Ok(Table {
+        columns,
+        n_rows,
+        delimiter: info.delimiter,
+        ragged_rows,
+        comment_lines: info.comment_lines,
+        repeated_headers: info.repeated_headers,
+        line_of_row,
+    })
 }
 
 fn malformed(e: &csv::Error) -> CoreError {
@@ -319,6 +362,17 @@ mod tests {
         assert_eq!(read("a,b\n").err(), Some(CoreError::HeaderOnly));
         let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0];
         assert!(matches!(read_csv(&png, &mut |_| {}), Err(CoreError::NotText { .. })));
+    }
+
+    #[test]
+    fn comments_before_the_header_and_repeated_headers_are_skipped_and_counted() {
+        let t = read("# exported 2026-11-01\n# shop: demo\na,b\n1,2\n\na,b\n3,4\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.names(), vec!["a", "b"]);
+        assert_eq!(t.n_rows, 2);
+        assert_eq!((t.comment_lines, t.repeated_headers), (2, 1));
+        assert_eq!(t.line_of_row, vec![4, 7]);
+        assert_eq!(t.column("a").map(|c| c.values.clone()), Some(vec![1.0, 3.0]));
     }
 
     #[test]
