@@ -208,6 +208,21 @@ impl AppState {
         self.notice.set(Some("Cancelled. Change the settings and run again when ready.".into()));
     }
 
+    /// Runs `f` after the next frame has been painted.
+    fn after_paint(&self, f: impl FnOnce(AppState) + 'static) {
+        use wasm_bindgen::JsCast;
+        let state = *self;
+        let Some(window) = web_sys::window() else { return };
+        let callback = wasm_bindgen::closure::Closure::once_into_js(move || {
+            // A frame callback runs before painting; a zero timeout from it runs after.
+            let after = wasm_bindgen::closure::Closure::once_into_js(move || f(state));
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(after.unchecked_ref(), 0);
+            }
+        });
+        let _ = window.request_animation_frame(callback.unchecked_ref());
+    }
+
     /// The settings for a newly loaded file: a share link's, when its features are all in the file
     /// (said in a notice either way), otherwise the ones suggested for the file.
     fn spec_for(&self, summary: &DatasetSummary) -> AnalysisSpec {
@@ -265,6 +280,9 @@ impl AppState {
                 self.progress.set(None);
                 self.status.set(Status::Done);
                 self.elapsed_ms.set(Some(elapsed));
+                // Stability takes a few more fits: ask for it once the page has drawn the result,
+                // so the worker does not compete with the first paint.
+                self.after_paint(move |state| state.send(Request::Stability, false));
             }
             Reply::Swept { sweep, .. } => {
                 self.sweep.set(Some(Arc::new(sweep)));

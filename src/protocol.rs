@@ -17,6 +17,8 @@ pub enum Request {
     Run { spec: AnalysisSpec },
     /// k-means for k = 2..=10 with the spec's features, cleaning and scaling.
     Sweep { spec: AnalysisSpec },
+    /// The stability of the last run's result (5 more fits; asked for once the result is drawn).
+    Stability,
     /// The loaded file with each row's segment and segment name added (the last run's labels).
     Export { names: Vec<String> },
 }
@@ -46,7 +48,7 @@ pub enum Reply {
     Exported {
         csv: String,
     },
-    /// Sent after `Done`, once the stability of that result is known.
+    /// The answer to `Request::Stability`.
     Stability {
         stability: Stability,
     },

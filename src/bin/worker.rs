@@ -102,18 +102,17 @@ mod worker {
                     LAST.with(|l| *l.borrow_mut() = Some(result.clone()));
                     Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started }
                 });
-                let done = matches!(reply, Ok(Reply::Done { .. }));
                 post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
-                // The result is on screen; its stability (5 more fits) follows.
-                if done {
-                    let stability = LAST.with(|l| {
-                        let last = l.borrow();
-                        let result = last.as_ref()?;
-                        with_table(|table| stability_of(table, result, &mut |_, _| {})).ok()
-                    });
-                    if let Some(stability) = stability {
-                        post(&Reply::Stability { stability });
-                    }
+            }
+            Request::Stability => {
+                // Silent on failure: stability is a bonus on a result already shown.
+                let stability = LAST.with(|l| {
+                    let last = l.borrow();
+                    let result = last.as_ref()?;
+                    with_table(|table| stability_of(table, result, &mut |_, _| {})).ok()
+                });
+                if let Some(stability) = stability {
+                    post(&Reply::Stability { stability });
                 }
             }
             Request::Export { names } => {
