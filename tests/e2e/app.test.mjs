@@ -7,6 +7,13 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { openApp, settled, int, screenshot, FIXTURES, DIST } from './browser.mjs';
 
+/** Types `value` into the `nth` element with `testid` and commits it, as a person leaving the field. */
+async function setInput(page, testid, value, nth = 0) {
+  const input = page.getByTestId(testid).nth(nth);
+  await input.fill(value);
+  await input.dispatchEvent('change');
+}
+
 async function withApp(fn) {
   const app = await openApp();
   try {
@@ -59,8 +66,7 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.deepEqual(names, ['Balanced Users', 'High Spenders', 'Active Savers']);
     assert.match(await page.getByTestId('segment-profile').nth(2).textContent(), /^monto_descuentos 2\.7x the average/);
     await screenshot(page, 'sample-done');
-    await page.getByTestId('segment-name').nth(1).fill('Big spenders');
-    await page.getByTestId('segment-name').nth(1).dispatchEvent('change');
+    await setInput(page, 'segment-name', 'Big spenders', 1);
     await page.waitForFunction(() => document.querySelector('[data-testid="scatter-legend"]').textContent.includes('Big spenders'));
 
     // The export: every row of the file, with its segment and the name given above.
@@ -76,14 +82,12 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.equal(count(',,dropped by cleaning'), 54);
 
     // Changing a parameter and re-running updates the figures; the same settings give the same ids.
-    await page.getByTestId('min-samples-input').fill('5000');
-    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await setInput(page, 'min-samples-input', '5000');
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     assert.equal(await int(page, 'segment-count'), 0);
     assert.equal(await int(page, 'noise-count'), 55002);
-    await page.getByTestId('min-samples-input').fill('50');
-    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await setInput(page, 'min-samples-input', '50');
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [18330, 18273, 15688]);
@@ -104,10 +108,8 @@ test('a CSV uploaded through the file input is analysed with suggested settings'
     assert.ok((await int(page, 'segment-count')) >= 2, 'the suggested settings find segments');
 
     // scikit-learn's reference settings give its figures.
-    await page.getByTestId('eps-input').fill('0.05');
-    await page.getByTestId('eps-input').dispatchEvent('change');
-    await page.getByTestId('min-samples-input').fill('10');
-    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await setInput(page, 'eps-input', '0.05');
+    await setInput(page, 'min-samples-input', '10');
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
@@ -198,13 +200,11 @@ test('a share link carries the settings, never the data, and restores them', asy
   await withApp(async ({ page }) => {
     await page.getByTestId('sample-button').click();
     assert.equal(await settled(page), 'done');
-    await page.getByTestId('min-samples-input').fill('60');
-    await page.getByTestId('min-samples-input').dispatchEvent('change');
+    await setInput(page, 'min-samples-input', '60');
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     assert.equal(await int(page, 'segment-count'), 3);
-    await page.getByTestId('segment-name').nth(0).fill('Everyday shoppers');
-    await page.getByTestId('segment-name').nth(0).dispatchEvent('change');
+    await setInput(page, 'segment-name', 'Everyday shoppers', 0);
     link = await page.getByTestId('share-link').inputValue();
   });
   // No value of the file is in the link's settings (header names are settings, not data).
