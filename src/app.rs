@@ -171,6 +171,12 @@ impl AppState {
         self.request(Request::Export { names: self.names.get_untracked() });
     }
 
+    /// Downloads the rows cleaning removed, with why.
+    pub fn export_removed(&self) {
+        self.begin("Preparing the export");
+        self.request(Request::ExportRemoved);
+    }
+
     /// Runs `spec` (a row of the comparison table) again and makes it the current settings.
     pub fn rerun(&self, spec: AnalysisSpec) {
         self.spec.set(Some(spec));
@@ -290,12 +296,12 @@ impl AppState {
                 let done = self.result.get_untracked().is_some();
                 self.status.set(if done { Status::Done } else { Status::Idle });
             }
-            Reply::Exported { csv } => {
+            Reply::Exported { csv, suffix } => {
                 let stem = self.file_name.get_untracked().unwrap_or_default();
                 let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
                 self.progress.set(None);
                 self.status.set(Status::Done);
-                if let Err(message) = download(&format!("{stem}-segments.csv"), &csv, "text/csv") {
+                if let Err(message) = download(&format!("{stem}-{suffix}.csv"), &csv, "text/csv") {
                     self.fail(message);
                 }
             }

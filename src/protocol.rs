@@ -21,6 +21,8 @@ pub enum Request {
     Stability,
     /// The loaded file with each row's segment and segment name added (the last run's labels).
     Export { names: Vec<String> },
+    /// The rows cleaning removed, each with the rule and columns that removed it.
+    ExportRemoved,
 }
 
 /// Worker -> page.
@@ -47,6 +49,8 @@ pub enum Reply {
     },
     Exported {
         csv: String,
+        /// Added to the file's name: "segments" or "removed-rows".
+        suffix: String,
     },
     /// The answer to `Request::Stability`.
     Stability {

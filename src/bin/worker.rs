@@ -14,7 +14,7 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
-    use segment_core::export::labeled_csv;
+    use segment_core::export::{labeled_csv, removed_rows_csv};
     use segment_core::ingest::{read_csv, Table};
     use segment_core::pipeline::{k_sweep, run, stability_of, summarize, AnalysisResult, Stage, SWEEP_KS};
     use std::cell::RefCell;
@@ -116,20 +116,29 @@ mod worker {
                 }
             }
             Request::Export { names } => {
-                let reply = LAST.with(|l| match l.borrow().as_ref() {
-                    Some(result) => BYTES
-                        .with(|b| labeled_csv(&b.borrow(), result, &names))
-                        .map(|csv| Reply::Exported { csv })
-                        .map_err(|e| e.to_string()),
-                    None => Err("Run a segmentation first: the export adds each row's segment.".to_string()),
-                });
-                post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
+                post(&export("segments", |bytes, result| labeled_csv(bytes, result, &names)));
             }
+            Request::ExportRemoved => post(&export("removed-rows", removed_rows_csv)),
             Request::Sweep { spec } => {
                 let reply = with_table(|table| k_sweep(table, &spec, SWEEP_KS, &mut progress))
                     .map(|sweep| Reply::Swept { sweep, elapsed_ms: now_ms() - started });
                 post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
             }
+        }
+    }
+
+    /// An export of the last result: `make` gets the file's bytes and the result.
+    fn export(
+        suffix: &str,
+        make: impl FnOnce(&[u8], &AnalysisResult) -> segment_core::Result<String>,
+    ) -> Reply {
+        let csv = LAST.with(|l| match l.borrow().as_ref() {
+            Some(result) => BYTES.with(|b| make(&b.borrow(), result)).map_err(|e| e.to_string()),
+            None => Err("Run a segmentation first: the export adds each row's segment.".to_string()),
+        });
+        match csv {
+            Ok(csv) => Reply::Exported { csv, suffix: suffix.to_string() },
+            Err(message) => Reply::Failed { message },
         }
     }
 

@@ -151,6 +151,14 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table></div>
+            {(dropped > 0).then(|| view! {
+                <p>
+                    <button data-testid="export-removed" on:click=move |_| state.export_removed()>
+                        "Download the removed rows (CSV)"
+                    </button>
+                    <span class="hint">" As they were in your file, with the rule and the columns that removed each."</span>
+                </p>
+            })}
             {(r.cleaning.comment_lines + r.cleaning.repeated_headers > 0).then(|| view! {
                 <p class="notice" data-testid="skipped-lines">{format!(
                     "Skipped before cleaning: {} comment line(s) before the header, {} repeated header row(s).",

@@ -132,6 +132,15 @@ test('a messy export: comments, a repeated header, semicolons, bad cells are rep
     const report = await page.getByTestId('cleaning-report').textContent();
     assert.match(report, /visits: 1, spend: 1 \(first at line 21\)/);
     assert.equal(await int(page, 'segment-count'), 3);
+    // The removed rows, as they were, with why.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-removed').click()]);
+    assert.equal(download.suggestedFilename(), 'messy_export-removed-rows.csv');
+    const removed = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.deepEqual(removed, [
+      'customer_id,visits,spend,discounts,city,removed_because,columns',
+      'K0017,n/a,1200.00,25.00,Paris,a missing or non-numeric value in a chosen feature,visits',
+      'K0042,12.0,unknown,4.00,Lyon,a missing or non-numeric value in a chosen feature,spend',
+    ]);
   });
 });
 

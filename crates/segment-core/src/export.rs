@@ -1,6 +1,7 @@
 //! Export: the person's own file back, every row as it was, with two columns added: `segment` (1, 2,
 //! ... as the page numbers them; empty for noise and dropped rows) and `segment_name` (the name, or
-//! "noise", or "dropped by cleaning"). Nothing is lost: dropped rows stay in, marked.
+//! "noise", or "dropped by cleaning"). Nothing is lost: dropped rows stay in, marked. And the removed
+//! rows alone, each with the rule and the columns that removed it.
 
 use crate::error::{CoreError, Result};
 use crate::ingest::walk_csv;
@@ -18,30 +19,51 @@ pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> R
         }
         label_of_row[row] = Some(label);
     }
+    rewrite(bytes, ["segment", "segment_name"], |row| match label_of_row.get(row).copied().flatten() {
+        Some(label) if label >= 0 => {
+            let name = names.get(label as usize).cloned().unwrap_or_else(|| format!("Segment {}", label + 1));
+            Some([(label + 1).to_string(), name])
+        }
+        Some(_) => Some([String::new(), NOISE.to_string()]),
+        None => Some([String::new(), DROPPED.to_string()]),
+    })
+}
+
+/// The rows cleaning removed, as they were in the file, with the rule and the columns that removed each.
+pub fn removed_rows_csv(bytes: &[u8], result: &AnalysisResult) -> Result<String> {
+    let mut reason: std::collections::HashMap<usize, [String; 2]> = std::collections::HashMap::new();
+    for step in &result.cleaning.steps {
+        for (row, columns) in &step.dropped {
+            reason.insert(*row, [step.rule.clone(), columns.clone()]);
+        }
+    }
+    rewrite(bytes, ["removed_because", "columns"], |row| reason.remove(&row))
+}
+
+/// Writes the file's header and the rows for which `extra` gives two more fields, with those fields.
+fn rewrite(
+    bytes: &[u8],
+    header: [&str; 2],
+    mut extra: impl FnMut(usize) -> Option<[String; 2]>,
+) -> Result<String> {
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + bytes.len() / 4);
     // Both callbacks write: the writer and its first error are shared through a RefCell.
     let state =
         std::cell::RefCell::new((csv::WriterBuilder::new().flexible(true).from_writer(&mut out), None));
-    let write = |record: &csv::StringRecord, extra: [&str; 2]| {
+    let write = |record: &csv::StringRecord, fields: [&str; 2]| {
         let mut guard = state.borrow_mut();
         let (writer, failure) = &mut *guard;
         let mut r = record.clone();
-        r.push_field(extra[0]);
-        r.push_field(extra[1]);
+        r.push_field(fields[0]);
+        r.push_field(fields[1]);
         if let Err(e) = writer.write_record(&r) {
             failure.get_or_insert(e);
         }
     };
     let mut row = 0usize;
-    walk_csv(bytes, &mut |header| write(header, ["segment", "segment_name"]), &mut |record, _, _| {
-        match label_of_row.get(row).copied().flatten() {
-            Some(label) if label >= 0 => {
-                let name =
-                    names.get(label as usize).cloned().unwrap_or_else(|| format!("Segment {}", label + 1));
-                write(record, [&(label + 1).to_string(), &name]);
-            }
-            Some(_) => write(record, ["", NOISE]),
-            None => write(record, ["", DROPPED]),
+    walk_csv(bytes, &mut |h| write(h, header), &mut |record, _, _| {
+        if let Some([a, b]) = extra(row) {
+            write(record, [&a, &b]);
         }
         row += 1;
     })?;

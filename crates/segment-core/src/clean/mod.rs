@@ -55,6 +55,10 @@ pub struct CleaningStep {
     pub by_column: Vec<(String, usize)>,
     /// The first dropped row, as its line number in the file (header = line 1).
     pub first_line: Option<usize>,
+    /// Each dropped row (index in the table) with the columns that caught it. Kept in the worker for the
+    /// removed-rows download; not sent to the page.
+    #[serde(skip)]
+    pub dropped: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,18 +149,23 @@ fn apply(
     let rows_before = kept.len();
     let mut by_column = vec![0usize; columns.len()];
     let mut first_line = None;
+    let mut dropped_rows = Vec::new();
     kept.retain(|&r| {
-        let mut dropped = false;
+        let mut caught: Vec<&str> = Vec::new();
         for (c, column) in columns.iter().enumerate() {
             if drops(column, r) {
                 by_column[c] += 1;
-                dropped = true;
+                caught.push(&column.name);
             }
         }
-        if dropped && first_line.is_none() {
+        if caught.is_empty() {
+            return true;
+        }
+        if first_line.is_none() {
             first_line = Some(line_of_row.get(r).map_or(r + 2, |&l| l as usize));
         }
-        !dropped
+        dropped_rows.push((r, caught.join(", ")));
+        false
     });
     CleaningStep {
         rule: rule.to_string(),
@@ -170,6 +179,7 @@ fn apply(
             .map(|(c, n)| (c.name.clone(), n))
             .collect(),
         first_line,
+        dropped: dropped_rows,
     }
 }
 
