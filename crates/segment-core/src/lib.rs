@@ -8,6 +8,7 @@
 
 pub mod clean;
 pub mod cluster;
+pub mod distance;
 pub mod error;
 pub mod export;
 pub mod features;

@@ -3,6 +3,7 @@
 
 use crate::clean::{clean, CleaningReport};
 use crate::cluster::{canonical_labels, Dbscan, KMeans};
+use crate::distance::dist2;
 use crate::error::{CoreError, Result};
 use crate::features::{x_raw, FittedScaler};
 use crate::ingest::{ColumnInfo, Table};
@@ -152,9 +153,7 @@ pub fn k_distance(x: ArrayView2<f64>, k: usize, max_queries: usize, seed: u64) -
     for &q in &queries {
         let p = x.row(q);
         nearest.clear();
-        nearest.extend(
-            x.outer_iter().map(|r| r.iter().zip(p.iter()).map(|(a, b)| (a - b) * (a - b)).sum::<f64>()),
-        );
+        nearest.extend(x.outer_iter().map(|r| dist2(r, p)));
         let (_, kth, _) = nearest.select_nth_unstable_by(k - 1, f64::total_cmp);
         distances.push(kth.sqrt());
     }

@@ -12,7 +12,8 @@
 //! A point is core when at least `min_samples` points, itself included, lie within distance `<= eps`.
 //! linfa-clustering's `Dbscan` (with `tolerance = eps`) stays the reference in the tests.
 
-use super::grid::{dist2, Grid};
+use super::grid::Grid;
+use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
 use linfa::ParamGuard;

@@ -144,8 +144,3 @@ fn neighbour_offsets(p: usize, reach: i64, side: f64, eps: f64) -> Vec<[i64; MAX
     });
     out
 }
-
-#[inline]
-pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}

@@ -4,6 +4,7 @@
 //! scikit-learn defines it.
 
 use super::canonical_labels;
+use crate::distance::dist2;
 use crate::error::CoreError;
 use crate::rng::SplitMix64;
 use linfa::ParamGuard;
@@ -75,10 +76,6 @@ pub struct KMeansFit {
     pub iterations: usize,
 }
 
-fn sq(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
-}
-
 impl KMeansValidParams {
     pub fn k(&self) -> usize {
         self.k
@@ -134,7 +131,7 @@ fn kmeans_plus_plus(points: &[f64], n: usize, d: usize, k: usize, rng: &mut Spli
     let mut centres = Vec::with_capacity(k * d);
     let first = rng.below(n);
     centres.extend_from_slice(&points[first * d..(first + 1) * d]);
-    let mut closest: Vec<f64> = (0..n).map(|i| sq(&points[i * d..(i + 1) * d], &centres[..d])).collect();
+    let mut closest: Vec<f64> = (0..n).map(|i| dist2(&points[i * d..(i + 1) * d], &centres[..d])).collect();
     let mut potential: f64 = closest.iter().sum();
     for _ in 1..k {
         let mut best: Option<(usize, f64, Vec<f64>)> = None;
@@ -154,7 +151,7 @@ fn kmeans_plus_plus(points: &[f64], n: usize, d: usize, k: usize, rng: &mut Spli
             };
             let cp = &points[candidate * d..(candidate + 1) * d];
             let updated: Vec<f64> =
-                (0..n).map(|i| closest[i].min(sq(&points[i * d..(i + 1) * d], cp))).collect();
+                (0..n).map(|i| closest[i].min(dist2(&points[i * d..(i + 1) * d], cp))).collect();
             let pot: f64 = updated.iter().sum();
             if best.as_ref().is_none_or(|b| pot < b.1) {
                 best = Some((candidate, pot, updated));
@@ -197,7 +194,7 @@ fn lloyd(
                 // Re-seed an empty cluster with the point farthest from its current centre.
                 let far = (0..n)
                     .map(|i| {
-                        (i, sq(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d]))
+                        (i, dist2(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d]))
                     })
                     .max_by(|a, b| a.1.total_cmp(&b.1))
                     .map_or(0, |(i, _)| i);
@@ -218,8 +215,9 @@ fn lloyd(
         }
     }
     assign_nearest(points, n, d, &centres, &mut assign);
-    let inertia =
-        (0..n).map(|i| sq(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d])).sum();
+    let inertia = (0..n)
+        .map(|i| dist2(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d]))
+        .sum();
     (assign, centres, inertia, iterations)
 }
 
@@ -229,7 +227,7 @@ fn assign_nearest(points: &[f64], n: usize, d: usize, centres: &[f64], assign: &
         let p = &points[i * d..(i + 1) * d];
         let mut best = (0, f64::INFINITY);
         for c in 0..k {
-            let dist = sq(p, &centres[c * d..(c + 1) * d]);
+            let dist = dist2(p, &centres[c * d..(c + 1) * d]);
             if dist < best.1 {
                 best = (c, dist);
             }

@@ -7,6 +7,7 @@ mod stability;
 pub use silhouette::{silhouette, SilhouetteOptions, SilhouetteScore};
 pub use stability::{adjusted_rand_index, stability, Stability, SUBSAMPLE_SHARE};
 
+use crate::distance::{dist, dist2};
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
@@ -40,10 +41,6 @@ fn n_clusters(labels: &[Option<usize>]) -> usize {
     labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0)
 }
 
-fn dist(a: &[f64], b: impl IntoIterator<Item = f64>) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>().sqrt()
-}
-
 /// Davies-Bouldin index (lower is better); None with fewer than 2 clusters.
 pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f64> {
     let k = n_clusters(labels);
@@ -54,7 +51,7 @@ pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f6
     let mut scatter = vec![0.0; k];
     for (row, label) in x.outer_iter().zip(labels) {
         if let Some(c) = *label {
-            scatter[c] += dist(&centers[c], row.iter().copied());
+            scatter[c] += dist(&centers[c], row);
         }
     }
     for (s, &n) in scatter.iter_mut().zip(&sizes) {
@@ -65,7 +62,7 @@ pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f6
         let mut worst = 0.0f64;
         for j in 0..k {
             if i != j {
-                let sep = dist(&centers[i], centers[j].iter().copied());
+                let sep = dist(&centers[i], &centers[j]);
                 let r = if sep > 0.0 { (scatter[i] + scatter[j]) / sep } else { f64::INFINITY };
                 worst = worst.max(r);
             }
@@ -90,16 +87,9 @@ pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option
             *o += v * size as f64 / n as f64;
         }
     }
-    let between: f64 = centers
-        .iter()
-        .zip(&sizes)
-        .map(|(c, &size)| size as f64 * dist(c, overall.iter().copied()).powi(2))
-        .sum();
-    let within: f64 = x
-        .outer_iter()
-        .zip(labels)
-        .filter_map(|(row, l)| l.map(|c| dist(&centers[c], row.iter().copied()).powi(2)))
-        .sum();
+    let between: f64 = centers.iter().zip(&sizes).map(|(c, &size)| size as f64 * dist2(c, &overall)).sum();
+    let within: f64 =
+        x.outer_iter().zip(labels).filter_map(|(row, l)| l.map(|c| dist2(&centers[c], row))).sum();
     if within == 0.0 {
         return Some(1.0);
     }
