@@ -167,14 +167,23 @@ impl AppState {
 
     /// Downloads the loaded file with each row's segment and name (built in the worker).
     pub fn export_csv(&self) {
-        self.begin("Preparing the export");
-        self.request(Request::Export { names: self.names.get_untracked() });
+        self.export(Request::Export { names: self.names.get_untracked() });
     }
 
     /// Downloads the rows cleaning removed, with why.
     pub fn export_removed(&self) {
+        self.export(Request::ExportRemoved);
+    }
+
+    fn export(&self, request: Request) {
         self.begin("Preparing the export");
-        self.request(Request::ExportRemoved);
+        self.request(request);
+    }
+
+    /// Back from a side task (cancel, sweep, export): done when a result is on screen, idle otherwise.
+    fn settle(&self) {
+        self.progress.set(None);
+        self.status.set(if self.result.get_untracked().is_some() { Status::Done } else { Status::Idle });
     }
 
     /// Runs `spec` (a row of the comparison table) again and makes it the current settings.
@@ -209,8 +218,7 @@ impl AppState {
             }
         });
         self.worker_has_table.set_value(false);
-        self.progress.set(None);
-        self.status.set(if self.result.get_untracked().is_some() { Status::Done } else { Status::Idle });
+        self.settle();
         self.notice.set(Some("Cancelled. Change the settings and run again when ready.".into()));
     }
 
@@ -292,15 +300,12 @@ impl AppState {
             }
             Reply::Swept { sweep, .. } => {
                 self.sweep.set(Some(Arc::new(sweep)));
-                self.progress.set(None);
-                let done = self.result.get_untracked().is_some();
-                self.status.set(if done { Status::Done } else { Status::Idle });
+                self.settle();
             }
             Reply::Exported { csv, suffix } => {
                 let stem = self.file_name.get_untracked().unwrap_or_default();
                 let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
-                self.progress.set(None);
-                self.status.set(Status::Done);
+                self.settle();
                 if let Err(message) = download(&format!("{stem}-{suffix}.csv"), &csv, "text/csv") {
                     self.fail(message);
                 }

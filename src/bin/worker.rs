@@ -97,13 +97,17 @@ mod worker {
                     }
                 }
             }
-            Request::Run { spec } => {
-                let reply = with_table(|table| run(table, &spec, &mut progress)).map(|result| {
-                    LAST.with(|l| *l.borrow_mut() = Some(result.clone()));
-                    Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started }
-                });
-                post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
-            }
+            Request::Run { spec } => match with_table(|table| run(table, &spec, &mut progress)) {
+                Ok(result) => {
+                    let reply = Reply::Done { result: Box::new(result), elapsed_ms: now_ms() - started };
+                    post(&reply);
+                    // Keep the posted result (no copy) for stability and exports.
+                    if let Reply::Done { result, .. } = reply {
+                        LAST.with(|l| *l.borrow_mut() = Some(*result));
+                    }
+                }
+                Err(message) => post(&Reply::Failed { message }),
+            },
             Request::Stability => {
                 // Silent on failure: stability is a bonus on a result already shown.
                 let stability = LAST.with(|l| {

@@ -1,6 +1,7 @@
 //! The outcome of a run: counts, segment sizes with their means, the scores and the cleaning report.
 
 use super::state;
+use crate::app::AppState;
 use crate::charts::palette::css_colour;
 use crate::format::{decimal, percent, thousands};
 use leptos::prelude::*;
@@ -90,12 +91,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     </tr>
                 </tbody>
             </table></div>
-            <p>
-                <button data-testid="export-csv" on:click=move |_| state.export_csv()>
-                    "Download the file with segments (CSV)"
-                </button>
-                <span class="hint">" Every row of your file, with its segment and name; dropped rows are marked."</span>
-            </p>
+            <Download
+                testid="export-csv"
+                label="Download the file with segments (CSV)"
+                hint=" Every row of your file, with its segment and name; dropped rows are marked."
+                action=AppState::export_csv
+            />
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>
@@ -152,12 +153,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 </tbody>
             </table></div>
             {(dropped > 0).then(|| view! {
-                <p>
-                    <button data-testid="export-removed" on:click=move |_| state.export_removed()>
-                        "Download the removed rows (CSV)"
-                    </button>
-                    <span class="hint">" As they were in your file, with the rule and the columns that removed each."</span>
-                </p>
+                <Download
+                    testid="export-removed"
+                    label="Download the removed rows (CSV)"
+                    hint=" As they were in your file, with the rule and the columns that removed each."
+                    action=AppState::export_removed
+                />
             })}
             {(r.cleaning.comment_lines + r.cleaning.repeated_headers > 0).then(|| view! {
                 <p class="notice" data-testid="skipped-lines">{format!(
@@ -172,6 +173,23 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 )}</p>
             })}
         </section>
+    }
+}
+
+/// A download button with a line saying what the file holds.
+#[component]
+fn Download(
+    testid: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    action: fn(&AppState),
+) -> impl IntoView {
+    let state = state();
+    view! {
+        <p>
+            <button data-testid=testid on:click=move |_| action(&state)>{label}</button>
+            <span class="hint">{hint}</span>
+        </p>
     }
 }
 
