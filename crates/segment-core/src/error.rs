@@ -30,4 +30,8 @@ pub enum CoreError {
     InvalidParameter { name: String, value: String, reason: String },
     #[error("The analysis settings could not be read: {0}")]
     BadSpec(String),
+    #[error("The model file could not be used: {0}.")]
+    BadModel(String),
+    #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]
+    MissingColumns { missing: String, available: String },
 }

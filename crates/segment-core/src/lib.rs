@@ -13,11 +13,13 @@ pub mod error;
 pub mod export;
 pub mod features;
 pub mod ingest;
+pub mod model;
 pub mod pipeline;
 pub mod profile;
 pub mod reduce;
 pub mod rng;
 pub mod score;
+pub mod serde_nan;
 pub mod spec;
 pub mod synth;
 

@@ -7,6 +7,7 @@ use crate::distance::dist2;
 use crate::error::{CoreError, Result};
 use crate::features::{x_raw, FittedScaler};
 use crate::ingest::{ColumnInfo, Table};
+use crate::model::Assignment;
 use crate::profile::{profiles, SegmentProfile};
 use crate::reduce::Pca;
 use crate::rng::SplitMix64;
@@ -97,6 +98,10 @@ pub struct AnalysisResult {
     pub profiles: Vec<SegmentProfile>,
     pub scores: Scores,
     pub pca: PcaMap,
+    /// What assigning new rows needs (DBSCAN core points or k-means centres), for saving a model. Kept
+    /// by the worker; not sent to the page.
+    #[serde(skip)]
+    pub assignment: Option<Assignment>,
 }
 
 /// Rows sampled for the k-distance curve: each is exact (compared with every row), and 400 draw the
@@ -221,15 +226,45 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
 
     progress(Stage::Clustering, 0.0);
     let (n, d) = x_scaled.dim();
-    let labels = match spec.method {
+    let rows: Vec<f64> = x_scaled.iter().copied().collect();
+    let (raw_labels, fitted) = match spec.method {
         Method::Dbscan => {
-            let rows: Vec<f64> = x_scaled.iter().copied().collect();
             let params = dbscan.check()?;
-            params.fit_rows(&rows, n, d, &mut |f| progress(Stage::Clustering, f)).labels
+            let fit = params.fit_rows(&rows, n, d, &mut |f| progress(Stage::Clustering, f));
+            (fit.labels, Err(fit.core_mask))
         }
-        Method::KMeans => kmeans.check()?.fit(x_scaled.view()).labels,
+        Method::KMeans => {
+            let fit = kmeans.check()?.fit(x_scaled.view());
+            (fit.labels, Ok(fit.centroids))
+        }
     };
-    let (labels, segment_sizes) = canonical_labels(&labels);
+    let (labels, segment_sizes) = canonical_labels(&raw_labels);
+    let assignment = match fitted {
+        Err(core_mask) => Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &core_mask, &labels),
+        Ok(centroids) => Assignment::KMeans { centroids },
+    };
+    let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
+    let mut result = describe(spec, fitted, progress);
+    result.assignment = Some(assignment);
+    Ok(result)
+}
+
+/// Rows with their segments, before the figures that describe them.
+pub(crate) struct Fitted {
+    pub kept: Vec<usize>,
+    pub cleaning: CleaningReport,
+    pub x_raw: Array2<f64>,
+    pub x_scaled: Array2<f64>,
+    /// Per kept row; segment ids index `segment_sizes` (a size may be 0 when a model is applied).
+    pub labels: Vec<Option<usize>>,
+    pub segment_sizes: Vec<usize>,
+}
+
+/// The figures of a segmentation: PCA map, scores, means and profiles. Shared by [`run`] and by
+/// applying a saved model, so a new month's file is described exactly like the training file.
+pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) -> AnalysisResult {
+    let Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes } = fitted;
+    let (n, d) = x_scaled.dim();
     let noise = labels.iter().filter(|l| l.is_none()).count();
 
     progress(Stage::Reducing, 0.0);
@@ -237,7 +272,7 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
     let coords = pca.transform(x_scaled.view(), 2).into_iter().map(|v| v as f32).collect();
 
     progress(Stage::Scoring, 0.0);
-    let scores = score_all(x_scaled.view(), &labels, spec);
+    let scores = score_all(x_scaled.view(), &compact(&labels, segment_sizes.len()), spec);
     progress(Stage::Scoring, 1.0);
 
     let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
@@ -246,15 +281,17 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
             sums[c].iter_mut().zip(row).for_each(|(s, v)| *s += v);
         }
     }
+    // An empty segment (possible when a model is applied) gets means of 0: it has no customers to
+    // average, and JSON has no NaN.
     let segment_means: Vec<Vec<f64>> = sums
         .into_iter()
         .zip(&segment_sizes)
-        .map(|(s, &size)| s.into_iter().map(|v| v / size as f64).collect())
+        .map(|(s, &size)| s.into_iter().map(|v| if size > 0 { v / size as f64 } else { 0.0 }).collect())
         .collect();
     let profiles = profiles(&spec.features, &segment_sizes, &segment_means);
     let overall_means = x_raw.mean_axis(ndarray::Axis(0)).map(|m| m.to_vec()).unwrap_or_default();
 
-    Ok(AnalysisResult {
+    AnalysisResult {
         spec: spec.clone(),
         cleaning,
         rows_used: n,
@@ -271,7 +308,24 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
             components: pca.components,
             coords,
         },
-    })
+        assignment: None,
+    }
+}
+
+/// Segment ids without gaps (empty segments skipped), as the scores expect.
+fn compact(labels: &[Option<usize>], n_segments: usize) -> Vec<Option<usize>> {
+    let mut used = vec![false; n_segments];
+    labels.iter().flatten().for_each(|&s| used[s] = true);
+    if used.iter().all(|u| *u) {
+        return labels.to_vec();
+    }
+    let mut new_id = vec![0usize; n_segments];
+    let mut next = 0;
+    for (s, u) in used.iter().enumerate() {
+        new_id[s] = next;
+        next += usize::from(*u);
+    }
+    labels.iter().map(|l| l.map(|s| new_id[s])).collect()
 }
 
 fn score_all(x_scaled: ArrayView2<f64>, labels: &[Option<usize>], spec: &AnalysisSpec) -> Scores {

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct FeatureLevel {
     pub feature: String,
     pub mean: f64,
-    /// Segment mean over the mean of all segmented customers (1 = average).
+    /// Segment mean over the mean of all segmented customers (1 = average); NaN when the average is 0
+    /// (sent as null: JSON has no NaN).
+    #[serde(deserialize_with = "crate::serde_nan::f64_or_nan")]
     pub ratio: f64,
 }
 
@@ -68,7 +70,12 @@ pub fn profiles(
     let total: usize = segment_sizes.iter().sum();
     let overall: Vec<f64> = (0..features.len())
         .map(|j| {
-            segment_means.iter().zip(segment_sizes).map(|(m, &n)| m[j] * n as f64).sum::<f64>()
+            segment_means
+                .iter()
+                .zip(segment_sizes)
+                .filter(|(_, &n)| n > 0)
+                .map(|(m, &n)| m[j] * n as f64)
+                .sum::<f64>()
                 / total.max(1) as f64
         })
         .collect();
@@ -87,11 +94,15 @@ pub fn profiles(
             // Most distinctive first: the furthest from average on a log scale.
             let mut ordered: Vec<&FeatureLevel> = levels.iter().collect();
             ordered.sort_by(|a, b| distinctiveness(b.ratio).total_cmp(&distinctiveness(a.ratio)));
-            let description = ordered
-                .iter()
-                .map(|l| format!("{} {}", l.feature, describe_ratio(l.ratio)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let description = if size == 0 {
+                "no customers in this file".to_string()
+            } else {
+                ordered
+                    .iter()
+                    .map(|l| format!("{} {}", l.feature, describe_ratio(l.ratio)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             SegmentProfile { segment: s, size, levels, description, suggested_name: String::new() }
         })
         .collect();

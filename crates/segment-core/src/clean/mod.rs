@@ -100,10 +100,7 @@ pub fn clean(
     let mut steps = Vec::new();
 
     let missing_scope = rules.drop_missing;
-    let missing_rule = match missing_scope {
-        Scope::AllColumns => "a missing value in any column",
-        Scope::Features => "a missing or non-numeric value in a chosen feature",
-    };
+    let missing_rule = missing_rule(missing_scope);
     let columns: Vec<_> = table.columns.iter().filter(|c| in_scope(missing_scope, &c.name)).collect();
     steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
         c.missing[r] || (c.is_numeric() && c.values[r].is_nan())
@@ -132,7 +129,16 @@ pub fn clean(
     Ok((kept, report))
 }
 
-fn scope_rule(what: &str, scope: Scope) -> String {
+/// How the missing-value rule reads in the report.
+pub fn missing_rule(scope: Scope) -> &'static str {
+    match scope {
+        Scope::AllColumns => "a missing value in any column",
+        Scope::Features => "a missing or non-numeric value in a chosen feature",
+    }
+}
+
+/// How the negative and zero rules read in the report.
+pub fn scope_rule(what: &str, scope: Scope) -> String {
     match scope {
         Scope::AllColumns => format!("{what} in any numeric column"),
         Scope::Features => format!("{what} in a chosen feature"),

@@ -122,6 +122,26 @@ pub fn looks_like_id(column: &Column, n_rows: usize) -> bool {
     named_id || unique_integers
 }
 
+/// One cell as the reader sees it. Every reader (the table, the streaming `apply`) goes through here, so a
+/// cell means the same to all of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell {
+    Missing,
+    Number(f64),
+    Text,
+}
+
+/// Parses a trimmed cell: a missing marker, a finite number, or text.
+pub fn parse_cell(cell: &str) -> Cell {
+    if is_missing_marker(cell) {
+        return Cell::Missing;
+    }
+    match cell.parse::<f64>() {
+        Ok(v) if v.is_finite() => Cell::Number(v),
+        _ => Cell::Text,
+    }
+}
+
 fn is_missing_marker(cell: &str) -> bool {
     matches!(
         cell,
@@ -217,7 +237,7 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     let info = walk_csv(
         bytes,
         &mut |header| {
-            names = header_names(header);
+            names = header_names(header.iter());
             n_cols.set(names.len());
         },
         &mut |record, line, read| {
@@ -260,9 +280,9 @@ fn malformed(e: &csv::Error) -> CoreError {
 }
 
 /// Header cells, trimmed; an empty cell becomes `column_N` and a repeated name gets a `_2`, `_3` suffix.
-fn header_names(header: &csv::StringRecord) -> Vec<String> {
-    let mut names: Vec<String> = Vec::with_capacity(header.len());
-    for (i, raw) in header.iter().enumerate() {
+pub fn header_names<'a>(header: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (i, raw) in header.into_iter().enumerate() {
         let base = raw.trim().trim_start_matches('\u{feff}').to_string();
         let base = if base.is_empty() { format!("column_{}", i + 1) } else { base };
         let mut name = base.clone();
@@ -277,24 +297,24 @@ fn header_names(header: &csv::StringRecord) -> Vec<String> {
 }
 
 fn type_column(name: String, cells: &[String]) -> Column {
-    let missing: Vec<bool> = cells.iter().map(|c| is_missing_marker(c)).collect();
+    let mut missing: Vec<bool> = Vec::with_capacity(cells.len());
     let mut values = Vec::with_capacity(cells.len());
     let mut parsed = 0usize;
     let mut filled = 0usize;
     let mut first_bad = None;
     let mut bad = 0usize;
-    for (row, (cell, is_missing)) in cells.iter().zip(&missing).enumerate() {
-        if *is_missing {
-            values.push(f64::NAN);
-            continue;
-        }
-        filled += 1;
-        match cell.parse::<f64>() {
-            Ok(v) if v.is_finite() => {
+    for (row, cell) in cells.iter().enumerate() {
+        let parsed_cell = parse_cell(cell);
+        missing.push(parsed_cell == Cell::Missing);
+        match parsed_cell {
+            Cell::Missing => values.push(f64::NAN),
+            Cell::Number(v) => {
+                filled += 1;
                 parsed += 1;
                 values.push(v);
             }
-            _ => {
+            Cell::Text => {
+                filled += 1;
                 bad += 1;
                 if first_bad.is_none() {
                     first_bad = Some((row + 2, cell.clone()));

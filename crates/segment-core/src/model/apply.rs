@@ -1,0 +1,336 @@
+//! Applying a saved model to a loaded table: match the columns, clean with the model's rules, scale with
+//! the training scaler, assign each row, then describe the result exactly like a fresh run (sizes, means,
+//! profiles, scores, PCA) with the model's segment ids and names. Adds what a monthly re-run needs: drift
+//! per feature and, when both files share an id column, who moved between segments.
+
+use super::{SegmentModel, DROPPED_LABEL};
+use crate::clean::clean;
+use crate::error::{CoreError, Result};
+use crate::features::x_raw;
+use crate::ingest::Table;
+use crate::pipeline::{describe, AnalysisResult, Fitted, Progress, Stage};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A feature with more than this share of rows outside its training range gets a drift warning.
+pub const DRIFT_SHARE: f64 = 0.05;
+/// ... and so does one whose mean moved more than this many training standard deviations.
+pub const DRIFT_SHIFT_SD: f64 = 0.5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchHow {
+    /// The same name.
+    Same,
+    /// The same letters and digits, ignoring case, spaces and punctuation ("Monto Compras").
+    SimilarName,
+    /// Chosen by the person.
+    Mapped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMatch {
+    /// The column's name in the model.
+    pub model: String,
+    /// The column of this file used for it.
+    pub file: String,
+    pub how: MatchHow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnDrift {
+    pub feature: String,
+    pub training_min: f64,
+    pub training_max: f64,
+    pub below: usize,
+    pub above: usize,
+    /// Share of used rows outside the training range.
+    pub share_outside: f64,
+    pub mean: f64,
+    pub training_mean: f64,
+    /// (mean - training mean) / training sd.
+    pub shift_sd: f64,
+    /// Set when the drift passes [`DRIFT_SHARE`] or [`DRIFT_SHIFT_SD`]: what it means, in plain words.
+    pub warning: Option<String>,
+}
+
+/// Customers found in both files (by the id column), by segment in the model (rows) and in this file
+/// (columns); both list the segments, then noise, then dropped by cleaning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Movement {
+    pub id_column: String,
+    /// The names of the rows and columns of `counts`.
+    pub labels: Vec<String>,
+    pub counts: Vec<Vec<usize>>,
+    pub matched: usize,
+    pub moved: usize,
+    /// Ids in this file that the training file did not have.
+    pub new_customers: usize,
+    /// Training ids not found in this file.
+    pub not_seen_again: usize,
+    /// Each mover: id, segment in the model, segment now (-1 noise, [`DROPPED_LABEL`]). Kept by
+    /// the worker for the movers download.
+    #[serde(skip)]
+    pub movers: Vec<(String, i32, i32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Applied {
+    /// The new file described like a fresh run, in the model's segment ids.
+    pub result: AnalysisResult,
+    pub columns: Vec<ColumnMatch>,
+    pub drift: Vec<ColumnDrift>,
+    /// How rows were assigned, in plain words.
+    pub rule: String,
+    pub movement: Option<Movement>,
+}
+
+impl Applied {
+    pub fn drift_warnings(&self) -> Vec<&str> {
+        self.drift.iter().filter_map(|d| d.warning.as_deref()).collect()
+    }
+}
+
+/// Lower-case letters and digits only: "Monto Compras" and "monto_compras" match.
+fn normalized(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Finds the column of `table` for each of the model's `wanted` columns: the person's `mapping` (model
+/// name -> file name) first, then the same name, then a similar name. Missing ones are one error naming
+/// them all.
+pub fn match_columns(
+    wanted: &[String],
+    names: &[String],
+    mapping: &[(String, String)],
+) -> Result<Vec<ColumnMatch>> {
+    let has = |name: &str| names.iter().any(|n| n == name);
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut missing = Vec::new();
+    for name in wanted {
+        let mapped = mapping.iter().find(|(m, _)| m == name).map(|(_, f)| f);
+        let found = if let Some(f) = mapped.filter(|f| has(f)) {
+            Some((f.clone(), MatchHow::Mapped))
+        } else if has(name) {
+            Some((name.clone(), MatchHow::Same))
+        } else {
+            let key = normalized(name);
+            names.iter().find(|n| normalized(n) == key).map(|n| (n.clone(), MatchHow::SimilarName))
+        };
+        match found {
+            Some((file, how)) => out.push(ColumnMatch { model: name.clone(), file, how }),
+            None => missing.push(name.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(CoreError::MissingColumns { missing: missing.join(", "), available: names.join(", ") });
+    }
+    Ok(out)
+}
+
+/// Applies `model` to `table` (read from `bytes`). `mapping` maps model column names to this file's.
+pub fn apply(
+    model: &SegmentModel,
+    bytes: &[u8],
+    table: &Table,
+    mapping: &[(String, String)],
+    progress: Progress,
+) -> Result<Applied> {
+    let columns = match_columns(&model.spec.features, &table.names(), mapping)?;
+    let mut spec = model.spec.clone();
+    spec.features = columns.iter().map(|c| c.file.clone()).collect();
+    spec.segment_names = model.names();
+
+    progress(Stage::Cleaning, 0.0);
+    let (kept, cleaning) = clean(table, &spec.features, &spec.cleaning).map_err(|e| match e {
+        CoreError::NotNumeric { column } => CoreError::InvalidParameter {
+            name: column,
+            value: "text".into(),
+            reason: "the model was fitted on numbers in this column, but here it holds text. Check the \
+                     column, or map another one"
+                .into(),
+        },
+        e => e,
+    })?;
+    if kept.is_empty() {
+        return Err(CoreError::TooFewRows { rows: 0, needed: 1 });
+    }
+    progress(Stage::Scaling, 0.0);
+    let x_raw = x_raw(table, &spec.features, &kept);
+    let x_scaled = model.scaler.transform(x_raw.view());
+
+    progress(Stage::Clustering, 0.0);
+    let assigner = model.assignment.assigner();
+    let n_segments = model.segments.len();
+    let mut segment_sizes = vec![0usize; n_segments];
+    let labels: Vec<Option<usize>> = x_scaled
+        .outer_iter()
+        .map(|row| {
+            let label = row.as_slice().map_or_else(|| assigner.assign(&row.to_vec()), |r| assigner.assign(r));
+            if let Some(s) = label.filter(|&s| s < n_segments) {
+                segment_sizes[s] += 1;
+            }
+            label.filter(|&s| s < n_segments)
+        })
+        .collect();
+    let drift = drift(model, &x_raw);
+    let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
+    let result = describe(&spec, fitted, progress);
+    let movement = movement(model, bytes, table, &result)?;
+    Ok(Applied { result, columns, drift, rule: model.assignment.rule(), movement })
+}
+
+fn drift(model: &SegmentModel, x_raw: &ndarray::Array2<f64>) -> Vec<ColumnDrift> {
+    let mut counter = DriftCounter::new(model.features.len());
+    for row in x_raw.outer_iter() {
+        row.iter().enumerate().for_each(|(j, &v)| counter.add(model, j, v));
+    }
+    counter.finish(model)
+}
+
+/// Drift counted one value at a time (the streaming `apply` never holds the whole file).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DriftCounter {
+    below: Vec<usize>,
+    above: Vec<usize>,
+    sum: Vec<f64>,
+    n: usize,
+}
+
+impl DriftCounter {
+    pub(crate) fn new(d: usize) -> Self {
+        Self { below: vec![0; d], above: vec![0; d], sum: vec![0.0; d], n: 0 }
+    }
+
+    /// Feature `j`'s value of the next used row (call for each j, then the row is counted at j = 0).
+    pub(crate) fn add(&mut self, model: &SegmentModel, j: usize, v: f64) {
+        let f = &model.features[j];
+        self.below[j] += usize::from(v < f.min);
+        self.above[j] += usize::from(v > f.max);
+        self.sum[j] += v;
+        self.n += usize::from(j == 0);
+    }
+
+    pub(crate) fn finish(&self, model: &SegmentModel) -> Vec<ColumnDrift> {
+        let n = self.n.max(1) as f64;
+        model
+            .features
+            .iter()
+            .enumerate()
+            .map(|(j, f)| {
+                let (below, above) = (self.below[j], self.above[j]);
+                let share_outside = (below + above) as f64 / n;
+                let mean = self.sum[j] / n;
+                let shift_sd = if f.sd > 0.0 { (mean - f.mean) / f.sd } else { 0.0 };
+                let warning = (share_outside > DRIFT_SHARE || shift_sd.abs() > DRIFT_SHIFT_SD).then(|| {
+                    format!(
+                        "{}: {:.1}% of rows fall outside the training range {} to {} ({} below, {} above) \
+                         and the mean moved {:.2} training standard deviations {}. Segments for these \
+                         customers are less certain; consider fitting a new model.",
+                        f.name,
+                        share_outside * 100.0,
+                        f.min,
+                        f.max,
+                        below,
+                        above,
+                        shift_sd.abs(),
+                        if shift_sd >= 0.0 { "up" } else { "down" }
+                    )
+                });
+                ColumnDrift {
+                    feature: f.name.clone(),
+                    training_min: f.min,
+                    training_max: f.max,
+                    below,
+                    above,
+                    share_outside,
+                    mean,
+                    training_mean: f.mean,
+                    shift_sd,
+                    warning,
+                }
+            })
+            .collect()
+    }
+}
+
+fn movement(
+    model: &SegmentModel,
+    bytes: &[u8],
+    table: &Table,
+    result: &AnalysisResult,
+) -> Result<Option<Movement>> {
+    let Some(id_name) = &model.training.id_column else { return Ok(None) };
+    if model.training.ids.is_empty() {
+        return Ok(None);
+    }
+    let Ok(matched_column) = match_columns(std::slice::from_ref(id_name), &table.names(), &[]) else {
+        return Ok(None);
+    };
+    let file_column = &matched_column[0].file;
+    let ids = super::column_text(bytes, table, file_column)?;
+    let before: HashMap<&str, i32> = model
+        .training
+        .ids
+        .iter()
+        .map(String::as_str)
+        .zip(model.training.id_segments.iter().copied())
+        .collect();
+    let mut now: Vec<i32> = vec![DROPPED_LABEL; table.n_rows];
+    for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
+        now[row] = label;
+    }
+    let k = model.segments.len();
+    let index = |l: i32| match l {
+        DROPPED_LABEL => k + 1,
+        l => usize::try_from(l).ok().filter(|&s| s < k).unwrap_or(k),
+    };
+    let mut counts = vec![vec![0usize; k + 2]; k + 2];
+    let (mut matched, mut new_customers) = (0, 0);
+    let mut movers = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (id, &label_now) in ids.iter().zip(&now) {
+        match before.get(id.as_str()) {
+            Some(&label_before) => {
+                matched += 1;
+                seen.insert(id.as_str());
+                counts[index(label_before)][index(label_now)] += 1;
+                if label_before != label_now {
+                    movers.push((id.clone(), label_before, label_now));
+                }
+            }
+            None => new_customers += 1,
+        }
+    }
+    let names = model.names();
+    let mut labels = names;
+    labels.push(crate::export::NOISE.to_string());
+    labels.push(crate::export::DROPPED.to_string());
+    Ok(Some(Movement {
+        id_column: file_column.clone(),
+        labels,
+        counts,
+        matched,
+        moved: movers.len(),
+        new_customers,
+        not_seen_again: before.len() - seen.len(),
+        movers,
+    }))
+}
+
+/// The movers as CSV: id, segment in the model, segment now (names; "noise", "dropped by cleaning").
+pub fn movers_csv(model: &SegmentModel, movement: &Movement) -> String {
+    let name = |l: i32| match l {
+        DROPPED_LABEL => crate::export::DROPPED.to_string(),
+        l => usize::try_from(l)
+            .ok()
+            .and_then(|s| model.segments.get(s))
+            .map_or_else(|| crate::export::NOISE.to_string(), |s| s.name.clone()),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([movement.id_column.as_str(), "segment_before", "segment_now"]);
+    for (id, before, now) in &movement.movers {
+        let _ = w.write_record([id.clone(), name(*before), name(*now)]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

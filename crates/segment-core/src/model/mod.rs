@@ -1,0 +1,271 @@
+//! Saved models: fit once, apply the same cleaning, scaling and segments to next month's file.
+//!
+//! A [`SegmentModel`] is one versioned JSON file: the analysis spec (features, cleaning rules, scaler
+//! kind, method, parameters, names), the fitted scaler, what assignment needs (DBSCAN core points or
+//! k-means centres, see [`assign`]), the training range of each feature (for drift warnings), and, when
+//! the file has an id column, each training customer's segment (for the movement table).
+//! [`apply::apply`] runs it on a loaded table (the page); [`stream::apply_stream`] on a file of any size
+//! (the command line). Both call the same cell parser, cleaning rules and [`Assigner`].
+
+pub mod apply;
+pub mod assign;
+pub mod stream;
+
+pub use apply::{apply, Applied, ColumnDrift, ColumnMatch, Movement};
+pub use assign::{Assigner, Assignment};
+pub use stream::{apply_stream, StreamSummary};
+
+use crate::error::{CoreError, Result};
+use crate::features::{x_raw, FittedScaler};
+use crate::ingest::{looks_like_id, walk_csv, Table};
+use crate::pipeline::AnalysisResult;
+use crate::spec::AnalysisSpec;
+use serde::{Deserialize, Serialize};
+
+/// Written in every model file, so another JSON file is refused with a clear message.
+pub const MODEL_FORMAT: &str = "client-segmentation-model";
+/// The label of a row cleaning dropped, where labels are `i32` (-1 is noise).
+pub const DROPPED_LABEL: i32 = -2;
+
+/// The model file layout this build reads and writes.
+pub const MODEL_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentModel {
+    pub format: String,
+    pub version: u32,
+    /// The settings the model was fitted with; `spec.features` are the columns it needs.
+    pub spec: AnalysisSpec,
+    pub segments: Vec<ModelSegment>,
+    /// The training range and spread of each feature, in the file's units.
+    pub features: Vec<FeatureRange>,
+    /// The columns that were numeric in the training file: the rules "in any numeric column" look at
+    /// these when a file is streamed.
+    pub numeric_columns: Vec<String>,
+    pub scaler: FittedScaler,
+    pub assignment: Assignment,
+    pub training: TrainingInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSegment {
+    pub id: usize,
+    pub name: String,
+    /// Training rows in the segment.
+    pub size: usize,
+    /// Training mean of each feature.
+    pub means: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureRange {
+    pub name: String,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    /// Population standard deviation.
+    pub sd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    pub file_name: String,
+    pub rows_in: usize,
+    pub rows_used: usize,
+    pub noise: usize,
+    /// The id column, when the training file had one with a distinct value per row.
+    pub id_column: Option<String>,
+    /// Per training row: its id and its segment (-1 = noise, -2 = dropped by cleaning). For the movement
+    /// table.
+    pub ids: Vec<String>,
+    pub id_segments: Vec<i32>,
+}
+
+impl SegmentModel {
+    /// The model of a result: `bytes` and `table` are the file it was computed on, `names` the segment
+    /// names to save (the person's or the suggested ones).
+    pub fn from_result(
+        bytes: &[u8],
+        table: &Table,
+        result: &AnalysisResult,
+        names: &[String],
+        file_name: &str,
+    ) -> Result<Self> {
+        let assignment = result.assignment.clone().ok_or_else(|| {
+            CoreError::BadModel("this result has no fitted state to save; run the segmentation again".into())
+        })?;
+        let spec = &result.spec;
+        let x = x_raw(table, &spec.features, &result.kept_rows);
+        let scaler = FittedScaler::fit(spec.scaler, x.view());
+        let features = spec
+            .features
+            .iter()
+            .zip(x.columns())
+            .map(|(name, col)| {
+                let n = col.len().max(1) as f64;
+                let mean = col.sum() / n;
+                FeatureRange {
+                    name: name.clone(),
+                    min: col.iter().copied().fold(f64::INFINITY, f64::min),
+                    max: col.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    mean,
+                    sd: (col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
+                }
+            })
+            .collect();
+        let segments = result
+            .segment_sizes
+            .iter()
+            .enumerate()
+            .map(|(id, &size)| ModelSegment {
+                id,
+                name: segment_name(names, result, id),
+                size,
+                means: result.segment_means.get(id).cloned().unwrap_or_default(),
+            })
+            .collect();
+        let id_column = id_column(table);
+        let (mut ids, mut id_segments) = (Vec::new(), Vec::new());
+        if let Some(column) = &id_column {
+            ids = column_text(bytes, table, column)?;
+            id_segments = vec![DROPPED_LABEL; ids.len()];
+            for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
+                if let Some(slot) = id_segments.get_mut(row) {
+                    *slot = label;
+                }
+            }
+        }
+        let mut spec = spec.clone();
+        spec.segment_names = names.to_vec();
+        Ok(Self {
+            format: MODEL_FORMAT.to_string(),
+            version: MODEL_VERSION,
+            spec,
+            segments,
+            features,
+            numeric_columns: table.numeric_names(),
+            scaler,
+            assignment,
+            training: TrainingInfo {
+                file_name: file_name.to_string(),
+                rows_in: table.n_rows,
+                rows_used: result.rows_used,
+                noise: result.noise,
+                id_column,
+                ids,
+                id_segments,
+            },
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a model file: refuses other JSON, other versions and damaged files with a clear message.
+    pub fn from_json(text: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            version: Option<u32>,
+        }
+        let bad = |why: String| CoreError::BadModel(why);
+        let header: Header = serde_json::from_str(text)
+            .map_err(|e| bad(format!("it is not a model file saved by this app (not valid JSON: {e})")))?;
+        if header.format.as_deref() != Some(MODEL_FORMAT) {
+            return Err(bad("it is not a model file saved by this app (for example, a settings file or \
+                            another JSON file). Save a model with \"Save model\" or `segment fit`"
+                .into()));
+        }
+        match header.version {
+            Some(MODEL_VERSION) => {}
+            Some(v) => {
+                return Err(bad(format!(
+                    "it is model version {v}, and this app reads version {MODEL_VERSION}. Fit the model \
+                     again with this version"
+                )))
+            }
+            None => return Err(bad("it has no version number; the file is damaged".into())),
+        }
+        let model: SegmentModel =
+            serde_json::from_str(text).map_err(|e| bad(format!("the file is damaged ({e})")))?;
+        model.validate()?;
+        Ok(model)
+    }
+
+    /// Checks that the parts fit together (a hand-edited or truncated file is refused, not half-used).
+    fn validate(&self) -> Result<()> {
+        let d = self.spec.features.len();
+        let bad = |why: &str| Err(CoreError::BadModel(format!("the file is damaged ({why})")));
+        if d == 0 {
+            return bad("no features");
+        }
+        if self.scaler.offset.len() != d || self.scaler.scale.len() != d || self.features.len() != d {
+            return bad("the scaler or feature ranges do not match the features");
+        }
+        if self.scaler.scale.iter().chain(&self.scaler.offset).any(|v| !v.is_finite()) {
+            return bad("the scaler holds a value that is not a number");
+        }
+        if self.scaler.scale.contains(&0.0) {
+            return bad("a scale of zero");
+        }
+        match &self.assignment {
+            Assignment::Dbscan { eps, dims, core_points, core_segments } => {
+                if *dims != d || core_points.len() != dims * core_segments.len() {
+                    return bad("the core points do not match the features");
+                }
+                if !(eps.is_finite() && *eps > 0.0) {
+                    return bad("eps is not a positive number");
+                }
+            }
+            Assignment::KMeans { centroids } => {
+                if centroids.is_empty() || centroids.iter().any(|c| c.len() != d) {
+                    return bad("the centres do not match the features");
+                }
+            }
+        }
+        if self.assignment.n_segments() > self.segments.len() {
+            return bad("segment ids beyond the list of segments");
+        }
+        if self.training.ids.len() != self.training.id_segments.len() {
+            return bad("the training ids and their segments differ in length");
+        }
+        Ok(())
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.segments.iter().map(|s| s.name.clone()).collect()
+    }
+}
+
+fn segment_name(names: &[String], result: &AnalysisResult, id: usize) -> String {
+    names
+        .get(id)
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .or_else(|| result.profiles.get(id).map(|p| p.suggested_name.clone()))
+        .unwrap_or_else(|| format!("Segment {}", id + 1))
+}
+
+/// The first column that looks like an id and holds a distinct value in every row.
+pub fn id_column(table: &Table) -> Option<String> {
+    table
+        .columns
+        .iter()
+        .find(|c| {
+            looks_like_id(c, table.n_rows) && c.distinct == table.n_rows && c.missing.iter().all(|m| !m)
+        })
+        .map(|c| c.name.clone())
+}
+
+/// The trimmed text of one column, per row of the table.
+pub fn column_text(bytes: &[u8], table: &Table, column: &str) -> Result<Vec<String>> {
+    let index = table.columns.iter().position(|c| c.name == column).ok_or_else(|| {
+        CoreError::UnknownColumn { column: column.to_string(), available: table.names().join(", ") }
+    })?;
+    let mut out = Vec::with_capacity(table.n_rows);
+    walk_csv(bytes, &mut |_| {}, &mut |record, _, _| {
+        out.push(record.get(index).unwrap_or("").trim().to_string())
+    })?;
+    Ok(out)
+}

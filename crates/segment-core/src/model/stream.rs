@@ -1,0 +1,246 @@
+//! Applying a model to a file of any size, one row at a time: the command line's `apply`. Memory stays
+//! flat (one row plus the model), and each row goes out as it came in, with `segment` and
+//! `segment_name` added, exactly as the page's export writes it.
+//!
+//! Same steps as [`super::apply`]: the same cell parser, the cleaning rules in the same order, the
+//! training scaler and the same [`super::Assigner`]. One difference, stated: the rules "in any numeric
+//! column" look at the columns that were numeric in the training file (a stream cannot look ahead to
+//! type a column).
+
+use super::apply::{match_columns, ColumnDrift, ColumnMatch, DriftCounter};
+use super::SegmentModel;
+use crate::clean::{missing_rule, scope_rule, Scope};
+use crate::error::{CoreError, Result};
+use crate::export::{DROPPED, NOISE};
+use crate::ingest::{decode_text, detect_delimiter, header_names, parse_cell, Cell};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Read, Write};
+
+/// What streaming a file did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamSummary {
+    pub rows_in: usize,
+    pub rows_used: usize,
+    /// Each cleaning rule with the rows it removed.
+    pub dropped: Vec<(String, usize)>,
+    /// Rows per segment, in the model's segment ids.
+    pub segment_sizes: Vec<usize>,
+    pub noise: usize,
+    pub columns: Vec<ColumnMatch>,
+    pub drift: Vec<ColumnDrift>,
+    pub ragged_rows: usize,
+    pub comment_lines: usize,
+    pub repeated_headers: usize,
+}
+
+/// Counts bytes as they are read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+fn io_error(e: impl std::fmt::Display) -> CoreError {
+    CoreError::Malformed { line: 0, reason: e.to_string() }
+}
+
+/// Rows between two progress reports.
+const PROGRESS_EVERY: usize = 16_384;
+
+/// Streams `input` through `model` into `output`. `mapping` maps model column names to this file's;
+/// `on_progress` gets the bytes read and rows done, now and then.
+pub fn apply_stream(
+    model: &SegmentModel,
+    mapping: &[(String, String)],
+    input: impl Read,
+    output: impl Write,
+    on_progress: &mut dyn FnMut(u64, usize),
+) -> Result<StreamSummary> {
+    let mut reader = BufReader::with_capacity(1 << 20, Counting { inner: input, read: 0 });
+
+    // Sniff the start: refuse binary files, skip a BOM and `#` comment lines, pick the delimiter.
+    let head = reader.fill_buf().map_err(io_error)?.to_vec();
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Err(CoreError::NotText {
+            kind: "UTF-16 text (the command line reads UTF-8 or Latin-1; save the file as UTF-8)".into(),
+        });
+    }
+    decode_text(&head)?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    let mut comment_lines = 0usize;
+    loop {
+        let buf = reader.fill_buf().map_err(io_error)?;
+        let start = buf.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(buf.len());
+        if buf.get(start) != Some(&b'#') {
+            break;
+        }
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line).map_err(io_error)?;
+        comment_lines += 1;
+    }
+    let body_head = reader.fill_buf().map_err(io_error)?;
+    if body_head.iter().all(u8::is_ascii_whitespace) {
+        return Err(CoreError::EmptyFile);
+    }
+    let delimiter = detect_delimiter(&String::from_utf8_lossy(body_head));
+
+    let mut csv_in =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(reader);
+    let mut csv_out = csv::WriterBuilder::new().flexible(true).from_writer(output);
+    let mut header = csv::ByteRecord::new();
+    if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
+        return Err(CoreError::EmptyFile);
+    }
+    let header_text: Vec<String> = header.iter().map(text_of).collect();
+    let names = header_names(header_text.iter().map(String::as_str));
+    let columns = match_columns(&model.spec.features, &names, mapping)?;
+    let index_of = |name: &str| names.iter().position(|n| n == name);
+    let features: Vec<usize> = columns.iter().filter_map(|c| index_of(&c.file)).collect();
+    let feature_names: Vec<&str> = columns.iter().map(|c| c.file.as_str()).collect();
+    let numeric: Vec<usize> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| feature_names.contains(&n.as_str()) || model.numeric_columns.contains(n))
+        .map(|(i, _)| i)
+        .collect();
+    let rules = &model.spec.cleaning;
+    let in_scope = |scope: Scope, i: usize| scope == Scope::AllColumns || features.contains(&i);
+
+    let mut out_header = header.clone();
+    out_header.push_field(b"segment");
+    out_header.push_field(b"segment_name");
+    csv_out.write_byte_record(&out_header).map_err(io_error)?;
+
+    let d = features.len();
+    let assigner = model.assignment.assigner();
+    let segment_names = model.names();
+    let labels_text: Vec<String> = (1..=segment_names.len()).map(|s| s.to_string()).collect();
+    let n_segments = model.segments.len();
+    let mut summary = StreamSummary {
+        rows_in: 0,
+        rows_used: 0,
+        dropped: vec![(missing_rule(rules.drop_missing).to_string(), 0)],
+        segment_sizes: vec![0; n_segments],
+        noise: 0,
+        columns,
+        drift: Vec::new(),
+        ragged_rows: 0,
+        comment_lines,
+        repeated_headers: 0,
+    };
+    if let Some(scope) = rules.drop_negative {
+        summary.dropped.push((scope_rule("a negative number", scope), 0));
+    }
+    if let Some(scope) = rules.drop_zero {
+        summary.dropped.push((scope_rule("a zero", scope), 0));
+    }
+    let mut drift = DriftCounter::new(d);
+    let mut cells: Vec<Cell> = Vec::with_capacity(names.len());
+    let mut x_scaled = vec![0.0; d];
+
+    let mut out = csv::ByteRecord::new();
+    loop {
+        let more = csv_in.read_byte_record(&mut out).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line()) + comment_lines as u64;
+            CoreError::Malformed { line, reason: e.to_string() }
+        })?;
+        if !more {
+            break;
+        }
+        let record = &out;
+        if record.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        if record.len() == header.len()
+            && record.iter().zip(header.iter()).all(|(a, b)| a.trim_ascii() == b.trim_ascii())
+        {
+            summary.repeated_headers += 1;
+            continue;
+        }
+        summary.rows_in += 1;
+        summary.ragged_rows += usize::from(record.len() != header.len());
+        cells.clear();
+        cells.extend((0..names.len()).map(|i| {
+            let field = record.get(i).unwrap_or(b"");
+            std::str::from_utf8(field.trim_ascii()).map_or(Cell::Text, parse_cell)
+        }));
+
+        // The rules, in the order `clean` runs them; a row counts under the first that drops it.
+        let missing = (0..names.len()).any(|i| {
+            in_scope(rules.drop_missing, i)
+                && match cells[i] {
+                    Cell::Missing => true,
+                    Cell::Text => numeric.contains(&i),
+                    Cell::Number(_) => false,
+                }
+        }) || features.iter().any(|&i| !matches!(cells[i], Cell::Number(_)));
+        let numeric_hit = |scope: Option<Scope>, hit: fn(f64) -> bool| {
+            scope.is_some_and(|scope| {
+                numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
+            })
+        };
+        let dropped_by = if missing {
+            Some(0)
+        } else if numeric_hit(rules.drop_negative, |v| v < 0.0) {
+            Some(1)
+        } else if numeric_hit(rules.drop_zero, |v| v == 0.0) {
+            Some(1 + usize::from(rules.drop_negative.is_some()))
+        } else {
+            None
+        };
+
+        match dropped_by {
+            Some(rule) => {
+                summary.dropped[rule].1 += 1;
+                out.push_field(b"");
+                out.push_field(DROPPED.as_bytes());
+            }
+            None => {
+                summary.rows_used += 1;
+                for (j, &i) in features.iter().enumerate() {
+                    let v = if let Cell::Number(v) = cells[i] { v } else { f64::NAN };
+                    x_scaled[j] = (v - model.scaler.offset[j]) / model.scaler.scale[j];
+                    drift.add(model, j, v);
+                }
+                match assigner.assign(&x_scaled).filter(|&s| s < n_segments) {
+                    Some(s) => {
+                        summary.segment_sizes[s] += 1;
+                        out.push_field(labels_text[s].as_bytes());
+                        out.push_field(segment_names[s].as_bytes());
+                    }
+                    None => {
+                        summary.noise += 1;
+                        out.push_field(b"");
+                        out.push_field(NOISE.as_bytes());
+                    }
+                }
+            }
+        }
+        csv_out.write_byte_record(&out).map_err(io_error)?;
+        if summary.rows_in.is_multiple_of(PROGRESS_EVERY) {
+            on_progress(csv_in.get_ref().get_ref().read, summary.rows_in);
+        }
+    }
+    csv_out.flush().map_err(io_error)?;
+    let read = csv_in.get_ref().get_ref().read;
+    on_progress(read, summary.rows_in);
+    if summary.rows_in == 0 {
+        return Err(CoreError::HeaderOnly);
+    }
+    summary.drift = drift.finish(model);
+    Ok(summary)
+}
+
+/// A header cell as text: UTF-8, else Latin-1 (each byte its own code point).
+fn text_of(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes).map_or_else(|_| bytes.iter().map(|&b| b as char).collect(), str::to_string)
+}

@@ -1,0 +1,215 @@
+//! Saved models: fit on the sample, save, read back, apply to the same file and to a changed copy, and
+//! stream a file through the command line's path. Every figure here is computed, none hard-coded, except
+//! the sample's training figures that other tests pin to the original project.
+
+use segment_core::cluster::Dbscan;
+use segment_core::error::CoreError;
+use segment_core::export::labeled_csv;
+use segment_core::ingest::{read_csv, Table};
+use segment_core::model::{apply, apply_stream, Assignment, SegmentModel, MODEL_VERSION};
+use segment_core::pipeline::{prepare, run, summarize, AnalysisResult};
+use segment_core::spec::{AnalysisSpec, Method};
+
+fn sample_bytes() -> Vec<u8> {
+    let path = format!("{}/../../public/dataset_ecommerce.csv", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn table_of(bytes: &[u8]) -> Table {
+    read_csv(bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fit(bytes: &[u8], spec: Option<AnalysisSpec>) -> (Table, AnalysisResult, SegmentModel) {
+    let table = table_of(bytes);
+    let spec = spec.unwrap_or_else(|| summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested);
+    let result = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<String> = result.profiles.iter().map(|p| p.suggested_name.clone()).collect();
+    let model = SegmentModel::from_result(bytes, &table, &result, &names, "sample.csv")
+        .unwrap_or_else(|e| panic!("{e}"));
+    (table, result, model)
+}
+
+/// The sample with `n` rows changed: purchases tripled on every 7th kept row.
+fn changed_copy(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 0 && i % 7 == 0 && fields.len() > 3 {
+            if let Ok(v) = fields[3].parse::<f64>() {
+                fields[3] = format!("{}", v * 3.0);
+            }
+        }
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn model_file_round_trip_is_exact() {
+    let bytes = sample_bytes();
+    let (_, result, model) = fit(&bytes, None);
+    let json = model.to_json();
+    let back = SegmentModel::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, model);
+    assert_eq!(back.to_json(), json);
+    assert_eq!(model.version, MODEL_VERSION);
+    assert_eq!(model.segments.len(), result.segment_sizes.len());
+    assert_eq!(model.training.id_column.as_deref(), Some("ID"));
+    assert_eq!(model.training.ids.len(), result.cleaning.rows_in);
+    let Assignment::Dbscan { core_segments, .. } = &model.assignment else { panic!("DBSCAN expected") };
+    assert!(core_segments.len() > result.rows_used / 2, "{} core points", core_segments.len());
+}
+
+#[test]
+fn applied_to_its_own_file_every_core_point_keeps_its_segment() {
+    let bytes = sample_bytes();
+    let (table, trained, model) = fit(&bytes, None);
+    let applied = apply(&model, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.result.kept_rows, trained.kept_rows);
+    // Which training rows are core points: the fit itself says.
+    let prepared = prepare(&table, &trained.spec, 1, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let (n, d) = prepared.x_scaled.dim();
+    let rows: Vec<f64> = prepared.x_scaled.iter().copied().collect();
+    let params = Dbscan::params(trained.spec.dbscan.eps, trained.spec.dbscan.min_samples);
+    let fit =
+        linfa::ParamGuard::check(params).unwrap_or_else(|e| panic!("{e}")).fit_rows(&rows, n, d, &mut |_| {});
+    let mut border_changed = 0;
+    for (i, (&was, &now)) in trained.labels.iter().zip(&applied.result.labels).enumerate() {
+        if fit.core_mask[i] {
+            assert_eq!(was, now, "core row {i} changed segment");
+        } else if was < 0 {
+            assert_eq!(now, -1, "noise row {i} got a segment: it has no core point within eps");
+        } else if was != now {
+            border_changed += 1;
+        }
+    }
+    // Border points take the nearest core's segment; on the sample DBSCAN's first-reached segment and
+    // the nearest core agree for all but a handful.
+    assert!(border_changed <= trained.rows_used / 1000, "{border_changed} border points changed");
+    assert_eq!(applied.result.noise, trained.noise);
+    let movement = applied.movement.unwrap_or_else(|| panic!("the sample has an id column"));
+    assert_eq!(movement.matched, table.n_rows);
+    assert_eq!(movement.moved, border_changed);
+    assert_eq!(movement.new_customers, 0);
+    assert!(applied.drift.iter().all(|d| d.warning.is_none() && d.share_outside == 0.0));
+    let border = trained.labels.iter().zip(&fit.core_mask).filter(|(l, c)| **l >= 0 && !**c).count();
+    println!("self-apply: {border_changed} of {border} border points changed segment");
+}
+
+#[test]
+fn a_changed_copy_shows_drift_and_movers() {
+    let bytes = sample_bytes();
+    let (_, trained, model) = fit(&bytes, None);
+    let changed = changed_copy(&bytes);
+    let table = table_of(&changed);
+    let applied = apply(&model, &changed, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let movement = applied.movement.as_ref().unwrap_or_else(|| panic!("movement"));
+    assert!(movement.moved > 1000, "{} moved", movement.moved);
+    let total: usize = movement.counts.iter().flatten().sum();
+    assert_eq!(total, movement.matched);
+    let stayed: usize = (0..movement.labels.len()).map(|s| movement.counts[s][s]).sum();
+    assert_eq!(stayed + movement.moved, movement.matched);
+    let purchases = &applied.drift[1];
+    assert_eq!(purchases.feature, "monto_compras");
+    assert!(purchases.above > 0 && purchases.warning.is_some(), "{purchases:?}");
+    assert_eq!(applied.result.segment_sizes.len(), trained.segment_sizes.len());
+    assert_eq!(applied.result.spec.segment_names, model.names());
+    let csv = segment_core::model::apply::movers_csv(&model, movement);
+    assert_eq!(csv.lines().count(), movement.moved + 1);
+}
+
+#[test]
+fn kmeans_model_reassigns_its_training_rows_identically() {
+    let bytes = sample_bytes();
+    let table = table_of(&bytes);
+    let mut spec = AnalysisSpec::original_project();
+    spec.method = Method::KMeans;
+    let (_, trained, model) = fit(&bytes, Some(spec));
+    let back = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    let applied = apply(&back, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.result.labels, trained.labels);
+    assert_eq!(applied.result.segment_sizes, trained.segment_sizes);
+}
+
+#[test]
+fn streaming_gives_the_pages_export_byte_for_byte() {
+    for (bytes, spec) in [
+        (sample_bytes(), None),
+        (
+            std::fs::read(format!("{}/../../tests/fixtures/messy_export.csv", env!("CARGO_MANIFEST_DIR")))
+                .unwrap_or_default(),
+            None,
+        ),
+    ] {
+        let (table, _, model) = fit(&bytes, spec);
+        let applied = apply(&model, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        let expected = labeled_csv(&bytes, &applied.result, &model.names()).unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        let mut reports = 0;
+        let summary = apply_stream(&model, &[], bytes.as_slice(), &mut out, &mut |_, _| reports += 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(reports >= 1);
+        assert_eq!(String::from_utf8_lossy(&out), expected);
+        assert_eq!(summary.rows_in, table.n_rows);
+        assert_eq!(summary.rows_used, applied.result.rows_used);
+        assert_eq!(summary.segment_sizes, applied.result.segment_sizes);
+        assert_eq!(summary.noise, applied.result.noise);
+        let dropped: Vec<usize> = summary.dropped.iter().map(|d| d.1).collect();
+        let by_rule: Vec<usize> = applied.result.cleaning.steps.iter().map(|s| s.rows_dropped).collect();
+        assert_eq!(dropped, by_rule);
+        assert_eq!(summary.drift, applied.drift);
+    }
+}
+
+#[test]
+fn renamed_columns_are_matched_or_mapped() {
+    let bytes = sample_bytes();
+    let (_, _, model) = fit(&bytes, None);
+    let text = String::from_utf8_lossy(&bytes);
+    let (header, rest) = text.split_once('\n').unwrap_or_default();
+    let similar = format!("{}\n{rest}", header.replace("monto_compras", "Monto Compras"));
+    let t = table_of(similar.as_bytes());
+    let applied =
+        apply(&model, similar.as_bytes(), &t, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.columns[1].file, "Monto Compras");
+
+    let renamed = format!("{}\n{rest}", header.replace("monto_compras", "purchases"));
+    let t = table_of(renamed.as_bytes());
+    let err = apply(&model, renamed.as_bytes(), &t, &[], &mut |_, _| {}).err();
+    assert!(
+        matches!(&err, Some(CoreError::MissingColumns { missing, .. }) if missing == "monto_compras"),
+        "{err:?}"
+    );
+    let mapping = vec![("monto_compras".to_string(), "purchases".to_string())];
+    let applied =
+        apply(&model, renamed.as_bytes(), &t, &mapping, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let t = table_of(&bytes);
+    let plain = apply(&model, &bytes, &t, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.result.labels, plain.result.labels);
+    assert_eq!(applied.columns[1].how, segment_core::model::apply::MatchHow::Mapped);
+}
+
+#[test]
+fn damaged_and_foreign_files_are_refused_clearly() {
+    let bytes = sample_bytes();
+    let (_, _, model) = fit(&bytes, None);
+    let json = model.to_json();
+    let message = |text: &str| match SegmentModel::from_json(text) {
+        Err(CoreError::BadModel(m)) => m,
+        other => panic!("expected BadModel, got {:?}", other.map(|_| ())),
+    };
+    assert!(message(&json[..json.len() / 2]).contains("not valid JSON"));
+    assert!(message(&AnalysisSpec::original_project().to_json()).contains("not a model file"));
+    let older = json.replacen(&format!("\"version\":{MODEL_VERSION}"), "\"version\":0", 1);
+    assert!(message(&older).contains("version 0"), "{}", message(&older));
+    let mut broken = model.clone();
+    broken.scaler.scale.pop();
+    assert!(message(&broken.to_json()).contains("damaged"));
+    let mut broken = model;
+    if let Assignment::Dbscan { core_points, .. } = &mut broken.assignment {
+        core_points.pop();
+    }
+    assert!(message(&broken.to_json()).contains("core points"));
+}
