@@ -1,0 +1,249 @@
+//! `segment`: the Client Segmentation Dashboard's analysis from the command line, for files larger than a
+//! browser tab holds and for monthly jobs. Same core, same results as the page.
+//!
+//! ```text
+//! segment suggest customers.csv > settings.json        # the settings the page would start with
+//! segment fit customers.csv -o model.json              # fit with those settings, save the model
+//! segment fit customers.csv --settings settings.json -o model.json
+//! segment apply model.json next-month.csv -o next-month-segments.csv
+//! ```
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use segment_core::ingest::read_csv;
+use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
+use segment_core::pipeline::{run, summarize, AnalysisResult, Stage};
+use segment_core::spec::AnalysisSpec;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "segment",
+    version,
+    about = "Customer segmentation from a CSV file: fit a model, apply it to next month's file.",
+    after_help = "Examples:\n  segment suggest customers.csv > settings.json\n  segment fit customers.csv \
+                  --settings settings.json -o model.json\n  segment apply model.json next-month.csv -o \
+                  next-month-segments.csv\n  segment apply model.json big.csv --map monto_compras=purchases -o -"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the settings the page would start with for this file (JSON), to edit and pass to `fit`.
+    Suggest {
+        /// The customer CSV.
+        data: PathBuf,
+    },
+    /// Segment a CSV file and save the model (settings, scaler, segments) as JSON.
+    Fit {
+        /// The customer CSV (read into memory: the whole file is needed to find segments).
+        data: PathBuf,
+        /// Settings JSON (from `segment suggest` or a saved spec); default: the suggested settings.
+        #[arg(long)]
+        settings: Option<PathBuf>,
+        /// Segment names, comma separated, largest segment first; default: the suggested names.
+        #[arg(long, value_delimiter = ',')]
+        names: Vec<String>,
+        /// Where to write the model; default: <data>-model.json beside the data.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Give every row of a CSV file its segment, streaming (any size; memory stays flat).
+    Apply {
+        /// A model saved by `segment fit` or the page's "Save model".
+        model: PathBuf,
+        /// The CSV to segment.
+        data: PathBuf,
+        /// A model column that has another name in this file: MODEL_COLUMN=FILE_COLUMN (repeatable).
+        #[arg(long = "map", value_parser = parse_mapping)]
+        mapping: Vec<(String, String)>,
+        /// Where to write the labeled CSV ("-" for standard output); default: <data>-segments.csv.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn parse_mapping(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(m, f)| (m.trim().to_string(), f.trim().to_string()))
+        .filter(|(m, f)| !m.is_empty() && !f.is_empty())
+        .ok_or_else(|| format!("expected MODEL_COLUMN=FILE_COLUMN, got \"{text}\""))
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn beside(data: &Path, suffix: &str) -> PathBuf {
+    let stem = data.file_stem().map_or_else(|| "data".into(), |s| s.to_string_lossy().into_owned());
+    data.with_file_name(format!("{stem}-{suffix}"))
+}
+
+impl Command {
+    fn run(self) -> Result<(), String> {
+        match self {
+            Command::Suggest { data } => {
+                let table = read_csv(&read(&data)?, &mut |_| {}).map_err(|e| e.to_string())?;
+                let summary = summarize(&table).map_err(|e| e.to_string())?;
+                let json = serde_json::to_string_pretty(&summary.suggested).map_err(|e| e.to_string())?;
+                println!("{json}");
+                Ok(())
+            }
+            Command::Fit { data, settings, names, output } => fit(&data, settings.as_deref(), names, output),
+            Command::Apply { model, data, mapping, output } => apply(&model, &data, &mapping, output),
+        }
+    }
+}
+
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::new(1000);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:28} [{bar:30}] {percent:>3}%")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn fit(
+    data: &Path,
+    settings: Option<&Path>,
+    names: Vec<String>,
+    output: Option<PathBuf>,
+) -> Result<(), String> {
+    let bytes = read(data)?;
+    let bar = spinner();
+    let mut progress = |stage: Stage, fraction: f64| {
+        bar.set_message(stage.label());
+        bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
+    };
+    progress(Stage::Reading, 0.0);
+    let table = read_csv(&bytes, &mut |f| progress(Stage::Reading, f)).map_err(|e| e.to_string())?;
+    let spec = match settings {
+        Some(path) => {
+            let text = String::from_utf8(read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+            AnalysisSpec::from_json(&text).map_err(|e| e.to_string())?
+        }
+        None => summarize(&table).map_err(|e| e.to_string())?.suggested,
+    };
+    let result = run(&table, &spec, &mut progress).map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let names: Vec<String> = (0..result.segment_sizes.len())
+        .map(|s| {
+            names
+                .get(s)
+                .filter(|n| !n.trim().is_empty())
+                .cloned()
+                .unwrap_or_else(|| result.profiles[s].suggested_name.clone())
+        })
+        .collect();
+    let file_name = data.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let model =
+        SegmentModel::from_result(&bytes, &table, &result, &names, &file_name).map_err(|e| e.to_string())?;
+    let output = output.unwrap_or_else(|| beside(data, "model.json"));
+    std::fs::write(&output, model.to_json())
+        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    print_fit(&result, &names);
+    eprintln!("model saved to {}", output.display());
+    Ok(())
+}
+
+fn print_fit(result: &AnalysisResult, names: &[String]) {
+    let c = &result.cleaning;
+    eprintln!(
+        "rows: {} read, {} used ({} dropped by cleaning)",
+        c.rows_in,
+        result.rows_used,
+        c.rows_dropped()
+    );
+    for step in &c.steps {
+        eprintln!("  {}: {} dropped", step.rule, step.rows_dropped);
+    }
+    for ((size, name), profile) in result.segment_sizes.iter().zip(names).zip(&result.profiles) {
+        eprintln!("segment {} {name}: {size} rows; {}", profile.segment + 1, profile.description);
+    }
+    eprintln!("noise: {} rows", result.noise);
+    let s = &result.scores;
+    if let Some(sil) = &s.silhouette {
+        eprintln!("silhouette {:.4}{}", sil.mean, if sil.sampled { " (sampled)" } else { "" });
+    }
+    if let (Some(db), Some(ch)) = (s.davies_bouldin, s.calinski_harabasz) {
+        eprintln!("Davies-Bouldin {db:.4}, Calinski-Harabasz {ch:.2}");
+    }
+}
+
+fn apply(
+    model_path: &Path,
+    data: &Path,
+    mapping: &[(String, String)],
+    output: Option<PathBuf>,
+) -> Result<(), String> {
+    let text = String::from_utf8(read(model_path)?).map_err(|_| {
+        format!("{} is not a model file (not text); save one with `segment fit`", model_path.display())
+    })?;
+    let model = SegmentModel::from_json(&text).map_err(|e| e.to_string())?;
+    let input = File::open(data).map_err(|e| format!("cannot read {}: {e}", data.display()))?;
+    let size = input.metadata().map_or(0, |m| m.len());
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} [{bar:30}] {msg} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut on_progress = |read: u64, rows: usize| {
+        bar.set_position(read);
+        bar.set_message(format!("{rows} rows"));
+    };
+    let to_stdout = output.as_deref() == Some(Path::new("-"));
+    let summary = if to_stdout {
+        let stdout = std::io::stdout();
+        apply_stream(&model, mapping, input, BufWriter::new(stdout.lock()), &mut on_progress)
+    } else {
+        let output = output.unwrap_or_else(|| beside(data, "segments.csv"));
+        let file = File::create(&output).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+        let summary = apply_stream(&model, mapping, input, BufWriter::new(file), &mut on_progress);
+        if summary.is_ok() {
+            eprintln!("labeled file written to {}", output.display());
+        }
+        summary
+    }
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    print_apply(&model, &summary);
+    std::io::stderr().flush().ok();
+    Ok(())
+}
+
+fn print_apply(model: &SegmentModel, s: &StreamSummary) {
+    eprintln!("rows: {} read, {} used", s.rows_in, s.rows_used);
+    for (rule, n) in &s.dropped {
+        eprintln!("  dropped, {rule}: {n}");
+    }
+    for c in s.columns.iter().filter(|c| c.model != c.file) {
+        eprintln!("column {} read from \"{}\"", c.model, c.file);
+    }
+    for ((size, segment), name) in s.segment_sizes.iter().zip(&model.segments).zip(model.names()) {
+        eprintln!("segment {} {name}: {size} rows (training: {})", segment.id + 1, segment.size);
+    }
+    eprintln!("noise: {} rows", s.noise);
+    for d in &s.drift {
+        if let Some(w) = &d.warning {
+            eprintln!("drift warning: {w}");
+        }
+    }
+    eprintln!("rule: {}", model.assignment.rule());
+}

@@ -1,0 +1,115 @@
+//! The `segment` binary end to end: suggest, fit, apply (file and stdout), a column mapped by hand, and
+//! the errors a person meets (damaged model, missing column), with their exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn segment(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_segment")).args(args).output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("segment-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/dataset_ecommerce.csv")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn fit_then_apply_labels_every_row() {
+    let dir = workdir("fit");
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &sample().to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = text(&out.stderr);
+    assert!(log.contains("55056 read, 55002 used"), "{log}");
+    assert!(log.contains("High Spenders: 18273 rows"), "{log}");
+
+    let labeled = dir.join("labeled.csv");
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &sample().to_string_lossy(),
+        "-o",
+        &labeled.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&labeled).unwrap_or_default();
+    assert_eq!(csv.lines().count(), 55_057);
+    assert!(csv.lines().next().is_some_and(|h| h.ends_with(",segment,segment_name")));
+    let noise = csv.lines().filter(|l| l.ends_with(",noise")).count();
+    assert_eq!(noise, 2711);
+    assert_eq!(csv.lines().filter(|l| l.ends_with(",dropped by cleaning")).count(), 54);
+
+    // The same rows to standard output.
+    let out = segment(&["apply", &model.to_string_lossy(), &sample().to_string_lossy(), "-o", "-"]);
+    assert_eq!(text(&out.stdout), csv);
+}
+
+#[test]
+fn suggest_settings_feed_fit_and_names_are_kept() {
+    let dir = workdir("suggest");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/customers_2k.csv");
+    let out = segment(&["suggest", &data.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let settings = dir.join("settings.json");
+    std::fs::write(&settings, &out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let model = dir.join("m.json");
+    let out = segment(&[
+        "fit",
+        &data.to_string_lossy(),
+        "--settings",
+        &settings.to_string_lossy(),
+        "--names",
+        "Alpha,Beta",
+        "-o",
+        &model.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let saved = std::fs::read_to_string(&model).unwrap_or_default();
+    let parsed = segment_core::model::SegmentModel::from_json(&saved).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.segments[0].name, "Alpha");
+    assert_eq!(parsed.segments[1].name, "Beta");
+}
+
+#[test]
+fn renamed_column_needs_a_mapping_and_bad_models_fail_clearly() {
+    let dir = workdir("errors");
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &sample().to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success());
+    let original = std::fs::read_to_string(sample()).unwrap_or_default();
+    let renamed = dir.join("renamed.csv");
+    std::fs::write(&renamed, original.replacen("monto_compras", "purchases", 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let out = segment(&["apply", &model.to_string_lossy(), &renamed.to_string_lossy(), "-o", "-"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("monto_compras"), "{}", text(&out.stderr));
+
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &renamed.to_string_lossy(),
+        "--map",
+        "monto_compras=purchases",
+        "-o",
+        "-",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("read from \"purchases\""));
+
+    let damaged = dir.join("damaged.json");
+    let json = std::fs::read_to_string(&model).unwrap_or_default();
+    std::fs::write(&damaged, &json[..json.len() / 3]).unwrap_or_else(|e| panic!("{e}"));
+    let out = segment(&["apply", &damaged.to_string_lossy(), &sample().to_string_lossy(), "-o", "-"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("model file could not be used"), "{}", text(&out.stderr));
+}
