@@ -1,10 +1,11 @@
 //! The app: its state (signals), the worker wiring, and the page layout. Components stay thin: they read
 //! the state and call the actions here.
 
-use crate::components::{Comparison, Guidance, Loader, Results, Scatter, Settings, StatusBar};
+use crate::components::{Comparison, Guidance, Loader, ModelPanel, Results, Scatter, Settings, StatusBar};
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
 use leptos::prelude::*;
+use segment_core::model::{ColumnDrift, ColumnMatch, ModelInfo, Movement};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
@@ -62,6 +63,32 @@ pub struct AppState {
     pub shared_spec: RwSignal<Option<AnalysisSpec>>,
     /// A request waiting for the file to be loaded again into a fresh worker.
     pending: StoredValue<Option<Request>>,
+    /// The saved model loaded from a file, described; its text is kept to send with each apply.
+    pub model: RwSignal<Option<Arc<ModelInfo>>>,
+    model_json: StoredValue<Option<String>>,
+    /// The file the model is being applied to (name, bytes), until it becomes the loaded file.
+    apply_file: StoredValue<Option<(String, js_sys::Uint8Array)>, LocalStorage>,
+    /// Set when the model's columns are missing from that file: the person maps them.
+    pub mapping: RwSignal<Option<Arc<MappingRequest>>>,
+    /// What applying the model found besides the result (columns, drift, movement).
+    pub applied: RwSignal<Option<Arc<ApplyReport>>>,
+}
+
+/// The model's columns a file lacks, and the file's columns to pick from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappingRequest {
+    pub missing: Vec<String>,
+    pub columns: Vec<String>,
+}
+
+/// What the page shows after applying a model, beside the usual result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplyReport {
+    pub model_file: String,
+    pub columns: Vec<ColumnMatch>,
+    pub drift: Vec<ColumnDrift>,
+    pub rule: String,
+    pub movement: Option<Movement>,
 }
 
 fn now_ms() -> f64 {
@@ -93,6 +120,11 @@ impl AppState {
             worker_has_table: StoredValue::new(false),
             pending: StoredValue::new(None),
             shared_spec: RwSignal::new(None),
+            model: RwSignal::new(None),
+            model_json: StoredValue::new(None),
+            apply_file: StoredValue::new_local(None),
+            mapping: RwSignal::new(None),
+            applied: RwSignal::new(None),
         }
     }
 
@@ -102,6 +134,48 @@ impl AppState {
                 self.bytes.with_value(|b| w.send(&request, if with_bytes { b.as_ref() } else { None }));
             }
         });
+    }
+
+    /// Saves the last run as a model file.
+    pub fn save_model(&self) {
+        let file_name = self.file_name.get_untracked().unwrap_or_default();
+        self.begin("Saving the model");
+        self.request(Request::SaveModel { names: self.names.get_untracked(), file_name });
+    }
+
+    /// A model file's text, chosen by the person: checked and described by the worker.
+    pub fn read_model(&self, json: String) {
+        self.begin("Reading the model");
+        self.model.set(None);
+        self.model_json.set_value(Some(json.clone()));
+        self.send(Request::ReadModel { json }, false);
+    }
+
+    /// Applies the loaded model to a new file, which then becomes the loaded file.
+    pub fn apply_model(&self, name: String, bytes: js_sys::Uint8Array) {
+        self.apply_file.set_value(Some((name, bytes)));
+        self.mapping.set(None);
+        self.apply_with(Vec::new());
+    }
+
+    /// Applies the model to the chosen file with the person's column mapping (model -> file).
+    pub fn apply_with(&self, mapping: Vec<(String, String)>) {
+        let Some(model_json) = self.model_json.get_value() else {
+            self.fail("Load a saved model first, then choose the file to apply it to.".into());
+            return;
+        };
+        self.begin("Applying the model");
+        let request = Request::Apply { model_json, mapping };
+        self.worker.with_value(|w| {
+            if let Some(w) = w {
+                self.apply_file.with_value(|f| w.send(&request, f.as_ref().map(|(_, b)| b)));
+            }
+        });
+    }
+
+    /// Downloads the customers who changed segment since the model.
+    pub fn export_movers(&self) {
+        self.export(Request::ExportMovers);
     }
 
     /// Shows that work has started (before any await, so the status never lags the click).
@@ -129,6 +203,8 @@ impl AppState {
         self.elapsed_ms.set(None);
         self.sweep.set(None);
         self.history.set(Vec::new());
+        self.applied.set(None);
+        self.mapping.set(None);
         self.bytes.set_value(Some(bytes));
         self.pending.set_value(None);
         self.worker_has_table.set_value(false);
@@ -318,8 +394,55 @@ impl AppState {
                 });
                 self.stability.set(Some(stability));
             }
+            Reply::ModelSaved { json } => {
+                let stem = self.file_name.get_untracked().unwrap_or_default();
+                let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+                self.settle();
+                if let Err(message) = download(&format!("{stem}-model.json"), &json, "application/json") {
+                    self.fail(message);
+                }
+            }
+            Reply::ModelRead { info } => {
+                self.notice.set(Some(format!(
+                    "Model loaded ({} segments, fitted on {}). Choose the CSV file to apply it to.",
+                    info.segments.len(),
+                    info.file_name
+                )));
+                self.model.set(Some(Arc::new(info)));
+                self.settle();
+            }
+            Reply::Applied { summary, applied, .. } => self.on_applied(summary, *applied),
+            Reply::NeedsMapping { message, missing, columns } => {
+                self.mapping.set(Some(Arc::new(MappingRequest { missing, columns })));
+                self.fail(message);
+            }
             Reply::Failed { message } => self.fail(message),
         }
+    }
+
+    /// The model applied: the new file becomes the loaded one, shown like a run, with the report.
+    fn on_applied(&self, summary: DatasetSummary, applied: segment_core::model::Applied) {
+        let segment_core::model::Applied { result, columns, drift, rule, movement } = applied;
+        let elapsed = now_ms() - self.started_at.get_value();
+        if let Some((name, bytes)) = self.apply_file.try_update_value(Option::take).flatten() {
+            self.file_name.set(Some(name));
+            self.bytes.set_value(Some(bytes));
+        }
+        self.worker_has_table.set_value(true);
+        let model_file = self.model.get_untracked().map(|m| m.file_name.clone()).unwrap_or_default();
+        self.applied.set(Some(Arc::new(ApplyReport { model_file, columns, drift, rule, movement })));
+        self.mapping.set(None);
+        self.summary.set(Some(Arc::new(summary)));
+        self.spec.set(Some(result.spec.clone()));
+        self.sweep.set(None);
+        self.stability.set(None);
+        self.history.set(vec![RunRecord::new(&result, elapsed)]);
+        self.names.set(result.spec.segment_names.clone());
+        self.result.set(Some(Arc::new(result)));
+        self.progress.set(None);
+        self.status.set(Status::Done);
+        self.elapsed_ms.set(Some(elapsed));
+        self.after_paint(move |state| state.send(Request::Stability, false));
     }
 }
 
@@ -408,6 +531,7 @@ pub fn App() -> impl IntoView {
             <Settings />
             <Guidance />
             <Results />
+            <ModelPanel />
             <Comparison />
             <Scatter />
         </main>

@@ -2,6 +2,7 @@
 //! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array }`: the file's bytes travel as a typed array,
 //! everything else as JSON of core types.
 
+use segment_core::model::{Applied, ModelInfo};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep, Stage};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
@@ -23,6 +24,15 @@ pub enum Request {
     Export { names: Vec<String> },
     /// The rows cleaning removed, each with the rule and columns that removed it.
     ExportRemoved,
+    /// The last run as a model file (settings, scaler, segments with these names).
+    SaveModel { names: Vec<String>, file_name: String },
+    /// Check a model file and describe it.
+    ReadModel { json: String },
+    /// Apply the model to the attached CSV (or, without bytes, to the CSV of the last `Apply`), with
+    /// model column -> file column `mapping`. The file becomes the loaded one.
+    Apply { model_json: String, mapping: Vec<(String, String)> },
+    /// The customers who changed segment since the model, as CSV.
+    ExportMovers,
 }
 
 /// Worker -> page.
@@ -55,6 +65,24 @@ pub enum Reply {
     /// The answer to `Request::Stability`.
     Stability {
         stability: Stability,
+    },
+    /// The answer to `Request::SaveModel`: the model file's text.
+    ModelSaved {
+        json: String,
+    },
+    ModelRead {
+        info: ModelInfo,
+    },
+    Applied {
+        summary: DatasetSummary,
+        applied: Box<Applied>,
+        elapsed_ms: f64,
+    },
+    /// The model's columns `missing` are not in the file: the person maps them among `columns`.
+    NeedsMapping {
+        message: String,
+        missing: Vec<String>,
+        columns: Vec<String>,
     },
     Failed {
         message: String,

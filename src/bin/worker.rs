@@ -16,7 +16,11 @@ mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
     use segment_core::export::{labeled_csv, removed_rows_csv};
     use segment_core::ingest::{read_csv, Table};
-    use segment_core::pipeline::{k_sweep, run, stability_of, summarize, AnalysisResult, Stage, SWEEP_KS};
+    use segment_core::model::{apply, match_columns, movers_csv, Movement, SegmentModel};
+    use segment_core::pipeline::{
+        k_sweep, run, stability_of, summarize, summarize_with, AnalysisResult, Stage, SWEEP_KS,
+    };
+    use segment_core::CoreError;
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -28,6 +32,10 @@ mod worker {
         static BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         /// The last run's result, for the export.
         static LAST: RefCell<Option<AnalysisResult>> = const { RefCell::new(None) };
+        /// The last model applied and the movement it found, for the movers download.
+        static MOVED: RefCell<Option<(SegmentModel, Movement)>> = const { RefCell::new(None) };
+        /// The file of the last `Apply`, kept until it succeeds (a column mapping may follow).
+        static APPLY_FILE: RefCell<Option<(Vec<u8>, Table)>> = const { RefCell::new(None) };
     }
 
     fn scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -75,11 +83,7 @@ mod worker {
         let mut progress = progress_reporter();
         match request {
             Request::Load { .. } => {
-                let bytes = js_sys::Reflect::get(&data, &BYTES_KEY.into())
-                    .ok()
-                    .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
-                    .map(|b| b.to_vec())
-                    .unwrap_or_default();
+                let bytes = attached_bytes(&data).unwrap_or_default();
                 progress(Stage::Reading, 0.0);
                 let loaded = read_csv(&bytes, &mut |f| progress(Stage::Reading, f))
                     .and_then(|table| summarize(&table).map(|summary| (table, summary)));
@@ -123,10 +127,112 @@ mod worker {
                 post(&export("segments", |bytes, result| labeled_csv(bytes, result, &names)));
             }
             Request::ExportRemoved => post(&export("removed-rows", removed_rows_csv)),
+            Request::SaveModel { names, file_name } => {
+                let json = LAST.with(|l| match l.borrow().as_ref() {
+                    Some(result) => BYTES.with(|b| {
+                        with_table(|table| {
+                            SegmentModel::from_result(&b.borrow(), table, result, &names, &file_name)
+                                .map(|m| m.to_json())
+                        })
+                    }),
+                    None => {
+                        Err("Run a segmentation first: the model saves its settings and segments.".into())
+                    }
+                });
+                post(
+                    &json.map_or_else(|message| Reply::Failed { message }, |json| Reply::ModelSaved { json }),
+                );
+            }
+            Request::ReadModel { json } => post(&match SegmentModel::from_json(&json) {
+                Ok(model) => Reply::ModelRead { info: model.info() },
+                Err(e) => Reply::Failed { message: e.to_string() },
+            }),
+            Request::Apply { model_json, mapping } => {
+                let reply = apply_model(&model_json, &mapping, attached_bytes(&data), started, &mut progress);
+                post(&reply);
+                if let Reply::Applied { applied, .. } = reply {
+                    LAST.with(|l| *l.borrow_mut() = Some(applied.result));
+                }
+            }
+            Request::ExportMovers => {
+                let csv =
+                    MOVED.with(|m| m.borrow().as_ref().map(|(model, movement)| movers_csv(model, movement)));
+                post(&match csv {
+                    Some(csv) => Reply::Exported { csv, suffix: "movers".into() },
+                    None => {
+                        Reply::Failed { message: "Apply a model to a file with an id column first.".into() }
+                    }
+                });
+            }
             Request::Sweep { spec } => {
                 let reply = with_table(|table| k_sweep(table, &spec, SWEEP_KS, &mut progress))
                     .map(|sweep| Reply::Swept { sweep, elapsed_ms: now_ms() - started });
                 post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
+            }
+        }
+    }
+
+    fn attached_bytes(data: &JsValue) -> Option<Vec<u8>> {
+        js_sys::Reflect::get(data, &BYTES_KEY.into())
+            .ok()
+            .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
+            .map(|b| b.to_vec())
+    }
+
+    /// Applies a model to a new file (attached, or kept from the last attempt). On success the file
+    /// becomes the loaded one, with the applied result as its last run.
+    fn apply_model(
+        model_json: &str,
+        mapping: &[(String, String)],
+        bytes: Option<Vec<u8>>,
+        started: f64,
+        progress: &mut dyn FnMut(Stage, f64),
+    ) -> Reply {
+        let failed = |e: CoreError| Reply::Failed { message: e.to_string() };
+        let model = match SegmentModel::from_json(model_json) {
+            Ok(m) => m,
+            Err(e) => return failed(e),
+        };
+        if let Some(bytes) = bytes {
+            progress(Stage::Reading, 0.0);
+            match read_csv(&bytes, &mut |f| progress(Stage::Reading, f)) {
+                Ok(table) => APPLY_FILE.with(|f| *f.borrow_mut() = Some((bytes, table))),
+                Err(e) => return failed(e),
+            }
+        }
+        let Some((bytes, table)) = APPLY_FILE.with(|f| f.borrow_mut().take()) else {
+            return Reply::Failed { message: "Choose the CSV file to apply the model to.".into() };
+        };
+        let outcome = apply(&model, &bytes, &table, mapping, progress).map(|applied| {
+            let summary = summarize_with(&table, &applied.result.spec);
+            (applied, summary)
+        });
+        match outcome {
+            Ok((applied, summary)) => {
+                MOVED.with(|m| *m.borrow_mut() = applied.movement.clone().map(|mv| (model, mv)));
+                TABLE.with(|t| *t.borrow_mut() = Some(table));
+                BYTES.with(|b| *b.borrow_mut() = bytes);
+                Reply::Applied { summary, applied: Box::new(applied), elapsed_ms: now_ms() - started }
+            }
+            Err(CoreError::MissingColumns { .. }) => {
+                let columns = table.names();
+                let missing: Vec<String> = model
+                    .spec
+                    .features
+                    .iter()
+                    .filter(|f| match_columns(std::slice::from_ref(*f), &columns, mapping).is_err())
+                    .cloned()
+                    .collect();
+                let message = format!(
+                    "This file lacks the model's column(s) {}. Pick the column of this file that holds each, then apply again.",
+                    missing.join(", ")
+                );
+                APPLY_FILE.with(|f| *f.borrow_mut() = Some((bytes, table)));
+                Reply::NeedsMapping { message, missing, columns }
+            }
+            Err(e) => {
+                APPLY_FILE.with(|f| *f.borrow_mut() = Some((bytes, table)));
+                failed(e)
             }
         }
     }

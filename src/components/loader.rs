@@ -10,7 +10,7 @@ use wasm_bindgen_futures::JsFuture;
 /// The built-in sample, served beside the page (public/ in the repository).
 const SAMPLE_FILE: &str = "dataset_ecommerce.csv";
 
-async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array, String> {
+pub(crate) async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array, String> {
     if file.size() > MAX_FILE_BYTES {
         return Err(format!(
             "\"{}\" is {:.0} MB; this page reads files up to {:.0} MB. Split the file or keep only the columns you need.",

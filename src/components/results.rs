@@ -178,7 +178,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
 
 /// A download button with a line saying what the file holds.
 #[component]
-fn Download(
+pub(crate) fn Download(
     testid: &'static str,
     label: &'static str,
     hint: &'static str,

@@ -5,30 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { openApp, settled, int, screenshot, FIXTURES, DIST } from './browser.mjs';
-
-/** Types `value` into the `nth` element with `testid` and commits it, as a person leaving the field. */
-async function setInput(page, testid, value, nth = 0) {
-  const input = page.getByTestId(testid).nth(nth);
-  await input.fill(value);
-  await input.dispatchEvent('change');
-}
-
-async function withApp(fn) {
-  const app = await openApp();
-  try {
-    await fn(app);
-    assert.deepEqual(app.foreign, [], 'requests outside the page origin');
-    assert.deepEqual(app.consoleErrors, [], 'console errors');
-    for (const url of app.server.requests) {
-      assert.ok(url.startsWith('/segments/'), `request outside the app's sub-path: ${url}`);
-      // The share link's fragment never reaches the server.
-      assert.ok(!url.includes('spec'), `settings sent to the server: ${url}`);
-    }
-  } finally {
-    await app.close();
-  }
-}
+import { openApp, settled, int, screenshot, setInput, withApp, FIXTURES, DIST } from './browser.mjs';
 
 test('the sample with its defaults gives the original project figures', async () => {
   await withApp(async ({ page }) => {

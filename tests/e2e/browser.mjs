@@ -1,6 +1,7 @@
 // Debian's headless Chromium, driven by playwright-core (no browser download), with the page's network
 // and console watched: every test fails on a request to another origin or a console error.
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,4 +65,28 @@ export async function int(page, testid) {
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Types `value` into the `nth` element with `testid` and commits it, as a person leaving the field. */
+export async function setInput(page, testid, value, nth = 0) {
+  const input = page.getByTestId(testid).nth(nth);
+  await input.fill(value);
+  await input.dispatchEvent('change');
+}
+
+/** Opens the page, runs `fn`, then checks that nothing left the page's origin and nothing went wrong. */
+export async function withApp(fn) {
+  const app = await openApp();
+  try {
+    await fn(app);
+    assert.deepEqual(app.foreign, [], 'requests outside the page origin');
+    assert.deepEqual(app.consoleErrors, [], 'console errors');
+    for (const url of app.server.requests) {
+      assert.ok(url.startsWith('/segments/'), `request outside the app's sub-path: ${url}`);
+      // The share link's fragment never reaches the server.
+      assert.ok(!url.includes('spec'), `settings sent to the server: ${url}`);
+    }
+  } finally {
+    await app.close();
+  }
 }

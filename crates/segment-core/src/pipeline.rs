@@ -91,8 +91,11 @@ pub struct AnalysisResult {
     /// page does not need it.
     #[serde(skip)]
     pub kept_rows: Vec<usize>,
-    /// Per segment, the mean of each feature in the file's own units.
+    /// Per segment, the mean of each feature in the file's own units (NaN, sent as null, when the
+    /// values are too large to average).
+    #[serde(deserialize_with = "crate::serde_nan::rows_or_nan")]
     pub segment_means: Vec<Vec<f64>>,
+    #[serde(deserialize_with = "crate::serde_nan::vec_or_nan")]
     pub overall_means: Vec<f64>,
     /// Per segment: plain-language profile and a suggested name.
     pub profiles: Vec<SegmentProfile>,
@@ -121,6 +124,19 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
     });
     let k_distance = suggest(table, &mut suggested);
     Ok(DatasetSummary { n_rows: table.n_rows, columns: table.info(), suggested, preset, k_distance })
+}
+
+/// The summary of a table that arrives with its settings (a saved model applied to it): its columns
+/// and those settings, without the k-distance curve (which costs seconds at a million rows and only
+/// guides a new fit).
+pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
+    DatasetSummary {
+        n_rows: table.n_rows,
+        columns: table.info(),
+        suggested: spec.clone(),
+        preset: None,
+        k_distance: None,
+    }
 }
 
 /// Computes the k-distance curve for the spec's features and, for a file without a preset, sets eps to

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureLevel {
     pub feature: String,
+    #[serde(deserialize_with = "crate::serde_nan::f64_or_nan")]
     pub mean: f64,
     /// Segment mean over the mean of all segmented customers (1 = average); NaN when the average is 0
     /// (sent as null: JSON has no NaN).

@@ -7,6 +7,21 @@ pub fn f64_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
+/// One number that may be null.
+#[derive(Deserialize)]
+struct Number(#[serde(deserialize_with = "f64_or_nan")] f64);
+
+pub fn vec_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    Ok(Vec::<Number>::deserialize(d)?.into_iter().map(|n| n.0).collect())
+}
+
+pub fn rows_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+    Ok(Vec::<Vec<Number>>::deserialize(d)?
+        .into_iter()
+        .map(|r| r.into_iter().map(|n| n.0).collect())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::profile::FeatureLevel;

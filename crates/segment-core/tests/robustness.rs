@@ -2,6 +2,7 @@
 //! or a typed error. (A seeded generator, so a failure replays.)
 
 use segment_core::ingest::read_csv;
+use segment_core::model::{apply, apply_stream, SegmentModel};
 use segment_core::pipeline::{run, summarize};
 use segment_core::rng::SplitMix64;
 use segment_core::spec::Method;
@@ -40,7 +41,33 @@ fn analyse(bytes: &[u8], rng: &mut SplitMix64) {
     if let Ok(r) = run(&table, &spec, &mut |_, _| {}) {
         assert_eq!(r.labels.len(), r.rows_used);
         assert_eq!(r.segment_sizes.iter().sum::<usize>() + r.noise, r.rows_used);
+        // The result crosses to the page as JSON: it must read back whatever the values.
+        let json = serde_json::to_string(&r).unwrap_or_else(|e| panic!("{e}"));
+        let back: Result<segment_core::pipeline::AnalysisResult, _> = serde_json::from_str(&json);
+        assert!(back.is_ok(), "{json}");
+        apply_model(bytes, &table, &r);
     }
+}
+
+/// A model of the run, applied to its own file by the page's path and the streaming path: no panic, and
+/// the two agree on the rows they use and the segments they give.
+fn apply_model(
+    bytes: &[u8],
+    table: &segment_core::ingest::Table,
+    r: &segment_core::pipeline::AnalysisResult,
+) {
+    let Ok(model) = SegmentModel::from_result(bytes, table, r, &[], "random.csv") else { return };
+    let model =
+        SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}\n{}", model.to_json()));
+    let page = apply(&model, bytes, table, &[], &mut |_, _| {});
+    let stream = apply_stream(&model, &[], bytes, std::io::sink(), &mut |_, _| {});
+    if let (Ok(page), Ok(stream)) = (&page, &stream) {
+        assert_eq!(page.result.rows_used, stream.rows_used);
+        assert_eq!(page.result.segment_sizes, stream.segment_sizes);
+    }
+    // A damaged copy of the model file: refused or read, never a panic.
+    let json = model.to_json();
+    let _ = SegmentModel::from_json(&json[..json.len() / 3]);
 }
 
 #[test]

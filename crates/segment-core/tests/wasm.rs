@@ -39,3 +39,22 @@ fn reference_dataset_in_wasm() {
     let ch = r.scores.calinski_harabasz.unwrap_or(f64::NAN);
     assert!((ch - 19399.970397203484).abs() < 1e-6 * 19399.97, "{ch}");
 }
+
+#[wasm_bindgen_test]
+fn saved_model_in_wasm_matches_the_streaming_apply() {
+    use segment_core::export::labeled_csv;
+    use segment_core::model::{apply, apply_stream, SegmentModel};
+    let table = read_csv(CUSTOMERS, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+    spec.dbscan = DbscanSettings { eps: 0.05, min_samples: 10 };
+    let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let model = SegmentModel::from_result(CUSTOMERS, &table, &r, &[], "customers_2k.csv")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let model = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    let applied = apply(&model, CUSTOMERS, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.result.noise, r.noise);
+    let mut streamed = Vec::new();
+    apply_stream(&model, &[], CUSTOMERS, &mut streamed, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let expected = labeled_csv(CUSTOMERS, &applied.result, &model.names()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(String::from_utf8_lossy(&streamed), expected);
+}

@@ -11,7 +11,7 @@ pub mod apply;
 pub mod assign;
 pub mod stream;
 
-pub use apply::{apply, Applied, ColumnDrift, ColumnMatch, Movement};
+pub use apply::{apply, match_columns, movers_csv, Applied, ColumnDrift, ColumnMatch, Movement};
 pub use assign::{Assigner, Assignment};
 pub use stream::{apply_stream, StreamSummary};
 
@@ -53,7 +53,8 @@ pub struct ModelSegment {
     pub name: String,
     /// Training rows in the segment.
     pub size: usize,
-    /// Training mean of each feature.
+    /// Training mean of each feature (NaN when too large to average).
+    #[serde(deserialize_with = "crate::serde_nan::vec_or_nan")]
     pub means: Vec<f64>,
 }
 
@@ -62,8 +63,11 @@ pub struct FeatureRange {
     pub name: String,
     pub min: f64,
     pub max: f64,
+    /// NaN (null in the file) when the values are too large to average.
+    #[serde(deserialize_with = "crate::serde_nan::f64_or_nan")]
     pub mean: f64,
-    /// Population standard deviation.
+    /// Population standard deviation (NaN, as `mean`, when it overflows).
+    #[serde(deserialize_with = "crate::serde_nan::f64_or_nan")]
     pub sd: f64,
 }
 
@@ -134,6 +138,25 @@ impl SegmentModel {
                     *slot = label;
                 }
             }
+        }
+        let stored = match &assignment {
+            Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
+            Assignment::KMeans { centroids } => centroids.first().map_or(&[][..], Vec::as_slice),
+        };
+        let finite = |v: &f64| v.is_finite();
+        let centroids_finite = match &assignment {
+            Assignment::KMeans { centroids } => centroids.iter().flatten().all(finite),
+            Assignment::Dbscan { .. } => true,
+        };
+        if !(stored.iter().all(finite)
+            && centroids_finite
+            && scaler.offset.iter().chain(&scaler.scale).all(finite))
+        {
+            return Err(CoreError::BadModel(
+                "the data holds values too large to save in a model (near the limit of floating-point \
+                 numbers, about 1e308). Check the features for such values and drop or rescale them"
+                    .into(),
+            ));
         }
         let mut spec = spec.clone();
         spec.segment_names = names.to_vec();
@@ -233,9 +256,37 @@ impl SegmentModel {
         Ok(())
     }
 
+    /// What the page shows about a loaded model (no training values).
+    pub fn info(&self) -> ModelInfo {
+        ModelInfo {
+            file_name: self.training.file_name.clone(),
+            method: self.spec.method.label().to_string(),
+            features: self.spec.features.clone(),
+            segments: self.segments.iter().map(|s| (s.name.clone(), s.size)).collect(),
+            noise: self.training.noise,
+            rows_used: self.training.rows_used,
+            id_column: self.training.id_column.clone(),
+            rule: self.assignment.rule(),
+        }
+    }
+
     pub fn names(&self) -> Vec<String> {
         self.segments.iter().map(|s| s.name.clone()).collect()
     }
+}
+
+/// A loaded model, as the page describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub file_name: String,
+    pub method: String,
+    pub features: Vec<String>,
+    /// Name and training size of each segment.
+    pub segments: Vec<(String, usize)>,
+    pub noise: usize,
+    pub rows_used: usize,
+    pub id_column: Option<String>,
+    pub rule: String,
 }
 
 fn segment_name(names: &[String], result: &AnalysisResult, id: usize) -> String {

@@ -1,0 +1,130 @@
+// Saved models in the page: fit on the sample, save the model, load it back, apply it to a changed copy
+// and read drift and who moved; the page's labeled export equals the command line's streaming `apply` of
+// the same model on the same file. A renamed column is mapped by hand; a damaged model is refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { settled, int, screenshot, withApp, DIST, SCREENSHOTS } from './browser.mjs';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segment-model-'));
+const SAMPLE = fs.readFileSync(path.join(DIST, 'dataset_ecommerce.csv'), 'utf8');
+// Built by `cargo test --workspace`, which scripts/test.sh runs before these tests.
+const CLI = path.resolve(path.dirname(DIST), 'target/debug/segment');
+
+/** Next month: purchases tripled on every 7th row, the last 20 customers gone, 10 new ones. */
+function nextMonth() {
+  const lines = SAMPLE.trim().split('\n');
+  const changed = lines.map((line, i) => {
+    if (i === 0 || i % 7 !== 0) return line;
+    const f = line.split(',');
+    f[3] = String(Number(f[3]) * 3);
+    return f.join(',');
+  });
+  const kept = changed.slice(0, changed.length - 20);
+  for (let i = 0; i < 10; i++) kept.push(lines[1].replace(/^[^,]+/, `NEW${i}`));
+  return kept.join('\n') + '\n';
+}
+
+async function fitAndSaveModel(page) {
+  await page.getByTestId('sample-button').click();
+  assert.equal(await settled(page), 'done');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  assert.equal(download.suggestedFilename(), 'dataset_ecommerce-model.json');
+  const modelPath = path.join(tmp, 'model.json');
+  await download.saveAs(modelPath);
+  const model = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
+  assert.equal(model.format, 'client-segmentation-model');
+  assert.equal(model.version, 1);
+  assert.deepEqual(model.segments.map((s) => s.name), ['Balanced Users', 'High Spenders', 'Active Savers']);
+  await page.getByTestId('model-input').setInputFiles(modelPath);
+  assert.equal(await settled(page), 'done');
+  assert.match(await page.getByTestId('model-info').textContent(), /Model fitted on dataset_ecommerce\.csv/);
+  return modelPath;
+}
+
+const cells = (page, testid) => page.getByTestId(testid).locator('td').allTextContents();
+const num = (t) => Number(t.replace(/[^\d.-]/g, ''));
+
+/** matched, moved, new and gone customers, as the movement summary states them. */
+async function movementFigures(page) {
+  const summary = page.getByTestId('movement-summary');
+  return Promise.all(['matched', 'moved', 'new', 'gone'].map(async (k) => Number(await summary.getAttribute(`data-${k}`))));
+}
+
+test('fit, save the model, apply it to next month and read who moved', async () => {
+  await withApp(async ({ page }) => {
+    const modelPath = await fitAndSaveModel(page);
+    const file = nextMonth();
+    const t0 = Date.now();
+    await page.getByTestId('apply-input').setInputFiles({ name: 'next-month.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+    assert.equal(await settled(page), 'done');
+    console.log(`apply to 55k rows: ${Date.now() - t0} ms`);
+    assert.equal(await page.getByTestId('file-name').textContent(), 'Loaded: next-month.csv');
+    // The same dashboard for the new file, in the model's segments and names.
+    assert.equal(await int(page, 'segment-count'), 3);
+    const names = await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value));
+    assert.deepEqual(names, ['Balanced Users', 'High Spenders', 'Active Savers']);
+
+    const [matched, moved, fresh, gone] = await movementFigures(page);
+    const stayed = matched - moved;
+    assert.equal(matched, 55_056 - 20);
+    assert.equal(fresh, 10);
+    assert.equal(gone, 20);
+    assert.ok(moved > 1000, `moved ${moved}`);
+    const table = (await cells(page, 'movement-table')).map(num);
+    assert.equal(table.reduce((a, b) => a + b, 0), matched);
+    const diagonal = (await page.locator('[data-testid="movement-table"] td.diagonal').allTextContents()).map(num);
+    assert.equal(diagonal.reduce((a, b) => a + b, 0), stayed);
+
+    const warnings = await page.getByTestId('drift-warning').allTextContents();
+    assert.ok(warnings.some((w) => w.startsWith('monto_compras:')), warnings.join('\n'));
+    assert.equal(await page.getByTestId('drift-ok').count(), 0);
+    await screenshot(page, 'model-applied');
+    await page.getByTestId('model-panel').screenshot({ path: path.join(SCREENSHOTS, 'model-panel.png') });
+
+    const [movers] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-movers').click()]);
+    assert.equal(movers.suggestedFilename(), 'next-month-movers.csv');
+    assert.equal(fs.readFileSync(await movers.path(), 'utf8').trim().split('\n').length, moved + 1);
+
+    // The page's export of the applied file equals the command line's streaming apply.
+    const [labeled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const inPage = fs.readFileSync(await labeled.path(), 'utf8');
+    assert.ok(fs.existsSync(CLI), `${CLI} is built by cargo test --workspace`);
+    const dataPath = path.join(tmp, 'next-month.csv');
+    fs.writeFileSync(dataPath, file);
+    const fromCli = execFileSync(CLI, ['apply', modelPath, dataPath, '-o', '-'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    assert.equal(inPage, fromCli);
+  });
+});
+
+test('a renamed column is mapped by hand, and a damaged model is refused', async () => {
+  await withApp(async ({ page }) => {
+    const modelPath = await fitAndSaveModel(page);
+    const renamed = SAMPLE.replace('monto_compras', 'purchases');
+    await page.getByTestId('apply-input').setInputFiles({ name: 'renamed.csv', mimeType: 'text/csv', buffer: Buffer.from(renamed) });
+    assert.equal(await settled(page), 'error');
+    assert.match(await page.getByTestId('error-message').textContent(), /monto_compras/);
+    await page.locator('[data-testid="column-map"][data-column="monto_compras"]').selectOption('purchases');
+    await page.getByTestId('apply-mapped').click();
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('column-matches').textContent(), /monto_compras read from "purchases" \(as you mapped it\)/);
+    // The training file itself: only border points between two segments may move.
+    const [matched, moved] = await movementFigures(page);
+    assert.equal(matched, 55_056);
+    assert.ok(moved < 20, `moved ${moved}`);
+    assert.equal(await page.getByTestId('drift-ok').count(), 1);
+
+    const damaged = path.join(tmp, 'damaged.json');
+    const json = fs.readFileSync(modelPath, 'utf8');
+    fs.writeFileSync(damaged, json.slice(0, json.length / 2));
+    await page.getByTestId('model-input').setInputFiles(damaged);
+    assert.equal(await settled(page), 'error');
+    assert.match(await page.getByTestId('error-message').textContent(), /model file could not be used/);
+    // The app keeps working: the result on screen is still there and a run goes through.
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+  });
+});
