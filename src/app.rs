@@ -389,7 +389,7 @@ impl AppState {
             Reply::Stability { stability } => {
                 self.history.update(|h| {
                     if let Some(last) = h.last_mut() {
-                        last.stability = Some(stability.mean_ari);
+                        last.stability = (stability.runs > 0).then_some(stability.mean_ari);
                     }
                 });
                 self.stability.set(Some(stability));

@@ -12,7 +12,7 @@ fn parameters(spec: &AnalysisSpec) -> String {
         Method::Dbscan => {
             format!("eps {}, min_samples {}", decimal(spec.dbscan.eps, 4), spec.dbscan.min_samples)
         }
-        Method::KMeans => format!("k {}", spec.kmeans.k),
+        _ => spec.parameters(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Help choosing parameters: the k-distance curve for DBSCAN's eps, the k sweep for k-means.
+//! Help choosing parameters: the k-distance curve for DBSCAN's eps, the k sweep for k-means, the
+//! Gaussian mixture and Ward.
 
 use super::canvas::paint;
 use super::state;
@@ -18,7 +19,7 @@ pub fn Guidance() -> impl IntoView {
         <Show when=move || method() == Some(Method::Dbscan) && state.summary.with(|s| s.as_ref().is_some_and(|s| s.k_distance.is_some()))>
             <KDistanceChart />
         </Show>
-        <Show when=move || method() == Some(Method::KMeans)>
+        <Show when=move || method().is_some_and(Method::uses_k)>
             <KSweepPanel />
         </Show>
     }
@@ -122,7 +123,7 @@ fn KSweepPanel() -> impl IntoView {
         if let Some(k) = state.sweep.get_untracked().and_then(|s| s.best_k) {
             state.spec.update(|s| {
                 if let Some(s) = s {
-                    s.kmeans.k = k;
+                    s.set_k(k);
                 }
             });
             state.run();
@@ -131,7 +132,14 @@ fn KSweepPanel() -> impl IntoView {
     view! {
         <section class="chart guidance" data-testid="k-sweep-panel">
             <h2>"Choosing k"</h2>
-            <p class="hint">"Runs k-means for k = 2 to 10 on the current features and scores each."</p>
+            <p class="hint">{move || format!(
+                "Runs {} for k = 2 to 10 on the current features and scores each.",
+                match state.spec.with(|s| s.as_ref().map(|s| s.method)) {
+                    Some(Method::GaussianMixture) => "the Gaussian mixture",
+                    Some(Method::Ward) => "Ward linkage (one tree, cut at each k)",
+                    _ => "k-means",
+                }
+            )}</p>
             <button data-testid="k-sweep-button" disabled=busy on:click=move |_| state.sweep_k()>"Sweep k = 2…10"</button>
             <div class:hidden=move || state.sweep.with(Option::is_none)>
                 <canvas node_ref=canvas_ref data-testid="k-sweep-chart" role="img" aria-label="Silhouette and Davies-Bouldin by k"></canvas>

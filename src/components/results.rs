@@ -116,12 +116,17 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                         state
                             .stability
                             .get()
-                            .map_or("checking…".to_string(), |s| decimal(s.mean_ari, 3))
+                            .map_or("checking…".to_string(), |s| {
+                                if s.runs == 0 { "not measured".to_string() } else { decimal(s.mean_ari, 3) }
+                            })
                     }}
                 </dd>
                 <dd class="hint">
                     {move || {
                         state.stability.get().map(|s| {
+                            if let Some(why) = &s.skipped {
+                                return why.clone();
+                            }
                             format!(
                                 "agreement (adjusted Rand index) with this result of {} runs on random {:.0}% subsamples; lowest {}",
                                 s.runs,

@@ -187,14 +187,14 @@ fn Model() -> impl IntoView {
                     set=|s, v| s.dbscan.min_samples = v.round().max(1.0) as usize
                 />
             </Show>
-            <Show when=move || method() == Method::KMeans>
+            <Show when=move || method().uses_k()>
                 <NumberInput
                     label="k (number of segments) "
                     testid="k-input"
                     step="1"
                     invalid=invalid
-                    get=|s| s.kmeans.k.to_string()
-                    set=|s, v| s.kmeans.k = v.round().max(1.0) as usize
+                    get=|s| s.k().unwrap_or(3).to_string()
+                    set=|s, v| s.set_k(v.round().max(1.0) as usize)
                 />
             </Show>
             {move || invalid.get().map(|m| view! { <p class="error" data-testid="input-error">{m}</p> })}

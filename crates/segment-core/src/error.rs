@@ -30,6 +30,8 @@ pub enum CoreError {
     InvalidParameter { name: String, value: String, reason: String },
     #[error("The analysis settings could not be read: {0}")]
     BadSpec(String),
+    #[error("{method} runs on up to {max} rows and this selection has {rows}: {why}.")]
+    TooManyRows { method: String, rows: usize, max: usize, why: String },
     #[error("The model file could not be used: {0}.")]
     BadModel(String),
     #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]

@@ -2,7 +2,7 @@
 //! the tests and (later) the command line all call [`run`]; none of them re-implements a step.
 
 use crate::clean::{clean, CleaningReport};
-use crate::cluster::{canonical_labels, Dbscan, KMeans};
+use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward, WardTree};
 use crate::distance::dist2;
 use crate::error::{CoreError, Result};
 use crate::features::{x_raw, FittedScaler};
@@ -15,7 +15,6 @@ use crate::score::{
     calinski_harabasz, davies_bouldin, silhouette, stability, Scores, Stability, SUBSAMPLE_SHARE,
 };
 use crate::spec::{is_original_layout, AnalysisSpec, Method};
-use linfa::traits::Transformer;
 use linfa::ParamGuard;
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
@@ -38,7 +37,7 @@ impl Stage {
             Stage::Reading => "Reading the file",
             Stage::Cleaning => "Cleaning",
             Stage::Scaling => "Scaling",
-            Stage::Clustering => "Finding segments (DBSCAN)",
+            Stage::Clustering => "Finding segments",
             Stage::Reducing => "Projecting (PCA)",
             Stage::Scoring => "Scoring",
         }
@@ -229,36 +228,78 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Prog
     Ok(Prepared { kept, cleaning, x_raw, x_scaled })
 }
 
+/// Checks the method's parameters (so a typo fails before any work) and returns the rows it needs.
+fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
+    let k = spec.k().unwrap_or(0);
+    Ok(match spec.method {
+        Method::Dbscan => Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check_ref()?.min_samples(),
+        Method::KMeans => KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check_ref()?.k(),
+        Method::GaussianMixture => GaussianMixture::params(k, spec.seed).check_ref()?.k(),
+        Method::Ward => Ward::params(k).check_ref()?.k(),
+    }
+    .max(3))
+}
+
+/// Fits the spec's method on `x_scaled`: canonical labels (0 = largest segment) and what assigning new
+/// rows to the segments needs (for a saved model).
+pub fn fit_method(
+    spec: &AnalysisSpec,
+    x_scaled: ArrayView2<f64>,
+    on_progress: &mut dyn FnMut(f64),
+) -> Result<(Vec<Option<usize>>, Assignment)> {
+    let (n, d) = x_scaled.dim();
+    let k = spec.k().unwrap_or(0);
+    Ok(match spec.method {
+        Method::Dbscan => {
+            let rows: Vec<f64> = x_scaled.iter().copied().collect();
+            let params = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check()?;
+            let fit = params.fit_rows(&rows, n, d, on_progress);
+            let (labels, _) = canonical_labels(&fit.labels);
+            let assignment = Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &fit.core_mask, &labels);
+            (labels, assignment)
+        }
+        Method::KMeans => {
+            let fit = KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled);
+            (fit.labels, Assignment::Centroids { centroids: fit.centroids })
+        }
+        Method::GaussianMixture => {
+            let fit = GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled);
+            let assignment =
+                Assignment::Mixture { weights: fit.weights, means: fit.means, covariances: fit.covariances };
+            (fit.labels, assignment)
+        }
+        Method::Ward => {
+            let labels = Ward::params(k).check()?.fit(x_scaled, on_progress)?;
+            let centroids = segment_centres(x_scaled, &labels);
+            (labels, Assignment::Centroids { centroids })
+        }
+    })
+}
+
+/// The mean of each segment's rows (segments numbered 0..).
+fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Vec<Vec<f64>> {
+    let k = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
+    let mut sums = vec![vec![0.0; x.ncols()]; k];
+    let mut counts = vec![0usize; k];
+    for (row, label) in x.outer_iter().zip(labels) {
+        if let Some(s) = *label {
+            counts[s] += 1;
+            sums[s].iter_mut().zip(row).for_each(|(a, v)| *a += v);
+        }
+    }
+    sums.into_iter().zip(counts).map(|(s, c)| s.into_iter().map(|v| v / c.max(1) as f64).collect()).collect()
+}
+
 /// Runs the analysis the spec describes on the table.
 pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<AnalysisResult> {
-    // Validate parameters before any work, so a typo fails at once.
-    let dbscan = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples);
-    let kmeans = KMeans::params(spec.kmeans.k, spec.seed).n_init(spec.kmeans.n_init);
-    let needed = match spec.method {
-        Method::Dbscan => dbscan.check_ref()?.min_samples().max(3),
-        Method::KMeans => kmeans.check_ref()?.k().max(3),
-    };
+    let needed = rows_needed(spec)?;
     let Prepared { kept, cleaning, x_raw, x_scaled } = prepare(table, spec, needed, progress)?;
 
     progress(Stage::Clustering, 0.0);
-    let (n, d) = x_scaled.dim();
-    let rows: Vec<f64> = x_scaled.iter().copied().collect();
-    let (raw_labels, fitted) = match spec.method {
-        Method::Dbscan => {
-            let params = dbscan.check()?;
-            let fit = params.fit_rows(&rows, n, d, &mut |f| progress(Stage::Clustering, f));
-            (fit.labels, Err(fit.core_mask))
-        }
-        Method::KMeans => {
-            let fit = kmeans.check()?.fit(x_scaled.view());
-            (fit.labels, Ok(fit.centroids))
-        }
-    };
-    let (labels, segment_sizes) = canonical_labels(&raw_labels);
-    let assignment = match fitted {
-        Err(core_mask) => Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &core_mask, &labels),
-        Ok(centroids) => Assignment::KMeans { centroids },
-    };
+    let (labels, assignment) = fit_method(spec, x_scaled.view(), &mut |f| progress(Stage::Clustering, f))?;
+    let segment_sizes = (0..labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0))
+        .map(|s| labels.iter().filter(|l| **l == Some(s)).count())
+        .collect();
     let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
     let mut result = describe(spec, fitted, progress);
     result.assignment = Some(assignment);
@@ -352,6 +393,9 @@ fn score_all(x_scaled: ArrayView2<f64>, labels: &[Option<usize>], spec: &Analysi
     }
 }
 
+/// Ward's stability (5 more quadratic fits) is measured up to this many rows.
+pub const WARD_STABILITY_MAX_ROWS: usize = 20_000;
+
 /// Subsample runs behind the stability score.
 pub const STABILITY_RUNS: usize = 5;
 
@@ -359,6 +403,19 @@ pub const STABILITY_RUNS: usize = 5;
 /// the result by the adjusted Rand index (see [`crate::score::stability`]).
 pub fn stability_of(table: &Table, result: &AnalysisResult, progress: Progress) -> Result<Stability> {
     let spec = &result.spec;
+    if spec.method == Method::Ward && result.rows_used > WARD_STABILITY_MAX_ROWS {
+        return Ok(Stability {
+            mean_ari: 0.0,
+            min_ari: 0.0,
+            runs: 0,
+            subsample_share: SUBSAMPLE_SHARE,
+            seed: spec.seed,
+            skipped: Some(format!(
+                "not measured: Ward on {} rows would need {STABILITY_RUNS} more trees; it is measured up to {} rows",
+                result.rows_used, WARD_STABILITY_MAX_ROWS
+            )),
+        });
+    }
     let Prepared { x_scaled, .. } = prepare(table, spec, 1, progress)?;
     let labels: Vec<Option<usize>> = result.labels.iter().map(|&l| usize::try_from(l).ok()).collect();
     let mut run_index = 0u64;
@@ -366,23 +423,23 @@ pub fn stability_of(table: &Table, result: &AnalysisResult, progress: Progress) 
         run_index += 1;
         progress(Stage::Scoring, run_index as f64 / STABILITY_RUNS as f64);
         let sub = x_scaled.select(Axis(0), rows);
-        let fitted = match spec.method {
-            Method::Dbscan => {
-                // The subsample is 80 % as dense: scale min_samples so the density threshold stays.
-                let min_samples =
-                    ((spec.dbscan.min_samples as f64 * SUBSAMPLE_SHARE).round() as usize).max(1);
-                Dbscan::params(spec.dbscan.eps, min_samples).check().map(|p| p.transform(&sub).to_vec())
-            }
-            Method::KMeans => KMeans::params(spec.kmeans.k, spec.seed.wrapping_add(run_index))
-                .n_init(spec.kmeans.n_init)
-                .check()
-                .map(|p| p.fit(sub.view()).labels),
-        };
+        let mut run_spec = spec.clone();
+        run_spec.seed = spec.seed.wrapping_add(run_index);
+        // The subsample is 80 % as dense: scale min_samples so DBSCAN's density threshold stays.
+        run_spec.dbscan.min_samples =
+            ((spec.dbscan.min_samples as f64 * SUBSAMPLE_SHARE).round() as usize).max(1);
+        let fitted = fit_method(&run_spec, sub.view(), &mut |_| {}).map(|(labels, _)| labels);
         fitted.unwrap_or_else(|_| vec![None; rows.len()])
     }))
 }
 
-/// One k of the k-means sweep.
+/// Sum of squared distances of rows to their segment's mean (k-means' inertia, for any method).
+fn within_sse(x: ArrayView2<f64>, labels: &[Option<usize>]) -> f64 {
+    let centres = segment_centres(x, labels);
+    x.outer_iter().zip(labels).filter_map(|(row, l)| l.map(|s| dist2(row, &centres[s]))).sum()
+}
+
+/// One k of the sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     pub k: usize,
@@ -399,7 +456,8 @@ pub struct KSweep {
 
 pub const SWEEP_KS: std::ops::RangeInclusive<usize> = 2..=10;
 
-/// k-means for each k in `ks` on the spec's features, scaling and cleaning, with all three scores.
+/// The spec's method (k-means for DBSCAN specs) for each k in `ks`, on the spec's features, scaling and
+/// cleaning, with all three scores.
 pub fn k_sweep(
     table: &Table,
     spec: &AnalysisSpec,
@@ -410,13 +468,25 @@ pub fn k_sweep(
     let Prepared { x_scaled, .. } = prepare(table, spec, needed, progress)?;
     let count = ks.clone().count().max(1);
     let mut rows = Vec::with_capacity(count);
+    // Ward's tree is built once and cut at each k.
+    let tree = if spec.method == Method::Ward {
+        Some(WardTree::build(x_scaled.view(), &mut |f| progress(Stage::Clustering, 0.5 * f))?)
+    } else {
+        None
+    };
     for (i, k) in ks.enumerate() {
         progress(Stage::Clustering, i as f64 / count as f64);
-        let fit = KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled.view());
+        let labels = match (&tree, spec.method) {
+            (Some(tree), _) => tree.cut(k),
+            (None, Method::GaussianMixture) => {
+                GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled.view()).labels
+            }
+            _ => KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled.view()).labels,
+        };
         rows.push(SweepRow {
             k,
-            inertia: fit.inertia,
-            scores: score_all(x_scaled.view(), &fit.labels, spec),
+            inertia: within_sse(x_scaled.view(), &labels),
+            scores: score_all(x_scaled.view(), &labels, spec),
         });
     }
     let best_k = rows

@@ -18,15 +18,19 @@ pub enum Method {
     #[default]
     Dbscan,
     KMeans,
+    GaussianMixture,
+    Ward,
 }
 
 impl Method {
-    pub const ALL: [Method; 2] = [Method::Dbscan, Method::KMeans];
+    pub const ALL: [Method; 4] = [Method::Dbscan, Method::KMeans, Method::GaussianMixture, Method::Ward];
 
     pub fn key(self) -> &'static str {
         match self {
             Method::Dbscan => "dbscan",
             Method::KMeans => "kmeans",
+            Method::GaussianMixture => "gmm",
+            Method::Ward => "ward",
         }
     }
 
@@ -34,7 +38,14 @@ impl Method {
         match self {
             Method::Dbscan => "DBSCAN (density; finds noise)",
             Method::KMeans => "k-means (k round groups)",
+            Method::GaussianMixture => "Gaussian mixture (k elliptical groups)",
+            Method::Ward => "Ward linkage (hierarchical; up to 60,000 rows)",
         }
+    }
+
+    /// Methods whose main parameter is the number of segments k.
+    pub fn uses_k(self) -> bool {
+        self != Method::Dbscan
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
@@ -56,6 +67,30 @@ pub struct KMeansSettings {
     pub n_init: usize,
 }
 
+/// The number of components of a Gaussian mixture (full covariances).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MixtureSettings {
+    pub k: usize,
+}
+
+impl Default for MixtureSettings {
+    fn default() -> Self {
+        Self { k: 3 }
+    }
+}
+
+/// Where Ward's tree is cut: k segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardSettings {
+    pub k: usize,
+}
+
+impl Default for WardSettings {
+    fn default() -> Self {
+        Self { k: 3 }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisSpec {
     pub version: u32,
@@ -65,6 +100,11 @@ pub struct AnalysisSpec {
     pub method: Method,
     pub dbscan: DbscanSettings,
     pub kmeans: KMeansSettings,
+    /// Added after version 1 was published: older settings read with the defaults.
+    #[serde(default)]
+    pub gmm: MixtureSettings,
+    #[serde(default)]
+    pub ward: WardSettings,
     /// Seeds every random choice (the silhouette sample today).
     pub seed: u64,
     pub silhouette_max_exact: usize,
@@ -98,6 +138,8 @@ impl AnalysisSpec {
             method: Method::Dbscan,
             dbscan: DbscanSettings { eps: 0.04, min_samples: 50 },
             kmeans: KMeansSettings { k: 3, n_init: 10 },
+            gmm: MixtureSettings::default(),
+            ward: WardSettings::default(),
             seed: 42,
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
@@ -119,6 +161,34 @@ impl AnalysisSpec {
             cleaning: CleaningRules::features_only(),
             dbscan: DbscanSettings { eps: 0.05, min_samples },
             ..Self::original_project()
+        }
+    }
+
+    /// The number of segments a k-based method is set to (None for DBSCAN).
+    pub fn k(&self) -> Option<usize> {
+        match self.method {
+            Method::Dbscan => None,
+            Method::KMeans => Some(self.kmeans.k),
+            Method::GaussianMixture => Some(self.gmm.k),
+            Method::Ward => Some(self.ward.k),
+        }
+    }
+
+    /// Sets k of the current method (nothing for DBSCAN).
+    pub fn set_k(&mut self, k: usize) {
+        match self.method {
+            Method::Dbscan => {}
+            Method::KMeans => self.kmeans.k = k,
+            Method::GaussianMixture => self.gmm.k = k,
+            Method::Ward => self.ward.k = k,
+        }
+    }
+
+    /// The method's parameters in a few words, for tables.
+    pub fn parameters(&self) -> String {
+        match self.method {
+            Method::Dbscan => format!("eps {}, min_samples {}", self.dbscan.eps, self.dbscan.min_samples),
+            _ => format!("k {}", self.k().unwrap_or_default()),
         }
     }
 
@@ -170,5 +240,9 @@ mod tests {
         let newer = spec.to_json().replace("\"version\":1", "\"version\":99");
         assert!(matches!(AnalysisSpec::from_json(&newer), Err(CoreError::BadSpec(_))));
         assert!(AnalysisSpec::from_json("{not json").is_err());
+        // Settings saved before the mixture and Ward were added still read, with their defaults.
+        let older = spec.to_json().replace(",\"gmm\":{\"k\":3},\"ward\":{\"k\":3}", "");
+        assert!(!older.contains("gmm"));
+        assert_eq!(AnalysisSpec::from_json(&older), Ok(spec));
     }
 }

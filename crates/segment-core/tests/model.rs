@@ -213,3 +213,48 @@ fn damaged_and_foreign_files_are_refused_clearly() {
     }
     assert!(message(&broken.to_json()).contains("core points"));
 }
+
+#[test]
+fn a_feature_that_holds_text_now_is_a_clear_error() {
+    let bytes = sample_bytes();
+    let (_, _, model) = fit(&bytes, None);
+    let text = String::from_utf8_lossy(&bytes);
+    let spoiled: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut f: Vec<&str> = line.split(',').collect();
+            if i > 0 && f.len() > 3 {
+                f[3] = "n/d"; // every purchase amount replaced by a text marker
+            }
+            f.join(",") + "\n"
+        })
+        .collect();
+    let t = table_of(spoiled.as_bytes());
+    let err = apply(&model, spoiled.as_bytes(), &t, &[], &mut |_, _| {}).err().map(|e| e.to_string());
+    let err = err.unwrap_or_default();
+    assert!(err.contains("monto_compras") && err.contains("holds text"), "{err}");
+}
+
+#[test]
+fn mixture_and_ward_models_assign_as_stated() {
+    // Gaussian mixture: the most likely component is how the fit labels rows, so its own rows keep
+    // their segments exactly. Ward: new rows go to the nearest segment centre, which agrees with the
+    // tree's cut for nearly all training rows (the tree is not a nearest-centre partition).
+    let bytes = std::fs::read(format!("{}/tests/data/customers_2k.csv", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let table = table_of(&bytes);
+    for (method, min_agreement) in [(Method::GaussianMixture, 1.0), (Method::Ward, 0.97)] {
+        let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+        spec.method = method;
+        spec.set_k(4);
+        let (_, trained, model) = fit(&bytes, Some(spec));
+        let model = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
+        let applied = apply(&model, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        let same = trained.labels.iter().zip(&applied.result.labels).filter(|(a, b)| a == b).count();
+        let agreement = same as f64 / trained.rows_used as f64;
+        println!("{method:?}: {agreement:.4} of training rows keep their segment");
+        assert!(agreement >= min_agreement, "{method:?}: {agreement}");
+        assert_eq!(applied.result.segment_sizes.len(), 4);
+    }
+}

@@ -2,11 +2,15 @@
 //! the largest, ties broken by the earliest row, so the same settings always give the same ids.
 
 pub mod dbscan;
+pub mod gmm;
 mod grid;
 pub mod kmeans;
+pub mod ward;
 
 pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams};
+pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture};
 pub use kmeans::{KMeans, KMeansFit, KMeansParams, KMeansValidParams};
+pub use ward::{Ward, WardParams, WardTree, WardValidParams, WARD_MAX_ROWS};
 
 /// Renumbers cluster ids so that 0 is the largest cluster (ties: the one whose first row comes first).
 /// Returns the new labels and the sizes, largest first.

@@ -4,11 +4,13 @@
 //!   noise. A training core point is its own nearest core point, so it keeps its segment; a training
 //!   border point gets the segment of its nearest core point, which is the one DBSCAN gave it unless cores
 //!   of two segments lie within `eps` of it (DBSCAN then gives it the first segment that reached it).
-//! - k-means: the nearest centroid (ties: the lower segment id).
+//! - k-means and Ward: the nearest segment centre (ties: the lower segment id).
+//! - Gaussian mixture: the most likely component.
 //!
 //! Core points are indexed in a k-d tree ([`KdIndex`]), so a query looks at a few dozen core points
 //! instead of all of them.
 
+use crate::cluster::Mixture;
 use crate::distance::dist2;
 use serde::{Deserialize, Serialize};
 
@@ -25,9 +27,17 @@ pub enum Assignment {
         /// The segment of each core point (canonical ids, 0 = largest).
         core_segments: Vec<u32>,
     },
-    KMeans {
+    /// k-means and Ward: the nearest segment centre (the mean of the segment's training rows).
+    Centroids {
         /// One centre per segment, in segment-id order.
         centroids: Vec<Vec<f64>>,
+    },
+    /// Gaussian mixture: the most likely component.
+    Mixture {
+        weights: Vec<f64>,
+        means: Vec<Vec<f64>>,
+        /// Row-major d x d covariance of each component.
+        covariances: Vec<Vec<f64>>,
     },
 }
 
@@ -56,7 +66,8 @@ impl Assignment {
     pub fn dims(&self) -> usize {
         match self {
             Assignment::Dbscan { dims, .. } => *dims,
-            Assignment::KMeans { centroids } => centroids.first().map_or(0, Vec::len),
+            Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
+            Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
         }
     }
 
@@ -66,7 +77,8 @@ impl Assignment {
             Assignment::Dbscan { core_segments, .. } => {
                 core_segments.iter().map(|&s| s as usize + 1).max().unwrap_or(0)
             }
-            Assignment::KMeans { centroids } => centroids.len(),
+            Assignment::Centroids { centroids } => centroids.len(),
+            Assignment::Mixture { weights, .. } => weights.len(),
         }
     }
 
@@ -78,9 +90,14 @@ impl Assignment {
                  core point that close are noise. Training border points get their nearest core point's segment.",
                 core_segments.len()
             ),
-            Assignment::KMeans { centroids } => {
-                format!("each row joins the segment of its nearest centre (of {})", centroids.len())
-            }
+            Assignment::Centroids { centroids } => format!(
+                "each row joins the segment whose centre (the mean of its training rows; {} segments) is nearest",
+                centroids.len()
+            ),
+            Assignment::Mixture { weights, .. } => format!(
+                "each row joins its most likely component of the mixture ({} components)",
+                weights.len()
+            ),
         }
     }
 
@@ -90,7 +107,13 @@ impl Assignment {
             Assignment::Dbscan { eps, dims, core_points, core_segments } => {
                 Assigner::Tree(KdIndex::build(*eps, *dims, core_points, core_segments))
             }
-            Assignment::KMeans { centroids } => Assigner::Centroids(centroids),
+            Assignment::Centroids { centroids } => Assigner::Centroids(centroids),
+            Assignment::Mixture { weights, means, covariances } => {
+                match Mixture::new(weights.clone(), means.clone(), covariances.clone()) {
+                    Some(m) => Assigner::Mixture(m),
+                    None => Assigner::Nothing,
+                }
+            }
         }
     }
 }
@@ -99,6 +122,9 @@ impl Assignment {
 pub enum Assigner<'a> {
     Tree(KdIndex),
     Centroids(&'a [Vec<f64>]),
+    Mixture(Mixture),
+    /// A mixture whose covariances are not positive definite (refused when a model file is read).
+    Nothing,
 }
 
 impl Assigner<'_> {
@@ -112,6 +138,8 @@ impl Assigner<'_> {
                 .map(|(s, c)| (s, dist2(c.as_slice(), x)))
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
                 .map(|(s, _)| s),
+            Assigner::Mixture(m) => m.most_likely(x),
+            Assigner::Nothing => None,
         }
     }
 }
@@ -307,7 +335,7 @@ mod tests {
 
     #[test]
     fn kmeans_takes_the_nearest_centre() {
-        let a = Assignment::KMeans { centroids: vec![vec![0.0, 0.0], vec![2.0, 2.0]] };
+        let a = Assignment::Centroids { centroids: vec![vec![0.0, 0.0], vec![2.0, 2.0]] };
         let idx = a.assigner();
         assert_eq!(idx.assign(&[0.4, 0.2]), Some(0));
         assert_eq!(idx.assign(&[1.5, 1.9]), Some(1));

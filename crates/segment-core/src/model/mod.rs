@@ -141,11 +141,14 @@ impl SegmentModel {
         }
         let stored = match &assignment {
             Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
-            Assignment::KMeans { centroids } => centroids.first().map_or(&[][..], Vec::as_slice),
+            Assignment::Centroids { .. } | Assignment::Mixture { .. } => &[][..],
         };
         let finite = |v: &f64| v.is_finite();
         let centroids_finite = match &assignment {
-            Assignment::KMeans { centroids } => centroids.iter().flatten().all(finite),
+            Assignment::Centroids { centroids } => centroids.iter().flatten().all(finite),
+            Assignment::Mixture { weights, means, covariances } => {
+                weights.iter().chain(means.iter().flatten()).chain(covariances.iter().flatten()).all(finite)
+            }
             Assignment::Dbscan { .. } => true,
         };
         if !(stored.iter().all(finite)
@@ -241,9 +244,23 @@ impl SegmentModel {
                     return bad("eps is not a positive number");
                 }
             }
-            Assignment::KMeans { centroids } => {
+            Assignment::Centroids { centroids } => {
                 if centroids.is_empty() || centroids.iter().any(|c| c.len() != d) {
                     return bad("the centres do not match the features");
+                }
+            }
+            Assignment::Mixture { weights, means, covariances } => {
+                let shapes = !weights.is_empty()
+                    && means.len() == weights.len()
+                    && covariances.len() == weights.len()
+                    && means.iter().all(|m| m.len() == d)
+                    && covariances.iter().all(|c| c.len() == d * d);
+                if !shapes {
+                    return bad("the mixture's components do not match the features");
+                }
+                if crate::cluster::Mixture::new(weights.clone(), means.clone(), covariances.clone()).is_none()
+                {
+                    return bad("a covariance of the mixture is not positive definite");
                 }
             }
         }

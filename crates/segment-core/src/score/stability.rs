@@ -16,6 +16,9 @@ pub struct Stability {
     pub runs: usize,
     pub subsample_share: f64,
     pub seed: u64,
+    /// Why stability was not measured (then `runs` is 0 and the figures mean nothing).
+    #[serde(default)]
+    pub skipped: Option<String>,
 }
 
 /// Adjusted Rand index of two labelings of the same rows (None = noise, a group of its own).
@@ -66,6 +69,7 @@ pub fn stability(
     let mean_ari = scores.iter().sum::<f64>() / scores.len().max(1) as f64;
     let min_ari = scores.iter().copied().fold(f64::INFINITY, f64::min);
     Stability {
+        skipped: None,
         mean_ari,
         min_ari: if runs == 0 { 1.0 } else { min_ari },
         runs,
