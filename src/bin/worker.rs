@@ -18,7 +18,7 @@ mod worker {
     use segment_core::ingest::{read_csv, Table};
     use segment_core::model::{apply, match_columns, movers_csv, Movement, SegmentModel};
     use segment_core::pipeline::{
-        k_sweep, run, stability_of, summarize, summarize_with, AnalysisResult, Stage, SWEEP_KS,
+        k_sweep, run, summarize, summarize_with, AnalysisResult, StabilityJob, Stage, SWEEP_KS,
     };
     use segment_core::CoreError;
     use std::cell::RefCell;
@@ -34,6 +34,10 @@ mod worker {
         static LAST: RefCell<Option<AnalysisResult>> = const { RefCell::new(None) };
         /// The last model applied and the movement it found, for the movers download.
         static MOVED: RefCell<Option<(SegmentModel, Movement)>> = const { RefCell::new(None) };
+        /// The stability measurement under way, with the generation of requests it belongs to.
+        static STABILITY: RefCell<Option<(u64, StabilityJob)>> = const { RefCell::new(None) };
+        /// Bumped by every request but `Stability`: a measurement of an older generation stops.
+        static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
         /// The file of the last `Apply`, kept until it succeeds (a column mapping may follow).
         static APPLY_FILE: RefCell<Option<(Vec<u8>, Table)>> = const { RefCell::new(None) };
     }
@@ -81,6 +85,11 @@ mod worker {
         };
         let started = now_ms();
         let mut progress = progress_reporter();
+        if !matches!(request, Request::Stability) {
+            // Any new work supersedes a stability measurement still running.
+            GENERATION.set(GENERATION.get() + 1);
+            STABILITY.with(|s| *s.borrow_mut() = None);
+        }
         match request {
             Request::Load { .. } => {
                 let bytes = attached_bytes(&data).unwrap_or_default();
@@ -114,13 +123,19 @@ mod worker {
             },
             Request::Stability => {
                 // Silent on failure: stability is a bonus on a result already shown.
-                let stability = LAST.with(|l| {
+                let job = LAST.with(|l| {
                     let last = l.borrow();
                     let result = last.as_ref()?;
-                    with_table(|table| stability_of(table, result, &mut |_, _| {})).ok()
+                    with_table(|table| StabilityJob::new(table, result)).ok()
                 });
-                if let Some(stability) = stability {
-                    post(&Reply::Stability { stability });
+                match job {
+                    Some(Ok(job)) => {
+                        let generation = GENERATION.get();
+                        STABILITY.with(|s| *s.borrow_mut() = Some((generation, job)));
+                        schedule_stability_step();
+                    }
+                    Some(Err(skipped)) => post(&Reply::Stability { stability: skipped }),
+                    None => {}
                 }
             }
             Request::Export { names } => {
@@ -169,6 +184,33 @@ mod worker {
                     .map(|sweep| Reply::Swept { sweep, elapsed_ms: now_ms() - started });
                 post(&reply.unwrap_or_else(|message| Reply::Failed { message }));
             }
+        }
+    }
+
+    /// Runs the next stability fit in a later task, so a request posted meanwhile is handled first.
+    fn schedule_stability_step() {
+        let Some(s) = scope() else { return };
+        let step = Closure::once_into_js(stability_step);
+        let _ = s.set_timeout_with_callback_and_timeout_and_arguments_0(step.unchecked_ref(), 0);
+    }
+
+    fn stability_step() {
+        let outcome = STABILITY.with(|s| {
+            let mut slot = s.borrow_mut();
+            let (generation, job) = slot.as_mut()?;
+            if *generation != GENERATION.get() {
+                *slot = None;
+                return None;
+            }
+            Some(job.step())
+        });
+        match outcome {
+            Some(Some(stability)) => {
+                STABILITY.with(|s| *s.borrow_mut() = None);
+                post(&Reply::Stability { stability });
+            }
+            Some(None) => schedule_stability_step(),
+            None => {}
         }
     }
 

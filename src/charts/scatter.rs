@@ -1,4 +1,9 @@
 //! The PCA map: every used row at its (pc1, pc2) scores, coloured by segment, noise in grey underneath.
+//!
+//! Plotters draws the frame (axes, grid, labels). The points are drawn either as plotters circles (SVG,
+//! tests, any backend) or, in the page, rasterised straight into the canvas's pixels
+//! ([`rasterize_points`]): a million points then cost one pass over memory instead of a million canvas
+//! calls.
 
 use super::padded_range;
 use super::palette::{segment_colour, NOISE_COLOUR};
@@ -14,16 +19,38 @@ pub struct ScatterData<'a> {
     pub y_label: String,
 }
 
-/// Draws the map on `area`; `scale` multiplies font sizes and marker radii (device pixel ratio).
-pub fn draw_scatter<DB: DrawingBackend>(
+impl ScatterData<'_> {
+    fn len(&self) -> usize {
+        self.labels.len().min(self.coords.len() / 2)
+    }
+}
+
+/// Where data coordinates land on the drawing area, in device pixels, and the plotting rectangle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PixelMap {
+    x: (f64, f64, f64, f64),
+    y: (f64, f64, f64, f64),
+    /// Plotting rectangle: x from..to, y from..to (pixels, end exclusive).
+    pub clip: (i32, i32, i32, i32),
+}
+
+impl PixelMap {
+    pub fn to_pixel(&self, x: f64, y: f64) -> (f64, f64) {
+        let lin = |(v0, v1, p0, p1): (f64, f64, f64, f64), v: f64| p0 + (v - v0) / (v1 - v0) * (p1 - p0);
+        (lin(self.x, x), lin(self.y, y))
+    }
+}
+
+/// Draws axes, grid and labels, and returns where points go.
+pub fn draw_scatter_frame<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &ScatterData,
     scale: f64,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Option<PixelMap>, DrawingAreaErrorKind<DB::ErrorType>> {
     area.fill(&WHITE)?;
-    let n = data.labels.len().min(data.coords.len() / 2);
+    let n = data.len();
     if n == 0 {
-        return Ok(());
+        return Ok(None);
     }
     let points = &data.coords[..2 * n];
     let x_range = padded_range(points.iter().step_by(2).map(|&v| f64::from(v)), 0.04);
@@ -33,7 +60,7 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .margin((8.0 * scale) as u32)
         .x_label_area_size((36.0 * scale) as u32)
         .y_label_area_size((48.0 * scale) as u32)
-        .build_cartesian_2d(x_range, y_range)?;
+        .build_cartesian_2d(x_range.clone(), y_range.clone())?;
     chart
         .configure_mesh()
         .max_light_lines(1)
@@ -43,25 +70,85 @@ pub fn draw_scatter<DB: DrawingBackend>(
         .label_style(("sans-serif", font))
         .axis_desc_style(("sans-serif", font))
         .draw()?;
-    let radius = (1.6 * scale).round().max(1.0) as i32;
-    let points = |want_noise: bool| {
-        data.coords[..2 * n]
-            .chunks_exact(2)
-            .zip(data.labels)
-            .filter(move |(_, &l)| (l < 0) == want_noise)
-            .map(move |(p, &l)| {
-                let colour = usize::try_from(l).map_or(NOISE_COLOUR, segment_colour);
-                Circle::new((p[0] as f64, p[1] as f64), radius, colour.mix(0.75).filled())
-            })
-    };
-    chart.draw_series(points(true))?;
-    chart.draw_series(points(false))?;
+    let (px0, py0) = chart.backend_coord(&(x_range.start, y_range.start));
+    let (px1, py1) = chart.backend_coord(&(x_range.end, y_range.end));
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    Ok(Some(PixelMap {
+        x: (x_range.start, x_range.end, f64::from(px0), f64::from(px1)),
+        y: (y_range.start, y_range.end, f64::from(py0), f64::from(py1)),
+        clip: (xs.start, xs.end, ys.start, ys.end),
+    }))
+}
+
+/// The point radius in device pixels.
+pub fn point_radius(scale: f64) -> i32 {
+    (1.6 * scale).round().max(1.0) as i32
+}
+
+/// Draws the map with plotters circles (any backend; the SVG tests use it).
+pub fn draw_scatter<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &ScatterData,
+    scale: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let Some(map) = draw_scatter_frame(area, data, scale)? else { return Ok(()) };
+    let radius = point_radius(scale);
+    for want_noise in [true, false] {
+        for (p, &l) in data.coords.chunks_exact(2).zip(data.labels) {
+            if (l < 0) != want_noise {
+                continue;
+            }
+            let (x, y) = map.to_pixel(f64::from(p[0]), f64::from(p[1]));
+            let colour = usize::try_from(l).map_or(NOISE_COLOUR, segment_colour);
+            area.draw(&Circle::new((x.round() as i32, y.round() as i32), radius, colour.mix(0.75).filled()))?;
+        }
+    }
     Ok(())
+}
+
+/// Blends every point, as a disc of `radius` pixels at 75 % opacity, into an RGBA buffer `width` pixels
+/// wide (a canvas's `ImageData`), noise first so segments stay on top. Clipped to the plotting rectangle.
+pub fn rasterize_points(rgba: &mut [u8], width: usize, map: &PixelMap, data: &ScatterData, radius: i32) {
+    let height = rgba.len() / 4 / width.max(1);
+    let (cx0, cx1, cy0, cy1) = map.clip;
+    let (cx0, cy0) = (cx0.max(0), cy0.max(0));
+    let (cx1, cy1) = (cx1.min(width as i32), cy1.min(height as i32));
+    let disc: Vec<(i32, i32)> = (-radius..=radius)
+        .flat_map(|dy| (-radius..=radius).map(move |dx| (dx, dy)))
+        .filter(|(dx, dy)| dx * dx + dy * dy <= radius * radius + radius)
+        .collect();
+    const ALPHA: u32 = 191; // 0.75 of 255
+    for want_noise in [true, false] {
+        for (p, &l) in data.coords.chunks_exact(2).zip(data.labels) {
+            if (l < 0) != want_noise {
+                continue;
+            }
+            let RGBColor(r, g, b) = usize::try_from(l).map_or(NOISE_COLOUR, segment_colour);
+            let (x, y) = map.to_pixel(f64::from(p[0]), f64::from(p[1]));
+            let (x, y) = (x.round() as i32, y.round() as i32);
+            for &(dx, dy) in &disc {
+                let (px, py) = (x + dx, y + dy);
+                if px < cx0 || px >= cx1 || py < cy0 || py >= cy1 {
+                    continue;
+                }
+                let at = (py as usize * width + px as usize) * 4;
+                for (c, v) in [r, g, b].into_iter().enumerate() {
+                    let dst = u32::from(rgba[at + c]);
+                    rgba[at + c] = ((u32::from(v) * ALPHA + dst * (255 - ALPHA) + 127) / 255) as u8;
+                }
+                rgba[at + 3] = 255;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn data<'a>(coords: &'a [f32], labels: &'a [i32]) -> ScatterData<'a> {
+        ScatterData { coords, labels, x_label: "PC1".into(), y_label: "PC2".into() }
+    }
 
     #[test]
     fn draws_every_point_to_svg() {
@@ -70,16 +157,35 @@ mod tests {
         let mut svg = String::new();
         {
             let area = SVGBackend::with_string(&mut svg, (320, 240)).into_drawing_area();
-            let data = ScatterData {
-                coords: &coords,
-                labels: &labels,
-                x_label: "PC1".into(),
-                y_label: "PC2".into(),
-            };
-            draw_scatter(&area, &data, 1.0).unwrap_or_else(|e| panic!("{e:?}"));
+            draw_scatter(&area, &data(&coords, &labels), 1.0).unwrap_or_else(|e| panic!("{e:?}"));
             area.present().unwrap_or_else(|e| panic!("{e:?}"));
         }
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains("PC1"));
+    }
+
+    #[test]
+    fn rasterised_points_land_where_the_frame_says() {
+        let coords = [0.0f32, 0.0, 1.0, 1.0];
+        let labels = [0, -1];
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (320, 240)).into_drawing_area();
+        let map = draw_scatter_frame(&area, &data(&coords, &labels), 1.0)
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .unwrap_or_else(|| panic!("a frame"));
+        let mut rgba = vec![255u8; 320 * 240 * 4];
+        rasterize_points(&mut rgba, 320, &map, &data(&coords, &labels), 2);
+        let pixel = |x: f64, y: f64| {
+            let at = (y.round() as usize * 320 + x.round() as usize) * 4;
+            (rgba[at], rgba[at + 1], rgba[at + 2])
+        };
+        let (x, y) = map.to_pixel(0.0, 0.0);
+        let RGBColor(r, g, b) = segment_colour(0);
+        let blend = |v: u8| ((u32::from(v) * 191 + 255 * 64 + 127) / 255) as u8;
+        assert_eq!(pixel(x, y), (blend(r), blend(g), blend(b)));
+        let (x, y) = map.to_pixel(1.0, 1.0);
+        assert_ne!(pixel(x, y), (255, 255, 255), "noise is drawn too");
+        // Outside the plotting rectangle nothing changes.
+        assert_eq!(&rgba[..4], &[255, 255, 255, 255]);
     }
 }

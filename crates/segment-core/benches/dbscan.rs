@@ -2,8 +2,12 @@
 //! customers, min-max scaled, min_samples 50, eps scaled with n (see `synth::bench_eps`). Checks that
 //! both give the same partition, and prints times and the ratio measured in the same run.
 //!
+//! When Python has scikit-learn, its DBSCAN runs on the same scaled rows in the same run
+//! (`sklearn_dbscan.py`), and its partition is compared too.
+//!
 //! `cargo bench -p segment-core --bench dbscan -- [SIZES...]`   (default: 55000 100000 1000000;
-//! linfa is skipped above 100,000 rows unless BENCH_LINFA_ALL=1: it takes minutes there).
+//! linfa and scikit-learn are skipped above 100,000 rows unless BENCH_LINFA_ALL=1 / BENCH_SKLEARN_ALL=1:
+//! they take minutes there, and scikit-learn ~20 GB at 1M).
 
 use linfa::traits::Transformer;
 use linfa::ParamGuard;
@@ -27,12 +31,52 @@ fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     times[times.len() / 2]
 }
 
+/// scikit-learn's DBSCAN on the same rows (written with full precision): its fit time and labels.
+fn sklearn_dbscan(x: &ndarray::Array2<f64>, eps: f64, min_samples: usize) -> (f64, Vec<Option<usize>>) {
+    let dir = std::env::temp_dir();
+    let (input, output) = (dir.join("segment-bench-x.csv"), dir.join("segment-bench-labels.txt"));
+    let mut text = String::with_capacity(x.nrows() * 60);
+    for row in x.outer_iter() {
+        let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    std::fs::write(&input, text).unwrap_or_else(|e| panic!("{e}"));
+    let script = format!("{}/benches/sklearn_dbscan.py", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&input)
+        .arg(format!("{eps:?}"))
+        .arg(min_samples.to_string())
+        .arg(&output)
+        .output()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ms: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN);
+    let labels = std::fs::read_to_string(&output)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim().parse::<i64>().ok().and_then(|v| usize::try_from(v).ok()))
+        .collect();
+    (ms, labels)
+}
+
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![55_000, 100_000, 1_000_000] } else { sizes };
     let linfa_all = std::env::var("BENCH_LINFA_ALL").is_ok_and(|v| v == "1");
-    println!("| rows | eps | segments | noise | ours (ms) | linfa (ms) | linfa / ours | same partition |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|:---:|");
+    let sklearn_all = std::env::var("BENCH_SKLEARN_ALL").is_ok_and(|v| v == "1");
+    let has_sklearn = std::process::Command::new("python3")
+        .args(["-c", "import sklearn"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_sklearn {
+        println!("(scikit-learn not found: `pip install scikit-learn` to time it in the same run)\n");
+    }
+    println!(
+        "| rows | eps | segments | noise | ours (ms) | linfa (ms) | linfa / ours | scikit-learn (ms) | sklearn / ours | same partition |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
     for n in sizes {
         let raw = seed_like_customers(n, 42);
         let x = FittedScaler::fit(ScalerKind::MinMax, raw.view()).transform(raw.view());
@@ -53,11 +97,19 @@ fn main() {
         } else {
             (None, None)
         };
+        let sklearn = (has_sklearn && (n <= 100_000 || sklearn_all)).then(|| sklearn_dbscan(&x, eps, 50));
+        let sklearn_same = sklearn.as_ref().map(|(_, labels)| canonical_labels(labels).0 == ours_canonical);
+        let same = match (same, sklearn_same) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(true) && b.unwrap_or(true)),
+        };
         println!(
-            "| {n} | {eps:.4} | {} | {noise} | {ours_ms:.1} | {} | {} | {} |",
+            "| {n} | {eps:.4} | {} | {noise} | {ours_ms:.1} | {} | {} | {} | {} | {} |",
             sizes.len(),
             linfa_ms.map_or("skipped".into(), |v| format!("{v:.0}")),
             linfa_ms.map_or("".into(), |v| format!("{:.0}x", v / ours_ms)),
+            sklearn.as_ref().map_or("skipped".into(), |(ms, _)| format!("{ms:.0}")),
+            sklearn.as_ref().map_or("".into(), |(ms, _)| format!("{:.0}x", ms / ours_ms)),
             same.map_or("".into(), |s| if s { "yes".into() } else { "NO".to_string() }),
         );
         if n == 1_000_000 {

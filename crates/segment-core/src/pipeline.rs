@@ -11,9 +11,7 @@ use crate::model::Assignment;
 use crate::profile::{profiles, SegmentProfile};
 use crate::reduce::Pca;
 use crate::rng::SplitMix64;
-use crate::score::{
-    calinski_harabasz, davies_bouldin, silhouette, stability, Scores, Stability, SUBSAMPLE_SHARE,
-};
+use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores, Stability, SUBSAMPLE_SHARE};
 use crate::spec::{is_original_layout, AnalysisSpec, Method};
 use linfa::ParamGuard;
 use ndarray::{Array2, ArrayView2, Axis};
@@ -402,35 +400,64 @@ pub const STABILITY_RUNS: usize = 5;
 /// How stable a result's segments are: the same method and settings on 80 % subsamples, compared with
 /// the result by the adjusted Rand index (see [`crate::score::stability`]).
 pub fn stability_of(table: &Table, result: &AnalysisResult, progress: Progress) -> Result<Stability> {
-    let spec = &result.spec;
-    if spec.method == Method::Ward && result.rows_used > WARD_STABILITY_MAX_ROWS {
-        return Ok(Stability {
-            mean_ari: 0.0,
-            min_ari: 0.0,
-            runs: 0,
-            subsample_share: SUBSAMPLE_SHARE,
-            seed: spec.seed,
-            skipped: Some(format!(
-                "not measured: Ward on {} rows would need {STABILITY_RUNS} more trees; it is measured up to {} rows",
-                result.rows_used, WARD_STABILITY_MAX_ROWS
-            )),
-        });
+    let mut job = match StabilityJob::new(table, result)? {
+        Ok(job) => job,
+        Err(skipped) => return Ok(skipped),
+    };
+    loop {
+        progress(Stage::Scoring, job.plan.done_runs() as f64 / STABILITY_RUNS as f64);
+        if let Some(done) = job.step() {
+            return Ok(done);
+        }
     }
-    let Prepared { x_scaled, .. } = prepare(table, spec, 1, progress)?;
-    let labels: Vec<Option<usize>> = result.labels.iter().map(|&l| usize::try_from(l).ok()).collect();
-    let mut run_index = 0u64;
-    Ok(stability(&labels, STABILITY_RUNS, spec.seed, |rows| {
-        run_index += 1;
-        progress(Stage::Scoring, run_index as f64 / STABILITY_RUNS as f64);
-        let sub = x_scaled.select(Axis(0), rows);
-        let mut run_spec = spec.clone();
-        run_spec.seed = spec.seed.wrapping_add(run_index);
+}
+
+/// A stability measurement one fit at a time ([`StabilityJob::step`]), so the worker can answer a new
+/// request between two fits.
+pub struct StabilityJob {
+    spec: AnalysisSpec,
+    x_scaled: Array2<f64>,
+    plan: crate::score::StabilityPlan,
+}
+
+impl StabilityJob {
+    /// The job for a result, or (Err) the answer at once when it is not measured.
+    pub fn new(table: &Table, result: &AnalysisResult) -> Result<std::result::Result<Self, Stability>> {
+        let spec = &result.spec;
+        if spec.method == Method::Ward && result.rows_used > WARD_STABILITY_MAX_ROWS {
+            return Ok(Err(Stability {
+                mean_ari: 0.0,
+                min_ari: 0.0,
+                runs: 0,
+                subsample_share: SUBSAMPLE_SHARE,
+                seed: spec.seed,
+                skipped: Some(format!(
+                    "not measured: Ward on {} rows would need {STABILITY_RUNS} more trees; it is measured up to {} rows",
+                    result.rows_used, WARD_STABILITY_MAX_ROWS
+                )),
+            }));
+        }
+        let Prepared { x_scaled, .. } = prepare(table, spec, 1, &mut |_, _| {})?;
+        let labels: Vec<Option<usize>> = result.labels.iter().map(|&l| usize::try_from(l).ok()).collect();
+        let plan = crate::score::StabilityPlan::new(&labels, STABILITY_RUNS, spec.seed);
+        Ok(Ok(Self { spec: spec.clone(), x_scaled, plan }))
+    }
+
+    /// Runs the next subsample fit; the stability once the last is done.
+    pub fn step(&mut self) -> Option<Stability> {
+        let Some(rows) = self.plan.next_rows() else { return Some(self.plan.finish()) };
+        let run_index = self.plan.done_runs() as u64 + 1;
+        let sub = self.x_scaled.select(Axis(0), rows);
+        let mut run_spec = self.spec.clone();
+        run_spec.seed = self.spec.seed.wrapping_add(run_index);
         // The subsample is 80 % as dense: scale min_samples so DBSCAN's density threshold stays.
         run_spec.dbscan.min_samples =
-            ((spec.dbscan.min_samples as f64 * SUBSAMPLE_SHARE).round() as usize).max(1);
-        let fitted = fit_method(&run_spec, sub.view(), &mut |_| {}).map(|(labels, _)| labels);
-        fitted.unwrap_or_else(|_| vec![None; rows.len()])
-    }))
+            ((self.spec.dbscan.min_samples as f64 * SUBSAMPLE_SHARE).round() as usize).max(1);
+        let labels = fit_method(&run_spec, sub.view(), &mut |_| {}).map(|(labels, _)| labels);
+        let labels = labels.unwrap_or_else(|_| vec![None; rows.len()]);
+        self.plan.record(&labels);
+        self.plan.next_rows().is_none().then(|| self.plan.finish())
+    }
 }
 
 /// Sum of squared distances of rows to their segment's mean (k-means' inertia, for any method).

@@ -5,7 +5,7 @@ mod silhouette;
 mod stability;
 
 pub use silhouette::{silhouette, SilhouetteOptions, SilhouetteScore};
-pub use stability::{adjusted_rand_index, stability, Stability, SUBSAMPLE_SHARE};
+pub use stability::{adjusted_rand_index, stability, Stability, StabilityPlan, SUBSAMPLE_SHARE};
 
 use crate::distance::{dist, dist2};
 use ndarray::ArrayView2;

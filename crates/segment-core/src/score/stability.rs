@@ -47,6 +47,58 @@ pub fn adjusted_rand_index(a: &[Option<usize>], b: &[Option<usize>]) -> f64 {
     (index - expected) / (max - expected)
 }
 
+/// The subsamples of a stability measurement, drawn up front, and the scores of the runs done so far:
+/// the worker runs one fit at a time, so a new request never waits behind all five.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StabilityPlan {
+    labels: Vec<Option<usize>>,
+    subsamples: Vec<Vec<usize>>,
+    scores: Vec<f64>,
+    seed: u64,
+}
+
+impl StabilityPlan {
+    pub fn new(labels: &[Option<usize>], runs: usize, seed: u64) -> Self {
+        let n = labels.len();
+        let k = ((n as f64) * SUBSAMPLE_SHARE).round() as usize;
+        let mut rng = SplitMix64::new(seed ^ 0x5EED_57AB);
+        let subsamples = (0..runs).map(|_| rng.sample_indices(n, k)).collect();
+        Self { labels: labels.to_vec(), subsamples, scores: Vec::with_capacity(runs), seed }
+    }
+
+    /// The rows of the next run, or None when every run is done.
+    pub fn next_rows(&self) -> Option<&[usize]> {
+        self.subsamples.get(self.scores.len()).map(Vec::as_slice)
+    }
+
+    /// Runs done so far (the next run's number, from 0).
+    pub fn done_runs(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// Records the labels the next run gave its rows.
+    pub fn record(&mut self, sub: &[Option<usize>]) {
+        let Some(rows) = self.next_rows() else { return };
+        let reference: Vec<Option<usize>> = rows.iter().map(|&r| self.labels[r]).collect();
+        let ari = adjusted_rand_index(&reference, sub);
+        self.scores.push(ari);
+    }
+
+    pub fn finish(&self) -> Stability {
+        let runs = self.scores.len();
+        let mean_ari = self.scores.iter().sum::<f64>() / runs.max(1) as f64;
+        let min_ari = self.scores.iter().copied().fold(f64::INFINITY, f64::min);
+        Stability {
+            skipped: None,
+            mean_ari,
+            min_ari: if runs == 0 { 1.0 } else { min_ari },
+            runs,
+            subsample_share: SUBSAMPLE_SHARE,
+            seed: self.seed,
+        }
+    }
+}
+
 /// Runs `fit` on `runs` seeded subsamples (it gets the row indices and returns their labels) and
 /// compares each with `labels` on those rows.
 pub fn stability(
@@ -55,27 +107,12 @@ pub fn stability(
     seed: u64,
     mut fit: impl FnMut(&[usize]) -> Vec<Option<usize>>,
 ) -> Stability {
-    let n = labels.len();
-    let k = ((n as f64) * SUBSAMPLE_SHARE).round() as usize;
-    let mut rng = SplitMix64::new(seed ^ 0x5EED_57AB);
-    let scores: Vec<f64> = (0..runs)
-        .map(|_| {
-            let rows = rng.sample_indices(n, k);
-            let sub = fit(&rows);
-            let reference: Vec<Option<usize>> = rows.iter().map(|&r| labels[r]).collect();
-            adjusted_rand_index(&reference, &sub)
-        })
-        .collect();
-    let mean_ari = scores.iter().sum::<f64>() / scores.len().max(1) as f64;
-    let min_ari = scores.iter().copied().fold(f64::INFINITY, f64::min);
-    Stability {
-        skipped: None,
-        mean_ari,
-        min_ari: if runs == 0 { 1.0 } else { min_ari },
-        runs,
-        subsample_share: SUBSAMPLE_SHARE,
-        seed,
+    let mut plan = StabilityPlan::new(labels, runs, seed);
+    while let Some(rows) = plan.next_rows() {
+        let sub = fit(rows);
+        plan.record(&sub);
     }
+    plan.finish()
 }
 
 #[cfg(test)]

@@ -1,0 +1,56 @@
+//! DBSCAN benchmark in wasm (Node), the same as `benches/dbscan.rs` natively: our grid DBSCAN against
+//! linfa-clustering's Dbscan compiled to wasm, on seed-like customers, with identical partitions checked.
+//! Not part of the test run; `scripts/bench.sh` runs it:
+//! `cargo test --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture`
+#![cfg(target_arch = "wasm32")]
+
+use linfa::traits::Transformer;
+use linfa::ParamGuard;
+use segment_core::cluster::{canonical_labels, Dbscan};
+use segment_core::features::{FittedScaler, ScalerKind};
+use segment_core::synth::{bench_eps, seed_like_customers};
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen_test]
+fn dbscan_in_wasm() {
+    console_log!(
+        "| rows (wasm) | eps | segments | noise | ours (ms) | linfa (ms) | linfa / ours | same partition |"
+    );
+    console_log!("|---:|---:|---:|---:|---:|---:|---:|:---:|");
+    for n in [55_000usize, 100_000, 1_000_000] {
+        let raw = seed_like_customers(n, 42);
+        let x = FittedScaler::fit(ScalerKind::MinMax, raw.view()).transform(raw.view());
+        let eps = bench_eps(n);
+        let params = Dbscan::params(eps, 50).check().unwrap_or_else(|e| panic!("{e}"));
+        // Median of 3 (the first run also warms the engine's compiled code).
+        let mut ours = Vec::new();
+        let mut times: Vec<f64> = (0..3)
+            .map(|_| {
+                let t = now_ms();
+                ours = params.transform(&x).to_vec();
+                now_ms() - t
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let ours_ms = times[1];
+        let (ours, sizes) = canonical_labels(&ours);
+        let noise = ours.iter().filter(|l| l.is_none()).count();
+        let (linfa_ms, same) = if n <= 100_000 {
+            let linfa =
+                linfa_clustering::Dbscan::params(50).tolerance(eps).check().unwrap_or_else(|e| panic!("{e}"));
+            let t = now_ms();
+            let theirs = linfa.transform(&x).to_vec();
+            let ms = now_ms() - t;
+            let same = canonical_labels(&theirs).0 == ours;
+            assert!(same, "linfa and ours differ at {n} rows");
+            (format!("{ms:.0}"), format!("{:.0}x | yes", ms / ours_ms))
+        } else {
+            ("skipped".to_string(), " | ".to_string())
+        };
+        console_log!("| {n} | {eps:.4} | {} | {noise} | {ours_ms:.0} | {linfa_ms} | {same} |", sizes.len());
+    }
+}
