@@ -1,8 +1,10 @@
 //! The outcome of a run: counts, segment sizes with their means, the scores and the cleaning report.
 
+use super::canvas::paint;
 use super::state;
 use crate::app::AppState;
 use crate::charts::palette::css_colour;
+use crate::charts::silhouette::{draw_silhouette, SilhouettePlot};
 use crate::format::{decimal, percent, thousands};
 use leptos::prelude::*;
 use segment_core::pipeline::AnalysisResult;
@@ -103,7 +105,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 <dd data-testid="silhouette">{sil.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</dd>
                 {sil.as_ref().filter(|s| s.sampled).map(|s| view! {
                     <dd class="hint" data-testid="silhouette-sampled">
-                        {format!("estimated on a stratified sample of {} customers (seed {})", s.rows_scored, s.seed)}
+                        {format!(
+                            "estimated on a stratified sample of {} customers (seed {}; standard error ±{})",
+                            s.rows_scored,
+                            s.seed,
+                            decimal(s.std_error, 4)
+                        )}
                     </dd>
                 })}
                 <dt>"Davies-Bouldin " <span class="hint">"(0 and up, lower is better)"</span></dt>
@@ -137,6 +144,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     }}
                 </dd>
             </dl>
+            {sil.clone().map(|s| view! { <SilhouetteChart score=s /> })}
             <h3>"Cleaning report"</h3>
             <div class="table-scroll"><table class="cleaning" data-testid="cleaning-report">
                 <thead>
@@ -178,6 +186,31 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 )}</p>
             })}
         </section>
+    }
+}
+
+/// The silhouette plot of the result on screen, with the segments' names.
+#[component]
+fn SilhouetteChart(score: segment_core::score::SilhouetteScore) -> impl IntoView {
+    let state = state();
+    let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move || {
+        let names = state.names.get();
+        let Some(canvas) = canvas_ref.get() else { return };
+        let plot = SilhouettePlot { profile: &score.profile, names: &names, mean: score.mean };
+        paint(&canvas, 0.5, 420.0, |area, dpr| draw_silhouette(area, &plot, dpr).is_ok());
+    });
+    view! {
+        <h3>"Silhouette by segment"</h3>
+        <p class="hint">
+            "Each bar is a customer (thinned to 200 per segment), highest first. Bars left of zero are closer to another segment than to their own; the orange line is the mean."
+        </p>
+        <canvas
+            node_ref=canvas_ref
+            data-testid="silhouette-plot"
+            role="img"
+            aria-label="Silhouette values of each segment's customers"
+        ></canvas>
     }
 }
 

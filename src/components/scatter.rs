@@ -4,7 +4,7 @@ use super::canvas::paint;
 use super::state;
 use crate::charts::palette::css_colour;
 use crate::charts::scatter::{draw_scatter_frame, point_radius, rasterize_points, PixelMap, ScatterData};
-use crate::format::{percent, thousands};
+use crate::format::{decimal, percent, thousands};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -34,15 +34,20 @@ fn raster(canvas: &web_sys::HtmlCanvasElement, map: &PixelMap, data: &ScatterDat
 pub fn Scatter() -> impl IntoView {
     let state = state();
     let canvas_ref = NodeRef::<Canvas>::new();
+    // Which two components the map shows (PC1 x PC2 by default; PC3 when there are 3 features or more).
+    let axes = RwSignal::new((0usize, 1usize));
     Effect::new(move || {
         let result = state.result.get();
         let (Some(canvas), Some(r)) = (canvas_ref.get(), result) else { return };
+        let last = r.pca.dims.max(1) - 1;
+        let (a, b) = axes.get();
+        let (a, b) = (a.min(last), b.min(last));
         let ratio = &r.pca.explained_variance_ratio;
         let axis = |i: usize| {
             format!("PC{} ({:.1}% of variance)", i + 1, 100.0 * ratio.get(i).copied().unwrap_or(0.0))
         };
-        let data =
-            ScatterData { coords: &r.pca.coords, labels: &r.labels, x_label: axis(0), y_label: axis(1) };
+        let coords = r.pca.pair(a, b);
+        let data = ScatterData { coords: &coords, labels: &r.labels, x_label: axis(a), y_label: axis(b) };
         let started = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
         let mut frame = None;
         paint(&canvas, 0.6, 560.0, |area, dpr| {
@@ -62,6 +67,26 @@ pub fn Scatter() -> impl IntoView {
             <p class="hint">
                 "Each dot is a customer, placed by the two directions along which the scaled features vary most."
             </p>
+            {move || state.result.get().filter(|r| r.pca.dims >= 3).map(|_| view! {
+                <label>
+                    "Components shown "
+                    <select
+                        data-testid="pca-axes"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            axes.set(match v.as_str() {
+                                "13" => (0, 2),
+                                "23" => (1, 2),
+                                _ => (0, 1),
+                            });
+                        }
+                    >
+                        <option value="12">"PC1 × PC2"</option>
+                        <option value="13">"PC1 × PC3"</option>
+                        <option value="23">"PC2 × PC3"</option>
+                    </select>
+                </label>
+            })}
             <canvas
                 node_ref=canvas_ref
                 data-testid="pca-scatter"
@@ -99,6 +124,45 @@ pub fn Scatter() -> impl IntoView {
                         })
                 }}
             </ul>
+            {move || state.result.get().map(|r| view! { <Loadings result=r /> })}
         </section>
+    }
+}
+
+/// What each component is made of: every feature's loading, with the share of variance explained.
+#[component]
+fn Loadings(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -> impl IntoView {
+    let pca = &result.pca;
+    let shown = pca.components.len().min(3);
+    let features = result.spec.features.clone();
+    view! {
+        <h3>"What the components are made of"</h3>
+        <p class="hint">
+            "Loadings: each feature's weight in a component (scaled features; sign fixed so the largest weight is positive). The percentages are the share of the total variance each component explains."
+        </p>
+        <div class="table-scroll"><table data-testid="pca-loadings">
+            <thead>
+                <tr>
+                    <th>"Feature"</th>
+                    {(0..shown).map(|c| view! {
+                        <th>{format!(
+                            "PC{} ({:.1}%)",
+                            c + 1,
+                            100.0 * pca.explained_variance_ratio.get(c).copied().unwrap_or(0.0)
+                        )}</th>
+                    }).collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {features.iter().enumerate().map(|(j, f)| view! {
+                    <tr>
+                        <td>{f.clone()}</td>
+                        {(0..shown).map(|c| view! {
+                            <td>{decimal(pca.components[c].get(j).copied().unwrap_or(0.0), 3)}</td>
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
     }
 }

@@ -42,6 +42,14 @@ test('the sample with its defaults gives the original project figures', async ()
     const names = await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value));
     assert.deepEqual(names, ['Balanced Users', 'High Spenders', 'Active Savers']);
     assert.match(await page.getByTestId('segment-profile').nth(2).textContent(), /^monto_descuentos 2\.7x the average/);
+    // The silhouette plot, the loadings and the third component.
+    await page.waitForSelector('[data-testid="silhouette-plot"][data-drawn="true"]');
+    assert.equal(await page.locator('[data-testid="pca-loadings"] tbody tr').count(), 3);
+    const shares = (await page.locator('[data-testid="pca-loadings"] thead th').allTextContents()).slice(1).map((t) => Number(t.match(/\(([\d.]+)%\)/)[1]));
+    assert.equal(shares.length, 3);
+    assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.2, `explained variance ${shares}`);
+    await page.getByTestId('pca-axes').selectOption('13');
+    await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.drawn === 'true');
     await screenshot(page, 'sample-done');
     await setInput(page, 'segment-name', 'Big spenders', 1);
     await page.waitForFunction(() => document.querySelector('[data-testid="scatter-legend"]').textContent.includes('Big spenders'));

@@ -69,9 +69,28 @@ pub struct KDistance {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PcaMap {
     pub explained_variance_ratio: Vec<f64>,
+    /// Loadings: `components[c][j]` is feature j's weight in component c (unit vectors, fixed sign).
     pub components: Vec<Vec<f64>>,
-    /// Scores on the first two components, row-major (pc1, pc2) per used row.
+    /// Components per row in `coords` (3 when there are 3 or more features, else the feature count).
+    #[serde(default = "two")]
+    pub dims: usize,
+    /// Scores on the first `dims` components, row-major per used row.
     pub coords: Vec<f32>,
+}
+
+fn two() -> usize {
+    2
+}
+
+impl PcaMap {
+    /// Row-major (x, y) pairs on components `a` and `b` (from 0), for a 2-D map.
+    pub fn pair(&self, a: usize, b: usize) -> Vec<f32> {
+        let d = self.dims.max(1);
+        if a >= d || b >= d {
+            return Vec::new();
+        }
+        self.coords.chunks_exact(d).flat_map(|row| [row[a], row[b]]).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -324,7 +343,8 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
 
     progress(Stage::Reducing, 0.0);
     let pca = Pca::fit(x_scaled.view());
-    let coords = pca.transform(x_scaled.view(), 2).into_iter().map(|v| v as f32).collect();
+    let dims = d.clamp(1, 3);
+    let coords = pca.transform(x_scaled.view(), dims).into_iter().map(|v| v as f32).collect();
 
     progress(Stage::Scoring, 0.0);
     let scores = score_all(x_scaled.view(), &compact(&labels, segment_sizes.len()), spec);
@@ -361,6 +381,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         pca: PcaMap {
             explained_variance_ratio: pca.explained_variance_ratio,
             components: pca.components,
+            dims,
             coords,
         },
         assignment: None,

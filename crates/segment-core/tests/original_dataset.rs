@@ -103,6 +103,11 @@ fn segments_scores_and_means_match_the_original() {
 #[test]
 fn exact_silhouette_on_all_rows_and_linfa_agree() {
     let (r, e) = run_sample();
+    // The map holds three components per row; any two can be paired.
+    assert_eq!(r.pca.dims, 3);
+    assert_eq!(r.pca.coords.len(), 3 * r.rows_used);
+    assert_eq!(r.pca.pair(0, 2).len(), 2 * r.rows_used);
+    assert_eq!(r.pca.pair(0, 2)[1], r.pca.coords[2]);
     let exact = e["dbscan"]["metrics_without_noise"]["silhouette_exact"].as_f64().unwrap_or(0.0);
     // Rebuild x_scaled as the pipeline does, then score every clustered row.
     let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));

@@ -28,7 +28,17 @@ pub struct SilhouetteScore {
     pub rows_scored: usize,
     pub sampled: bool,
     pub seed: u64,
+    /// Standard error of the mean over the rows scored: the spread of a sampled estimate.
+    #[serde(default)]
+    pub std_error: f64,
+    /// For the silhouette plot: each segment's values, highest first, thinned to at most
+    /// [`PROFILE_POINTS`] evenly spaced ranks.
+    #[serde(default)]
+    pub profile: Vec<Vec<f32>>,
 }
+
+/// Values kept per segment for the silhouette plot.
+pub const PROFILE_POINTS: usize = 200;
 
 /// None when fewer than 2 segments have rows.
 pub fn silhouette(
@@ -95,6 +105,8 @@ pub fn silhouette(
 
     let mut seg_total = vec![0.0f64; k];
     let mut total = 0.0;
+    let mut total2 = 0.0;
+    let mut values: Vec<Vec<f64>> = size.iter().map(|&s| Vec::with_capacity(s)).collect();
     for i in 0..m {
         let own = seg[i];
         let s = if size[own] <= 1 {
@@ -113,11 +125,31 @@ pub fn silhouette(
             }
         };
         total += s;
+        total2 += s * s;
         seg_total[own] += s;
+        values[own].push(s);
     }
     let per_segment =
         seg_total.iter().zip(&size).map(|(t, &s)| if s > 0 { t / s as f64 } else { 0.0 }).collect();
-    Some(SilhouetteScore { mean: total / m as f64, per_segment, rows_scored: m, sampled, seed: options.seed })
+    let mean = total / m as f64;
+    let variance = (total2 / m as f64 - mean * mean).max(0.0);
+    let profile = values
+        .into_iter()
+        .map(|mut v| {
+            v.sort_by(|a, b| b.total_cmp(a));
+            let keep = v.len().min(PROFILE_POINTS);
+            (0..keep).map(|i| v[i * v.len() / keep.max(1)] as f32).collect()
+        })
+        .collect();
+    Some(SilhouetteScore {
+        mean,
+        per_segment,
+        rows_scored: m,
+        sampled,
+        seed: options.seed,
+        std_error: (variance / m as f64).sqrt(),
+        profile,
+    })
 }
 
 /// `size` rows from `rows`, each segment keeping its share (at least 2 rows per segment when it has them).
@@ -161,5 +193,8 @@ mod tests {
         let expected = (0.75 + 2.0 / 3.0 + 0.0) / 3.0;
         assert!((s.mean - expected).abs() < 1e-12);
         assert!(!s.sampled);
+        // The plot's profile: each segment's values, highest first.
+        assert_eq!(s.profile, vec![vec![0.75f32, (2.0f64 / 3.0) as f32], vec![0.0]]);
+        assert!(s.std_error > 0.0);
     }
 }
