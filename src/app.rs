@@ -371,8 +371,25 @@ impl AppState {
                 self.status.set(Status::Done);
                 self.elapsed_ms.set(Some(elapsed));
                 // Stability takes a few more fits: ask for it once the page has drawn the result,
-                // so the worker does not compete with the first paint.
-                self.after_paint(move |state| state.send(Request::Stability, false));
+                // so the worker does not compete with the first paint. The k-distance curve follows
+                // min_samples: ask for it again when that changed.
+                let stale_curve = self.spec.with_untracked(|s| {
+                    s.as_ref().filter(|s| s.method == segment_core::spec::Method::Dbscan).is_some_and(|s| {
+                        self.summary.with_untracked(|m| {
+                            m.as_ref()
+                                .and_then(|m| m.k_distance.as_ref())
+                                .is_some_and(|kd| kd.k != s.dbscan.min_samples)
+                        })
+                    })
+                });
+                self.after_paint(move |state| {
+                    state.send(Request::Stability, false);
+                    if stale_curve {
+                        if let Some(spec) = state.spec.get_untracked() {
+                            state.send(Request::KDistance { spec }, false);
+                        }
+                    }
+                });
             }
             Reply::Swept { sweep, .. } => {
                 self.sweep.set(Some(Arc::new(sweep)));
@@ -393,6 +410,13 @@ impl AppState {
                     }
                 });
                 self.stability.set(Some(stability));
+            }
+            Reply::KDistance { k_distance } => {
+                if let Some(summary) = self.summary.get_untracked() {
+                    let mut summary = (*summary).clone();
+                    summary.k_distance = Some(k_distance);
+                    self.summary.set(Some(Arc::new(summary)));
+                }
             }
             Reply::ModelSaved { json } => {
                 let stem = self.file_name.get_untracked().unwrap_or_default();

@@ -3,7 +3,7 @@
 //! everything else as JSON of core types.
 
 use segment_core::model::{Applied, ModelInfo};
-use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep, Stage};
+use segment_core::pipeline::{AnalysisResult, DatasetSummary, KDistance, KSweep, Stage};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,8 @@ pub enum Request {
     Run { spec: AnalysisSpec },
     /// k-means for k = 2..=10 with the spec's features, cleaning and scaling.
     Sweep { spec: AnalysisSpec },
+    /// The k-distance curve for the spec's min_samples (asked for when it changed).
+    KDistance { spec: AnalysisSpec },
     /// The stability of the last run's result (5 more fits; asked for once the result is drawn).
     Stability,
     /// The loaded file with each row's segment and segment name added (the last run's labels).
@@ -65,6 +67,9 @@ pub enum Reply {
     /// The answer to `Request::Stability`.
     Stability {
         stability: Stability,
+    },
+    KDistance {
+        k_distance: KDistance,
     },
     /// The answer to `Request::SaveModel`: the model file's text.
     ModelSaved {

@@ -18,7 +18,8 @@ mod worker {
     use segment_core::ingest::{read_csv, Table};
     use segment_core::model::{apply, match_columns, movers_csv, Movement, SegmentModel};
     use segment_core::pipeline::{
-        k_sweep, run, summarize, summarize_with, AnalysisResult, StabilityJob, Stage, SWEEP_KS,
+        k_distance_for, k_sweep, run, summarize, summarize_with, AnalysisResult, StabilityJob, Stage,
+        SWEEP_KS,
     };
     use segment_core::CoreError;
     use std::cell::RefCell;
@@ -121,6 +122,11 @@ mod worker {
                 }
                 Err(message) => post(&Reply::Failed { message }),
             },
+            Request::KDistance { spec } => {
+                if let Ok(Some(k_distance)) = with_table(|table| Ok(k_distance_for(table, &spec))) {
+                    post(&Reply::KDistance { k_distance });
+                }
+            }
             Request::Stability => {
                 // Silent on failure: stability is a bonus on a result already shown.
                 let job = LAST.with(|l| {

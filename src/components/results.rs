@@ -249,5 +249,11 @@ fn plain_warning(r: &AnalysisResult) -> Option<String> {
     if r.segment_sizes[0] as f64 > 0.95 * (r.rows_used - r.noise) as f64 {
         return Some("One segment holds nearly everyone. Lower eps to separate groups.".into());
     }
+    let tiny = r.segment_sizes.iter().filter(|&&n| (n as f64) < 0.01 * r.rows_used as f64).count();
+    if k > 8 && tiny * 2 > k {
+        return Some(format!(
+            "Many tiny segments: {tiny} of {k} hold under 1% of the customers each. Raise min_samples or eps (or lower k) to get fewer, larger segments."
+        ));
+    }
     None
 }

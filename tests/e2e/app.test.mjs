@@ -102,6 +102,8 @@ test('a CSV uploaded through the file input is analysed with suggested settings'
     assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
     assert.equal(await page.getByTestId('davies-bouldin').textContent(), '0.2534');
     assert.equal(await page.getByTestId('silhouette-sampled').count(), 0);
+    // The k-distance curve follows min_samples: now the distance to the 10th neighbour.
+    await page.waitForFunction(() => document.querySelector('[data-testid="k-distance-panel"]').textContent.includes('10-th nearest'));
     await screenshot(page, 'customers-2k');
   });
 });

@@ -158,6 +158,16 @@ pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
 /// Computes the k-distance curve for the spec's features and, for a file without a preset, sets eps to
 /// its knee. Returns None when the data cannot be prepared (the run will then say why).
 pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
+    let kd = k_distance_for(table, spec)?;
+    if !is_original_layout(table) && kd.knee_eps > 0.0 {
+        spec.dbscan.eps = round_sig(kd.knee_eps, 2);
+    }
+    Some(kd)
+}
+
+/// The k-distance curve for the spec's features, cleaning, scaler and min_samples (the page redraws it
+/// when min_samples changes). None when the data cannot be prepared.
+pub fn k_distance_for(table: &Table, spec: &AnalysisSpec) -> Option<KDistance> {
     let min_samples = spec.dbscan.min_samples;
     let (kept, _) = clean(table, &spec.features, &spec.cleaning).ok()?;
     if kept.len() <= min_samples || spec.features.is_empty() {
@@ -165,11 +175,7 @@ pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
     }
     let raw = x_raw(table, &spec.features, &kept);
     let x_scaled = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
-    let kd = k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed);
-    if !is_original_layout(table) && kd.knee_eps > 0.0 {
-        spec.dbscan.eps = round_sig(kd.knee_eps, 2);
-    }
-    Some(kd)
+    Some(k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed))
 }
 
 fn round_sig(v: f64, digits: i32) -> f64 {

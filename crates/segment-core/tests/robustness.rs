@@ -101,3 +101,27 @@ fn tiny_eps_on_wide_data_stays_exact() {
     assert_eq!(r.segment_sizes, vec![3]);
     assert_eq!(r.noise, 2);
 }
+
+#[test]
+fn suggested_settings_find_segments_on_every_test_file() {
+    // For a new file the suggestions are the defaults: the first run must already give meaningful
+    // segments (two or more, noise under half, no segment holding nearly everyone) on every file the
+    // project tests with, not only the sample.
+    let root = env!("CARGO_MANIFEST_DIR");
+    for path in [
+        format!("{root}/../../public/dataset_ecommerce.csv"),
+        format!("{root}/tests/data/customers_2k.csv"),
+        format!("{root}/tests/data/blobs6d_1500.csv"),
+        format!("{root}/../../tests/fixtures/messy_export.csv"),
+    ] {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let table = read_csv(&bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let spec = summarize(&table).unwrap_or_else(|e| panic!("{path}: {e}")).suggested;
+        let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let clustered = r.rows_used - r.noise;
+        println!("{path}: eps {} -> sizes {:?}, noise {}", spec.dbscan.eps, r.segment_sizes, r.noise);
+        assert!(r.segment_sizes.len() >= 2, "{path}: {:?}", r.segment_sizes);
+        assert!(r.noise * 2 < r.rows_used, "{path}: noise {} of {}", r.noise, r.rows_used);
+        assert!(r.segment_sizes[0] * 100 < clustered * 95, "{path}: {:?}", r.segment_sizes);
+    }
+}
