@@ -1,7 +1,9 @@
 //! The app: its state (signals), the worker wiring, and the page layout. Components stay thin: they read
 //! the state and call the actions here.
 
-use crate::components::{Comparison, Guidance, Loader, ModelPanel, Results, Scatter, Settings, StatusBar};
+use crate::components::{
+    Comparison, Guidance, Loader, ModelPanel, Results, Scatter, Schema, Settings, StatusBar,
+};
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
 use leptos::prelude::*;
@@ -552,6 +554,7 @@ pub fn App() -> impl IntoView {
         <main>
             <Loader />
             <StatusBar />
+            <Schema />
             <Settings />
             <Guidance />
             <Results />

@@ -44,8 +44,8 @@ fn KDistanceChart() -> impl IntoView {
             }],
             markers: vec![
                 Marker::Horizontal(
-                    kd.knee_eps,
-                    format!("suggested eps {}", decimal(kd.knee_eps, 4)),
+                    kd.suggested_eps(),
+                    format!("suggested eps {}", decimal(kd.suggested_eps(), 4)),
                     segment_colour(2),
                 ),
                 Marker::Horizontal(
@@ -63,7 +63,7 @@ fn KDistanceChart() -> impl IntoView {
         if let Some(kd) = kd() {
             state.spec.update(|s| {
                 if let Some(s) = s {
-                    s.dbscan.eps = (kd.knee_eps * 1e4).round() / 1e4;
+                    s.dbscan.eps = (kd.suggested_eps() * 1e4).round() / 1e4;
                 }
             });
         }
@@ -81,10 +81,17 @@ fn KDistanceChart() -> impl IntoView {
             </p>
             <p>
                 "Suggested eps: "
-                <strong data-testid="eps-suggestion">{move || kd().map(|kd| decimal(kd.knee_eps, 4))}</strong>
+                <strong data-testid="eps-suggestion">{move || kd().map(|kd| decimal(kd.suggested_eps(), 4))}</strong>
                 " "
                 <button data-testid="use-eps-suggestion" on:click=use_suggestion>"Use it"</button>
             </p>
+            {move || kd().and_then(|kd| kd.tuned_eps.map(|tuned| view! {
+                <p class="hint">{format!(
+                    "The curve's knee is at {}; {} scored best among multiples of it (silhouette times the share of customers not left as noise, 2 to 10 segments).",
+                    decimal(kd.knee_eps, 4),
+                    decimal(tuned, 4)
+                )}</p>
+            }))}
             <canvas node_ref=canvas_ref data-testid="k-distance-chart" role="img" aria-label="k-distance curve with the suggested and the current eps"></canvas>
         </section>
     }

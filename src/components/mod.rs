@@ -7,6 +7,7 @@ mod loader;
 mod model;
 mod results;
 mod scatter;
+mod schema;
 mod settings;
 mod status;
 
@@ -16,6 +17,7 @@ pub use loader::Loader;
 pub use model::ModelPanel;
 pub use results::Results;
 pub use scatter::Scatter;
+pub use schema::Schema;
 pub use settings::Settings;
 pub use status::StatusBar;
 

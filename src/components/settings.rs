@@ -56,15 +56,18 @@ pub fn Settings() -> impl IntoView {
 fn Features() -> impl IntoView {
     let state = state();
     let columns = move || {
-        state
-            .summary
-            .get()
-            .map(|s| s.columns.iter().filter(|c| c.kind == ColumnKind::Numeric).cloned().collect::<Vec<_>>())
+        state.summary.get().map(|s| {
+            s.columns
+                .iter()
+                .filter(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     };
     view! {
         <fieldset data-testid="features">
             <legend>"Features"</legend>
-            <p class="hint">"Numeric columns to segment on. Id columns are left out unless you tick them."</p>
+            <p class="hint">"Numeric and yes/no columns to segment on. Id columns are left out unless you tick them."</p>
             <For each=move || columns().unwrap_or_default() key=|c| c.name.clone() let:column>
                 {
                     let name = column.name.clone();

@@ -112,6 +112,10 @@ pub struct AnalysisSpec {
     /// Names the person gave the segments, by segment id (empty: the suggested names).
     #[serde(default)]
     pub segment_names: Vec<String>,
+    /// The column that identifies a customer, when the person chose one in the schema table (else it is
+    /// detected); saved models use it for the movement table.
+    #[serde(default)]
+    pub id_column: Option<String>,
 }
 
 /// The original project's e-commerce layout: a file with these columns gets its cleaning rules,
@@ -144,6 +148,7 @@ impl AnalysisSpec {
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
             segment_names: Vec::new(),
+            id_column: None,
         }
     }
 

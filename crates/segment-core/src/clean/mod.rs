@@ -89,7 +89,7 @@ pub fn clean(
             column: f.clone(),
             available: table.numeric_names().join(", "),
         })?;
-        if !column.is_numeric() {
+        if !column.is_feature_kind() {
             return Err(CoreError::NotNumeric { column: f.clone() });
         }
     }
@@ -103,7 +103,7 @@ pub fn clean(
     let missing_rule = missing_rule(missing_scope);
     let columns: Vec<_> = table.columns.iter().filter(|c| in_scope(missing_scope, &c.name)).collect();
     steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
-        c.missing[r] || (c.is_numeric() && c.values[r].is_nan())
+        c.missing[r] || (c.is_feature_kind() && c.values[r].is_nan())
     }));
 
     let numeric_in = |scope: Scope| -> Vec<_> {

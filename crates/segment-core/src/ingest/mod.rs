@@ -4,12 +4,16 @@
 //! numbers becomes numeric; the cells of a numeric column that are not numbers are kept as NaN and
 //! counted, so cleaning can drop those rows and say so instead of losing them silently.
 
+pub mod date;
+pub mod number;
 mod sniff;
 
 use crate::error::{CoreError, Result};
+use date::{infer_date, parse_date, DateFormat};
+use number::{infer_decimal, parse_number, NumberFormat};
 use serde::{Deserialize, Serialize};
 
-pub use sniff::{decode_text, detect_delimiter};
+pub use sniff::{decode, decode_text, detect_delimiter};
 
 /// Share of filled cells that must parse as numbers for a column to count as numeric.
 const NUMERIC_SHARE: f64 = 0.95;
@@ -17,7 +21,15 @@ const NUMERIC_SHARE: f64 = 0.95;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnKind {
+    /// Numbers (in the column's inferred format); `values` holds them.
     Numeric,
+    /// Two values (true/false, yes/no, 1/0...); `values` holds 1 and 0.
+    Boolean,
+    /// Dates; `values` holds day numbers (days since 1970-01-01).
+    Date,
+    /// Text with few distinct values (a category).
+    Categorical,
+    /// Other text: names, notes, codes.
     Text,
     Empty,
 }
@@ -36,11 +48,20 @@ pub struct Column {
     pub first_not_a_number: Option<(usize, String)>,
     /// Distinct filled values, counted up to a cap (enough to tell an id column from a category).
     pub distinct: usize,
+    /// How a numeric column writes its numbers.
+    pub number_format: Option<NumberFormat>,
+    /// How a date column writes its dates.
+    pub date_format: Option<DateFormat>,
 }
 
 impl Column {
     pub fn is_numeric(&self) -> bool {
         self.kind == ColumnKind::Numeric
+    }
+
+    /// Numeric or boolean (0/1): a column that can be a segmentation feature.
+    pub fn is_feature_kind(&self) -> bool {
+        matches!(self.kind, ColumnKind::Numeric | ColumnKind::Boolean)
     }
 }
 
@@ -67,6 +88,10 @@ pub struct ColumnInfo {
     pub not_a_number: usize,
     pub distinct: usize,
     pub looks_like_id: bool,
+    /// Plain words for the column's type, as the schema table shows it: "numeric (decimal comma,
+    /// currency)", "categorical (4 values)", "date (dd/mm/yyyy)", "id", "constant"...
+    #[serde(default)]
+    pub type_label: String,
 }
 
 impl Table {
@@ -92,6 +117,7 @@ impl Table {
                 not_a_number: c.not_a_number,
                 distinct: c.distinct,
                 looks_like_id: looks_like_id(c, self.n_rows),
+                type_label: type_label(c, self.n_rows),
             })
             .collect()
     }
@@ -103,6 +129,34 @@ impl Table {
             .filter(|c| c.is_numeric() && !looks_like_id(c, self.n_rows))
             .map(|c| c.name.clone())
             .collect()
+    }
+}
+
+/// The schema's words for a column's type.
+pub fn type_label(c: &Column, n_rows: usize) -> String {
+    if c.kind == ColumnKind::Empty {
+        return "empty".into();
+    }
+    if looks_like_id(c, n_rows) {
+        return "id".into();
+    }
+    if c.distinct == 1 {
+        return "constant".into();
+    }
+    match c.kind {
+        ColumnKind::Numeric => {
+            let format = c.number_format.map(|f| f.describe()).unwrap_or_default();
+            if format == "decimal point" {
+                "numeric".into()
+            } else {
+                format!("numeric ({format})")
+            }
+        }
+        ColumnKind::Boolean => "boolean".into(),
+        ColumnKind::Date => format!("date ({})", c.date_format.map(|f| f.describe()).unwrap_or_default()),
+        ColumnKind::Categorical => format!("categorical ({} values)", c.distinct),
+        ColumnKind::Text => "text".into(),
+        ColumnKind::Empty => "empty".into(),
     }
 }
 
@@ -119,7 +173,8 @@ pub fn looks_like_id(column: &Column, n_rows: usize) -> bool {
         && n_rows >= 20
         && column.distinct >= n_rows
         && column.values.iter().all(|v| v.is_nan() || v.fract() == 0.0);
-    named_id || unique_integers
+    let unique_codes = column.kind == ColumnKind::Text && n_rows >= 20 && column.distinct >= n_rows;
+    named_id || unique_integers || unique_codes
 }
 
 /// One cell as the reader sees it. Every reader (the table, the streaming `apply`) goes through here, so a
@@ -131,14 +186,15 @@ pub enum Cell {
     Text,
 }
 
-/// Parses a trimmed cell: a missing marker, a finite number, or text.
-pub fn parse_cell(cell: &str) -> Cell {
+/// Parses a trimmed cell of a column whose decimal separator is `decimal`: a missing marker, a finite
+/// number, or text.
+pub fn parse_cell(cell: &str, decimal: char) -> Cell {
     if is_missing_marker(cell) {
         return Cell::Missing;
     }
-    match cell.parse::<f64>() {
-        Ok(v) if v.is_finite() => Cell::Number(v),
-        _ => Cell::Text,
+    match parse_number(cell, decimal) {
+        Some((v, _)) => Cell::Number(v),
+        None => Cell::Text,
     }
 }
 
@@ -296,47 +352,121 @@ pub fn header_names<'a>(header: impl IntoIterator<Item = &'a str>) -> Vec<String
     names
 }
 
+/// Words read as booleans (lower case), true first.
+const BOOLEAN_WORDS: [(&str, &str); 8] = [
+    ("true", "false"),
+    ("yes", "no"),
+    ("y", "n"),
+    ("t", "f"),
+    ("si", "no"),
+    ("sí", "no"),
+    ("ja", "nein"),
+    ("oui", "non"),
+];
+
+fn boolean_value(cell: &str) -> Option<f64> {
+    let lower = cell.to_lowercase();
+    BOOLEAN_WORDS.iter().find_map(|(t, f)| {
+        if lower == *t {
+            Some(1.0)
+        } else if lower == *f {
+            Some(0.0)
+        } else {
+            None
+        }
+    })
+}
+
+/// A text column with at most this many distinct values (and at most a fifth of its filled cells) is a
+/// category.
+const MAX_CATEGORIES: usize = 50;
+
+/// Types a column from its trimmed cells: numbers (in the format the cells settle), booleans, dates,
+/// categories or text. Cells of a numeric column that are not numbers stay NaN and are counted.
 fn type_column(name: String, cells: &[String]) -> Column {
-    let mut missing: Vec<bool> = Vec::with_capacity(cells.len());
+    let missing: Vec<bool> = cells.iter().map(|c| is_missing_marker(c)).collect();
+    let filled: Vec<&str> =
+        cells.iter().zip(&missing).filter(|(_, m)| !**m).map(|(c, _)| c.as_str()).collect();
+    let distinct = count_distinct(cells, &missing);
+    let mut column = Column {
+        name,
+        kind: ColumnKind::Empty,
+        missing,
+        values: Vec::new(),
+        not_a_number: 0,
+        first_not_a_number: None,
+        distinct,
+        number_format: None,
+        date_format: None,
+    };
+    if filled.is_empty() {
+        return column;
+    }
+    let enough = |parsed: usize| parsed as f64 >= NUMERIC_SHARE * filled.len() as f64;
+
+    // Numbers, with the column's decimal separator.
+    let decimal = infer_decimal(filled.iter().copied());
+    let mut format = NumberFormat { decimal, ..NumberFormat::POINT };
     let mut values = Vec::with_capacity(cells.len());
-    let mut parsed = 0usize;
-    let mut filled = 0usize;
-    let mut first_bad = None;
-    let mut bad = 0usize;
-    for (row, cell) in cells.iter().enumerate() {
-        let parsed_cell = parse_cell(cell);
-        missing.push(parsed_cell == Cell::Missing);
-        match parsed_cell {
-            Cell::Missing => values.push(f64::NAN),
-            Cell::Number(v) => {
-                filled += 1;
+    let (mut parsed, mut bad, mut first_bad) = (0usize, 0usize, None);
+    for (row, (cell, &is_missing)) in cells.iter().zip(&column.missing).enumerate() {
+        if is_missing {
+            values.push(f64::NAN);
+            continue;
+        }
+        match parse_number(cell, decimal) {
+            Some((v, f)) => {
                 parsed += 1;
+                format.currency |= f.currency;
+                format.percent |= f.percent;
+                format.parentheses |= f.parentheses;
+                format.grouped |= f.grouped;
                 values.push(v);
             }
-            Cell::Text => {
-                filled += 1;
+            None => {
                 bad += 1;
-                if first_bad.is_none() {
-                    first_bad = Some((row + 2, cell.clone()));
-                }
+                first_bad.get_or_insert_with(|| (row + 2, cell.clone()));
                 values.push(f64::NAN);
             }
         }
     }
-    let distinct = count_distinct(cells, &missing);
-    let kind = if filled == 0 {
-        ColumnKind::Empty
-    } else if parsed as f64 >= NUMERIC_SHARE * filled as f64 {
-        ColumnKind::Numeric
+    if enough(parsed) {
+        let zero_one = values.iter().all(|v| v.is_nan() || *v == 0.0 || *v == 1.0);
+        column.kind = if zero_one && distinct == 2 { ColumnKind::Boolean } else { ColumnKind::Numeric };
+        column.values = values;
+        column.not_a_number = bad;
+        column.first_not_a_number = first_bad;
+        column.number_format = Some(format);
+        return column;
+    }
+    // Booleans written as words.
+    let words: Vec<Option<f64>> = cells.iter().map(|c| boolean_value(c)).collect();
+    if distinct == 2 && filled.iter().all(|c| boolean_value(c).is_some()) {
+        column.kind = ColumnKind::Boolean;
+        column.values = words.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        return column;
+    }
+    // Dates.
+    if let Some(date_format) = infer_date(filled.iter().copied()) {
+        let values: Vec<f64> = cells
+            .iter()
+            .zip(&column.missing)
+            .map(|(c, &m)| if m { None } else { parse_date(c, date_format) }.map_or(f64::NAN, |d| d as f64))
+            .collect();
+        let dated = values.iter().filter(|v| !v.is_nan()).count();
+        if enough(dated) {
+            column.kind = ColumnKind::Date;
+            column.values = values;
+            column.date_format = Some(date_format);
+            return column;
+        }
+    }
+    column.kind = if distinct <= MAX_CATEGORIES && distinct * 5 <= filled.len() {
+        ColumnKind::Categorical
     } else {
         ColumnKind::Text
     };
-    if kind != ColumnKind::Numeric {
-        values.clear();
-        bad = 0;
-        first_bad = None;
-    }
-    Column { name, kind, missing, values, not_a_number: bad, first_not_a_number: first_bad, distinct }
+    column
 }
 
 fn count_distinct(cells: &[String], missing: &[bool]) -> usize {

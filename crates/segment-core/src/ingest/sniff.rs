@@ -3,17 +3,29 @@
 use crate::error::{CoreError, Result};
 use std::borrow::Cow;
 
-/// Decodes the bytes as UTF-8 (BOM stripped), falling back to Latin-1 for legacy exports. Binary files
-/// (images, archives, spreadsheets, anything with NUL bytes) are refused with their likely kind.
+/// Decodes the bytes: a BOM says UTF-8 or UTF-16 (little or big endian); without one, valid UTF-8 is
+/// UTF-8 and anything else is read as Windows-1252 (the Latin-1 superset Excel and older systems
+/// write), with encoding_rs's decoders. Binary files (images, archives, spreadsheets, anything with NUL
+/// bytes outside UTF-16) are refused with their likely kind.
 pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>> {
+    decode(bytes).map(|(text, _)| text)
+}
+
+/// [`decode_text`] and the name of the encoding it used.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return Ok((text, encoding.name()));
+    }
     if let Some(kind) = binary_kind(bytes) {
         return Err(CoreError::NotText { kind: kind.to_string() });
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Cow::Borrowed(text)),
-        // Latin-1 maps each byte to the code point of the same value.
-        Err(_) => Ok(Cow::Owned(bytes.iter().map(|&b| b as char).collect())),
+        Ok(text) => Ok((Cow::Borrowed(text), "UTF-8")),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            Ok((text, "windows-1252"))
+        }
     }
 }
 
@@ -84,5 +96,22 @@ mod tests {
         let bytes = b"nom,val\nJos\xe9,1\n";
         let text = decode_text(bytes).unwrap_or_else(|e| panic!("{e}"));
         assert!(text.contains("José"));
+        // Windows-1252 beyond Latin-1: the euro sign is 0x80.
+        let (text, name) = decode(b"price\n\x80 5\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((text.as_ref(), name), ("price\n€ 5\n", "windows-1252"));
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded() {
+        let mut le = vec![0xFF, 0xFE];
+        le.extend("a;b\n1;€\n".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(&le).map(|(t, n)| (t.into_owned(), n)), Ok(("a;b\n1;€\n".to_string(), "UTF-16LE")));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("x\n2\n".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(&be).map(|(t, _)| t.into_owned()), Ok("x\n2\n".to_string()));
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa\n").map(|(t, n)| (t.into_owned(), n)),
+            Ok(("a\n".to_string(), "UTF-8"))
+        );
     }
 }

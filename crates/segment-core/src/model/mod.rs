@@ -42,6 +42,10 @@ pub struct SegmentModel {
     /// The columns that were numeric in the training file: the rules "in any numeric column" look at
     /// these when a file is streamed.
     pub numeric_columns: Vec<String>,
+    /// The decimal separator of each numeric column of the training file (`.` when absent): the
+    /// streaming apply reads numbers with it.
+    #[serde(default)]
+    pub decimals: std::collections::BTreeMap<String, char>,
     pub scaler: FittedScaler,
     pub assignment: Assignment,
     pub training: TrainingInfo,
@@ -128,7 +132,8 @@ impl SegmentModel {
                 means: result.segment_means.get(id).cloned().unwrap_or_default(),
             })
             .collect();
-        let id_column = id_column(table);
+        let id_column =
+            spec.id_column.clone().filter(|c| table.column(c).is_some()).or_else(|| id_column(table));
         let (mut ids, mut id_segments) = (Vec::new(), Vec::new());
         if let Some(column) = &id_column {
             ids = column_text(bytes, table, column)?;
@@ -170,6 +175,11 @@ impl SegmentModel {
             segments,
             features,
             numeric_columns: table.numeric_names(),
+            decimals: table
+                .columns
+                .iter()
+                .filter_map(|c| c.number_format.map(|f| (c.name.clone(), f.decimal)))
+                .collect(),
             scaler,
             assignment,
             training: TrainingInfo {

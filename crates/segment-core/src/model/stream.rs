@@ -3,9 +3,9 @@
 //! `segment_name` added, exactly as the page's export writes it.
 //!
 //! Same steps as [`super::apply`]: the same cell parser, the cleaning rules in the same order, the
-//! training scaler and the same [`super::Assigner`]. One difference, stated: the rules "in any numeric
-//! column" look at the columns that were numeric in the training file (a stream cannot look ahead to
-//! type a column).
+//! training scaler and the same [`super::Assigner`]. Two differences, stated: the rules "in any numeric
+//! column" look at the columns that were numeric in the training file, and numbers are read with the
+//! training file's decimal separator (a stream cannot look ahead to type a column).
 
 use super::apply::{match_columns, ColumnDrift, ColumnMatch, DriftCounter};
 use super::SegmentModel;
@@ -112,6 +112,15 @@ pub fn apply_stream(
         .filter(|(_, n)| feature_names.contains(&n.as_str()) || model.numeric_columns.contains(n))
         .map(|(i, _)| i)
         .collect();
+    // Each column's decimal separator as in the training file (a feature mapped to another name keeps
+    // its feature's); '.' for columns the training file did not have as numbers.
+    let decimals: Vec<char> = names
+        .iter()
+        .map(|n| {
+            let model_name = columns.iter().find(|c| &c.file == n).map_or(n.as_str(), |c| c.model.as_str());
+            model.decimals.get(model_name).copied().unwrap_or('.')
+        })
+        .collect();
     let rules = &model.spec.cleaning;
     let in_scope = |scope: Scope, i: usize| scope == Scope::AllColumns || features.contains(&i);
 
@@ -171,7 +180,7 @@ pub fn apply_stream(
         cells.clear();
         cells.extend((0..names.len()).map(|i| {
             let field = record.get(i).unwrap_or(b"");
-            std::str::from_utf8(field.trim_ascii()).map_or(Cell::Text, parse_cell)
+            std::str::from_utf8(field.trim_ascii()).map_or(Cell::Text, |f| parse_cell(f.trim(), decimals[i]))
         }));
 
         // The rules, in the order `clean` runs them; a row counts under the first that drops it.

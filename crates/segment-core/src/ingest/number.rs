@@ -1,0 +1,243 @@
+//! Numbers as exports write them: `1,234.56`, `1.234,56`, `1 234,56`, `€1,234`, `12.5 %`, `(123.45)`,
+//! `1e-3`. The decimal separator is inferred per column from the cells that settle it (`1,5` or
+//! `1.234,56` can only be a decimal comma; `1,234.56` only a decimal point) and shown in the schema.
+
+use serde::{Deserialize, Serialize};
+
+/// How a column writes its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NumberFormat {
+    /// `.` or `,`.
+    pub decimal: char,
+    /// Cells carried a currency sign or code (stripped).
+    pub currency: bool,
+    /// Cells ended with `%` (the number is kept as written: 12.5 % reads 12.5).
+    pub percent: bool,
+    /// Negative numbers written in parentheses.
+    pub parentheses: bool,
+    /// Digits were grouped (thousands separators).
+    pub grouped: bool,
+}
+
+impl NumberFormat {
+    pub const POINT: NumberFormat =
+        NumberFormat { decimal: '.', currency: false, percent: false, parentheses: false, grouped: false };
+    pub const COMMA: NumberFormat = NumberFormat { decimal: ',', ..NumberFormat::POINT };
+
+    /// How the schema describes it, e.g. "decimal comma, thousands grouped, currency".
+    pub fn describe(&self) -> String {
+        let mut parts = vec![if self.decimal == ',' { "decimal comma" } else { "decimal point" }.to_string()];
+        if self.grouped {
+            parts.push("thousands grouped".into());
+        }
+        if self.currency {
+            parts.push("currency".into());
+        }
+        if self.percent {
+            parts.push("percent".into());
+        }
+        if self.parentheses {
+            parts.push("negatives in parentheses".into());
+        }
+        parts.join(", ")
+    }
+}
+
+const CURRENCY: [&str; 12] = ["$", "€", "£", "¥", "₹", "R$", "USD", "EUR", "GBP", "CHF", "MXN", "ARS"];
+
+/// What a cell said about the decimal separator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    Point,
+    Comma,
+    Neither,
+}
+
+/// Parses `cell` (trimmed) with `decimal` as the decimal separator. Returns the value and the format
+/// features seen.
+pub fn parse_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
+    let mut format = NumberFormat { decimal, ..NumberFormat::POINT };
+    let mut s = cell.trim();
+    let mut negative = false;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        s = inner.trim();
+        negative = true;
+        format.parentheses = true;
+    }
+    if let Some(rest) = s.strip_suffix('%') {
+        s = rest.trim_end();
+        format.percent = true;
+    }
+    if let Some(rest) = s.strip_prefix('-').or_else(|| s.strip_prefix('\u{2212}')) {
+        s = rest.trim_start();
+        negative = !negative;
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = rest.trim_start();
+    }
+    for c in CURRENCY {
+        if let Some(rest) = s.strip_prefix(c) {
+            s = rest.trim_start();
+            format.currency = true;
+            break;
+        }
+        if let Some(rest) = s.strip_suffix(c) {
+            s = rest.trim_end();
+            format.currency = true;
+            break;
+        }
+    }
+    if format.currency {
+        if let Some(rest) = s.strip_prefix('-') {
+            s = rest; // "$-12"
+            negative = !negative;
+        }
+    }
+    if s.is_empty() || !s.as_bytes()[0].is_ascii_digit() && !s.starts_with('.') && !s.starts_with(',') {
+        return None;
+    }
+    let thousands: &[char] = if decimal == ',' {
+        &['.', ' ', '\u{a0}', '\u{202f}', '\'']
+    } else {
+        &[',', ' ', '\u{a0}', '\u{202f}', '\'']
+    };
+    let mut plain = String::with_capacity(s.len());
+    let mut seen_decimal = false;
+    let mut digits_since_group: Option<usize> = None;
+    let mut exponent = false;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            plain.push(c);
+            if let Some(n) = digits_since_group.as_mut() {
+                *n += 1;
+            }
+        } else if thousands.contains(&c) && !seen_decimal && !exponent {
+            // A group separator must follow a digit and be followed by exactly three digits.
+            if digits_since_group.is_some_and(|n| n != 3) || plain.is_empty() {
+                return None;
+            }
+            digits_since_group = Some(0);
+            format.grouped = true;
+        } else if c == decimal && !seen_decimal && !exponent {
+            if digits_since_group.is_some_and(|n| n != 3) {
+                return None;
+            }
+            digits_since_group = None;
+            seen_decimal = true;
+            plain.push('.');
+        } else if (c == 'e' || c == 'E') && !exponent && !plain.is_empty() {
+            exponent = true;
+            plain.push('e');
+        } else if (c == '-' || c == '+') && plain.ends_with('e') {
+            plain.push(c);
+        } else {
+            return None;
+        }
+    }
+    if digits_since_group.is_some_and(|n| n != 3) {
+        return None;
+    }
+    let v: f64 = plain.parse().ok()?;
+    v.is_finite().then_some((if negative { -v } else { v }, format))
+}
+
+/// Which decimal separator a cell proves, if any.
+pub fn evidence(cell: &str) -> Evidence {
+    let s = cell.trim();
+    let (point, comma) = (s.rfind('.'), s.rfind(','));
+    match (point, comma) {
+        (Some(p), Some(c)) => {
+            if p > c {
+                Evidence::Point
+            } else {
+                Evidence::Comma
+            }
+        }
+        (None, Some(c)) => {
+            // "1,5" or "12,34" (not 3 digits after) or two commas "1,234,567" (grouping: point).
+            let after = s[c + 1..].chars().take_while(char::is_ascii_digit).count();
+            if s.matches(',').count() > 1 {
+                Evidence::Point
+            } else if after != 3 {
+                Evidence::Comma
+            } else {
+                Evidence::Neither
+            }
+        }
+        (Some(p), None) => {
+            let after = s[p + 1..].chars().take_while(char::is_ascii_digit).count();
+            if s.matches('.').count() > 1 {
+                Evidence::Comma
+            } else if after != 3 {
+                Evidence::Point
+            } else {
+                Evidence::Neither
+            }
+        }
+        (None, None) => Evidence::Neither,
+    }
+}
+
+/// The decimal separator of a column from its cells: a decimal comma when the cells that settle it say
+/// so (and none says point), else a decimal point.
+pub fn infer_decimal<'a>(cells: impl IntoIterator<Item = &'a str>) -> char {
+    let (mut point, mut comma) = (0usize, 0usize);
+    for cell in cells {
+        match evidence(cell) {
+            Evidence::Point => point += 1,
+            Evidence::Comma => comma += 1,
+            Evidence::Neither => {}
+        }
+    }
+    if comma > point {
+        ','
+    } else {
+        '.'
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(cell: &str, decimal: char) -> Option<f64> {
+        parse_number(cell, decimal).map(|(v, _)| v)
+    }
+
+    #[test]
+    fn the_formats_exports_use() {
+        assert_eq!(p("1234.56", '.'), Some(1234.56));
+        assert_eq!(p("1,234.56", '.'), Some(1234.56));
+        assert_eq!(p("1.234,56", ','), Some(1234.56));
+        assert_eq!(p("1 234,56", ','), Some(1234.56));
+        assert_eq!(p("1\u{a0}234,56", ','), Some(1234.56));
+        assert_eq!(p("€1,234.50", '.'), Some(1234.5));
+        assert_eq!(p("1.234,50 €", ','), Some(1234.5));
+        assert_eq!(p("$ -12.5", '.'), Some(-12.5));
+        assert_eq!(p("-$12.5", '.'), Some(-12.5));
+        assert_eq!(p("(123.45)", '.'), Some(-123.45));
+        assert_eq!(p("12.5%", '.'), Some(12.5));
+        assert_eq!(p("12,5 %", ','), Some(12.5));
+        assert_eq!(p("1e-3", '.'), Some(0.001));
+        assert_eq!(p("2.5E+4", '.'), Some(25000.0));
+        assert_eq!(p(".5", '.'), Some(0.5));
+        assert_eq!(p("1,5", ','), Some(1.5));
+        // Grouping must be by threes; a stray separator is not a number.
+        assert_eq!(p("1,23.4", '.'), None);
+        assert_eq!(p("12,34", '.'), None);
+        assert_eq!(p("abc", '.'), None);
+        assert_eq!(p("1.2.3", '.'), None);
+        assert_eq!(p("--1", '.'), None);
+        assert_eq!(p("inf", '.'), None);
+    }
+
+    #[test]
+    fn decimal_separator_is_inferred_per_column() {
+        assert_eq!(infer_decimal(["1,5", "2", "3,25"]), ',');
+        assert_eq!(infer_decimal(["1.234,56", "7,5"]), ',');
+        assert_eq!(infer_decimal(["1,234.56", "7.5"]), '.');
+        assert_eq!(infer_decimal(["1,234", "2,000"]), '.'); // ambiguous: point, grouped
+        assert_eq!(infer_decimal(["3", "4"]), '.');
+        let (_, f) = parse_number("(€1.234,50)", ',').unwrap_or_default();
+        assert_eq!(f.describe(), "decimal comma, thousands grouped, currency, negatives in parentheses");
+    }
+}

@@ -1,0 +1,50 @@
+// The corpus of nasty files (tests/fixtures/nasty) uploaded through the page: the schema table shows
+// each column's type as expected.json states it, the files with known groups give those groups with
+// the suggested settings, and a column's role can be changed in the schema table.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import fs from 'node:fs';
+import { settled, withApp, screenshot, FIXTURES } from './browser.mjs';
+
+const NASTY = path.join(FIXTURES, 'nasty');
+const expected = JSON.parse(fs.readFileSync(path.join(NASTY, 'expected.json'), 'utf8'));
+
+test('nasty files: schema, rows and segments as expected', async () => {
+  await withApp(async ({ page }) => {
+    for (const [file, want] of Object.entries(expected)) {
+      await page.getByTestId('file-input').setInputFiles(path.join(NASTY, file));
+      assert.equal(await settled(page), 'done', file);
+      const rows = await page.locator('[data-testid="schema-table"] tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => [tr.dataset.column, tr.querySelector('[data-testid="column-type"]').textContent]));
+      assert.deepEqual(rows, want.columns, file);
+      const used = Number((await page.getByTestId('rows-used').textContent()).replace(/,/g, ''));
+      const dropped = Number((await page.getByTestId('rows-dropped').textContent()).replace(/,/g, ''));
+      assert.equal(used + dropped, want.rows, file);
+      if (want.segments) {
+        const sizes = (await page.getByTestId('cluster-size').allTextContents()).map(Number);
+        assert.deepEqual(sizes, want.segments, file);
+      }
+    }
+    await screenshot(page, 'nasty-last');
+  });
+});
+
+test('a column left out in the schema table is no longer a feature', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(NASTY, 'us_export.csv'));
+    assert.equal(await settled(page), 'done');
+    const checked = () => page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
+    assert.deepEqual(await checked(), ['revenue', 'refunds', 'margin']);
+    await page.locator('[data-testid="role-select"][data-column="margin"]').selectOption('ignored');
+    assert.deepEqual(await checked(), ['revenue', 'refunds']);
+    // A yes/no column can be a feature; a text column cannot.
+    await page.locator('[data-testid="role-select"][data-column="active"]').selectOption('feature');
+    assert.deepEqual(await checked(), ['revenue', 'refunds', 'active']);
+    assert.equal(await page.locator('[data-testid="role-select"][data-column="region"] option[value="feature"]').isDisabled(), true);
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('segment-table').textContent(), /mean active/);
+    await screenshot(page, 'schema-roles');
+  });
+});
