@@ -93,8 +93,8 @@ pub fn Loader() -> impl IntoView {
             </button>
             <span class="or">"or"</span>
             <label class="file-pick">
-                "Choose a CSV file"
-                <input type="file" accept=".csv,.tsv,.txt,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
+                "Choose a CSV or Excel file"
+                <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
             </label>
             <span class="hint">"…or drop it here. Up to 512 MB; read only in this tab."</span>
             <span class="file-name" data-testid="file-name">

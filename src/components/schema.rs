@@ -58,7 +58,8 @@ pub fn Schema() -> impl IntoView {
         <Show when=move || state.summary.with(Option::is_some)>
             <section class="schema">
                 <h2>"Columns"</h2>
-                <p class="hint">
+                <p class="hint" data-testid="source">
+                    {move || state.summary.get().map(|s| format!("Read as {}, {} separated, {} rows. ", s.source, s.delimiter, thousands(s.n_rows)))}
                     "How each column was read. Change a column's role to segment on it, to use it as the customer id (for saved models and the movement table), or to leave it out."
                 </p>
                 <div class="table-scroll"><table data-testid="schema-table">

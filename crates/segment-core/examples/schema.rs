@@ -3,15 +3,11 @@
 fn main() {
     let Some(path) = std::env::args().nth(1) else { return eprintln!("usage: schema FILE") };
     let bytes = std::fs::read(&path).unwrap_or_default();
-    let (_, encoding) = match segment_core::ingest::decode(&bytes) {
-        Ok(d) => d,
-        Err(e) => return eprintln!("{e}"),
-    };
     match segment_core::ingest::read_csv(&bytes, &mut |_| {}) {
         Ok(t) => {
             println!(
-                "{path}: {encoding}, delimiter {:?}, {} rows, {} ragged",
-                t.delimiter as char, t.n_rows, t.ragged_rows
+                "{path}: {}, delimiter {:?}, {} rows, {} ragged",
+                t.source, t.delimiter as char, t.n_rows, t.ragged_rows
             );
             for c in t.info() {
                 println!(

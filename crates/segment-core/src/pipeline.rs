@@ -50,6 +50,11 @@ pub type Progress<'a> = &'a mut dyn FnMut(Stage, f64);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatasetSummary {
     pub n_rows: usize,
+    /// What the file was read as (encoding, or spreadsheet sheet) and its delimiter.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub delimiter: String,
     pub columns: Vec<ColumnInfo>,
     /// The starting settings for this file.
     pub suggested: AnalysisSpec,
@@ -151,7 +156,15 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
             .to_string()
     });
     let k_distance = suggest(table, &mut suggested);
-    Ok(DatasetSummary { n_rows: table.n_rows, columns: table.info(), suggested, preset, k_distance })
+    Ok(DatasetSummary {
+        n_rows: table.n_rows,
+        source: table.source.clone(),
+        delimiter: delimiter_name(table.delimiter),
+        columns: table.info(),
+        suggested,
+        preset,
+        k_distance,
+    })
 }
 
 /// The summary of a table that arrives with its settings (a saved model applied to it): its columns
@@ -160,10 +173,22 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
 pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
     DatasetSummary {
         n_rows: table.n_rows,
+        source: table.source.clone(),
+        delimiter: delimiter_name(table.delimiter),
         columns: table.info(),
         suggested: spec.clone(),
         preset: None,
         k_distance: None,
+    }
+}
+
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b',' => "comma".into(),
+        b';' => "semicolon".into(),
+        b'\t' => "tab".into(),
+        b'|' => "pipe".into(),
+        other => format!("{:?}", other as char),
     }
 }
 
@@ -179,7 +204,7 @@ pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
 }
 
 /// Multiples of the knee tried by [`tune_eps`].
-const EPS_CANDIDATES: [f64; 6] = [1.0, 1.25, 1.5, 2.0, 2.5, 3.0];
+const EPS_CANDIDATES: [f64; 8] = [1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0];
 /// Files up to this size get their eps tuned (six DBSCAN runs); larger ones take the knee.
 const TUNE_MAX_ROWS: usize = 200_000;
 

@@ -67,6 +67,20 @@ pub fn day_number(year: i64, month: u32, day: u32) -> Option<i64> {
     Some(era * 146_097 + doe - 719_468)
 }
 
+/// The ISO date (yyyy-mm-dd) of a day number (inverse of [`day_number`]).
+pub fn iso_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Parses a cell with a known format.
 pub fn parse_date(cell: &str, format: DateFormat) -> Option<i64> {
     let ([a, b, c], year_first) = parts(cell)?;
@@ -114,6 +128,11 @@ mod tests {
         assert_eq!(day_number(2000, 3, 1), Some(11_017));
         assert_eq!(day_number(2024, 2, 29), Some(19_782));
         assert_eq!(day_number(2023, 2, 29), None);
+        for d in [-1000, 0, 11_017, 19_782, 20_416] {
+            let iso = iso_date(d);
+            let p: Vec<u32> = iso.split('-').filter_map(|v| v.parse().ok()).collect();
+            assert_eq!(day_number(i64::from(p[0]), p[1], p[2]), Some(d), "{iso}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod date;
 pub mod number;
 mod sniff;
+pub mod spreadsheet;
 
 use crate::error::{CoreError, Result};
 use date::{infer_date, parse_date, DateFormat};
@@ -77,6 +78,8 @@ pub struct Table {
     pub repeated_headers: usize,
     /// `line_of_row[r]`: the line of the file where row `r` starts (header = line 1 without comments).
     pub line_of_row: Vec<u32>,
+    /// What the file was read as: "UTF-8", "windows-1252", "UTF-16LE", or a spreadsheet's first sheet.
+    pub source: String,
 }
 
 /// A summary of a column for the page: its name, kind and what the ingest saw.
@@ -217,14 +220,26 @@ fn is_missing_marker(cell: &str) -> bool {
     )
 }
 
+/// The file as text, and what it was read as: the text encoding, or the spreadsheet's first sheet.
+pub fn source_text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, String)> {
+    if spreadsheet::is_spreadsheet(bytes) {
+        let (text, sheet) = spreadsheet::to_csv(bytes)?;
+        return Ok((std::borrow::Cow::Owned(text), format!("spreadsheet, first sheet \"{sheet}\"")));
+    }
+    let (text, encoding) = decode(bytes)?;
+    Ok((text, encoding.to_string()))
+}
+
 /// What walking a file found besides its rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WalkInfo {
     pub delimiter: u8,
     /// `#` comment lines before the header, skipped.
     pub comment_lines: usize,
     /// Rows equal to the header (a header repeated mid-file, as concatenated exports have), skipped.
     pub repeated_headers: usize,
+    /// What the file was read as: its text encoding, or the spreadsheet sheet.
+    pub source: String,
 }
 
 /// Walks a CSV file: decodes it, skips `#` comment lines before the header, detects the delimiter,
@@ -236,7 +251,7 @@ pub fn walk_csv(
     on_header: &mut dyn FnMut(&csv::StringRecord),
     on_row: &mut dyn FnMut(&csv::StringRecord, u64, f64),
 ) -> Result<WalkInfo> {
-    let text = decode_text(bytes)?;
+    let (text, source) = source_text(bytes)?;
     if text.trim().is_empty() {
         return Err(CoreError::EmptyFile);
     }
@@ -279,7 +294,7 @@ pub fn walk_csv(
         let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
         on_row(&record, line + comment_lines as u64, byte as f64 / total);
     }
-    Ok(WalkInfo { delimiter, comment_lines, repeated_headers })
+    Ok(WalkInfo { delimiter, comment_lines, repeated_headers, source })
 }
 
 /// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
@@ -327,6 +342,7 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
         comment_lines: info.comment_lines,
         repeated_headers: info.repeated_headers,
         line_of_row,
+        source: info.source,
     })
 }
 
