@@ -5,7 +5,7 @@ use super::state;
 use crate::app::Status;
 use crate::format::decimal;
 use leptos::prelude::*;
-use segment_core::clean::{CleaningRules, Scope};
+use segment_core::clean::{CleaningRules, Impute, Outliers, Scope};
 use segment_core::features::ScalerKind;
 use segment_core::ingest::ColumnKind;
 use segment_core::spec::{AnalysisSpec, Method};
@@ -106,7 +106,13 @@ fn Cleaning() -> impl IntoView {
     view! {
         <fieldset data-testid="cleaning-rules">
             <legend>"Cleaning"</legend>
-            <p class="hint">"Rows with a missing or non-numeric feature are always dropped. Optional rules:"</p>
+            <p class="hint">"Every rule is counted in the cleaning report, and the removed rows can be downloaded."</p>
+            <ChoiceSelect
+                label="Missing feature values: "
+                testid="impute-select"
+                get=|s| s.cleaning.impute
+                set=|s, v| s.cleaning.impute = v
+            />
             <RuleCheckbox
                 testid="rule-missing-any"
                 text="drop rows with a missing value in any column"
@@ -124,6 +130,24 @@ fn Cleaning() -> impl IntoView {
                 text="drop rows with a zero"
                 get=|r| r.drop_zero == Some(Scope::AllColumns)
                 set=|r, on| r.drop_zero = on.then_some(Scope::AllColumns)
+            />
+            <RuleCheckbox
+                testid="rule-duplicate-rows"
+                text="drop rows that repeat an earlier row"
+                get=|r| r.drop_duplicate_rows
+                set=|r, on| r.drop_duplicate_rows = on
+            />
+            <RuleCheckbox
+                testid="rule-duplicate-ids"
+                text="drop rows whose customer id repeats"
+                get=|r| r.drop_duplicate_ids
+                set=|r, on| r.drop_duplicate_ids = on
+            />
+            <ChoiceSelect
+                label="Outliers in the features: "
+                testid="outliers-select"
+                get=|s| OutlierChoice::from(s.cleaning.outliers)
+                set=|s, v| s.cleaning.outliers = v.rule()
             />
         </fieldset>
     }
@@ -273,6 +297,71 @@ impl Choice for ScalerKind {
     }
     fn label(self) -> &'static str {
         ScalerKind::label(self)
+    }
+}
+
+impl Choice for Impute {
+    const ALL: &'static [Self] = &[Impute::Drop, Impute::Median, Impute::MostFrequent];
+    fn key(self) -> &'static str {
+        match self {
+            Impute::Drop => "drop",
+            Impute::Median => "median",
+            Impute::MostFrequent => "most_frequent",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Impute::Drop => "drop the row",
+            Impute::Median => "fill with the median",
+            Impute::MostFrequent => "fill with the most frequent value",
+        }
+    }
+}
+
+/// The outlier rule as a choice (off by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum OutlierChoice {
+    #[default]
+    Off,
+    Iqr,
+    ZScore,
+}
+
+impl OutlierChoice {
+    fn rule(self) -> Option<Outliers> {
+        match self {
+            OutlierChoice::Off => None,
+            OutlierChoice::Iqr => Some(Outliers::Iqr),
+            OutlierChoice::ZScore => Some(Outliers::ZScore),
+        }
+    }
+}
+
+impl From<Option<Outliers>> for OutlierChoice {
+    fn from(rule: Option<Outliers>) -> Self {
+        match rule {
+            None => OutlierChoice::Off,
+            Some(Outliers::Iqr) => OutlierChoice::Iqr,
+            Some(Outliers::ZScore) => OutlierChoice::ZScore,
+        }
+    }
+}
+
+impl Choice for OutlierChoice {
+    const ALL: &'static [Self] = &[OutlierChoice::Off, OutlierChoice::Iqr, OutlierChoice::ZScore];
+    fn key(self) -> &'static str {
+        match self {
+            OutlierChoice::Off => "off",
+            OutlierChoice::Iqr => "iqr",
+            OutlierChoice::ZScore => "zscore",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            OutlierChoice::Off => "keep them",
+            OutlierChoice::Iqr => "drop beyond 1.5 IQR",
+            OutlierChoice::ZScore => "drop beyond 3 standard deviations",
+        }
     }
 }
 

@@ -48,3 +48,25 @@ test('a column left out in the schema table is no longer a feature', async () =>
     await screenshot(page, 'schema-roles');
   });
 });
+
+test('filling missing values, duplicates and outliers: each rule counted in the report', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'messy_export.csv'));
+    assert.equal(await settled(page), 'done');
+    const dropped = async () => Number((await page.getByTestId('rows-dropped').textContent()).replace(/,/g, ''));
+    const before = await dropped();
+    assert.ok(before > 0, 'the messy export has bad feature cells');
+    await page.getByTestId('impute-select').selectOption('median');
+    await page.getByTestId('rule-duplicate-rows').check();
+    await page.getByTestId('outliers-select').selectOption('iqr');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    const rules = await page.getByTestId('cleaning-step').allTextContents();
+    assert.ok(rules.some((r) => r.includes('filled with the feature\'s median')), rules.join('\n'));
+    assert.ok(rules.some((r) => r.includes('duplicate row')), rules.join('\n'));
+    assert.ok(rules.some((r) => r.includes('outlier')), rules.join('\n'));
+    const counts = (await page.getByTestId('cleaning-dropped').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+    assert.equal(await dropped(), counts.reduce((a, b) => a + b, 0));
+    await screenshot(page, 'cleaning-rules');
+  });
+});

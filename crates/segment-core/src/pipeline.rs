@@ -1,11 +1,11 @@
 //! The whole analysis, from a [`Table`] and an [`AnalysisSpec`] to an [`AnalysisResult`]. The Web Worker,
 //! the tests and (later) the command line all call [`run`]; none of them re-implements a step.
 
-use crate::clean::{clean, CleaningReport};
+use crate::clean::{clean_with, CleaningReport};
 use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward, WardTree};
 use crate::distance::dist2;
 use crate::error::{CoreError, Result};
-use crate::features::{x_raw, FittedScaler};
+use crate::features::{x_raw_filled, FittedScaler};
 use crate::ingest::{ColumnInfo, Table};
 use crate::model::Assignment;
 use crate::profile::{profiles, SegmentProfile};
@@ -213,11 +213,10 @@ const TUNE_MAX_ROWS: usize = 200_000;
 /// segments score best: silhouette (on a 2,000-row sample) times the share of rows not left as noise,
 /// among runs with 2 to 10 segments. None when no candidate qualifies.
 fn tune_eps(table: &Table, spec: &AnalysisSpec, knee: f64) -> Option<f64> {
-    let (kept, _) = clean(table, &spec.features, &spec.cleaning).ok()?;
+    let (kept, _, raw) = cleaned(table, spec).ok()?;
     if kept.len() > TUNE_MAX_ROWS {
         return None;
     }
-    let raw = x_raw(table, &spec.features, &kept);
     let x = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
     let options = SilhouetteOptions { max_exact: 2_000, sample_size: 2_000, seed: spec.seed };
     let mut best: Option<(f64, f64)> = None;
@@ -244,11 +243,10 @@ fn tune_eps(table: &Table, spec: &AnalysisSpec, knee: f64) -> Option<f64> {
 /// when min_samples changes). None when the data cannot be prepared.
 pub fn k_distance_for(table: &Table, spec: &AnalysisSpec) -> Option<KDistance> {
     let min_samples = spec.dbscan.min_samples;
-    let (kept, _) = clean(table, &spec.features, &spec.cleaning).ok()?;
+    let (kept, _, raw) = cleaned(table, spec).ok()?;
     if kept.len() <= min_samples || spec.features.is_empty() {
         return None;
     }
-    let raw = x_raw(table, &spec.features, &kept);
     let x_scaled = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
     Some(k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed))
 }
@@ -302,6 +300,14 @@ pub fn knee(sorted: &[f64]) -> f64 {
     curve[best]
 }
 
+/// Cleans with the spec's rules (duplicated ids by the spec's id column, else the detected one) and
+/// returns the kept rows, the report and their features with missing values filled as cleaning says.
+fn cleaned(table: &Table, spec: &AnalysisSpec) -> Result<(Vec<usize>, CleaningReport, Array2<f64>)> {
+    let (kept, report) = clean_with(table, &spec.features, &spec.cleaning, spec.id_column.as_deref(), None)?;
+    let x = x_raw_filled(table, &spec.features, &kept, &report.fitted.fill);
+    Ok((kept, report, x))
+}
+
 /// The rows and matrices every method starts from.
 pub struct Prepared {
     pub kept: Vec<usize>,
@@ -316,12 +322,11 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Prog
         return Err(CoreError::NoFeatures);
     }
     progress(Stage::Cleaning, 0.0);
-    let (kept, cleaning) = clean(table, &spec.features, &spec.cleaning)?;
+    let (kept, cleaning, x_raw) = cleaned(table, spec)?;
     if kept.len() < needed {
         return Err(CoreError::TooFewRows { rows: kept.len(), needed });
     }
     progress(Stage::Scaling, 0.0);
-    let x_raw = x_raw(table, &spec.features, &kept);
     let x_scaled = FittedScaler::fit(spec.scaler, x_raw.view()).transform(x_raw.view());
     Ok(Prepared { kept, cleaning, x_raw, x_scaled })
 }

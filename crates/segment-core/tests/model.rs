@@ -135,8 +135,15 @@ fn kmeans_model_reassigns_its_training_rows_identically() {
 
 #[test]
 fn streaming_gives_the_pages_export_byte_for_byte() {
+    let mut all_rules = AnalysisSpec::original_project();
+    all_rules.cleaning.drop_missing = segment_core::clean::Scope::Features;
+    all_rules.cleaning.impute = segment_core::clean::Impute::Median;
+    all_rules.cleaning.drop_duplicate_rows = true;
+    all_rules.cleaning.drop_duplicate_ids = true;
+    all_rules.cleaning.outliers = Some(segment_core::clean::Outliers::Iqr);
     for (bytes, spec) in [
         (sample_bytes(), None),
+        (sample_bytes(), Some(all_rules)),
         (
             std::fs::read(format!("{}/../../tests/fixtures/messy_export.csv", env!("CARGO_MANIFEST_DIR")))
                 .unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! No input makes the core panic: random bytes, random CSV-like text and extreme parameters give a result
 //! or a typed error. (A seeded generator, so a failure replays.)
 
+use segment_core::clean::{Impute, Outliers, Scope};
 use segment_core::ingest::read_csv;
 use segment_core::model::{apply, apply_stream, SegmentModel};
 use segment_core::pipeline::{run, summarize};
@@ -38,6 +39,14 @@ fn analyse(bytes: &[u8], rng: &mut SplitMix64) {
     spec.dbscan.min_samples = 1 + rng.below(6);
     spec.kmeans.k = 1 + rng.below(4);
     spec.method = if rng.below(2) == 0 { Method::Dbscan } else { Method::KMeans };
+    // Every cleaning rule, on or off at random.
+    let c = &mut spec.cleaning;
+    c.impute = [Impute::Drop, Impute::Median, Impute::MostFrequent][rng.below(3)];
+    c.drop_duplicate_rows = rng.below(2) == 0;
+    c.drop_duplicate_ids = rng.below(2) == 0;
+    c.outliers = [None, Some(Outliers::Iqr), Some(Outliers::ZScore)][rng.below(3)];
+    c.drop_negative = [None, Some(Scope::Features), Some(Scope::AllColumns)][rng.below(3)];
+    c.drop_missing = [Scope::Features, Scope::AllColumns][rng.below(2)];
     if let Ok(r) = run(&table, &spec, &mut |_, _| {}) {
         assert_eq!(r.labels.len(), r.rows_used);
         assert_eq!(r.segment_sizes.iter().sum::<usize>() + r.noise, r.rows_used);
@@ -62,8 +71,17 @@ fn apply_model(
     let page = apply(&model, bytes, table, &[], &mut |_, _| {});
     let stream = apply_stream(&model, &[], bytes, std::io::sink(), &mut |_, _| {});
     if let (Ok(page), Ok(stream)) = (&page, &stream) {
-        assert_eq!(page.result.rows_used, stream.rows_used);
+        assert_eq!(
+            page.result.rows_used,
+            stream.rows_used,
+            "{:?}\n{}",
+            r.spec.cleaning,
+            String::from_utf8_lossy(bytes)
+        );
         assert_eq!(page.result.segment_sizes, stream.segment_sizes);
+        let by_rule: Vec<usize> = page.result.cleaning.steps.iter().map(|s| s.rows_dropped).collect();
+        let streamed: Vec<usize> = stream.dropped.iter().map(|d| d.1).collect();
+        assert_eq!(by_rule, streamed, "{:?}\n{}", r.spec.cleaning, String::from_utf8_lossy(bytes));
     }
     // A damaged copy of the model file: refused or read, never a panic.
     let json = model.to_json();

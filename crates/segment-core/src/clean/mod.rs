@@ -17,6 +17,29 @@ pub enum Scope {
     AllColumns,
 }
 
+/// What to do with a missing (or non-numeric) value in a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Impute {
+    /// Drop the row (and say so).
+    #[default]
+    Drop,
+    /// Fill it with the feature's median over the rows kept.
+    Median,
+    /// Fill it with the feature's most frequent value.
+    MostFrequent,
+}
+
+/// How outliers are found in the features (rows outside are dropped and counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outliers {
+    /// Outside [Q1 - 1.5 IQR, Q3 + 1.5 IQR].
+    Iqr,
+    /// More than 3 standard deviations from the mean.
+    ZScore,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CleaningRules {
     /// Rows with a missing value (or, in a numeric column, a cell that is not a number). Rows missing a
@@ -26,12 +49,40 @@ pub struct CleaningRules {
     pub drop_negative: Option<Scope>,
     /// Rows with a zero.
     pub drop_zero: Option<Scope>,
+    /// Missing feature values: drop the row (default) or fill them.
+    #[serde(default)]
+    pub impute: Impute,
+    /// Rows equal to an earlier row in every cell.
+    #[serde(default)]
+    pub drop_duplicate_rows: bool,
+    /// Rows whose id (the spec's id column, else the detected one) an earlier row already has.
+    #[serde(default)]
+    pub drop_duplicate_ids: bool,
+    /// Outliers in the features (off by default).
+    #[serde(default)]
+    pub outliers: Option<Outliers>,
+}
+
+/// What cleaning fitted on the rows it kept: the fill value and the outlier bounds of each feature.
+/// A saved model keeps them, so next month's file is filled and bounded the same way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct FittedCleaning {
+    pub fill: Vec<Option<f64>>,
+    pub bounds: Vec<Option<(f64, f64)>>,
 }
 
 impl CleaningRules {
     /// For a new file: drop only the rows whose features are missing or not numbers.
     pub fn features_only() -> Self {
-        Self { drop_missing: Scope::Features, drop_negative: None, drop_zero: None }
+        Self {
+            drop_missing: Scope::Features,
+            drop_negative: None,
+            drop_zero: None,
+            impute: Impute::Drop,
+            drop_duplicate_rows: false,
+            drop_duplicate_ids: false,
+            outliers: None,
+        }
     }
 
     /// The original project's rules: any missing value, then any negative, then any zero, in any column.
@@ -40,6 +91,7 @@ impl CleaningRules {
             drop_missing: Scope::AllColumns,
             drop_negative: Some(Scope::AllColumns),
             drop_zero: Some(Scope::AllColumns),
+            ..Self::features_only()
         }
     }
 }
@@ -70,6 +122,9 @@ pub struct CleaningReport {
     /// Lines skipped before any rule: `#` comments before the header, header rows repeated mid-file.
     pub comment_lines: usize,
     pub repeated_headers: usize,
+    /// Fill values and outlier bounds fitted on the kept rows (or given by a saved model).
+    #[serde(default)]
+    pub fitted: FittedCleaning,
 }
 
 impl CleaningReport {
@@ -78,12 +133,26 @@ impl CleaningReport {
     }
 }
 
-/// Applies the rules and returns the kept row indices (into the table) with the report.
+/// Applies the rules and returns the kept row indices (into the table) with the report. Fill values and
+/// outlier bounds are fitted on these rows; duplicated ids use the detected id column.
 pub fn clean(
     table: &Table,
     features: &[String],
     rules: &CleaningRules,
 ) -> Result<(Vec<usize>, CleaningReport)> {
+    clean_with(table, features, rules, None, None)
+}
+
+/// [`clean`] with the id column to check for duplicates (None: the detected one) and, for a saved
+/// model, the fill values and outlier bounds fitted on its training file.
+pub fn clean_with(
+    table: &Table,
+    features: &[String],
+    rules: &CleaningRules,
+    id_column: Option<&str>,
+    fitted: Option<&FittedCleaning>,
+) -> Result<(Vec<usize>, CleaningReport)> {
+    let mut feature_columns = Vec::with_capacity(features.len());
     for f in features {
         let column = table.column(f).ok_or_else(|| CoreError::UnknownColumn {
             column: f.clone(),
@@ -92,19 +161,79 @@ pub fn clean(
         if !column.is_feature_kind() {
             return Err(CoreError::NotNumeric { column: f.clone() });
         }
+        feature_columns.push(column);
     }
     let in_scope =
         |scope: Scope, name: &str| scope == Scope::AllColumns || features.iter().any(|f| f == name);
+    let imputing = rules.impute != Impute::Drop;
 
     let mut kept: Vec<usize> = (0..table.n_rows).collect();
     let mut steps = Vec::new();
 
     let missing_scope = rules.drop_missing;
     let missing_rule = missing_rule(missing_scope);
-    let columns: Vec<_> = table.columns.iter().filter(|c| in_scope(missing_scope, &c.name)).collect();
+    // Filled features are not "missing" for the Features scope: their cells get a value below.
+    let columns: Vec<_> = table
+        .columns
+        .iter()
+        .filter(|c| in_scope(missing_scope, &c.name))
+        .filter(|c| !(imputing && features.contains(&c.name)))
+        .collect();
     steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
         c.missing[r] || (c.is_feature_kind() && c.values[r].is_nan())
     }));
+
+    if rules.drop_duplicate_rows {
+        let mut seen = std::collections::HashSet::with_capacity(kept.len());
+        let rows_before = kept.len();
+        let mut first_line = None;
+        let mut dropped = Vec::new();
+        kept.retain(|&r| {
+            let fresh = seen.insert(table.row_hash.get(r).copied().unwrap_or(r as u64));
+            if !fresh {
+                first_line.get_or_insert(table.line_of_row.get(r).map_or(r + 2, |&l| l as usize));
+                dropped.push((r, "all columns".to_string()));
+            }
+            fresh
+        });
+        steps.push(CleaningStep {
+            rule: "the same cells as an earlier row (duplicate row)".into(),
+            rows_before,
+            rows_dropped: rows_before - kept.len(),
+            rows_after: kept.len(),
+            by_column: Vec::new(),
+            first_line,
+            dropped,
+        });
+    }
+    if rules.drop_duplicate_ids {
+        let id = id_column.map(str::to_string).or_else(|| crate::model::id_column(table));
+        let hashes = id.as_deref().and_then(|name| table.column(name)).and_then(|c| c.cell_hash.as_ref());
+        if let (Some(name), Some(hashes)) = (id.as_deref(), hashes) {
+            let mut seen = std::collections::HashSet::with_capacity(kept.len());
+            let rows_before = kept.len();
+            let mut first_line = None;
+            let mut dropped = Vec::new();
+            kept.retain(|&r| {
+                let fresh = seen.insert(hashes[r]);
+                if !fresh {
+                    first_line.get_or_insert(table.line_of_row.get(r).map_or(r + 2, |&l| l as usize));
+                    dropped.push((r, name.to_string()));
+                }
+                fresh
+            });
+            let n = rows_before - kept.len();
+            steps.push(CleaningStep {
+                rule: format!("an id (\"{name}\") an earlier row already has"),
+                rows_before,
+                rows_dropped: n,
+                rows_after: kept.len(),
+                by_column: if n > 0 { vec![(name.to_string(), n)] } else { Vec::new() },
+                first_line,
+                dropped,
+            });
+        }
+    }
 
     let numeric_in = |scope: Scope| -> Vec<_> {
         table.columns.iter().filter(|c| c.is_numeric() && in_scope(scope, &c.name)).collect()
@@ -118,6 +247,110 @@ pub fn clean(
         steps
             .push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| c.values[r] == 0.0));
     }
+
+    // Fill values: from the model, else fitted on the rows kept so far.
+    let fill: Vec<Option<f64>> = match fitted {
+        Some(f) => f.fill.clone(),
+        None => feature_columns
+            .iter()
+            .map(|c| match rules.impute {
+                Impute::Drop => None,
+                Impute::Median => median(kept.iter().map(|&r| c.values[r])),
+                Impute::MostFrequent => most_frequent(kept.iter().map(|&r| c.values[r])),
+            })
+            .collect(),
+    };
+    if imputing {
+        let mut by_column = Vec::new();
+        for (c, value) in feature_columns.iter().zip(&fill) {
+            let n = kept.iter().filter(|&&r| c.values[r].is_nan()).count();
+            if n > 0 {
+                by_column.push((
+                    format!("{} (filled with {})", c.name, value.map_or("n/a".into(), |v| v.to_string())),
+                    n,
+                ));
+            }
+        }
+        let what = if rules.impute == Impute::Median { "median" } else { "most frequent value" };
+        steps.push(CleaningStep {
+            rule: format!("missing feature values filled with the feature's {what} (rows kept)"),
+            rows_before: kept.len(),
+            rows_dropped: 0,
+            rows_after: kept.len(),
+            by_column,
+            first_line: None,
+            dropped: Vec::new(),
+        });
+        // A feature with nothing to fill from (all missing) still drops its rows.
+        let unfillable: Vec<_> =
+            feature_columns.iter().zip(&fill).filter(|(_, v)| v.is_none()).map(|(c, _)| *c).collect();
+        if !unfillable.is_empty() {
+            steps.push(apply(
+                &mut kept,
+                &table.line_of_row,
+                "a missing feature with no value to fill",
+                &unfillable,
+                |c, r| c.values[r].is_nan(),
+            ));
+        }
+    }
+    let value = |j: usize, r: usize| {
+        let v = feature_columns[j].values[r];
+        if v.is_nan() {
+            fill.get(j).copied().flatten().unwrap_or(f64::NAN)
+        } else {
+            v
+        }
+    };
+
+    // Outlier bounds: from the model, else fitted on the rows kept so far.
+    let bounds: Vec<Option<(f64, f64)>> = match (fitted, rules.outliers) {
+        (Some(f), _) => f.bounds.clone(),
+        (None, None) => vec![None; feature_columns.len()],
+        (None, Some(method)) => (0..feature_columns.len())
+            .map(|j| outlier_bounds(method, kept.iter().map(|&r| value(j, r)).collect()))
+            .collect(),
+    };
+    if let Some(method) = rules.outliers {
+        let rule = match method {
+            Outliers::Iqr => "an outlier in a feature (outside Q1 - 1.5 IQR .. Q3 + 1.5 IQR)",
+            Outliers::ZScore => "an outlier in a feature (more than 3 standard deviations from the mean)",
+        };
+        let rows_before = kept.len();
+        let mut by_column = vec![0usize; feature_columns.len()];
+        let mut first_line = None;
+        let mut dropped = Vec::new();
+        kept.retain(|&r| {
+            let caught: Vec<usize> = (0..feature_columns.len())
+                .filter(|&j| {
+                    bounds.get(j).copied().flatten().is_some_and(|(lo, hi)| !(lo..=hi).contains(&value(j, r)))
+                })
+                .collect();
+            if caught.is_empty() {
+                return true;
+            }
+            caught.iter().for_each(|&j| by_column[j] += 1);
+            first_line.get_or_insert(table.line_of_row.get(r).map_or(r + 2, |&l| l as usize));
+            let names: Vec<&str> = caught.iter().map(|&j| feature_columns[j].name.as_str()).collect();
+            dropped.push((r, names.join(", ")));
+            false
+        });
+        steps.push(CleaningStep {
+            rule: rule.into(),
+            rows_before,
+            rows_dropped: rows_before - kept.len(),
+            rows_after: kept.len(),
+            by_column: feature_columns
+                .iter()
+                .zip(by_column)
+                .filter(|(_, n)| *n > 0)
+                .map(|(c, n)| (c.name.clone(), n))
+                .collect(),
+            first_line,
+            dropped,
+        });
+    }
+
     let report = CleaningReport {
         rows_in: table.n_rows,
         rows_out: kept.len(),
@@ -125,8 +358,57 @@ pub fn clean(
         ragged_rows: table.ragged_rows,
         comment_lines: table.comment_lines,
         repeated_headers: table.repeated_headers,
+        fitted: FittedCleaning { fill, bounds },
     };
     Ok((kept, report))
+}
+
+fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.filter(|v| !v.is_nan()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(crate::features::quantile(&v, 0.5))
+}
+
+/// The most frequent value (ties: the smallest).
+fn most_frequent(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.filter(|v| !v.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    let mut best: Option<(f64, usize)> = None;
+    let mut i = 0;
+    while i < v.len() {
+        let j = v[i..].iter().position(|x| *x != v[i]).map_or(v.len(), |p| i + p);
+        if best.is_none_or(|b| j - i > b.1) {
+            best = Some((v[i], j - i));
+        }
+        i = j;
+    }
+    best.map(|b| b.0)
+}
+
+/// None when there are too few values, or the bounds overflow (values near 1e308).
+fn outlier_bounds(method: Outliers, mut v: Vec<f64>) -> Option<(f64, f64)> {
+    v.retain(|x| !x.is_nan());
+    if v.len() < 4 {
+        return None;
+    }
+    let bounds = match method {
+        Outliers::Iqr => {
+            v.sort_by(f64::total_cmp);
+            let (q1, q3) = (crate::features::quantile(&v, 0.25), crate::features::quantile(&v, 0.75));
+            let iqr = q3 - q1;
+            Some((q1 - 1.5 * iqr, q3 + 1.5 * iqr))
+        }
+        Outliers::ZScore => {
+            let n = v.len() as f64;
+            let mean = v.iter().sum::<f64>() / n;
+            let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+            Some((mean - 3.0 * sd, mean + 3.0 * sd))
+        }
+    };
+    bounds.filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
 }
 
 /// How the missing-value rule reads in the report.
@@ -218,5 +500,58 @@ mod tests {
         assert!(matches!(err, Some(CoreError::NotNumeric { .. })));
         let err = clean(&t, &["zz".into()], &CleaningRules::features_only()).err();
         assert!(matches!(err, Some(CoreError::UnknownColumn { .. })));
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+    use crate::ingest::read_csv;
+
+    fn table(text: &str) -> Table {
+        read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn duplicates_outliers_and_imputation_are_each_counted() {
+        // id 3 repeats row 2 exactly; id 2 appears twice with different values; x = 1000 is an outlier;
+        // row 7 misses x.
+        let t = table("id,x,y\n1,10,1\n2,11,2\n2,11,2\n2,12,3\n4,13,4\n5,1000,5\n6,,6\n7,12,7\n8,11,8\n");
+        let f = vec!["x".to_string(), "y".to_string()];
+        let rules = CleaningRules {
+            impute: Impute::Median,
+            drop_duplicate_rows: true,
+            drop_duplicate_ids: true,
+            outliers: Some(Outliers::Iqr),
+            ..CleaningRules::features_only()
+        };
+        let (kept, report) = clean_with(&t, &f, &rules, Some("id"), None).unwrap_or_else(|e| panic!("{e}"));
+        let dropped: Vec<(String, usize)> =
+            report.steps.iter().map(|s| (s.rule.clone(), s.rows_dropped)).collect();
+        assert_eq!(dropped.iter().map(|d| d.1).collect::<Vec<_>>(), vec![0, 1, 1, 0, 1], "{dropped:?}");
+        assert!(dropped[1].0.contains("duplicate row"));
+        assert!(dropped[2].0.contains("\"id\""));
+        assert_eq!(report.steps[2].first_line, Some(5));
+        assert!(dropped[3].0.contains("filled"));
+        assert!(dropped[4].0.contains("outlier"));
+        assert_eq!(report.steps[4].by_column, vec![("x".to_string(), 1)]);
+        assert_eq!(kept, vec![0, 1, 4, 6, 7, 8]);
+        // The median of x over the rows kept before filling (10, 11, 13, 1000, 12, 11) fills row 7.
+        assert_eq!(report.fitted.fill[0], Some(11.5));
+        let x = crate::features::x_raw_filled(&t, &f, &kept, &report.fitted.fill);
+        assert_eq!(x[[3, 0]], 11.5);
+        // A model's fitted values are used as they are.
+        let given = FittedCleaning { fill: vec![Some(0.0), None], bounds: vec![Some((0.0, 11.0)), None] };
+        let (kept, _) =
+            clean_with(&t, &f, &rules, Some("id"), Some(&given)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, vec![0, 1, 6, 8]);
+    }
+
+    #[test]
+    fn most_frequent_and_zscore() {
+        assert_eq!(most_frequent([3.0, 1.0, 3.0, 2.0, 1.0].into_iter()), Some(1.0));
+        let b = outlier_bounds(Outliers::ZScore, vec![1.0, 2.0, 3.0, 4.0, 5.0]).unwrap_or_default();
+        let sd = 2f64.sqrt();
+        assert!((b.0 - (3.0 - 3.0 * sd)).abs() < 1e-12 && (b.1 - (3.0 + 3.0 * sd)).abs() < 1e-12);
     }
 }

@@ -11,7 +11,19 @@ use ndarray::Array2;
 /// The rows × features matrix of raw values. `kept` rows must have finite values in every feature
 /// (cleaning guarantees it).
 pub fn x_raw(table: &Table, features: &[String], kept: &[usize]) -> Array2<f64> {
+    x_raw_filled(table, features, kept, &[])
+}
+
+/// [`x_raw`] with missing values of feature j replaced by `fill[j]` (cleaning's imputation).
+pub fn x_raw_filled(table: &Table, features: &[String], kept: &[usize], fill: &[Option<f64>]) -> Array2<f64> {
     let columns: Vec<&[f64]> =
         features.iter().filter_map(|f| table.column(f)).map(|c| c.values.as_slice()).collect();
-    Array2::from_shape_fn((kept.len(), columns.len()), |(i, j)| columns[j][kept[i]])
+    Array2::from_shape_fn((kept.len(), columns.len()), |(i, j)| {
+        let v = columns[j][kept[i]];
+        if v.is_nan() {
+            fill.get(j).copied().flatten().unwrap_or(v)
+        } else {
+            v
+        }
+    })
 }

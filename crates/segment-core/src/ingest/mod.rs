@@ -53,6 +53,9 @@ pub struct Column {
     pub number_format: Option<NumberFormat>,
     /// How a date column writes its dates.
     pub date_format: Option<DateFormat>,
+    /// For columns with a distinct value in at least half the rows (id candidates): a hash of each cell, so
+    /// duplicated ids can be found; None otherwise.
+    pub cell_hash: Option<Vec<u64>>,
 }
 
 impl Column {
@@ -80,6 +83,8 @@ pub struct Table {
     pub line_of_row: Vec<u32>,
     /// What the file was read as: "UTF-8", "windows-1252", "UTF-16LE", or a spreadsheet's first sheet.
     pub source: String,
+    /// A hash of each row's trimmed cells: equal rows have equal hashes (duplicate detection).
+    pub row_hash: Vec<u64>,
 }
 
 /// A summary of a column for the page: its name, kind and what the ingest saw.
@@ -305,6 +310,7 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     let mut ragged_rows = 0usize;
     let mut n_rows = 0usize;
     let mut line_of_row = Vec::new();
+    let mut row_hash = Vec::new();
     let info = walk_csv(
         bytes,
         &mut |header| {
@@ -319,9 +325,13 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
             if record.len() != cells.len() {
                 ragged_rows += 1;
             }
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
             for (c, column) in cells.iter_mut().enumerate() {
-                column.push(record.get(c).unwrap_or("").trim().to_string());
+                let cell = record.get(c).unwrap_or("").trim();
+                std::hash::Hash::hash(cell, &mut hasher);
+                column.push(cell.to_string());
             }
+            row_hash.push(std::hash::Hasher::finish(&hasher));
             n_rows += 1;
             if n_rows.is_multiple_of(65_536) {
                 on_progress(read);
@@ -343,6 +353,7 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
         repeated_headers: info.repeated_headers,
         line_of_row,
         source: info.source,
+        row_hash,
     })
 }
 
@@ -380,7 +391,8 @@ const BOOLEAN_WORDS: [(&str, &str); 8] = [
     ("oui", "non"),
 ];
 
-fn boolean_value(cell: &str) -> Option<f64> {
+/// A boolean word's value (1 for true, 0 for false), else None.
+pub fn boolean_value(cell: &str) -> Option<f64> {
     let lower = cell.to_lowercase();
     BOOLEAN_WORDS.iter().find_map(|(t, f)| {
         if lower == *t {
@@ -414,6 +426,16 @@ fn type_column(name: String, cells: &[String]) -> Column {
         distinct,
         number_format: None,
         date_format: None,
+        cell_hash: (distinct * 2 >= filled.len() && !filled.is_empty()).then(|| {
+            cells
+                .iter()
+                .map(|c| {
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    std::hash::Hash::hash(c.as_str(), &mut h);
+                    std::hash::Hasher::finish(&h)
+                })
+                .collect()
+        }),
     };
     if filled.is_empty() {
         return column;

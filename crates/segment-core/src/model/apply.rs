@@ -4,9 +4,9 @@
 //! per feature and, when both files share an id column, who moved between segments.
 
 use super::{SegmentModel, DROPPED_LABEL};
-use crate::clean::clean;
+use crate::clean::clean_with;
 use crate::error::{CoreError, Result};
-use crate::features::x_raw;
+use crate::features::x_raw_filled;
 use crate::ingest::Table;
 use crate::pipeline::{describe, AnalysisResult, Fitted, Progress, Stage};
 use serde::{Deserialize, Serialize};
@@ -142,21 +142,28 @@ pub fn apply(
     spec.segment_names = model.names();
 
     progress(Stage::Cleaning, 0.0);
-    let (kept, cleaning) = clean(table, &spec.features, &spec.cleaning).map_err(|e| match e {
-        CoreError::NotNumeric { column } => CoreError::InvalidParameter {
-            name: column,
-            value: "text".into(),
-            reason: "the model was fitted on numbers in this column, but here it holds text. Check the \
+    let id = model.training.id_column.as_deref().and_then(|id| {
+        match_columns(&[id.to_string()], &table.names(), mapping)
+            .ok()
+            .and_then(|m| m.first().map(|c| c.file.clone()))
+    });
+    let fitted = Some(&model.cleaning_fit).filter(|f| !f.fill.is_empty());
+    let (kept, cleaning) =
+        clean_with(table, &spec.features, &spec.cleaning, id.as_deref(), fitted).map_err(|e| match e {
+            CoreError::NotNumeric { column } => CoreError::InvalidParameter {
+                name: column,
+                value: "text".into(),
+                reason: "the model was fitted on numbers in this column, but here it holds text. Check the \
                      column, or map another one"
-                .into(),
-        },
-        e => e,
-    })?;
+                    .into(),
+            },
+            e => e,
+        })?;
     if kept.is_empty() {
         return Err(CoreError::TooFewRows { rows: 0, needed: 1 });
     }
     progress(Stage::Scaling, 0.0);
-    let x_raw = x_raw(table, &spec.features, &kept);
+    let x_raw = x_raw_filled(table, &spec.features, &kept, &cleaning.fitted.fill);
     let x_scaled = model.scaler.transform(x_raw.view());
 
     progress(Stage::Clustering, 0.0);

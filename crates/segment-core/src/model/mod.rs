@@ -16,7 +16,7 @@ pub use assign::{Assigner, Assignment};
 pub use stream::{apply_stream, StreamSummary};
 
 use crate::error::{CoreError, Result};
-use crate::features::{x_raw, FittedScaler};
+use crate::features::{x_raw_filled, FittedScaler};
 use crate::ingest::{looks_like_id, walk_csv, Table};
 use crate::pipeline::AnalysisResult;
 use crate::spec::AnalysisSpec;
@@ -47,6 +47,9 @@ pub struct SegmentModel {
     #[serde(default)]
     pub decimals: std::collections::BTreeMap<String, char>,
     pub scaler: FittedScaler,
+    /// Fill values and outlier bounds fitted on the training rows (cleaning applies them as they are).
+    #[serde(default)]
+    pub cleaning_fit: crate::clean::FittedCleaning,
     pub assignment: Assignment,
     pub training: TrainingInfo,
 }
@@ -103,7 +106,7 @@ impl SegmentModel {
             CoreError::BadModel("this result has no fitted state to save; run the segmentation again".into())
         })?;
         let spec = &result.spec;
-        let x = x_raw(table, &spec.features, &result.kept_rows);
+        let x = x_raw_filled(table, &spec.features, &result.kept_rows, &result.cleaning.fitted.fill);
         let scaler = FittedScaler::fit(spec.scaler, x.view());
         let features = spec
             .features
@@ -181,6 +184,7 @@ impl SegmentModel {
                 .filter_map(|c| c.number_format.map(|f| (c.name.clone(), f.decimal)))
                 .collect(),
             scaler,
+            cleaning_fit: result.cleaning.fitted.clone(),
             assignment,
             training: TrainingInfo {
                 file_name: file_name.to_string(),

@@ -9,7 +9,7 @@
 
 use super::apply::{match_columns, ColumnDrift, ColumnMatch, DriftCounter};
 use super::SegmentModel;
-use crate::clean::{missing_rule, scope_rule, Scope};
+use crate::clean::{missing_rule, scope_rule, Impute, Scope};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
 use crate::ingest::{decode_text, detect_delimiter, header_names, parse_cell, Cell};
@@ -146,12 +146,40 @@ pub fn apply_stream(
         comment_lines,
         repeated_headers: 0,
     };
+    let imputing = rules.impute != Impute::Drop;
+    // The id column duplicates are checked in: the model's (as this file names it).
+    let id_index = model
+        .training
+        .id_column
+        .as_deref()
+        .and_then(|id| match_columns(&[id.to_string()], &names, mapping).ok())
+        .and_then(|m| m.first().and_then(|c| index_of(&c.file)));
+    let unfillable = imputing && model.cleaning_fit.fill.iter().any(Option::is_none);
+    if rules.drop_duplicate_rows {
+        summary.dropped.push(("the same cells as an earlier row (duplicate row)".into(), 0));
+    }
+    if rules.drop_duplicate_ids {
+        if let Some(i) = id_index {
+            summary.dropped.push((format!("an id (\"{}\") an earlier row already has", names[i]), 0));
+        }
+    }
     if let Some(scope) = rules.drop_negative {
         summary.dropped.push((scope_rule("a negative number", scope), 0));
     }
     if let Some(scope) = rules.drop_zero {
         summary.dropped.push((scope_rule("a zero", scope), 0));
     }
+    if imputing {
+        summary.dropped.push(("missing feature values filled (rows kept)".into(), 0));
+    }
+    if unfillable {
+        summary.dropped.push(("a missing feature with no value to fill".into(), 0));
+    }
+    if rules.outliers.is_some() {
+        summary.dropped.push(("an outlier in a feature".into(), 0));
+    }
+    let mut seen_rows: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let mut seen_ids: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut drift = DriftCounter::new(d);
     let mut cells: Vec<Cell> = Vec::with_capacity(names.len());
     let mut x_scaled = vec![0.0; d];
@@ -183,26 +211,80 @@ pub fn apply_stream(
             std::str::from_utf8(field.trim_ascii()).map_or(Cell::Text, |f| parse_cell(f.trim(), decimals[i]))
         }));
 
+        // Feature cells: numbers, or booleans written as words (1 / 0).
+        let feature_value = |i: usize| -> Option<f64> {
+            match cells[i] {
+                Cell::Number(v) => Some(v),
+                Cell::Text => record
+                    .get(i)
+                    .and_then(|f| std::str::from_utf8(f.trim_ascii()).ok())
+                    .and_then(crate::ingest::boolean_value),
+                Cell::Missing => None,
+            }
+        };
+        let values: Vec<Option<f64>> = features.iter().map(|&i| feature_value(i)).collect();
+
         // The rules, in the order `clean` runs them; a row counts under the first that drops it.
         let missing = (0..names.len()).any(|i| {
             in_scope(rules.drop_missing, i)
+                && !(imputing && features.contains(&i))
                 && match cells[i] {
                     Cell::Missing => true,
-                    Cell::Text => numeric.contains(&i),
+                    Cell::Text => numeric.contains(&i) && !features.contains(&i),
                     Cell::Number(_) => false,
                 }
-        }) || features.iter().any(|&i| !matches!(cells[i], Cell::Number(_)));
+        }) || (!imputing && values.iter().any(Option::is_none));
         let numeric_hit = |scope: Option<Scope>, hit: fn(f64) -> bool| {
             scope.is_some_and(|scope| {
                 numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
             })
         };
+        // Filled values (the training file's fill when imputing).
+        let filled: Vec<f64> = values
+            .iter()
+            .enumerate()
+            .map(|(j, v)| v.or_else(|| model.cleaning_fit.fill.get(j).copied().flatten()).unwrap_or(f64::NAN))
+            .collect();
+        let mut step = 0usize;
+        let mut next = |on: bool| {
+            let at = step;
+            step += usize::from(on);
+            at
+        };
+        let missing_step = next(true);
+        let dup_row_step = next(rules.drop_duplicate_rows);
+        let dup_id_step = next(rules.drop_duplicate_ids && id_index.is_some());
+        let negative_step = next(rules.drop_negative.is_some());
+        let zero_step = next(rules.drop_zero.is_some());
+        let _fill_step = next(imputing);
+        let unfillable_step = next(unfillable);
+        let outlier_step = next(rules.outliers.is_some());
         let dropped_by = if missing {
-            Some(0)
+            Some(missing_step)
+        } else if rules.drop_duplicate_rows && !seen_rows.insert(row_hash(record, names.len())) {
+            Some(dup_row_step)
+        } else if rules.drop_duplicate_ids
+            && id_index.is_some_and(|i| !seen_ids.insert(cell_hash(record.get(i).unwrap_or(b""))))
+        {
+            Some(dup_id_step)
         } else if numeric_hit(rules.drop_negative, |v| v < 0.0) {
-            Some(1)
+            Some(negative_step)
         } else if numeric_hit(rules.drop_zero, |v| v == 0.0) {
-            Some(1 + usize::from(rules.drop_negative.is_some()))
+            Some(zero_step)
+        } else if imputing && filled.iter().any(|v| v.is_nan()) {
+            Some(unfillable_step)
+        } else if rules.outliers.is_some()
+            && filled.iter().enumerate().any(|(j, v)| {
+                model
+                    .cleaning_fit
+                    .bounds
+                    .get(j)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|(lo, hi)| !(lo..=hi).contains(v))
+            })
+        {
+            Some(outlier_step)
         } else {
             None
         };
@@ -215,8 +297,7 @@ pub fn apply_stream(
             }
             None => {
                 summary.rows_used += 1;
-                for (j, &i) in features.iter().enumerate() {
-                    let v = if let Cell::Number(v) = cells[i] { v } else { f64::NAN };
+                for (j, &v) in filled.iter().enumerate() {
                     x_scaled[j] = (v - model.scaler.offset[j]) / model.scaler.scale[j];
                     drift.add(model, j, v);
                 }
@@ -247,6 +328,23 @@ pub fn apply_stream(
     }
     summary.drift = drift.finish(model);
     Ok(summary)
+}
+
+/// The hash read_csv gives a row: its trimmed cells (empty ones for missing fields), in order.
+fn row_hash(record: &csv::ByteRecord, n: usize) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for i in 0..n {
+        let field = record.get(i).unwrap_or(b"");
+        let text = String::from_utf8_lossy(field.trim_ascii());
+        std::hash::Hash::hash(text.trim(), &mut h);
+    }
+    std::hash::Hasher::finish(&h)
+}
+
+fn cell_hash(field: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(String::from_utf8_lossy(field.trim_ascii()).trim(), &mut h);
+    std::hash::Hasher::finish(&h)
 }
 
 /// A header cell as text: UTF-8, else Latin-1 (each byte its own code point).
