@@ -2,7 +2,7 @@
 //! the state and call the actions here.
 
 use crate::components::{
-    Comparison, Guidance, Loader, ModelPanel, Results, Scatter, Schema, Settings, StatusBar,
+    Comparison, Guidance, Loader, ModelPanel, Results, Scatter, Schema, Settings, StatusBar, Transactions,
 };
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
@@ -74,6 +74,8 @@ pub struct AppState {
     pub mapping: RwSignal<Option<Arc<MappingRequest>>>,
     /// What applying the model found besides the result (columns, drift, movement).
     pub applied: RwSignal<Option<Arc<ApplyReport>>>,
+    /// Set when the loaded file was aggregated from transactions: what was excluded.
+    pub rfm: RwSignal<Option<Arc<segment_core::transactions::RfmReport>>>,
 }
 
 /// The model's columns a file lacks, and the file's columns to pick from.
@@ -127,7 +129,14 @@ impl AppState {
             apply_file: StoredValue::new_local(None),
             mapping: RwSignal::new(None),
             applied: RwSignal::new(None),
+            rfm: RwSignal::new(None),
         }
+    }
+
+    /// Aggregates the loaded transaction file per customer; the customer table then loads as a file.
+    pub fn aggregate(&self, columns: segment_core::transactions::TransactionColumns) {
+        self.begin("Aggregating per customer");
+        self.request(Request::Aggregate { columns });
     }
 
     fn send(&self, request: Request, with_bytes: bool) {
@@ -207,6 +216,7 @@ impl AppState {
         self.history.set(Vec::new());
         self.applied.set(None);
         self.mapping.set(None);
+        self.rfm.set(None);
         self.bytes.set_value(Some(bytes));
         self.pending.set_value(None);
         self.worker_has_table.set_value(false);
@@ -413,6 +423,13 @@ impl AppState {
                 });
                 self.stability.set(Some(stability));
             }
+            Reply::Aggregated { csv, report } => {
+                let stem = self.file_name.get_untracked().unwrap_or_default();
+                let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+                let bytes = js_sys::Uint8Array::from(csv.as_bytes());
+                self.load(format!("{stem}-customers.csv"), bytes);
+                self.rfm.set(Some(Arc::new(report)));
+            }
             Reply::KDistance { k_distance } => {
                 if let Some(summary) = self.summary.get_untracked() {
                     let mut summary = (*summary).clone();
@@ -554,6 +571,7 @@ pub fn App() -> impl IntoView {
         <main>
             <Loader />
             <StatusBar />
+            <Transactions />
             <Schema />
             <Settings />
             <Guidance />

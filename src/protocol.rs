@@ -6,6 +6,7 @@ use segment_core::model::{Applied, ModelInfo};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KDistance, KSweep, Stage};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
+use segment_core::transactions::{RfmReport, TransactionColumns};
 use serde::{Deserialize, Serialize};
 
 /// Page -> worker.
@@ -35,6 +36,8 @@ pub enum Request {
     Apply { model_json: String, mapping: Vec<(String, String)> },
     /// The customers who changed segment since the model, as CSV.
     ExportMovers,
+    /// One row per customer (recency, frequency, monetary) from the loaded transaction file.
+    Aggregate { columns: TransactionColumns },
 }
 
 /// Worker -> page.
@@ -70,6 +73,11 @@ pub enum Reply {
     },
     KDistance {
         k_distance: KDistance,
+    },
+    /// The customer-level CSV of a transaction file, and what was excluded.
+    Aggregated {
+        csv: String,
+        report: RfmReport,
     },
     /// The answer to `Request::SaveModel`: the model file's text.
     ModelSaved {

@@ -185,6 +185,15 @@ mod worker {
                     }
                 });
             }
+            Request::Aggregate { columns } => {
+                let reply = BYTES.with(|b| {
+                    with_table(|table| segment_core::transactions::aggregate(&b.borrow(), table, &columns))
+                });
+                post(&reply.map_or_else(
+                    |message| Reply::Failed { message },
+                    |(csv, report)| Reply::Aggregated { csv, report },
+                ));
+            }
             Request::Sweep { spec } => {
                 let reply = with_table(|table| k_sweep(table, &spec, SWEEP_KS, &mut progress))
                     .map(|sweep| Reply::Swept { sweep, elapsed_ms: now_ms() - started });

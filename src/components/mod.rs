@@ -10,6 +10,7 @@ mod scatter;
 mod schema;
 mod settings;
 mod status;
+mod transactions;
 
 pub use comparison::Comparison;
 pub use guidance::Guidance;
@@ -20,6 +21,7 @@ pub use scatter::Scatter;
 pub use schema::Schema;
 pub use settings::Settings;
 pub use status::StatusBar;
+pub use transactions::Transactions;
 
 use crate::app::AppState;
 use leptos::prelude::*;

@@ -70,3 +70,26 @@ test('filling missing values, duplicates and outliers: each rule counted in the 
     await screenshot(page, 'cleaning-rules');
   });
 });
+
+test('a transaction file is aggregated per customer (RFM), as pandas computes it', async () => {
+  const want = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'transactions.expected.json'), 'utf8'));
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'transactions.csv'));
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('rfm-panel').waitFor();
+    const mapped = await page.getByTestId('rfm-map').evaluateAll((els) => els.map((e) => [e.dataset.role, e.value]));
+    assert.deepEqual(mapped, [['customer', 'CustomerID'], ['invoice', 'InvoiceNo'], ['date', 'InvoiceDate'], ['quantity', 'Quantity'], ['price', 'UnitPrice']]);
+    await page.getByTestId('rfm-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await page.getByTestId('file-name').textContent(), 'Loaded: transactions-customers.csv');
+    const report = await page.getByTestId('rfm-report').textContent();
+    assert.match(report, new RegExp(`into ${want.customers} customers`));
+    assert.match(report, new RegExp(`${want.without_customer} lines without a customer id, ${want.cancellations} cancellations`));
+    assert.match(report, new RegExp(want.latest_date));
+    const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
+    assert.deepEqual(features, ['recency_days', 'frequency', 'monetary', 'average_order_value']);
+    assert.ok(Number(await page.getByTestId('segment-count').textContent()) >= 2);
+    assert.equal(await page.getByTestId('rfm-panel').count(), 0, 'the customer table is not offered again');
+    await screenshot(page, 'rfm');
+  });
+});

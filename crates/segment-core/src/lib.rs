@@ -22,5 +22,6 @@ pub mod score;
 pub mod serde_nan;
 pub mod spec;
 pub mod synth;
+pub mod transactions;
 
 pub use error::{CoreError, Result};

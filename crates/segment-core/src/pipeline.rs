@@ -61,6 +61,9 @@ pub struct DatasetSummary {
     /// Set when the file has the original project's layout and its settings were applied.
     pub preset: Option<String>,
     pub k_distance: Option<KDistance>,
+    /// Set when the file looks like one row per purchase: the columns to aggregate per customer.
+    #[serde(default)]
+    pub transactions: Option<crate::transactions::TransactionColumns>,
 }
 
 /// The sorted distances to the k-th nearest neighbour (the point itself counted first) of a sample of
@@ -164,6 +167,7 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
         suggested,
         preset,
         k_distance,
+        transactions: crate::transactions::detect(table),
     })
 }
 
@@ -179,6 +183,7 @@ pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
         suggested: spec.clone(),
         preset: None,
         k_distance: None,
+        transactions: None,
     }
 }
 
@@ -198,6 +203,19 @@ pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
     let mut kd = k_distance_for(table, spec)?;
     if !is_original_layout(table) && kd.knee_eps > 0.0 {
         kd.tuned_eps = tune_eps(table, spec, kd.knee_eps).map(|eps| round_sig(eps, 2));
+        // A small file may have no group dense enough at the default min_samples: try half of it
+        // (at least 3) before giving up, and say so through the spec the page shows.
+        if kd.tuned_eps.is_none() && spec.dbscan.min_samples > 3 {
+            let mut smaller = spec.clone();
+            smaller.dbscan.min_samples = (spec.dbscan.min_samples / 2).max(3);
+            if let Some(smaller_kd) = k_distance_for(table, &smaller) {
+                if let Some(eps) = tune_eps(table, &smaller, smaller_kd.knee_eps) {
+                    spec.dbscan.min_samples = smaller.dbscan.min_samples;
+                    kd = smaller_kd;
+                    kd.tuned_eps = Some(round_sig(eps, 2));
+                }
+            }
+        }
         spec.dbscan.eps = round_sig(kd.suggested_eps(), 2);
     }
     Some(kd)

@@ -1,0 +1,69 @@
+//! Transactions to customers, checked against pandas (tests/fixtures/transactions.expected.json, made by
+//! a groupby over the same file): counts of excluded rows, the latest date, and recency, frequency and
+//! monetary per customer (monetary within 1e-6).
+
+use segment_core::ingest::read_csv;
+use segment_core::pipeline::{run, summarize};
+use segment_core::transactions::{aggregate, detect};
+use serde_json::Value;
+
+#[test]
+fn rfm_matches_pandas_and_segments() {
+    let root = format!("{}/../../tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(format!("{root}/transactions.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(format!("{root}/transactions.expected.json")).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or(Value::Null);
+    let table = read_csv(&bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let cols = detect(&table).unwrap_or_else(|| panic!("a transaction file"));
+    assert_eq!(cols.customer, "CustomerID");
+    assert_eq!(cols.invoice.as_deref(), Some("InvoiceNo"));
+    assert_eq!(cols.date, "InvoiceDate");
+    assert_eq!((cols.quantity.as_deref(), cols.price.as_deref()), (Some("Quantity"), Some("UnitPrice")));
+
+    let (csv, report) = aggregate(&bytes, &table, &cols).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.rows_in as u64, expected["rows_in"].as_u64().unwrap_or(0));
+    assert_eq!(report.without_customer as u64, expected["without_customer"].as_u64().unwrap_or(0));
+    assert_eq!(report.cancellations as u64, expected["cancellations"].as_u64().unwrap_or(0));
+    assert_eq!(report.customers as u64, expected["customers"].as_u64().unwrap_or(0));
+    assert_eq!(report.latest_date, expected["latest_date"].as_str().unwrap_or(""));
+    assert_eq!(report.unreadable, 0);
+
+    let customers = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<String> =
+        csv.lines().skip(1).map(|l| l.split(',').next().unwrap_or("").to_string()).collect();
+    let col = |name: &str| customers.column(name).map(|c| c.values.clone()).unwrap_or_default();
+    let (recency, frequency, monetary) = (col("recency_days"), col("frequency"), col("monetary"));
+    for (id, want) in expected["sample"].as_object().into_iter().flatten() {
+        let i = ids.iter().position(|x| x == id).unwrap_or_else(|| panic!("customer {id}"));
+        assert_eq!(recency[i], want["recency"].as_f64().unwrap_or(f64::NAN), "recency of {id}");
+        assert_eq!(frequency[i], want["frequency"].as_f64().unwrap_or(f64::NAN), "frequency of {id}");
+        assert!(
+            (monetary[i] - want["monetary"].as_f64().unwrap_or(f64::NAN)).abs() < 1e-6,
+            "monetary of {id}"
+        );
+    }
+    let totals = &expected["totals"];
+    assert_eq!(recency.iter().sum::<f64>(), totals["recency"].as_f64().unwrap_or(f64::NAN));
+    assert_eq!(frequency.iter().sum::<f64>(), totals["frequency"].as_f64().unwrap_or(f64::NAN));
+    assert!((monetary.iter().sum::<f64>() - totals["monetary"].as_f64().unwrap_or(f64::NAN)).abs() < 1e-6);
+
+    // The customer table is not a transaction file any more, and segments with its suggested settings.
+    assert_eq!(detect(&customers), None);
+    let spec = summarize(&customers).unwrap_or_else(|e| panic!("{e}")).suggested;
+    assert_eq!(spec.features, vec!["recency_days", "frequency", "monetary", "average_order_value"]);
+    let r = run(&customers, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.segment_sizes.len() >= 2, "{:?}", r.segment_sizes);
+}
+
+#[test]
+fn customer_files_are_not_transactions() {
+    for path in
+        ["public/dataset_ecommerce.csv", "tests/fixtures/customers_2k.csv", "tests/fixtures/messy_export.csv"]
+    {
+        let bytes = std::fs::read(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
+        let table = read_csv(&bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(detect(&table), None, "{path}");
+    }
+}

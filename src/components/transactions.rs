@@ -1,0 +1,94 @@
+//! Transaction files: when the loaded file has one row per purchase line, offer to aggregate it per
+//! customer (recency, frequency, monetary), with the columns the detection chose and a way to change
+//! them; after aggregation, say what was excluded.
+
+use super::state;
+use crate::format::thousands;
+use leptos::prelude::*;
+use segment_core::transactions::TransactionColumns;
+
+#[component]
+pub fn Transactions() -> impl IntoView {
+    let state = state();
+    view! {
+        {move || state.summary.get().and_then(|s| {
+            let detected = s.transactions.clone()?;
+            let names: Vec<String> = s.columns.iter().map(|c| c.name.clone()).collect();
+            Some(view! { <Offer detected names /> })
+        })}
+        {move || state.rfm.get().map(|r| view! {
+            <section class="notice" data-testid="rfm-report">
+                {format!(
+                    "Aggregated {} purchase lines into {} customers: recency is counted in days back from {}. Excluded: {} lines without a customer id, {} cancellations, {} unreadable lines.",
+                    thousands(r.rows_in), thousands(r.customers), r.latest_date,
+                    thousands(r.without_customer), thousands(r.cancellations), thousands(r.unreadable)
+                )}
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn Offer(detected: TransactionColumns, names: Vec<String>) -> impl IntoView {
+    let state = state();
+    let columns = RwSignal::new(detected);
+    // (label, role key, required)
+    let roles: [(&str, &str, bool); 5] = [
+        ("Customer id", "customer", true),
+        ("Invoice / order", "invoice", false),
+        ("Date", "date", true),
+        ("Quantity", "quantity", false),
+        ("Unit price", "price", false),
+    ];
+    let get = move |role: &str| -> String {
+        columns.with(|c| match role {
+            "customer" => c.customer.clone(),
+            "invoice" => c.invoice.clone().unwrap_or_default(),
+            "date" => c.date.clone(),
+            "quantity" => c.quantity.clone().unwrap_or_default(),
+            "price" => c.price.clone().unwrap_or_default(),
+            _ => String::new(),
+        })
+    };
+    view! {
+        <section class="transactions" data-testid="rfm-panel">
+            <h2>"One row per purchase?"</h2>
+            <p>
+                "This file repeats customer ids across rows, with dates and amounts: it looks like transactions. Segment customers, not purchase lines: aggregate it into one row per customer with Recency (days since the last purchase), Frequency (distinct invoices) and Monetary (quantity x price), plus the average order value. Cancellations (invoices starting with C, negative quantities) and lines without a customer are left out and counted."
+            </p>
+            <div class="mapping">
+                {roles.into_iter().map(|(label, role, required)| {
+                    let options = names.clone();
+                    view! {
+                        <label>
+                            {format!("{label}: ")}
+                            <select
+                                data-testid="rfm-map"
+                                data-role=role
+                                prop:value=move || get(role)
+                                on:change=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    let v = (!v.is_empty()).then_some(v);
+                                    columns.update(|c| match role {
+                                        "customer" => c.customer = v.unwrap_or_default(),
+                                        "invoice" => c.invoice = v,
+                                        "date" => c.date = v.unwrap_or_default(),
+                                        "quantity" => c.quantity = v,
+                                        "price" => c.price = v,
+                                        _ => {}
+                                    });
+                                }
+                            >
+                                {(!required).then(|| view! { <option value="">"(none)"</option> })}
+                                {options.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+            <button class="primary" data-testid="rfm-button" on:click=move |_| state.aggregate(columns.get_untracked())>
+                "Aggregate per customer"
+            </button>
+        </section>
+    }
+}
