@@ -6,7 +6,7 @@ use crate::app::Status;
 use crate::format::decimal;
 use leptos::prelude::*;
 use segment_core::clean::{CleaningRules, Impute, Outliers, Scope};
-use segment_core::features::ScalerKind;
+use segment_core::features::{ScalerKind, Transform};
 use segment_core::ingest::ColumnKind;
 use segment_core::spec::{AnalysisSpec, Method};
 
@@ -94,10 +94,43 @@ fn Features() -> impl IntoView {
                             {column.name.clone()}
                             {column.looks_like_id.then_some(view! { <span class="tag">"id"</span> })}
                         </label>
+                        <LogToggle name=column.name.clone() />
                     }
                 }
             </For>
         </fieldset>
+    }
+}
+
+/// "log" beside a feature: segment on sign(x) ln(1 + |x|) instead of x (skewed amounts).
+#[component]
+fn LogToggle(name: String) -> impl IntoView {
+    let state = state();
+    let key = name.clone();
+    let on = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.transforms.contains_key(&key)));
+    let shown_name = name.clone();
+    let shown = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&shown_name)));
+    view! {
+        <label class="check log" class:hidden=move || !shown() title="Segment on log(1 + x): tames skewed amounts">
+            <input
+                type="checkbox"
+                data-testid="log-checkbox"
+                data-column=name.clone()
+                prop:checked=on
+                on:change=move |ev| {
+                    let checked = event_target_checked(&ev);
+                    let name = name.clone();
+                    edit(move |s| {
+                        if checked {
+                            s.transforms.insert(name, Transform::Log1p);
+                        } else {
+                            s.transforms.remove(&name);
+                        }
+                    });
+                }
+            />
+            "log"
+        </label>
     }
 }
 

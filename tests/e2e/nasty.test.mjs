@@ -90,6 +90,15 @@ test('a transaction file is aggregated per customer (RFM), as pandas computes it
     assert.deepEqual(features, ['recency_days', 'frequency', 'monetary', 'average_order_value']);
     assert.ok(Number(await page.getByTestId('segment-count').textContent()) >= 2);
     assert.equal(await page.getByTestId('rfm-panel').count(), 0, 'the customer table is not offered again');
+    // Skewed money: segment on log(1 + monetary); the table still shows means in the file's units.
+    await page.locator('[data-testid="log-checkbox"][data-column="monetary"]').check();
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    const headers = await page.locator('[data-testid="segment-table"] thead th').allTextContents();
+    const m = headers.indexOf('mean monetary');
+    const means = await page.locator('[data-testid="segment-table"] tbody tr:not(.noise-row)').evaluateAll((rows, m) => rows.map((r) => Number(r.children[m].textContent.replace(/,/g, ''))), m);
+    assert.ok(means.every((v) => v > 20), `monetary means in the file's units: ${means}`);
+    assert.match(await page.getByTestId('share-link').inputValue(), /#spec=/);
     await screenshot(page, 'rfm');
   });
 });

@@ -5,7 +5,7 @@ use crate::clean::{clean_with, CleaningReport};
 use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward, WardTree};
 use crate::distance::dist2;
 use crate::error::{CoreError, Result};
-use crate::features::{x_raw_filled, FittedScaler};
+use crate::features::{x_model, x_raw_filled, FittedScaler};
 use crate::ingest::{ColumnInfo, Table};
 use crate::model::Assignment;
 use crate::profile::{profiles, SegmentProfile};
@@ -235,7 +235,8 @@ fn tune_eps(table: &Table, spec: &AnalysisSpec, knee: f64) -> Option<f64> {
     if kept.len() > TUNE_MAX_ROWS {
         return None;
     }
-    let x = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
+    let input = x_model(&raw, &spec.features, &spec.transforms);
+    let x = FittedScaler::fit(spec.scaler, input.view()).transform(input.view());
     let options = SilhouetteOptions { max_exact: 2_000, sample_size: 2_000, seed: spec.seed };
     let mut best: Option<(f64, f64)> = None;
     for factor in EPS_CANDIDATES {
@@ -265,7 +266,8 @@ pub fn k_distance_for(table: &Table, spec: &AnalysisSpec) -> Option<KDistance> {
     if kept.len() <= min_samples || spec.features.is_empty() {
         return None;
     }
-    let x_scaled = FittedScaler::fit(spec.scaler, raw.view()).transform(raw.view());
+    let input = x_model(&raw, &spec.features, &spec.transforms);
+    let x_scaled = FittedScaler::fit(spec.scaler, input.view()).transform(input.view());
     Some(k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed))
 }
 
@@ -345,7 +347,8 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Prog
         return Err(CoreError::TooFewRows { rows: kept.len(), needed });
     }
     progress(Stage::Scaling, 0.0);
-    let x_scaled = FittedScaler::fit(spec.scaler, x_raw.view()).transform(x_raw.view());
+    let input = x_model(&x_raw, &spec.features, &spec.transforms);
+    let x_scaled = FittedScaler::fit(spec.scaler, input.view()).transform(input.view());
     Ok(Prepared { kept, cleaning, x_raw, x_scaled })
 }
 

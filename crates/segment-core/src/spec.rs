@@ -116,6 +116,9 @@ pub struct AnalysisSpec {
     /// detected); saved models use it for the movement table.
     #[serde(default)]
     pub id_column: Option<String>,
+    /// Transforms applied to features before scaling (e.g. log1p on a skewed amount).
+    #[serde(default)]
+    pub transforms: std::collections::BTreeMap<String, crate::features::Transform>,
 }
 
 /// The original project's e-commerce layout: a file with these columns gets its cleaning rules,
@@ -149,6 +152,7 @@ impl AnalysisSpec {
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
             segment_names: Vec::new(),
             id_column: None,
+            transforms: Default::default(),
         }
     }
 

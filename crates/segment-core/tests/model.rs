@@ -141,6 +141,7 @@ fn streaming_gives_the_pages_export_byte_for_byte() {
     all_rules.cleaning.drop_duplicate_rows = true;
     all_rules.cleaning.drop_duplicate_ids = true;
     all_rules.cleaning.outliers = Some(segment_core::clean::Outliers::Iqr);
+    all_rules.transforms.insert("monto_compras".into(), segment_core::features::Transform::Log1p);
     for (bytes, spec) in [
         (sample_bytes(), None),
         (sample_bytes(), Some(all_rules)),

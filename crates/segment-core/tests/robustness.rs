@@ -47,6 +47,9 @@ fn analyse(bytes: &[u8], rng: &mut SplitMix64) {
     c.outliers = [None, Some(Outliers::Iqr), Some(Outliers::ZScore)][rng.below(3)];
     c.drop_negative = [None, Some(Scope::Features), Some(Scope::AllColumns)][rng.below(3)];
     c.drop_missing = [Scope::Features, Scope::AllColumns][rng.below(2)];
+    if let Some(first) = spec.features.first().cloned().filter(|_| rng.below(2) == 0) {
+        spec.transforms.insert(first, segment_core::features::Transform::Log1p);
+    }
     if let Ok(r) = run(&table, &spec, &mut |_, _| {}) {
         assert_eq!(r.labels.len(), r.rows_used);
         assert_eq!(r.segment_sizes.iter().sum::<usize>() + r.noise, r.rows_used);

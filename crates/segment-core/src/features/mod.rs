@@ -2,8 +2,10 @@
 //! the space the clustering sees (`x_scaled`).
 
 mod scale;
+mod transform;
 
 pub use scale::{quantile_sorted as quantile, FittedScaler, ScalerKind};
+pub use transform::{x_model, Transform};
 
 use crate::ingest::Table;
 use ndarray::Array2;

@@ -164,7 +164,10 @@ pub fn apply(
     }
     progress(Stage::Scaling, 0.0);
     let x_raw = x_raw_filled(table, &spec.features, &kept, &cleaning.fitted.fill);
-    let x_scaled = model.scaler.transform(x_raw.view());
+    // The model's transforms are keyed by its own feature names.
+    let x_scaled = model
+        .scaler
+        .transform(crate::features::x_model(&x_raw, &model.spec.features, &model.spec.transforms).view());
 
     progress(Stage::Clustering, 0.0);
     let assigner = model.assignment.assigner();

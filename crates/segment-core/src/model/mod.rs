@@ -107,7 +107,10 @@ impl SegmentModel {
         })?;
         let spec = &result.spec;
         let x = x_raw_filled(table, &spec.features, &result.kept_rows, &result.cleaning.fitted.fill);
-        let scaler = FittedScaler::fit(spec.scaler, x.view());
+        let scaler = FittedScaler::fit(
+            spec.scaler,
+            crate::features::x_model(&x, &spec.features, &spec.transforms).view(),
+        );
         let features = spec
             .features
             .iter()

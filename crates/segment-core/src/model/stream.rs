@@ -122,6 +122,8 @@ pub fn apply_stream(
         })
         .collect();
     let rules = &model.spec.cleaning;
+    let transforms: Vec<Option<crate::features::Transform>> =
+        model.spec.features.iter().map(|f| model.spec.transforms.get(f).copied()).collect();
     let in_scope = |scope: Scope, i: usize| scope == Scope::AllColumns || features.contains(&i);
 
     let mut out_header = header.clone();
@@ -298,7 +300,8 @@ pub fn apply_stream(
             None => {
                 summary.rows_used += 1;
                 for (j, &v) in filled.iter().enumerate() {
-                    x_scaled[j] = (v - model.scaler.offset[j]) / model.scaler.scale[j];
+                    x_scaled[j] = (transforms[j].map_or(v, |t| t.apply(v)) - model.scaler.offset[j])
+                        / model.scaler.scale[j];
                     drift.add(model, j, v);
                 }
                 match assigner.assign(&x_scaled).filter(|&s| s < n_segments) {
