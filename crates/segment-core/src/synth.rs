@@ -55,6 +55,36 @@ pub fn to_csv(x: &Array2<f64>) -> String {
     out
 }
 
+/// A customer export of `n` rows and 10 columns, as the reading benchmarks use: an id, six numbers
+/// (visits, purchases, discounts, clicks, days since the first order, a score with two decimals), a
+/// signup date, a country (category) and a yes/no newsletter flag. About 100 bytes a row.
+pub fn customer_export(n: usize, seed: u64) -> String {
+    let x = seed_like_customers(n, seed);
+    let mut rng = SplitMix64::new(seed ^ 0xC0FFEE);
+    let countries = ["ES", "MX", "AR", "CO", "CL", "PE"];
+    let mut out = String::with_capacity(n * 100 + 128);
+    out.push_str(
+        "customer_id,visits,purchases,discounts,clicks,days_since_first,score,signup,country,newsletter\n",
+    );
+    for (i, row) in x.outer_iter().enumerate() {
+        let day = 1 + rng.below(28);
+        let month = 1 + rng.below(12);
+        out.push_str(&format!(
+            "C{i:08},{:.0},{:.2},{:.2},{},{},{:.2},{:04}-{month:02}-{day:02},{},{}\n",
+            row[0],
+            row[1],
+            row[2],
+            rng.below(400),
+            rng.below(3000),
+            rng.unit() * 100.0,
+            2015 + rng.below(10),
+            countries[rng.below(countries.len())],
+            if rng.below(2) == 0 { "yes" } else { "no" }
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,3 +54,31 @@ fn dbscan_in_wasm() {
         console_log!("| {n} | {eps:.4} | {} | {noise} | {ours_ms:.0} | {linfa_ms} | {same} |", sizes.len());
     }
 }
+
+/// Bytes of wasm linear memory (it only grows: after a step, its peak).
+fn memory_bytes() -> usize {
+    core::arch::wasm32::memory_size(0) * 65_536
+}
+
+#[wasm_bindgen_test]
+fn reading_in_wasm() {
+    use segment_core::ingest::read_csv;
+    use segment_core::synth::customer_export;
+    console_log!("| rows (wasm) | file (MB) | read_csv (ms) | memory growth (MB) | bytes per row |");
+    console_log!("|---:|---:|---:|---:|---:|");
+    for n in [100_000usize, 1_000_000] {
+        let text = customer_export(n, 3);
+        let before = memory_bytes();
+        let t = now_ms();
+        let table = read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let ms = now_ms() - t;
+        let grown = memory_bytes().saturating_sub(before);
+        assert_eq!(table.n_rows, n);
+        console_log!(
+            "| {n} | {:.0} | {ms:.0} | {:.0} | {:.0} |",
+            text.len() as f64 / 1e6,
+            grown as f64 / 1e6,
+            grown as f64 / n as f64
+        );
+    }
+}

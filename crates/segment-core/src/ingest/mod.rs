@@ -393,6 +393,9 @@ const BOOLEAN_WORDS: [(&str, &str); 8] = [
 
 /// A boolean word's value (1 for true, 0 for false), else None.
 pub fn boolean_value(cell: &str) -> Option<f64> {
+    if cell.len() > 5 {
+        return None; // longer than any boolean word: no allocation for ordinary text
+    }
     let lower = cell.to_lowercase();
     BOOLEAN_WORDS.iter().find_map(|(t, f)| {
         if lower == *t {
@@ -426,16 +429,8 @@ fn type_column(name: String, cells: &[String]) -> Column {
         distinct,
         number_format: None,
         date_format: None,
-        cell_hash: (distinct * 2 >= filled.len() && !filled.is_empty()).then(|| {
-            cells
-                .iter()
-                .map(|c| {
-                    let mut h = std::collections::hash_map::DefaultHasher::new();
-                    std::hash::Hash::hash(c.as_str(), &mut h);
-                    std::hash::Hasher::finish(&h)
-                })
-                .collect()
-        }),
+        cell_hash: (distinct * 2 >= filled.len() && !filled.is_empty())
+            .then(|| cells.iter().map(|c| text_hash(c)).collect()),
     };
     if filled.is_empty() {
         return column;
@@ -478,10 +473,9 @@ fn type_column(name: String, cells: &[String]) -> Column {
         return column;
     }
     // Booleans written as words.
-    let words: Vec<Option<f64>> = cells.iter().map(|c| boolean_value(c)).collect();
     if distinct == 2 && filled.iter().all(|c| boolean_value(c).is_some()) {
         column.kind = ColumnKind::Boolean;
-        column.values = words.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        column.values = cells.iter().map(|c| boolean_value(c).unwrap_or(f64::NAN)).collect();
         return column;
     }
     // Dates.
@@ -507,8 +501,18 @@ fn type_column(name: String, cells: &[String]) -> Column {
     column
 }
 
+/// The hash of a cell's trimmed text (duplicate ids).
+/// SipHash (the standard library's): a 64-bit digest where an accidental equal hash would drop a good
+/// row as a duplicate. (An FxHash-style hasher was tried for speed: on wasm32 its digests collided in
+/// hash sets and made reading a million rows 6x slower.)
+pub fn text_hash(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(text, &mut h);
+    std::hash::Hasher::finish(&h)
+}
+
 fn count_distinct(cells: &[String], missing: &[bool]) -> usize {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (cell, m) in cells.iter().zip(missing) {
         if !m {
             seen.insert(cell.as_str());

@@ -56,6 +56,15 @@ pub enum Evidence {
 /// Parses `cell` (trimmed) with `decimal` as the decimal separator. Returns the value and the format
 /// features seen.
 pub fn parse_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
+    // Fast path: a plain number (most cells of most files). "inf" / "NaN" parse but are not finite, and
+    // fall through to the full parser, which refuses them.
+    if decimal == '.' && cell.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E')) {
+        if let Ok(v) = cell.parse::<f64>() {
+            if v.is_finite() {
+                return Some((v, NumberFormat::POINT));
+            }
+        }
+    }
     let mut format = NumberFormat { decimal, ..NumberFormat::POINT };
     let mut s = cell.trim();
     let mut negative = false;

@@ -345,9 +345,7 @@ fn row_hash(record: &csv::ByteRecord, n: usize) -> u64 {
 }
 
 fn cell_hash(field: &[u8]) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    std::hash::Hash::hash(String::from_utf8_lossy(field.trim_ascii()).trim(), &mut h);
-    std::hash::Hasher::finish(&h)
+    crate::ingest::text_hash(String::from_utf8_lossy(field.trim_ascii()).trim())
 }
 
 /// A header cell as text: UTF-8, else Latin-1 (each byte its own code point).
