@@ -1,0 +1,32 @@
+// Benchmark (not a test): loading a big customer export in the browser, from choosing the file to the
+// first result on screen (read and type every column in the worker, k-distance, eps tuning, first
+// run, drawing). The file comes from `cargo run --release -p segment-core --example write_export`.
+// Run: `cd tests/e2e && node bench-load.mjs FILE` after `trunk build --release`.
+import fs from 'node:fs';
+import { openApp, settled } from './browser.mjs';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: node bench-load.mjs FILE');
+console.log(`file: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB`);
+const app = await openApp();
+try {
+  const { page } = app;
+  const t0 = Date.now();
+  await page.getByTestId('file-input').setInputFiles(file);
+  // The page must stay responsive while the worker reads: sample the main thread's event loop.
+  const lag = await page.evaluate(async () => {
+    let worst = 0;
+    let last = performance.now();
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const now = performance.now();
+      worst = Math.max(worst, now - last - 50);
+      last = now;
+    }
+    return worst;
+  });
+  const state = await settled(page, 900_000);
+  console.log(`load to first result: ${state}, ${Date.now() - t0} ms; rows used ${await page.getByTestId('rows-used').textContent()}; worst main-thread stall in the first 2 s: ${lag.toFixed(0)} ms`);
+} finally {
+  await app.close();
+}
