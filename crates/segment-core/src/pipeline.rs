@@ -245,6 +245,11 @@ fn tune_eps(table: &Table, spec: &AnalysisSpec, knee: f64) -> Option<f64> {
         let rows: Vec<f64> = x.iter().copied().collect();
         let labels = params.fit_rows(&rows, x.nrows(), x.ncols(), &mut |_| {}).labels;
         let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
+        // A wider radius only merges clusters further: once one segment holds the clustered rows,
+        // the larger candidates (the slowest runs) cannot do better.
+        if k == 1 {
+            break;
+        }
         if !(2..=10).contains(&k) {
             continue;
         }
@@ -279,20 +284,16 @@ fn round_sig(v: f64, digits: i32) -> f64 {
     (v * scale).round() / scale
 }
 
-/// k-distance curve on up to `max_queries` sampled rows, each against every row (exact per query).
+/// k-distance curve on up to `max_queries` sampled rows: each query's exact distance to its k-th
+/// nearest row (itself included), found with a k-d tree over all rows.
 pub fn k_distance(x: ArrayView2<f64>, k: usize, max_queries: usize, seed: u64) -> KDistance {
-    let n = x.nrows();
+    let (n, d) = x.dim();
     let queries = SplitMix64::new(seed).sample_indices(n, max_queries);
     let k = k.clamp(1, n.max(1));
-    let mut distances: Vec<f64> = Vec::with_capacity(queries.len());
-    let mut nearest: Vec<f64> = Vec::with_capacity(n);
-    for &q in &queries {
-        let p = x.row(q);
-        nearest.clear();
-        nearest.extend(x.outer_iter().map(|r| dist2(r, p)));
-        let (_, kth, _) = nearest.select_nth_unstable_by(k - 1, f64::total_cmp);
-        distances.push(kth.sqrt());
-    }
+    let rows: Vec<f64> = x.iter().copied().collect();
+    let tree = crate::cluster::kdtree::KdTree::build(&rows, n, d);
+    let mut distances: Vec<f64> =
+        queries.iter().map(|&q| tree.kth_nearest_dist2(&rows[q * d..(q + 1) * d], k).sqrt()).collect();
     distances.sort_by(f64::total_cmp);
     let knee_eps = knee(&distances);
     KDistance { k, rows_sampled: distances.len(), distances, knee_eps, tuned_eps: None }

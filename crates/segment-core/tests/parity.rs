@@ -170,12 +170,38 @@ fn grid_dbscan_equals_linfa_on_random_data() {
     let mut rng = segment_core::rng::SplitMix64::new(7);
     for case in 0..40 {
         let n = 50 + rng.below(400);
-        let d = 1 + rng.below(5);
+        let d = 1 + rng.below(7);
         let lattice = case % 4 == 0;
         let x =
             Array2::from_shape_fn((n, d), |_| if lattice { rng.below(8) as f64 * 0.25 } else { rng.unit() });
         let eps = if lattice { 0.25 } else { 0.05 + rng.unit() * 0.3 };
         let min_samples = 2 + rng.below(8); // linfa refuses min_points < 2
+        let ours = dbscan(&x, eps, min_samples);
+        let theirs = linfa_dbscan(&x, eps, min_samples);
+        assert_same_partition(&ours, &as_i64(&theirs));
+    }
+}
+
+#[test]
+fn tree_dbscan_equals_linfa_above_three_dimensions() {
+    // Above three dimensions DBSCAN runs on a k-d tree whose boxes can be wholly inside a ball or
+    // narrower than eps: tight blobs, wide radii and lattice ties exercise those shortcuts.
+    let mut rng = segment_core::rng::SplitMix64::new(11);
+    for case in 0..24 {
+        let n = 200 + rng.below(900);
+        let d = 4 + rng.below(5);
+        let centres: Vec<f64> = (0..4 * d).map(|_| rng.unit()).collect();
+        let spread = [0.01, 0.05, 0.2][case % 3];
+        let lattice = case % 4 == 0;
+        let x = Array2::from_shape_fn((n, d), |(i, j)| {
+            if lattice {
+                rng.below(4) as f64 * 0.5
+            } else {
+                centres[(i % 4) * d + j] + (rng.unit() - 0.5) * spread
+            }
+        });
+        let eps = if lattice { 0.5 } else { [0.02, 0.1, 0.4, 1.2][case % 4] };
+        let min_samples = 2 + rng.below(20);
         let ours = dbscan(&x, eps, min_samples);
         let theirs = linfa_dbscan(&x, eps, min_samples);
         assert_same_partition(&ours, &as_i64(&theirs));

@@ -2,7 +2,9 @@
 //!
 //! Why not linfa-clustering's `Dbscan`: it stores every neighbourhood and re-queries a kd-tree per point,
 //! which takes seconds at 55k rows and minutes at 1M. This version:
-//! 1. puts the points in a grid of cell side `eps` (see [`super::grid`]);
+//! 1. puts the points in a grid of cell side `eps / sqrt(d)` for up to three dimensions (see
+//!    [`super::grid`]), or in a k-d tree above that (see [`super::kdtree`]), where whole boxes
+//!    inside a ball or narrower than eps are counted and joined without a distance per point;
 //! 2. marks core points, stopping each count as soon as it reaches `min_samples`;
 //! 3. joins core points within `eps` of each other with a union-find, each pair of cells scanned once;
 //! 4. numbers the clusters in the order of their first core point, as scikit-learn's scan does, and
@@ -12,13 +14,15 @@
 //! A point is core when at least `min_samples` points, itself included, lie within distance `<= eps`.
 //! linfa-clustering's `Dbscan` (with `tolerance = eps`) stays the reference in the tests.
 
-use super::grid::Grid;
+use super::grid::{Grid, MAX_GRID_DIMS};
+use super::kdtree::KdTree;
 use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
 use linfa::ParamGuard;
 use ndarray::{Array1, ArrayBase, Data, Ix2};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// DBSCAN's settings as the person gave them: `eps` (neighbourhood radius, in scaled units) and
 /// `min_samples` (points within `eps`, the point itself included, that make a point core).
@@ -95,6 +99,9 @@ impl DbscanValidParams {
     pub fn fit_rows(&self, x: &[f64], n: usize, d: usize, on_progress: &mut dyn FnMut(f64)) -> DbscanFit {
         if n == 0 {
             return DbscanFit { labels: Vec::new(), core_mask: Vec::new() };
+        }
+        if d > MAX_GRID_DIMS {
+            return self.fit_tree(x, n, d, on_progress);
         }
         let eps2 = self.eps * self.eps;
         let grid = Grid::build(x, n, d, self.eps);
@@ -191,20 +198,7 @@ impl DbscanValidParams {
             }
         }
 
-        // 4. Cluster order: by the smallest original row among each component's core points.
-        let mut first_row = vec![usize::MAX; n];
-        for s in 0..n {
-            if core[s] {
-                let r = uf.find(s);
-                first_row[r] = first_row[r].min(grid.order[s]);
-            }
-        }
-        let mut roots: Vec<usize> = (0..n).filter(|&s| core[s] && uf.find(s) == s).collect();
-        roots.sort_by_key(|&r| first_row[r]);
-        let mut cluster_of_root = vec![usize::MAX; n];
-        for (id, &r) in roots.iter().enumerate() {
-            cluster_of_root[r] = id;
-        }
+        let cluster_of_root = cluster_ids(&grid.order, &core, &mut uf);
 
         let mut labels = vec![None; n];
         let mut core_mask = vec![false; n];
@@ -230,6 +224,150 @@ impl DbscanValidParams {
         on_progress(1.0);
         DbscanFit { labels, core_mask }
     }
+
+    /// Above three dimensions: the same steps on a k-d tree over all dimensions (see
+    /// [`super::kdtree`] for why the grid is not used there).
+    #[allow(clippy::needless_range_loop, reason = "a tree position indexes core, order and the tree")]
+    fn fit_tree(&self, x: &[f64], n: usize, d: usize, on_progress: &mut dyn FnMut(f64)) -> DbscanFit {
+        let eps2 = self.eps * self.eps;
+        let min_samples = self.min_samples;
+        let tree = KdTree::build(x, n, d);
+        let within = |s: usize, t: usize| dist2(tree.point(s), tree.point(t)) <= eps2;
+        on_progress(0.1);
+        let report = (n / 50).max(1);
+
+        // Core points: count until min_samples, whole boxes inside the ball without a distance.
+        let mut core = vec![false; n];
+        for s in 0..n {
+            let mut count = 0;
+            tree.visit(tree.point(s), eps2, &mut |range, inside, _| {
+                if inside {
+                    count += range.len();
+                } else {
+                    for t in range {
+                        if within(s, t) {
+                            count += 1;
+                            if count >= min_samples {
+                                break;
+                            }
+                        }
+                    }
+                }
+                count < min_samples
+            });
+            core[s] = count >= min_samples;
+            if s % report == 0 {
+                on_progress(0.1 + 0.4 * s as f64 / n as f64);
+            }
+        }
+        // The first core at or after each position, to find a range's first core at once.
+        let mut next_core = vec![n; n + 1];
+        for s in (0..n).rev() {
+            next_core[s] = if core[s] { s } else { next_core[s + 1] };
+        }
+        // The first core of `range` within eps of `s`: in a compact range one is enough, since all its
+        // cores are joined below.
+        let first_core_within = |s: usize, range: Range<usize>, inside: bool| -> Option<usize> {
+            let end = range.end;
+            let mut t = next_core[range.start];
+            while t < end {
+                if inside || within(s, t) {
+                    return Some(t);
+                }
+                t = next_core[t + 1];
+            }
+            None
+        };
+
+        // Union: the cores of a compact range are mutual neighbours (one set); then each core joins
+        // the cores within eps, one per compact range. A pair is joined from its earlier core, so
+        // each core skips the tree positions before it (whether reached directly or through a
+        // compact range, the earlier core already joined it).
+        let mut uf = UnionFind::new(n);
+        for range in tree.compact_ranges(eps2) {
+            let mut cores = range.filter(|&t| core[t]);
+            if let Some(a) = cores.next() {
+                cores.for_each(|t| uf.union(a, t));
+            }
+        }
+        for s in 0..n {
+            if !core[s] {
+                continue;
+            }
+            tree.visit_from(tree.point(s), eps2, s + 1, &mut |range, inside, compact| {
+                if compact {
+                    if let Some(t) = first_core_within(s, range, inside) {
+                        uf.union(s, t);
+                    }
+                } else {
+                    for t in range.filter(|&t| t > s && core[t]) {
+                        if within(s, t) {
+                            uf.union(s, t);
+                        }
+                    }
+                }
+                true
+            });
+            if s % report == 0 {
+                on_progress(0.5 + 0.35 * s as f64 / n as f64);
+            }
+        }
+
+        let cluster_of_root = cluster_ids(&tree.order, &core, &mut uf);
+        let mut labels = vec![None; n];
+        let mut core_mask = vec![false; n];
+        for s in 0..n {
+            let row = tree.order[s];
+            if core[s] {
+                labels[row] = Some(cluster_of_root[uf.find(s)]);
+                core_mask[row] = true;
+                continue;
+            }
+            // A border point takes the first cluster (lowest id) among its core neighbours.
+            let mut best: Option<usize> = None;
+            let mut take = |t: usize, uf: &mut UnionFind| {
+                let id = cluster_of_root[uf.find(t)];
+                best = Some(best.map_or(id, |b: usize| b.min(id)));
+            };
+            tree.visit(tree.point(s), eps2, &mut |range, inside, compact| {
+                if compact {
+                    if let Some(t) = first_core_within(s, range, inside) {
+                        take(t, &mut uf);
+                    }
+                } else {
+                    for t in range.filter(|&t| core[t]) {
+                        if within(s, t) {
+                            take(t, &mut uf);
+                        }
+                    }
+                }
+                true
+            });
+            labels[row] = best;
+        }
+        on_progress(1.0);
+        DbscanFit { labels, core_mask }
+    }
+}
+
+/// Cluster ids in scikit-learn's order: by the smallest original row among each component's core
+/// points. Indexed by union-find root (positions are the grid's or tree's, `order` maps them to rows).
+fn cluster_ids(order: &[usize], core: &[bool], uf: &mut UnionFind) -> Vec<usize> {
+    let n = order.len();
+    let mut first_row = vec![usize::MAX; n];
+    for s in 0..n {
+        if core[s] {
+            let r = uf.find(s);
+            first_row[r] = first_row[r].min(order[s]);
+        }
+    }
+    let mut roots: Vec<usize> = (0..n).filter(|&s| core[s] && uf.find(s) == s).collect();
+    roots.sort_by_key(|&r| first_row[r]);
+    let mut cluster_of_root = vec![usize::MAX; n];
+    for (id, &r) in roots.iter().enumerate() {
+        cluster_of_root[r] = id;
+    }
+    cluster_of_root
 }
 
 /// Whether some core of cell `a` lies within eps of some core of cell `b`.

@@ -5,7 +5,9 @@
 //!
 //! With at most three dimensions the cell side is `eps / sqrt(d)`: a cell's diagonal is `eps`, so all
 //! points of a cell are neighbours of each other ("small cells"), which lets DBSCAN count and join whole
-//! cells without computing distances. With more dimensions the side is `eps` over the first three.
+//! cells without computing distances. DBSCAN uses a k-d tree above three dimensions; the large-cell
+//! mode (side `eps` over the first three dimensions) remains for an eps so small that cell
+//! coordinates would overflow.
 
 use std::collections::HashMap;
 

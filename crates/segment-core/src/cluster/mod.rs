@@ -4,6 +4,7 @@
 pub mod dbscan;
 pub mod gmm;
 mod grid;
+pub(crate) mod kdtree;
 pub mod kmeans;
 pub mod ward;
 
