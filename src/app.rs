@@ -2,7 +2,8 @@
 //! the state and call the actions here.
 
 use crate::components::{
-    Comparison, Guidance, Loader, ModelPanel, Results, Scatter, Schema, Settings, StatusBar, Transactions,
+    AnalysisView, CompareView, Comparison, ExploreView, Guidance, Loader, ModelPanel, Nav, OverviewCharts,
+    Results, Scatter, Schema, Settings, StatusBar, Transactions,
 };
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
@@ -571,14 +572,27 @@ pub fn App() -> impl IntoView {
         <main>
             <Loader />
             <StatusBar />
-            <Transactions />
-            <Schema />
-            <Settings />
-            <Guidance />
-            <Results />
-            <ModelPanel />
-            <Comparison />
-            <Scatter />
+            <Nav />
+            <div class="view" id="data" data-testid="data-view">
+                <Transactions />
+                <Schema />
+            </div>
+            <ExploreView />
+            <div class="view" id="segment" data-testid="segment-view">
+                <Settings />
+                <Guidance />
+                <Comparison />
+                <ModelPanel />
+            </div>
+            <div class="view" id="overview" data-testid="overview-view">
+                <Results />
+                <OverviewCharts />
+            </div>
+            <AnalysisView />
+            <CompareView />
+            <div class="view" id="pca" data-testid="pca-view">
+                <Scatter />
+            </div>
         </main>
         <footer>
             <p>

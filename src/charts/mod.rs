@@ -5,6 +5,7 @@ pub mod lines;
 pub mod palette;
 pub mod scatter;
 pub mod silhouette;
+pub mod stats;
 
 /// The range of the finite `values`, widened by `share` of its span on each side (0..1 when there are
 /// none), so that points never sit on the frame.

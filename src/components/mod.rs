@@ -2,6 +2,7 @@
 
 mod canvas;
 mod comparison;
+mod dashboard;
 mod guidance;
 mod loader;
 mod model;
@@ -13,6 +14,7 @@ mod status;
 mod transactions;
 
 pub use comparison::Comparison;
+pub use dashboard::{AnalysisView, CompareView, ExploreView, Nav, OverviewCharts};
 pub use guidance::Guidance;
 pub use loader::Loader;
 pub use model::ModelPanel;

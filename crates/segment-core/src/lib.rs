@@ -10,6 +10,7 @@ pub mod clean;
 pub mod cluster;
 pub mod distance;
 pub mod error;
+pub mod explore;
 pub mod export;
 pub mod features;
 pub mod ingest;

@@ -137,6 +137,9 @@ pub struct AnalysisResult {
     pub profiles: Vec<SegmentProfile>,
     pub scores: Scores,
     pub pca: PcaMap,
+    /// The dashboard's figures for every numeric column (overview, explore, compare).
+    #[serde(default)]
+    pub explore: crate::explore::Explore,
     /// What assigning new rows needs (DBSCAN core points or k-means centres), for saving a model. Kept
     /// by the worker; not sent to the page.
     #[serde(skip)]
@@ -428,7 +431,20 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
     let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
     let mut result = describe(spec, fitted, progress);
     result.assignment = Some(assignment);
+    result.explore = explore_result(table, &result);
     Ok(result)
+}
+
+/// The dashboard's figures for a result's rows and segments.
+pub(crate) fn explore_result(table: &Table, result: &AnalysisResult) -> crate::explore::Explore {
+    crate::explore::explore(
+        table,
+        &result.spec.features,
+        &result.kept_rows,
+        &result.labels,
+        result.segment_sizes.len(),
+        result.spec.seed,
+    )
 }
 
 /// Rows with their segments, before the figures that describe them.
@@ -492,6 +508,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
             dims,
             coords,
         },
+        explore: Default::default(),
         assignment: None,
     }
 }

@@ -22,6 +22,14 @@ pub fn rows_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::
         .collect())
 }
 
+/// Rows of f32 that may hold nulls (the scatter sample's missing cells).
+pub fn rows32_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f32>>, D::Error> {
+    Ok(Vec::<Vec<Option<f32>>>::deserialize(d)?
+        .into_iter()
+        .map(|r| r.into_iter().map(|n| n.unwrap_or(f32::NAN)).collect())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::profile::FeatureLevel;

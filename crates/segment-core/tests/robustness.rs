@@ -146,3 +146,20 @@ fn suggested_settings_find_segments_on_every_test_file() {
         assert!(r.segment_sizes[0] * 100 < clustered * 95, "{path}: {:?}", r.segment_sizes);
     }
 }
+
+#[test]
+fn a_result_with_filled_cells_crosses_to_the_page() {
+    // Filled (imputed) cells stay missing in the table: the dashboard's row sample carries them as
+    // null, and the page must read the result back.
+    let path = format!("{}/../../tests/fixtures/messy_export.csv", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let table = read_csv(&bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+    spec.cleaning.impute = Impute::Median;
+    let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.explore.sample_values.iter().flatten().any(|v| v.is_nan()), "the fixture has filled cells");
+    let json = serde_json::to_string(&r).unwrap_or_else(|e| panic!("{e}"));
+    let back: segment_core::pipeline::AnalysisResult =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.explore.variables.len(), r.explore.variables.len());
+}

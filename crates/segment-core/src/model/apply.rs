@@ -185,7 +185,8 @@ pub fn apply(
         .collect();
     let drift = drift(model, &x_raw);
     let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
-    let result = describe(&spec, fitted, progress);
+    let mut result = describe(&spec, fitted, progress);
+    result.explore = crate::pipeline::explore_result(table, &result);
     let movement = movement(model, bytes, table, &result)?;
     Ok(Applied { result, columns, drift, rule: model.assignment.rule(), movement })
 }

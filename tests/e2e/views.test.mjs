@@ -1,0 +1,147 @@
+// The dashboard's views: every navigation control reaches its view, every chart draws, and the numbers
+// the views show equal those computed here from the page's own labeled export (counts, pie shares,
+// ratios, segment means, effect sizes). Screenshots of each view go to tests/e2e/screenshots.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, screenshot, settled, withApp } from './browser.mjs';
+
+const VIEWS = ['data', 'explore', 'segment', 'overview', 'analysis', 'compare', 'pca'];
+
+/** The labeled export as rows of objects (simple CSV: the fixtures here have no quoted commas). */
+async function exportedRows(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+  const lines = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  return lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
+}
+
+/** Per segment (0-based), the rows of the export in it. */
+function bySegment(rows) {
+  const groups = [];
+  for (const r of rows) {
+    if (r.segment === '') continue;
+    const s = Number(r.segment) - 1;
+    (groups[s] ||= []).push(r);
+  }
+  return groups;
+}
+
+const sum = (rows, col) => rows.reduce((a, r) => a + Number(r[col]), 0);
+const mean = (rows, col) => sum(rows, col) / rows.length;
+const sd = (rows, col) => {
+  const m = mean(rows, col);
+  return Math.sqrt(rows.reduce((a, r) => a + (Number(r[col]) - m) ** 2, 0) / (rows.length - 1));
+};
+const close = (a, b, rel = 1e-9) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+
+async function allDrawn(page) {
+  await page.waitForFunction(() => {
+    const ids = ['explore-histogram', 'explore-box', 'correlation-heatmap', 'explore-scatter', 'pie-chart',
+      'variable-chart', 'analysis-scatter', 'analysis-histogram', 'compare-chart'];
+    return ids.every((id) => document.querySelector(`[data-testid="${id}"]`)?.dataset.drawn === 'true');
+  });
+}
+
+async function visitEveryView(page, name) {
+  for (const view of VIEWS) {
+    await page.getByTestId(`view-${view}`).click();
+    await page.waitForFunction((id) => {
+      const top = document.getElementById(id)?.getBoundingClientRect().top;
+      return top !== undefined && top > -5 && top < 200;
+    }, view);
+    assert.equal(await page.getByTestId(`view-${view}`).getAttribute('aria-current'), 'true');
+    await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots', `${name}-${view}.png`) });
+  }
+}
+
+test('every view of the sample, with numbers equal to the labeled export', { timeout: 180_000 }, async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    await allDrawn(page);
+    fs.mkdirSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots'), { recursive: true });
+    await visitEveryView(page, 'sample');
+
+    const rows = (await exportedRows(page)).filter((r) => r.segment_name !== 'dropped by cleaning');
+    const segments = bySegment(rows);
+    const n = segments.length;
+    assert.equal(n, 3);
+
+    // Overview: the count cards.
+    const card = (s) => page.locator(`[data-testid="overview-card"][data-segment="${s}"] .value`).textContent();
+    assert.equal(Number((await card('all')).replace(/\D/g, '')), rows.length);
+    for (let s = 0; s < n; s++) assert.equal(Number((await card(s)).replace(/\D/g, '')), segments[s].length);
+
+    // The pie: each segment's share of the chosen variable's total (purchases by default).
+    await page.getByTestId('pie-variable').selectOption({ label: 'monto_compras' });
+    const total = segments.reduce((a, g) => a + sum(g, 'monto_compras'), 0);
+    for (let s = 0; s < n; s++) {
+      const share = Number(await page.locator(`[data-testid="pie-share"][data-segment="${s}"]`).getAttribute('data-share'));
+      assert.ok(close(share, sum(segments[s], 'monto_compras') / total), `pie share ${s}: ${share}`);
+    }
+
+    // The ratio card: purchases per visit, per segment and overall.
+    await page.getByTestId('ratio-numerator').selectOption({ label: 'monto_compras' });
+    await page.getByTestId('ratio-denominator').selectOption({ label: 'n_visitas' });
+    for (let s = 0; s < n; s++) {
+      const r = Number(await page.locator(`[data-testid="ratio-value"][data-segment="${s}"]`).getAttribute('data-ratio'));
+      assert.ok(close(r, sum(segments[s], 'monto_compras') / sum(segments[s], 'n_visitas')), `ratio ${s}: ${r}`);
+    }
+
+    // Every chart type of the variable chart draws.
+    for (const kind of ['histogram', 'box', 'means']) {
+      await page.getByTestId('chart-type').selectOption(kind);
+      await page.waitForFunction(() => document.querySelector('[data-testid="variable-chart"]').dataset.drawn === 'true');
+    }
+
+    // Segment analysis: the second segment's cards hold its means.
+    await page.getByTestId('analysis-segment').selectOption('1');
+    const visits = Number(await page.locator('[data-testid="analysis-card"][data-card="n_visitas"]').getAttribute('data-mean'));
+    assert.ok(close(visits, mean(segments[1], 'n_visitas'), 1e-9), `analysis mean ${visits}`);
+
+    // Compare: the first two segments; d of segment 1 against segment 0 for visits.
+    const diff = page.locator('[data-testid="compare-difference"][data-variable="n_visitas"]').first();
+    const d = Number(await diff.getAttribute('data-effect'));
+    const [a, b] = [segments[1], segments[0]];
+    const pooled = Math.sqrt(((a.length - 1) * sd(a, 'n_visitas') ** 2 + (b.length - 1) * sd(b, 'n_visitas') ** 2) / (a.length + b.length - 2));
+    assert.ok(close(d, (mean(a, 'n_visitas') - mean(b, 'n_visitas')) / pooled, 1e-9), `effect size ${d}`);
+    assert.match(await diff.textContent(), /n_visitas: .* average .*(more|less) than .*difference \(d = /);
+    // A third segment adds its comparisons.
+    const before = await page.getByTestId('compare-difference').count();
+    await page.locator('[data-testid="compare-segment"][data-segment="2"]').check();
+    assert.equal(await page.getByTestId('compare-difference').count(), 2 * before);
+
+    // Explore: the summary of a variable equals the export's (rows used).
+    await page.getByTestId('explore-variable').selectOption({ label: 'n_visitas' });
+    const exploreMean = Number((await page.getByTestId('explore-mean').textContent()).replace(/[^0-9.-]/g, ''));
+    assert.ok(Math.abs(exploreMean - mean(rows, 'n_visitas')) < 0.006, `explore mean ${exploreMean}`);
+
+    // Any chart as PNG.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('png-pie-chart').click()]);
+    assert.equal(png.suggestedFilename(), 'pie-chart.png');
+    assert.deepEqual([...fs.readFileSync(await png.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+
+    // The theme switch.
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const first = await theme();
+    await page.getByTestId('theme-toggle').click();
+    assert.notEqual(await theme(), first);
+    await screenshot(page, 'sample-theme-switched');
+  });
+});
+
+test('every view of another file (a US export with currency and percentages)', { timeout: 180_000 }, async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'nasty', 'us_export.csv'));
+    assert.equal(await settled(page), 'done');
+    await visitEveryView(page, 'us-export');
+    const used = Number((await page.getByTestId('rows-used').textContent()).replace(/\D/g, ''));
+    const cards = await page.locator('[data-testid="overview-card"]:not([data-segment="all"]) .value').allTextContents();
+    const noise = Number((await page.getByTestId('noise-count').textContent()).replace(/\D/g, ''));
+    assert.equal(cards.map((c) => Number(c.replace(/\D/g, ''))).reduce((a, b) => a + b, 0) + noise, used);
+    const shares = await page.getByTestId('pie-share').evaluateAll((els) => els.map((e) => Number(e.dataset.share)));
+    if (shares.length) assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  });
+});
