@@ -17,11 +17,39 @@ pub struct ScatterData<'a> {
     pub labels: &'a [i32],
     pub x_label: String,
     pub y_label: String,
+    /// Groups the legend switched off: `hidden[segment]`, noise at `hidden[n_segments]` (any length:
+    /// missing entries are shown).
+    pub hidden: &'a [bool],
+    /// The zoomed window (x range, y range); None shows every point.
+    pub window: Option<(std::ops::Range<f64>, std::ops::Range<f64>)>,
 }
 
 impl ScatterData<'_> {
     fn len(&self) -> usize {
         self.labels.len().min(self.coords.len() / 2)
+    }
+
+    /// Whether the point with this label is drawn.
+    pub fn shown(&self, label: i32) -> bool {
+        let noise_at = self.hidden.len().saturating_sub(1);
+        let i = usize::try_from(label).unwrap_or(noise_at);
+        !self.hidden.get(i).copied().unwrap_or(false)
+    }
+
+    /// The shown point nearest to data position (x, y) within `max_pixels` on the map, if any.
+    pub fn nearest(&self, map: &PixelMap, px: f64, py: f64, max_pixels: f64) -> Option<usize> {
+        let mut best = (max_pixels * max_pixels, None);
+        for (i, (p, &l)) in self.coords.chunks_exact(2).zip(self.labels).enumerate() {
+            if !self.shown(l) {
+                continue;
+            }
+            let (x, y) = map.to_pixel(f64::from(p[0]), f64::from(p[1]));
+            let d2 = (x - px) * (x - px) + (y - py) * (y - py);
+            if d2 <= best.0 {
+                best = (d2, Some(i));
+            }
+        }
+        best.1
     }
 }
 
@@ -39,6 +67,17 @@ impl PixelMap {
         let lin = |(v0, v1, p0, p1): (f64, f64, f64, f64), v: f64| p0 + (v - v0) / (v1 - v0) * (p1 - p0);
         (lin(self.x, x), lin(self.y, y))
     }
+
+    /// The data position at a pixel (the inverse of [`Self::to_pixel`]).
+    pub fn to_data(&self, px: f64, py: f64) -> (f64, f64) {
+        let lin = |(v0, v1, p0, p1): (f64, f64, f64, f64), p: f64| v0 + (p - p0) / (p1 - p0) * (v1 - v0);
+        (lin(self.x, px), lin(self.y, py))
+    }
+
+    /// The data window shown: (x range, y range).
+    pub fn window(&self) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
+        (self.x.0..self.x.1, self.y.0..self.y.1)
+    }
 }
 
 /// Draws axes, grid and labels, and returns where points go.
@@ -53,8 +92,12 @@ pub fn draw_scatter_frame<DB: DrawingBackend>(
         return Ok(None);
     }
     let points = &data.coords[..2 * n];
-    let x_range = padded_range(points.iter().step_by(2).map(|&v| f64::from(v)), 0.04);
-    let y_range = padded_range(points.iter().skip(1).step_by(2).map(|&v| f64::from(v)), 0.04);
+    let (x_range, y_range) = data.window.clone().unwrap_or_else(|| {
+        (
+            padded_range(points.iter().step_by(2).map(|&v| f64::from(v)), 0.04),
+            padded_range(points.iter().skip(1).step_by(2).map(|&v| f64::from(v)), 0.04),
+        )
+    });
     let font = (13.0 * scale) as u32;
     let mut chart = ChartBuilder::on(area)
         .margin((8.0 * scale) as u32)
@@ -95,10 +138,14 @@ pub fn draw_scatter<DB: DrawingBackend>(
     let radius = point_radius(scale);
     for want_noise in [true, false] {
         for (p, &l) in data.coords.chunks_exact(2).zip(data.labels) {
-            if (l < 0) != want_noise {
+            if (l < 0) != want_noise || !data.shown(l) {
                 continue;
             }
             let (x, y) = map.to_pixel(f64::from(p[0]), f64::from(p[1]));
+            let (cx0, cx1, cy0, cy1) = map.clip;
+            if x < f64::from(cx0) || x >= f64::from(cx1) || y < f64::from(cy0) || y >= f64::from(cy1) {
+                continue;
+            }
             let colour = usize::try_from(l).map_or(NOISE_COLOUR, segment_colour);
             area.draw(&Circle::new((x.round() as i32, y.round() as i32), radius, colour.mix(0.75).filled()))?;
         }
@@ -120,7 +167,7 @@ pub fn rasterize_points(rgba: &mut [u8], width: usize, map: &PixelMap, data: &Sc
     const ALPHA: u32 = 191; // 0.75 of 255
     for want_noise in [true, false] {
         for (p, &l) in data.coords.chunks_exact(2).zip(data.labels) {
-            if (l < 0) != want_noise {
+            if (l < 0) != want_noise || !data.shown(l) {
                 continue;
             }
             let RGBColor(r, g, b) = usize::try_from(l).map_or(NOISE_COLOUR, segment_colour);
@@ -147,7 +194,41 @@ mod tests {
     use super::*;
 
     fn data<'a>(coords: &'a [f32], labels: &'a [i32]) -> ScatterData<'a> {
-        ScatterData { coords, labels, x_label: "PC1".into(), y_label: "PC2".into() }
+        ScatterData {
+            coords,
+            labels,
+            x_label: "PC1".into(),
+            y_label: "PC2".into(),
+            hidden: &[],
+            window: None,
+        }
+    }
+
+    #[test]
+    fn hidden_groups_zoom_and_nearest_point() {
+        let coords = [0.0f32, 0.0, 1.0, 1.0, 0.5, 0.5];
+        let labels = [0, 1, -1];
+        let hidden = [false, true, false]; // segment 1 off; noise (last) shown
+        let mut d = data(&coords, &labels);
+        d.hidden = &hidden;
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (320, 240)).into_drawing_area();
+            draw_scatter(&area, &d, 1.0).unwrap_or_else(|e| panic!("{e:?}"));
+            area.present().unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        assert_eq!(svg.matches("<circle").count(), 2);
+        // Zoomed on the lower-left quarter: the point at (1, 1) falls outside and is not drawn.
+        d.hidden = &[];
+        d.window = Some((-0.1..0.6, -0.1..0.6));
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (320, 240)).into_drawing_area();
+        let map = draw_scatter_frame(&area, &d, 1.0).ok().flatten().unwrap_or_else(|| panic!("a frame"));
+        let (x, y) = map.to_pixel(0.5, 0.5);
+        let back = map.to_data(x, y);
+        assert!((back.0 - 0.5).abs() < 1e-9 && (back.1 - 0.5).abs() < 1e-9);
+        assert_eq!(d.nearest(&map, x + 2.0, y, 6.0), Some(2));
+        assert_eq!(d.nearest(&map, x + 50.0, y, 6.0), None);
     }
 
     #[test]

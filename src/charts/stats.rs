@@ -5,6 +5,7 @@
 use super::padded_range;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
@@ -13,6 +14,22 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 pub struct Group {
     pub name: String,
     pub colour: RGBColor,
+}
+
+/// Writes each group's name under the centre of its slot on the x axis (0..n, one unit per group).
+fn group_names<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    area: &DrawingArea<DB, Shift>,
+    ctx: &ChartContext<DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    groups: &[Group],
+    bottom: f64,
+    scale: f64,
+) -> DrawResult<DB> {
+    let style = ("sans-serif", font(scale)).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (i, g) in groups.iter().enumerate() {
+        let (x, y) = ctx.backend_coord(&(i as f64 + 0.5, bottom));
+        area.draw(&Text::new(g.name.clone(), (x, y + (6.0 * scale) as i32), style.clone()))?;
+    }
+    Ok(())
 }
 
 fn font(scale: f64) -> u32 {
@@ -57,13 +74,11 @@ pub fn draw_bars<DB: DrawingBackend>(
         .x_label_area_size((34.0 * scale) as u32)
         .y_label_area_size((60.0 * scale) as u32)
         .build_cartesian_2d(0.0..n as f64, bottom..top.max(bottom + 1e-9))?;
-    let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
     ctx.configure_mesh()
         .disable_x_mesh()
         .max_light_lines(1)
         .light_line_style(RGBColor(242, 242, 242))
-        .x_labels(n)
-        .x_label_formatter(&|x| names.get(x.floor() as usize).cloned().unwrap_or_default())
+        .x_labels(0)
         .y_desc(y_label)
         .label_style(("sans-serif", font(scale)))
         .axis_desc_style(("sans-serif", font(scale)))
@@ -83,6 +98,7 @@ pub fn draw_bars<DB: DrawingBackend>(
             ("sans-serif", font(scale)),
         )))?;
     }
+    group_names(area, &ctx, groups, bottom, scale)?;
     Ok(())
 }
 
@@ -169,19 +185,18 @@ pub fn draw_boxes<DB: DrawingBackend>(
     area.fill(&WHITE)?;
     let ys = boxes.iter().flatten().flat_map(|b| [b.whisker_low, b.whisker_high]);
     let y_range = padded_range(ys, 0.05);
+    let bottom = y_range.start;
     let n = groups.len().max(1);
     let mut ctx = ChartBuilder::on(area)
         .margin((10.0 * scale) as u32)
         .x_label_area_size((34.0 * scale) as u32)
         .y_label_area_size((60.0 * scale) as u32)
         .build_cartesian_2d(0.0..n as f64, y_range)?;
-    let names: Vec<String> = groups.iter().map(|g| g.name.clone()).collect();
     ctx.configure_mesh()
         .disable_x_mesh()
         .max_light_lines(1)
         .light_line_style(RGBColor(242, 242, 242))
-        .x_labels(n)
-        .x_label_formatter(&|x| names.get(x.floor() as usize).cloned().unwrap_or_default())
+        .x_labels(0)
         .y_desc(y_label)
         .label_style(("sans-serif", font(scale)))
         .axis_desc_style(("sans-serif", font(scale)))
@@ -205,6 +220,7 @@ pub fn draw_boxes<DB: DrawingBackend>(
             ctx.draw_series(std::iter::once(PathElement::new(vec![(x + 0.35, to), (x + 0.65, to)], style)))?;
         }
     }
+    group_names(area, &ctx, groups, bottom, scale)?;
     Ok(())
 }
 

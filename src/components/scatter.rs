@@ -2,8 +2,9 @@
 
 use super::canvas::paint;
 use super::state;
-use crate::charts::palette::css_colour;
+use crate::charts::palette::{css_colour, segment_colour};
 use crate::charts::scatter::{draw_scatter_frame, point_radius, rasterize_points, PixelMap, ScatterData};
+use crate::charts::stats::{draw_bars, Group};
 use crate::format::{decimal, percent, thousands};
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -30,12 +31,73 @@ fn raster(canvas: &web_sys::HtmlCanvasElement, map: &PixelMap, data: &ScatterDat
     }
 }
 
+/// Draws the loading arrows (biplot) of the two shown components over the points: each feature's
+/// direction, scaled to a third of the smaller axis span.
+fn arrows(canvas: &web_sys::HtmlCanvasElement, map: &PixelMap, arrows: &[(String, f64, f64)], dpr: f64) {
+    use wasm_bindgen::JsCast;
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    let (xr, yr) = map.window();
+    let reach = 0.35 * (xr.end - xr.start).min(yr.end - yr.start);
+    ctx.set_stroke_style_str("#222");
+    ctx.set_fill_style_str("#222");
+    ctx.set_line_width(1.5 * dpr);
+    ctx.set_font(&format!("{}px sans-serif", (12.0 * dpr).round()));
+    let (ox, oy) = map.to_pixel(0.0, 0.0);
+    for (name, lx, ly) in arrows {
+        let (tx, ty) = map.to_pixel(lx * reach, ly * reach);
+        ctx.begin_path();
+        ctx.move_to(ox, oy);
+        ctx.line_to(tx, ty);
+        ctx.stroke();
+        // The arrow head.
+        let angle = (ty - oy).atan2(tx - ox);
+        let head = 7.0 * dpr;
+        ctx.begin_path();
+        ctx.move_to(tx, ty);
+        ctx.line_to(tx - head * (angle - 0.4).cos(), ty - head * (angle - 0.4).sin());
+        ctx.line_to(tx - head * (angle + 0.4).cos(), ty - head * (angle + 0.4).sin());
+        ctx.fill();
+        let _ = ctx.fill_text(name, tx + 4.0 * dpr, ty - 4.0 * dpr);
+    }
+}
+
+type Window = (std::ops::Range<f64>, std::ops::Range<f64>);
+
+/// The window zoomed by `factor` (below 1 zooms in) around data point (cx, cy).
+fn zoom(w: &Window, cx: f64, cy: f64, factor: f64) -> Window {
+    let z = |r: &std::ops::Range<f64>, c: f64| (c + (r.start - c) * factor)..(c + (r.end - c) * factor);
+    (z(&w.0, cx), z(&w.1, cy))
+}
+
 #[component]
 pub fn Scatter() -> impl IntoView {
     let state = state();
     let canvas_ref = NodeRef::<Canvas>::new();
+    let scree_ref = NodeRef::<Canvas>::new();
     // Which two components the map shows (PC1 x PC2 by default; PC3 when there are 3 features or more).
     let axes = RwSignal::new((0usize, 1usize));
+    // Legend toggles (per segment, noise last), the zoomed window, the biplot switch.
+    let hidden = RwSignal::new(Vec::<bool>::new());
+    let window = RwSignal::new(None::<Window>);
+    let biplot = RwSignal::new(true);
+    let map = StoredValue::new(None::<(PixelMap, f64)>);
+    let hover = RwSignal::new(None::<(f64, f64, String)>);
+    let drag = StoredValue::new(None::<(f64, f64, Window)>);
+    // A new result or other axes: everything shown again, whole view.
+    Effect::new(move || {
+        let _ = state.result.get();
+        let _ = axes.get();
+        hidden.set(Vec::new());
+        window.set(None);
+        hover.set(None);
+    });
     Effect::new(move || {
         let result = state.result.get();
         let (Some(canvas), Some(r)) = (canvas_ref.get(), result) else { return };
@@ -47,25 +109,135 @@ pub fn Scatter() -> impl IntoView {
             format!("PC{} ({:.1}% of variance)", i + 1, 100.0 * ratio.get(i).copied().unwrap_or(0.0))
         };
         let coords = r.pca.pair(a, b);
-        let data = ScatterData { coords: &coords, labels: &r.labels, x_label: axis(a), y_label: axis(b) };
+        let hidden_now = hidden.get();
+        let data = ScatterData {
+            coords: &coords,
+            labels: &r.labels,
+            x_label: axis(a),
+            y_label: axis(b),
+            hidden: &hidden_now,
+            window: window.get(),
+        };
         let started = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
         let mut frame = None;
+        let mut scale = 1.0;
         paint(&canvas, 0.6, 560.0, |area, dpr| {
+            scale = dpr;
             frame = draw_scatter_frame(area, &data, dpr).ok().flatten().map(|map| (map, point_radius(dpr)));
             true
         });
-        if let Some((map, radius)) = frame {
-            raster(&canvas, &map, &data, radius);
+        if let Some((pixel_map, radius)) = frame {
+            raster(&canvas, &pixel_map, &data, radius);
+            if biplot.get() {
+                let loadings: Vec<(String, f64, f64)> = r
+                    .spec
+                    .features
+                    .iter()
+                    .enumerate()
+                    .map(|(j, f)| {
+                        let at =
+                            |c: usize| r.pca.components.get(c).and_then(|v| v.get(j)).copied().unwrap_or(0.0);
+                        (f.clone(), at(a), at(b))
+                    })
+                    .collect();
+                arrows(&canvas, &pixel_map, &loadings, scale);
+            }
+            map.set_value(Some((pixel_map, scale)));
         }
         let took = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) - started;
         let _ = canvas.set_attribute("data-draw-ms", &format!("{took:.0}"));
         let _ = canvas.set_attribute("data-points", &r.labels.len().to_string());
+        let shown = r.labels.iter().filter(|&&l| data.shown(l)).count();
+        let _ = canvas.set_attribute("data-shown", &shown.to_string());
     });
+    // The scree chart: the share of variance of every component.
+    Effect::new(move || {
+        let (Some(canvas), Some(r)) = (scree_ref.get(), state.result.get()) else { return };
+        let ratios: Vec<f64> = r.pca.explained_variance_ratio.iter().map(|v| 100.0 * v).collect();
+        let groups: Vec<Group> = (0..ratios.len())
+            .map(|i| Group { name: format!("PC{}", i + 1), colour: segment_colour(0) })
+            .collect();
+        paint(&canvas, 0.35, 260.0, |area, dpr| {
+            draw_bars(area, &groups, &ratios, "% of variance", dpr).is_ok()
+        });
+    });
+
+    // Pointer: wheel zooms around the cursor, drag pans, hover names the point, double click resets.
+    let device = move |ev: &web_sys::MouseEvent| {
+        let dpr = map.get_value().map_or(1.0, |m| m.1);
+        (f64::from(ev.offset_x()) * dpr, f64::from(ev.offset_y()) * dpr)
+    };
+    let on_wheel = move |ev: leptos::ev::WheelEvent| {
+        let Some((m, _)) = map.get_value() else { return };
+        ev.prevent_default();
+        let (px, py) = device(&ev);
+        let (cx, cy) = m.to_data(px, py);
+        let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
+        window.set(Some(zoom(&m.window(), cx, cy, factor)));
+    };
+    let on_down = move |ev: leptos::ev::MouseEvent| {
+        if let Some((m, _)) = map.get_value() {
+            let (px, py) = device(&ev);
+            drag.set_value(Some((px, py, m.window())));
+        }
+    };
+    let on_up = move |_: leptos::ev::MouseEvent| drag.set_value(None);
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let Some((m, dpr)) = map.get_value() else { return };
+        let (px, py) = device(&ev);
+        if let Some((x0, y0, w)) = drag.get_value().filter(|_| ev.buttons() & 1 == 1) {
+            let (a, b) = (m.to_data(x0, y0), m.to_data(px, py));
+            let (dx, dy) = (a.0 - b.0, a.1 - b.1);
+            if dx != 0.0 || dy != 0.0 {
+                window.set(Some(((w.0.start + dx)..(w.0.end + dx), (w.1.start + dy)..(w.1.end + dy))));
+                drag.set_value(Some((
+                    px,
+                    py,
+                    ((w.0.start + dx)..(w.0.end + dx), (w.1.start + dy)..(w.1.end + dy)),
+                )));
+            }
+            return;
+        }
+        let Some(r) = state.result.get_untracked() else { return };
+        let (a, b) = axes.get_untracked();
+        let last = r.pca.dims.max(1) - 1;
+        let coords = r.pca.pair(a.min(last), b.min(last));
+        let hidden_now = hidden.get_untracked();
+        let data = ScatterData {
+            coords: &coords,
+            labels: &r.labels,
+            x_label: String::new(),
+            y_label: String::new(),
+            hidden: &hidden_now,
+            window: None,
+        };
+        hover.set(data.nearest(&m, px, py, 6.0 * dpr).map(|i| {
+            let label = r.labels[i];
+            let text = format!(
+                "{} · customer {} of {} used · PC{} {} · PC{} {}",
+                state.segment_name(label),
+                thousands(i + 1),
+                thousands(r.rows_used),
+                a.min(last) + 1,
+                decimal(f64::from(coords[2 * i]), 3),
+                b.min(last) + 1,
+                decimal(f64::from(coords[2 * i + 1]), 3)
+            );
+            (f64::from(ev.offset_x()), f64::from(ev.offset_y()), text)
+        }));
+    };
+    let zoom_by = move |factor: f64| {
+        if let Some((m, _)) = map.get_value() {
+            let w = m.window();
+            let (cx, cy) = ((w.0.start + w.0.end) / 2.0, (w.1.start + w.1.end) / 2.0);
+            window.set(Some(zoom(&w, cx, cy, factor)));
+        }
+    };
     view! {
         <section class="chart" class:hidden=move || state.result.with(Option::is_none)>
             <h2>"Segment map (PCA)"</h2>
             <p class="hint">
-                "Each dot is a customer, placed by the two directions along which the scaled features vary most."
+                "Each dot is a customer, placed by the two directions along which the scaled features vary most. Scroll to zoom, drag to pan, double-click to see everything; point at a dot to name it; click a legend entry to hide or show its segment. Arrows: each feature's direction (biplot)."
             </p>
             {move || state.result.get().filter(|r| r.pca.dims >= 3).map(|_| view! {
                 <label>
@@ -87,43 +259,83 @@ pub fn Scatter() -> impl IntoView {
                     </select>
                 </label>
             })}
-            <canvas
-                node_ref=canvas_ref
-                data-testid="pca-scatter"
-                role="img"
-                aria-label="Scatter of customers on the first two principal components, coloured by segment"
-            ></canvas>
+            <div class="map-tools">
+                <button class="small" data-testid="zoom-in" on:click=move |_| zoom_by(0.8)>"Zoom in"</button>
+                <button class="small" data-testid="zoom-out" on:click=move |_| zoom_by(1.25)>"Zoom out"</button>
+                <button class="small" data-testid="zoom-reset" on:click=move |_| window.set(None)>"Show all"</button>
+                <label class="inline">
+                    <input type="checkbox" data-testid="biplot-toggle" prop:checked=move || biplot.get() on:change=move |ev| biplot.set(event_target_checked(&ev)) />
+                    "Loading arrows"
+                </label>
+            </div>
+            <div class="map-wrap">
+                <canvas
+                    node_ref=canvas_ref
+                    data-testid="pca-scatter"
+                    data-zoomed=move || window.with(Option::is_some).to_string()
+                    role="img"
+                    aria-label="Scatter of customers on the first two principal components, coloured by segment"
+                    on:wheel=on_wheel
+                    on:mousedown=on_down
+                    on:mouseup=on_up
+                    on:mouseleave=move |_| {
+                        drag.set_value(None);
+                        hover.set(None);
+                    }
+                    on:mousemove=on_move
+                    on:dblclick=move |_| window.set(None)
+                ></canvas>
+                {move || hover.get().map(|(x, y, text)| view! {
+                    <div class="tooltip" data-testid="scatter-tooltip" style=format!("left:{}px;top:{}px", x + 12.0, y + 12.0)>{text}</div>
+                })}
+            </div>
             <ul class="legend" data-testid="scatter-legend">
                 {move || {
                     state
                         .result
                         .get()
                         .map(|r| {
+                            let n = r.segment_sizes.len();
+                            let toggle = move |i: usize| {
+                                hidden.update(|h| {
+                                    h.resize(n + 1, false);
+                                    h[i] = !h[i];
+                                })
+                            };
+                            let off = move |i: usize| hidden.with(|h| h.get(i).copied().unwrap_or(false));
                             let mut items: Vec<_> = r
                                 .segment_sizes
                                 .iter()
                                 .enumerate()
-                                .map(|(i, &n)| {
+                                .map(|(i, &size)| {
                                     view! {
                                         <li>
-                                            <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
-                                            {format!("{} ({}, {})", state.segment_name(i as i32), thousands(n), percent(n, r.rows_used))}
+                                            <button class="legend-toggle" data-testid="legend-toggle" data-segment=i.to_string() aria-pressed=move || (!off(i)).to_string() class:off=move || off(i) on:click=move |_| toggle(i)>
+                                                <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
+                                                {format!("{} ({}, {})", state.segment_name(i as i32), thousands(size), percent(size, r.rows_used))}
+                                            </button>
                                         </li>
                                     }
+                                    .into_any()
                                 })
                                 .collect();
                             if r.noise > 0 {
                                 items.push(view! {
                                     <li>
-                                        <span class="swatch" style=format!("background:{}", css_colour(-1))></span>
-                                        {format!("Noise ({})", thousands(r.noise))}
+                                        <button class="legend-toggle" data-testid="legend-toggle" data-segment="noise" aria-pressed=move || (!off(n)).to_string() class:off=move || off(n) on:click=move |_| toggle(n)>
+                                            <span class="swatch" style=format!("background:{}", css_colour(-1))></span>
+                                            {format!("Noise ({})", thousands(r.noise))}
+                                        </button>
                                     </li>
-                                });
+                                }
+                                .into_any());
                             }
                             items
                         })
                 }}
             </ul>
+            <h3>"Variance by component (scree)"</h3>
+            <canvas node_ref=scree_ref data-testid="scree-chart" role="img" aria-label="Share of variance explained by each principal component"></canvas>
             {move || state.result.get().map(|r| view! { <Loadings result=r /> })}
         </section>
     }

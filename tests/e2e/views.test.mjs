@@ -145,3 +145,43 @@ test('every view of another file (a US export with currency and percentages)', {
     if (shares.length) assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   });
 });
+
+test('the PCA map: legend toggles, zoom and pan, hover names the point, scree and biplot', { timeout: 120_000 }, async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('view-pca').click();
+    const map = page.getByTestId('pca-scatter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="scree-chart"]')?.dataset.drawn === 'true');
+    const shown = async () => Number(await map.getAttribute('data-shown'));
+    const all = await shown();
+    assert.equal(all, 55002);
+    // Hiding the largest segment removes exactly its customers from the map; showing it brings them back.
+    const largest = Number((await page.getByTestId('cluster-size').first().textContent()).replace(/\D/g, ''));
+    await page.locator('[data-testid="legend-toggle"][data-segment="0"]').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="pca-scatter"]').dataset.shown) === n, all - largest);
+    assert.equal(await page.locator('[data-testid="legend-toggle"][data-segment="0"]').getAttribute('aria-pressed'), 'false');
+    await page.locator('[data-testid="legend-toggle"][data-segment="0"]').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="pca-scatter"]').dataset.shown) === n, all);
+    // Wheel zooms, the buttons zoom (keyboard users), double click shows everything again.
+    const box = await map.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.zoomed === 'true');
+    await map.dblclick();
+    await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.zoomed === 'false');
+    await page.getByTestId('zoom-in').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.zoomed === 'true');
+    await page.getByTestId('zoom-reset').click();
+    // Pointing at the map names a customer and its segment.
+    let tip = null;
+    for (let i = 1; i < 40 && !tip; i++) {
+      await page.mouse.move(box.x + (box.width * i) / 40, box.y + box.height * 0.45);
+      if (await page.getByTestId('scatter-tooltip').count()) tip = await page.getByTestId('scatter-tooltip').textContent();
+    }
+    assert.match(tip ?? '', /(Balanced Users|High Spenders|Active Savers|Noise) · customer [\d,]+ of 55,002 used · PC1/);
+    await page.getByTestId('biplot-toggle').uncheck();
+    await page.getByTestId('biplot-toggle').check();
+    await screenshot(page, 'sample-pca-map');
+  });
+});
