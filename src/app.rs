@@ -3,7 +3,7 @@
 
 use crate::components::{
     AnalysisView, CompareView, Comparison, ExploreView, Guidance, Loader, ModelPanel, Nav, OverviewCharts,
-    Results, Scatter, Schema, Settings, StatusBar, Transactions,
+    Preview, Results, Scatter, Schema, Settings, StatusBar, Transactions,
 };
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
@@ -77,6 +77,8 @@ pub struct AppState {
     pub applied: RwSignal<Option<Arc<ApplyReport>>>,
     /// Set when the loaded file was aggregated from transactions: what was excluded.
     pub rfm: RwSignal<Option<Arc<segment_core::transactions::RfmReport>>>,
+    /// The page of the file the preview table shows.
+    pub preview: RwSignal<Option<Arc<segment_core::export::Preview>>>,
 }
 
 /// The model's columns a file lacks, and the file's columns to pick from.
@@ -131,6 +133,7 @@ impl AppState {
             mapping: RwSignal::new(None),
             applied: RwSignal::new(None),
             rfm: RwSignal::new(None),
+            preview: RwSignal::new(None),
         }
     }
 
@@ -264,6 +267,13 @@ impl AppState {
         self.export(Request::ExportRemoved);
     }
 
+    /// Asks the worker for `count` rows of the loaded file from `start` (the preview table).
+    pub fn preview_rows(&self, start: usize, count: usize) {
+        if self.file_name.get_untracked().is_some() {
+            self.request(Request::Preview { start, count });
+        }
+    }
+
     fn export(&self, request: Request) {
         self.begin("Preparing the export");
         self.request(request);
@@ -348,6 +358,7 @@ impl AppState {
     fn on_reply(&self, reply: Reply) {
         match reply {
             Reply::Ready => {}
+            Reply::Preview { preview } => self.preview.set(Some(Arc::new(preview))),
             Reply::Progress { stage, fraction } => {
                 if self.status.get_untracked() == Status::Working {
                     self.progress.set(Some((stage.label().to_string(), fraction)));
@@ -576,6 +587,7 @@ pub fn App() -> impl IntoView {
             <div class="view" id="data" data-testid="data-view">
                 <Transactions />
                 <Schema />
+                <Preview />
             </div>
             <ExploreView />
             <div class="view" id="segment" data-testid="segment-view">

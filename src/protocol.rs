@@ -38,6 +38,8 @@ pub enum Request {
     ExportMovers,
     /// One row per customer (recency, frequency, monetary) from the loaded transaction file.
     Aggregate { columns: TransactionColumns },
+    /// Rows `start..start + count` of the loaded file as they were, for the preview table.
+    Preview { start: usize, count: usize },
 }
 
 /// Worker -> page.
@@ -46,6 +48,10 @@ pub enum Request {
 pub enum Reply {
     /// The worker's wasm is loaded; messages sent before this would have been lost.
     Ready,
+    /// The answer to `Request::Preview`.
+    Preview {
+        preview: segment_core::export::Preview,
+    },
     Progress {
         stage: Stage,
         fraction: f64,

@@ -148,6 +148,17 @@ mod worker {
                 post(&export("segments", |bytes, result| labeled_csv(bytes, result, &names)));
             }
             Request::ExportRemoved => post(&export("removed-rows", removed_rows_csv)),
+            Request::Preview { start, count } => {
+                let page = LAST.with(|l| {
+                    BYTES.with(|b| {
+                        segment_core::export::preview(&b.borrow(), start, count, l.borrow().as_ref())
+                    })
+                });
+                post(&match page {
+                    Ok(preview) => Reply::Preview { preview },
+                    Err(e) => Reply::Failed { message: e.to_string() },
+                });
+            }
             Request::SaveModel { names, file_name } => {
                 let json = LAST.with(|l| match l.borrow().as_ref() {
                     Some(result) => BYTES.with(|b| {

@@ -6,6 +6,7 @@ mod dashboard;
 mod guidance;
 mod loader;
 mod model;
+mod preview;
 mod results;
 mod scatter;
 mod schema;
@@ -18,6 +19,7 @@ pub use dashboard::{AnalysisView, CompareView, ExploreView, Nav, OverviewCharts}
 pub use guidance::Guidance;
 pub use loader::Loader;
 pub use model::ModelPanel;
+pub use preview::Preview;
 pub use results::Results;
 pub use scatter::Scatter;
 pub use schema::Schema;

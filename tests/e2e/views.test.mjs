@@ -64,7 +64,25 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     fs.mkdirSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots'), { recursive: true });
     await visitEveryView(page, 'sample');
 
-    const rows = (await exportedRows(page)).filter((r) => r.segment_name !== 'dropped by cleaning');
+    const everyRow = await exportedRows(page);
+    const rows = everyRow.filter((r) => r.segment_name !== 'dropped by cleaning');
+
+    // Data: the preview pages through the file as it was, each row with the segment the export gives it.
+    const range = () => page.getByTestId('preview-range').textContent();
+    assert.equal(await range(), `rows 1–50 of ${everyRow.length.toLocaleString('en-US')}`);
+    await page.getByTestId('preview-next').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="preview-range"]').textContent.startsWith('rows 51–100'));
+    const previewInput = page.getByTestId('preview-row');
+    await previewInput.fill('54999');
+    await previewInput.dispatchEvent('change');
+    await page.waitForFunction(() => document.querySelector('[data-testid="preview-range"]').textContent.startsWith('rows 54,999–'));
+    const shownSegments = await page.getByTestId('preview-segment').allTextContents();
+    shownSegments.forEach((text, i) => {
+      const want = everyRow[54998 + i].segment_name;
+      assert.equal(text.trim(), want === 'noise' ? 'Noise' : want, `preview row ${54999 + i}`);
+    });
+    await page.getByTestId('preview-last').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid="preview-range"]').textContent.endsWith(`of ${n}`) && document.querySelectorAll('[data-testid="preview-row-data"]').length === ((n.replace(/,/g, '') - 1) % 50) + 1, everyRow.length.toLocaleString('en-US'));
     const segments = bySegment(rows);
     const n = segments.length;
     assert.equal(n, 3);

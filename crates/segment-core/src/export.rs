@@ -40,6 +40,44 @@ pub fn removed_rows_csv(bytes: &[u8], result: &AnalysisResult) -> Result<String>
     rewrite(bytes, ["removed_because", "columns"], |row| reason.remove(&row))
 }
 
+/// A page of the file as it was, for the preview table: the header, rows `start..start + count` (0 =
+/// the first data row, as the table counts them) and how many rows there are.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Preview {
+    pub header: Vec<String>,
+    pub start: usize,
+    pub rows: Vec<Vec<String>>,
+    /// Per row shown: its segment (-1 noise), or None when cleaning dropped it or nothing ran yet.
+    pub labels: Vec<Option<i32>>,
+    pub total: usize,
+}
+
+/// The rows `start..start + count` of `bytes`, with their segments in `result` when there is one.
+pub fn preview(bytes: &[u8], start: usize, count: usize, result: Option<&AnalysisResult>) -> Result<Preview> {
+    let mut header = Vec::new();
+    let mut rows = Vec::new();
+    let mut row = 0usize;
+    walk_csv(bytes, &mut |h| header = h.iter().map(str::to_string).collect(), &mut |record, _, _| {
+        if row >= start && row < start.saturating_add(count) {
+            rows.push(record.iter().map(str::to_string).collect());
+        }
+        row += 1;
+    })?;
+    let sorted = result.is_some_and(|r| r.kept_rows.is_sorted());
+    let labels = (start..start + rows.len())
+        .map(|r| {
+            let result = result?;
+            let at = if sorted {
+                result.kept_rows.binary_search(&r).ok()
+            } else {
+                result.kept_rows.iter().position(|&k| k == r)
+            };
+            at.and_then(|i| result.labels.get(i).copied())
+        })
+        .collect();
+    Ok(Preview { header, start: start.min(row), rows, labels, total: row })
+}
+
 /// Writes the file's header and the rows for which `extra` gives two more fields, with those fields.
 fn rewrite(
     bytes: &[u8],
@@ -114,5 +152,20 @@ mod tests {
             .filter(|l| l.ends_with(",Zero") || l.ends_with(",Ten") || l.ends_with(",Twenty"))
             .count();
         assert_eq!(named, 29);
+
+        // The preview pages through the same rows, with the same segments.
+        let page = preview(text.as_bytes(), 5, 4, Some(&result)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((page.total, page.start, page.rows.len()), (30, 5, 4));
+        assert_eq!(page.header, vec!["id", "x", "note"]);
+        assert_eq!(page.rows[2], vec!["c7", "oops", "a; b"]);
+        for (i, label) in page.labels.iter().enumerate() {
+            let line = lines[page.start + i + 1];
+            match label {
+                None => assert!(line.ends_with("dropped by cleaning"), "{line}"),
+                Some(l) => assert!(line.contains(&format!(",{},", l + 1)), "{line}"),
+            }
+        }
+        let end = preview(text.as_bytes(), 28, 10, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((end.rows.len(), end.labels, end.total), (2, vec![None, None], 30));
     }
 }
