@@ -262,6 +262,17 @@ impl AppState {
         self.export(Request::Export { names: self.names.get_untracked() });
     }
 
+    /// Downloads the segment profiles (aggregates only), built here from the result on screen.
+    pub fn export_profiles(&self) {
+        let Some(result) = self.result.get_untracked() else { return };
+        let csv = segment_core::export::profiles_csv(&result, &self.names.get_untracked());
+        let stem = self.file_name.get_untracked().unwrap_or_default();
+        let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+        if let Err(message) = download(&format!("{stem}-profiles.csv"), &csv, "text/csv") {
+            self.fail(message);
+        }
+    }
+
     /// Downloads the rows cleaning removed, with why.
     pub fn export_removed(&self) {
         self.export(Request::ExportRemoved);

@@ -99,6 +99,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 hint=" Every row of your file, with its segment and name; dropped rows are marked."
                 action=AppState::export_csv
             />
+            <Download
+                testid="export-profiles"
+                label="Download the segment profiles (CSV)"
+                hint=" One row per segment: size, share, each feature's mean and ratio to the average, the profile in words. No customer rows."
+                action=AppState::export_profiles
+            />
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>

@@ -136,6 +136,19 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     const exploreMean = Number((await page.getByTestId('explore-mean').textContent()).replace(/[^0-9.-]/g, ''));
     assert.ok(Math.abs(exploreMean - mean(rows, 'n_visitas')) < 0.006, `explore mean ${exploreMean}`);
 
+    // The profiles as CSV: one row per segment with its size and means, then noise.
+    const [prof] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-profiles').click()]);
+    assert.equal(prof.suggestedFilename(), 'dataset_ecommerce-profiles.csv');
+    const profLines = fs.readFileSync(await prof.path(), 'utf8').trim().split('\n');
+    assert.match(profLines[0], /^segment,segment_name,customers,share,mean_n_visitas,ratio_to_average_n_visitas,/);
+    for (let s = 0; s < n; s++) {
+      const [id, , customers, , meanVisits] = profLines[s + 1].split(',');
+      assert.equal(Number(id), s + 1);
+      assert.equal(Number(customers), segments[s].length);
+      assert.ok(close(Number(meanVisits), mean(segments[s], 'n_visitas'), 1e-9), `profile mean ${meanVisits}`);
+    }
+    assert.match(profLines[n + 1], /^,noise,2711,/);
+
     // Any chart as PNG.
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('png-pie-chart').click()]);
     assert.equal(png.suggestedFilename(), 'pie-chart.png');

@@ -40,6 +40,35 @@ pub fn removed_rows_csv(bytes: &[u8], result: &AnalysisResult) -> Result<String>
     rewrite(bytes, ["removed_because", "columns"], |row| reason.remove(&row))
 }
 
+/// The segment profiles as CSV (aggregates only, no customer row): per segment its number, name,
+/// customers, share of the rows used, each feature's mean and its ratio to the average, and the
+/// plain-language profile; then noise.
+pub fn profiles_csv(result: &AnalysisResult, names: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut header = vec!["segment".to_string(), "segment_name".into(), "customers".into(), "share".into()];
+    for f in &result.spec.features {
+        header.push(format!("mean_{f}"));
+        header.push(format!("ratio_to_average_{f}"));
+    }
+    header.push("profile".into());
+    let _ = w.write_record(&header);
+    let share = |n: usize| format!("{:.4}", n as f64 / result.rows_used.max(1) as f64);
+    for p in &result.profiles {
+        let name = names.get(p.segment).cloned().unwrap_or_else(|| p.suggested_name.clone());
+        let mut row = vec![(p.segment + 1).to_string(), name, p.size.to_string(), share(p.size)];
+        for level in &p.levels {
+            row.push(format!("{}", level.mean));
+            row.push(if level.ratio.is_finite() { format!("{:.4}", level.ratio) } else { String::new() });
+        }
+        row.push(p.description.clone());
+        let _ = w.write_record(&row);
+    }
+    let mut noise = vec![String::new(), NOISE.to_string(), result.noise.to_string(), share(result.noise)];
+    noise.extend(std::iter::repeat_n(String::new(), 2 * result.spec.features.len() + 1));
+    let _ = w.write_record(&noise);
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
 /// A page of the file as it was, for the preview table: the header, rows `start..start + count` (0 =
 /// the first data row, as the table counts them) and how many rows there are.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -165,6 +194,13 @@ mod tests {
                 Some(l) => assert!(line.contains(&format!(",{},", l + 1)), "{line}"),
             }
         }
+        let profiles = profiles_csv(&result, &names);
+        let lines: Vec<&str> = profiles.lines().collect();
+        assert_eq!(lines[0], "segment,segment_name,customers,share,mean_x,ratio_to_average_x,profile");
+        assert_eq!(lines.len(), 2 + result.profiles.len());
+        assert!(lines[1].starts_with(&format!("1,Zero,{},", result.segment_sizes[0])), "{}", lines[1]);
+        assert!(lines.last().is_some_and(|l| l.starts_with(",noise,")));
+
         let end = preview(text.as_bytes(), 28, 10, None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((end.rows.len(), end.labels, end.total), (2, vec![None, None], 30));
     }
