@@ -59,7 +59,7 @@ fn Features() -> impl IntoView {
         state.summary.get().map(|s| {
             s.columns
                 .iter()
-                .filter(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean))
+                .filter(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date))
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -67,7 +67,7 @@ fn Features() -> impl IntoView {
     view! {
         <fieldset data-testid="features">
             <legend>"Features"</legend>
-            <p class="hint">"Numeric and yes/no columns to segment on. Id columns are left out unless you tick them."</p>
+            <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them."</p>
             <For each=move || columns().unwrap_or_default() key=|c| c.name.clone() let:column>
                 {
                     let name = column.name.clone();
@@ -93,6 +93,7 @@ fn Features() -> impl IntoView {
                             />
                             {column.name.clone()}
                             {column.looks_like_id.then_some(view! { <span class="tag">"id"</span> })}
+                            {(column.kind == ColumnKind::Date).then_some(view! { <span class="tag" data-testid="date-feature-tag">"days before latest"</span> })}
                         </label>
                         <LogToggle name=column.name.clone() />
                     }

@@ -46,6 +46,16 @@ test('a column left out in the schema table is no longer a feature', async () =>
     assert.equal(await settled(page), 'done');
     assert.match(await page.getByTestId('segment-table').textContent(), /mean active/);
     await screenshot(page, 'schema-roles');
+    // A date column becomes a feature as days before the file's latest date: the latest order is 0 days.
+    await page.locator('[data-testid="role-select"][data-column="first_order"]').selectOption('feature');
+    assert.deepEqual(await checked(), ['revenue', 'refunds', 'first_order', 'active']);
+    await page.getByTestId('date-feature-tag').first().waitFor();
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('segment-table').textContent(), /mean first_order/);
+    await page.getByTestId('explore-variable').selectOption({ label: 'first_order' });
+    const min = await page.locator('[data-testid="explore-summary"] td').nth(4).textContent();
+    assert.equal(Number(min), 0);
   });
 });
 

@@ -137,7 +137,8 @@ pub fn explore(
     let variables = columns
         .iter()
         .map(|c| {
-            let values: Vec<f64> = kept.iter().map(|&r| c.values[r]).collect();
+            let latest = c.latest_date();
+            let values: Vec<f64> = kept.iter().map(|&r| c.feature_value(r, latest)).collect();
             let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_segments + 1];
             for (v, &l) in values.iter().zip(labels) {
                 by_group[group(l)].push(*v);
@@ -170,7 +171,13 @@ pub fn explore(
         })
         .collect();
 
-    let series: Vec<Vec<f64>> = columns.iter().map(|c| kept.iter().map(|&r| c.values[r]).collect()).collect();
+    let series: Vec<Vec<f64>> = columns
+        .iter()
+        .map(|c| {
+            let latest = c.latest_date();
+            kept.iter().map(|&r| c.feature_value(r, latest)).collect()
+        })
+        .collect();
     let correlation = series.iter().map(|a| series.iter().map(|b| pearson(a, b)).collect()).collect();
 
     let picked = SplitMix64::new(seed).sample_indices(kept.len(), SAMPLE_ROWS);

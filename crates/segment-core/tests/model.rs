@@ -266,3 +266,52 @@ fn mixture_and_ward_models_assign_as_stated() {
         assert_eq!(applied.result.segment_sizes.len(), 4);
     }
 }
+
+/// Customers with a spend and a last order date: recent big spenders and lapsed small ones. Dates are
+/// shifted by `shift` days (next month's file).
+fn dated_customers(shift: i64) -> Vec<u8> {
+    let mut text = String::from("customer,spend,last_order\n");
+    let mut rng = segment_core::rng::SplitMix64::new(5);
+    for i in 0..400 {
+        let recent = i % 2 == 0;
+        let spend = if recent { 900.0 } else { 100.0 } + rng.unit() * 50.0;
+        let days_ago = if recent { rng.below(20) } else { 200 + rng.below(40) } as i64;
+        let day = 20_000 + shift - days_ago; // day numbers since 1970
+        text.push_str(&format!("C{i},{spend:.2},{}\n", segment_core::ingest::date::iso_date(day)));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn a_date_feature_is_days_before_the_files_latest_date() {
+    let bytes = dated_customers(0);
+    let table = table_of(&bytes);
+    let mut spec = AnalysisSpec::default_for(&table);
+    spec.features = vec!["spend".into(), "last_order".into()];
+    spec.method = Method::KMeans;
+    spec.kmeans.k = 2;
+    let (_, result, model) = fit(&bytes, Some(spec));
+    // The feature is in days before the latest date: the latest is 0, the lapsed are ~200+ days.
+    let days =
+        result.explore.variables.iter().find(|v| v.name == "last_order").unwrap_or_else(|| panic!("dates"));
+    assert_eq!(days.overall.min, 0.0);
+    assert!(days.overall.max >= 200.0 && days.overall.max < 260.0, "{}", days.overall.max);
+    let means: Vec<f64> = result.segment_means.iter().map(|m| m[1]).collect();
+    assert!(means.iter().any(|&m| m < 20.0) && means.iter().any(|&m| m > 200.0), "{means:?}");
+    assert_eq!(model.date_features, vec!["last_order".to_string()]);
+
+    // Next month's file, every date a month later: measured from its own latest date, every customer
+    // keeps its segment.
+    let next = dated_customers(30);
+    let applied =
+        apply(&model, &next, &table_of(&next), &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.result.labels, result.labels);
+
+    // Streaming cannot know the latest date before the end: a clear refusal, not a wrong answer.
+    let mut out = Vec::new();
+    let err = apply_stream(&model, &[], next.as_slice(), &mut out, &mut |_, _| {}).err();
+    assert!(
+        matches!(&err, Some(CoreError::BadModel(m)) if m.contains("last_order") && m.contains("page")),
+        "{err:?}"
+    );
+}

@@ -17,15 +17,18 @@ pub fn x_raw(table: &Table, features: &[String], kept: &[usize]) -> Array2<f64> 
 }
 
 /// [`x_raw`] with missing values of feature j replaced by `fill[j]` (cleaning's imputation).
+/// A date feature enters as days before the column's latest date in the file (see
+/// [`crate::ingest::Column::feature_value`]).
 pub fn x_raw_filled(table: &Table, features: &[String], kept: &[usize], fill: &[Option<f64>]) -> Array2<f64> {
-    let columns: Vec<&[f64]> =
-        features.iter().filter_map(|f| table.column(f)).map(|c| c.values.as_slice()).collect();
+    let columns: Vec<(&[f64], Option<f64>)> = features
+        .iter()
+        .filter_map(|f| table.column(f))
+        .map(|c| (c.values.as_slice(), c.latest_date()))
+        .collect();
     Array2::from_shape_fn((kept.len(), columns.len()), |(i, j)| {
-        let v = columns[j][kept[i]];
-        if v.is_nan() {
-            fill.get(j).copied().flatten().unwrap_or(v)
-        } else {
-            v
-        }
+        let (values, latest) = columns[j];
+        let v = values[kept[i]];
+        let v = if v.is_nan() { fill.get(j).copied().flatten().unwrap_or(v) } else { v };
+        latest.map_or(v, |l| l - v)
     })
 }

@@ -63,9 +63,25 @@ impl Column {
         self.kind == ColumnKind::Numeric
     }
 
-    /// Numeric or boolean (0/1): a column that can be a segmentation feature.
+    /// Numeric, boolean (0/1) or date (as days before the column's latest date): a column that can be a
+    /// segmentation feature.
     pub fn is_feature_kind(&self) -> bool {
-        matches!(self.kind, ColumnKind::Numeric | ColumnKind::Boolean)
+        matches!(self.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date)
+    }
+
+    /// For a date column, its latest date (day number) in the file: the reference of the "days before
+    /// the latest date" a date feature becomes. None for other columns or when no date is filled.
+    pub fn latest_date(&self) -> Option<f64> {
+        (self.kind == ColumnKind::Date)
+            .then(|| self.values.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max))
+            .filter(|v| v.is_finite())
+    }
+
+    /// The value a feature takes in row `r`: the cell's number, or for a date the days from it to the
+    /// column's latest date (`latest`, from [`Self::latest_date`]), so recent dates are small numbers.
+    pub fn feature_value(&self, r: usize, latest: Option<f64>) -> f64 {
+        let v = self.values[r];
+        latest.map_or(v, |l| l - v)
     }
 }
 

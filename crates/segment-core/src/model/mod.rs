@@ -46,6 +46,10 @@ pub struct SegmentModel {
     /// streaming apply reads numbers with it.
     #[serde(default)]
     pub decimals: std::collections::BTreeMap<String, char>,
+    /// Features that are dates, entering as days before the file's latest date (each file's own:
+    /// next month's file is measured from its own latest date, as a recency is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub date_features: Vec<String>,
     pub scaler: FittedScaler,
     /// Fill values and outlier bounds fitted on the training rows (cleaning applies them as they are).
     #[serde(default)]
@@ -172,6 +176,12 @@ impl SegmentModel {
                     .into(),
             ));
         }
+        let date_features = spec
+            .features
+            .iter()
+            .filter(|f| table.column(f).is_some_and(|c| c.kind == crate::ingest::ColumnKind::Date))
+            .cloned()
+            .collect();
         let mut spec = spec.clone();
         spec.segment_names = names.to_vec();
         Ok(Self {
@@ -186,6 +196,7 @@ impl SegmentModel {
                 .iter()
                 .filter_map(|c| c.number_format.map(|f| (c.name.clone(), f.decimal)))
                 .collect(),
+            date_features,
             scaler,
             cleaning_fit: result.cleaning.fitted.clone(),
             assignment,
