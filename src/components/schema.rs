@@ -26,7 +26,7 @@ impl Role {
 }
 
 fn can_be_feature(c: &ColumnInfo) -> bool {
-    matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date)
+    matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date | ColumnKind::Categorical)
 }
 
 #[component]

@@ -59,7 +59,11 @@ fn Features() -> impl IntoView {
         state.summary.get().map(|s| {
             s.columns
                 .iter()
-                .filter(|c| matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date))
+                .filter(|c| {
+                    matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date)
+                        || (c.kind == ColumnKind::Categorical
+                            && state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&c.name))))
+                })
                 .cloned()
                 .collect::<Vec<_>>()
         })
@@ -67,7 +71,7 @@ fn Features() -> impl IntoView {
     view! {
         <fieldset data-testid="features">
             <legend>"Features"</legend>
-            <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them."</p>
+            <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them. A category column chosen as a feature in the Columns table enters as how common each value is (frequency encoding): segments then separate common from rare values, not one value from another."</p>
             <For each=move || columns().unwrap_or_default() key=|c| c.name.clone() let:column>
                 {
                     let name = column.name.clone();
@@ -94,6 +98,11 @@ fn Features() -> impl IntoView {
                             {column.name.clone()}
                             {column.looks_like_id.then_some(view! { <span class="tag">"id"</span> })}
                             {(column.kind == ColumnKind::Date).then_some(view! { <span class="tag" data-testid="date-feature-tag">"days before latest"</span> })}
+                            {(column.kind == ColumnKind::Categorical).then_some(view! {
+                                <span class="tag" data-testid="category-feature-tag" title="Frequency encoding: each customer gets the share of customers with the same value. Segments then differ by common versus rare values, not by which value: two values as common look the same.">
+                                    "category: how common"
+                                </span>
+                            })}
                         </label>
                         <LogToggle name=column.name.clone() />
                     }

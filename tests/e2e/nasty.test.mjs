@@ -38,10 +38,9 @@ test('a column left out in the schema table is no longer a feature', async () =>
     assert.deepEqual(await checked(), ['revenue', 'refunds', 'margin']);
     await page.locator('[data-testid="role-select"][data-column="margin"]').selectOption('ignored');
     assert.deepEqual(await checked(), ['revenue', 'refunds']);
-    // A yes/no column can be a feature; a text column cannot.
+    // A yes/no column can be a feature.
     await page.locator('[data-testid="role-select"][data-column="active"]').selectOption('feature');
     assert.deepEqual(await checked(), ['revenue', 'refunds', 'active']);
-    assert.equal(await page.locator('[data-testid="role-select"][data-column="region"] option[value="feature"]').isDisabled(), true);
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     assert.match(await page.getByTestId('segment-table').textContent(), /mean active/);
@@ -56,6 +55,13 @@ test('a column left out in the schema table is no longer a feature', async () =>
     await page.getByTestId('explore-variable').selectOption({ label: 'first_order' });
     const min = await page.locator('[data-testid="explore-summary"] td').nth(4).textContent();
     assert.equal(Number(min), 0);
+    // A category can be a feature too, by how common its value is, with the caveat beside it.
+    await page.locator('[data-testid="role-select"][data-column="region"]').selectOption('feature');
+    await page.getByTestId('category-feature-tag').waitFor();
+    assert.match(await page.getByTestId('category-feature-tag').getAttribute('title'), /two values as common look the same/);
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('segment-table').textContent(), /mean region/);
   });
 });
 

@@ -315,3 +315,35 @@ fn a_date_feature_is_days_before_the_files_latest_date() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_category_feature_is_its_share_and_streaming_refuses_it() {
+    let mut text = String::from("customer,spend,plan\n");
+    for i in 0..300 {
+        let (spend, plan) = if i % 3 == 0 { (900 + i % 7, "gold") } else { (100 + i % 5, "basic") };
+        text.push_str(&format!("C{i},{spend},{plan}\n"));
+    }
+    let bytes = text.into_bytes();
+    let table = table_of(&bytes);
+    let mut spec = AnalysisSpec::default_for(&table);
+    spec.features = vec!["spend".into(), "plan".into()];
+    spec.method = Method::KMeans;
+    spec.kmeans.k = 2;
+    let (_, result, model) = fit(&bytes, Some(spec));
+    // The plan's segment means are the shares of its values: gold 1/3, basic 2/3.
+    let mut plan_means: Vec<f64> = result.segment_means.iter().map(|m| m[1]).collect();
+    plan_means.sort_by(f64::total_cmp);
+    assert!(
+        (plan_means[0] - 1.0 / 3.0).abs() < 1e-12 && (plan_means[1] - 2.0 / 3.0).abs() < 1e-12,
+        "{plan_means:?}"
+    );
+    assert_eq!(model.category_features, vec!["plan".to_string()]);
+    let mut out = Vec::new();
+    let err = apply_stream(&model, &[], bytes.as_slice(), &mut out, &mut |_, _| {}).err();
+    assert!(matches!(&err, Some(CoreError::BadModel(m)) if m.contains("plan")), "{err:?}");
+    // A numeric column where the model had a category is refused in the page too.
+    let numbers = String::from_utf8_lossy(&bytes).replace(",gold", ",1").replace(",basic", ",2");
+    let t = table_of(numbers.as_bytes());
+    let err = apply(&model, numbers.as_bytes(), &t, &[], &mut |_, _| {}).err().map(|e| e.to_string());
+    assert!(err.as_deref().is_some_and(|e| e.contains("plan") && e.contains("categories")), "{err:?}");
+}

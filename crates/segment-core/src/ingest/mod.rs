@@ -28,7 +28,7 @@ pub enum ColumnKind {
     Boolean,
     /// Dates; `values` holds day numbers (days since 1970-01-01).
     Date,
-    /// Text with few distinct values (a category).
+    /// Text with few distinct values (a category); `values` holds each cell's frequency in the file.
     Categorical,
     /// Other text: names, notes, codes.
     Text,
@@ -63,10 +63,14 @@ impl Column {
         self.kind == ColumnKind::Numeric
     }
 
-    /// Numeric, boolean (0/1) or date (as days before the column's latest date): a column that can be a
-    /// segmentation feature.
+    /// Numeric, boolean (0/1), date (as days before the column's latest date) or category (as how
+    /// common its value is in the file, see `frequency_encoding`): a column that can be a segmentation
+    /// feature.
     pub fn is_feature_kind(&self) -> bool {
-        matches!(self.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date)
+        matches!(
+            self.kind,
+            ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date | ColumnKind::Categorical
+        )
     }
 
     /// For a date column, its latest date (day number) in the file: the reference of the "days before
@@ -514,7 +518,36 @@ fn type_column(name: String, cells: &[String]) -> Column {
     } else {
         ColumnKind::Text
     };
+    if column.kind == ColumnKind::Categorical {
+        column.values = frequency_encoding(cells, &column.missing);
+    }
     column
+}
+
+/// Frequency encoding of a category column: each filled cell becomes the share of the filled cells that
+/// hold the same value (NaN where missing), so a category can be a feature. It says how common a
+/// customer's value is, not which value it is: two values as common look the same.
+fn frequency_encoding(cells: &[String], missing: &[bool]) -> Vec<f64> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (cell, &m) in cells.iter().zip(missing) {
+        if !m {
+            *counts.entry(cell.as_str()).or_insert(0) += 1;
+        }
+    }
+    let filled = counts.values().sum::<usize>().max(1) as f64;
+    cells
+        .iter()
+        .zip(missing)
+        .map(
+            |(cell, &m)| {
+                if m {
+                    f64::NAN
+                } else {
+                    counts.get(cell.as_str()).map_or(f64::NAN, |&n| n as f64 / filled)
+                }
+            },
+        )
+        .collect()
 }
 
 /// The hash of a cell's trimmed text (duplicate ids).
@@ -555,6 +588,28 @@ mod tests {
         // b: 2 of 3 filled cells parse, below the numeric share: text.
         assert_eq!(t.column("b").map(|c| c.kind), Some(ColumnKind::Text));
         assert_eq!(t.column("name").map(|c| c.kind), Some(ColumnKind::Text));
+    }
+
+    #[test]
+    fn a_category_is_encoded_by_how_common_its_value_is() {
+        let mut text = String::from("plan,x\n");
+        for (i, plan) in [
+            "gold", "basic", "basic", "basic", "", "gold", "basic", "basic", "basic", "basic", "basic",
+            "basic", "basic",
+        ]
+        .iter()
+        .enumerate()
+        {
+            text.push_str(&format!("{plan},{i}\n"));
+        }
+        let t = read(&text).unwrap_or_else(|e| panic!("{e}"));
+        let plan = t.column("plan").unwrap_or_else(|| panic!("plan"));
+        assert_eq!(plan.kind, ColumnKind::Categorical);
+        assert!(plan.is_feature_kind());
+        // 12 filled cells: gold 2/12, basic 10/12, the empty cell missing.
+        assert_eq!(plan.values[0], 2.0 / 12.0);
+        assert_eq!(plan.values[1], 10.0 / 12.0);
+        assert!(plan.values[4].is_nan() && plan.missing[4]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::{SegmentModel, DROPPED_LABEL};
 use crate::clean::clean_with;
 use crate::error::{CoreError, Result};
 use crate::features::x_raw_filled;
-use crate::ingest::Table;
+use crate::ingest::{ColumnKind, Table};
 use crate::pipeline::{describe, AnalysisResult, Fitted, Progress, Stage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -137,6 +137,29 @@ pub fn apply(
     progress: Progress,
 ) -> Result<Applied> {
     let columns = match_columns(&model.spec.features, &table.names(), mapping)?;
+    // Each column must hold what the model was fitted on: numbers, dates or categories.
+    for c in &columns {
+        let Some(column) = table.column(&c.file) else { continue };
+        let expected_date = model.date_features.contains(&c.model);
+        let expected_category = model.category_features.contains(&c.model);
+        let fits = match column.kind {
+            ColumnKind::Date => expected_date,
+            ColumnKind::Categorical => expected_category,
+            ColumnKind::Numeric | ColumnKind::Boolean => !expected_date && !expected_category,
+            ColumnKind::Text | ColumnKind::Empty => false,
+        };
+        if !fits {
+            if !expected_date && !expected_category {
+                return Err(CoreError::NotNumeric { column: c.file.clone() });
+            }
+            let want = if expected_date { "dates" } else { "categories (a few distinct values)" };
+            return Err(CoreError::InvalidParameter {
+                name: c.file.clone(),
+                value: column_kind_words(column.kind).into(),
+                reason: format!("the model was fitted on {want} in this column; check that it is the right file or map another column"),
+            });
+        }
+    }
     let mut spec = model.spec.clone();
     spec.features = columns.iter().map(|c| c.file.clone()).collect();
     spec.segment_names = model.names();
@@ -189,6 +212,17 @@ pub fn apply(
     result.explore = crate::pipeline::explore_result(table, &result);
     let movement = movement(model, bytes, table, &result)?;
     Ok(Applied { result, columns, drift, rule: model.assignment.rule(), movement })
+}
+
+fn column_kind_words(kind: ColumnKind) -> &'static str {
+    match kind {
+        ColumnKind::Numeric => "numbers",
+        ColumnKind::Boolean => "yes/no values",
+        ColumnKind::Date => "dates",
+        ColumnKind::Categorical => "categories",
+        ColumnKind::Text => "text",
+        ColumnKind::Empty => "nothing",
+    }
 }
 
 fn drift(model: &SegmentModel, x_raw: &ndarray::Array2<f64>) -> Vec<ColumnDrift> {

@@ -50,6 +50,9 @@ pub struct SegmentModel {
     /// next month's file is measured from its own latest date, as a recency is).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub date_features: Vec<String>,
+    /// Category features, entering as how common each value is in the file (each file's own shares).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_features: Vec<String>,
     pub scaler: FittedScaler,
     /// Fill values and outlier bounds fitted on the training rows (cleaning applies them as they are).
     #[serde(default)]
@@ -176,12 +179,15 @@ impl SegmentModel {
                     .into(),
             ));
         }
-        let date_features = spec
-            .features
-            .iter()
-            .filter(|f| table.column(f).is_some_and(|c| c.kind == crate::ingest::ColumnKind::Date))
-            .cloned()
-            .collect();
+        let of_kind = |kind: crate::ingest::ColumnKind| -> Vec<String> {
+            spec.features
+                .iter()
+                .filter(|f| table.column(f).is_some_and(|c| c.kind == kind))
+                .cloned()
+                .collect()
+        };
+        let date_features = of_kind(crate::ingest::ColumnKind::Date);
+        let category_features = of_kind(crate::ingest::ColumnKind::Categorical);
         let mut spec = spec.clone();
         spec.segment_names = names.to_vec();
         Ok(Self {
@@ -197,6 +203,7 @@ impl SegmentModel {
                 .filter_map(|c| c.number_format.map(|f| (c.name.clone(), f.decimal)))
                 .collect(),
             date_features,
+            category_features,
             scaler,
             cleaning_fit: result.cleaning.fitted.clone(),
             assignment,

@@ -63,6 +63,13 @@ pub fn apply_stream(
     output: impl Write,
     on_progress: &mut dyn FnMut(u64, usize),
 ) -> Result<StreamSummary> {
+    if let Some(category) = model.category_features.first() {
+        return Err(CoreError::BadModel(format!(
+            "it segments on the category column \"{category}\" as how common each value is in the file, \
+             which is only known once the whole file is read, so it cannot be applied while streaming. \
+             Apply it in the page (Load a saved model, then Apply it to a CSV file)"
+        )));
+    }
     if let Some(date) = model.date_features.first() {
         return Err(CoreError::BadModel(format!(
             "it segments on the date column \"{date}\" as days before the file's latest date, which \
