@@ -32,6 +32,24 @@ fn group_names<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
+/// The series legend, top right.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    ctx: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    scale: f64,
+) -> DrawResult<DB> {
+    ctx.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", font(scale)))
+        .draw()?;
+    Ok(())
+}
+
 fn font(scale: f64) -> u32 {
     (13.0 * scale) as u32
 }
@@ -155,13 +173,7 @@ pub fn draw_histograms<DB: DrawingBackend>(
             .label(g.name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
     }
-    ctx.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", font(scale)))
-        .draw()?;
-    Ok(())
+    legend(&mut ctx, scale)
 }
 
 /// The five numbers of a box plot.
@@ -363,13 +375,7 @@ pub fn draw_parallel<DB: DrawingBackend>(
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
         ctx.draw_series(path.into_iter().map(|p| Circle::new(p, (4.0 * scale) as i32, g.colour.filled())))?;
     }
-    ctx.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", font(scale)))
-        .draw()?;
-    Ok(())
+    legend(&mut ctx, scale)
 }
 
 /// A value short enough for a chart label.

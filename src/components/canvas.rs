@@ -26,3 +26,13 @@ pub fn paint(
     let _ = canvas.set_attribute("data-drawn", if ok { "true" } else { "false" });
     ok
 }
+
+/// The canvas's 2-D context, for drawing past plotters (raster points, arrows).
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
+    use wasm_bindgen::JsCast;
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+}

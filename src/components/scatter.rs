@@ -1,6 +1,6 @@
 //! The PCA map on a canvas, redrawn whenever a new result arrives.
 
-use super::canvas::paint;
+use super::canvas::{context_2d, paint};
 use super::state;
 use crate::charts::palette::{css_colour, segment_colour};
 use crate::charts::scatter::{draw_scatter_frame, point_radius, rasterize_points, PixelMap, ScatterData};
@@ -11,15 +11,7 @@ use leptos::prelude::*;
 
 /// Draws the points into the canvas's pixels in one `getImageData` / `putImageData` round trip.
 fn raster(canvas: &web_sys::HtmlCanvasElement, map: &PixelMap, data: &ScatterData, radius: i32) {
-    use wasm_bindgen::JsCast;
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+    let Some(ctx) = context_2d(canvas) else { return };
     let (w, h) = (canvas.width(), canvas.height());
     let Ok(image) = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)) else { return };
     let mut rgba = image.data().0;
@@ -34,15 +26,7 @@ fn raster(canvas: &web_sys::HtmlCanvasElement, map: &PixelMap, data: &ScatterDat
 /// Draws the loading arrows (biplot) of the two shown components over the points: each feature's
 /// direction, scaled to a third of the smaller axis span.
 fn arrows(canvas: &web_sys::HtmlCanvasElement, map: &PixelMap, arrows: &[(String, f64, f64)], dpr: f64) {
-    use wasm_bindgen::JsCast;
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+    let Some(ctx) = context_2d(canvas) else { return };
     let (xr, yr) = map.window();
     let reach = 0.35 * (xr.end - xr.start).min(yr.end - yr.start);
     ctx.set_stroke_style_str("#222");
