@@ -93,6 +93,35 @@ fn KDistanceChart() -> impl IntoView {
                 )}</p>
             }))}
             <canvas node_ref=canvas_ref data-testid="k-distance-chart" role="img" aria-label="k-distance curve with the suggested and the current eps"></canvas>
+            {move || kd().map(|kd| {
+                // The slider moves the current eps line over the curve (up to past its 99th percentile).
+                let top = kd.distances.get(kd.distances.len() * 99 / 100).copied().unwrap_or(1.0).max(kd.suggested_eps()) * 1.5;
+                let step = top / 1000.0;
+                view! {
+                    <label class="inline eps-slider">
+                        "Move eps "
+                        <input
+                            type="range"
+                            data-testid="eps-slider"
+                            min="0"
+                            max=top.to_string()
+                            step=step.to_string()
+                            prop:value=move || eps().to_string()
+                            on:input=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                                    let v = (v.max(step) * 1e4).round() / 1e4;
+                                    state.spec.update(|s| {
+                                        if let Some(s) = s {
+                                            s.dbscan.eps = v;
+                                        }
+                                    });
+                                }
+                            }
+                        />
+                        <span data-testid="eps-slider-value">{move || decimal(eps(), 4)}</span>
+                    </label>
+                }
+            })}
         </section>
     }
 }

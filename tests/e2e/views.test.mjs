@@ -149,6 +149,11 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     }
     assert.match(profLines[n + 1], /^,noise,2711,/);
 
+    // Segment: the eps slider moves the current eps (and the settings follow).
+    await page.getByTestId('eps-slider').fill('0.05');
+    await page.waitForFunction(() => document.querySelector('[data-testid="eps-slider-value"]').textContent === '0.0500');
+    assert.equal(Number(await page.getByTestId('eps-input').inputValue()), 0.05);
+
     // Any chart as PNG.
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('png-pie-chart').click()]);
     assert.equal(png.suggestedFilename(), 'pie-chart.png');
@@ -206,9 +211,12 @@ test('the PCA map: legend toggles, zoom and pan, hover names the point, scree an
     await page.getByTestId('zoom-reset').click();
     // Pointing at the map names a customer and its segment.
     let tip = null;
-    for (let i = 1; i < 40 && !tip; i++) {
-      await page.mouse.move(box.x + (box.width * i) / 40, box.y + box.height * 0.45);
-      if (await page.getByTestId('scatter-tooltip').count()) tip = await page.getByTestId('scatter-tooltip').textContent();
+    for (let j = 2; j < 9 && !tip; j++) {
+      for (let i = 2; i < 30 && !tip; i++) {
+        await page.mouse.move(box.x + (box.width * i) / 30, box.y + (box.height * j) / 10);
+        await page.waitForTimeout(20);
+        if (await page.getByTestId('scatter-tooltip').count()) tip = await page.getByTestId('scatter-tooltip').textContent();
+      }
     }
     assert.match(tip ?? '', /(Balanced Users|High Spenders|Active Savers|Noise) · customer [\d,]+ of 55,002 used · PC1/);
     await page.getByTestId('biplot-toggle').uncheck();
