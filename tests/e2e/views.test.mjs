@@ -209,11 +209,14 @@ test('the PCA map: legend toggles, zoom and pan, hover names the point, scree an
     await page.getByTestId('zoom-in').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.zoomed === 'true');
     await page.getByTestId('zoom-reset').click();
-    // Pointing at the map names a customer and its segment.
+    // Pointing at the map names a customer and its segment (positions taken after any scrolling).
+    await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.zoomed === 'false');
+    await map.scrollIntoViewIfNeeded();
+    const area = await map.boundingBox();
     let tip = null;
     for (let j = 2; j < 9 && !tip; j++) {
       for (let i = 2; i < 30 && !tip; i++) {
-        await page.mouse.move(box.x + (box.width * i) / 30, box.y + (box.height * j) / 10);
+        await page.mouse.move(area.x + (area.width * i) / 30, area.y + (area.height * j) / 10);
         await page.waitForTimeout(20);
         if (await page.getByTestId('scatter-tooltip').count()) tip = await page.getByTestId('scatter-tooltip').textContent();
       }
