@@ -2,8 +2,8 @@
 //! the state and call the actions here.
 
 use crate::components::{
-    AnalysisView, CompareView, Comparison, ExploreView, Guidance, Loader, ModelPanel, Nav, OverviewCharts,
-    Preview, Results, Scatter, Schema, Settings, StatusBar, Transactions,
+    AnalysisView, CleaningReport, CompareView, Comparison, ExploreView, Guidance, Loader, ModelPanel, Nav,
+    OverviewCharts, Preview, Results, Scatter, Schema, Settings, StatusBar, Transactions,
 };
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
@@ -598,6 +598,7 @@ pub fn App() -> impl IntoView {
             <div class="view" id="data" data-testid="data-view">
                 <Transactions />
                 <Schema />
+                <CleaningReport />
                 <Preview />
             </div>
             <ExploreView />

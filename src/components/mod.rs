@@ -20,7 +20,7 @@ pub use guidance::Guidance;
 pub use loader::Loader;
 pub use model::ModelPanel;
 pub use preview::Preview;
-pub use results::Results;
+pub use results::{CleaningReport, Results};
 pub use scatter::Scatter;
 pub use schema::Schema;
 pub use settings::Settings;

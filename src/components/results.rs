@@ -151,47 +151,63 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 </dd>
             </dl>
             {sil.clone().map(|s| view! { <SilhouetteChart score=s /> })}
-            <h3>"Cleaning report"</h3>
-            <div class="table-scroll"><table class="cleaning" data-testid="cleaning-report">
-                <thead>
-                    <tr><th>"Rule: drop rows with…"</th><th>"Rows before"</th><th>"Dropped"</th><th>"Rows after"</th><th>"Caught in"</th></tr>
-                </thead>
-                <tbody>
-                    {r.cleaning.steps.iter().map(|s| view! {
-                        <tr data-testid="cleaning-step">
-                            <td>{s.rule.clone()}</td>
-                            <td>{thousands(s.rows_before)}</td>
-                            <td data-testid="cleaning-dropped">{thousands(s.rows_dropped)}</td>
-                            <td data-testid="cleaning-after">{thousands(s.rows_after)}</td>
-                            <td>
-                                {s.by_column.iter().map(|(c, n)| format!("{c}: {n}")).collect::<Vec<_>>().join(", ")}
-                                {s.first_line.map(|l| format!(" (first at line {l})"))}
-                            </td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table></div>
-            {(dropped > 0).then(|| view! {
-                <Download
-                    testid="export-removed"
-                    label="Download the removed rows (CSV)"
-                    hint=" As they were in your file, with the rule and the columns that removed each."
-                    action=AppState::export_removed
-                />
-            })}
-            {(r.cleaning.comment_lines + r.cleaning.repeated_headers > 0).then(|| view! {
-                <p class="notice" data-testid="skipped-lines">{format!(
-                    "Skipped before cleaning: {} comment line(s) before the header, {} repeated header row(s).",
-                    r.cleaning.comment_lines, r.cleaning.repeated_headers
-                )}</p>
-            })}
-            {(r.cleaning.ragged_rows > 0).then(|| view! {
-                <p class="notice">{format!(
-                    "{} rows had more or fewer fields than the header; missing fields were read as empty.",
-                    r.cleaning.ragged_rows
-                )}</p>
-            })}
         </section>
+    }
+}
+
+/// The cleaning report of the result on screen: each rule, the rows it removed (with where), and a
+/// download of the removed rows. Shown in the Data view.
+#[component]
+pub fn CleaningReport() -> impl IntoView {
+    let state = state();
+    move || {
+        state.result.get().map(|r| {
+            let dropped = r.cleaning.rows_dropped();
+            view! {
+                <section class="cleaning-report">
+                    <h2>"Cleaning report"</h2>
+                    <div class="table-scroll"><table class="cleaning" data-testid="cleaning-report">
+                        <thead>
+                            <tr><th>"Rule: drop rows with…"</th><th>"Rows before"</th><th>"Dropped"</th><th>"Rows after"</th><th>"Caught in"</th></tr>
+                        </thead>
+                        <tbody>
+                            {r.cleaning.steps.iter().map(|s| view! {
+                                <tr data-testid="cleaning-step">
+                                    <td>{s.rule.clone()}</td>
+                                    <td>{thousands(s.rows_before)}</td>
+                                    <td data-testid="cleaning-dropped">{thousands(s.rows_dropped)}</td>
+                                    <td data-testid="cleaning-after">{thousands(s.rows_after)}</td>
+                                    <td>
+                                        {s.by_column.iter().map(|(c, n)| format!("{c}: {n}")).collect::<Vec<_>>().join(", ")}
+                                        {s.first_line.map(|l| format!(" (first at line {l})"))}
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                    {(dropped > 0).then(|| view! {
+                        <Download
+                            testid="export-removed"
+                            label="Download the removed rows (CSV)"
+                            hint=" As they were in your file, with the rule and the columns that removed each."
+                            action=AppState::export_removed
+                        />
+                    })}
+                    {(r.cleaning.comment_lines + r.cleaning.repeated_headers > 0).then(|| view! {
+                        <p class="notice" data-testid="skipped-lines">{format!(
+                            "Skipped before cleaning: {} comment line(s) before the header, {} repeated header row(s).",
+                            r.cleaning.comment_lines, r.cleaning.repeated_headers
+                        )}</p>
+                    })}
+                    {(r.cleaning.ragged_rows > 0).then(|| view! {
+                        <p class="notice">{format!(
+                            "{} rows had more or fewer fields than the header; missing fields were read as empty.",
+                            r.cleaning.ragged_rows
+                        )}</p>
+                    })}
+                </section>
+            }
+        })
     }
 }
 
