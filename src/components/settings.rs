@@ -105,10 +105,52 @@ fn Features() -> impl IntoView {
                             })}
                         </label>
                         <LogToggle name=column.name.clone() />
+                        <ImputeColumn name=column.name.clone() />
                     }
                 }
             </For>
         </fieldset>
+    }
+}
+
+/// Beside a feature: what to do with its missing values, when it should differ from the general rule.
+#[component]
+fn ImputeColumn(name: String) -> impl IntoView {
+    let state = state();
+    let shown_name = name.clone();
+    let shown = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&shown_name)));
+    let key = StoredValue::new(name.clone());
+    let current = move || {
+        key.with_value(|k| {
+            state.spec.with(|s| s.as_ref().and_then(|s| s.cleaning.impute_columns.get(k).copied()))
+        })
+    };
+    view! {
+        <select
+            class="impute-column"
+            class:hidden=move || !shown()
+            data-testid="impute-column"
+            data-column=name.clone()
+            aria-label=format!("Missing values of {name}")
+            on:change=move |ev| {
+                let value = event_target_value(&ev);
+                let name = name.clone();
+                let choice = Impute::ALL.iter().copied().find(|v| v.key() == value);
+                edit(move |s| match choice {
+                    Some(v) => {
+                        s.cleaning.impute_columns.insert(name, v);
+                    }
+                    None => {
+                        s.cleaning.impute_columns.remove(&name);
+                    }
+                });
+            }
+        >
+            <option value="default" selected=move || current().is_none()>"missing: as below"</option>
+            {Impute::ALL.iter().map(|&v| {
+                view! { <option value=v.key() selected=move || current() == Some(v)>{format!("missing: {}", v.label())}</option> }
+            }).collect_view()}
+        </select>
     }
 }
 

@@ -84,6 +84,15 @@ test('filling missing values, duplicates and outliers: each rule counted in the 
     const counts = (await page.getByTestId('cleaning-dropped').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
     assert.equal(await dropped(), counts.reduce((a, b) => a + b, 0));
     await screenshot(page, 'cleaning-rules');
+    // A feature's own choice: visits filled with its median while spend keeps the general "drop".
+    await page.getByTestId('impute-select').selectOption('drop');
+    await page.locator('[data-testid="impute-column"][data-column="visits"]').selectOption('median');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    const steps = await page.getByTestId('cleaning-step').allTextContents();
+    const fill = steps.find((r) => r.includes('filled with the feature'));
+    assert.ok(fill && fill.includes('visits (filled with') && !fill.includes('spend (filled'), steps.join('\n'));
+    assert.ok(steps.some((r) => r.includes('missing') && r.includes('spend')), steps.join('\n'));
   });
 });
 

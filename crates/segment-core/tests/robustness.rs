@@ -39,9 +39,13 @@ fn analyse(bytes: &[u8], rng: &mut SplitMix64) {
     spec.dbscan.min_samples = 1 + rng.below(6);
     spec.kmeans.k = 1 + rng.below(4);
     spec.method = if rng.below(2) == 0 { Method::Dbscan } else { Method::KMeans };
-    // Every cleaning rule, on or off at random.
+    // Every cleaning rule, on or off at random, with a feature's own missing-value choice at times.
+    let own_choice = spec.features.last().cloned().filter(|_| rng.below(2) == 0);
     let c = &mut spec.cleaning;
     c.impute = [Impute::Drop, Impute::Median, Impute::MostFrequent][rng.below(3)];
+    if let Some(feature) = own_choice {
+        c.impute_columns.insert(feature, [Impute::Drop, Impute::Median, Impute::MostFrequent][rng.below(3)]);
+    }
     c.drop_duplicate_rows = rng.below(2) == 0;
     c.drop_duplicate_ids = rng.below(2) == 0;
     c.outliers = [None, Some(Outliers::Iqr), Some(Outliers::ZScore)][rng.below(3)];

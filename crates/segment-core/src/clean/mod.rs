@@ -52,6 +52,9 @@ pub struct CleaningRules {
     /// Missing feature values: drop the row (default) or fill them.
     #[serde(default)]
     pub impute: Impute,
+    /// Per feature, a choice that overrides `impute` for that column.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub impute_columns: std::collections::BTreeMap<String, Impute>,
     /// Rows equal to an earlier row in every cell.
     #[serde(default)]
     pub drop_duplicate_rows: bool,
@@ -72,6 +75,11 @@ pub struct FittedCleaning {
 }
 
 impl CleaningRules {
+    /// What to do with a missing value of `feature`: its own choice, else the general one.
+    pub fn impute_for(&self, feature: &str) -> Impute {
+        self.impute_columns.get(feature).copied().unwrap_or(self.impute)
+    }
+
     /// For a new file: drop only the rows whose features are missing or not numbers.
     pub fn features_only() -> Self {
         Self {
@@ -79,6 +87,7 @@ impl CleaningRules {
             drop_negative: None,
             drop_zero: None,
             impute: Impute::Drop,
+            impute_columns: Default::default(),
             drop_duplicate_rows: false,
             drop_duplicate_ids: false,
             outliers: None,
@@ -165,7 +174,7 @@ pub fn clean_with(
     }
     let in_scope =
         |scope: Scope, name: &str| scope == Scope::AllColumns || features.iter().any(|f| f == name);
-    let imputing = rules.impute != Impute::Drop;
+    let imputes = |name: &str| features.iter().any(|f| f == name) && rules.impute_for(name) != Impute::Drop;
 
     let mut kept: Vec<usize> = (0..table.n_rows).collect();
     let mut steps = Vec::new();
@@ -177,7 +186,7 @@ pub fn clean_with(
         .columns
         .iter()
         .filter(|c| in_scope(missing_scope, &c.name))
-        .filter(|c| !(imputing && features.contains(&c.name)))
+        .filter(|c| !imputes(&c.name))
         .collect();
     steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
         c.missing[r] || (c.is_feature_kind() && c.values[r].is_nan())
@@ -253,16 +262,21 @@ pub fn clean_with(
         Some(f) => f.fill.clone(),
         None => feature_columns
             .iter()
-            .map(|c| match rules.impute {
+            .map(|c| match rules.impute_for(&c.name) {
                 Impute::Drop => None,
                 Impute::Median => median(kept.iter().map(|&r| c.values[r])),
                 Impute::MostFrequent => most_frequent(kept.iter().map(|&r| c.values[r])),
             })
             .collect(),
     };
-    if imputing {
+    let methods: std::collections::BTreeSet<&str> = feature_columns
+        .iter()
+        .filter(|c| imputes(&c.name))
+        .map(|c| if rules.impute_for(&c.name) == Impute::Median { "median" } else { "most frequent value" })
+        .collect();
+    if !methods.is_empty() {
         let mut by_column = Vec::new();
-        for (c, value) in feature_columns.iter().zip(&fill) {
+        for (c, value) in feature_columns.iter().zip(&fill).filter(|(c, _)| imputes(&c.name)) {
             let n = kept.iter().filter(|&&r| c.values[r].is_nan()).count();
             if n > 0 {
                 by_column.push((
@@ -271,7 +285,11 @@ pub fn clean_with(
                 ));
             }
         }
-        let what = if rules.impute == Impute::Median { "median" } else { "most frequent value" };
+        let what = if methods.len() == 1 {
+            methods.iter().next().copied().unwrap_or("median").to_string()
+        } else {
+            "median or most frequent value (as chosen per feature)".to_string()
+        };
         steps.push(CleaningStep {
             rule: format!("missing feature values filled with the feature's {what} (rows kept)"),
             rows_before: kept.len(),
@@ -282,8 +300,12 @@ pub fn clean_with(
             dropped: Vec::new(),
         });
         // A feature with nothing to fill from (all missing) still drops its rows.
-        let unfillable: Vec<_> =
-            feature_columns.iter().zip(&fill).filter(|(_, v)| v.is_none()).map(|(c, _)| *c).collect();
+        let unfillable: Vec<_> = feature_columns
+            .iter()
+            .zip(&fill)
+            .filter(|(c, v)| imputes(&c.name) && v.is_none())
+            .map(|(c, _)| *c)
+            .collect();
         if !unfillable.is_empty() {
             steps.push(apply(
                 &mut kept,
@@ -510,6 +532,22 @@ mod rule_tests {
 
     fn table(text: &str) -> Table {
         read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn each_feature_can_have_its_own_missing_value_choice() {
+        // x misses on row 1 and y on row 3: y is filled (its own choice), x keeps the general "drop".
+        let t = table("x,y\n1,10\n,20\n3,30\n4,\n5,50\n");
+        let f = vec!["x".to_string(), "y".to_string()];
+        let mut rules = CleaningRules::features_only();
+        rules.impute_columns.insert("y".into(), Impute::Median);
+        assert_eq!((rules.impute_for("x"), rules.impute_for("y")), (Impute::Drop, Impute::Median));
+        let (kept, report) = clean_with(&t, &f, &rules, None, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, vec![0, 2, 3, 4]);
+        assert_eq!(report.fitted.fill, vec![None, Some(30.0)]);
+        let filled =
+            report.steps.iter().find(|s| s.rule.contains("filled")).unwrap_or_else(|| panic!("a fill step"));
+        assert_eq!(filled.by_column, vec![("y (filled with 30)".to_string(), 1)]);
     }
 
     #[test]

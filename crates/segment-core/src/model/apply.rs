@@ -162,6 +162,14 @@ pub fn apply(
     }
     let mut spec = model.spec.clone();
     spec.features = columns.iter().map(|c| c.file.clone()).collect();
+    // Per-feature cleaning choices follow their columns under this file's names.
+    spec.cleaning.impute_columns = model
+        .spec
+        .cleaning
+        .impute_columns
+        .iter()
+        .filter_map(|(name, &how)| columns.iter().find(|c| &c.model == name).map(|c| (c.file.clone(), how)))
+        .collect();
     spec.segment_names = model.names();
 
     progress(Stage::Cleaning, 0.0);

@@ -162,7 +162,10 @@ pub fn apply_stream(
         comment_lines,
         repeated_headers: 0,
     };
-    let imputing = rules.impute != Impute::Drop;
+    // Per model feature: whether its missing values are filled (its own choice, else the general one).
+    let imputing_j: Vec<bool> =
+        model.spec.features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
+    let imputing = imputing_j.iter().any(|&b| b);
     // The id column duplicates are checked in: the model's (as this file names it).
     let id_index = model
         .training
@@ -170,7 +173,10 @@ pub fn apply_stream(
         .as_deref()
         .and_then(|id| match_columns(&[id.to_string()], &names, mapping).ok())
         .and_then(|m| m.first().and_then(|c| index_of(&c.file)));
-    let unfillable = imputing && model.cleaning_fit.fill.iter().any(Option::is_none);
+    let unfillable = imputing_j
+        .iter()
+        .enumerate()
+        .any(|(j, &on)| on && model.cleaning_fit.fill.get(j).copied().flatten().is_none());
     if rules.drop_duplicate_rows {
         summary.dropped.push(("the same cells as an earlier row (duplicate row)".into(), 0));
     }
@@ -243,13 +249,13 @@ pub fn apply_stream(
         // The rules, in the order `clean` runs them; a row counts under the first that drops it.
         let missing = (0..names.len()).any(|i| {
             in_scope(rules.drop_missing, i)
-                && !(imputing && features.contains(&i))
+                && !features.iter().position(|&f| f == i).is_some_and(|j| imputing_j[j])
                 && match cells[i] {
                     Cell::Missing => true,
                     Cell::Text => numeric.contains(&i) && !features.contains(&i),
                     Cell::Number(_) => false,
                 }
-        }) || (!imputing && values.iter().any(Option::is_none));
+        }) || values.iter().zip(&imputing_j).any(|(v, &on)| v.is_none() && !on);
         let numeric_hit = |scope: Option<Scope>, hit: fn(f64) -> bool| {
             scope.is_some_and(|scope| {
                 numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
@@ -287,7 +293,7 @@ pub fn apply_stream(
             Some(negative_step)
         } else if numeric_hit(rules.drop_zero, |v| v == 0.0) {
             Some(zero_step)
-        } else if imputing && filled.iter().any(|v| v.is_nan()) {
+        } else if filled.iter().zip(&imputing_j).any(|(v, &on)| on && v.is_nan()) {
             Some(unfillable_step)
         } else if rules.outliers.is_some()
             && filled.iter().enumerate().any(|(j, v)| {
