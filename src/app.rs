@@ -79,6 +79,8 @@ pub struct AppState {
     pub rfm: RwSignal<Option<Arc<segment_core::transactions::RfmReport>>>,
     /// The page of the file the preview table shows.
     pub preview: RwSignal<Option<Arc<segment_core::export::Preview>>>,
+    /// The file row under the PCA map's pointer: (used row index, file row number, cells).
+    pub hover_row: RwSignal<Option<(usize, usize, Vec<(String, String)>)>>,
 }
 
 /// The model's columns a file lacks, and the file's columns to pick from.
@@ -134,6 +136,7 @@ impl AppState {
             applied: RwSignal::new(None),
             rfm: RwSignal::new(None),
             preview: RwSignal::new(None),
+            hover_row: RwSignal::new(None),
         }
     }
 
@@ -278,6 +281,13 @@ impl AppState {
         self.export(Request::ExportRemoved);
     }
 
+    /// Asks the worker for the file row behind the `used`-th row of the result (not while it works).
+    pub fn used_row(&self, used: usize) {
+        if self.status.get_untracked() == Status::Done && self.worker_has_table.get_value() {
+            self.send(Request::UsedRow { used }, false);
+        }
+    }
+
     /// Asks the worker for `count` rows of the loaded file from `start` (the preview table).
     pub fn preview_rows(&self, start: usize, count: usize) {
         if self.file_name.get_untracked().is_some() {
@@ -370,6 +380,7 @@ impl AppState {
         match reply {
             Reply::Ready => {}
             Reply::Preview { preview } => self.preview.set(Some(Arc::new(preview))),
+            Reply::UsedRow { used, row, cells } => self.hover_row.set(Some((used, row, cells))),
             Reply::Progress { stage, fraction } => {
                 if self.status.get_untracked() == Status::Working {
                     self.progress.set(Some((stage.label().to_string(), fraction)));

@@ -40,6 +40,8 @@ pub enum Request {
     Aggregate { columns: TransactionColumns },
     /// Rows `start..start + count` of the loaded file as they were, for the preview table.
     Preview { start: usize, count: usize },
+    /// The file row behind the `used`-th row of the last result (the PCA map's hover).
+    UsedRow { used: usize },
 }
 
 /// Worker -> page.
@@ -51,6 +53,12 @@ pub enum Reply {
     /// The answer to `Request::Preview`.
     Preview {
         preview: segment_core::export::Preview,
+    },
+    /// The answer to `Request::UsedRow`: the row as it was in the file (row number from 1).
+    UsedRow {
+        used: usize,
+        row: usize,
+        cells: Vec<(String, String)>,
     },
     Progress {
         stage: Stage,

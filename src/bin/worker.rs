@@ -148,6 +148,19 @@ mod worker {
                 post(&export("segments", |bytes, result| labeled_csv(bytes, result, &names)));
             }
             Request::ExportRemoved => post(&export("removed-rows", removed_rows_csv)),
+            Request::UsedRow { used } => {
+                let found = LAST.with(|l| {
+                    let last = l.borrow();
+                    let row = last.as_ref().and_then(|r| r.kept_rows.get(used).copied())?;
+                    let page =
+                        BYTES.with(|b| segment_core::export::preview(&b.borrow(), row, 1, None)).ok()?;
+                    let cells = page.header.into_iter().zip(page.rows.into_iter().next()?).collect();
+                    Some(Reply::UsedRow { used, row: row + 1, cells })
+                });
+                if let Some(reply) = found {
+                    post(&reply);
+                }
+            }
             Request::Preview { start, count } => {
                 let page = LAST.with(|l| {
                     BYTES.with(|b| {

@@ -36,3 +36,29 @@ pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<web_sys::CanvasRendering
         .flatten()
         .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
 }
+
+/// A button that saves the canvas as `<name>.png` (test id `png-<name>`).
+#[leptos::component]
+pub fn PngButton(
+    canvas_ref: leptos::prelude::NodeRef<leptos::html::Canvas>,
+    name: &'static str,
+) -> impl leptos::IntoView {
+    use leptos::prelude::*;
+    let save = move |_| {
+        use wasm_bindgen::JsCast;
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        let Ok(url) = canvas.to_data_url() else { return };
+        let anchor = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("a").ok())
+            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+        if let Some(a) = anchor {
+            a.set_href(&url);
+            a.set_download(&format!("{name}.png"));
+            a.click();
+        }
+    };
+    view! {
+        <p class="png"><button class="small" data-testid=format!("png-{name}") on:click=save>"Save as PNG"</button></p>
+    }
+}

@@ -4,7 +4,7 @@
 //! rest) and Compare (segments side by side in words, effect sizes and parallel coordinates). The
 //! figures come computed from the worker (`result.explore`); these components only choose and draw.
 
-use super::canvas::paint;
+use super::canvas::{paint, PngButton};
 use super::state;
 use crate::charts::palette::{css_colour, segment_colour, NOISE_COLOUR};
 use crate::charts::stats::{
@@ -84,26 +84,10 @@ pub fn Nav() -> impl IntoView {
 /// A chart canvas with a button that saves it as a PNG.
 #[component]
 fn Figure(canvas_ref: NodeRef<Canvas>, testid: &'static str, label: String) -> impl IntoView {
-    let save = move |_| {
-        use wasm_bindgen::JsCast;
-        let Some(canvas) = canvas_ref.get_untracked() else { return };
-        let Ok(url) = canvas.to_data_url() else { return };
-        let anchor = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.create_element("a").ok())
-            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-        if let Some(a) = anchor {
-            a.set_href(&url);
-            a.set_download(&format!("{testid}.png"));
-            a.click();
-        }
-    };
     view! {
         <figure class="chart">
-            <canvas node_ref=canvas_ref data-testid=testid role="img" aria-label=label.clone()></canvas>
-            <figcaption>
-                <button class="small" data-testid=format!("png-{testid}") on:click=save>"Save as PNG"</button>
-            </figcaption>
+            <canvas node_ref=canvas_ref data-testid=testid role="img" aria-label=label></canvas>
+            <figcaption><PngButton canvas_ref=canvas_ref name=testid /></figcaption>
         </figure>
     }
 }

@@ -1,7 +1,7 @@
 //! Help choosing parameters: the k-distance curve for DBSCAN's eps, the k sweep for k-means, the
 //! Gaussian mixture and Ward.
 
-use super::canvas::paint;
+use super::canvas::{paint, PngButton};
 use super::state;
 use crate::app::Status;
 use crate::charts::lines::{draw_lines, LineChart, Marker, Series};
@@ -93,6 +93,7 @@ fn KDistanceChart() -> impl IntoView {
                 )}</p>
             }))}
             <canvas node_ref=canvas_ref data-testid="k-distance-chart" role="img" aria-label="k-distance curve with the suggested and the current eps"></canvas>
+            <PngButton canvas_ref=canvas_ref name="k-distance-chart" />
             {move || kd().map(|kd| {
                 // The slider moves the current eps line over the curve (up to past its 99th percentile).
                 let top = kd.distances.get(kd.distances.len() * 99 / 100).copied().unwrap_or(1.0).max(kd.suggested_eps()) * 1.5;
@@ -179,6 +180,7 @@ fn KSweepPanel() -> impl IntoView {
             <button data-testid="k-sweep-button" disabled=busy on:click=move |_| state.sweep_k()>"Sweep k = 2…10"</button>
             <div class:hidden=move || state.sweep.with(Option::is_none)>
                 <canvas node_ref=canvas_ref data-testid="k-sweep-chart" role="img" aria-label="Silhouette and Davies-Bouldin by k"></canvas>
+            <PngButton canvas_ref=canvas_ref name="k-sweep-chart" />
                 <p>
                     "Best k by silhouette: "
                     <strong data-testid="k-sweep-best">{move || state.sweep.get().and_then(|s| s.best_k)}</strong>

@@ -1,6 +1,6 @@
 //! The outcome of a run: counts, segment sizes with their means, the scores and the cleaning report.
 
-use super::canvas::paint;
+use super::canvas::{paint, PngButton};
 use super::state;
 use crate::app::AppState;
 use crate::charts::palette::css_colour;
@@ -233,6 +233,7 @@ fn SilhouetteChart(score: segment_core::score::SilhouetteScore) -> impl IntoView
             role="img"
             aria-label="Silhouette values of each segment's customers"
         ></canvas>
+        <PngButton canvas_ref=canvas_ref name="silhouette-plot" />
     }
 }
 

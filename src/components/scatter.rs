@@ -1,6 +1,6 @@
 //! The PCA map on a canvas, redrawn whenever a new result arrives.
 
-use super::canvas::{context_2d, paint};
+use super::canvas::{context_2d, paint, PngButton};
 use super::state;
 use crate::charts::palette::{css_colour, segment_colour};
 use crate::charts::scatter::{draw_scatter_frame, point_radius, rasterize_points, PixelMap, ScatterData};
@@ -73,6 +73,8 @@ pub fn Scatter() -> impl IntoView {
     let biplot = RwSignal::new(true);
     let map = StoredValue::new(None::<(PixelMap, f64)>);
     let hover = RwSignal::new(None::<(f64, f64, String)>);
+    // The used row last asked about (its file row arrives in `state.hover_row`).
+    let hovered = StoredValue::new(None::<usize>);
     let drag = StoredValue::new(None::<(f64, f64, Window)>);
     // A new result or other axes: everything shown again, whole view.
     Effect::new(move || {
@@ -195,7 +197,12 @@ pub fn Scatter() -> impl IntoView {
             hidden: &hidden_now,
             window: None,
         };
-        hover.set(data.nearest(&m, px, py, 6.0 * dpr).map(|i| {
+        let nearest = data.nearest(&m, px, py, 6.0 * dpr);
+        if let Some(i) = nearest.filter(|&i| hovered.get_value() != Some(i)) {
+            hovered.set_value(Some(i));
+            state.used_row(i);
+        }
+        hover.set(nearest.map(|i| {
             let label = r.labels[i];
             let text = format!(
                 "{} · customer {} of {} used · PC{} {} · PC{} {}",
@@ -269,10 +276,23 @@ pub fn Scatter() -> impl IntoView {
                     on:mousemove=on_move
                     on:dblclick=move |_| window.set(None)
                 ></canvas>
-                {move || hover.get().map(|(x, y, text)| view! {
-                    <div class="tooltip" data-testid="scatter-tooltip" style=format!("left:{}px;top:{}px", x + 12.0, y + 12.0)>{text}</div>
+                {move || hover.get().map(|(x, y, text)| {
+                    // The row's cells as in the file, once the worker has sent them for this point.
+                    let row = state.hover_row.get().filter(|(used, ..)| hovered.get_value() == Some(*used));
+                    view! {
+                        <div class="tooltip" data-testid="scatter-tooltip" style=format!("left:{}px;top:{}px", x + 12.0, y + 12.0)>
+                            {text}
+                            {row.map(|(_, line, cells)| view! {
+                                <div class="tooltip-row" data-testid="scatter-tooltip-row">
+                                    {format!("row {} of the file: ", thousands(line))}
+                                    {cells.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(" · ")}
+                                </div>
+                            })}
+                        </div>
+                    }
                 })}
             </div>
+            <PngButton canvas_ref=canvas_ref name="pca-scatter" />
             <ul class="legend" data-testid="scatter-legend">
                 {move || {
                     state
@@ -320,6 +340,7 @@ pub fn Scatter() -> impl IntoView {
             </ul>
             <h3>"Variance by component (scree)"</h3>
             <canvas node_ref=scree_ref data-testid="scree-chart" role="img" aria-label="Share of variance explained by each principal component"></canvas>
+            <PngButton canvas_ref=scree_ref name="scree-chart" />
             {move || state.result.get().map(|r| view! { <Loadings result=r /> })}
         </section>
     }

@@ -159,6 +159,12 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     assert.equal(png.suggestedFilename(), 'pie-chart.png');
     assert.deepEqual([...fs.readFileSync(await png.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 
+    // The guidance and result charts save as PNG too.
+    for (const chart of ['k-distance-chart', 'silhouette-plot', 'pca-scatter', 'scree-chart']) {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`png-${chart}`).click()]);
+      assert.equal(file.suggestedFilename(), `${chart}.png`);
+    }
+
     // The theme switch.
     const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
     const first = await theme();
@@ -222,6 +228,9 @@ test('the PCA map: legend toggles, zoom and pan, hover names the point, scree an
       }
     }
     assert.match(tip ?? '', /(Balanced Users|High Spenders|Active Savers|Noise) · customer [\d,]+ of 55,002 used · PC1/);
+    // ...and, from the worker, the customer's row as it is in the file.
+    await page.getByTestId('scatter-tooltip-row').waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('scatter-tooltip-row').textContent(), /^row [\d,]+ of the file: ID \S+ · n_clicks /);
     await page.getByTestId('biplot-toggle').uncheck();
     await page.getByTestId('biplot-toggle').check();
     await screenshot(page, 'sample-pca-map');
