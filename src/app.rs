@@ -80,8 +80,11 @@ pub struct AppState {
     /// The page of the file the preview table shows.
     pub preview: RwSignal<Option<Arc<segment_core::export::Preview>>>,
     /// The file row under the PCA map's pointer: (used row index, file row number, cells).
-    pub hover_row: RwSignal<Option<(usize, usize, Vec<(String, String)>)>>,
+    pub hover_row: RwSignal<Option<HoverRow>>,
 }
+
+/// A row of the file behind a point of the PCA map: (used row index, file row number, (column, cell)).
+pub type HoverRow = (usize, usize, Vec<(String, String)>);
 
 /// The model's columns a file lacks, and the file's columns to pick from.
 #[derive(Debug, Clone, PartialEq)]
