@@ -198,31 +198,16 @@ impl DbscanValidParams {
             }
         }
 
-        let cluster_of_root = cluster_ids(&grid.order, &core, &mut uf);
-
-        let mut labels = vec![None; n];
-        let mut core_mask = vec![false; n];
-        for s in 0..n {
-            let row = grid.order[s];
-            if core[s] {
-                labels[row] = Some(cluster_of_root[uf.find(s)]);
-                core_mask[row] = true;
-                continue;
-            }
+        let fit = label_rows(&grid.order, &core, &mut uf, |s, emit| {
             let p = grid.point(s);
-            let mut best: Option<usize> = None;
             for &nc in grid.neighbour_cells(grid.cell_of[s] as usize) {
-                for t in grid.cell_range(nc) {
-                    if core[t] && dist2(p, grid.point(t)) <= eps2 {
-                        let id = cluster_of_root[uf.find(t)];
-                        best = Some(best.map_or(id, |b: usize| b.min(id)));
-                    }
-                }
+                grid.cell_range(nc)
+                    .filter(|&t| core[t] && dist2(p, grid.point(t)) <= eps2)
+                    .for_each(&mut *emit);
             }
-            labels[row] = best;
-        }
+        });
         on_progress(1.0);
-        DbscanFit { labels, core_mask }
+        fit
     }
 
     /// Above three dimensions: the same steps on a k-d tree over all dimensions (see
@@ -313,46 +298,32 @@ impl DbscanValidParams {
             }
         }
 
-        let cluster_of_root = cluster_ids(&tree.order, &core, &mut uf);
-        let mut labels = vec![None; n];
-        let mut core_mask = vec![false; n];
-        for s in 0..n {
-            let row = tree.order[s];
-            if core[s] {
-                labels[row] = Some(cluster_of_root[uf.find(s)]);
-                core_mask[row] = true;
-                continue;
-            }
-            // A border point takes the first cluster (lowest id) among its core neighbours.
-            let mut best: Option<usize> = None;
-            let mut take = |t: usize, uf: &mut UnionFind| {
-                let id = cluster_of_root[uf.find(t)];
-                best = Some(best.map_or(id, |b: usize| b.min(id)));
-            };
+        // A border point needs one core per compact range: all of that range's cores share a cluster.
+        let fit = label_rows(&tree.order, &core, &mut uf, |s, emit| {
             tree.visit(tree.point(s), eps2, &mut |range, inside, compact| {
                 if compact {
-                    if let Some(t) = first_core_within(s, range, inside) {
-                        take(t, &mut uf);
-                    }
+                    first_core_within(s, range, inside).into_iter().for_each(&mut *emit);
                 } else {
-                    for t in range.filter(|&t| core[t]) {
-                        if within(s, t) {
-                            take(t, &mut uf);
-                        }
-                    }
+                    range.filter(|&t| core[t] && within(s, t)).for_each(&mut *emit);
                 }
                 true
             });
-            labels[row] = best;
-        }
+        });
         on_progress(1.0);
-        DbscanFit { labels, core_mask }
+        fit
     }
 }
 
-/// Cluster ids in scikit-learn's order: by the smallest original row among each component's core
-/// points. Indexed by union-find root (positions are the grid's or tree's, `order` maps them to rows).
-fn cluster_ids(order: &[usize], core: &[bool], uf: &mut UnionFind) -> Vec<usize> {
+/// Step 4: the labels in the file's row order (`order` maps grid or tree positions to rows). Clusters are
+/// numbered by the smallest original row among their core points, as scikit-learn's scan finds them;
+/// a border point takes the lowest-numbered cluster among the core points `core_neighbours(s, emit)`
+/// reports within eps of it (one per cluster is enough), else it is noise.
+fn label_rows(
+    order: &[usize],
+    core: &[bool],
+    uf: &mut UnionFind,
+    mut core_neighbours: impl FnMut(usize, &mut dyn FnMut(usize)),
+) -> DbscanFit {
     let n = order.len();
     let mut first_row = vec![usize::MAX; n];
     for s in 0..n {
@@ -367,7 +338,24 @@ fn cluster_ids(order: &[usize], core: &[bool], uf: &mut UnionFind) -> Vec<usize>
     for (id, &r) in roots.iter().enumerate() {
         cluster_of_root[r] = id;
     }
-    cluster_of_root
+
+    let mut labels = vec![None; n];
+    let mut core_mask = vec![false; n];
+    for s in 0..n {
+        let row = order[s];
+        if core[s] {
+            labels[row] = Some(cluster_of_root[uf.find(s)]);
+            core_mask[row] = true;
+            continue;
+        }
+        let mut best: Option<usize> = None;
+        core_neighbours(s, &mut |t| {
+            let id = cluster_of_root[uf.find(t)];
+            best = Some(best.map_or(id, |b| b.min(id)));
+        });
+        labels[row] = best;
+    }
+    DbscanFit { labels, core_mask }
 }
 
 /// Whether some core of cell `a` lies within eps of some core of cell `b`.
