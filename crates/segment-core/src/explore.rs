@@ -133,12 +133,19 @@ pub fn explore(
             features.contains(&c.name) || (c.kind == ColumnKind::Numeric && !looks_like_id(c, table.n_rows))
         })
         .collect();
-    let group = |l: i32| usize::try_from(l).map_or(n_segments, |s| s.min(n_segments));
-    let variables = columns
+    // Each column's values on the used rows, as the features see them (dates as days before the latest).
+    let series: Vec<Vec<f64>> = columns
         .iter()
         .map(|c| {
             let latest = c.latest_date();
-            let values: Vec<f64> = kept.iter().map(|&r| c.feature_value(r, latest)).collect();
+            kept.iter().map(|&r| c.feature_value(r, latest)).collect()
+        })
+        .collect();
+    let group = |l: i32| usize::try_from(l).map_or(n_segments, |s| s.min(n_segments));
+    let variables = columns
+        .iter()
+        .zip(&series)
+        .map(|(c, values)| {
             let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_segments + 1];
             for (v, &l) in values.iter().zip(labels) {
                 by_group[group(l)].push(*v);
@@ -171,14 +178,16 @@ pub fn explore(
         })
         .collect();
 
-    let series: Vec<Vec<f64>> = columns
-        .iter()
-        .map(|c| {
-            let latest = c.latest_date();
-            kept.iter().map(|&r| c.feature_value(r, latest)).collect()
-        })
-        .collect();
-    let correlation = series.iter().map(|a| series.iter().map(|b| pearson(a, b)).collect()).collect();
+    // Symmetric: each pair once.
+    let k = series.len();
+    let mut correlation = vec![vec![f64::NAN; k]; k];
+    for i in 0..k {
+        for j in i..k {
+            let r = pearson(&series[i], &series[j]);
+            correlation[i][j] = r;
+            correlation[j][i] = r;
+        }
+    }
 
     let picked = SplitMix64::new(seed).sample_indices(kept.len(), SAMPLE_ROWS);
     let sample_values = series.iter().map(|s| picked.iter().map(|&i| s[i] as f32).collect()).collect();
