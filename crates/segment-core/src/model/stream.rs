@@ -63,18 +63,17 @@ pub fn apply_stream(
     output: impl Write,
     on_progress: &mut dyn FnMut(u64, usize),
 ) -> Result<StreamSummary> {
-    if let Some(category) = model.category_features.first() {
+    // Date and category features are relative to the whole file (its latest date, its shares).
+    let whole_file = model
+        .category_features
+        .first()
+        .map(|c| ("category", c, "how common each value is in the file"))
+        .or_else(|| model.date_features.first().map(|d| ("date", d, "days before the file's latest date")));
+    if let Some((kind, column, how)) = whole_file {
         return Err(CoreError::BadModel(format!(
-            "it segments on the category column \"{category}\" as how common each value is in the file, \
-             which is only known once the whole file is read, so it cannot be applied while streaming. \
-             Apply it in the page (Load a saved model, then Apply it to a CSV file)"
-        )));
-    }
-    if let Some(date) = model.date_features.first() {
-        return Err(CoreError::BadModel(format!(
-            "it segments on the date column \"{date}\" as days before the file's latest date, which \
-             is only known once the whole file is read, so it cannot be applied while streaming. \
-             Apply it in the page (Load a saved model, then Apply it to a CSV file)"
+            "it segments on the {kind} column \"{column}\" as {how}, which is only known once the whole \
+             file is read, so it cannot be applied while streaming. Apply it in the page (Load a saved \
+             model, then Apply it to a CSV file)"
         )));
     }
     let mut reader = BufReader::with_capacity(1 << 20, Counting { inner: input, read: 0 });
