@@ -146,6 +146,20 @@ fn feature_pair(e: &Explore) -> (usize, usize) {
     (a, f.next().unwrap_or(1.min(last)))
 }
 
+/// The sampled rows at variables `x` and `y` with their group (segment, noise = `n_segments`), both
+/// values filled; None when a variable is out of range.
+fn sample_points(e: &Explore, x: usize, y: usize, n_segments: usize) -> Option<Vec<(f64, f64, usize)>> {
+    let (vx, vy) = (e.sample_values.get(x)?, e.sample_values.get(y)?);
+    Some(
+        vx.iter()
+            .zip(vy)
+            .zip(&e.sample_labels)
+            .filter(|((a, b), _)| a.is_finite() && b.is_finite())
+            .map(|((a, b), &l)| (f64::from(*a), f64::from(*b), usize::try_from(l).unwrap_or(n_segments)))
+            .collect(),
+    )
+}
+
 fn variable(e: &Explore, i: usize) -> Option<&Variable> {
     e.variables.get(i).or_else(|| e.variables.first())
 }
@@ -219,15 +233,7 @@ fn ExploreBody(result: Arc<AnalysisResult>) -> impl IntoView {
         let e = e.clone();
         Effect::new(move || {
             let (x, y) = (sx.get(), sy.get());
-            let (Some(vx), Some(vy)) = (e.sample_values.get(x), e.sample_values.get(y)) else { return };
-            let group = |l: i32| usize::try_from(l).unwrap_or(n_segments);
-            let points: Vec<(f64, f64, usize)> = vx
-                .iter()
-                .zip(vy)
-                .zip(&e.sample_labels)
-                .filter(|((a, b), _)| a.is_finite() && b.is_finite())
-                .map(|((a, b), &l)| (f64::from(*a), f64::from(*b), group(l)))
-                .collect();
+            let Some(points) = sample_points(&e, x, y, n_segments) else { return };
             let g = groups(n_segments, true);
             let names = (e.variables[x].name.as_str(), e.variables[y].name.as_str());
             if let Some(c) = scatter_ref.get() {
@@ -491,14 +497,7 @@ fn AnalysisBody(result: Arc<AnalysisResult>) -> impl IntoView {
         let e = e.clone();
         Effect::new(move || {
             let (x, y, seg) = (sx.get(), sy.get(), segment.get());
-            let (Some(vx), Some(vy)) = (e.sample_values.get(x), e.sample_values.get(y)) else { return };
-            let points: Vec<(f64, f64, usize)> = vx
-                .iter()
-                .zip(vy)
-                .zip(&e.sample_labels)
-                .filter(|((a, b), _)| a.is_finite() && b.is_finite())
-                .map(|((a, b), &l)| (f64::from(*a), f64::from(*b), usize::try_from(l).unwrap_or(n)))
-                .collect();
+            let Some(points) = sample_points(&e, x, y, n) else { return };
             let g = groups(n, true);
             let names = (e.variables[x].name.as_str(), e.variables[y].name.as_str());
             if let Some(c) = scatter_ref.get() {
