@@ -76,6 +76,8 @@ pub fn Scatter() -> impl IntoView {
     // The used row last asked about (its file row arrives in `state.hover_row`).
     let hovered = StoredValue::new(None::<usize>);
     let drag = StoredValue::new(None::<(f64, f64, Window)>);
+    // The components drawn and their (x, y) per point, kept by the drawing for the hover to search.
+    let drawn = StoredValue::new(None::<((usize, usize), Vec<f32>)>);
     // A new result or other axes: everything shown again, whole view.
     Effect::new(move || {
         let _ = state.result.get();
@@ -135,6 +137,7 @@ pub fn Scatter() -> impl IntoView {
         let _ = canvas.set_attribute("data-points", &r.labels.len().to_string());
         let shown = r.labels.iter().filter(|&&l| data.shown(l)).count();
         let _ = canvas.set_attribute("data-shown", &shown.to_string());
+        drawn.set_value(Some(((a, b), coords)));
     });
     // The scree chart: the share of variance of every component.
     Effect::new(move || {
@@ -175,47 +178,43 @@ pub fn Scatter() -> impl IntoView {
             let (a, b) = (m.to_data(x0, y0), m.to_data(px, py));
             let (dx, dy) = (a.0 - b.0, a.1 - b.1);
             if dx != 0.0 || dy != 0.0 {
-                window.set(Some(((w.0.start + dx)..(w.0.end + dx), (w.1.start + dy)..(w.1.end + dy))));
-                drag.set_value(Some((
-                    px,
-                    py,
-                    ((w.0.start + dx)..(w.0.end + dx), (w.1.start + dy)..(w.1.end + dy)),
-                )));
+                let moved = ((w.0.start + dx)..(w.0.end + dx), (w.1.start + dy)..(w.1.end + dy));
+                window.set(Some(moved.clone()));
+                drag.set_value(Some((px, py, moved)));
             }
             return;
         }
         let Some(r) = state.result.get_untracked() else { return };
-        let (a, b) = axes.get_untracked();
-        let last = r.pca.dims.max(1) - 1;
-        let coords = r.pca.pair(a.min(last), b.min(last));
         let hidden_now = hidden.get_untracked();
-        let data = ScatterData {
-            coords: &coords,
-            labels: &r.labels,
-            x_label: String::new(),
-            y_label: String::new(),
-            hidden: &hidden_now,
-            window: None,
-        };
-        let nearest = data.nearest(&m, px, py, 6.0 * dpr);
-        if let Some(i) = nearest.filter(|&i| hovered.get_value() != Some(i)) {
+        // The nearest shown point and what the tooltip says of it, read from the drawn points in place.
+        let found = drawn.with_value(|d| {
+            let ((a, b), coords) = d.as_ref()?;
+            let data = ScatterData {
+                coords,
+                labels: &r.labels,
+                x_label: String::new(),
+                y_label: String::new(),
+                hidden: &hidden_now,
+                window: None,
+            };
+            let i = data.nearest(&m, px, py, 6.0 * dpr)?;
+            let text = format!(
+                "{} · customer {} of {} used · PC{} {} · PC{} {}",
+                state.segment_name(r.labels[i]),
+                thousands(i + 1),
+                thousands(r.rows_used),
+                a + 1,
+                decimal(f64::from(coords[2 * i]), 3),
+                b + 1,
+                decimal(f64::from(coords[2 * i + 1]), 3)
+            );
+            Some((i, text))
+        });
+        if let Some(i) = found.as_ref().map(|f| f.0).filter(|&i| hovered.get_value() != Some(i)) {
             hovered.set_value(Some(i));
             state.used_row(i);
         }
-        hover.set(nearest.map(|i| {
-            let label = r.labels[i];
-            let text = format!(
-                "{} · customer {} of {} used · PC{} {} · PC{} {}",
-                state.segment_name(label),
-                thousands(i + 1),
-                thousands(r.rows_used),
-                a.min(last) + 1,
-                decimal(f64::from(coords[2 * i]), 3),
-                b.min(last) + 1,
-                decimal(f64::from(coords[2 * i + 1]), 3)
-            );
-            (f64::from(ev.offset_x()), f64::from(ev.offset_y()), text)
-        }));
+        hover.set(found.map(|(_, text)| (f64::from(ev.offset_x()), f64::from(ev.offset_y()), text)));
     };
     let zoom_by = move |factor: f64| {
         if let Some((m, _)) = map.get_value() {
