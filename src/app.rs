@@ -268,12 +268,17 @@ impl AppState {
         self.export(Request::Export { names: self.names.get_untracked() });
     }
 
+    /// The loaded file's name without its extension: what the downloads are named after.
+    fn file_stem(&self) -> String {
+        let name = self.file_name.get_untracked().unwrap_or_default();
+        name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_string()
+    }
+
     /// Downloads the segment profiles (aggregates only), built here from the result on screen.
     pub fn export_profiles(&self) {
         let Some(result) = self.result.get_untracked() else { return };
         let csv = segment_core::export::profiles_csv(&result, &self.names.get_untracked());
-        let stem = self.file_name.get_untracked().unwrap_or_default();
-        let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+        let stem = self.file_stem();
         if let Err(message) = download(&format!("{stem}-profiles.csv"), &csv, "text/csv") {
             self.fail(message);
         }
@@ -445,8 +450,7 @@ impl AppState {
                 self.settle();
             }
             Reply::Exported { csv, suffix } => {
-                let stem = self.file_name.get_untracked().unwrap_or_default();
-                let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+                let stem = self.file_stem();
                 self.settle();
                 if let Err(message) = download(&format!("{stem}-{suffix}.csv"), &csv, "text/csv") {
                     self.fail(message);
@@ -461,8 +465,7 @@ impl AppState {
                 self.stability.set(Some(stability));
             }
             Reply::Aggregated { csv, report } => {
-                let stem = self.file_name.get_untracked().unwrap_or_default();
-                let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+                let stem = self.file_stem();
                 let bytes = js_sys::Uint8Array::from(csv.as_bytes());
                 self.load(format!("{stem}-customers.csv"), bytes);
                 self.rfm.set(Some(Arc::new(report)));
@@ -475,8 +478,7 @@ impl AppState {
                 }
             }
             Reply::ModelSaved { json } => {
-                let stem = self.file_name.get_untracked().unwrap_or_default();
-                let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s).to_string();
+                let stem = self.file_stem();
                 self.settle();
                 if let Err(message) = download(&format!("{stem}-model.json"), &json, "application/json") {
                     self.fail(message);
