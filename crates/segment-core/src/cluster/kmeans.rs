@@ -166,6 +166,10 @@ fn kmeans_plus_plus(points: &[f64], n: usize, d: usize, k: usize, rng: &mut Spli
     centres
 }
 
+/// Lloyd's iterations with Hamerly's bounds (2010): each row keeps an upper bound on the distance to its
+/// centre and a lower bound on the distance to any other centre; a row whose upper bound is below both
+/// its lower bound and half the distance from its centre to the nearest other centre cannot change
+/// segment, so its distances are not computed. The assignments are Lloyd's, iteration by iteration.
 fn lloyd(
     points: &[f64],
     n: usize,
@@ -176,10 +180,50 @@ fn lloyd(
 ) -> (Vec<usize>, Vec<f64>, f64, usize) {
     let k = centres.len() / d;
     let mut assign = vec![0usize; n];
+    let mut upper = vec![f64::INFINITY; n];
+    let mut lower = vec![0.0f64; n];
+    let mut fresh = true;
     let mut iterations = 0;
+    let mut half_gap = vec![0.0f64; k];
+    let mut moved = vec![0.0f64; k];
     for _ in 0..max_iter {
         iterations += 1;
-        assign_nearest(points, n, d, &centres, &mut assign);
+        if fresh {
+            for i in 0..n {
+                let (best, second, c) = two_nearest(&points[i * d..(i + 1) * d], &centres, d);
+                assign[i] = c;
+                upper[i] = best;
+                lower[i] = second;
+            }
+            fresh = false;
+        } else {
+            // Half the distance from each centre to its nearest other centre.
+            for a in 0..k {
+                let ca = &centres[a * d..(a + 1) * d];
+                half_gap[a] = (0..k)
+                    .filter(|&b| b != a)
+                    .map(|b| dist2(ca, &centres[b * d..(b + 1) * d]))
+                    .fold(f64::INFINITY, f64::min)
+                    .sqrt()
+                    / 2.0;
+            }
+            for i in 0..n {
+                let a = assign[i];
+                let bound = half_gap[a].max(lower[i]);
+                if upper[i] <= bound {
+                    continue;
+                }
+                let p = &points[i * d..(i + 1) * d];
+                upper[i] = dist2(p, &centres[a * d..(a + 1) * d]).sqrt();
+                if upper[i] <= bound {
+                    continue;
+                }
+                let (best, second, c) = two_nearest(p, &centres, d);
+                assign[i] = c;
+                upper[i] = best;
+                lower[i] = second;
+            }
+        }
         let mut sums = vec![0.0; k * d];
         let mut counts = vec![0usize; k];
         for i in 0..n {
@@ -200,18 +244,39 @@ fn lloyd(
                     .map_or(0, |(i, _)| i);
                 sums[c * d..(c + 1) * d].copy_from_slice(&points[far * d..(far + 1) * d]);
                 counts[c] = 1;
+                fresh = true; // the bounds no longer hold
             }
         }
         let mut shift = 0.0;
         for c in 0..k {
+            let mut moved2 = 0.0;
             for j in 0..d {
                 let new = sums[c * d + j] / counts[c] as f64;
-                shift += (new - centres[c * d + j]).powi(2);
+                moved2 += (new - centres[c * d + j]).powi(2);
                 centres[c * d + j] = new;
             }
+            shift += moved2;
+            moved[c] = moved2.sqrt();
         }
         if shift <= tol {
             break;
+        }
+        // Move the bounds with the centres: a row's centre moved by moved[a]; any other centre by at
+        // most the largest move among the others.
+        let (mut first, mut second, mut first_at) = (0.0f64, 0.0f64, usize::MAX);
+        for (c, &m) in moved.iter().enumerate() {
+            if m > first {
+                second = first;
+                first = m;
+                first_at = c;
+            } else if m > second {
+                second = m;
+            }
+        }
+        for i in 0..n {
+            let a = assign[i];
+            upper[i] += moved[a];
+            lower[i] -= if a == first_at { second } else { first };
         }
     }
     assign_nearest(points, n, d, &centres, &mut assign);
@@ -219,6 +284,22 @@ fn lloyd(
         .map(|i| dist2(&points[i * d..(i + 1) * d], &centres[assign[i] * d..(assign[i] + 1) * d]))
         .sum();
     (assign, centres, inertia, iterations)
+}
+
+/// The distances to the nearest and second nearest centre, and the nearest's index (ties: the lower).
+fn two_nearest(p: &[f64], centres: &[f64], d: usize) -> (f64, f64, usize) {
+    let (mut best, mut second, mut at) = (f64::INFINITY, f64::INFINITY, 0);
+    for (c, centre) in centres.chunks_exact(d).enumerate() {
+        let dist = dist2(p, centre);
+        if dist < best {
+            second = best;
+            best = dist;
+            at = c;
+        } else if dist < second {
+            second = dist;
+        }
+    }
+    (best.sqrt(), second.sqrt(), at)
 }
 
 fn assign_nearest(points: &[f64], n: usize, d: usize, centres: &[f64], assign: &mut [usize]) {
