@@ -10,10 +10,11 @@
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use segment_core::ingest::read_csv;
+use segment_core::auto::{choose, AutoChoice};
 use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
-use segment_core::pipeline::{run, summarize, AnalysisResult, Stage};
+use segment_core::pipeline::{run, summarize_customers, AnalysisResult, Stage};
 use segment_core::spec::AnalysisSpec;
+use segment_core::transactions::{read_customers, Customers, LoadMode};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,10 @@ enum Command {
     Suggest {
         /// The customer CSV.
         data: PathBuf,
+        /// Segment the rows as they are, even when the file looks like one row per purchase (by default
+        /// such a file is aggregated per customer: recency, frequency, monetary, average order value).
+        #[arg(long)]
+        as_is: bool,
     },
     /// Segment a CSV file and save the model (settings, scaler, segments) as JSON.
     Fit {
@@ -53,6 +58,9 @@ enum Command {
         /// Where to write the model; default: <data>-model.json beside the data.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Segment the rows as they are, even when the file looks like one row per purchase.
+        #[arg(long)]
+        as_is: bool,
     },
     /// Give every row of a CSV file its segment, streaming (any size; memory stays flat).
     Apply {
@@ -98,16 +106,78 @@ fn beside(data: &Path, suffix: &str) -> PathBuf {
 impl Command {
     fn run(self) -> Result<(), String> {
         match self {
-            Command::Suggest { data } => {
-                let table = read_csv(&read(&data)?, &mut |_| {}).map_err(|e| e.to_string())?;
-                let summary = summarize(&table).map_err(|e| e.to_string())?;
-                let json = serde_json::to_string_pretty(&summary.suggested).map_err(|e| e.to_string())?;
+            Command::Suggest { data, as_is } => {
+                let customers = read_customers(read(&data)?, &load_mode(as_is), &mut |_| {})
+                    .map_err(|e| e.to_string())?;
+                let bar = spinner();
+                let (spec, _) = default_settings(&customers, &mut progress_on(&bar))?;
+                bar.finish_and_clear();
+                let json = serde_json::to_string_pretty(&spec).map_err(|e| e.to_string())?;
                 println!("{json}");
                 Ok(())
             }
-            Command::Fit { data, settings, names, output } => fit(&data, settings.as_deref(), names, output),
+            Command::Fit { data, settings, names, output, as_is } => {
+                fit(&data, settings.as_deref(), names, output, &load_mode(as_is))
+            }
             Command::Apply { model, data, mapping, output } => apply(&model, &data, &mapping, output),
         }
+    }
+}
+
+/// The settings the page starts with: the original project's preset for its layout, else the automatic
+/// choice (printed to stderr with the candidates it was chosen among), with its result when it ran one.
+fn default_settings(
+    customers: &Customers,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<(AnalysisSpec, Option<AnalysisResult>), String> {
+    let table = &customers.table;
+    if let Some(a) = &customers.aggregated {
+        eprintln!(
+            "one row per purchase: {} lines aggregated into {} customers (recency in days back from {}; \
+             excluded: {} without a customer, {} cancellations, {} unreadable). Use --as-is to segment the lines.",
+            a.report.rows_in,
+            a.report.customers,
+            a.report.latest_date,
+            a.report.without_customer,
+            a.report.cancellations,
+            a.report.unreadable
+        );
+    }
+    let summary = summarize_customers(customers).map_err(|e| e.to_string())?;
+    if let Some(preset) = &summary.preset {
+        eprintln!("settings: {preset}");
+        return Ok((summary.suggested, None));
+    }
+    let (choice, result) = choose(table, &summary.suggested, progress).map_err(|e| e.to_string())?;
+    print_choice(&choice);
+    Ok((result.spec.clone(), Some(result)))
+}
+
+fn print_choice(choice: &AutoChoice) {
+    eprintln!("{}", choice.explanation);
+    eprintln!("candidates ({} of {} rows searched):", choice.rows_searched, choice.rows_total);
+    for (i, c) in choice.candidates.iter().enumerate() {
+        let mark = if Some(i) == choice.chosen { "*" } else { " " };
+        let k = c.spec.k().map_or(String::new(), |k| format!(" k {k}"));
+        eprintln!(
+            "{mark} {:<42} {:<34} segments {:>2}  silhouette {:>6}  largest {:>3.0}%  smallest {:>4.1}%  noise {:>3.0}%{}{}",
+            format!("{}{k}", c.method_words()),
+            c.representation,
+            c.segments,
+            c.silhouette.map_or("-".into(), |s| format!("{s:.3}")),
+            c.largest_share * 100.0,
+            c.smallest_share * 100.0,
+            c.noise_share * 100.0,
+            c.stability.map_or(String::new(), |s| format!("  stability {s:.2}")),
+            c.rejected.as_ref().map_or(String::new(), |r| format!("  ({r})")),
+        );
+    }
+}
+
+fn progress_on(bar: &ProgressBar) -> impl FnMut(Stage, f64) + '_ {
+    move |stage: Stage, fraction: f64| {
+        bar.set_message(stage.label());
+        bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
     }
 }
 
@@ -120,28 +190,48 @@ fn spinner() -> ProgressBar {
     bar
 }
 
+fn load_mode(as_is: bool) -> LoadMode {
+    if as_is {
+        LoadMode::AsIs
+    } else {
+        LoadMode::Auto
+    }
+}
+
 fn fit(
     data: &Path,
     settings: Option<&Path>,
     names: Vec<String>,
     output: Option<PathBuf>,
+    mode: &LoadMode,
 ) -> Result<(), String> {
-    let bytes = read(data)?;
     let bar = spinner();
-    let mut progress = |stage: Stage, fraction: f64| {
-        bar.set_message(stage.label());
-        bar.set_position((fraction.clamp(0.0, 1.0) * 1000.0) as u64);
-    };
+    let mut progress = progress_on(&bar);
     progress(Stage::Reading, 0.0);
-    let table = read_csv(&bytes, &mut |f| progress(Stage::Reading, f)).map_err(|e| e.to_string())?;
-    let spec = match settings {
+    let settings = match settings {
         Some(path) => {
             let text = String::from_utf8(read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
-            AnalysisSpec::from_json(&text).map_err(|e| e.to_string())?
+            Some(AnalysisSpec::from_json(&text).map_err(|e| e.to_string())?)
         }
-        None => summarize(&table).map_err(|e| e.to_string())?.suggested,
+        None => None,
     };
-    let result = run(&table, &spec, &mut progress).map_err(|e| e.to_string())?;
+    // Settings fitted on customers aggregated from purchase lines aggregate this file the same way.
+    let mode = match settings.as_ref().map(|s| &s.transactions) {
+        Some(Some(columns)) => LoadMode::Aggregate(columns.clone()),
+        Some(None) => LoadMode::AsIs,
+        None => mode.clone(),
+    };
+    let customers = read_customers(read(data)?, &mode, &mut |f| progress(Stage::Reading, f))
+        .map_err(|e| e.to_string())?;
+    let (spec, ran) = match settings {
+        Some(spec) => (spec, None),
+        None => default_settings(&customers, &mut progress)?,
+    };
+    let (bytes, table) = (&customers.bytes, &customers.table);
+    let result = match ran {
+        Some(result) => result,
+        None => run(table, &spec, &mut progress).map_err(|e| e.to_string())?,
+    };
     bar.finish_and_clear();
     let names: Vec<String> = (0..result.segment_sizes.len())
         .map(|s| {
@@ -154,7 +244,7 @@ fn fit(
         .collect();
     let file_name = data.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let model =
-        SegmentModel::from_result(&bytes, &table, &result, &names, &file_name).map_err(|e| e.to_string())?;
+        SegmentModel::from_result(bytes, table, &result, &names, &file_name).map_err(|e| e.to_string())?;
     let output = output.unwrap_or_else(|| beside(data, "model.json"));
     std::fs::write(&output, model.to_json())
         .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
@@ -197,8 +287,22 @@ fn apply(
         format!("{} is not a model file (not text); save one with `segment fit`", model_path.display())
     })?;
     let model = SegmentModel::from_json(&text).map_err(|e| e.to_string())?;
-    let input = File::open(data).map_err(|e| format!("cannot read {}: {e}", data.display()))?;
-    let size = input.metadata().map_or(0, |m| m.len());
+    let file = File::open(data).map_err(|e| format!("cannot read {}: {e}", data.display()))?;
+    // A model of customers aggregated from purchase lines aggregates this file first (in memory: a
+    // customer's lines can be anywhere in the file), then streams the customers.
+    let (input, size): (Box<dyn std::io::Read>, u64) = match &model.spec.transactions {
+        Some(columns) => {
+            let bytes = read(data)?;
+            let customers = read_customers(bytes, &LoadMode::Aggregate(columns.clone()), &mut |_| {})
+                .map_err(|e| e.to_string())?;
+            let size = customers.bytes.len() as u64;
+            (Box::new(std::io::Cursor::new(customers.bytes)), size)
+        }
+        None => {
+            let size = file.metadata().map_or(0, |m| m.len());
+            (Box::new(file), size)
+        }
+    };
     let bar = ProgressBar::new(size);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} [{bar:30}] {msg} ({eta})")

@@ -6,6 +6,7 @@
 //! [`spec::AnalysisSpec`]. Nothing here knows about the browser: the same code runs in the Web Worker,
 //! in native tests and from a command line.
 
+pub mod auto;
 pub mod clean;
 pub mod cluster;
 pub mod distance;

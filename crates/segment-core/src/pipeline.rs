@@ -29,6 +29,8 @@ pub enum Stage {
     Clustering,
     Reducing,
     Scoring,
+    /// Trying candidate segmentations (the automatic choice).
+    Choosing,
 }
 
 impl Stage {
@@ -40,6 +42,7 @@ impl Stage {
             Stage::Clustering => "Finding segments",
             Stage::Reducing => "Projecting (PCA)",
             Stage::Scoring => "Scoring",
+            Stage::Choosing => "Trying segmentations",
         }
     }
 }
@@ -64,6 +67,10 @@ pub struct DatasetSummary {
     /// Set when the file looks like one row per purchase: the columns to aggregate per customer.
     #[serde(default)]
     pub transactions: Option<crate::transactions::TransactionColumns>,
+    /// Set when the file was a transaction file and the table is its customers (see
+    /// [`crate::transactions::read_customers`]).
+    #[serde(default)]
+    pub aggregated: Option<crate::transactions::Aggregated>,
 }
 
 /// The sorted distances to the k-th nearest neighbour (the point itself counted first) of a sample of
@@ -156,12 +163,12 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
     if table.numeric_names().is_empty() {
         return Err(CoreError::NoNumericColumn { columns: table.names().join(", ") });
     }
-    let mut suggested = AnalysisSpec::default_for(table);
+    let suggested = AnalysisSpec::default_for(table);
     let preset = is_original_layout(table).then(|| {
         "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings"
             .to_string()
     });
-    let k_distance = suggest(table, &mut suggested);
+    let k_distance = k_distance_for(table, &suggested);
     Ok(DatasetSummary {
         n_rows: table.n_rows,
         source: table.source.clone(),
@@ -171,7 +178,19 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
         preset,
         k_distance,
         transactions: crate::transactions::detect(table),
+        aggregated: None,
     })
+}
+
+/// [`summarize`] for a file read by [`crate::transactions::read_customers`]: when it was aggregated, the
+/// settings say so (a saved model aggregates next month's file the same way).
+pub fn summarize_customers(customers: &crate::transactions::Customers) -> Result<DatasetSummary> {
+    let mut summary = summarize(&customers.table)?;
+    if let Some(aggregated) = &customers.aggregated {
+        summary.suggested.transactions = Some(aggregated.columns.clone());
+        summary.aggregated = Some(aggregated.clone());
+    }
+    Ok(summary)
 }
 
 /// The summary of a table that arrives with its settings (a saved model applied to it): its columns
@@ -187,6 +206,7 @@ pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
         preset: None,
         k_distance: None,
         transactions: None,
+        aggregated: None,
     }
 }
 
@@ -200,52 +220,26 @@ fn delimiter_name(d: u8) -> String {
     }
 }
 
-/// Computes the k-distance curve for the spec's features and, for a file without a preset, sets eps to
-/// its knee. Returns None when the data cannot be prepared (the run will then say why).
-pub fn suggest(table: &Table, spec: &mut AnalysisSpec) -> Option<KDistance> {
-    let mut kd = k_distance_for(table, spec)?;
-    if !is_original_layout(table) && kd.knee_eps > 0.0 {
-        kd.tuned_eps = tune_eps(table, spec, kd.knee_eps).map(|eps| round_sig(eps, 2));
-        // A small file may have no group dense enough at the default min_samples: try half of it
-        // (at least 3) before giving up, and say so through the spec the page shows.
-        if kd.tuned_eps.is_none() && spec.dbscan.min_samples > 3 {
-            let mut smaller = spec.clone();
-            smaller.dbscan.min_samples = (spec.dbscan.min_samples / 2).max(3);
-            if let Some(smaller_kd) = k_distance_for(table, &smaller) {
-                if let Some(eps) = tune_eps(table, &smaller, smaller_kd.knee_eps) {
-                    spec.dbscan.min_samples = smaller.dbscan.min_samples;
-                    kd = smaller_kd;
-                    kd.tuned_eps = Some(round_sig(eps, 2));
-                }
-            }
-        }
-        spec.dbscan.eps = round_sig(kd.suggested_eps(), 2);
-    }
-    Some(kd)
-}
-
-/// Multiples of the knee tried by [`tune_eps`].
+/// Multiples of the knee tried by [`tune_eps_on`].
 const EPS_CANDIDATES: [f64; 8] = [1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0];
-/// Files up to this size get their eps tuned (six DBSCAN runs); larger ones take the knee.
-const TUNE_MAX_ROWS: usize = 200_000;
 
 /// The knee of the k-distance curve is where dense groups end, but on small or noisy files it often
-/// splits real groups into many small ones. Tries a few multiples of it and keeps the one whose
-/// segments score best: silhouette (on a 2,000-row sample) times the share of rows not left as noise,
-/// among runs with 2 to 10 segments. None when no candidate qualifies.
-fn tune_eps(table: &Table, spec: &AnalysisSpec, knee: f64) -> Option<f64> {
-    let (kept, _, raw) = cleaned(table, spec).ok()?;
-    if kept.len() > TUNE_MAX_ROWS {
-        return None;
-    }
-    let input = x_model(&raw, &spec.features, &spec.transforms);
-    let x = FittedScaler::fit(spec.scaler, input.view()).transform(input.view());
-    let options = SilhouetteOptions { max_exact: 2_000, sample_size: 2_000, seed: spec.seed };
-    let mut best: Option<(f64, f64)> = None;
+/// splits real groups into many small ones. Tries a few multiples of it on scaled rows and keeps the one
+/// whose segments score best: silhouette (on a 2,000-row sample) times the share of rows not left as
+/// noise, among runs with 2 to 10 segments. Returns that eps and its labels; None when no multiple
+/// qualifies.
+pub(crate) fn tune_eps_on(
+    x: ArrayView2<f64>,
+    min_samples: usize,
+    knee: f64,
+    seed: u64,
+) -> Option<(f64, Vec<Option<usize>>)> {
+    let options = SilhouetteOptions { max_exact: 2_000, sample_size: 2_000, seed };
+    let rows: Vec<f64> = x.iter().copied().collect();
+    let mut best: Option<(f64, f64, Vec<Option<usize>>)> = None;
     for factor in EPS_CANDIDATES {
         let eps = knee * factor;
-        let Ok(params) = Dbscan::params(eps, spec.dbscan.min_samples).check() else { continue };
-        let rows: Vec<f64> = x.iter().copied().collect();
+        let Ok(params) = Dbscan::params(eps, min_samples).check() else { continue };
         let labels = params.fit_rows(&rows, x.nrows(), x.ncols(), &mut |_| {}).labels;
         let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
         // A wider radius only merges clusters further: once one segment holds the clustered rows,
@@ -257,13 +251,13 @@ fn tune_eps(table: &Table, spec: &AnalysisSpec, knee: f64) -> Option<f64> {
             continue;
         }
         let clustered = labels.iter().filter(|l| l.is_some()).count() as f64 / labels.len().max(1) as f64;
-        let Some(sil) = silhouette(x.view(), &labels, options) else { continue };
+        let Some(sil) = silhouette(x, &labels, options) else { continue };
         let score = sil.mean * clustered;
-        if best.is_none_or(|b| score > b.1) {
-            best = Some((eps, score));
+        if best.as_ref().is_none_or(|b| score > b.1) {
+            best = Some((eps, score, labels));
         }
     }
-    best.map(|(eps, _)| eps)
+    best.map(|(eps, _, labels)| (eps, labels))
 }
 
 /// The k-distance curve for the spec's features, cleaning, scaler and min_samples (the page redraws it
@@ -279,7 +273,7 @@ pub fn k_distance_for(table: &Table, spec: &AnalysisSpec) -> Option<KDistance> {
     Some(k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed))
 }
 
-fn round_sig(v: f64, digits: i32) -> f64 {
+pub(crate) fn round_sig(v: f64, digits: i32) -> f64 {
     if v <= 0.0 || !v.is_finite() {
         return v;
     }
@@ -326,7 +320,10 @@ pub fn knee(sorted: &[f64]) -> f64 {
 
 /// Cleans with the spec's rules (duplicated ids by the spec's id column, else the detected one) and
 /// returns the kept rows, the report and their features with missing values filled as cleaning says.
-fn cleaned(table: &Table, spec: &AnalysisSpec) -> Result<(Vec<usize>, CleaningReport, Array2<f64>)> {
+pub(crate) fn cleaned(
+    table: &Table,
+    spec: &AnalysisSpec,
+) -> Result<(Vec<usize>, CleaningReport, Array2<f64>)> {
     let (kept, report) = clean_with(table, &spec.features, &spec.cleaning, spec.id_column.as_deref(), None)?;
     let x = x_raw_filled(table, &spec.features, &kept, &report.fitted.fill);
     Ok((kept, report, x))
@@ -364,8 +361,27 @@ fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
         Method::KMeans => KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check_ref()?.k(),
         Method::GaussianMixture => GaussianMixture::params(k, spec.seed).check_ref()?.k(),
         Method::Ward => Ward::params(k).check_ref()?.k(),
+        Method::Rfm => {
+            rfm_columns(spec)?;
+            5
+        }
     }
     .max(3))
+}
+
+/// The positions of RFM's recency, frequency and monetary columns among the spec's features.
+fn rfm_columns(spec: &AnalysisSpec) -> Result<[usize; 3]> {
+    let at = |name: &str| {
+        spec.features.iter().position(|f| f == name).ok_or_else(|| CoreError::InvalidParameter {
+            name: "method".into(),
+            value: "RFM scores".into(),
+            reason: format!(
+                "RFM scores need the column \"{name}\" among the features (recency, frequency and monetary, as a \
+                 file of purchase lines aggregated per customer has)"
+            ),
+        })
+    };
+    Ok([at(&spec.rfm.recency)?, at(&spec.rfm.frequency)?, at(&spec.rfm.monetary)?])
 }
 
 /// Fits the spec's method on `x_scaled`: canonical labels (0 = largest segment) and what assigning new
@@ -401,6 +417,16 @@ pub fn fit_method(
             let centroids = segment_centres(x_scaled, &labels);
             (labels, Assignment::Centroids { centroids })
         }
+        Method::Rfm => {
+            let fit = crate::cluster::rfm::fit(x_scaled, rfm_columns(spec)?);
+            let assignment = Assignment::Rfm {
+                columns: fit.columns,
+                edges: fit.edges,
+                segment_of_group: fit.segment_of_group.iter().map(|s| s.map(|s| s as u32)).collect(),
+                names: fit.names,
+            };
+            (fit.labels, assignment)
+        }
     })
 }
 
@@ -430,6 +456,12 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
         .collect();
     let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
     let mut result = describe(spec, fitted, progress);
+    // Rule-based segments carry their own names.
+    if let Assignment::Rfm { names, .. } = &assignment {
+        for (profile, name) in result.profiles.iter_mut().zip(names) {
+            profile.suggested_name = name.clone();
+        }
+    }
     result.assignment = Some(assignment);
     result.explore = explore_result(table, &result);
     Ok(result)
@@ -594,16 +626,22 @@ impl StabilityJob {
         let Some(rows) = self.plan.next_rows() else { return Some(self.plan.finish()) };
         let run_index = self.plan.done_runs() as u64 + 1;
         let sub = self.x_scaled.select(Axis(0), rows);
-        let mut run_spec = self.spec.clone();
-        run_spec.seed = self.spec.seed.wrapping_add(run_index);
-        // The subsample is 80 % as dense: scale min_samples so DBSCAN's density threshold stays.
-        run_spec.dbscan.min_samples =
-            ((self.spec.dbscan.min_samples as f64 * SUBSAMPLE_SHARE).round() as usize).max(1);
+        let run_spec = subsample_spec(&self.spec, run_index);
         let labels = fit_method(&run_spec, sub.view(), &mut |_| {}).map(|(labels, _)| labels);
         let labels = labels.unwrap_or_else(|_| vec![None; rows.len()]);
         self.plan.record(&labels);
         self.plan.next_rows().is_none().then(|| self.plan.finish())
     }
+}
+
+/// The settings of the `run_index`-th refit on an 80 % subsample: its own seed, and DBSCAN's
+/// min_samples scaled to the subsample (it is 80 % as dense) so the density threshold stays.
+pub(crate) fn subsample_spec(spec: &AnalysisSpec, run_index: u64) -> AnalysisSpec {
+    let mut run_spec = spec.clone();
+    run_spec.seed = spec.seed.wrapping_add(run_index);
+    run_spec.dbscan.min_samples =
+        ((spec.dbscan.min_samples as f64 * SUBSAMPLE_SHARE).round() as usize).max(1);
+    run_spec
 }
 
 /// Sum of squared distances of rows to their segment's mean (k-means' inertia, for any method).

@@ -20,10 +20,13 @@ pub enum Method {
     KMeans,
     GaussianMixture,
     Ward,
+    /// RFM scores: rules on recency, frequency and monetary (customers aggregated from purchases).
+    Rfm,
 }
 
 impl Method {
-    pub const ALL: [Method; 4] = [Method::Dbscan, Method::KMeans, Method::GaussianMixture, Method::Ward];
+    pub const ALL: [Method; 5] =
+        [Method::Dbscan, Method::KMeans, Method::GaussianMixture, Method::Ward, Method::Rfm];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -31,6 +34,7 @@ impl Method {
             Method::KMeans => "kmeans",
             Method::GaussianMixture => "gmm",
             Method::Ward => "ward",
+            Method::Rfm => "rfm",
         }
     }
 
@@ -40,12 +44,13 @@ impl Method {
             Method::KMeans => "k-means (k round groups)",
             Method::GaussianMixture => "Gaussian mixture (k elliptical groups)",
             Method::Ward => "Ward linkage (hierarchical; up to 60,000 rows)",
+            Method::Rfm => "RFM scores (rules on recency, frequency, monetary)",
         }
     }
 
     /// Methods whose main parameter is the number of segments k.
     pub fn uses_k(self) -> bool {
-        self != Method::Dbscan
+        matches!(self, Method::KMeans | Method::GaussianMixture | Method::Ward)
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
@@ -119,6 +124,14 @@ pub struct AnalysisSpec {
     /// Transforms applied to features before scaling (e.g. log1p on a skewed amount).
     #[serde(default)]
     pub transforms: std::collections::BTreeMap<String, crate::features::Transform>,
+    /// Set when the segments are of customers aggregated from a file of purchase lines (recency,
+    /// frequency, monetary): the columns that were aggregated. A saved model aggregates next month's
+    /// file the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transactions: Option<crate::transactions::TransactionColumns>,
+    /// The columns RFM scores read (method `rfm`).
+    #[serde(default)]
+    pub rfm: crate::cluster::RfmColumns,
 }
 
 /// The original project's e-commerce layout: a file with these columns gets its cleaning rules,
@@ -153,22 +166,48 @@ impl AnalysisSpec {
             segment_names: Vec::new(),
             id_column: None,
             transforms: Default::default(),
+            transactions: None,
+            rfm: Default::default(),
         }
     }
 
-    /// Starting settings for a table: the original project's for its layout; otherwise the numeric
-    /// columns that are not ids, features-only cleaning and min-max scaling. DBSCAN's `eps` here is a
-    /// placeholder that [`crate::pipeline::suggest`] replaces with the knee of the k-distance curve.
+    /// Starting settings for a table: the original project's for its layout; otherwise the columns an
+    /// analyst would pick ([`crate::features::advise`]: their logs and median fills included),
+    /// features-only cleaning and z-scores. The method and its parameters here are a starting point that
+    /// the automatic choice ([`crate::auto::choose`]) replaces.
     pub fn default_for(table: &Table) -> Self {
         if is_original_layout(table) {
             return Self::original_project();
         }
-        let features = table.default_features();
+        let advice = crate::features::advise(table);
+        let mut features: Vec<String> = advice.iter().filter(|a| a.feature).map(|a| a.name.clone()).collect();
+        if features.is_empty() {
+            // Nothing an analyst would pick: fall back to every number that varies, so the page can
+            // still say what it finds.
+            features = table
+                .columns
+                .iter()
+                .filter(|c| c.is_numeric() && c.distinct > 1)
+                .map(|c| c.name.clone())
+                .collect();
+        }
+        let transforms = advice
+            .iter()
+            .filter(|a| a.feature && a.log.is_some())
+            .map(|a| (a.name.clone(), crate::features::Transform::Log1p))
+            .collect();
+        let mut cleaning = CleaningRules::features_only();
+        cleaning.impute_columns =
+            advice.iter().filter(|a| a.feature).filter_map(|a| a.fill.map(|f| (a.name.clone(), f))).collect();
         let min_samples = default_min_samples(features.len());
         Self {
             features,
-            cleaning: CleaningRules::features_only(),
-            dbscan: DbscanSettings { eps: 0.05, min_samples },
+            cleaning,
+            scaler: ScalerKind::Standard,
+            method: Method::KMeans,
+            kmeans: KMeansSettings { k: 4, n_init: 10 },
+            dbscan: DbscanSettings { eps: 0.5, min_samples },
+            transforms,
             ..Self::original_project()
         }
     }
@@ -176,7 +215,7 @@ impl AnalysisSpec {
     /// The number of segments a k-based method is set to (None for DBSCAN).
     pub fn k(&self) -> Option<usize> {
         match self.method {
-            Method::Dbscan => None,
+            Method::Dbscan | Method::Rfm => None,
             Method::KMeans => Some(self.kmeans.k),
             Method::GaussianMixture => Some(self.gmm.k),
             Method::Ward => Some(self.ward.k),
@@ -186,7 +225,7 @@ impl AnalysisSpec {
     /// Sets k of the current method (nothing for DBSCAN).
     pub fn set_k(&mut self, k: usize) {
         match self.method {
-            Method::Dbscan => {}
+            Method::Dbscan | Method::Rfm => {}
             Method::KMeans => self.kmeans.k = k,
             Method::GaussianMixture => self.gmm.k = k,
             Method::Ward => self.ward.k = k,
@@ -197,6 +236,7 @@ impl AnalysisSpec {
     pub fn parameters(&self) -> String {
         match self.method {
             Method::Dbscan => format!("eps {}, min_samples {}", self.dbscan.eps, self.dbscan.min_samples),
+            Method::Rfm => format!("{}, {}, {}", self.rfm.recency, self.rfm.frequency, self.rfm.monetary),
             _ => format!("k {}", self.k().unwrap_or_default()),
         }
     }

@@ -185,3 +185,54 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
     let text = String::from_utf8(out).map_err(|e| CoreError::Malformed { line: 0, reason: e.to_string() })?;
     Ok((text, report))
 }
+
+/// How a file is read for segmentation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadMode {
+    /// A file that looks like one row per purchase is aggregated per customer; any other is read as is.
+    #[default]
+    Auto,
+    /// The rows as they are, whatever they look like.
+    AsIs,
+    /// Aggregated per customer with these columns.
+    Aggregate(TransactionColumns),
+}
+
+/// A transaction file turned into customers: with which columns, and what was excluded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregated {
+    pub columns: TransactionColumns,
+    pub report: RfmReport,
+}
+
+/// The table segmentation runs on, and the bytes it was read from (the customer CSV when aggregated, so
+/// exports and previews show customers).
+pub struct Customers {
+    pub bytes: Vec<u8>,
+    pub table: Table,
+    pub aggregated: Option<Aggregated>,
+}
+
+/// Reads `bytes` for segmentation as `mode` says: by default a transaction file (see [`detect`]) becomes
+/// one row per customer (recency, frequency, monetary, average order value).
+pub fn read_customers(
+    bytes: Vec<u8>,
+    mode: &LoadMode,
+    on_progress: &mut dyn FnMut(f64),
+) -> Result<Customers> {
+    let table = crate::ingest::read_csv(&bytes, on_progress)?;
+    let columns = match mode {
+        LoadMode::AsIs => None,
+        LoadMode::Auto => detect(&table),
+        LoadMode::Aggregate(columns) => Some(columns.clone()),
+    };
+    let Some(columns) = columns else { return Ok(Customers { bytes, table, aggregated: None }) };
+    let (csv, report) = aggregate(&bytes, &table, &columns)?;
+    if report.customers == 0 {
+        return Err(CoreError::TooFewRows { rows: 0, needed: 3 });
+    }
+    let bytes = csv.into_bytes();
+    let table = crate::ingest::read_csv(&bytes, &mut |_| {})?;
+    Ok(Customers { bytes, table, aggregated: Some(Aggregated { columns, report }) })
+}

@@ -1,9 +1,11 @@
 //! The corpus of nasty files under tests/fixtures/nasty: each file's expected schema (column types as
 //! the schema table words them), rows, encoding and delimiter are in `expected.json`, written by hand
-//! from what each file holds. Every file also segments with its suggested settings.
+//! from what each file holds. Every file also segments by the automatic choice, and a file generated with
+//! known groups gives exactly those groups.
 
+use segment_core::auto::choose;
 use segment_core::ingest::read_csv;
-use segment_core::pipeline::{run, summarize};
+use segment_core::pipeline::summarize;
 use serde_json::Value;
 
 fn corpus() -> String {
@@ -43,13 +45,15 @@ fn every_nasty_file_reads_as_expected() {
             assert_eq!(c.values.first().copied(), value.as_f64(), "{file}: first value of {column}");
         }
         let summary = summarize(&table).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let r = run(&table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let (choice, r) =
+            choose(&table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{file}: {e}"));
+        println!("  {}", choice.explanation);
         println!(
             "  features {:?} -> segments {:?}, noise {}",
             summary.suggested.features, r.segment_sizes, r.noise
         );
         assert!(r.segment_sizes.len() >= 2, "{file}: {:?}", r.segment_sizes);
-        // Files generated with known groups must give exactly those groups with the suggested settings.
+        // Files generated with known groups must give exactly those groups by default.
         if let Some(sizes) = want["segments"].as_array() {
             let sizes: Vec<usize> = sizes.iter().filter_map(Value::as_u64).map(|v| v as usize).collect();
             assert_eq!(r.segment_sizes, sizes, "{file}");

@@ -120,6 +120,7 @@ fn tiny_eps_on_wide_data_stays_exact() {
     let table = read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
     spec.scaler = segment_core::features::ScalerKind::None;
+    spec.method = Method::Dbscan;
     spec.dbscan.eps = 1e-6;
     spec.dbscan.min_samples = 3;
     let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));

@@ -6,11 +6,13 @@ pub mod gmm;
 mod grid;
 pub(crate) mod kdtree;
 pub mod kmeans;
+pub mod rfm;
 pub mod ward;
 
 pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams};
 pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture};
 pub use kmeans::{KMeans, KMeansFit, KMeansParams, KMeansValidParams};
+pub use rfm::RfmColumns;
 pub use ward::{Ward, WardParams, WardTree, WardValidParams, WARD_MAX_ROWS};
 
 /// Renumbers cluster ids so that 0 is the largest cluster (ties: the one whose first row comes first).

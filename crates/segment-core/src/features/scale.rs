@@ -68,7 +68,16 @@ impl FittedScaler {
                     let n = col.len().max(1) as f64;
                     let mean = col.sum() / n;
                     let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
-                    (mean, var.sqrt())
+                    if mean.is_finite() && var.is_finite() {
+                        (mean, var.sqrt())
+                    } else {
+                        // Values near the limit of f64 (1e308): the sums overflow. The same figures on
+                        // the values divided by the largest magnitude, multiplied back.
+                        let m = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                        let mean_m = col.iter().map(|v| v / m).sum::<f64>() / n;
+                        let var_m = col.iter().map(|v| (v / m - mean_m).powi(2)).sum::<f64>() / n;
+                        (mean_m * m, var_m.sqrt() * m)
+                    }
                 }
                 ScalerKind::Robust => {
                     let mut sorted = col.to_vec();
@@ -86,10 +95,22 @@ impl FittedScaler {
     pub fn transform(&self, x_raw: ArrayView2<f64>) -> Array2<f64> {
         let mut x = x_raw.to_owned();
         for (j, mut col) in x.axis_iter_mut(Axis(1)).enumerate() {
-            let (o, s) = (self.offset[j], self.scale[j]);
-            col.mapv_inplace(|v| (v - o) / s);
+            col.mapv_inplace(|v| self.scale_value(j, v));
         }
         x
+    }
+
+    /// Feature `j`'s value `v` in the scaled space. Every path that scales (runs, saved models, the
+    /// streaming apply) goes through here.
+    pub fn scale_value(&self, j: usize, v: f64) -> f64 {
+        let (o, s) = (self.offset[j], self.scale[j]);
+        let t = (v - o) / s;
+        // v - o overflows only for values near the limit of f64; divided first, it does not.
+        if t.is_finite() || !v.is_finite() {
+            t
+        } else {
+            v / s - o / s
+        }
     }
 }
 

@@ -149,15 +149,6 @@ impl Table {
             })
             .collect()
     }
-
-    /// The numeric columns that are not identifiers: the default features for a new file.
-    pub fn default_features(&self) -> Vec<String> {
-        self.columns
-            .iter()
-            .filter(|c| c.is_numeric() && !looks_like_id(c, self.n_rows))
-            .map(|c| c.name.clone())
-            .collect()
-    }
 }
 
 /// The schema's words for a column's type.

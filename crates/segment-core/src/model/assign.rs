@@ -39,6 +39,17 @@ pub enum Assignment {
         /// Row-major d x d covariance of each component.
         covariances: Vec<Vec<f64>>,
     },
+    /// RFM scores: quintile edges of recency, frequency and monetary, and the segment of each group of
+    /// the RFM map (see [`crate::cluster::rfm`]).
+    Rfm {
+        /// The positions of recency, frequency and monetary among the features.
+        columns: [usize; 3],
+        edges: [[f64; 4]; 3],
+        /// For each group of the map, its segment (None: no training customer was in it).
+        segment_of_group: Vec<Option<u32>>,
+        /// Each segment's group name, in segment-id order.
+        names: Vec<String>,
+    },
 }
 
 impl Assignment {
@@ -68,6 +79,7 @@ impl Assignment {
             Assignment::Dbscan { dims, .. } => *dims,
             Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
+            Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
         }
     }
 
@@ -79,6 +91,7 @@ impl Assignment {
             }
             Assignment::Centroids { centroids } => centroids.len(),
             Assignment::Mixture { weights, .. } => weights.len(),
+            Assignment::Rfm { names, .. } => names.len(),
         }
     }
 
@@ -98,6 +111,12 @@ impl Assignment {
                 "each row joins its most likely component of the mixture ({} components)",
                 weights.len()
             ),
+            Assignment::Rfm { names, .. } => format!(
+                "each customer scores 1-5 on recency, frequency and monetary by the training file's quintiles, \
+                 and its recency and frequency scores name its segment ({} segments); a customer whose group had \
+                 no training customer is noise",
+                names.len()
+            ),
         }
     }
 
@@ -114,6 +133,9 @@ impl Assignment {
                     None => Assigner::Nothing,
                 }
             }
+            Assignment::Rfm { columns, edges, segment_of_group, .. } => {
+                Assigner::Rfm { columns: *columns, edges, segment_of_group }
+            }
         }
     }
 }
@@ -123,6 +145,11 @@ pub enum Assigner<'a> {
     Tree(KdIndex),
     Centroids(&'a [Vec<f64>]),
     Mixture(Mixture),
+    Rfm {
+        columns: [usize; 3],
+        edges: &'a [[f64; 4]; 3],
+        segment_of_group: &'a [Option<u32>],
+    },
     /// A mixture whose covariances are not positive definite (refused when a model file is read).
     Nothing,
 }
@@ -139,6 +166,13 @@ impl Assigner<'_> {
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
                 .map(|(s, _)| s),
             Assigner::Mixture(m) => m.most_likely(x),
+            Assigner::Rfm { columns, edges, segment_of_group } => {
+                if columns.iter().any(|&c| x.get(c).is_none_or(|v| !v.is_finite())) {
+                    return None;
+                }
+                let [r, f, _] = crate::cluster::rfm::scores(x, *columns, edges);
+                segment_of_group.get(crate::cluster::rfm::group(r, f)).copied().flatten().map(|s| s as usize)
+            }
             Assigner::Nothing => None,
         }
     }

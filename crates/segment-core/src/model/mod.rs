@@ -159,7 +159,7 @@ impl SegmentModel {
         }
         let stored = match &assignment {
             Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
-            Assignment::Centroids { .. } | Assignment::Mixture { .. } => &[][..],
+            Assignment::Centroids { .. } | Assignment::Mixture { .. } | Assignment::Rfm { .. } => &[][..],
         };
         let finite = |v: &f64| v.is_finite();
         let centroids_finite = match &assignment {
@@ -167,6 +167,7 @@ impl SegmentModel {
             Assignment::Mixture { weights, means, covariances } => {
                 weights.iter().chain(means.iter().flatten()).chain(covariances.iter().flatten()).all(finite)
             }
+            Assignment::Rfm { edges, .. } => edges.iter().flatten().all(finite),
             Assignment::Dbscan { .. } => true,
         };
         if !(stored.iter().all(finite)
@@ -296,6 +297,20 @@ impl SegmentModel {
                 if crate::cluster::Mixture::new(weights.clone(), means.clone(), covariances.clone()).is_none()
                 {
                     return bad("a covariance of the mixture is not positive definite");
+                }
+            }
+            Assignment::Rfm { columns, edges, segment_of_group, names } => {
+                if columns.iter().any(|&c| c >= d) {
+                    return bad("the RFM columns are not among the features");
+                }
+                if edges.iter().flatten().any(|e| !e.is_finite()) {
+                    return bad("an RFM edge is not a number");
+                }
+                let groups = crate::cluster::rfm::GROUPS.len();
+                if segment_of_group.len() != groups
+                    || segment_of_group.iter().flatten().any(|&s| s as usize >= names.len())
+                {
+                    return bad("the RFM groups do not match the segments");
                 }
             }
         }

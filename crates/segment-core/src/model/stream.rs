@@ -319,8 +319,7 @@ pub fn apply_stream(
             None => {
                 summary.rows_used += 1;
                 for (j, &v) in filled.iter().enumerate() {
-                    x_scaled[j] = (transforms[j].map_or(v, |t| t.apply(v)) - model.scaler.offset[j])
-                        / model.scaler.scale[j];
+                    x_scaled[j] = model.scaler.scale_value(j, transforms[j].map_or(v, |t| t.apply(v)));
                     drift.add(model, j, v);
                 }
                 match assigner.assign(&x_scaled).filter(|&s| s < n_segments) {

@@ -1,9 +1,11 @@
 //! Score: how good a segmentation is, with scikit-learn's definitions. Noise rows (label None) are left
 //! out of every score, as in the original project; callers report the noise share beside them.
 
+mod pairwise;
 mod silhouette;
 mod stability;
 
+pub use pairwise::PairwiseDistances;
 pub use silhouette::{silhouette, SilhouetteOptions, SilhouetteScore};
 pub use stability::{adjusted_rand_index, stability, Stability, StabilityPlan, SUBSAMPLE_SHARE};
 

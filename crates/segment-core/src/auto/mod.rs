@@ -1,0 +1,601 @@
+//! The automatic choice: which segmentation a new file gets with no setting touched, and why.
+//!
+//! The file's rows are cleaned once with the default features ([`crate::features::advise`]); then each
+//! candidate segmentation is fitted on the same rows (a seeded sample of [`SearchOptions::sample_rows`]
+//! on bigger files) and scored on the same [`SearchOptions::silhouette_rows`] of them: k-means for
+//! k = 2..10, the Gaussian mixture for the best k-means ks, Ward where the file is small, DBSCAN at the
+//! eps tuned on the k-distance knee. Each is tried on the skewed amounts as logs and as they are, z-score
+//! and min-max scaled. [`rule`] picks one; the pick is then fitted on every row ([`choose`]).
+
+pub mod rule;
+mod tiers;
+
+pub use tiers::tier_names;
+
+use crate::cluster::{GaussianMixture, KMeans, WardTree, WARD_MAX_ROWS};
+use crate::error::{CoreError, Result};
+use crate::features::{x_model, FittedScaler, ScalerKind, Transform};
+use crate::ingest::{looks_like_id, ColumnKind, Table};
+use crate::pipeline::{
+    cleaned, fit_method, k_distance, round_sig, run, subsample_spec, tune_eps_on, AnalysisResult, Progress,
+    Stage, K_DISTANCE_QUERIES,
+};
+use crate::rng::SplitMix64;
+use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances};
+use crate::spec::{AnalysisSpec, Method};
+use linfa::ParamGuard;
+use ndarray::{Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+/// How much work the search does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SearchOptions {
+    /// Files with more rows (after cleaning) are searched on a seeded sample of this many.
+    pub sample_rows: usize,
+    /// Every candidate's silhouette is measured on the same this-many rows of the search rows.
+    pub silhouette_rows: usize,
+    /// k-means initialisations per candidate in the search (the chosen fit uses the spec's n_init).
+    pub search_n_init: usize,
+    /// Ward is tried when the cleaned file has at most this many rows (its tree is quadratic).
+    pub ward_max_rows: usize,
+    /// The Gaussian mixture (full covariances) is tried up to this many features.
+    pub mixture_max_features: usize,
+    /// The mixture is tried at this many of the best k-means ks.
+    pub mixture_ks: usize,
+    /// Subsample refits behind each shortlisted candidate's stability.
+    pub stability_runs: usize,
+    /// DBSCAN is tried up to this many features: beyond, distances concentrate (every customer is about
+    /// as far from every other) and density stops telling groups apart.
+    pub dbscan_max_features: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        Self {
+            sample_rows: 10_000,
+            silhouette_rows: 2_000,
+            search_n_init: 3,
+            ward_max_rows: 5_000,
+            mixture_max_features: 12,
+            mixture_ks: 2,
+            stability_runs: 3,
+            dbscan_max_features: 8,
+        }
+    }
+}
+
+/// One segmentation tried: the settings that reproduce it on the whole file, and its figures on the
+/// search rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub spec: AnalysisSpec,
+    /// The data the method saw, in words ("skewed amounts as logs, z-scores").
+    pub representation: String,
+    pub segments: usize,
+    /// The smallest and largest segment's share of the customers (noise counted in the whole).
+    pub smallest_share: f64,
+    pub largest_share: f64,
+    pub noise_share: f64,
+    pub silhouette: Option<f64>,
+    pub davies_bouldin: Option<f64>,
+    pub calinski_harabasz: Option<f64>,
+    /// Mean adjusted Rand index of refits on 80% subsamples (measured for the shortlisted).
+    pub stability: Option<f64>,
+    /// Why it does not qualify under [`rule`]; None when it does.
+    pub rejected: Option<String>,
+    /// Offered for the person to pick, never chosen automatically (rule-based segments such as RFM).
+    #[serde(default)]
+    pub manual_only: bool,
+    /// Which view of the data it was fitted on, in the order tried (0: the advised columns, z-scores).
+    #[serde(default)]
+    pub view: usize,
+}
+
+impl Candidate {
+    /// "k-means, k 5" / "DBSCAN, eps 0.31, min_samples 12".
+    pub fn method_words(&self) -> String {
+        method_words(&self.spec)
+    }
+}
+
+/// The method and its parameters in a few words.
+pub fn method_words(spec: &AnalysisSpec) -> String {
+    match spec.method {
+        Method::Dbscan => {
+            format!("DBSCAN (eps {}, min_samples {})", spec.dbscan.eps, spec.dbscan.min_samples)
+        }
+        Method::KMeans => "k-means".into(),
+        Method::GaussianMixture => "Gaussian mixture".into(),
+        Method::Ward => "Ward linkage".into(),
+        Method::Rfm => "RFM scores".into(),
+    }
+}
+
+/// The search and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoChoice {
+    pub candidates: Vec<Candidate>,
+    /// The candidate fitted on the whole file.
+    pub chosen: Option<usize>,
+    /// Whether the best qualifying silhouette reaches [`rule::CLEAR`].
+    pub clear: bool,
+    /// Whether any candidate met the rule (else the most balanced one was taken).
+    pub qualified: bool,
+    /// Rows after cleaning, rows the candidates were fitted on, rows their silhouettes were measured on.
+    pub rows_total: usize,
+    pub rows_searched: usize,
+    pub silhouette_rows: usize,
+    /// One or two sentences: what was chosen and why (set by [`choose`] once the pick is fitted).
+    pub explanation: String,
+    /// The rule in words.
+    pub rule: String,
+}
+
+/// One way of showing the customers to the methods: which columns, their logs, the scaler.
+struct View {
+    spec: AnalysisSpec,
+    words: String,
+}
+
+/// The columns a plain scikit-learn sweep would take: every column of numbers (yes/no written as 1/0
+/// included) that is not an identifier and not constant, as it is.
+fn plain_features(table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| {
+            let numbers = c.is_numeric() || (c.kind == ColumnKind::Boolean && c.number_format.is_some());
+            numbers && c.distinct > 1 && !looks_like_id(c, table.n_rows)
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// The views tried: the advised columns (their logs included), z-scores and min-max scaled; and, when
+/// it differs, every numeric column as it is, both scaled.
+fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
+    let scalers = [(ScalerKind::Standard, "z-scores"), (ScalerKind::MinMax, "min-max scaled")];
+    let advised = if base.transforms.is_empty() {
+        "the advised columns".to_string()
+    } else {
+        "the advised columns, skewed amounts as logs".to_string()
+    };
+    let mut out: Vec<View> = scalers
+        .iter()
+        .map(|&(scaler, words)| {
+            let mut spec = base.clone();
+            spec.scaler = scaler;
+            View { spec, words: format!("{advised}, {words}") }
+        })
+        .collect();
+    // Customers aggregated from purchase lines: recency, frequency and monetary all as logs, the usual
+    // form of an RFM table (its amounts and counts are always skewed).
+    if base.transactions.is_some() {
+        let all_logs: std::collections::BTreeMap<String, Transform> =
+            base.features.iter().map(|f| (f.clone(), Transform::Log1p)).collect();
+        if all_logs != base.transforms {
+            for &(scaler, words) in &scalers {
+                let mut spec = base.clone();
+                spec.transforms = all_logs.clone();
+                spec.scaler = scaler;
+                out.push(View { spec, words: format!("recency, frequency and monetary as logs, {words}") });
+            }
+        }
+        return out;
+    }
+    let plain = plain_features(table);
+    if !plain.is_empty() && (plain != base.features || !base.transforms.is_empty()) {
+        for &(scaler, words) in &scalers {
+            let mut spec = base.clone();
+            spec.features = plain.clone();
+            spec.transforms.clear();
+            spec.cleaning = crate::clean::CleaningRules::features_only();
+            spec.dbscan.min_samples = crate::spec::default_min_samples(plain.len());
+            spec.scaler = scaler;
+            out.push(View { spec, words: format!("every numeric column as it is, {words}") });
+        }
+    }
+    out
+}
+
+/// The labels' figures on the search rows.
+struct Figures {
+    segments: usize,
+    smallest: f64,
+    largest: f64,
+    noise: f64,
+}
+
+fn figures(labels: &[Option<usize>]) -> Figures {
+    let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
+    let mut sizes = vec![0usize; k];
+    labels.iter().flatten().for_each(|&c| sizes[c] += 1);
+    let n = labels.len().max(1) as f64;
+    let present: Vec<usize> = sizes.into_iter().filter(|&s| s > 0).collect();
+    Figures {
+        segments: present.len(),
+        smallest: present.iter().min().map_or(0.0, |&s| s as f64 / n),
+        largest: present.iter().max().map_or(0.0, |&s| s as f64 / n),
+        noise: labels.iter().filter(|l| l.is_none()).count() as f64 / n,
+    }
+}
+
+/// A view's columns after cleaning: the rows kept, the features, the search sample (None: every row)
+/// and the search rows the silhouettes are measured on.
+struct CleanedRows {
+    features: Vec<String>,
+    n: usize,
+    x_raw: Array2<f64>,
+    sample: Option<Vec<usize>>,
+    silhouette_at: Vec<usize>,
+}
+
+/// The search rows of one representation, with what scoring a labeling of them needs.
+struct SearchRows {
+    x: Array2<f64>,
+    silhouette_at: Vec<usize>,
+    pairwise: PairwiseDistances,
+}
+
+impl SearchRows {
+    fn candidate(&self, spec: AnalysisSpec, representation: &str, labels: &[Option<usize>]) -> Candidate {
+        let f = figures(labels);
+        let at: Vec<Option<usize>> = self.silhouette_at.iter().map(|&r| labels[r]).collect();
+        Candidate {
+            spec,
+            representation: representation.to_string(),
+            segments: f.segments,
+            smallest_share: f.smallest,
+            largest_share: f.largest,
+            noise_share: f.noise,
+            silhouette: self.pairwise.silhouette(&at),
+            davies_bouldin: davies_bouldin(self.x.view(), labels),
+            calinski_harabasz: calinski_harabasz(self.x.view(), labels),
+            stability: None,
+            rejected: rule::rejection(f.segments, f.smallest, f.largest, f.noise),
+            manual_only: false,
+            view: 0,
+        }
+    }
+}
+
+/// Tries the candidate segmentations of `base`'s features and cleaning (its transforms are the logs
+/// tried; its scaler is replaced by each tried) and picks one by [`rule`]. `progress` gets the share
+/// of the search done.
+pub fn search(
+    table: &Table,
+    base: &AnalysisSpec,
+    options: SearchOptions,
+    progress: &mut dyn FnMut(f64),
+) -> Result<AutoChoice> {
+    if base.features.is_empty() {
+        return Err(CoreError::NoFeatures);
+    }
+    let views = views(table, base);
+    let ks = 2..=rule::MAX_SEGMENTS;
+    let steps_per = |d: usize, n: usize| {
+        let mixtures = if d <= options.mixture_max_features { options.mixture_ks } else { 0 };
+        ks.clone().count() + mixtures + usize::from(n <= options.ward_max_rows.min(WARD_MAX_ROWS))
+    };
+    let total_steps = (views.iter().map(|v| steps_per(v.spec.features.len(), table.n_rows)).sum::<usize>()
+        + 1
+        + rule::SHORTLIST) as f64;
+    let mut done = 0usize;
+    let mut step = |progress: &mut dyn FnMut(f64)| {
+        done += 1;
+        progress((done as f64 / total_steps).min(1.0));
+    };
+
+    let mut candidates = Vec::new();
+    // The spec each candidate was fitted with on the search rows (n_init, a sample's min_samples).
+    let mut search_specs = Vec::new();
+    // Which view each candidate belongs to, and each view's search rows.
+    let mut of_view = Vec::new();
+    let mut rows_of_view: Vec<Option<SearchRows>> = (0..views.len()).map(|_| None).collect();
+    let mut rows_total = 0;
+    let mut rows_searched = 0;
+    let mut silhouette_rows = 0;
+    // Views on the same columns share their cleaning and sample.
+    let mut cleaned_for: Option<CleanedRows> = None;
+    for (vi, view) in views.iter().enumerate() {
+        let spec_v = &view.spec;
+        if cleaned_for.as_ref().is_none_or(|c| c.features != spec_v.features) {
+            let (kept, _, x_raw) = match cleaned(table, spec_v) {
+                Ok(c) => c,
+                Err(e) if vi == 0 => return Err(e),
+                Err(_) => continue,
+            };
+            let n = kept.len();
+            let needed = 2 * rule::MAX_SEGMENTS;
+            if n < needed {
+                if vi == 0 {
+                    return Err(CoreError::TooFewRows { rows: n, needed });
+                }
+                continue;
+            }
+            let mut rng = SplitMix64::new(base.seed ^ 0xA070);
+            let sample: Option<Vec<usize>> = (n > options.sample_rows).then(|| {
+                let mut rows = rng.sample_indices(n, options.sample_rows);
+                rows.sort_unstable();
+                rows
+            });
+            let searched = sample.as_ref().map_or(n, Vec::len);
+            let mut at = rng.sample_indices(searched, options.silhouette_rows.min(searched));
+            at.sort_unstable();
+            if vi == 0 {
+                (rows_total, rows_searched, silhouette_rows) = (n, searched, at.len());
+            }
+            cleaned_for =
+                Some(CleanedRows { features: spec_v.features.clone(), n, x_raw, sample, silhouette_at: at });
+        }
+        let Some(CleanedRows { n, x_raw, sample, silhouette_at, .. }) = cleaned_for.as_ref() else {
+            continue;
+        };
+        let n = *n;
+        let d = spec_v.features.len();
+        let words = &view.words;
+        let input = x_model(x_raw, &spec_v.features, &spec_v.transforms);
+        let scaled = FittedScaler::fit(spec_v.scaler, input.view()).transform(input.view());
+        let x = match sample {
+            Some(rows) => scaled.select(Axis(0), rows),
+            None => scaled,
+        };
+        let pairwise = PairwiseDistances::new(x.select(Axis(0), silhouette_at).view());
+        let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise };
+        let mut push = |candidates: &mut Vec<Candidate>,
+                        full: AnalysisSpec,
+                        searched: AnalysisSpec,
+                        labels: &[Option<usize>]| {
+            let mut candidate = rows.candidate(full, words, labels);
+            candidate.view = vi;
+            candidates.push(candidate);
+            search_specs.push(searched);
+            of_view.push(vi);
+        };
+
+        // k-means at every k.
+        let mut by_k: Vec<(usize, f64)> = Vec::new();
+        for k in ks.clone() {
+            let full = with_k(spec_v, Method::KMeans, k, n);
+            let mut searched = full.clone();
+            searched.kmeans.n_init = options.search_n_init;
+            let fit = KMeans::params(k, base.seed).n_init(options.search_n_init).check()?.fit(rows.x.view());
+            push(&mut candidates, full, searched, &fit.labels);
+            if let Some(s) = candidates.last().and_then(|c| c.silhouette) {
+                by_k.push((k, s));
+            }
+            step(progress);
+        }
+        // The Gaussian mixture at the best k-means ks.
+        by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mixtures = if d <= options.mixture_max_features { options.mixture_ks } else { 0 };
+        for &(k, _) in by_k.iter().take(mixtures) {
+            let full = with_k(spec_v, Method::GaussianMixture, k, n);
+            let fit = GaussianMixture::params(k, base.seed).check()?.fit(rows.x.view());
+            push(&mut candidates, full.clone(), full, &fit.labels);
+            step(progress);
+        }
+        // Ward: one tree, cut at every k.
+        if n <= options.ward_max_rows.min(WARD_MAX_ROWS) {
+            let tree = WardTree::build(rows.x.view(), &mut |_| {})?;
+            for k in ks.clone() {
+                let full = with_k(spec_v, Method::Ward, k, n);
+                push(&mut candidates, full.clone(), full, &tree.cut(k));
+            }
+            step(progress);
+        }
+        // DBSCAN at the eps tuned on the knee of the k-distance curve, on the first view only (the
+        // file's advised form, z-scores): its tuning is the costliest step of the search and it rarely
+        // meets the size rule. On a sample, min_samples is scaled to the sample's share so the density
+        // threshold stays that of the whole file.
+        let share = rows.x.nrows() as f64 / n as f64;
+        let min_samples_full = spec_v.dbscan.min_samples;
+        let min_samples_searched =
+            ((min_samples_full as f64 * share).round() as usize).max(3).min(min_samples_full);
+        let curve = (vi == 0 && d <= options.dbscan_max_features)
+            .then(|| k_distance(rows.x.view(), min_samples_searched, K_DISTANCE_QUERIES, base.seed));
+        if let Some(curve) = curve.filter(|c| c.knee_eps > 0.0) {
+            if let Some((eps, labels)) =
+                tune_eps_on(rows.x.view(), min_samples_searched, curve.knee_eps, base.seed)
+            {
+                let mut full = spec_v.clone();
+                full.method = Method::Dbscan;
+                full.dbscan.eps = round_sig(eps, 2);
+                full.dbscan.min_samples = min_samples_full;
+                let mut searched = full.clone();
+                searched.dbscan.min_samples = min_samples_searched;
+                searched.dbscan.eps = eps;
+                push(&mut candidates, full, searched, &labels);
+            }
+        }
+        if vi == 0 {
+            step(progress);
+        }
+        // For customers aggregated from purchases, the classic RFM scores, offered beside the
+        // clusterings for the person to pick (rules, never chosen automatically).
+        if vi == 0 && spec_v.transactions.is_some() {
+            let mut rfm = spec_v.clone();
+            rfm.method = Method::Rfm;
+            if let Ok((labels, _)) = fit_method(&rfm, rows.x.view(), &mut |_| {}) {
+                let mut candidate = rows.candidate(rfm.clone(), words, &labels);
+                candidate.manual_only = true;
+                candidate.rejected = None;
+                candidate.view = vi;
+                candidates.push(candidate);
+                search_specs.push(rfm);
+                of_view.push(vi);
+            }
+        }
+        rows_of_view[vi] = Some(rows);
+    }
+
+    // The rule, then the stability of the shortlisted.
+    let order = rule::ranking(&candidates);
+    for &i in order.iter().take(rule::SHORTLIST) {
+        if let Some(Some(rows)) = rows_of_view.get(of_view[i]) {
+            candidates[i].stability = Some(stability_on(&search_specs[i], rows.x.view(), options, base.seed));
+        }
+        step(progress);
+    }
+    let qualified = !order.is_empty();
+    let chosen =
+        if qualified { rule::pick_stable(&candidates, &order) } else { rule::most_balanced(&candidates) };
+    let clear = order.first().and_then(|&i| candidates[i].silhouette).is_some_and(|s| s >= rule::CLEAR);
+    // The chosen settings keep the tuned DBSCAN of their representation and one k for every method,
+    // so switching method in the page starts from sensible values.
+    if let Some(c) = chosen {
+        let view = of_view[c];
+        let tuned = candidates
+            .iter()
+            .zip(&of_view)
+            .find(|(x, &v)| v == view && x.spec.method == Method::Dbscan)
+            .map(|(x, _)| x.spec.dbscan);
+        if let Some(tuned) = tuned {
+            candidates[c].spec.dbscan = tuned;
+        }
+    }
+    Ok(AutoChoice {
+        candidates,
+        chosen,
+        clear,
+        qualified,
+        rows_total,
+        rows_searched,
+        silhouette_rows,
+        explanation: String::new(),
+        rule: rule::rule_text(),
+    })
+}
+
+/// k-means initialisations in the chosen fit: scikit-learn's 10, and 3 beyond this many rows.
+pub const FULL_N_INIT_ROWS: usize = 20_000;
+
+fn with_k(spec: &AnalysisSpec, method: Method, k: usize, n: usize) -> AnalysisSpec {
+    let mut s = spec.clone();
+    s.method = method;
+    s.kmeans.k = k;
+    s.kmeans.n_init = if n > FULL_N_INIT_ROWS { 3 } else { 10 };
+    s.gmm.k = k;
+    s.ward.k = k;
+    s
+}
+
+/// Mean adjusted Rand index of `runs` refits on 80% subsamples of the search rows against the fit on
+/// all of them.
+fn stability_on(spec: &AnalysisSpec, x: ArrayView2<f64>, options: SearchOptions, seed: u64) -> f64 {
+    let Ok((labels, _)) = fit_method(spec, x, &mut |_| {}) else { return 0.0 };
+    let mut run = 0u64;
+    let stability = crate::score::stability(&labels, options.stability_runs, seed, |rows| {
+        run += 1;
+        let sub = x.select(Axis(0), rows);
+        let run_spec = subsample_spec(spec, run);
+        fit_method(&run_spec, sub.view(), &mut |_| {}).map_or_else(|_| vec![None; rows.len()], |(l, _)| l)
+    });
+    stability.mean_ari
+}
+
+/// The automatic choice fitted on the whole file: the search, then the pick run as any spec runs (if
+/// the whole file breaks the rule where the search rows did not, the next candidate is tried).
+pub fn choose(
+    table: &Table,
+    base: &AnalysisSpec,
+    progress: Progress,
+) -> Result<(AutoChoice, AnalysisResult)> {
+    progress(Stage::Choosing, 0.0);
+    let mut choice = search(table, base, SearchOptions::default(), &mut |f| progress(Stage::Choosing, f))?;
+    let order: Vec<usize> = choice.chosen.into_iter().chain(rule::ranking(&choice.candidates)).collect();
+    let mut tried = Vec::new();
+    let mut last = None;
+    for i in order {
+        if tried.contains(&i) || tried.len() >= 3 {
+            continue;
+        }
+        tried.push(i);
+        let result = run(table, &choice.candidates[i].spec, progress)?;
+        let f = figures(&labels_of(&result));
+        let fits = rule::rejection(f.segments, f.smallest, f.largest, f.noise).is_none();
+        last = Some((i, result));
+        if fits || !choice.qualified {
+            break;
+        }
+    }
+    let Some((i, mut result)) = last else {
+        return Err(CoreError::InvalidParameter {
+            name: "features".into(),
+            value: base.features.join(", "),
+            reason: "no segmentation could be fitted on these columns".into(),
+        });
+    };
+    choice.chosen = Some(i);
+    if !choice.clear {
+        let names = tier_names(&result);
+        result.spec.segment_names = names.clone();
+        choice.candidates[i].spec.segment_names = names;
+    }
+    choice.explanation = explain(&choice, &result);
+    Ok((choice, result))
+}
+
+fn labels_of(result: &AnalysisResult) -> Vec<Option<usize>> {
+    result.labels.iter().map(|&l| usize::try_from(l).ok()).collect()
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+/// What was chosen and why, in one or two sentences, with the whole file's figures.
+pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
+    let Some(chosen) = choice.chosen.and_then(|i| choice.candidates.get(i)) else { return String::new() };
+    let f = figures(&labels_of(result));
+    let k = f.segments;
+    let silhouette = result.scores.silhouette.as_ref().map(|s| s.mean).or(chosen.silhouette).unwrap_or(0.0);
+    let tried = choice.candidates.iter().filter(|c| !c.manual_only).count();
+    let what = format!("{} with {k} segments", method_words(&result.spec));
+    let sizes = if f.noise > 0.0 {
+        format!(
+            "each segment holds {}-{} of customers and {} are left as noise",
+            percent(f.smallest),
+            percent(f.largest),
+            percent(f.noise)
+        )
+    } else {
+        format!("each segment holds {}-{} of customers", percent(f.smallest), percent(f.largest))
+    };
+    // The best qualifying candidate of another method, for the comparison.
+    let other = choice
+        .candidates
+        .iter()
+        .filter(|c| c.rejected.is_none() && !c.manual_only && c.spec.method != chosen.spec.method)
+        .filter_map(|c| c.silhouette.map(|s| (c, s)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let versus = other.map_or(String::new(), |(c, s)| format!(" vs {s:.2} for {}", method_words(&c.spec)));
+    let sampled = if choice.rows_searched < choice.rows_total {
+        format!(
+            " Candidates were compared on a random sample of {} of the {} customers, then the choice was fitted on all.",
+            choice.rows_searched, choice.rows_total
+        )
+    } else {
+        String::new()
+    };
+    let data = format!(" Data: {}.", chosen.representation);
+    if !choice.qualified {
+        return format!(
+            "{what}: no segmentation of the {tried} tried met the rule (see below), so this is the most balanced one \
+             (silhouette {silhouette:.2}); {sizes}.{data}{sampled}"
+        );
+    }
+    if choice.clear {
+        format!(
+            "{what}: the clearest separation of the {tried} segmentations tried (silhouette {silhouette:.2}{versus}); \
+             {sizes}.{data}{sampled}"
+        )
+    } else {
+        format!(
+            "No clear natural groups: the best of the {tried} segmentations tried separates these customers only \
+             weakly (silhouette {silhouette:.2}, under {}). The {k} segments of {what} are tiers, from the highest to \
+             the lowest values, rather than distinct types of customer; {sizes}.{data}{sampled}",
+            rule::CLEAR
+        )
+    }
+}

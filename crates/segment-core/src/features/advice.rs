@@ -1,0 +1,286 @@
+//! Which columns a new file is segmented on by default, as an analyst would pick them, and why each other
+//! column is left out: numbers, yes/no columns (as 1/0) and dates (as days before the latest date) that
+//! vary; never constants, near-constants (one value in at least 99% of the filled rows), identifiers, row
+//! numbers, codes (postal codes, phone numbers) or free text. Heavily skewed non-negative amounts (spend,
+//! counts) get `log` by default, and a feature missing in many rows is filled with its median instead of
+//! dropping those customers. Every choice carries its reason in plain words, shown in the Columns table.
+
+use crate::clean::Impute;
+use crate::ingest::{looks_like_id, Column, ColumnKind, Table};
+use serde::{Deserialize, Serialize};
+
+/// One value in at least this share of the filled rows makes a column near-constant.
+pub const NEAR_CONSTANT_SHARE: f64 = 0.99;
+/// A column missing in more than this share of rows is left out (using it would fill or drop most rows).
+pub const MOSTLY_MISSING_SHARE: f64 = 0.5;
+/// A feature missing in more than this share of rows is filled with its median rather than dropping them.
+pub const FILL_MISSING_SHARE: f64 = 0.05;
+/// Sample skewness above which a non-negative amount gets `log` (Bulmer's "highly skewed": beyond 1).
+pub const SKEWED: f64 = 1.0;
+/// Fewer distinct values than this and a column is a level or a count of few values, not an amount.
+const MIN_DISTINCT_FOR_LOG: usize = 8;
+
+/// The default for one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnAdvice {
+    pub name: String,
+    /// Segment on it by default.
+    pub feature: bool,
+    /// Why it is a feature, or why it is left out, in plain words.
+    pub reason: String,
+    /// Set when the feature gets `log` by default: why.
+    pub log: Option<String>,
+    /// Set when its missing values are filled by default instead of dropping those rows.
+    pub fill: Option<Impute>,
+}
+
+/// The figures the advice rests on, for one column's filled values.
+struct ValueStats {
+    filled: usize,
+    min: f64,
+    /// The most common value and the share of filled rows that hold it.
+    mode: f64,
+    mode_share: f64,
+    skewness: f64,
+    median: f64,
+    max: f64,
+}
+
+fn value_stats(values: &[f64]) -> Option<ValueStats> {
+    let filled: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let n = filled.len();
+    if n == 0 {
+        return None;
+    }
+    // The most common value: a majority vote (Boyer-Moore) finds it whenever it holds over half the
+    // rows, which is all a near-constant test needs; then count it exactly.
+    let (mut candidate, mut votes) = (filled[0], 0usize);
+    for &v in &filled {
+        if votes == 0 {
+            candidate = v;
+        }
+        votes = if v == candidate { votes + 1 } else { votes - 1 };
+    }
+    let mode_count = filled.iter().filter(|&&v| v == candidate).count();
+    let mean = filled.iter().sum::<f64>() / n as f64;
+    let (mut m2, mut m3) = (0.0, 0.0);
+    for &v in &filled {
+        let d = v - mean;
+        m2 += d * d;
+        m3 += d * d * d;
+    }
+    let (m2, m3) = (m2 / n as f64, m3 / n as f64);
+    let skewness = if m2 > 0.0 { m3 / m2.powf(1.5) } else { 0.0 };
+    let mut sorted = filled;
+    sorted.sort_by(f64::total_cmp);
+    Some(ValueStats {
+        filled: n,
+        min: sorted[0],
+        mode: candidate,
+        mode_share: mode_count as f64 / n as f64,
+        skewness,
+        median: super::quantile(&sorted, 0.5),
+        max: sorted[n - 1],
+    })
+}
+
+/// Words in a column name that say it holds a code, not a quantity.
+fn is_code_name(name: &str) -> bool {
+    let n: String = name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    ["zip", "postal", "postcode", "plz", "phone", "telefon", "telephone", "mobile", "fax", "iban"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+/// A numeric column of distinct whole numbers that run without a gap (1..n, 0..n-1): row numbers.
+fn is_row_numbers(c: &Column, stats: &ValueStats) -> bool {
+    c.kind == ColumnKind::Numeric
+        && c.distinct == stats.filled
+        && stats.filled >= 2
+        && (stats.max - stats.min + 1.0 - stats.filled as f64).abs() < 0.5
+        && c.values.iter().all(|v| !v.is_finite() || v.fract() == 0.0)
+}
+
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if (99.0..100.0).contains(&p) {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+fn short(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// The default of every column of the table, in column order.
+pub fn advise(table: &Table) -> Vec<ColumnAdvice> {
+    table.columns.iter().map(|c| advise_column(c, table.n_rows)).collect()
+}
+
+fn left_out(c: &Column, reason: String) -> ColumnAdvice {
+    ColumnAdvice {
+        name: c.name.clone(),
+        feature: false,
+        reason: format!("left out: {reason}"),
+        log: None,
+        fill: None,
+    }
+}
+
+fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
+    let missing = c.missing.iter().filter(|m| **m).count() + c.not_a_number;
+    let missing_share = missing as f64 / n_rows.max(1) as f64;
+    match c.kind {
+        ColumnKind::Empty => return left_out(c, "empty".into()),
+        ColumnKind::Text if looks_like_id(c, n_rows) => {
+            return left_out(c, "an identifier (a different value in every row)".into())
+        }
+        ColumnKind::Text => return left_out(c, "free text (names, addresses, notes), not a measure".into()),
+        ColumnKind::Categorical => {
+            return left_out(
+                c,
+                format!(
+                    "a category ({} values); choose \"segment on it\" to use how common each value is",
+                    c.distinct
+                ),
+            )
+        }
+        ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date => {}
+    }
+    let Some(stats) = value_stats(&c.values) else { return left_out(c, "no readable value".into()) };
+    if is_row_numbers(c, &stats) {
+        return left_out(c, "row numbers (1, 2, 3... without a gap)".into());
+    }
+    if looks_like_id(c, n_rows) {
+        return left_out(c, "an identifier".into());
+    }
+    if c.distinct <= 1 {
+        return left_out(c, "the same value in every row (constant)".into());
+    }
+    if stats.mode_share >= NEAR_CONSTANT_SHARE {
+        let value = match c.kind {
+            ColumnKind::Boolean => if stats.mode == 1.0 { "yes" } else { "no" }.to_string(),
+            ColumnKind::Date => crate::ingest::date::iso_date(stats.mode as i64),
+            _ => short(stats.mode),
+        };
+        return left_out(
+            c,
+            format!(
+                "{} of rows hold the same value ({value}): it cannot tell customers apart",
+                percent(stats.mode_share)
+            ),
+        );
+    }
+    if missing_share > MOSTLY_MISSING_SHARE {
+        return left_out(c, format!("missing in {} of rows", percent(missing_share)));
+    }
+    if c.kind == ColumnKind::Numeric && is_code_name(&c.name) {
+        return left_out(c, "a code (postal code, phone number...), not a quantity".into());
+    }
+    let mut reason = match c.kind {
+        ColumnKind::Boolean => "yes/no, as 1 and 0".to_string(),
+        ColumnKind::Date => "a date, as days before the file's latest date (a recency)".to_string(),
+        _ => "numbers that vary".to_string(),
+    };
+    let fill = (missing_share > FILL_MISSING_SHARE).then(|| {
+        reason.push_str(&format!(
+            "; missing in {} of rows, filled with the median so those customers stay",
+            percent(missing_share)
+        ));
+        Impute::Median
+    });
+    let log = (c.kind == ColumnKind::Numeric
+        && stats.min >= 0.0
+        && c.distinct >= MIN_DISTINCT_FOR_LOG
+        && stats.skewness > SKEWED)
+        .then(|| {
+            let spread = if stats.median > 0.0 {
+                format!(", the largest value {:.0}x the median", stats.max / stats.median)
+            } else {
+                String::new()
+            };
+            format!(
+                "skewed (skewness {:.1}{spread}): a few large values would otherwise set the segments",
+                stats.skewness
+            )
+        });
+    ColumnAdvice { name: c.name.clone(), feature: true, reason, log, fill }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Table {
+        crate::ingest::read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn advice_of<'a>(all: &'a [ColumnAdvice], name: &str) -> &'a ColumnAdvice {
+        all.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("no advice for {name}"))
+    }
+
+    #[test]
+    fn an_analyst_s_choice_of_columns_with_reasons() {
+        let mut text =
+            String::from("row,customer_id,zip,plan,note,constant,rare,spend,visits,member,joined,age\n");
+        for i in 0..200 {
+            let spend = if i % 25 == 0 { 5000.0 + i as f64 } else { 10.0 + (i % 17) as f64 };
+            text.push_str(&format!(
+                "{},C{:04},{},{},note {},3,{},{spend},{},{},2024-01-{:02},{}\n",
+                i + 1,
+                i * 7 % 200,
+                10_000 + (i % 150) * 37,
+                ["gold", "basic"][i % 2],
+                i % 60,
+                u8::from(i == 7),
+                i % 9,
+                ["yes", "no"][i % 3 % 2],
+                1 + i % 28,
+                20 + i % 50,
+            ));
+        }
+        let t = table(&text);
+        let a = advise(&t);
+        let features: Vec<&str> = a.iter().filter(|c| c.feature).map(|c| c.name.as_str()).collect();
+        assert_eq!(features, ["spend", "visits", "member", "joined", "age"]);
+        assert!(advice_of(&a, "row").reason.contains("row numbers"));
+        assert!(advice_of(&a, "customer_id").reason.contains("identifier"));
+        assert!(advice_of(&a, "zip").reason.contains("code"));
+        assert!(advice_of(&a, "plan").reason.contains("category"));
+        assert!(advice_of(&a, "note").reason.contains("free text"));
+        assert!(advice_of(&a, "constant").reason.contains("constant"));
+        assert!(
+            advice_of(&a, "rare").reason.contains("99.5% of rows hold the same value (no)"),
+            "{:?}",
+            advice_of(&a, "rare")
+        );
+        assert!(advice_of(&a, "joined").reason.contains("days before"));
+        assert!(advice_of(&a, "member").reason.contains("yes/no"));
+        // Only the skewed amount gets log; the even ones do not.
+        assert!(advice_of(&a, "spend").log.as_deref().is_some_and(|l| l.contains("skewed")));
+        assert_eq!(advice_of(&a, "age").log, None);
+        assert_eq!(advice_of(&a, "visits").log, None);
+    }
+
+    #[test]
+    fn a_feature_missing_in_many_rows_is_filled_and_one_missing_in_most_is_left_out() {
+        let mut text = String::from("a,b,c\n");
+        for i in 0..100 {
+            let b = if i % 5 == 0 { String::new() } else { (i % 13).to_string() };
+            let c = if i % 5 == 0 { (i % 7).to_string() } else { String::new() };
+            text.push_str(&format!("{},{b},{c}\n", i % 11));
+        }
+        let a = advise(&table(&text));
+        assert_eq!(advice_of(&a, "a").fill, None);
+        assert_eq!(advice_of(&a, "b").fill, Some(Impute::Median));
+        assert!(advice_of(&a, "b").reason.contains("missing in 20% of rows, filled with the median"));
+        assert!(!advice_of(&a, "c").feature);
+        assert!(advice_of(&a, "c").reason.contains("missing in 80% of rows"));
+    }
+}
