@@ -8,10 +8,12 @@ use crate::components::{
 use crate::protocol::{Reply, Request};
 use crate::worker_client::WorkerClient;
 use leptos::prelude::*;
+use segment_core::auto::AutoChoice;
 use segment_core::model::{ColumnDrift, ColumnMatch, ModelInfo, Movement};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
+use segment_core::transactions::LoadMode;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,12 +77,14 @@ pub struct AppState {
     pub mapping: RwSignal<Option<Arc<MappingRequest>>>,
     /// What applying the model found besides the result (columns, drift, movement).
     pub applied: RwSignal<Option<Arc<ApplyReport>>>,
-    /// Set when the loaded file was aggregated from transactions: what was excluded.
-    pub rfm: RwSignal<Option<Arc<segment_core::transactions::RfmReport>>>,
     /// The page of the file the preview table shows.
     pub preview: RwSignal<Option<Arc<segment_core::export::Preview>>>,
     /// The file row under the PCA map's pointer: (used row index, file row number, cells).
     pub hover_row: RwSignal<Option<HoverRow>>,
+    /// The automatic choice on the current file: the segmentations tried and the pick, with why.
+    pub auto: RwSignal<Option<Arc<AutoChoice>>>,
+    /// How the current file was read (aggregated per customer, or as it is).
+    load_mode: StoredValue<LoadMode>,
 }
 
 /// A row of the file behind a point of the PCA map: (used row index, file row number, (column, cell)).
@@ -137,16 +141,24 @@ impl AppState {
             apply_file: StoredValue::new_local(None),
             mapping: RwSignal::new(None),
             applied: RwSignal::new(None),
-            rfm: RwSignal::new(None),
             preview: RwSignal::new(None),
             hover_row: RwSignal::new(None),
+            auto: RwSignal::new(None),
+            load_mode: StoredValue::new(LoadMode::Auto),
         }
     }
 
-    /// Aggregates the loaded transaction file per customer; the customer table then loads as a file.
-    pub fn aggregate(&self, columns: segment_core::transactions::TransactionColumns) {
-        self.begin("Aggregating per customer");
-        self.request(Request::Aggregate { columns });
+    /// Reads the current file again: aggregated per customer with `columns`, or (None) its rows as they
+    /// are.
+    pub fn reload(&self, columns: Option<segment_core::transactions::TransactionColumns>) {
+        let Some(bytes) = self.bytes.get_value() else { return };
+        let name = self.file_name.get_untracked().unwrap_or_default();
+        self.begin(if columns.is_some() {
+            "Aggregating per customer"
+        } else {
+            "Reading the rows as they are"
+        });
+        self.load_with(name, bytes, columns.map_or(LoadMode::AsIs, LoadMode::Aggregate));
     }
 
     fn send(&self, request: Request, with_bytes: bool) {
@@ -214,8 +226,13 @@ impl AppState {
         self.status.set(Status::Error);
     }
 
-    /// A new file: parse it in the worker, then run with the settings suggested for it.
+    /// A new file: parse it in the worker (a file of purchase lines becomes its customers), then segment
+    /// it by the automatic choice, or with a share link's settings or the original project's preset.
     pub fn load(&self, name: String, bytes: js_sys::Uint8Array) {
+        self.load_with(name, bytes, LoadMode::Auto);
+    }
+
+    fn load_with(&self, name: String, bytes: js_sys::Uint8Array, mode: LoadMode) {
         self.progress.set(Some(("Reading the file".into(), 0.0)));
         self.file_name.set(Some(name.clone()));
         self.summary.set(None);
@@ -226,11 +243,13 @@ impl AppState {
         self.history.set(Vec::new());
         self.applied.set(None);
         self.mapping.set(None);
-        self.rfm.set(None);
+        self.auto.set(None);
+        self.stability.set(None);
         self.bytes.set_value(Some(bytes));
         self.pending.set_value(None);
         self.worker_has_table.set_value(false);
-        self.send(Request::Load { name }, true);
+        self.load_mode.set_value(mode.clone());
+        self.send(Request::Load { name, mode }, true);
     }
 
     /// Runs the current settings on the loaded file.
@@ -268,10 +287,17 @@ impl AppState {
         self.export(Request::Export { names: self.names.get_untracked() });
     }
 
-    /// The loaded file's name without its extension: what the downloads are named after.
+    /// The loaded file's name without its extension, with "-customers" when its purchase lines were
+    /// aggregated per customer: what the downloads are named after.
     fn file_stem(&self) -> String {
         let name = self.file_name.get_untracked().unwrap_or_default();
-        name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_string()
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_string();
+        let aggregated = self.summary.with_untracked(|s| s.as_ref().is_some_and(|s| s.aggregated.is_some()));
+        if aggregated {
+            format!("{stem}-customers")
+        } else {
+            stem
+        }
     }
 
     /// Downloads the segment profiles (aggregates only), built here from the result on screen.
@@ -334,7 +360,7 @@ impl AppState {
         } else {
             let name = self.file_name.get_untracked().unwrap_or_default();
             self.pending.set_value(Some(request));
-            self.send(Request::Load { name }, true);
+            self.send(Request::Load { name, mode: self.load_mode.get_value() }, true);
         }
     }
 
@@ -365,22 +391,33 @@ impl AppState {
         let _ = window.request_animation_frame(callback.unchecked_ref());
     }
 
-    /// The settings for a newly loaded file: a share link's, when its features are all in the file
-    /// (said in a notice either way), otherwise the ones suggested for the file.
-    fn spec_for(&self, summary: &DatasetSummary) -> AnalysisSpec {
-        let Some(shared) = self.shared_spec.get_untracked() else { return summary.suggested.clone() };
+    /// The first request for a newly loaded file: a share link's settings when its features are all in
+    /// the file (said in a notice either way), the original project's preset for its layout, otherwise
+    /// the automatic choice from the settings suggested for the file.
+    fn first_request(&self, summary: &DatasetSummary) -> Request {
+        let suggested = || {
+            let spec = summary.suggested.clone();
+            self.spec.set(Some(spec.clone()));
+            if summary.preset.is_some() {
+                Request::Run { spec }
+            } else {
+                Request::Choose { spec, fit: true }
+            }
+        };
+        let Some(shared) = self.shared_spec.get_untracked() else { return suggested() };
         let missing: Vec<&String> =
             shared.features.iter().filter(|f| !summary.columns.iter().any(|c| &c.name == *f)).collect();
         if missing.is_empty() {
             self.shared_spec.set(None);
             self.notice.set(Some("Applied the settings from the shared link.".into()));
-            shared
+            self.spec.set(Some(shared.clone()));
+            Request::Run { spec: shared }
         } else {
             let missing = missing.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
             self.notice.set(Some(format!(
                 "The shared link's settings need the column(s) {missing}, which this file lacks: using the settings suggested for this file instead."
             )));
-            summary.suggested.clone()
+            suggested()
         }
     }
 
@@ -399,52 +436,18 @@ impl AppState {
                 // A reload after a cancel carries on with the request that needed it; a new file
                 // runs with the settings suggested for it.
                 let pending = self.pending.try_update_value(Option::take).flatten();
-                let request = pending.unwrap_or_else(|| {
-                    let spec = self.spec_for(&summary);
-                    self.spec.set(Some(spec.clone()));
-                    Request::Run { spec }
-                });
+                let request = pending.unwrap_or_else(|| self.first_request(&summary));
                 self.summary.set(Some(Arc::new(summary)));
                 self.progress.set(Some(("Starting".into(), 0.0)));
                 self.send(request, false);
             }
-            Reply::Done { result, .. } => {
-                self.stability.set(None);
-                let elapsed = now_ms() - self.started_at.get_value();
-                self.history.update(|h| h.push(RunRecord::new(&result, elapsed)));
-                // The person's names apply while the run has as many segments as they named.
-                let given = &result.spec.segment_names;
-                let names = if given.len() == result.profiles.len() {
-                    given.clone()
-                } else {
-                    result.profiles.iter().map(|p| p.suggested_name.clone()).collect()
-                };
-                self.names.set(names);
-                self.result.set(Some(Arc::from(result)));
-                self.progress.set(None);
-                self.status.set(Status::Done);
-                self.elapsed_ms.set(Some(elapsed));
-                // Stability takes a few more fits: ask for it once the page has drawn the result,
-                // so the worker does not compete with the first paint. The k-distance curve follows
-                // min_samples: ask for it again when that changed.
-                let stale_curve = self.spec.with_untracked(|s| {
-                    s.as_ref().filter(|s| s.method == segment_core::spec::Method::Dbscan).is_some_and(|s| {
-                        self.summary.with_untracked(|m| {
-                            m.as_ref()
-                                .and_then(|m| m.k_distance.as_ref())
-                                .is_some_and(|kd| kd.k != s.dbscan.min_samples)
-                        })
-                    })
-                });
-                self.after_paint(move |state| {
-                    state.send(Request::Stability, false);
-                    if stale_curve {
-                        if let Some(spec) = state.spec.get_untracked() {
-                            state.send(Request::KDistance { spec }, false);
-                        }
-                    }
-                });
+            Reply::Chosen { choice, result, .. } => {
+                self.spec.set(Some(result.spec.clone()));
+                self.auto.set(Some(Arc::from(choice)));
+                self.on_result(result);
             }
+            Reply::Candidates { choice } => self.auto.set(Some(Arc::from(choice))),
+            Reply::Done { result, .. } => self.on_result(result),
             Reply::Swept { sweep, .. } => {
                 self.sweep.set(Some(Arc::new(sweep)));
                 self.settle();
@@ -463,12 +466,6 @@ impl AppState {
                     }
                 });
                 self.stability.set(Some(stability));
-            }
-            Reply::Aggregated { csv, report } => {
-                let stem = self.file_stem();
-                let bytes = js_sys::Uint8Array::from(csv.as_bytes());
-                self.load(format!("{stem}-customers.csv"), bytes);
-                self.rfm.set(Some(Arc::new(report)));
             }
             Reply::KDistance { k_distance } => {
                 if let Some(summary) = self.summary.get_untracked() {
@@ -500,6 +497,54 @@ impl AppState {
             }
             Reply::Failed { message } => self.fail(message),
         }
+    }
+
+    /// A result on screen (a run, or the automatic choice fitted): the comparison table, names, status;
+    /// then, once drawn, its stability, and for a file with a preset the automatic choice beside it.
+    fn on_result(&self, result: Box<AnalysisResult>) {
+        self.stability.set(None);
+        let elapsed = now_ms() - self.started_at.get_value();
+        self.history.update(|h| h.push(RunRecord::new(&result, elapsed)));
+        // The person's names apply while the run has as many segments as they named.
+        let given = &result.spec.segment_names;
+        let names = if given.len() == result.profiles.len() {
+            given.clone()
+        } else {
+            result.profiles.iter().map(|p| p.suggested_name.clone()).collect()
+        };
+        self.names.set(names);
+        self.result.set(Some(Arc::from(result)));
+        self.progress.set(None);
+        self.status.set(Status::Done);
+        self.elapsed_ms.set(Some(elapsed));
+        // Stability takes a few more fits: ask for it once the page has drawn the result, so the worker
+        // does not compete with the first paint. The k-distance curve follows min_samples: ask for it
+        // again when that changed. A file shown with a preset gets the automatic choice for comparison
+        // first (the worker answers in order; a later request would stop the stability measurement).
+        let stale_curve = self.spec.with_untracked(|s| {
+            s.as_ref().filter(|s| s.method == segment_core::spec::Method::Dbscan).is_some_and(|s| {
+                self.summary.with_untracked(|m| {
+                    m.as_ref()
+                        .and_then(|m| m.k_distance.as_ref())
+                        .is_some_and(|kd| kd.k != s.dbscan.min_samples)
+                })
+            })
+        });
+        let compare = self.auto.with_untracked(Option::is_none)
+            && self.summary.with_untracked(|m| m.as_ref().is_some_and(|m| m.preset.is_some()));
+        self.after_paint(move |state| {
+            if compare {
+                if let Some(summary) = state.summary.get_untracked() {
+                    state.send(Request::Choose { spec: summary.suggested.clone(), fit: false }, false);
+                }
+            }
+            if stale_curve {
+                if let Some(spec) = state.spec.get_untracked() {
+                    state.send(Request::KDistance { spec }, false);
+                }
+            }
+            state.send(Request::Stability, false);
+        });
     }
 
     /// The model applied: the new file becomes the loaded one, shown like a run, with the report.

@@ -2,19 +2,28 @@
 //! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array }`: the file's bytes travel as a typed array,
 //! everything else as JSON of core types.
 
+use segment_core::auto::AutoChoice;
 use segment_core::model::{Applied, ModelInfo};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KDistance, KSweep, Stage};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
-use segment_core::transactions::{RfmReport, TransactionColumns};
+use segment_core::transactions::LoadMode;
 use serde::{Deserialize, Serialize};
 
 /// Page -> worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
-    /// Parse the attached bytes and keep the table for the runs that follow.
-    Load { name: String },
+    /// Parse the attached bytes and keep the table for the runs that follow: a file of purchase lines is
+    /// aggregated per customer unless `mode` says otherwise.
+    Load {
+        name: String,
+        #[serde(default)]
+        mode: LoadMode,
+    },
+    /// The automatic choice on the loaded table from the spec's features and cleaning: the candidates
+    /// and, when `fit` is set, the pick fitted on every row (else only the candidates, for comparison).
+    Choose { spec: AnalysisSpec, fit: bool },
     /// Run the analysis the spec describes on the loaded table.
     Run { spec: AnalysisSpec },
     /// k-means for k = 2..=10 with the spec's features, cleaning and scaling.
@@ -36,8 +45,6 @@ pub enum Request {
     Apply { model_json: String, mapping: Vec<(String, String)> },
     /// The customers who changed segment since the model, as CSV.
     ExportMovers,
-    /// One row per customer (recency, frequency, monetary) from the loaded transaction file.
-    Aggregate { columns: TransactionColumns },
     /// Rows `start..start + count` of the loaded file as they were, for the preview table.
     Preview { start: usize, count: usize },
     /// The file row behind the `used`-th row of the last result (the PCA map's hover).
@@ -72,6 +79,16 @@ pub enum Reply {
         result: Box<AnalysisResult>,
         elapsed_ms: f64,
     },
+    /// The answer to `Request::Choose` with `fit`: the candidates and the pick, fitted on every row.
+    Chosen {
+        choice: Box<AutoChoice>,
+        result: Box<AnalysisResult>,
+        elapsed_ms: f64,
+    },
+    /// The answer to `Request::Choose` without `fit`: the candidates only.
+    Candidates {
+        choice: Box<AutoChoice>,
+    },
     Swept {
         sweep: KSweep,
         elapsed_ms: f64,
@@ -87,11 +104,6 @@ pub enum Reply {
     },
     KDistance {
         k_distance: KDistance,
-    },
-    /// The customer-level CSV of a transaction file, and what was excluded.
-    Aggregated {
-        csv: String,
-        report: RfmReport,
     },
     /// The answer to `Request::SaveModel`: the model file's text.
     ModelSaved {

@@ -14,13 +14,15 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
+    use segment_core::auto::{choose, search, SearchOptions};
     use segment_core::export::{labeled_csv, removed_rows_csv};
-    use segment_core::ingest::{read_csv, Table};
+    use segment_core::ingest::Table;
     use segment_core::model::{apply, match_columns, movers_csv, Movement, SegmentModel};
     use segment_core::pipeline::{
-        k_distance_for, k_sweep, run, summarize, summarize_with, AnalysisResult, StabilityJob, Stage,
-        SWEEP_KS,
+        k_distance_for, k_sweep, run, summarize_customers, summarize_with, AnalysisResult, StabilityJob,
+        Stage, SWEEP_KS,
     };
+    use segment_core::transactions::{read_customers, LoadMode};
     use segment_core::CoreError;
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
@@ -92,16 +94,17 @@ mod worker {
             STABILITY.with(|s| *s.borrow_mut() = None);
         }
         match request {
-            Request::Load { .. } => {
+            Request::Load { mode, .. } => {
                 let bytes = attached_bytes(&data).unwrap_or_default();
                 progress(Stage::Reading, 0.0);
-                let loaded = read_csv(&bytes, &mut |f| progress(Stage::Reading, f))
-                    .and_then(|table| summarize(&table).map(|summary| (table, summary)));
+                let loaded = read_customers(bytes, &mode, &mut |f| progress(Stage::Reading, f)).and_then(
+                    |customers| summarize_customers(&customers).map(|summary| (customers, summary)),
+                );
                 LAST.with(|l| *l.borrow_mut() = None);
                 match loaded {
-                    Ok((table, summary)) => {
-                        TABLE.with(|t| *t.borrow_mut() = Some(table));
-                        BYTES.with(|b| *b.borrow_mut() = bytes);
+                    Ok((customers, summary)) => {
+                        TABLE.with(|t| *t.borrow_mut() = Some(customers.table));
+                        BYTES.with(|b| *b.borrow_mut() = customers.bytes);
                         post(&Reply::Loaded { summary, elapsed_ms: now_ms() - started });
                     }
                     Err(e) => {
@@ -122,6 +125,29 @@ mod worker {
                 }
                 Err(message) => post(&Reply::Failed { message }),
             },
+            Request::Choose { spec, fit: true } => {
+                match with_table(|table| choose(table, &spec, &mut progress)) {
+                    Ok((choice, result)) => {
+                        let reply = Reply::Chosen {
+                            choice: Box::new(choice),
+                            result: Box::new(result),
+                            elapsed_ms: now_ms() - started,
+                        };
+                        post(&reply);
+                        if let Reply::Chosen { result, .. } = reply {
+                            LAST.with(|l| *l.borrow_mut() = Some(*result));
+                        }
+                    }
+                    Err(message) => post(&Reply::Failed { message }),
+                }
+            }
+            Request::Choose { spec, fit: false } => {
+                // Silent on failure: the comparison is a bonus beside a result already shown.
+                let options = SearchOptions::default();
+                if let Ok(choice) = with_table(|table| search(table, &spec, options, &mut |_| {})) {
+                    post(&Reply::Candidates { choice: Box::new(choice) });
+                }
+            }
             Request::KDistance { spec } => {
                 if let Ok(Some(k_distance)) = with_table(|table| Ok(k_distance_for(table, &spec))) {
                     post(&Reply::KDistance { k_distance });
@@ -209,15 +235,6 @@ mod worker {
                     }
                 });
             }
-            Request::Aggregate { columns } => {
-                let reply = BYTES.with(|b| {
-                    with_table(|table| segment_core::transactions::aggregate(&b.borrow(), table, &columns))
-                });
-                post(&reply.map_or_else(
-                    |message| Reply::Failed { message },
-                    |(csv, report)| Reply::Aggregated { csv, report },
-                ));
-            }
             Request::Sweep { spec } => {
                 let reply = with_table(|table| k_sweep(table, &spec, SWEEP_KS, &mut progress))
                     .map(|sweep| Reply::Swept { sweep, elapsed_ms: now_ms() - started });
@@ -276,8 +293,10 @@ mod worker {
         };
         if let Some(bytes) = bytes {
             progress(Stage::Reading, 0.0);
-            match read_csv(&bytes, &mut |f| progress(Stage::Reading, f)) {
-                Ok(table) => APPLY_FILE.with(|f| *f.borrow_mut() = Some((bytes, table))),
+            // A model of customers aggregated from purchase lines aggregates this file the same way.
+            let mode = model.spec.transactions.clone().map_or(LoadMode::AsIs, LoadMode::Aggregate);
+            match read_customers(bytes, &mode, &mut |f| progress(Stage::Reading, f)) {
+                Ok(c) => APPLY_FILE.with(|f| *f.borrow_mut() = Some((c.bytes, c.table))),
                 Err(e) => return failed(e),
             }
         }

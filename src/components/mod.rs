@@ -1,6 +1,7 @@
 //! The page's parts, one file each. They read [`crate::app::AppState`] from context and call its actions.
 
 mod canvas;
+mod choice;
 mod comparison;
 mod dashboard;
 mod guidance;
@@ -14,6 +15,7 @@ mod settings;
 mod status;
 mod transactions;
 
+pub use choice::AutoChoicePanel;
 pub use comparison::Comparison;
 pub use dashboard::{AnalysisView, CompareView, ExploreView, Nav, OverviewCharts};
 pub use guidance::Guidance;

@@ -27,6 +27,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
     view! {
         <section class="results" data-testid="results">
             <h2>"Segments"</h2>
+            <super::AutoChoicePanel />
             <div class="cards">
                 <div class="card">
                     <span class="label">"Customers used"</span>

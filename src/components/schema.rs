@@ -29,6 +29,23 @@ fn can_be_feature(c: &ColumnInfo) -> bool {
     matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date | ColumnKind::Categorical)
 }
 
+/// When the segmentation on screen is the automatic choice on other columns than the advised ones,
+/// say so: the roles below are the chosen ones, the "Why" column the advice.
+fn chosen_view_note(state: &crate::app::AppState) -> Option<String> {
+    let advised = state.summary.with(|s| s.as_ref().map(|s| s.suggested.features.clone()))?;
+    let on_screen = state.result.with(|r| r.as_ref().map(|r| r.spec.features.clone()))?;
+    let (chosen, chosen_features) = state.auto.with(|a| {
+        a.as_ref()
+            .and_then(|a| a.chosen.and_then(|i| a.candidates.get(i)))
+            .map(|c| (c.representation.clone(), c.spec.features.clone()))
+    })?;
+    (on_screen != advised && on_screen == chosen_features).then(|| {
+        format!(
+            "The automatic choice segments on {chosen}: its segments separated more clearly than on the advised columns. The roles below are the ones in use; \"Why\" gives each column's advised default."
+        )
+    })
+}
+
 #[component]
 pub fn Schema() -> impl IntoView {
     let state = state();
@@ -62,10 +79,13 @@ pub fn Schema() -> impl IntoView {
                     {move || state.summary.get().map(|s| format!("Read as {}, {} separated, {} rows. ", s.source, s.delimiter, thousands(s.n_rows)))}
                     "How each column was read. Change a column's role to segment on it, to use it as the customer id (for saved models and the movement table), or to leave it out."
                 </p>
+                {move || chosen_view_note(&state).map(|note| view! { <p class="notice" data-testid="auto-view-note">{note}</p> })}
                 <div class="table-scroll"><table data-testid="schema-table">
-                    <thead><tr><th>"Column"</th><th>"Type"</th><th>"Missing"</th><th>"Distinct"</th><th>"Role"</th></tr></thead>
+                    <thead><tr><th>"Column"</th><th>"Type"</th><th>"Missing"</th><th>"Distinct"</th><th>"Role"</th><th>"Why (by default)"</th></tr></thead>
                     <tbody>
                         {move || state.summary.get().map(|summary| {
+                            // The preset's columns are the original project's choice, not advice.
+                            let advice = if summary.preset.is_some() { Vec::new() } else { summary.advice.clone() };
                             let detected_id = summary.columns.iter().find(|c| c.looks_like_id && c.distinct == summary.n_rows).map(|c| c.name.clone());
                             summary.columns.iter().map(|c| {
                                 let name = c.name.clone();
@@ -75,6 +95,10 @@ pub fn Schema() -> impl IntoView {
                                     move || role_of(&name, is_detected).key()
                                 };
                                 let feature_ok = can_be_feature(c);
+                                let why = advice.iter().find(|a| a.name == c.name).map(|a| match &a.log {
+                                    Some(log) => format!("{}; log by default: {log}", a.reason),
+                                    None => a.reason.clone(),
+                                });
                                 let on_change = {
                                     let name = name.clone();
                                     move |ev| set_role(name.clone(), &event_target_value(&ev))
@@ -92,6 +116,7 @@ pub fn Schema() -> impl IntoView {
                                                 <option value="ignored">"leave out"</option>
                                             </select>
                                         </td>
+                                        <td class="hint" data-testid="column-advice">{why}</td>
                                     </tr>
                                 }
                             }).collect_view()

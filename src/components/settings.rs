@@ -162,8 +162,17 @@ fn LogToggle(name: String) -> impl IntoView {
     let on = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.transforms.contains_key(&key)));
     let shown_name = name.clone();
     let shown = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&shown_name)));
+    // Why log is on by default for this column, when it is.
+    let advised = state.summary.with_untracked(|s| {
+        s.as_ref()
+            .filter(|s| s.preset.is_none())
+            .and_then(|s| s.advice.iter().find(|a| a.name == name)?.log.clone())
+    });
+    let title = advised.clone().map_or("Segment on log(1 + x): tames skewed amounts".to_string(), |why| {
+        format!("On by default: {why}. Untick to segment on the values as they are.")
+    });
     view! {
-        <label class="check log" class:hidden=move || !shown() title="Segment on log(1 + x): tames skewed amounts">
+        <label class="check log" class:hidden=move || !shown() title=title>
             <input
                 type="checkbox"
                 data-testid="log-checkbox"
@@ -182,6 +191,7 @@ fn LogToggle(name: String) -> impl IntoView {
                 }
             />
             "log"
+            {advised.map(|why| view! { <span class="tag" data-testid="log-reason" title=why>"skewed"</span> })}
         </label>
     }
 }

@@ -1,30 +1,42 @@
-//! Transaction files: when the loaded file has one row per purchase line, offer to aggregate it per
-//! customer (recency, frequency, monetary), with the columns the detection chose and a way to change
-//! them; after aggregation, say what was excluded.
+//! Transaction files: a file with one row per purchase line is segmented per customer by default
+//! (recency, frequency, monetary, average order value); say so, with one click to segment the lines as
+//! they are. A file read as it is that looks like purchase lines is offered the aggregation, with the
+//! columns the detection chose and a way to change them.
 
 use super::state;
 use crate::format::thousands;
 use leptos::prelude::*;
-use segment_core::transactions::TransactionColumns;
+use segment_core::transactions::{Aggregated, TransactionColumns};
 
 #[component]
 pub fn Transactions() -> impl IntoView {
     let state = state();
     view! {
+        {move || state.summary.get().and_then(|s| s.aggregated.clone()).map(|a| view! { <AggregatedNote a /> })}
         {move || state.summary.get().and_then(|s| {
-            let detected = s.transactions.clone()?;
+            let detected = s.transactions.clone().filter(|_| s.aggregated.is_none())?;
             let names: Vec<String> = s.columns.iter().map(|c| c.name.clone()).collect();
             Some(view! { <Offer detected names /> })
         })}
-        {move || state.rfm.get().map(|r| view! {
-            <section class="notice" data-testid="rfm-report">
-                {format!(
-                    "Aggregated {} purchase lines into {} customers: recency is counted in days back from {}. Excluded: {} lines without a customer id, {} cancellations, {} unreadable lines.",
-                    thousands(r.rows_in), thousands(r.customers), r.latest_date,
-                    thousands(r.without_customer), thousands(r.cancellations), thousands(r.unreadable)
-                )}
-            </section>
-        })}
+    }
+}
+
+#[component]
+fn AggregatedNote(a: Aggregated) -> impl IntoView {
+    let state = state();
+    let r = &a.report;
+    let text = format!(
+        "This file has one row per purchase, so its customers are segmented: {} purchase lines became {} customers, each with recency (days since the last purchase, counted back from {}), frequency (distinct orders), monetary (total spent) and average order value. Left out: {} lines without a customer id, {} cancellations, {} unreadable lines.",
+        thousands(r.rows_in), thousands(r.customers), r.latest_date,
+        thousands(r.without_customer), thousands(r.cancellations), thousands(r.unreadable)
+    );
+    view! {
+        <section class="notice transactions-note" data-testid="rfm-report">
+            <p>{text}</p>
+            <button data-testid="rfm-as-is" on:click=move |_| state.reload(None)>
+                "Segment the purchase lines as they are instead"
+            </button>
+        </section>
     }
 }
 
@@ -54,7 +66,7 @@ fn Offer(detected: TransactionColumns, names: Vec<String>) -> impl IntoView {
         <section class="transactions" data-testid="rfm-panel">
             <h2>"One row per purchase?"</h2>
             <p>
-                "This file repeats customer ids across rows, with dates and amounts: it looks like transactions. Segment customers, not purchase lines: aggregate it into one row per customer with Recency (days since the last purchase), Frequency (distinct invoices) and Monetary (quantity x price), plus the average order value. Cancellations (invoices starting with C, negative quantities) and lines without a customer are left out and counted."
+                "This file repeats customer ids across rows, with dates and amounts: it looks like transactions, segmented here line by line. Segment customers instead: aggregate it into one row per customer with Recency (days since the last purchase), Frequency (distinct invoices) and Monetary (quantity x price), plus the average order value. Cancellations (invoices starting with C, negative quantities) and lines without a customer are left out and counted."
             </p>
             <div class="mapping">
                 {roles.into_iter().map(|(label, role, required)| {
@@ -86,7 +98,7 @@ fn Offer(detected: TransactionColumns, names: Vec<String>) -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
-            <button class="primary" data-testid="rfm-button" on:click=move |_| state.aggregate(columns.get_untracked())>
+            <button class="primary" data-testid="rfm-button" on:click=move |_| state.reload(Some(columns.get_untracked()))>
                 "Aggregate per customer"
             </button>
         </section>

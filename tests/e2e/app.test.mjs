@@ -79,20 +79,29 @@ test('the sample with its defaults gives the original project figures', async ()
   });
 });
 
-test('a CSV uploaded through the file input is analysed with suggested settings', async () => {
+test('a CSV uploaded through the file input is segmented by the automatic choice', async () => {
   await withApp(async ({ page }) => {
     await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'customers_2k.csv'));
     assert.equal(await settled(page), 'done');
     assert.equal(await int(page, 'rows-used'), 1900);
     assert.equal(await int(page, 'rows-dropped'), 0);
-    // Defaults for a new file: the numeric columns that are not ids.
+    // Defaults for a new file: the numeric columns that are not ids, and why in the Columns table.
     const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
     assert.deepEqual(features, ['visits', 'purchases', 'discounts']);
+    const why = await page.getByTestId('column-advice').allTextContents();
+    assert.ok(why.some((w) => /identifier/.test(w)), why.join(' | '));
+    // The choice, explained: 2 to 10 segments, none over 85% of the customers.
+    assert.match(await page.getByTestId('auto-explanation').textContent(), /segments.*silhouette/);
+    const count = await int(page, 'segment-count');
+    assert.ok(count >= 2 && count <= 10, `segments ${count}`);
+    const sizes = (await page.getByTestId('cluster-size').allTextContents()).map(Number);
+    assert.ok(Math.max(...sizes) <= 0.85 * 1900, `sizes ${sizes}`);
+
+    // DBSCAN with scikit-learn's reference settings gives its figures.
+    await page.getByTestId('method-select').selectOption('dbscan');
     const suggestion = Number(await page.getByTestId('eps-suggestion').textContent());
     assert.ok(suggestion > 0 && suggestion < 1, `eps suggestion ${suggestion}`);
-    assert.ok((await int(page, 'segment-count')) >= 2, 'the suggested settings find segments');
-
-    // scikit-learn's reference settings give its figures.
+    await page.getByTestId('scaler-select').selectOption('minmax');
     await setInput(page, 'eps-input', '0.05');
     await setInput(page, 'min-samples-input', '10');
     await page.getByTestId('run-button').click();

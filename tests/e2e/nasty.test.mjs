@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { settled, withApp, screenshot, FIXTURES } from './browser.mjs';
+import { settled, withApp, screenshot, int, FIXTURES } from './browser.mjs';
 
 const NASTY = path.join(FIXTURES, 'nasty');
 const expected = JSON.parse(fs.readFileSync(path.join(NASTY, 'expected.json'), 'utf8'));
@@ -96,27 +96,44 @@ test('filling missing values, duplicates and outliers: each rule counted in the 
   });
 });
 
-test('a transaction file is aggregated per customer (RFM), as pandas computes it', async () => {
+test('a transaction file is segmented per customer by default (RFM, as pandas computes it), or line by line on request', async () => {
   const want = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'transactions.expected.json'), 'utf8'));
   await withApp(async ({ page }) => {
     await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'transactions.csv'));
     assert.equal(await settled(page), 'done');
+    // Customers, not lines: the note says what was aggregated and left out.
+    const report = await page.getByTestId('rfm-report').textContent();
+    assert.match(report, new RegExp(`became ${want.customers} customers`));
+    assert.match(report, new RegExp(`${want.without_customer} lines without a customer id, ${want.cancellations} cancellations`));
+    assert.match(report, new RegExp(want.latest_date));
+    assert.equal(await int(page, 'rows-used') + await int(page, 'rows-dropped'), want.customers);
+    assert.equal(await page.getByTestId('rfm-panel').count(), 0, 'the customer table is not offered again');
+    assert.match(await page.getByTestId('auto-explanation').textContent(), /segments/);
+    const checked = () => page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
+    assert.deepEqual(await checked(), ['recency_days', 'frequency', 'monetary', 'average_order_value']);
+    assert.ok(Number(await page.getByTestId('segment-count').textContent()) >= 2);
+    // The downloads are named after the customers.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'transactions-customers-segments.csv');
+    const exported = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(exported.length, want.customers + 1);
+    assert.match(exported[0], /^customer_id,recency_days,frequency,monetary,average_order_value,segment,segment_name$/);
+
+    // One click segments the purchase lines as they are; the aggregation is then offered, and gives
+    // the customers back.
+    await page.getByTestId('rfm-as-is').click();
+    assert.equal(await settled(page), 'done');
     await page.getByTestId('rfm-panel').waitFor();
+    assert.equal(await int(page, 'rows-used') + await int(page, 'rows-dropped'), want.rows_in);
     const mapped = await page.getByTestId('rfm-map').evaluateAll((els) => els.map((e) => [e.dataset.role, e.value]));
     assert.deepEqual(mapped, [['customer', 'CustomerID'], ['invoice', 'InvoiceNo'], ['date', 'InvoiceDate'], ['quantity', 'Quantity'], ['price', 'UnitPrice']]);
     await page.getByTestId('rfm-button').click();
     assert.equal(await settled(page), 'done');
-    assert.equal(await page.getByTestId('file-name').textContent(), 'Loaded: transactions-customers.csv');
-    const report = await page.getByTestId('rfm-report').textContent();
-    assert.match(report, new RegExp(`into ${want.customers} customers`));
-    assert.match(report, new RegExp(`${want.without_customer} lines without a customer id, ${want.cancellations} cancellations`));
-    assert.match(report, new RegExp(want.latest_date));
-    const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
-    assert.deepEqual(features, ['recency_days', 'frequency', 'monetary', 'average_order_value']);
-    assert.ok(Number(await page.getByTestId('segment-count').textContent()) >= 2);
-    assert.equal(await page.getByTestId('rfm-panel').count(), 0, 'the customer table is not offered again');
-    // Skewed money: segment on log(1 + monetary); the table still shows means in the file's units.
-    await page.locator('[data-testid="log-checkbox"][data-column="monetary"]').check();
+    assert.match(await page.getByTestId('rfm-report').textContent(), new RegExp(`became ${want.customers} customers`));
+
+    // Skewed money: segment on log(1 + monetary) or not; the table shows means in the file's units.
+    const log = page.locator('[data-testid="log-checkbox"][data-column="monetary"]');
+    if (await log.isChecked()) await log.uncheck(); else await log.check();
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     const headers = await page.locator('[data-testid="segment-table"] thead th').allTextContents();

@@ -71,6 +71,9 @@ pub struct DatasetSummary {
     /// [`crate::transactions::read_customers`]).
     #[serde(default)]
     pub aggregated: Option<crate::transactions::Aggregated>,
+    /// Why each column is or is not a default feature (and why it gets log), in column order.
+    #[serde(default)]
+    pub advice: Vec<crate::features::ColumnAdvice>,
 }
 
 /// The sorted distances to the k-th nearest neighbour (the point itself counted first) of a sample of
@@ -179,6 +182,7 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
         k_distance,
         transactions: crate::transactions::detect(table),
         aggregated: None,
+        advice: crate::features::advise(table),
     })
 }
 
@@ -207,6 +211,7 @@ pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
         k_distance: None,
         transactions: None,
         aggregated: None,
+        advice: Vec::new(),
     }
 }
 

@@ -95,15 +95,8 @@ pub fn profiles(
             // Most distinctive first: the furthest from average on a log scale.
             let mut ordered: Vec<&FeatureLevel> = levels.iter().collect();
             ordered.sort_by(|a, b| distinctiveness(b.ratio).total_cmp(&distinctiveness(a.ratio)));
-            let description = if size == 0 {
-                "no customers in this file".to_string()
-            } else {
-                ordered
-                    .iter()
-                    .map(|l| format!("{} {}", l.feature, describe_ratio(l.ratio)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            let description =
+                if size == 0 { "no customers in this file".to_string() } else { describe(&ordered) };
             SegmentProfile { segment: s, size, levels, description, suggested_name: String::new() }
         })
         .collect();
@@ -112,6 +105,27 @@ pub fn profiles(
         p.suggested_name = name;
     }
     out
+}
+
+/// Features a profile names one by one; beyond, the rest are summed up in a few words.
+pub const PROFILE_FEATURES: usize = 5;
+
+/// The profile in words, most distinctive feature first: every feature up to [`PROFILE_FEATURES`];
+/// with more, the first [`PROFILE_FEATURES`] and how many others are near the average.
+fn describe(ordered: &[&FeatureLevel]) -> String {
+    let words = |l: &&FeatureLevel| format!("{} {}", l.feature, describe_ratio(l.ratio));
+    if ordered.len() <= PROFILE_FEATURES {
+        return ordered.iter().map(words).collect::<Vec<_>>().join(", ");
+    }
+    let shown: Vec<String> = ordered.iter().take(PROFILE_FEATURES).map(words).collect();
+    let rest = ordered.len() - PROFILE_FEATURES;
+    let near = ordered[PROFILE_FEATURES..].iter().filter(|l| (0.8..=1.25).contains(&l.ratio)).count();
+    let tail = if near == rest {
+        format!("the other {rest} features near the average")
+    } else {
+        format!("{rest} more features, {near} of them near the average")
+    };
+    format!("{}; {tail}", shown.join(", "))
 }
 
 fn distinctiveness(ratio: f64) -> f64 {
@@ -151,7 +165,7 @@ fn suggest_names(features: &[String], profiles: &[SegmentProfile]) -> Vec<String
             {
                 "Occasional Visitors".to_string()
             } else if activity.map_or_else(
-                || p.levels.iter().all(|l| l.ratio.is_finite() && (0.5..=1.5).contains(&l.ratio)),
+                || p.levels.iter().all(|l| l.ratio.is_finite() && (0.8..=1.25).contains(&l.ratio)),
                 |a| (0.8..=1.25).contains(&a),
             ) {
                 // Neither extreme: average activity (or, without an activity column, no feature far
@@ -178,14 +192,29 @@ fn suggest_names(features: &[String], profiles: &[SegmentProfile]) -> Vec<String
     names
 }
 
-/// "High <feature>" / "Low <feature>" from the most distinctive feature.
+/// "High <feature>, low <feature>" from the two most distinctive features (those at least 10% off the
+/// average; one when only one is), "Very" beyond twice or half the average.
 fn generic_name(p: &SegmentProfile) -> String {
-    let top = p.levels.iter().max_by(|a, b| distinctiveness(a.ratio).total_cmp(&distinctiveness(b.ratio)));
-    match top {
-        Some(l) if l.ratio > 1.0 => format!("High {}", l.feature),
-        Some(l) => format!("Low {}", l.feature),
-        None => format!("Segment {}", p.segment + 1),
-    }
+    let mut ordered: Vec<&FeatureLevel> =
+        p.levels.iter().filter(|l| l.ratio.is_finite() && !(0.9..=1.1).contains(&l.ratio)).collect();
+    ordered.sort_by(|a, b| distinctiveness(b.ratio).total_cmp(&distinctiveness(a.ratio)));
+    let words: Vec<String> = ordered
+        .iter()
+        .take(2)
+        .map(|l| {
+            let level = match l.ratio {
+                r if r >= 2.0 => "very high",
+                r if r > 1.0 => "high",
+                r if r <= 0.5 => "very low",
+                _ => "low",
+            };
+            format!("{level} {}", l.feature)
+        })
+        .collect();
+    let Some(first) = words.first() else { return format!("Segment {}", p.segment + 1) };
+    let mut name = words.join(", ");
+    name.replace_range(..1, &first[..1].to_uppercase());
+    name
 }
 
 #[cfg(test)]
@@ -211,6 +240,10 @@ mod tests {
         let features: Vec<String> = ["f1", "f2"].map(String::from).to_vec();
         let p = profiles(&features, &[10, 10, 10], &[vec![10.0, 1.0], vec![1.0, 1.0], vec![11.0, 1.0]]);
         let names: Vec<&str> = p.iter().map(|p| p.suggested_name.as_str()).collect();
-        assert_eq!(names, vec!["Balanced Users", "Low f1", "High f1"]);
+        assert_eq!(names, vec!["High f1", "Very low f1", "High f1 2"]);
+        // Two features apart from the average name a segment by both.
+        let p = profiles(&features, &[10, 10], &[vec![10.0, 1.0], vec![1.0, 3.0]]);
+        assert_eq!(p[0].suggested_name, "Very low f2, high f1");
+        assert_eq!(p[1].suggested_name, "Very low f1, high f2");
     }
 }

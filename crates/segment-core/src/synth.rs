@@ -85,6 +85,300 @@ pub fn customer_export(n: usize, seed: u64) -> String {
     out
 }
 
+/// What a planted-structure file holds besides its text: each data row's group (None for a scattered
+/// outlier) and the columns the groups live in.
+#[derive(Debug, Clone)]
+pub struct Planted {
+    pub csv: String,
+    pub truth: Vec<Option<usize>>,
+    pub measures: Vec<String>,
+}
+
+/// The shape of a planted-structure customer file.
+#[derive(Debug, Clone, Copy)]
+pub struct PlantedOptions {
+    /// Groups (2..=8) and the measures they differ in (2..=8).
+    pub k: usize,
+    pub d: usize,
+    pub n: usize,
+    /// Amounts written as exp(value): skewed in the file, Gaussian groups in log space.
+    pub skewed: bool,
+    /// Group shares proportional to 1, 2, ..., k and spreads from 0.6 to 1.4 (else equal).
+    pub unequal: bool,
+    /// Share of rows scattered uniformly over (and beyond) the groups' range.
+    pub outliers: f64,
+    /// No groups at all: one Gaussian cloud in every column, dates included (the "no clear groups"
+    /// case).
+    pub structureless: bool,
+    pub seed: u64,
+}
+
+const MEASURES: [&str; 8] =
+    ["visits", "spend", "orders", "basket_size", "discount_used", "pages_viewed", "support_calls", "returns"];
+
+/// A customer file with `k` planted Gaussian groups in `d` measures, well apart (at least 8 spreads
+/// between centres), plus what real exports carry around them: an id, row numbers, a constant, a
+/// near-constant flag (one customer in 200), a country and a signup date.
+pub fn planted_customers(o: &PlantedOptions) -> Planted {
+    let mut rng = SplitMix64::new(o.seed);
+    let (k, d) = (o.k.clamp(1, 8), o.d.clamp(1, 8));
+    let spreads: Vec<f64> =
+        (0..k).map(|g| if o.unequal { 0.6 + 0.8 * g as f64 / (k.max(2) - 1) as f64 } else { 1.0 }).collect();
+    let max_spread = spreads.iter().copied().fold(0.0, f64::max);
+    // Centres in a box: sets drawn again until no two groups are much closer than the others (the
+    // nearest pair at least 60% of the median distance, and 8 spreads), so the number of groups is
+    // unambiguous rather than a hierarchy of pairs; after many draws, the best set drawn.
+    let side = 10.0 * max_spread * (k as f64).powf(1.0 / d as f64) + 10.0;
+    let mut best: (f64, Vec<Vec<f64>>) = (f64::NEG_INFINITY, Vec::new());
+    for _ in 0..20_000 {
+        let set: Vec<Vec<f64>> = (0..k).map(|_| (0..d).map(|_| rng.unit() * side).collect()).collect();
+        let mut distances: Vec<f64> = Vec::new();
+        for a in 0..k {
+            for b in a + 1..k {
+                distances.push(crate::distance::dist(&set[a], &set[b]));
+            }
+        }
+        distances.sort_by(f64::total_cmp);
+        let (nearest, median) = (
+            distances.first().copied().unwrap_or(side),
+            distances.get(distances.len() / 2).copied().unwrap_or(side),
+        );
+        let quality = (nearest / median).min(nearest / (8.0 * max_spread));
+        if quality > best.0 {
+            best = (quality, set);
+        }
+        if nearest >= 0.6 * median && nearest >= 8.0 * max_spread {
+            break;
+        }
+    }
+    let centres = best.1;
+    let weights: Vec<f64> = (0..k).map(|g| if o.unequal { (g + 1) as f64 } else { 1.0 }).collect();
+    let total: f64 = weights.iter().sum();
+    let measures: Vec<String> = MEASURES[..d].iter().map(|m| m.to_string()).collect();
+    let countries = ["DE", "FR", "ES", "IT", "NL"];
+    let mut csv = format!("customer_id,row,{},country,signup,plan_code,vip_flag\n", measures.join(","));
+    let mut truth = Vec::with_capacity(o.n);
+    for i in 0..o.n {
+        let outlier = rng.unit() < o.outliers;
+        let group = if o.structureless || outlier {
+            None
+        } else {
+            let u = rng.unit() * total;
+            let mut acc = 0.0;
+            Some(
+                weights
+                    .iter()
+                    .position(|w| {
+                        acc += w;
+                        u < acc
+                    })
+                    .unwrap_or(k - 1),
+            )
+        };
+        let values: Vec<f64> = (0..d)
+            .map(|j| match group {
+                Some(g) => centres[g][j] + spreads[g] * rng.normal(),
+                None if o.structureless => side / 2.0 + side / 6.0 * rng.normal(),
+                None => (rng.unit() * 1.5 - 0.25) * side,
+            })
+            .collect();
+        truth.push(if o.structureless { None } else { group });
+        let cells: Vec<String> =
+            values
+                .iter()
+                .map(|&v| {
+                    if o.skewed {
+                        format!("{:.2}", 10.0 * (v / 4.0).exp())
+                    } else {
+                        format!("{:.3}", v + 10.0)
+                    }
+                })
+                .collect();
+        // Signup dates over six years; in a structureless file one cloud like every other column.
+        let signup = if o.structureless {
+            17_500 + (300.0 * rng.normal()) as i64
+        } else {
+            17_500 + rng.below(6 * 365) as i64
+        };
+        csv.push_str(&format!(
+            "C{:06},{},{},{},{},7,{}\n",
+            (i * 7919) % 1_000_000,
+            i + 1,
+            cells.join(","),
+            countries[rng.below(countries.len())],
+            crate::ingest::date::iso_date(signup),
+            u8::from(i % 200 == 17),
+        ));
+    }
+    Planted { csv, truth, measures }
+}
+
+/// A transaction file (one row per purchase line) of `n` customers of three kinds, and each customer's
+/// kind by customer id: loyal (recent, frequent, mid baskets), occasional (a few small orders months
+/// ago) and lapsed big spenders (big orders, none for most of a year). Lines carry an invoice, a stock
+/// code, a quantity, a unit price, a date and time, the customer and a country; a few are cancellations.
+pub fn planted_transactions(n: usize, seed: u64) -> (String, std::collections::BTreeMap<String, usize>) {
+    let mut rng = SplitMix64::new(seed);
+    // (share, orders (mean), days since the last order (range), spend per order (median))
+    let kinds: [(f64, f64, (f64, f64), f64); 3] =
+        [(0.3, 20.0, (0.0, 12.0), 80.0), (0.5, 2.5, (90.0, 200.0), 25.0), (0.2, 6.0, (250.0, 360.0), 400.0)];
+    let latest: i64 = 20_000; // day number of the file's last day (2024-10-04)
+    let mut csv = String::from("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n");
+    let mut truth = std::collections::BTreeMap::new();
+    let mut invoice = 500_000u64;
+    for c in 0..n {
+        let u = rng.unit();
+        let kind = if u < kinds[0].0 {
+            0
+        } else if u < kinds[0].0 + kinds[1].0 {
+            1
+        } else {
+            2
+        };
+        let (_, orders, (recent_lo, recent_hi), spend) = kinds[kind];
+        let id = format!("{}", 12_000 + c * 3);
+        truth.insert(id.clone(), kind);
+        let n_orders = ((orders * (1.0 + 0.25 * rng.normal())).round() as i64).max(1);
+        let last = latest - (recent_lo + (recent_hi - recent_lo) * rng.unit()) as i64;
+        for o in 0..n_orders {
+            invoice += 1;
+            // The last order on `last`, the earlier ones spread over the year before it.
+            let day = if o == 0 { last } else { last - rng.below(365) as i64 - 1 };
+            let date = crate::ingest::date::iso_date(day);
+            let lines = 1 + rng.below(4);
+            let per_line = spend * (0.3 * rng.normal()).exp() / lines as f64;
+            for _ in 0..lines {
+                let quantity = 1 + rng.below(6);
+                let price = per_line / quantity as f64;
+                let hour = 8 + rng.below(10);
+                let cancelled = rng.below(100) == 0;
+                let (inv, qty) = if cancelled {
+                    (format!("C{invoice}"), -(quantity as i64))
+                } else {
+                    (invoice.to_string(), quantity as i64)
+                };
+                csv.push_str(&format!(
+                    "{inv},{}{},{qty},{date} {hour:02}:{:02},{price:.2},{id},{}\n",
+                    84_000 + rng.below(900),
+                    ["", "A", "B"][rng.below(3)],
+                    rng.below(60),
+                    ["United Kingdom", "France", "Germany"][rng.below(3)],
+                ));
+            }
+        }
+    }
+    (csv, truth)
+}
+
+/// A marketing-campaign customer export of `n` customers in the shape of the classic "customer
+/// personality" file (29 columns: an id, birth year, education, marital status, income with a few
+/// missing, children at home, enrolment date, days since the last purchase, six spend columns, five
+/// purchase counts, web visits, five campaign responses, complaints (rare), two constant columns and the
+/// last campaign's response), made of three kinds of customer (affluent, families, deal-seeking middle),
+/// with two typos (a birth year of 1900, an income of 666666). Returns the text and each row's kind.
+pub fn marketing_export(n: usize, seed: u64) -> (String, Vec<usize>) {
+    let mut rng = SplitMix64::new(seed);
+    let mut out = String::from(
+        "ID,Year_Birth,Education,Marital_Status,Income,Kidhome,Teenhome,Dt_Customer,Recency,MntWines,MntFruits,\
+         MntMeatProducts,MntFishProducts,MntSweetProducts,MntGoldProds,NumDealsPurchases,NumWebPurchases,\
+         NumCatalogPurchases,NumStorePurchases,NumWebVisitsMonth,AcceptedCmp3,AcceptedCmp4,AcceptedCmp5,\
+         AcceptedCmp1,AcceptedCmp2,Complain,Z_CostContact,Z_Revenue,Response\n",
+    );
+    let mut kinds = Vec::with_capacity(n);
+    let educations = ["Graduation", "PhD", "Master", "Basic", "2n Cycle"];
+    let statuses = ["Married", "Together", "Single", "Divorced", "Widow"];
+    for i in 0..n {
+        let u = rng.unit();
+        let kind = if u < 0.25 {
+            0
+        } else if u < 0.7 {
+            1
+        } else {
+            2
+        };
+        kinds.push(kind);
+        let mut g = |mean: f64, sd: f64| (mean + sd * rng.normal()).max(0.0);
+        // (income, kids, teens, spend scale, deals, web, catalog, store, visits, campaign odds)
+        let (income, kids, teens, spend, deals, web, catalog, store, visits, odds) = match kind {
+            0 => (
+                g(78_000.0, 9_000.0),
+                0.0,
+                0.2,
+                1.0,
+                g(1.0, 0.7),
+                g(5.0, 2.0),
+                g(6.0, 2.0),
+                g(9.0, 2.5),
+                g(2.5, 1.2),
+                0.25,
+            ),
+            1 => (
+                g(34_000.0, 8_000.0),
+                1.2,
+                0.3,
+                0.06,
+                g(2.0, 1.0),
+                g(2.0, 1.0),
+                g(0.5, 0.5),
+                g(3.0, 1.0),
+                g(7.0, 1.5),
+                0.03,
+            ),
+            _ => (
+                g(56_000.0, 8_000.0),
+                0.3,
+                1.0,
+                0.4,
+                g(5.0, 1.5),
+                g(7.0, 2.0),
+                g(2.5, 1.2),
+                g(7.0, 2.0),
+                g(5.5, 1.5),
+                0.08,
+            ),
+        };
+        let mut amount = |base: f64| (base * spend * (0.5 * rng.normal()).exp()).round();
+        let (wines, fruits, meat, fish, sweets, gold) =
+            (amount(620.0), amount(55.0), amount(420.0), amount(75.0), amount(55.0), amount(70.0));
+        let count = |v: f64| v.round() as i64;
+        let children = |mean: f64, rng: &mut SplitMix64| {
+            usize::from(rng.unit() < mean / 2.0) + usize::from(rng.unit() < mean / 2.0)
+        };
+        let (kid, teen) = (children(kids, &mut rng), children(teens, &mut rng));
+        let year = if i == 239 { 1900 } else { 1945 + rng.below(50) as i64 + if kind == 1 { 15 } else { 0 } };
+        let income = match i {
+            _ if i % 97 == 5 => String::new(),
+            2_233 => "666666".to_string(),
+            _ => format!("{income:.0}"),
+        };
+        let enrolled = crate::ingest::date::iso_date(15_600 + rng.below(700) as i64);
+        // dd-mm-yyyy, as the classic file writes it.
+        let enrolled = format!("{}-{}-{}", &enrolled[8..10], &enrolled[5..7], &enrolled[..4]);
+        let mut flag = |p: f64| u8::from(rng.unit() < p);
+        let campaigns: Vec<u8> = (0..5).map(|_| flag(odds)).collect();
+        let complain = flag(0.009);
+        let response = flag(odds * 1.5);
+        out.push_str(&format!(
+            "{},{year},{},{},{income},{kid},{teen},{enrolled},{},{wines},{fruits},{meat},{fish},{sweets},{gold},{},{},{},{},{},{},{},{},{},{},{complain},3,11,{response}\n",
+            5_000 + i * 3,
+            educations[rng.below(educations.len())],
+            statuses[rng.below(statuses.len())],
+            rng.below(100),
+            count(deals),
+            count(web),
+            count(catalog),
+            count(store),
+            count(visits),
+            campaigns[0],
+            campaigns[1],
+            campaigns[2],
+            campaigns[3],
+            campaigns[4],
+        ));
+    }
+    (out, kinds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -138,16 +138,18 @@ struct View {
 }
 
 /// The columns a plain scikit-learn sweep would take: every column of numbers (yes/no written as 1/0
-/// included) that is not an identifier and not constant, as it is.
+/// included) that is not an identifier, as it is; constant and near-constant ones left out.
 fn plain_features(table: &Table) -> Vec<String> {
+    let advice = crate::features::advise(table);
     table
         .columns
         .iter()
-        .filter(|c| {
+        .zip(&advice)
+        .filter(|(c, a)| {
             let numbers = c.is_numeric() || (c.kind == ColumnKind::Boolean && c.number_format.is_some());
-            numbers && c.distinct > 1 && !looks_like_id(c, table.n_rows)
+            numbers && a.varies && c.distinct > 1 && !looks_like_id(c, table.n_rows)
         })
-        .map(|c| c.name.clone())
+        .map(|(c, _)| c.name.clone())
         .collect()
 }
 
@@ -552,24 +554,35 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
     let silhouette = result.scores.silhouette.as_ref().map(|s| s.mean).or(chosen.silhouette).unwrap_or(0.0);
     let tried = choice.candidates.iter().filter(|c| !c.manual_only).count();
     let what = format!("{} with {k} segments", method_words(&result.spec));
-    let sizes = if f.noise > 0.0 {
-        format!(
-            "each segment holds {}-{} of customers and {} are left as noise",
-            percent(f.smallest),
-            percent(f.largest),
-            percent(f.noise)
-        )
+    let range = if percent(f.smallest) == percent(f.largest) {
+        format!("about {}", percent(f.largest))
     } else {
-        format!("each segment holds {}-{} of customers", percent(f.smallest), percent(f.largest))
+        format!("{}-{}", percent(f.smallest), percent(f.largest))
     };
-    // The best qualifying candidate of another method, for the comparison.
+    let sizes = if f.noise > 0.0 {
+        format!("each segment holds {range} of customers and {} are left as noise", percent(f.noise))
+    } else {
+        format!("each segment holds {range} of customers")
+    };
+    // The best qualifying candidate of another method, compared on the same rows as the chosen one.
     let other = choice
         .candidates
         .iter()
         .filter(|c| c.rejected.is_none() && !c.manual_only && c.spec.method != chosen.spec.method)
         .filter_map(|c| c.silhouette.map(|s| (c, s)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
-    let versus = other.map_or(String::new(), |(c, s)| format!(" vs {s:.2} for {}", method_words(&c.spec)));
+    let compared = chosen.silhouette.unwrap_or(silhouette);
+    let (lead, versus) = match other {
+        Some((c, s)) if s > compared => (
+            "as clear a separation as any",
+            format!("silhouette {compared:.2}; {} {s:.2}, within {}", method_words(&c.spec), rule::MARGIN),
+        ),
+        Some((c, s)) => (
+            "the clearest separation",
+            format!("silhouette {compared:.2} vs {s:.2} for {}", method_words(&c.spec)),
+        ),
+        None => ("the clearest separation", format!("silhouette {compared:.2}")),
+    };
     let sampled = if choice.rows_searched < choice.rows_total {
         format!(
             " Candidates were compared on a random sample of {} of the {} customers, then the choice was fitted on all.",
@@ -586,10 +599,7 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
         );
     }
     if choice.clear {
-        format!(
-            "{what}: the clearest separation of the {tried} segmentations tried (silhouette {silhouette:.2}{versus}); \
-             {sizes}.{data}{sampled}"
-        )
+        format!("{what}: {lead} of the {tried} segmentations tried ({versus}); {sizes}.{data}{sampled}")
     } else {
         format!(
             "No clear natural groups: the best of the {tried} segmentations tried separates these customers only \

@@ -13,7 +13,7 @@ pub const MAX_SHARE: f64 = 0.85;
 /// At most this share of the customers left as noise (density methods).
 pub const MAX_NOISE: f64 = 0.20;
 /// Candidates within this much silhouette of the best count as equally good: the fewest segments wins.
-pub const MARGIN: f64 = 0.02;
+pub const MARGIN: f64 = 0.01;
 /// Below this best silhouette, no candidate separates the customers clearly.
 pub const CLEAR: f64 = 0.25;
 /// A shortlisted candidate whose segments come back less alike than this on subsamples (adjusted Rand
@@ -135,7 +135,7 @@ mod tests {
 
     #[test]
     fn the_best_silhouette_wins_and_fewer_segments_within_the_margin() {
-        let c = vec![candidate(6, 0.43, 0.3), candidate(5, 0.42, 0.3), candidate(2, 0.30, 0.6)];
+        let c = vec![candidate(6, 0.43, 0.3), candidate(5, 0.425, 0.3), candidate(2, 0.30, 0.6)];
         assert_eq!(ranking(&c), vec![1, 0, 2]);
         // A lopsided split does not qualify, whatever its silhouette.
         let c = vec![candidate(2, 0.9, 0.95), candidate(4, 0.4, 0.5)];

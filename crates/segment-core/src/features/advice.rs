@@ -32,6 +32,9 @@ pub struct ColumnAdvice {
     pub log: Option<String>,
     /// Set when its missing values are filled by default instead of dropping those rows.
     pub fill: Option<Impute>,
+    /// False for a column that is constant or near-constant (or empty): it cannot tell customers apart.
+    #[serde(default)]
+    pub varies: bool,
 }
 
 /// The figures the advice rests on, for one column's filled values.
@@ -130,14 +133,19 @@ fn left_out(c: &Column, reason: String) -> ColumnAdvice {
         reason: format!("left out: {reason}"),
         log: None,
         fill: None,
+        varies: true,
     }
+}
+
+fn same_everywhere(c: &Column, reason: String) -> ColumnAdvice {
+    ColumnAdvice { varies: false, ..left_out(c, reason) }
 }
 
 fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
     let missing = c.missing.iter().filter(|m| **m).count() + c.not_a_number;
     let missing_share = missing as f64 / n_rows.max(1) as f64;
     match c.kind {
-        ColumnKind::Empty => return left_out(c, "empty".into()),
+        ColumnKind::Empty => return same_everywhere(c, "empty".into()),
         ColumnKind::Text if looks_like_id(c, n_rows) => {
             return left_out(c, "an identifier (a different value in every row)".into())
         }
@@ -153,7 +161,7 @@ fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
         }
         ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date => {}
     }
-    let Some(stats) = value_stats(&c.values) else { return left_out(c, "no readable value".into()) };
+    let Some(stats) = value_stats(&c.values) else { return same_everywhere(c, "no readable value".into()) };
     if is_row_numbers(c, &stats) {
         return left_out(c, "row numbers (1, 2, 3... without a gap)".into());
     }
@@ -161,7 +169,7 @@ fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
         return left_out(c, "an identifier".into());
     }
     if c.distinct <= 1 {
-        return left_out(c, "the same value in every row (constant)".into());
+        return same_everywhere(c, "the same value in every row (constant)".into());
     }
     if stats.mode_share >= NEAR_CONSTANT_SHARE {
         let value = match c.kind {
@@ -169,7 +177,7 @@ fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
             ColumnKind::Date => crate::ingest::date::iso_date(stats.mode as i64),
             _ => short(stats.mode),
         };
-        return left_out(
+        return same_everywhere(
             c,
             format!(
                 "{} of rows hold the same value ({value}): it cannot tell customers apart",
@@ -210,7 +218,7 @@ fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
                 stats.skewness
             )
         });
-    ColumnAdvice { name: c.name.clone(), feature: true, reason, log, fill }
+    ColumnAdvice { name: c.name.clone(), feature: true, reason, log, fill, varies: true }
 }
 
 #[cfg(test)]
