@@ -85,6 +85,8 @@ pub struct AppState {
     pub auto: RwSignal<Option<Arc<AutoChoice>>>,
     /// How the current file was read (aggregated per customer, or as it is).
     load_mode: StoredValue<LoadMode>,
+    /// The k-distance curve of a big file was asked for (it is not computed at load).
+    curve_asked: StoredValue<bool>,
 }
 
 /// A row of the file behind a point of the PCA map: (used row index, file row number, (column, cell)).
@@ -145,6 +147,7 @@ impl AppState {
             hover_row: RwSignal::new(None),
             auto: RwSignal::new(None),
             load_mode: StoredValue::new(LoadMode::Auto),
+            curve_asked: StoredValue::new(false),
         }
     }
 
@@ -249,6 +252,7 @@ impl AppState {
         self.pending.set_value(None);
         self.worker_has_table.set_value(false);
         self.load_mode.set_value(mode.clone());
+        self.curve_asked.set_value(false);
         self.send(Request::Load { name, mode }, true);
     }
 
@@ -313,6 +317,18 @@ impl AppState {
     /// Downloads the rows cleaning removed, with why.
     pub fn export_removed(&self) {
         self.export(Request::ExportRemoved);
+    }
+
+    /// Asks the worker for the k-distance curve of the current settings, once per loaded file when the
+    /// file was too big to get it at load.
+    pub fn ask_k_distance(&self) {
+        if self.curve_asked.get_value() || !self.worker_has_table.get_value() {
+            return;
+        }
+        if let Some(spec) = self.spec.get_untracked() {
+            self.curve_asked.set_value(true);
+            self.send(Request::KDistance { spec }, false);
+        }
     }
 
     /// Asks the worker for the file row behind the `used`-th row of the result (not while it works).

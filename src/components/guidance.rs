@@ -15,6 +15,13 @@ use segment_core::spec::Method;
 pub fn Guidance() -> impl IntoView {
     let state = state();
     let method = move || state.spec.with(|s| s.as_ref().map(|s| s.method));
+    // A big file gets its k-distance curve when DBSCAN is chosen, not at load.
+    Effect::new(move || {
+        let missing = state.summary.with(|s| s.as_ref().is_some_and(|s| s.k_distance.is_none()));
+        if method() == Some(Method::Dbscan) && missing && state.status.get() == Status::Done {
+            state.ask_k_distance();
+        }
+    });
     view! {
         <Show when=move || method() == Some(Method::Dbscan) && state.summary.with(|s| s.as_ref().is_some_and(|s| s.k_distance.is_some()))>
             <KDistanceChart />

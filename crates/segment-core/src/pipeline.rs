@@ -156,6 +156,9 @@ pub struct AnalysisResult {
     pub assignment: Option<Assignment>,
 }
 
+/// Files up to this many rows get their k-distance curve at load; bigger ones when it is asked for.
+pub const K_DISTANCE_AT_LOAD_ROWS: usize = 200_000;
+
 /// Rows sampled for the k-distance curve: each is exact (compared with every row), and 400 draw the
 /// curve's shape and knee well while costing ~20 M distances at 55k rows.
 pub const K_DISTANCE_QUERIES: usize = 400;
@@ -171,7 +174,10 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
         "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings"
             .to_string()
     });
-    let k_distance = k_distance_for(table, &suggested);
+    // The curve guides DBSCAN by hand; on big files its k-d tree over every row costs seconds at load,
+    // so it is computed when asked for (Request::KDistance) instead.
+    let k_distance =
+        (table.n_rows <= K_DISTANCE_AT_LOAD_ROWS).then(|| k_distance_for(table, &suggested)).flatten();
     Ok(DatasetSummary {
         n_rows: table.n_rows,
         source: table.source.clone(),

@@ -59,7 +59,7 @@ impl Default for SearchOptions {
             mixture_max_features: 12,
             mixture_ks: 2,
             stability_runs: 3,
-            dbscan_max_features: 8,
+            dbscan_max_features: 6,
         }
     }
 }
