@@ -115,3 +115,26 @@ test('the original project\'s file keeps its preset; the automatic choice is sho
     assert.equal(await int(page, 'noise-count'), 2711, 'not forced on the preset');
   });
 });
+
+test('the search on a big file reports progress, says it samples, and can be cancelled', async () => {
+  let state = 99;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = ['id,visits,spend,orders,tenure'];
+  for (let i = 0; i < 150_000; i++) {
+    const g = i % 3;
+    lines.push(`${i},${(20 + 40 * g + 10 * rand()).toFixed(1)},${(100 + 500 * g * rand()).toFixed(2)},${Math.floor(1 + 5 * g + 3 * rand())},${Math.floor(900 * rand())}`);
+  }
+  const buffer = Buffer.from(lines.join('\n'));
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer });
+    await page.waitForFunction(() => document.querySelector('[data-testid="progress-step"]')?.textContent === 'Trying segmentations', null, { timeout: 60_000 });
+    await page.getByTestId('cancel-button').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="app-status"]').dataset.state === 'idle');
+    assert.match(await page.getByTestId('notice').textContent(), /Cancelled/);
+    // Loaded again, it runs to the end and says the candidates were compared on a sample.
+    await page.getByTestId('file-input').setInputFiles({ name: 'big2.csv', mimeType: 'text/csv', buffer });
+    assert.equal(await settled(page, 120_000), 'done');
+    assert.match(await page.getByTestId('auto-explanation').textContent(), /compared on a random sample of 10000 of the 150000 customers/);
+    await usable(page, 150_000);
+  });
+});

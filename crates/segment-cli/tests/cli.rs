@@ -113,3 +113,50 @@ fn renamed_column_needs_a_mapping_and_bad_models_fail_clearly() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("model file could not be used"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn suggest_and_fit_make_the_page_s_automatic_choice() {
+    let dir = workdir("auto");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/marketing_campaign.csv");
+    let out = segment(&["suggest", &data.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let suggested =
+        segment_core::spec::AnalysisSpec::from_json(&text(&out.stdout)).unwrap_or_else(|e| panic!("{e}"));
+    let log = text(&out.stderr);
+    assert!(log.contains("segmentations tried"), "{log}");
+    // The same core function the page calls, on the same file, gives the same settings.
+    let bytes = std::fs::read(&data).unwrap_or_else(|e| panic!("{e}"));
+    let table = segment_core::ingest::read_csv(&bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let summary = segment_core::pipeline::summarize(&table).unwrap_or_else(|e| panic!("{e}"));
+    let (_, result) = segment_core::auto::choose(&table, &summary.suggested, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(suggested, result.spec);
+    // `fit` without settings fits that same choice.
+    let model = dir.join("m.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let saved = std::fs::read_to_string(&model).unwrap_or_default();
+    let parsed = segment_core::model::SegmentModel::from_json(&saved).unwrap_or_else(|e| panic!("{e}"));
+    let mut fitted = parsed.spec.clone();
+    fitted.segment_names = suggested.segment_names.clone();
+    assert_eq!(fitted, suggested);
+}
+
+#[test]
+fn purchase_lines_are_fitted_per_customer_and_next_month_s_lines_are_aggregated_before_apply() {
+    let dir = workdir("purchases");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/purchases.csv");
+    let model = dir.join("m.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("aggregated into 500 customers"), "{}", text(&out.stderr));
+    let out = segment(&["apply", &model.to_string_lossy(), &data.to_string_lossy(), "-o", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let labeled = text(&out.stdout);
+    assert_eq!(labeled.lines().count(), 501, "one row per customer and the header");
+    assert!(labeled.starts_with("customer_id,recency_days,frequency,monetary,average_order_value,segment,segment_name"));
+    // --as-is segments the lines themselves.
+    let out = segment(&["suggest", "--as-is", &data.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("\"transactions\""));
+}
