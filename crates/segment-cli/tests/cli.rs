@@ -154,7 +154,8 @@ fn purchase_lines_are_fitted_per_customer_and_next_month_s_lines_are_aggregated_
     assert!(out.status.success(), "{}", text(&out.stderr));
     let labeled = text(&out.stdout);
     assert_eq!(labeled.lines().count(), 501, "one row per customer and the header");
-    assert!(labeled.starts_with("customer_id,recency_days,frequency,monetary,average_order_value,segment,segment_name"));
+    assert!(labeled
+        .starts_with("customer_id,recency_days,frequency,monetary,average_order_value,segment,segment_name"));
     // --as-is segments the lines themselves.
     let out = segment(&["suggest", "--as-is", &data.to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -32,6 +32,8 @@ pub enum CoreError {
     BadSpec(String),
     #[error("{method} runs on up to {max} rows and this selection has {rows}: {why}.")]
     TooManyRows { method: String, rows: usize, max: usize, why: String },
+    #[error("{what}: {found}, beyond the limit of {limit}. {hint}")]
+    TooLarge { what: String, found: String, limit: String, hint: String },
     #[error("The model file could not be used: {0}.")]
     BadModel(String),
     #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]

@@ -116,6 +116,9 @@ pub struct Explore {
     pub sample_labels: Vec<i32>,
 }
 
+/// Columns the dashboard describes: every feature, then other numeric columns up to this many in all.
+pub const EXPLORE_COLUMNS: usize = 60;
+
 /// The dashboard's figures for the `kept` rows of `table`, whose segments are `labels` (-1 = noise).
 pub fn explore(
     table: &Table,
@@ -125,12 +128,21 @@ pub fn explore(
     n_segments: usize,
     seed: u64,
 ) -> Explore {
-    // Numeric columns other than identifiers (a mean customer number means nothing); features always.
+    // Numeric columns other than identifiers (a mean customer number means nothing); features always,
+    // the other numeric columns up to EXPLORE_COLUMNS in all (the correlations grow with their square).
+    let mut others = 0usize;
     let columns: Vec<_> = table
         .columns
         .iter()
         .filter(|c| {
-            features.contains(&c.name) || (c.kind == ColumnKind::Numeric && !looks_like_id(c, table.n_rows))
+            if features.contains(&c.name) {
+                return true;
+            }
+            let shown = c.kind == ColumnKind::Numeric
+                && !looks_like_id(c, table.n_rows)
+                && features.len() + others < EXPLORE_COLUMNS;
+            others += usize::from(shown);
+            shown
         })
         .collect();
     // Each column's values on the used rows, as the features see them (dates as days before the latest).
@@ -190,7 +202,8 @@ pub fn explore(
     }
 
     let picked = SplitMix64::new(seed).sample_indices(kept.len(), SAMPLE_ROWS);
-    let sample_values = series.iter().map(|s| picked.iter().map(|&i| s[i] as f32).collect()).collect();
+    let sample_values =
+        series.iter().map(|s| picked.iter().map(|&i| crate::serde_nan::to_f32(s[i])).collect()).collect();
     let sample_labels = picked.iter().map(|&i| labels[i]).collect();
     Explore { variables, correlation, sample_values, sample_labels }
 }

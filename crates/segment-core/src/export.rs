@@ -10,6 +10,21 @@ use crate::pipeline::AnalysisResult;
 pub const NOISE: &str = "noise";
 pub const DROPPED: &str = "dropped by cleaning";
 
+/// A text cell this project writes into a CSV (a segment name, a profile, a column name in a header
+/// it makes), made safe to open in a spreadsheet: one that a spreadsheet would read as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; OWASP's CSV-injection advice) gets a
+/// leading apostrophe, so it shows as the text it is. A number stays a number. The person's own cells,
+/// written back in the labeled export, are never changed.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky =
+        text.starts_with(['=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}']);
+    if risky && text.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The labeled CSV of `bytes` (the file the result was computed on), with the segments' `names`.
 pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> Result<String> {
     let mut label_of_row: Vec<Option<i32>> = Vec::new();
@@ -22,7 +37,7 @@ pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> R
     rewrite(bytes, ["segment", "segment_name"], |row| match label_of_row.get(row).copied().flatten() {
         Some(label) if label >= 0 => {
             let name = names.get(label as usize).cloned().unwrap_or_else(|| format!("Segment {}", label + 1));
-            Some([(label + 1).to_string(), name])
+            Some([(label + 1).to_string(), spreadsheet_safe(&name).into_owned()])
         }
         Some(_) => Some([String::new(), NOISE.to_string()]),
         None => Some([String::new(), DROPPED.to_string()]),
@@ -34,7 +49,10 @@ pub fn removed_rows_csv(bytes: &[u8], result: &AnalysisResult) -> Result<String>
     let mut reason: std::collections::HashMap<usize, [String; 2]> = std::collections::HashMap::new();
     for step in &result.cleaning.steps {
         for (row, columns) in &step.dropped {
-            reason.insert(*row, [step.rule.clone(), columns.clone()]);
+            reason.insert(
+                *row,
+                [spreadsheet_safe(&step.rule).into_owned(), spreadsheet_safe(columns).into_owned()],
+            );
         }
     }
     rewrite(bytes, ["removed_because", "columns"], |row| reason.remove(&row))
@@ -51,16 +69,18 @@ pub fn profiles_csv(result: &AnalysisResult, names: &[String]) -> String {
         header.push(format!("ratio_to_average_{f}"));
     }
     header.push("profile".into());
+    let header: Vec<String> = header.iter().map(|h| spreadsheet_safe(h).into_owned()).collect();
     let _ = w.write_record(&header);
     let share = |n: usize| format!("{:.4}", n as f64 / result.rows_used.max(1) as f64);
     for p in &result.profiles {
         let name = names.get(p.segment).cloned().unwrap_or_else(|| p.suggested_name.clone());
+        let name = spreadsheet_safe(&name).into_owned();
         let mut row = vec![(p.segment + 1).to_string(), name, p.size.to_string(), share(p.size)];
         for level in &p.levels {
             row.push(format!("{}", level.mean));
             row.push(if level.ratio.is_finite() { format!("{:.4}", level.ratio) } else { String::new() });
         }
-        row.push(p.description.clone());
+        row.push(spreadsheet_safe(&p.description).into_owned());
         let _ = w.write_record(&row);
     }
     let mut noise = vec![String::new(), NOISE.to_string(), result.noise.to_string(), share(result.noise)];
@@ -107,6 +127,21 @@ pub fn preview(bytes: &[u8], start: usize, count: usize, result: Option<&Analysi
     Ok(Preview { header, start: start.min(row), rows, labels, total: row })
 }
 
+/// One row of a labeled file: the row's fields as they were (padded with empty fields to the header's
+/// width when the row is short), the two `added` fields, then any fields beyond the header's width. A
+/// ragged row keeps every field it had, and the added fields stay under their header.
+pub fn labeled_record(record: &csv::ByteRecord, width: usize, added: [&[u8]; 2], out: &mut csv::ByteRecord) {
+    out.clear();
+    for i in 0..width {
+        out.push_field(record.get(i).unwrap_or(b""));
+    }
+    out.push_field(added[0]);
+    out.push_field(added[1]);
+    for field in record.iter().skip(width) {
+        out.push_field(field);
+    }
+}
+
 /// Writes the file's header and the rows for which `extra` gives two more fields, with those fields.
 fn rewrite(
     bytes: &[u8],
@@ -114,27 +149,41 @@ fn rewrite(
     mut extra: impl FnMut(usize) -> Option<[String; 2]>,
 ) -> Result<String> {
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + bytes.len() / 4);
-    // Both callbacks write: the writer and its first error are shared through a RefCell.
-    let state =
-        std::cell::RefCell::new((csv::WriterBuilder::new().flexible(true).from_writer(&mut out), None));
+    // Both callbacks write: the writer, a line buffer and the first error are shared through a RefCell.
+    let state = std::cell::RefCell::new((
+        csv::WriterBuilder::new().flexible(true).from_writer(&mut out),
+        None,
+        csv::ByteRecord::new(),
+    ));
+    let width = std::cell::Cell::new(0usize);
     let write = |record: &csv::StringRecord, fields: [&str; 2]| {
         let mut guard = state.borrow_mut();
-        let (writer, failure) = &mut *guard;
-        let mut r = record.clone();
-        r.push_field(fields[0]);
-        r.push_field(fields[1]);
-        if let Err(e) = writer.write_record(&r) {
+        let (writer, failure, line) = &mut *guard;
+        labeled_record(
+            record.as_byte_record(),
+            width.get(),
+            [fields[0].as_bytes(), fields[1].as_bytes()],
+            line,
+        );
+        if let Err(e) = writer.write_byte_record(line) {
             failure.get_or_insert(e);
         }
     };
     let mut row = 0usize;
-    walk_csv(bytes, &mut |h| write(h, header), &mut |record, _, _| {
-        if let Some([a, b]) = extra(row) {
-            write(record, [&a, &b]);
-        }
-        row += 1;
-    })?;
-    let (mut writer, failure) = state.into_inner();
+    walk_csv(
+        bytes,
+        &mut |h| {
+            width.set(h.len());
+            write(h, header)
+        },
+        &mut |record, _, _| {
+            if let Some([a, b]) = extra(row) {
+                write(record, [&a, &b]);
+            }
+            row += 1;
+        },
+    )?;
+    let (mut writer, failure, _) = state.into_inner();
     let flushed = writer.flush();
     drop(writer);
     let fail = |reason: String| CoreError::Malformed {
@@ -166,6 +215,7 @@ mod tests {
         }
         let table = read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         let mut spec = AnalysisSpec::default_for(&table);
+        spec.method = crate::spec::Method::Dbscan;
         spec.dbscan.eps = 0.1;
         spec.dbscan.min_samples = 3;
         let result = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
@@ -203,5 +253,44 @@ mod tests {
 
         let end = preview(text.as_bytes(), 28, 10, None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((end.rows.len(), end.labels, end.total), (2, vec![None, None], 30));
+    }
+
+    #[test]
+    fn cells_the_project_writes_never_open_as_formulas() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"http://x\",\"click\")", "'=HYPERLINK(\"http://x\",\"click\")"),
+            ("+1+cmd", "'+1+cmd"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\u{ff1d}1+1", "'\u{ff1d}1+1"),
+            ("-12.5", "-12.5"),
+            ("High spenders", "High spenders"),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), safe);
+        }
+        // The person's own cells come back as they were; the names the project adds are made safe.
+        let mut text = String::from("id,x,comment\n");
+        for i in 0..30 {
+            text.push_str(&format!("c{i},{},=1+1\n", i % 3 * 10));
+        }
+        let table = read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let mut spec = AnalysisSpec::default_for(&table);
+        spec.method = crate::spec::Method::KMeans;
+        spec.kmeans.k = 3;
+        spec.features = vec!["x".into()];
+        let result = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        let names = vec!["=HYPERLINK(\"http://evil\")".to_string(), "+a".into(), "@b".into()];
+        let labeled = labeled_csv(text.as_bytes(), &result, &names).unwrap_or_else(|e| panic!("{e}"));
+        for line in labeled.lines().skip(1) {
+            assert!(line.contains(",=1+1,"), "{line}");
+            let name = line.rsplit(',').next().unwrap_or_default();
+            assert!(name.starts_with('\'') || name.starts_with("\"'"), "{line}");
+        }
+        let profiles = profiles_csv(&result, &names);
+        assert!(
+            profiles.lines().skip(1).all(|l| !l.contains(",=") && !l.contains(",+") && !l.contains(",@")),
+            "{profiles}"
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod explore;
 pub mod export;
 pub mod features;
 pub mod ingest;
+pub mod limits;
 pub mod model;
 pub mod pipeline;
 pub mod profile;

@@ -105,6 +105,7 @@ pub struct PcaMap {
     #[serde(default = "two")]
     pub dims: usize,
     /// Scores on the first `dims` components, row-major per used row.
+    #[serde(deserialize_with = "crate::serde_nan::vec32_or_nan")]
     pub coords: Vec<f32>,
 }
 
@@ -350,6 +351,7 @@ pub struct Prepared {
 
 /// Cleans, picks the features and scales: the steps every method and the k sweep share.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Progress) -> Result<Prepared> {
+    spec.validate()?;
     if spec.features.is_empty() {
         return Err(CoreError::NoFeatures);
     }
@@ -366,6 +368,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Prog
 
 /// Checks the method's parameters (so a typo fails before any work) and returns the rows it needs.
 fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
+    spec.validate()?;
     let k = spec.k().unwrap_or(0);
     Ok(match spec.method {
         Method::Dbscan => Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check_ref()?.min_samples(),
@@ -393,6 +396,29 @@ fn rfm_columns(spec: &AnalysisSpec) -> Result<[usize; 3]> {
         })
     };
     Ok([at(&spec.rfm.recency)?, at(&spec.rfm.frequency)?, at(&spec.rfm.monetary)?])
+}
+
+/// A k-based method needs at least k distinct customers (rows with different values): 500 identical
+/// rows cannot make 3 segments, and splitting them 498 / 1 / 1 would name segments from nothing.
+fn check_distinct(spec: &AnalysisSpec, x: ArrayView2<f64>) -> Result<()> {
+    let Some(k) = spec.k() else { return Ok(()) };
+    let mut seen: std::collections::HashSet<Vec<u64>> = std::collections::HashSet::new();
+    for row in x.outer_iter() {
+        // -0.0 and 0.0 are the same value.
+        seen.insert(row.iter().map(|v| (v + 0.0).to_bits()).collect());
+        if seen.len() >= k {
+            return Ok(());
+        }
+    }
+    Err(CoreError::InvalidParameter {
+        name: "k".into(),
+        value: k.to_string(),
+        reason: format!(
+            "the customers have only {} distinct combination(s) of the features, fewer than the {k} segments asked \
+             for; lower k or add features that tell them apart",
+            seen.len()
+        ),
+    })
 }
 
 /// Fits the spec's method on `x_scaled`: canonical labels (0 = largest segment) and what assigning new
@@ -460,11 +486,24 @@ pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Ana
     let needed = rows_needed(spec)?;
     let Prepared { kept, cleaning, x_raw, x_scaled } = prepare(table, spec, needed, progress)?;
 
+    crate::limits::check_work(spec, x_scaled.nrows(), x_scaled.ncols())?;
+    check_distinct(spec, x_scaled.view())?;
     progress(Stage::Clustering, 0.0);
     let (labels, assignment) = fit_method(spec, x_scaled.view(), &mut |f| progress(Stage::Clustering, f))?;
-    let segment_sizes = (0..labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0))
-        .map(|s| labels.iter().filter(|l| **l == Some(s)).count())
-        .collect();
+    let n_segments = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
+    if n_segments > crate::limits::MAX_SEGMENTS {
+        return Err(CoreError::InvalidParameter {
+            name: spec.method.key().into(),
+            value: spec.parameters(),
+            reason: format!(
+                "these settings give {n_segments} segments, more than the {} a result can describe; raise eps or \
+                 min_samples, or lower k",
+                crate::limits::MAX_SEGMENTS
+            ),
+        });
+    }
+    let mut segment_sizes = vec![0usize; n_segments];
+    labels.iter().flatten().for_each(|&s| segment_sizes[s] += 1);
     let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
     let mut result = describe(spec, fitted, progress);
     // Rule-based segments carry their own names.
@@ -511,7 +550,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
     progress(Stage::Reducing, 0.0);
     let pca = Pca::fit(x_scaled.view());
     let dims = d.clamp(1, 3);
-    let coords = pca.transform(x_scaled.view(), dims).into_iter().map(|v| v as f32).collect();
+    let coords = pca.transform(x_scaled.view(), dims).into_iter().map(crate::serde_nan::to_f32).collect();
 
     progress(Stage::Scoring, 0.0);
     let scores = score_all(x_scaled.view(), &compact(&labels, segment_sizes.len()), spec);
@@ -688,6 +727,10 @@ pub fn k_sweep(
 ) -> Result<KSweep> {
     let needed = (*ks.end()).max(3);
     let Prepared { x_scaled, .. } = prepare(table, spec, needed, progress)?;
+    let mut largest = spec.clone();
+    largest.method = if spec.method == Method::Dbscan { Method::KMeans } else { spec.method };
+    largest.set_k(*ks.end());
+    crate::limits::check_work(&largest, x_scaled.nrows(), x_scaled.ncols())?;
     let count = ks.clone().count().max(1);
     let mut rows = Vec::with_capacity(count);
     // Ward's tree is built once and cut at each k.

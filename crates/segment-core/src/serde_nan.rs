@@ -30,6 +30,21 @@ pub fn rows32_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f32>>, D
         .collect())
 }
 
+/// A value for an `f32` sent to the page: clamped to the f32 range, so a value as large as 1e99 does
+/// not become infinity (JSON carries neither); NaN stays NaN (null, read back by the fields below).
+pub fn to_f32(v: f64) -> f32 {
+    if v.is_nan() {
+        f32::NAN
+    } else {
+        v.clamp(-f64::from(f32::MAX), f64::from(f32::MAX)) as f32
+    }
+}
+
+/// f32 values that may hold nulls.
+pub fn vec32_or_nan<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+    Ok(Vec::<Option<f32>>::deserialize(d)?.into_iter().map(|n| n.unwrap_or(f32::NAN)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use crate::profile::FeatureLevel;

@@ -249,6 +249,67 @@ impl AnalysisSpec {
         }
     }
 
+    /// Checks every setting against its range ([`crate::limits`]), so settings from a share link, a
+    /// settings file or a model are refused with a message before any work, never run.
+    pub fn validate(&self) -> Result<()> {
+        use crate::limits::*;
+        let bad = |name: &str, value: String, reason: String| {
+            Err(CoreError::InvalidParameter { name: name.into(), value, reason })
+        };
+        if self.features.len() > MAX_FEATURES {
+            return bad(
+                "features",
+                self.features.len().to_string(),
+                format!("at most {MAX_FEATURES} features can be segmented on; choose the ones that matter"),
+            );
+        }
+        if !(self.dbscan.eps.is_finite() && self.dbscan.eps > 0.0) {
+            return bad("eps", self.dbscan.eps.to_string(), "eps must be a positive number, e.g. 0.5".into());
+        }
+        if !(MIN_MIN_SAMPLES..=MAX_MIN_SAMPLES).contains(&self.dbscan.min_samples) {
+            return bad(
+                "min_samples",
+                self.dbscan.min_samples.to_string(),
+                format!("min_samples must be between {MIN_MIN_SAMPLES} and {MAX_MIN_SAMPLES}"),
+            );
+        }
+        for (name, k) in
+            [("k (k-means)", self.kmeans.k), ("k (mixture)", self.gmm.k), ("k (Ward)", self.ward.k)]
+        {
+            if !(1..=MAX_K).contains(&k) {
+                return bad(
+                    name,
+                    k.to_string(),
+                    format!("the number of segments must be between 1 and {MAX_K}"),
+                );
+            }
+        }
+        if !(1..=MAX_N_INIT).contains(&self.kmeans.n_init) {
+            return bad(
+                "n_init",
+                self.kmeans.n_init.to_string(),
+                format!("k-means initialisations must be between 1 and {MAX_N_INIT}"),
+            );
+        }
+        if self.silhouette_max_exact > MAX_SILHOUETTE_ROWS
+            || !(2..=MAX_SILHOUETTE_ROWS).contains(&self.silhouette_sample_size)
+        {
+            return bad(
+                "silhouette rows",
+                format!("{} / {}", self.silhouette_max_exact, self.silhouette_sample_size),
+                format!("the silhouette is measured on at most {MAX_SILHOUETTE_ROWS} rows (its cost is their square)"),
+            );
+        }
+        if self.segment_names.len() > 10 * MAX_K || self.segment_names.iter().any(|n| n.len() > 1_000) {
+            return bad(
+                "segment names",
+                self.segment_names.len().to_string(),
+                "too many or too long names".into(),
+            );
+        }
+        Ok(())
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -265,7 +326,16 @@ impl AnalysisSpec {
                 v.version
             )));
         }
-        serde_json::from_str(text).map_err(|e| CoreError::BadSpec(e.to_string()))
+        let spec: Self = serde_json::from_str(text).map_err(|e| {
+            let e = e.to_string();
+            CoreError::BadSpec(if e.contains("null") {
+                format!("a setting is missing or not a number ({e})")
+            } else {
+                e
+            })
+        })?;
+        spec.validate().map_err(|e| CoreError::BadSpec(e.to_string()))?;
+        Ok(spec)
     }
 }
 

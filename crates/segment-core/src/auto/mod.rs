@@ -270,6 +270,7 @@ pub fn search(
     options: SearchOptions,
     progress: &mut dyn FnMut(f64),
 ) -> Result<AutoChoice> {
+    base.validate()?;
     if base.features.is_empty() {
         return Err(CoreError::NoFeatures);
     }

@@ -153,6 +153,19 @@ impl Mixture {
         Some(Self { d, weights, means, covariances, chol, log_det })
     }
 
+    /// k components of equal weight, at the origin, with unit covariances: the fit's last resort.
+    fn unit(d: usize, k: usize) -> Self {
+        let unit: Vec<f64> = (0..d * d).map(|i| if i % (d + 1) == 0 { 1.0 } else { 0.0 }).collect();
+        Self {
+            d,
+            weights: vec![1.0 / k.max(1) as f64; k],
+            means: vec![vec![0.0; d]; k],
+            covariances: vec![unit.clone(); k],
+            chol: vec![unit; k],
+            log_det: vec![0.0; k],
+        }
+    }
+
     /// log(weight_c) + log N(x; mean_c, cov_c) for each component.
     pub fn log_weighted(&self, x: &[f64], out: &mut [f64]) {
         let d = self.d;
@@ -245,9 +258,11 @@ fn m_step(points: &[f64], n: usize, d: usize, k: usize, resp: &[f64], reg_covar:
     }
     let total: f64 = nk.iter().sum();
     let weights: Vec<f64> = nk.iter().map(|w| w / total).collect();
-    // A covariance made singular by a collapsed component gets more regularisation rather than failing.
+    // A covariance made singular by a collapsed component gets more regularisation rather than failing,
+    // up to a point; past it (values a covariance cannot hold), the component falls back to a unit
+    // covariance around a finite mean, so the fit always ends.
     let mut reg = reg_covar.max(1e-12);
-    loop {
+    for _ in 0..40 {
         if let Some(m) = Mixture::new(weights.clone(), means.clone(), covariances.clone()) {
             return m;
         }
@@ -258,6 +273,14 @@ fn m_step(points: &[f64], n: usize, d: usize, k: usize, resp: &[f64], reg_covar:
             }
         }
     }
+    let unit: Vec<f64> = Mixture::unit(d, 1).covariances.swap_remove(0);
+    let means: Vec<Vec<f64>> = means
+        .into_iter()
+        .map(|m| m.into_iter().map(|v| if v.is_finite() { v } else { 0.0 }).collect())
+        .collect();
+    let weights: Vec<f64> =
+        weights.iter().map(|w| if w.is_finite() && *w > 0.0 { *w } else { 1.0 / k as f64 }).collect();
+    Mixture::new(weights, means, vec![unit; k]).unwrap_or_else(|| Mixture::unit(d, k))
 }
 
 /// Cholesky factor of a symmetric positive-definite d x d matrix; None when it is not positive definite.

@@ -81,7 +81,7 @@ fn nearest(
     previous: Option<usize>,
 ) -> (f64, usize) {
     // The scan is the whole cost of Ward: a fixed dimension lets the compiler unroll the distance.
-    match d {
+    let found = match d {
         1 => scan::<1>(centroid, size, sa, pa, na, previous),
         2 => scan::<2>(centroid, size, sa, pa, na, previous),
         3 => scan::<3>(centroid, size, sa, pa, na, previous),
@@ -89,7 +89,14 @@ fn nearest(
         5 => scan::<5>(centroid, size, sa, pa, na, previous),
         6 => scan::<6>(centroid, size, sa, pa, na, previous),
         _ => scan_dyn(centroid, size, d, sa, pa, na, previous),
+    };
+    // Costs that are not numbers (values no distance can hold) compare as nothing: take another slot
+    // rather than none, so the chain always moves.
+    if found.1 == usize::MAX || found.1 == sa {
+        let other = (0..size.len()).find(|&s| s != sa).unwrap_or(sa);
+        return (f64::INFINITY, other);
     }
+    found
 }
 
 fn scan<const D: usize>(
@@ -158,11 +165,12 @@ impl WardTree {
     /// Builds the tree of `x`. Errors beyond [`WARD_MAX_ROWS`] rows.
     pub fn build(x: ArrayView2<f64>, on_progress: &mut dyn FnMut(f64)) -> Result<Self, CoreError> {
         let (n, d) = x.dim();
-        if n > WARD_MAX_ROWS {
+        let max = crate::limits::ward_max_rows(d);
+        if n > max {
             return Err(CoreError::TooManyRows {
                 method: "Ward linkage".into(),
                 rows: n,
-                max: WARD_MAX_ROWS,
+                max,
                 why: "it compares every pair of groups, so its time grows with the square of the rows. Use \
                       k-means or a Gaussian mixture, which give similar segments on most customer files"
                     .into(),

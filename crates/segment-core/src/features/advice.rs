@@ -132,7 +132,19 @@ fn short(v: f64) -> String {
 
 /// The default of every column of the table, in column order.
 pub fn advise(table: &Table) -> Vec<ColumnAdvice> {
-    table.columns.iter().map(|c| advise_column(c, table.n_rows)).collect()
+    let mut advice: Vec<ColumnAdvice> =
+        table.columns.iter().map(|c| advise_column(c, table.n_rows)).collect();
+    // Beyond the feature limit, the first ones are advised and the rest left out, saying so.
+    for a in advice.iter_mut().filter(|a| a.feature).skip(crate::limits::MAX_FEATURES) {
+        a.feature = false;
+        a.log = None;
+        a.fill = None;
+        a.reason = format!(
+            "left out: an analysis segments on at most {} columns (the first ones were taken); choose which in this table",
+            crate::limits::MAX_FEATURES
+        );
+    }
+    advice
 }
 
 fn left_out(c: &Column, reason: String) -> ColumnAdvice {

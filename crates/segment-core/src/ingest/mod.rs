@@ -10,11 +10,12 @@ mod sniff;
 pub mod spreadsheet;
 
 use crate::error::{CoreError, Result};
+use crate::limits;
 use date::{infer_date, parse_date, DateFormat};
 use number::{infer_decimal, parse_number, NumberFormat};
 use serde::{Deserialize, Serialize};
 
-pub use sniff::{decode, decode_text, detect_delimiter};
+pub use sniff::{decode, decode_text, detect_delimiter, sniff_encoding, Utf8Reader, SNIFF_BYTES};
 
 /// Share of filled cells that must parse as numbers for a column to count as numeric.
 const NUMERIC_SHARE: f64 = 0.95;
@@ -242,8 +243,7 @@ pub fn source_text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, String)> 
         let (text, sheet) = spreadsheet::to_csv(bytes)?;
         return Ok((std::borrow::Cow::Owned(text), format!("spreadsheet, first sheet \"{sheet}\"")));
     }
-    let (text, encoding) = decode(bytes)?;
-    Ok((text, encoding.to_string()))
+    decode(bytes)
 }
 
 /// What walking a file found besides its rows.
@@ -292,14 +292,36 @@ pub fn walk_csv(
         Some(Err(e)) => return Err(malformed(&e)),
         None => return Err(CoreError::EmptyFile),
     };
+    check_header(&header)?;
+    // A first line of numbers is data, not a header: the columns are named column_1, column_2, ...
+    let headerless = is_headerless(header.iter());
+    let first = headerless.then(|| header.clone());
+    let header = if headerless { numbered_header(header.len()) } else { header };
     on_header(&header);
     let same_as_header = |r: &csv::StringRecord| {
-        r.len() == header.len() && r.iter().zip(header.iter()).all(|(a, b)| a.trim() == b.trim())
+        !headerless
+            && r.len() == header.len()
+            && r.iter().zip(header.iter()).all(|(a, b)| a.trim() == b.trim())
     };
     let total = body.len().max(1) as f64;
     let mut repeated_headers = 0usize;
+    if let Some(first) = first {
+        on_row(&first, 1 + comment_lines as u64, 0.0);
+    }
     for record in records {
         let record = record.map_err(|e| malformed(&e))?;
+        if let Some((column, cell)) =
+            record.iter().enumerate().find(|(_, f)| f.len() > limits::MAX_CELL_BYTES)
+        {
+            let line = record.position().map_or(0, |p| p.line()) + comment_lines as u64;
+            return Err(CoreError::TooLarge {
+                what: format!("The cell at line {line}, column {}", column + 1),
+                found: format!("{} KB", cell.len() / 1024),
+                limit: format!("{} KB per cell", limits::MAX_CELL_BYTES / 1024),
+                hint: "An unbalanced quote (\") can swallow the rest of the file into one cell: check that line."
+                    .into(),
+            });
+        }
         if record.iter().all(|f| f.trim().is_empty()) {
             continue; // blank line
         }
@@ -310,7 +332,32 @@ pub fn walk_csv(
         let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
         on_row(&record, line + comment_lines as u64, byte as f64 / total);
     }
+    let source = if headerless {
+        format!("{source}, no header row (columns named column_1, column_2, ...)")
+    } else {
+        source
+    };
     Ok(WalkInfo { delimiter, comment_lines, repeated_headers, source })
+}
+
+/// A first line whose every cell is a number is data: the file has no header row.
+pub fn is_headerless<'a>(cells: impl Iterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    for cell in cells {
+        let cell = cell.trim();
+        if cell.is_empty()
+            || number::parse_number(cell, '.').is_none() && number::parse_number(cell, ',').is_none()
+        {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The header of a file without one: column_1, column_2, ...
+pub fn numbered_header(n: usize) -> csv::StringRecord {
+    (1..=n).map(|i| format!("column_{i}")).collect()
 }
 
 /// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
@@ -368,6 +415,29 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     })
 }
 
+/// The header within the limits: columns and bytes.
+fn check_header(header: &csv::StringRecord) -> Result<()> {
+    if header.len() > limits::MAX_COLUMNS {
+        return Err(CoreError::TooLarge {
+            what: "The file's columns".into(),
+            found: header.len().to_string(),
+            limit: format!("{} columns", limits::MAX_COLUMNS),
+            hint: "Export the columns that describe customers (ids, amounts, counts, dates), or check the delimiter."
+                .into(),
+        });
+    }
+    let bytes: usize = header.iter().map(str::len).sum();
+    if bytes > limits::MAX_HEADER_BYTES {
+        return Err(CoreError::TooLarge {
+            what: "The header row".into(),
+            found: format!("{} KB", bytes / 1024),
+            limit: format!("{} KB", limits::MAX_HEADER_BYTES / 1024),
+            hint: "Check that the first line is the header (column names), not data.".into(),
+        });
+    }
+    Ok(())
+}
+
 fn malformed(e: &csv::Error) -> CoreError {
     let line = e.position().map_or(0, |p| p.line());
     CoreError::Malformed { line, reason: e.to_string() }
@@ -376,15 +446,24 @@ fn malformed(e: &csv::Error) -> CoreError {
 /// Header cells, trimmed; an empty cell becomes `column_N` and a repeated name gets a `_2`, `_3` suffix.
 pub fn header_names<'a>(header: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The next suffix to try for each repeated name: 10,000 copies of one name stay linear.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, raw) in header.into_iter().enumerate() {
         let base = raw.trim().trim_start_matches('\u{feff}').to_string();
         let base = if base.is_empty() { format!("column_{}", i + 1) } else { base };
         let mut name = base.clone();
-        let mut k = 2;
-        while names.contains(&name) {
-            name = format!("{base}_{k}");
-            k += 1;
+        if taken.contains(&name) {
+            let k = next.entry(base.clone()).or_insert(2);
+            loop {
+                name = format!("{base}_{k}");
+                *k += 1;
+                if !taken.contains(&name) {
+                    break;
+                }
+            }
         }
+        taken.insert(name.clone());
         names.push(name);
     }
     names

@@ -56,6 +56,11 @@ pub enum Evidence {
 /// Parses `cell` (trimmed) with `decimal` as the decimal separator. Returns the value and the format
 /// features seen.
 pub fn parse_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
+    parse_any_number(cell, decimal).filter(|(v, _)| v.abs() <= crate::limits::MAX_MAGNITUDE)
+}
+
+/// [`parse_number`] without the magnitude limit.
+fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
     // Fast path: a plain number (most cells of most files). "inf" / "NaN" parse but are not finite, and
     // fall through to the full parser, which refuses them.
     if decimal == '.' && cell.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E')) {

@@ -3,29 +3,144 @@
 use crate::error::{CoreError, Result};
 use std::borrow::Cow;
 
-/// Decodes the bytes: a BOM says UTF-8 or UTF-16 (little or big endian); without one, valid UTF-8 is
-/// UTF-8 and anything else is read as Windows-1252 (the Latin-1 superset Excel and older systems
-/// write), with encoding_rs's decoders. Binary files (images, archives, spreadsheets, anything with NUL
-/// bytes outside UTF-16) are refused with their likely kind.
+/// Decodes the bytes: a BOM says UTF-8 or UTF-16 (little or big endian); without one, the file's first
+/// bytes decide ([`sniff_encoding`]): UTF-8, where an isolated invalid byte becomes U+FFFD (and is
+/// counted in the name returned), or Windows-1252 (the Latin-1 superset Excel and older systems write)
+/// when the bytes really are another encoding, with encoding_rs's decoders. Binary files (images,
+/// archives, spreadsheets, anything with NUL bytes outside UTF-16) are refused with their likely kind.
 pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>> {
     decode(bytes).map(|(text, _)| text)
 }
 
-/// [`decode_text`] and the name of the encoding it used.
-pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return Ok((text, encoding.name()));
+/// [`decode_text`] and what the file was read as ("UTF-8", "windows-1252", "UTF-8, 2 bytes that are
+/// not text shown as \u{FFFD}").
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, String)> {
+    let (encoding, bom) = sniff_encoding(&bytes[..bytes.len().min(SNIFF_BYTES)])?;
+    let body = &bytes[bom..];
+    if encoding == encoding_rs::UTF_8 {
+        if let Ok(text) = std::str::from_utf8(body) {
+            return Ok((Cow::Borrowed(text), "UTF-8".to_string()));
+        }
+        let text = String::from_utf8_lossy(body).into_owned();
+        let bad = invalid_utf8_sequences(body);
+        return Ok((
+            Cow::Owned(text),
+            format!("UTF-8, {bad} byte sequence(s) that are not text shown as \u{FFFD}"),
+        ));
     }
-    if let Some(kind) = binary_kind(bytes) {
+    let (text, _) = encoding.decode_without_bom_handling(body);
+    Ok((text, encoding.name().to_string()))
+}
+
+/// Bytes read to decide a file's encoding: the same prefix for every reader (the page reads the whole
+/// file, the command line streams it), so both decide alike.
+pub const SNIFF_BYTES: usize = 1 << 20;
+
+/// The encoding of a file from its first bytes, and the length of its BOM: a BOM decides; else valid
+/// UTF-8 is UTF-8; bytes that are not UTF-8 are read as Windows-1252 when nothing else in them is
+/// UTF-8 beyond ASCII, or when they are more than one in ten of the UTF-8 sequences; a few isolated
+/// ones in a UTF-8 file stay UTF-8 (each becomes U+FFFD).
+pub fn sniff_encoding(head: &[u8]) -> Result<(&'static encoding_rs::Encoding, usize)> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(head) {
+        return Ok((encoding, bom));
+    }
+    if let Some(kind) = binary_kind(head) {
         return Err(CoreError::NotText { kind: kind.to_string() });
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok((Cow::Borrowed(text), "UTF-8")),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            Ok((text, "windows-1252"))
+    let (valid_multibyte, invalid) = utf8_evidence(head);
+    if invalid == 0 || (valid_multibyte > 0 && invalid * 10 <= valid_multibyte) {
+        Ok((encoding_rs::UTF_8, 0))
+    } else {
+        Ok((encoding_rs::WINDOWS_1252, 0))
+    }
+}
+
+/// Valid multi-byte UTF-8 sequences and invalid ones in `bytes` (a sequence cut by the end is neither).
+fn utf8_evidence(mut bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                valid += text.chars().filter(|c| !c.is_ascii()).count();
+                return (valid, invalid);
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                valid += std::str::from_utf8(good).map_or(0, |t| t.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(len) => {
+                        invalid += 1;
+                        bytes = &rest[len..];
+                    }
+                    None => return (valid, invalid),
+                }
+            }
         }
+    }
+}
+
+fn invalid_utf8_sequences(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    let mut rest = bytes;
+    while let Err(e) = std::str::from_utf8(rest) {
+        let len = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+        n += 1;
+        rest = &rest[e.valid_up_to() + len..];
+    }
+    n
+}
+
+/// A reader that turns a file's bytes, in `encoding`, into UTF-8 as it streams (the command line's
+/// `apply`): the same text the page decodes from the whole file.
+pub struct Utf8Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    finished: bool,
+}
+
+impl<R: std::io::Read> Utf8Reader<R> {
+    pub fn new(inner: R, encoding: &'static encoding_rs::Encoding) -> Self {
+        Self {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+            output: vec![0; 3 * 64 * 1024 + 16],
+            out_start: 0,
+            out_end: 0,
+            finished: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Utf8Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.out_start == self.out_end && !self.finished {
+            if self.start == self.end {
+                self.start = 0;
+                self.end = self.inner.read(&mut self.input)?;
+            }
+            let last = self.end == 0;
+            let (result, read, written, _) =
+                self.decoder.decode_to_utf8(&self.input[self.start..self.end], &mut self.output, last);
+            self.start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+        }
+        let n = buf.len().min(self.out_end - self.out_start);
+        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
     }
 }
 
@@ -98,20 +213,58 @@ mod tests {
         assert!(text.contains("José"));
         // Windows-1252 beyond Latin-1: the euro sign is 0x80.
         let (text, name) = decode(b"price\n\x80 5\n").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((text.as_ref(), name), ("price\n€ 5\n", "windows-1252"));
+        assert_eq!((text.as_ref(), name.as_str()), ("price\n€ 5\n", "windows-1252"));
+    }
+
+    #[test]
+    fn an_isolated_bad_byte_stays_utf8_and_is_counted() {
+        // UTF-8 amounts with euro signs and one stray byte: still UTF-8, the stray byte shown as U+FFFD.
+        let mut bytes = String::from("name,amount\n");
+        for i in 0..40 {
+            bytes.push_str(&format!("Zoë {i},€{i},50\n"));
+        }
+        let mut bytes = bytes.into_bytes();
+        bytes.extend_from_slice(b"Bad \xff row,\xe2\x82\xac1,00\n");
+        let (text, name) = decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert!(text.contains("Bad \u{FFFD} row,€1,00"), "{text}");
+        assert!(text.contains("Zoë 3,€3,50"));
+        assert!(name.starts_with("UTF-8, 1 byte sequence(s) that are not text"), "{name}");
+        // A file whose high bytes are all single (Windows-1252) is that encoding.
+        let (_, name) = decode(b"n\n\xe9t\xe9\n\x80\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(name, "windows-1252");
+    }
+
+    #[test]
+    fn the_streaming_reader_decodes_as_the_page_does() {
+        use std::io::Read;
+        let mut cp1252 = b"Kunde;Umsatz\n".to_vec();
+        for i in 0..20_000 {
+            cp1252.extend_from_slice(format!("K{i};").as_bytes());
+            cp1252.extend_from_slice(b"\x80 1.234,50\n");
+        }
+        let (encoding, bom) = sniff_encoding(&cp1252).unwrap_or_else(|e| panic!("{e}"));
+        let mut streamed = String::new();
+        Utf8Reader::new(&cp1252[bom..], encoding)
+            .read_to_string(&mut streamed)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(streamed, decode_text(&cp1252).unwrap_or_else(|e| panic!("{e}")));
+        assert!(streamed.contains("K19999;€ 1.234,50"));
     }
 
     #[test]
     fn utf16_with_a_bom_is_decoded() {
         let mut le = vec![0xFF, 0xFE];
         le.extend("a;b\n1;€\n".encode_utf16().flat_map(u16::to_le_bytes));
-        assert_eq!(decode(&le).map(|(t, n)| (t.into_owned(), n)), Ok(("a;b\n1;€\n".to_string(), "UTF-16LE")));
+        assert_eq!(
+            decode(&le).map(|(t, n)| (t.into_owned(), n)),
+            Ok(("a;b\n1;€\n".to_string(), "UTF-16LE".to_string()))
+        );
         let mut be = vec![0xFE, 0xFF];
         be.extend("x\n2\n".encode_utf16().flat_map(u16::to_be_bytes));
         assert_eq!(decode(&be).map(|(t, _)| t.into_owned()), Ok("x\n2\n".to_string()));
         assert_eq!(
             decode(b"\xEF\xBB\xBFa\n").map(|(t, n)| (t.into_owned(), n)),
-            Ok(("a\n".to_string(), "UTF-8"))
+            Ok(("a\n".to_string(), "UTF-8".to_string()))
         );
     }
 }

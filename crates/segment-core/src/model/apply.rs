@@ -6,6 +6,7 @@
 use super::{SegmentModel, DROPPED_LABEL};
 use crate::clean::clean_with;
 use crate::error::{CoreError, Result};
+use crate::export::spreadsheet_safe;
 use crate::features::x_raw_filled;
 use crate::ingest::{ColumnKind, Table};
 use crate::pipeline::{describe, AnalysisResult, Fitted, Progress, Stage};
@@ -372,16 +373,17 @@ fn movement(
 }
 
 /// The movers as CSV: id, segment in the model, segment now (names; "noise", "dropped by cleaning").
+/// The customers who moved, as CSV: id, segment before, segment now (names made spreadsheet-safe).
 pub fn movers_csv(model: &SegmentModel, movement: &Movement) -> String {
     let name = |l: i32| match l {
         DROPPED_LABEL => crate::export::DROPPED.to_string(),
         l => usize::try_from(l)
             .ok()
             .and_then(|s| model.segments.get(s))
-            .map_or_else(|| crate::export::NOISE.to_string(), |s| s.name.clone()),
+            .map_or_else(|| crate::export::NOISE.to_string(), |s| spreadsheet_safe(&s.name).into_owned()),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([movement.id_column.as_str(), "segment_before", "segment_now"]);
+    let _ = w.write_record([&spreadsheet_safe(&movement.id_column), "segment_before", "segment_now"]);
     for (id, before, now) in &movement.movers {
         let _ = w.write_record([id.clone(), name(*before), name(*now)]);
     }

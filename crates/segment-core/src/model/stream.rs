@@ -12,7 +12,9 @@ use super::SegmentModel;
 use crate::clean::{missing_rule, scope_rule, Impute, Scope};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
-use crate::ingest::{decode_text, detect_delimiter, header_names, parse_cell, Cell};
+use crate::ingest::{
+    detect_delimiter, header_names, parse_cell, sniff_encoding, Cell, Utf8Reader, SNIFF_BYTES,
+};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -36,13 +38,13 @@ pub struct StreamSummary {
 /// Counts bytes as they are read, for the progress bar.
 struct Counting<R> {
     inner: R,
-    read: u64,
+    read: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read += n as u64;
+        self.read.set(self.read.get() + n as u64);
         Ok(n)
     }
 }
@@ -76,19 +78,25 @@ pub fn apply_stream(
              model, then Apply it to a CSV file)"
         )));
     }
-    let mut reader = BufReader::with_capacity(1 << 20, Counting { inner: input, read: 0 });
+    // Sniff the start as the page does (the same first bytes decide the encoding): refuse binary
+    // files, skip a BOM, then read the file as UTF-8 text whatever its encoding.
+    let read = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let mut raw = BufReader::with_capacity(SNIFF_BYTES, Counting { inner: input, read: read.clone() });
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    while head.len() < SNIFF_BYTES {
+        let buf = raw.fill_buf().map_err(io_error)?;
+        if buf.is_empty() {
+            break;
+        }
+        let take = buf.len().min(SNIFF_BYTES - head.len());
+        head.extend_from_slice(&buf[..take]);
+        raw.consume(take);
+    }
+    let (encoding, bom) = sniff_encoding(&head)?;
+    let text = Utf8Reader::new(std::io::Read::chain(&head[bom.min(head.len())..], raw), encoding);
+    let mut reader = BufReader::with_capacity(1 << 20, text);
 
-    // Sniff the start: refuse binary files, skip a BOM and `#` comment lines, pick the delimiter.
-    let head = reader.fill_buf().map_err(io_error)?.to_vec();
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Err(CoreError::NotText {
-            kind: "UTF-16 text (the command line reads UTF-8 or Latin-1; save the file as UTF-8)".into(),
-        });
-    }
-    decode_text(&head)?;
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-    }
+    // Skip `#` comment lines, pick the delimiter.
     let mut comment_lines = 0usize;
     loop {
         let buf = reader.fill_buf().map_err(io_error)?;
@@ -112,6 +120,14 @@ pub fn apply_stream(
     let mut header = csv::ByteRecord::new();
     if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
         return Err(CoreError::EmptyFile);
+    }
+    // A first line of numbers is data (as the page reads it): the columns are numbered.
+    let headerless =
+        crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")));
+    let mut first_row = None;
+    if headerless {
+        first_row = Some(header.clone());
+        header = crate::ingest::numbered_header(header.len()).into_byte_record();
     }
     let header_text: Vec<String> = header.iter().map(text_of).collect();
     let names = header_names(header_text.iter().map(String::as_str));
@@ -146,7 +162,8 @@ pub fn apply_stream(
 
     let d = features.len();
     let assigner = model.assignment.assigner();
-    let segment_names = model.names();
+    let segment_names: Vec<String> =
+        model.names().iter().map(|n| crate::export::spreadsheet_safe(n).into_owned()).collect();
     let labels_text: Vec<String> = (1..=segment_names.len()).map(|s| s.to_string()).collect();
     let n_segments = model.segments.len();
     let mut summary = StreamSummary {
@@ -205,20 +222,26 @@ pub fn apply_stream(
     let mut cells: Vec<Cell> = Vec::with_capacity(names.len());
     let mut x_scaled = vec![0.0; d];
 
+    let mut input = csv::ByteRecord::new();
     let mut out = csv::ByteRecord::new();
     loop {
-        let more = csv_in.read_byte_record(&mut out).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line()) + comment_lines as u64;
-            CoreError::Malformed { line, reason: e.to_string() }
-        })?;
-        if !more {
-            break;
+        if let Some(first) = first_row.take() {
+            input = first;
+        } else {
+            let more = csv_in.read_byte_record(&mut input).map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line()) + comment_lines as u64;
+                CoreError::Malformed { line, reason: e.to_string() }
+            })?;
+            if !more {
+                break;
+            }
         }
-        let record = &out;
+        let record = &input;
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
-        if record.len() == header.len()
+        if !headerless
+            && record.len() == header.len()
             && record.iter().zip(header.iter()).all(|(a, b)| a.trim_ascii() == b.trim_ascii())
         {
             summary.repeated_headers += 1;
@@ -310,11 +333,10 @@ pub fn apply_stream(
             None
         };
 
-        match dropped_by {
+        let added: [&[u8]; 2] = match dropped_by {
             Some(rule) => {
                 summary.dropped[rule].1 += 1;
-                out.push_field(b"");
-                out.push_field(DROPPED.as_bytes());
+                [b"", DROPPED.as_bytes()]
             }
             None => {
                 summary.rows_used += 1;
@@ -325,24 +347,23 @@ pub fn apply_stream(
                 match assigner.assign(&x_scaled).filter(|&s| s < n_segments) {
                     Some(s) => {
                         summary.segment_sizes[s] += 1;
-                        out.push_field(labels_text[s].as_bytes());
-                        out.push_field(segment_names[s].as_bytes());
+                        [labels_text[s].as_bytes(), segment_names[s].as_bytes()]
                     }
                     None => {
                         summary.noise += 1;
-                        out.push_field(b"");
-                        out.push_field(NOISE.as_bytes());
+                        [b"", NOISE.as_bytes()]
                     }
                 }
             }
-        }
+        };
+        crate::export::labeled_record(record, header.len(), added, &mut out);
         csv_out.write_byte_record(&out).map_err(io_error)?;
         if summary.rows_in.is_multiple_of(PROGRESS_EVERY) {
-            on_progress(csv_in.get_ref().get_ref().read, summary.rows_in);
+            on_progress(read.get(), summary.rows_in);
         }
     }
     csv_out.flush().map_err(io_error)?;
-    let read = csv_in.get_ref().get_ref().read;
+    let read = read.get();
     on_progress(read, summary.rows_in);
     if summary.rows_in == 0 {
         return Err(CoreError::HeaderOnly);

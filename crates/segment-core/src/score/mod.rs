@@ -65,13 +65,14 @@ pub fn davies_bouldin(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option<f6
         for j in 0..k {
             if i != j {
                 let sep = dist(&centers[i], &centers[j]);
-                let r = if sep > 0.0 { (scatter[i] + scatter[j]) / sep } else { f64::INFINITY };
+                // scikit-learn counts coinciding centres as infinitely far apart (a ratio of 0).
+                let r = if sep > 0.0 { (scatter[i] + scatter[j]) / sep } else { 0.0 };
                 worst = worst.max(r);
             }
         }
         total += worst;
     }
-    Some(total / k as f64)
+    Some(total / k as f64).filter(|v| v.is_finite())
 }
 
 /// Calinski-Harabasz index (higher is better); None with fewer than 2 clusters or no spare rows.
@@ -95,7 +96,7 @@ pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option
     if within == 0.0 {
         return Some(1.0);
     }
-    Some(between * (n - k) as f64 / (within * (k - 1) as f64))
+    Some(between * (n - k) as f64 / (within * (k - 1) as f64)).filter(|v| v.is_finite())
 }
 
 #[cfg(test)]

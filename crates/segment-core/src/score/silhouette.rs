@@ -63,6 +63,9 @@ pub fn silhouette(
     rows.sort_by_key(|&r| (labels[r], r));
     let seg: Vec<usize> = rows.iter().filter_map(|&r| labels[r]).collect();
     let m = rows.len();
+    if k.saturating_mul(m) > crate::limits::MAX_SILHOUETTE_CELLS {
+        return None; // more segments than a silhouette can be held for (see limits)
+    }
     let columns: Vec<Vec<f64>> = (0..x.ncols()).map(|j| rows.iter().map(|&r| x[[r, j]]).collect()).collect();
     let mut size = vec![0usize; k];
     seg.iter().for_each(|&c| size[c] += 1);

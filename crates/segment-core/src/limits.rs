@@ -1,0 +1,112 @@
+//! Limits: what the core accepts, stated once and enforced before the work starts, so that a crafted
+//! file, setting or model ends in a clear message instead of a hang, an abort or memory exhausted. Each
+//! is far above what a customer file needs; the messages name the limit and what to do.
+
+/// Columns of a file (each column is typed, summarised and offered in the page).
+pub const MAX_COLUMNS: usize = 2_000;
+/// Bytes of one cell, and of the header row.
+pub const MAX_CELL_BYTES: usize = 64 * 1024;
+pub const MAX_HEADER_BYTES: usize = 1024 * 1024;
+/// Numbers beyond this magnitude are read as "not a number" (reported like any unreadable cell): their
+/// squares and sums must stay finite for distances, variances and means.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+/// Features of one analysis (PCA, the mixture and the correlations grow with their square or cube).
+pub const MAX_FEATURES: usize = 200;
+/// Segments a k-based method is asked for.
+pub const MAX_K: usize = 100;
+/// k-means initialisations.
+pub const MAX_N_INIT: usize = 100;
+/// DBSCAN's min_samples: at least 2 (with 1 every customer is a segment of its own).
+pub const MIN_MIN_SAMPLES: usize = 2;
+pub const MAX_MIN_SAMPLES: usize = 100_000;
+/// Rows of the exact silhouette, and of its sample (the cost is the square).
+pub const MAX_SILHOUETTE_ROWS: usize = 20_000;
+/// Segments a result may have: every figure is per segment (profiles, histograms, the silhouette's
+/// sums), so a run that finds more (DBSCAN with a tiny eps) is refused with what to change.
+pub const MAX_SEGMENTS: usize = 1_000;
+/// Segment-by-row sums the silhouette may hold (segments x rows scored): beyond, it is not computed.
+pub const MAX_SILHOUETTE_CELLS: usize = 50_000_000;
+/// A spreadsheet's cells (its used range, rows x columns) and its decompressed size.
+pub const MAX_SHEET_CELLS: u64 = 50_000_000;
+pub const MAX_UNZIPPED_BYTES: u64 = 1024 * 1024 * 1024;
+/// A model file's size, and its DBSCAN core points.
+pub const MAX_MODEL_BYTES: usize = 512 * 1024 * 1024;
+pub const MAX_CORE_POINTS: usize = 5_000_000;
+
+/// Ward's largest input for `d` features: its time is rows² x features, kept to what 60,000 rows of 3
+/// features cost (a few seconds natively).
+pub fn ward_max_rows(d: usize) -> usize {
+    let budget = 60_000f64 * 60_000.0 * 3.0;
+    ((budget / d.max(3) as f64).sqrt() as usize).min(60_000)
+}
+
+/// Work budgets (rough operation counts) beyond which a method would run for minutes in a tab.
+pub const KMEANS_WORK: f64 = 2e10;
+pub const MIXTURE_WORK: f64 = 2e9;
+pub const MAX_MIXTURE_FEATURES: usize = 50;
+pub const DBSCAN_WORK: f64 = 5e10;
+
+/// Whether a method with these settings fits the budgets on `n` rows of `d` features; else why not.
+pub fn check_work(spec: &crate::spec::AnalysisSpec, n: usize, d: usize) -> crate::Result<()> {
+    use crate::spec::Method;
+    let (nf, df) = (n as f64, d as f64);
+    let refuse = |why: String| {
+        Err(crate::CoreError::InvalidParameter {
+            name: spec.method.key().into(),
+            value: spec.parameters(),
+            reason: why,
+        })
+    };
+    match spec.method {
+        Method::KMeans => {
+            if nf * spec.kmeans.k as f64 * df * spec.kmeans.n_init as f64 > KMEANS_WORK {
+                return refuse(format!(
+                    "k-means with k {} and {} initialisations on {n} rows of {d} features would run for minutes; \
+                     lower k or n_init, or segment on fewer features",
+                    spec.kmeans.k, spec.kmeans.n_init
+                ));
+            }
+        }
+        Method::GaussianMixture => {
+            if d > MAX_MIXTURE_FEATURES {
+                return refuse(format!(
+                    "the Gaussian mixture estimates a {d} x {d} covariance per segment; it runs on up to \
+                     {MAX_MIXTURE_FEATURES} features: use k-means"
+                ));
+            }
+            if nf * spec.gmm.k as f64 * df * df > MIXTURE_WORK {
+                return refuse(format!(
+                    "the Gaussian mixture with k {} on {n} rows of {d} features would run for minutes; use k-means",
+                    spec.gmm.k
+                ));
+            }
+        }
+        Method::Ward => {
+            let max = ward_max_rows(d);
+            if n > max {
+                return Err(crate::CoreError::TooManyRows {
+                    method: "Ward linkage".into(),
+                    rows: n,
+                    max,
+                    why: format!(
+                        "it compares every pair of groups, so its time grows with the square of the rows (and \
+                         with the {d} features). Use k-means or a Gaussian mixture, which give similar segments on \
+                         most customer files"
+                    ),
+                });
+            }
+        }
+        Method::Dbscan => {
+            // Up to 8 features the grid and the k-d tree prune well; beyond, every row is compared with
+            // most others.
+            if d > 8 && nf * nf * df > DBSCAN_WORK {
+                return refuse(format!(
+                    "DBSCAN on {n} rows of {d} features compares nearly every pair of rows (distances concentrate \
+                     in many dimensions) and would run for minutes; use k-means, or fewer features"
+                ));
+            }
+        }
+        Method::Rfm => {}
+    }
+    Ok(())
+}
