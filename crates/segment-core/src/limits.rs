@@ -28,7 +28,7 @@ pub const MAX_SEGMENTS: usize = 1_000;
 pub const MAX_SILHOUETTE_CELLS: usize = 50_000_000;
 /// A spreadsheet's cells (its used range, rows x columns) and its decompressed size.
 pub const MAX_SHEET_CELLS: u64 = 50_000_000;
-pub const MAX_UNZIPPED_BYTES: u64 = 1024 * 1024 * 1024;
+pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
 /// A model file's size, and its DBSCAN core points.
 pub const MAX_MODEL_BYTES: usize = 512 * 1024 * 1024;
 pub const MAX_CORE_POINTS: usize = 5_000_000;
