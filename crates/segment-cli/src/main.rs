@@ -11,10 +11,12 @@
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use segment_core::auto::{choose, AutoChoice};
+use segment_core::ingest::spreadsheet::is_spreadsheet;
 use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
 use segment_core::pipeline::{run, summarize_customers, AnalysisResult, Stage};
 use segment_core::spec::AnalysisSpec;
 use segment_core::transactions::{read_customers, Customers, LoadMode};
+use segment_core::CoreError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -84,18 +86,113 @@ fn parse_mapping(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected MODEL_COLUMN=FILE_COLUMN, got \"{text}\""))
 }
 
-fn main() -> ExitCode {
-    match Cli::parse().command.run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+/// Why a command failed, and the exit code that says so: 3 the data file (unreadable, empty, not
+/// CSV, beyond a limit), 4 the settings or the model (out of range, damaged, for other columns), 5 a
+/// file that could not be read or written; a closed pipe (`segment suggest f.csv | head -1`) ends
+/// quietly with 0. (2 is clap's: a mistyped command line.)
+#[derive(Debug)]
+enum Failure {
+    Input(String),
+    Settings(String),
+    Io(String),
+    ClosedPipe,
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 3,
+            Failure::Settings(_) => 4,
+            Failure::Io(_) => 5,
+            Failure::ClosedPipe => 0,
         }
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Output { closed: true, .. } => Failure::ClosedPipe,
+            CoreError::Output { .. } => Failure::Io(e.to_string()),
+            CoreError::InvalidParameter { .. }
+            | CoreError::BadSpec(_)
+            | CoreError::BadModel(_)
+            | CoreError::NoFeatures
+            | CoreError::TooManyRows { .. }
+            | CoreError::MissingColumns { .. } => Failure::Settings(e.to_string()),
+            _ => Failure::Input(e.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Input(m) | Failure::Settings(m) | Failure::Io(m) => f.write_str(m),
+            Failure::ClosedPipe => f.write_str("the output was closed"),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command.run() {
+        Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code())
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Writes to standard output; a closed pipe is not an error.
+fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::ClosedPipe),
+        Err(e) => Err(Failure::Io(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+/// Writes `output` through a temporary file beside it, renamed over it only once `write` succeeded: a
+/// failed run never leaves a truncated or emptied file. Refuses to write over one of `inputs`.
+fn write_atomically<T>(
+    output: &Path,
+    inputs: &[&Path],
+    write: impl FnOnce(BufWriter<File>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = inputs.iter().find(|i| same(output, i)) {
+        return Err(Failure::Settings(format!(
+            "the output {} is the input {}: writing it would destroy the input. Choose another output (-o)",
+            output.display(),
+            input.display()
+        )));
+    }
+    let name = output.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let temp = output.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let file =
+        File::create(&temp).map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+    match write(BufWriter::new(file)) {
+        Ok(value) => {
+            std::fs::rename(&temp, output).map_err(|e| {
+                let _ = std::fs::remove_file(&temp);
+                Failure::Io(format!("cannot write {}: {e}", output.display()))
+            })?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
 }
 
 fn beside(data: &Path, suffix: &str) -> PathBuf {
@@ -104,17 +201,17 @@ fn beside(data: &Path, suffix: &str) -> PathBuf {
 }
 
 impl Command {
-    fn run(self) -> Result<(), String> {
+    fn run(self) -> Result<(), Failure> {
         match self {
             Command::Suggest { data, as_is } => {
-                let customers = read_customers(read(&data)?, &load_mode(as_is), &mut |_| {})
-                    .map_err(|e| e.to_string())?;
+                let customers = read_customers(read(&data)?, &load_mode(as_is), &mut |_| {})?;
                 let bar = spinner();
                 let (spec, _) = default_settings(&customers, &mut progress_on(&bar))?;
                 bar.finish_and_clear();
-                let json = serde_json::to_string_pretty(&spec).map_err(|e| e.to_string())?;
-                println!("{json}");
-                Ok(())
+                // Settings this command writes are settings `fit --settings` reads back.
+                spec.validate()?;
+                let json = serde_json::to_string_pretty(&spec).map_err(|e| Failure::Io(e.to_string()))?;
+                print_stdout(&format!("{json}\n"))
             }
             Command::Fit { data, settings, names, output, as_is } => {
                 fit(&data, settings.as_deref(), names, output, &load_mode(as_is))
@@ -129,7 +226,7 @@ impl Command {
 fn default_settings(
     customers: &Customers,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(AnalysisSpec, Option<AnalysisResult>), String> {
+) -> Result<(AnalysisSpec, Option<AnalysisResult>), Failure> {
     let table = &customers.table;
     if let Some(a) = &customers.aggregated {
         eprintln!(
@@ -143,12 +240,12 @@ fn default_settings(
             a.report.unreadable
         );
     }
-    let summary = summarize_customers(customers).map_err(|e| e.to_string())?;
+    let summary = summarize_customers(customers)?;
     if let Some(preset) = &summary.preset {
         eprintln!("settings: {preset}");
         return Ok((summary.suggested, None));
     }
-    let (choice, result) = choose(table, &summary.suggested, progress).map_err(|e| e.to_string())?;
+    let (choice, result) = choose(table, &summary.suggested, progress)?;
     print_choice(&choice);
     Ok((result.spec.clone(), Some(result)))
 }
@@ -204,14 +301,16 @@ fn fit(
     names: Vec<String>,
     output: Option<PathBuf>,
     mode: &LoadMode,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let bar = spinner();
     let mut progress = progress_on(&bar);
     progress(Stage::Reading, 0.0);
     let settings = match settings {
         Some(path) => {
-            let text = String::from_utf8(read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(AnalysisSpec::from_json(&text).map_err(|e| e.to_string())?)
+            let text = String::from_utf8(read(path)?).map_err(|_| {
+                Failure::Settings(format!("{} is not a settings file (not text)", path.display()))
+            })?;
+            Some(AnalysisSpec::from_json(&text)?)
         }
         None => None,
     };
@@ -221,8 +320,7 @@ fn fit(
         Some(None) => LoadMode::AsIs,
         None => mode.clone(),
     };
-    let customers = read_customers(read(data)?, &mode, &mut |f| progress(Stage::Reading, f))
-        .map_err(|e| e.to_string())?;
+    let customers = read_customers(read(data)?, &mode, &mut |f| progress(Stage::Reading, f))?;
     let (spec, ran) = match settings {
         Some(spec) => (spec, None),
         None => default_settings(&customers, &mut progress)?,
@@ -230,7 +328,7 @@ fn fit(
     let (bytes, table) = (&customers.bytes, &customers.table);
     let result = match ran {
         Some(result) => result,
-        None => run(table, &spec, &mut progress).map_err(|e| e.to_string())?,
+        None => run(table, &spec, &mut progress)?,
     };
     bar.finish_and_clear();
     let names: Vec<String> = (0..result.segment_sizes.len())
@@ -243,11 +341,13 @@ fn fit(
         })
         .collect();
     let file_name = data.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let model =
-        SegmentModel::from_result(bytes, table, &result, &names, &file_name).map_err(|e| e.to_string())?;
+    let model = SegmentModel::from_result(bytes, table, &result, &names, &file_name)?;
     let output = output.unwrap_or_else(|| beside(data, "model.json"));
-    std::fs::write(&output, model.to_json())
-        .map_err(|e| format!("cannot write {}: {e}", output.display()))?;
+    write_atomically(&output, &[data], |mut file| {
+        file.write_all(model.to_json().as_bytes())
+            .and_then(|()| file.flush())
+            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))
+    })?;
     print_fit(&result, &names);
     eprintln!("model saved to {}", output.display());
     Ok(())
@@ -261,6 +361,7 @@ fn print_fit(result: &AnalysisResult, names: &[String]) {
         result.rows_used,
         c.rows_dropped()
     );
+    print_skipped(c.comment_lines, c.repeated_headers, c.ragged_rows);
     for step in &c.steps {
         eprintln!("  {}: {} dropped", step.rule, step.rows_dropped);
     }
@@ -282,25 +383,38 @@ fn apply(
     data: &Path,
     mapping: &[(String, String)],
     output: Option<PathBuf>,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let text = String::from_utf8(read(model_path)?).map_err(|_| {
-        format!("{} is not a model file (not text); save one with `segment fit`", model_path.display())
+        Failure::Settings(format!(
+            "{} is not a model file (not text); save one with `segment fit`",
+            model_path.display()
+        ))
     })?;
-    let model = SegmentModel::from_json(&text).map_err(|e| e.to_string())?;
-    let file = File::open(data).map_err(|e| format!("cannot read {}: {e}", data.display()))?;
-    // A model of customers aggregated from purchase lines aggregates this file first (in memory: a
-    // customer's lines can be anywhere in the file), then streams the customers.
-    let (input, size): (Box<dyn std::io::Read>, u64) = match &model.spec.transactions {
-        Some(columns) => {
-            let bytes = read(data)?;
-            let customers = read_customers(bytes, &LoadMode::Aggregate(columns.clone()), &mut |_| {})
-                .map_err(|e| e.to_string())?;
+    let model = SegmentModel::from_json(&text)?;
+    let mut file =
+        File::open(data).map_err(|e| Failure::Io(format!("cannot read {}: {e}", data.display())))?;
+    let mut magic = [0u8; 8];
+    let magic_len = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
+    let spreadsheet = is_spreadsheet(&magic[..magic_len]);
+    // A model of customers aggregated from purchase lines aggregates this file first, and a workbook
+    // becomes CSV text first, both in memory (a customer's lines can be anywhere in the file; a sheet is
+    // not a stream); any other file streams.
+    let (input, size): (Box<dyn std::io::Read>, u64) = match (&model.spec.transactions, spreadsheet) {
+        (Some(columns), _) => {
+            let customers = read_customers(read(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
             let size = customers.bytes.len() as u64;
             (Box::new(std::io::Cursor::new(customers.bytes)), size)
         }
-        None => {
+        (None, true) => {
+            let (csv, sheet) = segment_core::ingest::spreadsheet::to_csv(&read(data)?)?;
+            eprintln!("read the workbook's first sheet \"{sheet}\"");
+            let size = csv.len() as u64;
+            (Box::new(std::io::Cursor::new(csv.into_bytes())), size)
+        }
+        (None, false) => {
             let size = file.metadata().map_or(0, |m| m.len());
-            (Box::new(file), size)
+            let start = std::io::Cursor::new(magic[..magic_len].to_vec());
+            (Box::new(std::io::Read::chain(start, file)), size)
         }
     };
     let bar = ProgressBar::new(size);
@@ -315,25 +429,36 @@ fn apply(
     let to_stdout = output.as_deref() == Some(Path::new("-"));
     let summary = if to_stdout {
         let stdout = std::io::stdout();
-        apply_stream(&model, mapping, input, BufWriter::new(stdout.lock()), &mut on_progress)
+        apply_stream(&model, mapping, input, BufWriter::new(stdout.lock()), &mut on_progress)?
     } else {
         let output = output.unwrap_or_else(|| beside(data, "segments.csv"));
-        let file = File::create(&output).map_err(|e| format!("cannot write {}: {e}", output.display()))?;
-        let summary = apply_stream(&model, mapping, input, BufWriter::new(file), &mut on_progress);
-        if summary.is_ok() {
-            eprintln!("labeled file written to {}", output.display());
-        }
+        let summary = write_atomically(&output, &[data, model_path], |file| {
+            Ok(apply_stream(&model, mapping, input, file, &mut on_progress)?)
+        })?;
+        eprintln!("labeled file written to {}", output.display());
         summary
-    }
-    .map_err(|e| e.to_string())?;
+    };
     bar.finish_and_clear();
     print_apply(&model, &summary);
     std::io::stderr().flush().ok();
     Ok(())
 }
 
+/// What reading skipped or padded, when anything.
+fn print_skipped(comment_lines: usize, repeated_headers: usize, ragged_rows: usize) {
+    if comment_lines + repeated_headers > 0 {
+        eprintln!("skipped: {comment_lines} comment line(s) before the header, {repeated_headers} repeated header row(s)");
+    }
+    if ragged_rows > 0 {
+        eprintln!(
+            "{ragged_rows} row(s) had more or fewer fields than the header (missing fields read as empty)"
+        );
+    }
+}
+
 fn print_apply(model: &SegmentModel, s: &StreamSummary) {
     eprintln!("rows: {} read, {} used", s.rows_in, s.rows_used);
+    print_skipped(s.comment_lines, s.repeated_headers, s.ragged_rows);
     for (rule, n) in &s.dropped {
         eprintln!("  dropped, {rule}: {n}");
     }

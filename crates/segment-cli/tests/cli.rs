@@ -161,3 +161,83 @@ fn purchase_lines_are_fitted_per_customer_and_next_month_s_lines_are_aggregated_
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(!text(&out.stdout).contains("\"transactions\""));
 }
+
+#[test]
+fn a_failed_apply_never_touches_the_output_and_the_input_is_never_the_output() {
+    let dir = workdir("safe");
+    let data = dir.join("customers.csv");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/customers_2k.csv"), &data)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let model = dir.join("m.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = std::fs::read(&data).unwrap_or_default();
+
+    // -o the input itself: refused (settings error, exit 4), the input intact.
+    let out =
+        segment(&["apply", &model.to_string_lossy(), &data.to_string_lossy(), "-o", &data.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("would destroy the input"));
+    assert_eq!(std::fs::read(&data).unwrap_or_default(), before);
+
+    // A failing apply (a file without the model's columns) leaves an existing output as it was.
+    let output = dir.join("out.csv");
+    std::fs::write(&output, "kept\n").unwrap_or_else(|e| panic!("{e}"));
+    let other = dir.join("other.csv");
+    std::fs::write(&other, "x,y\n1,2\n3,4\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &other.to_string_lossy(),
+        "-o",
+        &output.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&output).unwrap_or_default(), "kept\n");
+    assert!(std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .all(|e| !e.file_name().to_string_lossy().ends_with(".tmp")));
+
+    // Exit codes: a file that is not data (3), a file that cannot be read (5).
+    let image = dir.join("image.csv");
+    std::fs::write(&image, b"\x89PNG\r\n\x1a\n\0\0\0").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(segment(&["suggest", &image.to_string_lossy()]).status.code(), Some(3));
+    assert_eq!(segment(&["suggest", &dir.join("missing.csv").to_string_lossy()]).status.code(), Some(5));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../public/dataset_ecommerce.csv");
+    let dir = workdir("pipe");
+    let model = dir.join("m.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The reader takes one line and goes away, as `| head -1` does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_segment"))
+        .args(["apply", &model.to_string_lossy(), &data.to_string_lossy(), "-o", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap_or_else(|e| panic!("{e}"));
+    drop(stdout);
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_workbook_is_applied_like_a_csv() {
+    let dir = workdir("xlsx");
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/nasty/clientes.xlsx");
+    let model = dir.join("m.json");
+    let out = segment(&["fit", &book.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = segment(&["apply", &model.to_string_lossy(), &book.to_string_lossy(), "-o", "-"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 61);
+}

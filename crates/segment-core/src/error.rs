@@ -34,6 +34,9 @@ pub enum CoreError {
     TooManyRows { method: String, rows: usize, max: usize, why: String },
     #[error("{what}: {found}, beyond the limit of {limit}. {hint}")]
     TooLarge { what: String, found: String, limit: String, hint: String },
+    /// Writing the output failed (a full disk, a closed pipe): `closed` when the reader went away.
+    #[error("Could not write the output: {reason}.")]
+    Output { reason: String, closed: bool },
     #[error("The model file could not be used: {0}.")]
     BadModel(String),
     #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]

@@ -375,3 +375,50 @@ fn an_ods_whose_repeated_cells_would_fill_memory_is_refused() {
     let err = read_csv(&ods, &mut |_| {}).err();
     assert!(err.as_ref().is_some_and(|e| e.to_string().contains("repeated rows and cells")), "{err:?}");
 }
+
+#[test]
+fn crafted_model_files_are_refused() {
+    let bytes = groups_csv(90);
+    let t = table(bytes.as_bytes());
+    let fitted = |spec: AnalysisSpec| {
+        let result = run(&t, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        let model = SegmentModel::from_result(bytes.as_bytes(), &t, &result, &[], "f.csv")
+            .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::to_value(&model).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let kmeans_model = fitted(kmeans(&["a", "b"], 3));
+    let mut mixture = kmeans(&["a", "b"], 3);
+    mixture.method = Method::GaussianMixture;
+    let mixture_model = fitted(mixture);
+    let mut dbscan = kmeans(&["a", "b"], 3);
+    dbscan.method = Method::Dbscan;
+    dbscan.dbscan.eps = 0.2;
+    dbscan.dbscan.min_samples = 3;
+    let dbscan_model = fitted(dbscan);
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&serde_json::Value, &str, Edit); 9] = [
+        (&kmeans_model, "negative scale", |m| m["scaler"]["scale"][0] = (-1.0).into()),
+        (&kmeans_model, "subnormal scale", |m| m["scaler"]["scale"][0] = 1e-310.into()),
+        (&kmeans_model, "centre at 1e308", |m| m["assignment"]["centroids"][0][0] = 1e308.into()),
+        (&kmeans_model, "inverted bounds", |m| {
+            m["cleaning_fit"]["bounds"] = serde_json::json!([[5.0, 1.0], null])
+        }),
+        (&kmeans_model, "bounds of the wrong length", |m| {
+            m["cleaning_fit"]["bounds"] = serde_json::json!([null])
+        }),
+        (&kmeans_model, "min_samples 0", |m| m["spec"]["dbscan"]["min_samples"] = 0.into()),
+        (&mixture_model, "negative weight", |m| m["assignment"]["weights"][0] = (-0.5).into()),
+        (&dbscan_model, "segment id out of range", |m| m["assignment"]["core_segments"][0] = 99.into()),
+        (&dbscan_model, "segment ids out of order", |m| m["segments"][0]["id"] = 7.into()),
+    ];
+    for (model, what, edit) in cases {
+        let mut m = model.clone();
+        edit(&mut m);
+        let read = SegmentModel::from_json(&m.to_string());
+        assert!(matches!(read, Err(CoreError::BadModel(_))), "{what}: {read:?}");
+    }
+    // The untouched files read.
+    for m in [&kmeans_model, &mixture_model, &dbscan_model] {
+        assert!(SegmentModel::from_json(&m.to_string()).is_ok());
+    }
+}

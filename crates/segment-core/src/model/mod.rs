@@ -249,6 +249,13 @@ impl SegmentModel {
             }
             None => return Err(bad("it has no version number; the file is damaged".into())),
         }
+        if text.len() > crate::limits::MAX_MODEL_BYTES {
+            return Err(bad(format!(
+                "it is {} MB, beyond the {} MB a model file may have",
+                text.len() >> 20,
+                crate::limits::MAX_MODEL_BYTES >> 20
+            )));
+        }
         let model: SegmentModel =
             serde_json::from_str(text).map_err(|e| bad(format!("the file is damaged ({e})")))?;
         model.validate()?;
@@ -265,24 +272,56 @@ impl SegmentModel {
         if self.scaler.offset.len() != d || self.scaler.scale.len() != d || self.features.len() != d {
             return bad("the scaler or feature ranges do not match the features");
         }
-        if self.scaler.scale.iter().chain(&self.scaler.offset).any(|v| !v.is_finite()) {
-            return bad("the scaler holds a value that is not a number");
+        self.spec
+            .validate()
+            .map_err(|e| CoreError::BadModel(format!("its settings are out of range ({e})")))?;
+        let limit = crate::limits::MAX_MAGNITUDE;
+        let sane = |v: &f64| v.is_finite() && v.abs() <= limit;
+        if !self.scaler.scale.iter().chain(&self.scaler.offset).all(sane) {
+            return bad("the scaler holds a value that is not a number, or beyond 1e100");
         }
-        if self.scaler.scale.contains(&0.0) {
-            return bad("a scale of zero");
+        // A scale divides every value: positive and not vanishingly small (a subnormal scale turns
+        // ordinary values into infinities).
+        if self.scaler.scale.iter().any(|&s| s.is_nan() || s < f64::MIN_POSITIVE) {
+            return bad("a scale that is zero, negative or too small");
+        }
+        let fit = &self.cleaning_fit;
+        if (!fit.fill.is_empty() && fit.fill.len() != d) || (!fit.bounds.is_empty() && fit.bounds.len() != d)
+        {
+            return bad("the fill values or outlier bounds do not match the features");
+        }
+        if fit.fill.iter().flatten().any(|v| !sane(v)) {
+            return bad("a fill value that is not a number");
+        }
+        if fit.bounds.iter().flatten().any(|(lo, hi)| !(sane(lo) && sane(hi) && lo <= hi)) {
+            return bad("outlier bounds that are not numbers or are inverted");
+        }
+        if self.segments.iter().enumerate().any(|(i, s)| s.id != i)
+            || self.segments.len() > crate::limits::MAX_SEGMENTS
+        {
+            return bad("segment ids out of order or too many segments");
         }
         match &self.assignment {
             Assignment::Dbscan { eps, dims, core_points, core_segments } => {
                 if *dims != d || core_points.len() != dims * core_segments.len() {
                     return bad("the core points do not match the features");
                 }
+                if core_segments.len() > crate::limits::MAX_CORE_POINTS {
+                    return bad("more core points than a model may hold");
+                }
                 if !(eps.is_finite() && *eps > 0.0) {
                     return bad("eps is not a positive number");
+                }
+                if !core_points.iter().all(sane) {
+                    return bad("a core point that is not a number, or beyond 1e100");
                 }
             }
             Assignment::Centroids { centroids } => {
                 if centroids.is_empty() || centroids.iter().any(|c| c.len() != d) {
                     return bad("the centres do not match the features");
+                }
+                if !centroids.iter().flatten().all(sane) {
+                    return bad("a centre that is not a number, or beyond 1e100");
                 }
             }
             Assignment::Mixture { weights, means, covariances } => {
@@ -293,6 +332,13 @@ impl SegmentModel {
                     && covariances.iter().all(|c| c.len() == d * d);
                 if !shapes {
                     return bad("the mixture's components do not match the features");
+                }
+                let weights_ok = weights.iter().all(|w| w.is_finite() && *w >= 0.0)
+                    && (weights.iter().sum::<f64>() - 1.0).abs() < 1e-6;
+                if !weights_ok || !means.iter().flatten().chain(covariances.iter().flatten()).all(sane) {
+                    return bad(
+                        "mixture weights that are negative or do not sum to 1, or values beyond 1e100",
+                    );
                 }
                 if crate::cluster::Mixture::new(weights.clone(), means.clone(), covariances.clone()).is_none()
                 {

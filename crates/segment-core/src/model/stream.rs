@@ -53,6 +53,12 @@ fn io_error(e: impl std::fmt::Display) -> CoreError {
     CoreError::Malformed { line: 0, reason: e.to_string() }
 }
 
+/// A failure to write the output, told apart from a bad input (and a closed pipe from a full disk).
+fn write_error(e: csv::Error) -> CoreError {
+    let closed = matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe);
+    CoreError::Output { reason: e.to_string(), closed }
+}
+
 /// Rows between two progress reports.
 const PROGRESS_EVERY: usize = 16_384;
 
@@ -158,7 +164,7 @@ pub fn apply_stream(
     let mut out_header = header.clone();
     out_header.push_field(b"segment");
     out_header.push_field(b"segment_name");
-    csv_out.write_byte_record(&out_header).map_err(io_error)?;
+    csv_out.write_byte_record(&out_header).map_err(write_error)?;
 
     let d = features.len();
     let assigner = model.assignment.assigner();
@@ -357,12 +363,15 @@ pub fn apply_stream(
             }
         };
         crate::export::labeled_record(record, header.len(), added, &mut out);
-        csv_out.write_byte_record(&out).map_err(io_error)?;
+        csv_out.write_byte_record(&out).map_err(write_error)?;
         if summary.rows_in.is_multiple_of(PROGRESS_EVERY) {
             on_progress(read.get(), summary.rows_in);
         }
     }
-    csv_out.flush().map_err(io_error)?;
+    csv_out.flush().map_err(|e| CoreError::Output {
+        reason: e.to_string(),
+        closed: e.kind() == std::io::ErrorKind::BrokenPipe,
+    })?;
     let read = read.get();
     on_progress(read, summary.rows_in);
     if summary.rows_in == 0 {
