@@ -217,7 +217,8 @@ pub fn clean_with(
     }
     if rules.drop_duplicate_ids {
         let id = id_column.map(str::to_string).or_else(|| crate::model::id_column(table));
-        let hashes = id.as_deref().and_then(|name| table.column(name)).and_then(|c| c.cell_hash.as_ref());
+        let hashes = id.as_deref().and_then(|name| table.column(name)).and_then(|c| c.id_keys());
+        let hashes = hashes.as_deref();
         if let (Some(name), Some(hashes)) = (id.as_deref(), hashes) {
             let mut seen = std::collections::HashSet::with_capacity(kept.len());
             let rows_before = kept.len();

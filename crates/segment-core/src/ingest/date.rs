@@ -94,27 +94,56 @@ pub fn parse_date(cell: &str, format: DateFormat) -> Option<i64> {
 
 /// The format of a column whose filled cells look like dates, or None.
 pub fn infer_date<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<DateFormat> {
-    let (mut iso, mut other, mut first_big, mut second_big) = (0usize, 0usize, false, false);
+    let mut evidence = DateEvidence::default();
     for cell in cells {
-        let ([a, b, _], year_first) = parts(cell)?;
-        if year_first {
-            iso += 1;
-        } else {
-            other += 1;
-            first_big |= a > 12;
-            second_big |= b > 12;
+        evidence.see(cell);
+    }
+    evidence.format()
+}
+
+/// What a column's cells say about their date order, seen one at a time (the reader's first pass).
+#[derive(Debug, Default, Clone)]
+pub struct DateEvidence {
+    iso: usize,
+    other: usize,
+    first_big: bool,
+    second_big: bool,
+    /// A cell that is no date at all was seen.
+    pub not_date: bool,
+}
+
+impl DateEvidence {
+    pub fn see(&mut self, cell: &str) {
+        if self.not_date {
+            return;
+        }
+        match parts(cell) {
+            Some((_, true)) => self.iso += 1,
+            Some(([a, b, _], false)) => {
+                self.other += 1;
+                self.first_big |= a > 12;
+                self.second_big |= b > 12;
+            }
+            None => self.not_date = true,
         }
     }
-    match (iso, other) {
-        (0, 0) => None,
-        (_, 0) => Some(DateFormat { order: DateOrder::Iso, ambiguous: false }),
-        (0, _) => match (first_big, second_big) {
-            (true, true) => None,
-            (true, false) => Some(DateFormat { order: DateOrder::DayFirst, ambiguous: false }),
-            (false, true) => Some(DateFormat { order: DateOrder::MonthFirst, ambiguous: false }),
-            (false, false) => Some(DateFormat { order: DateOrder::DayFirst, ambiguous: true }),
-        },
-        _ => None,
+
+    /// The column's date format, when every cell seen was a date in one settled order.
+    pub fn format(&self) -> Option<DateFormat> {
+        if self.not_date {
+            return None;
+        }
+        match (self.iso, self.other) {
+            (0, 0) => None,
+            (_, 0) => Some(DateFormat { order: DateOrder::Iso, ambiguous: false }),
+            (0, _) => match (self.first_big, self.second_big) {
+                (true, true) => None,
+                (true, false) => Some(DateFormat { order: DateOrder::DayFirst, ambiguous: false }),
+                (false, true) => Some(DateFormat { order: DateOrder::MonthFirst, ambiguous: false }),
+                (false, false) => Some(DateFormat { order: DateOrder::DayFirst, ambiguous: true }),
+            },
+            _ => None,
+        }
     }
 }
 

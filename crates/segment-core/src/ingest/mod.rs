@@ -6,19 +6,17 @@
 
 pub mod date;
 pub mod number;
+mod read;
 mod sniff;
 pub mod spreadsheet;
 
 use crate::error::{CoreError, Result};
 use crate::limits;
-use date::{infer_date, parse_date, DateFormat};
-use number::{infer_decimal, parse_number, NumberFormat};
+use date::DateFormat;
+use number::{parse_number, NumberFormat};
 use serde::{Deserialize, Serialize};
 
 pub use sniff::{decode, decode_text, detect_delimiter, sniff_encoding, Utf8Reader, SNIFF_BYTES};
-
-/// Share of filled cells that must parse as numbers for a column to count as numeric.
-const NUMERIC_SHARE: f64 = 0.95;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,6 +70,20 @@ impl Column {
             self.kind,
             ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date | ColumnKind::Categorical
         )
+    }
+
+    /// One key per row that is equal exactly when the cells are (the duplicate-id rule): a text
+    /// column's cell hashes, or a typed column's values (missing cells share one key, as empty cells
+    /// do). None for a text column whose hashes were not kept (too few distinct values to be an id).
+    pub fn id_keys(&self) -> Option<std::borrow::Cow<'_, [u64]>> {
+        if let Some(hashes) = &self.cell_hash {
+            return Some(std::borrow::Cow::Borrowed(hashes));
+        }
+        (!self.values.is_empty()).then(|| {
+            std::borrow::Cow::Owned(
+                self.values.iter().map(|v| if v.is_nan() { u64::MAX } else { (v + 0.0).to_bits() }).collect(),
+            )
+        })
     }
 
     /// For a date column, its latest date (day number) in the file: the reference of the "days before
@@ -218,7 +230,7 @@ pub fn parse_cell(cell: &str, decimal: char) -> Cell {
     }
 }
 
-fn is_missing_marker(cell: &str) -> bool {
+pub(crate) fn is_missing_marker(cell: &str) -> bool {
     matches!(
         cell,
         "" | "NA"
@@ -268,10 +280,20 @@ pub fn walk_csv(
     on_row: &mut dyn FnMut(&csv::StringRecord, u64, f64),
 ) -> Result<WalkInfo> {
     let (text, source) = source_text(bytes)?;
+    walk_text(&text, source, on_header, on_row)
+}
+
+/// [`walk_csv`] over text already decoded (read twice by [`read_csv`] without decoding twice).
+fn walk_text(
+    text: &str,
+    source: String,
+    on_header: &mut dyn FnMut(&csv::StringRecord),
+    on_row: &mut dyn FnMut(&csv::StringRecord, u64, f64),
+) -> Result<WalkInfo> {
     if text.trim().is_empty() {
         return Err(CoreError::EmptyFile);
     }
-    let mut body: &str = &text;
+    let mut body: &str = text;
     let mut comment_lines = 0usize;
     while body.trim_start_matches([' ', '\t']).starts_with('#') {
         body = body.split_once('\n').map_or("", |(_, rest)| rest);
@@ -361,47 +383,65 @@ pub fn numbered_header(n: usize) -> csv::StringRecord {
 }
 
 /// Reads CSV bytes into a table. `on_progress` receives the share of bytes read so far (0..1).
+///
+/// Two passes over the decoded text, and no string kept per cell: the first reads what each column's
+/// cells look like (missing markers, number formats, dates, booleans, a few distinct values); the
+/// second stores each cell as the column's type says (a number, a day, 1 / 0, a category's share, or
+/// for a column of text only whether it is missing and, when it may be an id, a hash). The cells
+/// themselves stay in the file's bytes, which every export and preview reads again.
 pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table> {
+    let (text, source) = source_text(bytes)?;
     let mut names = Vec::new();
     let n_cols = std::cell::Cell::new(0);
-    let mut cells: Vec<Vec<String>> = Vec::new();
+    let mut scans: Vec<read::ColumnScan> = Vec::new();
     let mut ragged_rows = 0usize;
     let mut n_rows = 0usize;
     let mut line_of_row = Vec::new();
     let mut row_hash = Vec::new();
-    let info = walk_csv(
-        bytes,
+    let info = walk_text(
+        &text,
+        source.clone(),
         &mut |header| {
             names = header_names(header.iter());
             n_cols.set(names.len());
         },
         &mut |record, line, read| {
-            line_of_row.push(u32::try_from(line).unwrap_or(u32::MAX));
-            if cells.is_empty() {
-                cells = vec![Vec::new(); n_cols.get()];
+            if scans.is_empty() {
+                scans = (0..n_cols.get()).map(|_| read::ColumnScan::default()).collect();
             }
-            if record.len() != cells.len() {
+            line_of_row.push(u32::try_from(line).unwrap_or(u32::MAX));
+            if record.len() != scans.len() {
                 ragged_rows += 1;
             }
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            for (c, column) in cells.iter_mut().enumerate() {
+            for (c, scan) in scans.iter_mut().enumerate() {
                 let cell = record.get(c).unwrap_or("").trim();
                 std::hash::Hash::hash(cell, &mut hasher);
-                column.push(cell.to_string());
+                scan.see(cell);
             }
             row_hash.push(std::hash::Hasher::finish(&hasher));
             n_rows += 1;
             if n_rows.is_multiple_of(65_536) {
-                on_progress(read);
+                on_progress(0.5 * read);
             }
         },
     )?;
     if n_rows == 0 {
         return Err(CoreError::HeaderOnly);
     }
+    let mut builders: Vec<read::ColumnBuilder> = scans.into_iter().map(|s| s.plan(n_rows)).collect();
+    let mut row = 0usize;
+    walk_text(&text, source, &mut |_| {}, &mut |record, _, read| {
+        for (c, builder) in builders.iter_mut().enumerate() {
+            builder.push(row, record.get(c).unwrap_or("").trim());
+        }
+        row += 1;
+        if row.is_multiple_of(65_536) {
+            on_progress(0.5 + 0.5 * read);
+        }
+    })?;
     on_progress(1.0);
-    let columns =
-        names.into_iter().zip(cells).map(|(name, column_cells)| type_column(name, &column_cells)).collect();
+    let columns = names.into_iter().zip(builders).map(|(name, b)| b.finish(name)).collect();
     Ok(Table {
         columns,
         n_rows,
@@ -498,128 +538,6 @@ pub fn boolean_value(cell: &str) -> Option<f64> {
     })
 }
 
-/// A text column with at most this many distinct values (and at most a fifth of its filled cells) is a
-/// category.
-const MAX_CATEGORIES: usize = 50;
-
-/// Types a column from its trimmed cells: numbers (in the format the cells settle), booleans, dates,
-/// categories or text. Cells of a numeric column that are not numbers stay NaN and are counted.
-fn type_column(name: String, cells: &[String]) -> Column {
-    let missing: Vec<bool> = cells.iter().map(|c| is_missing_marker(c)).collect();
-    let filled: Vec<&str> =
-        cells.iter().zip(&missing).filter(|(_, m)| !**m).map(|(c, _)| c.as_str()).collect();
-    let distinct = count_distinct(cells, &missing);
-    let mut column = Column {
-        name,
-        kind: ColumnKind::Empty,
-        missing,
-        values: Vec::new(),
-        not_a_number: 0,
-        first_not_a_number: None,
-        distinct,
-        number_format: None,
-        date_format: None,
-        cell_hash: (distinct * 2 >= filled.len() && !filled.is_empty())
-            .then(|| cells.iter().map(|c| text_hash(c)).collect()),
-    };
-    if filled.is_empty() {
-        return column;
-    }
-    let enough = |parsed: usize| parsed as f64 >= NUMERIC_SHARE * filled.len() as f64;
-
-    // Numbers, with the column's decimal separator.
-    let decimal = infer_decimal(filled.iter().copied());
-    let mut format = NumberFormat { decimal, ..NumberFormat::POINT };
-    let mut values = Vec::with_capacity(cells.len());
-    let (mut parsed, mut bad, mut first_bad) = (0usize, 0usize, None);
-    for (row, (cell, &is_missing)) in cells.iter().zip(&column.missing).enumerate() {
-        if is_missing {
-            values.push(f64::NAN);
-            continue;
-        }
-        match parse_number(cell, decimal) {
-            Some((v, f)) => {
-                parsed += 1;
-                format.currency |= f.currency;
-                format.percent |= f.percent;
-                format.parentheses |= f.parentheses;
-                format.grouped |= f.grouped;
-                values.push(v);
-            }
-            None => {
-                bad += 1;
-                first_bad.get_or_insert_with(|| (row + 2, cell.clone()));
-                values.push(f64::NAN);
-            }
-        }
-    }
-    if enough(parsed) {
-        let zero_one = values.iter().all(|v| v.is_nan() || *v == 0.0 || *v == 1.0);
-        column.kind = if zero_one && distinct == 2 { ColumnKind::Boolean } else { ColumnKind::Numeric };
-        column.values = values;
-        column.not_a_number = bad;
-        column.first_not_a_number = first_bad;
-        column.number_format = Some(format);
-        return column;
-    }
-    // Booleans written as words.
-    if distinct == 2 && filled.iter().all(|c| boolean_value(c).is_some()) {
-        column.kind = ColumnKind::Boolean;
-        column.values = cells.iter().map(|c| boolean_value(c).unwrap_or(f64::NAN)).collect();
-        return column;
-    }
-    // Dates.
-    if let Some(date_format) = infer_date(filled.iter().copied()) {
-        let values: Vec<f64> = cells
-            .iter()
-            .zip(&column.missing)
-            .map(|(c, &m)| if m { None } else { parse_date(c, date_format) }.map_or(f64::NAN, |d| d as f64))
-            .collect();
-        let dated = values.iter().filter(|v| !v.is_nan()).count();
-        if enough(dated) {
-            column.kind = ColumnKind::Date;
-            column.values = values;
-            column.date_format = Some(date_format);
-            return column;
-        }
-    }
-    column.kind = if distinct <= MAX_CATEGORIES && distinct * 5 <= filled.len() {
-        ColumnKind::Categorical
-    } else {
-        ColumnKind::Text
-    };
-    if column.kind == ColumnKind::Categorical {
-        column.values = frequency_encoding(cells, &column.missing);
-    }
-    column
-}
-
-/// Frequency encoding of a category column: each filled cell becomes the share of the filled cells that
-/// hold the same value (NaN where missing), so a category can be a feature. It says how common a
-/// customer's value is, not which value it is: two values as common look the same.
-fn frequency_encoding(cells: &[String], missing: &[bool]) -> Vec<f64> {
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (cell, &m) in cells.iter().zip(missing) {
-        if !m {
-            *counts.entry(cell.as_str()).or_insert(0) += 1;
-        }
-    }
-    let filled = counts.values().sum::<usize>().max(1) as f64;
-    cells
-        .iter()
-        .zip(missing)
-        .map(
-            |(cell, &m)| {
-                if m {
-                    f64::NAN
-                } else {
-                    counts.get(cell.as_str()).map_or(f64::NAN, |&n| n as f64 / filled)
-                }
-            },
-        )
-        .collect()
-}
-
 /// The hash of a cell's trimmed text (duplicate ids).
 /// SipHash (the standard library's): a 64-bit digest where an accidental equal hash would drop a good
 /// row as a duplicate. (An FxHash-style hasher was tried for speed: on wasm32 its digests collided in
@@ -628,16 +546,6 @@ pub fn text_hash(text: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     std::hash::Hash::hash(text, &mut h);
     std::hash::Hasher::finish(&h)
-}
-
-fn count_distinct(cells: &[String], missing: &[bool]) -> usize {
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for (cell, m) in cells.iter().zip(missing) {
-        if !m {
-            seen.insert(cell.as_str());
-        }
-    }
-    seen.len()
 }
 
 #[cfg(test)]

@@ -194,18 +194,36 @@ pub fn evidence(cell: &str) -> Evidence {
 /// The decimal separator of a column from its cells: a decimal comma when the cells that settle it say
 /// so (and none says point), else a decimal point.
 pub fn infer_decimal<'a>(cells: impl IntoIterator<Item = &'a str>) -> char {
-    let (mut point, mut comma) = (0usize, 0usize);
+    let mut evidence = DecimalEvidence::default();
     for cell in cells {
+        evidence.see(cell);
+    }
+    evidence.decimal()
+}
+
+/// Cells whose last separator reads as a decimal point or a decimal comma, counted one at a time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DecimalEvidence {
+    point: usize,
+    comma: usize,
+}
+
+impl DecimalEvidence {
+    pub fn see(&mut self, cell: &str) {
         match evidence(cell) {
-            Evidence::Point => point += 1,
-            Evidence::Comma => comma += 1,
+            Evidence::Point => self.point += 1,
+            Evidence::Comma => self.comma += 1,
             Evidence::Neither => {}
         }
     }
-    if comma > point {
-        ','
-    } else {
-        '.'
+
+    /// The separator most cells say (a point on a tie).
+    pub fn decimal(&self) -> char {
+        if self.comma > self.point {
+            ','
+        } else {
+            '.'
+        }
     }
 }
 

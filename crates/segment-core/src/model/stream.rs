@@ -195,6 +195,19 @@ pub fn apply_stream(
         .as_deref()
         .and_then(|id| match_columns(&[id.to_string()], &names, mapping).ok())
         .and_then(|m| m.first().and_then(|c| index_of(&c.file)));
+    // The id's key, as the page's duplicate-id rule keys it: a numeric id by its value (missing and
+    // unreadable cells share one key), any other by its text.
+    let id_numeric = id_index.is_some_and(|i| numeric.contains(&i));
+    let id_key = |i: usize, cells: &[Cell], field: &[u8]| -> u64 {
+        if id_numeric {
+            match cells.get(i) {
+                Some(Cell::Number(v)) => (v + 0.0).to_bits(),
+                _ => u64::MAX,
+            }
+        } else {
+            cell_hash(field)
+        }
+    };
     let unfillable = imputing_j
         .iter()
         .enumerate()
@@ -314,7 +327,7 @@ pub fn apply_stream(
         } else if rules.drop_duplicate_rows && !seen_rows.insert(row_hash(record, names.len())) {
             Some(dup_row_step)
         } else if rules.drop_duplicate_ids
-            && id_index.is_some_and(|i| !seen_ids.insert(cell_hash(record.get(i).unwrap_or(b""))))
+            && id_index.is_some_and(|i| !seen_ids.insert(id_key(i, &cells, record.get(i).unwrap_or(b""))))
         {
             Some(dup_id_step)
         } else if numeric_hit(rules.drop_negative, |v| v < 0.0) {
