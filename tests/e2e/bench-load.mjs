@@ -27,6 +27,14 @@ try {
   });
   const state = await settled(page, 900_000);
   console.log(`load to first result: ${state}, ${Date.now() - t0} ms; rows used ${await page.getByTestId('rows-used').textContent()}; worst main-thread stall in the first 2 s: ${lag.toFixed(0)} ms`);
+  // Memory: the worker's wasm memory (it only grows, so this is its peak) and the JS heaps.
+  const size = fs.statSync(file).size;
+  const worker = page.workers()[0];
+  const wasmBytes = worker ? await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength) : NaN;
+  const workerHeap = worker ? await worker.evaluate(() => (self.performance && performance.memory ? performance.memory.usedJSHeapSize : NaN)) : NaN;
+  const pageHeap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : NaN));
+  const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+  console.log(`memory: worker wasm ${mb(wasmBytes)} (${(wasmBytes / size).toFixed(1)}x the file), worker JS heap ${mb(workerHeap)}, page JS heap ${mb(pageHeap)}`);
   // Redrawing the PCA map (every point): switch the shown components and read the draw time.
   const map = page.getByTestId('pca-scatter');
   const draws = [];
