@@ -379,6 +379,129 @@ pub fn marketing_export(n: usize, seed: u64) -> (String, Vec<usize>) {
     (out, kinds)
 }
 
+/// A minimal .xlsx workbook (tests and the hostile fixtures): `sheet` as the first worksheet's
+/// `sheetData` XML, `strings` writing its shared strings (in pieces, so a huge one need not be held),
+/// every entry deflated. Writing to memory cannot fail; an error would leave the workbook short.
+pub fn workbook(sheet: &str, strings: &mut dyn FnMut(&mut dyn std::io::Write)) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let parts: [(&str, &str); 4] = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, text) in parts {
+        zip.start_file(name, options).ok();
+        zip.write_all(text.as_bytes()).ok();
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", options).ok();
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet}</sheetData></worksheet>"#
+    );
+    zip.write_all(sheet.as_bytes()).ok();
+    zip.start_file("xl/sharedStrings.xml", options).ok();
+    strings(&mut zip);
+    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+}
+
+/// The shared strings part of [`workbook`] holding `texts`.
+pub fn shared_strings<'a>(texts: &'a [&'a str]) -> impl FnMut(&mut dyn std::io::Write) + 'a {
+    move |w| {
+        let items: String = texts.iter().map(|t| format!("<si><t>{t}</t></si>")).collect();
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{0}" uniqueCount="{0}">{items}</sst>"#,
+            texts.len()
+        );
+        w.write_all(xml.as_bytes()).ok();
+    }
+}
+
+/// A minimal .ods workbook whose `content.xml` is `content` (stored, not deflated).
+pub fn ods(content: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    for (name, text) in [
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", content),
+        ("META-INF/manifest.xml", manifest),
+    ] {
+        zip.start_file(name, stored).ok();
+        zip.write_all(text.as_bytes()).ok();
+    }
+    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+}
+
+/// The hostile files the page and the command line are tested on (tests/fixtures/hostile), by name:
+/// spreadsheet bombs, a cell far beyond any sheet's use, too many columns, a cell swallowing the file,
+/// numbers beyond computing, a stray byte in UTF-8, ragged rows, a file without a header.
+pub fn hostile_files() -> Vec<(&'static str, Vec<u8>)> {
+    let mut out: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    let far =
+        r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#;
+    out.push(("far_cell.xlsx", workbook(far, &mut shared_strings(&[]))));
+    let mut bomb = |w: &mut dyn std::io::Write| {
+        let _ = w.write_all(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#);
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..600 {
+            let _ = w.write_all(&chunk);
+        }
+        let _ = w.write_all(b"</t></si></sst>");
+    };
+    out.push(("string_bomb.xlsx", workbook(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, &mut bomb)));
+    out.push((
+        "repeated.ods",
+        ods(r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#),
+    ));
+    let names = vec!["x"; 10_000].join(",");
+    out.push(("ten_thousand_columns.csv", format!("{names}\n{}\n", names.replace('x', "1")).into_bytes()));
+    out.push(("swallowed.csv", format!("a,b\n1,2\n3,\"{}\n", "x\n".repeat(50_000)).into_bytes()));
+    let mut extreme = String::from("id,spend,visits\n");
+    for i in 0..60 {
+        let spend = match i {
+            5 => "1e160".to_string(),
+            6 => "-1e308".to_string(),
+            7 => "1e308".to_string(),
+            _ => format!("{}", 100 + (i % 3) * 900),
+        };
+        extreme.push_str(&format!("c{i},{spend},{}\n", (i % 3) * 10 + i % 4));
+    }
+    out.push(("extreme_numbers.csv", extreme.into_bytes()));
+    let mut stray = String::from("name,amount,visits\n");
+    for i in 0..60 {
+        stray.push_str(&format!("Zoë {i},\"€{},50\",{}\n", 10 + (i % 3) * 100, i % 3 * 10));
+    }
+    let mut stray = stray.into_bytes();
+    stray.extend_from_slice(b"Stray \xff byte,\"\xe2\x82\xac12,50\",4\n");
+    out.push(("stray_byte.csv", stray));
+    let mut ragged = String::from("id,a,b\n");
+    for i in 0..60 {
+        ragged.push_str(&format!("c{i},{},{}\n", (i % 3) * 10, (i % 3) * 5));
+    }
+    ragged.push_str("x1,0.1,0.2,surplus,more\nx2,10.1\n");
+    out.push(("ragged.csv", ragged.into_bytes()));
+    let headerless: String =
+        (0..60).map(|i| if i % 2 == 0 { "1.5,2.5,3\n" } else { "7.5,9.5,1\n" }).collect();
+    out.push(("headerless.csv", headerless.into_bytes()));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

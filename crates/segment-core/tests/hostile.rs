@@ -272,55 +272,7 @@ fn wide_files_are_described_within_bounds() {
     );
 }
 
-/// A minimal workbook: `sheet` as the first worksheet's XML, `strings` as its shared strings (written
-/// in pieces, so a huge one need not be held), every entry deflated.
-fn xlsx(sheet: &str, strings: &mut dyn FnMut(&mut dyn std::io::Write)) -> Vec<u8> {
-    use std::io::Write;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let parts: [(&str, &str); 4] = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
-        ),
-    ];
-    for (name, text) in parts {
-        zip.start_file(name, options).unwrap_or_else(|e| panic!("{e}"));
-        zip.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    }
-    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap_or_else(|e| panic!("{e}"));
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet}</sheetData></worksheet>"#
-    );
-    zip.write_all(sheet.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    zip.start_file("xl/sharedStrings.xml", options).unwrap_or_else(|e| panic!("{e}"));
-    strings(&mut zip);
-    zip.finish().unwrap_or_else(|e| panic!("{e}")).into_inner()
-}
-
-fn shared<'a>(texts: &'a [&'a str]) -> impl FnMut(&mut dyn std::io::Write) + 'a {
-    move |w| {
-        let items: String = texts.iter().map(|t| format!("<si><t>{t}</t></si>")).collect();
-        let xml = format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{0}" uniqueCount="{0}">{items}</sst>"#,
-            texts.len()
-        );
-        w.write_all(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    }
-}
+use segment_core::synth::{shared_strings as shared, workbook as xlsx};
 
 #[test]
 fn spreadsheet_bombs_are_refused_with_a_message() {
@@ -339,41 +291,37 @@ fn spreadsheet_bombs_are_refused_with_a_message() {
     assert_eq!((t.n_rows, t.names()), (39, vec!["visits".to_string(), "spend".to_string()]));
 
     // One cell at XFD1048576 (the farthest an .xlsx can reach): refused, not a 17-billion-cell grid.
-    let far =
-        r#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>"#;
-    let err = read_csv(&xlsx(far, &mut shared(&[])), &mut |_| {}).err();
+    let err = read_csv(&hostile("far_cell.xlsx"), &mut |_| {}).err();
     assert!(err.as_ref().is_some_and(|e| e.to_string().contains("column 16384")), "{err:?}");
-
-    // A shared string that decompresses to 600 MB from a file of a few hundred KB.
-    let mut bomb = |w: &mut dyn std::io::Write| {
-        w.write_all(br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#).unwrap_or_else(|e| panic!("{e}"));
-        let chunk = vec![b'a'; 1 << 20];
-        for _ in 0..600 {
-            w.write_all(&chunk).unwrap_or_else(|e| panic!("{e}"));
-        }
-        w.write_all(b"</t></si></sst>").unwrap_or_else(|e| panic!("{e}"));
-    };
-    let book = xlsx(r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#, &mut bomb);
+    // A shared string that decompresses to 600 MB from a file of 600 KB.
+    let book = hostile("string_bomb.xlsx");
     assert!(book.len() < 1 << 20, "{} bytes", book.len());
     let err = read_csv(&book, &mut |_| {}).err();
     assert!(err.as_ref().is_some_and(|e| e.to_string().contains("decompressed")), "{err:?}");
+    // An .ods row of 1,000 filled cells repeated a million times.
+    let err = read_csv(&hostile("repeated.ods"), &mut |_| {}).err();
+    assert!(err.as_ref().is_some_and(|e| e.to_string().contains("repeated rows and cells")), "{err:?}");
+}
+
+fn hostile(name: &str) -> Vec<u8> {
+    segment_core::synth::hostile_files()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, b)| b)
+        .unwrap_or_else(|| panic!("no hostile file {name}"))
 }
 
 #[test]
-fn an_ods_whose_repeated_cells_would_fill_memory_is_refused() {
-    use std::io::Write;
-    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000"><text:p>1</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("mimetype", stored).unwrap_or_else(|e| panic!("{e}"));
-    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap_or_else(|e| panic!("{e}"));
-    zip.start_file("content.xml", stored).unwrap_or_else(|e| panic!("{e}"));
-    zip.write_all(content.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    zip.start_file("META-INF/manifest.xml", stored).unwrap_or_else(|e| panic!("{e}"));
-    zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap_or_else(|e| panic!("{e}"));
-    let ods = zip.finish().unwrap_or_else(|e| panic!("{e}")).into_inner();
-    let err = read_csv(&ods, &mut |_| {}).err();
-    assert!(err.as_ref().is_some_and(|e| e.to_string().contains("repeated rows and cells")), "{err:?}");
+fn the_committed_hostile_fixtures_are_the_generated_ones() {
+    // The browser tests upload tests/fixtures/hostile; examples/write_fixtures.rs writes them.
+    for (name, bytes) in segment_core::synth::hostile_files() {
+        let path = format!("{}/../../tests/fixtures/hostile/{name}", env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(
+            std::fs::read(&path).ok(),
+            Some(bytes),
+            "{path}: run `cargo run -p segment-core --example write_fixtures -- tests/fixtures`"
+        );
+    }
 }
 
 #[test]
