@@ -13,7 +13,7 @@ const SAMPLE_FILE: &str = "dataset_ecommerce.csv";
 pub(crate) async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array, String> {
     if file.size() > MAX_FILE_BYTES {
         return Err(format!(
-            "\"{}\" is {:.0} MB; this page reads files up to {:.0} MB. Split the file or keep only the columns you need.",
+            "\"{}\" is {:.0} MB; this page reads files up to {:.0} MB (a browser tab's memory). Keep only the columns you need, or use the command line (`segment fit`), which reads files of any size.",
             file.name(),
             file.size() / 1e6,
             MAX_FILE_BYTES / 1e6

@@ -281,7 +281,7 @@ pub fn k_distance_for(table: &Table, spec: &AnalysisSpec) -> Option<KDistance> {
         return None;
     }
     let input = x_model(&raw, &spec.features, &spec.transforms);
-    let x_scaled = FittedScaler::fit(spec.scaler, input.view()).transform(input.view());
+    let (_, x_scaled) = FittedScaler::fit_transform(spec.scaler, input);
     Some(k_distance(x_scaled.view(), min_samples, K_DISTANCE_QUERIES, spec.seed))
 }
 
@@ -362,7 +362,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, needed: usize, progress: Prog
     }
     progress(Stage::Scaling, 0.0);
     let input = x_model(&x_raw, &spec.features, &spec.transforms);
-    let x_scaled = FittedScaler::fit(spec.scaler, input.view()).transform(input.view());
+    let (_, x_scaled) = FittedScaler::fit_transform(spec.scaler, input);
     Ok(Prepared { kept, cleaning, x_raw, x_scaled })
 }
 

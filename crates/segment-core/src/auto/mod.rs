@@ -338,7 +338,7 @@ pub fn search(
         let d = spec_v.features.len();
         let words = &view.words;
         let input = x_model(x_raw, &spec_v.features, &spec_v.transforms);
-        let scaled = FittedScaler::fit(spec_v.scaler, input.view()).transform(input.view());
+        let (_, scaled) = FittedScaler::fit_transform(spec_v.scaler, input);
         let x = match sample {
             Some(rows) => scaled.select(Axis(0), rows),
             None => scaled,

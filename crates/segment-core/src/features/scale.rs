@@ -93,11 +93,22 @@ impl FittedScaler {
     }
 
     pub fn transform(&self, x_raw: ArrayView2<f64>) -> Array2<f64> {
-        let mut x = x_raw.to_owned();
+        self.transform_owned(x_raw.to_owned())
+    }
+
+    /// [`Self::transform`] in place: the matrix given becomes the scaled one (no second copy).
+    pub fn transform_owned(&self, mut x: Array2<f64>) -> Array2<f64> {
         for (j, mut col) in x.axis_iter_mut(Axis(1)).enumerate() {
             col.mapv_inplace(|v| self.scale_value(j, v));
         }
         x
+    }
+
+    /// Fits a scaler of `kind` on `x` and scales `x` with it, in place.
+    pub fn fit_transform(kind: ScalerKind, x: Array2<f64>) -> (Self, Array2<f64>) {
+        let scaler = Self::fit(kind, x.view());
+        let scaled = scaler.transform_owned(x);
+        (scaler, scaled)
     }
 
     /// Feature `j`'s value `v` in the scaled space. Every path that scales (runs, saved models, the
