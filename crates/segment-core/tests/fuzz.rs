@@ -2,6 +2,7 @@
 //! carries, on generated and mutated inputs. Each input must end in a value or a clear error, never a
 //! panic. Ignored in the regular test run; `scripts/fuzz.sh` runs 250,000 cases of each (10^6 inputs):
 //! `FUZZ_CASES=250000 cargo test --release -p segment-core --test fuzz -- --ignored`.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

@@ -30,6 +30,10 @@ fn original_dataset_in_wasm() {
 fn reference_dataset_in_wasm() {
     let table = read_csv(CUSTOMERS, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+    // scikit-learn's reference: DBSCAN on min-max scaled rows.
+    spec.method = segment_core::spec::Method::Dbscan;
+    spec.scaler = segment_core::features::ScalerKind::MinMax;
+    spec.transforms.clear();
     spec.dbscan = DbscanSettings { eps: 0.05, min_samples: 10 };
     let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.segment_sizes, vec![703, 499, 384, 198]);
