@@ -164,7 +164,14 @@ impl AppState {
         } else {
             "Reading the rows as they are"
         });
-        self.load_with(name, bytes, columns.map_or(LoadMode::AsIs, LoadMode::Aggregate));
+        let mode = columns.map_or(LoadMode::AsIs, LoadMode::Aggregate);
+        if self.worker_has_table.get_value() {
+            // The worker kept the file's text: it reads it again without the page sending it.
+            self.reset_for_file(name, mode.clone());
+            self.send(Request::Reload { mode }, false);
+        } else {
+            self.load_with(name, bytes, mode);
+        }
     }
 
     fn send(&self, request: Request, with_bytes: bool) {
@@ -239,6 +246,13 @@ impl AppState {
     }
 
     fn load_with(&self, name: String, bytes: js_sys::Uint8Array, mode: LoadMode) {
+        self.reset_for_file(name.clone(), mode.clone());
+        self.bytes.set_value(Some(bytes));
+        self.send(Request::Load { name, mode }, true);
+    }
+
+    /// Forgets everything shown about the previous file (or reading of it).
+    fn reset_for_file(&self, name: String, mode: LoadMode) {
         self.progress.set(Some(("Reading the file".into(), 0.0)));
         self.file_name.set(Some(name.clone()));
         self.summary.set(None);
@@ -251,12 +265,10 @@ impl AppState {
         self.mapping.set(None);
         self.auto.set(None);
         self.stability.set(None);
-        self.bytes.set_value(Some(bytes));
         self.pending.set_value(None);
         self.worker_has_table.set_value(false);
-        self.load_mode.set_value(mode.clone());
+        self.load_mode.set_value(mode);
         self.curve_asked.set_value(false);
-        self.send(Request::Load { name, mode }, true);
     }
 
     /// Runs the current settings on the loaded file.
@@ -456,7 +468,7 @@ impl AppState {
                 // runs with the settings suggested for it.
                 let pending = self.pending.try_update_value(Option::take).flatten();
                 let request = pending.unwrap_or_else(|| self.first_request(&summary));
-                self.summary.set(Some(Arc::new(summary)));
+                self.summary.set(Some(Arc::new(*summary)));
                 self.progress.set(Some(("Starting".into(), 0.0)));
                 self.send(request, false);
             }
@@ -509,18 +521,22 @@ impl AppState {
                 self.model.set(Some(Arc::new(info)));
                 self.settle();
             }
-            Reply::Applied { summary, applied, .. } => self.on_applied(summary, *applied),
+            Reply::Applied { summary, applied, result, .. } => self.on_applied(*summary, *applied, result),
             Reply::NeedsMapping { message, missing, columns } => {
                 self.mapping.set(Some(Arc::new(MappingRequest { missing, columns })));
                 self.fail(message);
             }
-            Reply::Failed { message } => self.fail(message),
+            Reply::Failed { error } => self.fail(error.to_string()),
+            Reply::Lost { error } => {
+                self.worker_has_table.set_value(false);
+                self.fail(error.to_string());
+            }
         }
     }
 
     /// A result on screen (a run, or the automatic choice fitted): the comparison table, names, status;
     /// then, once drawn, its stability, and for a file with a preset the automatic choice beside it.
-    fn on_result(&self, result: Box<AnalysisResult>) {
+    fn on_result(&self, result: Arc<AnalysisResult>) {
         self.stability.set(None);
         let elapsed = now_ms() - self.started_at.get_value();
         self.history.update(|h| h.push(RunRecord::new(&result, elapsed)));
@@ -532,7 +548,7 @@ impl AppState {
             result.profiles.iter().map(|p| p.suggested_name.clone()).collect()
         };
         self.names.set(names);
-        self.result.set(Some(Arc::from(result)));
+        self.result.set(Some(result));
         self.progress.set(None);
         self.status.set(Status::Done);
         self.elapsed_ms.set(Some(elapsed));
@@ -567,8 +583,13 @@ impl AppState {
     }
 
     /// The model applied: the new file becomes the loaded one, shown like a run, with the report.
-    fn on_applied(&self, summary: DatasetSummary, applied: segment_core::model::Applied) {
-        let segment_core::model::Applied { result, columns, drift, rule, movement } = applied;
+    fn on_applied(
+        &self,
+        summary: DatasetSummary,
+        applied: segment_core::model::Applied,
+        result: Arc<AnalysisResult>,
+    ) {
+        let segment_core::model::Applied { columns, drift, rule, movement } = applied;
         let elapsed = now_ms() - self.started_at.get_value();
         if let Some((name, bytes)) = self.apply_file.try_update_value(Option::take).flatten() {
             self.file_name.set(Some(name));
@@ -584,7 +605,7 @@ impl AppState {
         self.stability.set(None);
         self.history.set(vec![RunRecord::new(&result, elapsed)]);
         self.names.set(result.spec.segment_names.clone());
-        self.result.set(Some(Arc::new(result)));
+        self.result.set(Some(result));
         self.progress.set(None);
         self.status.set(Status::Done);
         self.elapsed_ms.set(Some(elapsed));

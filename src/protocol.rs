@@ -1,6 +1,7 @@
 //! Messages between the page and the analysis worker. Each crosses `postMessage` as a JS object
 //! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array }`: the file's bytes travel as a typed array,
-//! everything else as JSON of core types.
+//! everything else as JSON of core types. Each request is one method of the worker's
+//! [`Session`](segment_core::session::Session); errors cross as the core's [`CoreError`].
 
 use segment_core::auto::AutoChoice;
 use segment_core::model::{Applied, ModelInfo};
@@ -8,7 +9,9 @@ use segment_core::pipeline::{AnalysisResult, DatasetSummary, KDistance, KSweep, 
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
 use segment_core::transactions::LoadMode;
+use segment_core::CoreError;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Page -> worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,6 +24,9 @@ pub enum Request {
         #[serde(default)]
         mode: LoadMode,
     },
+    /// Read the loaded file again as `mode` says (purchase lines as they are, or aggregated with other
+    /// columns), from the text the worker kept: the file is not sent again.
+    Reload { mode: LoadMode },
     /// The automatic choice on the loaded table from the spec's features and cleaning: the candidates
     /// and, when `fit` is set, the pick fitted on every row (else only the candidates, for comparison).
     Choose { spec: AnalysisSpec, fit: bool },
@@ -72,17 +78,17 @@ pub enum Reply {
         fraction: f64,
     },
     Loaded {
-        summary: DatasetSummary,
+        summary: Box<DatasetSummary>,
         elapsed_ms: f64,
     },
     Done {
-        result: Box<AnalysisResult>,
+        result: Arc<AnalysisResult>,
         elapsed_ms: f64,
     },
     /// The answer to `Request::Choose` with `fit`: the candidates and the pick, fitted on every row.
     Chosen {
         choice: Box<AutoChoice>,
-        result: Box<AnalysisResult>,
+        result: Arc<AnalysisResult>,
         elapsed_ms: f64,
     },
     /// The answer to `Request::Choose` without `fit`: the candidates only.
@@ -113,8 +119,9 @@ pub enum Reply {
         info: ModelInfo,
     },
     Applied {
-        summary: DatasetSummary,
+        summary: Box<DatasetSummary>,
         applied: Box<Applied>,
+        result: Arc<AnalysisResult>,
         elapsed_ms: f64,
     },
     /// The model's columns `missing` are not in the file: the person maps them among `columns`.
@@ -124,7 +131,12 @@ pub enum Reply {
         columns: Vec<String>,
     },
     Failed {
-        message: String,
+        error: CoreError,
+    },
+    /// Made by the page's worker client, never sent by the worker: the worker died (out of memory, a
+    /// crash) or a message could not be read. The worker is restarted without the file.
+    Lost {
+        error: CoreError,
     },
 }
 

@@ -1,7 +1,10 @@
 //! The page's handle on the analysis worker: starts it (from a Blob script, so it works under any
 //! sub-path), queues requests until it reports ready, forwards its replies, and restarts it to cancel.
+//! A worker that dies (out of memory, a crash) or a message that cannot be read ends in
+//! [`Reply::Lost`] and a fresh worker: the page never waits on an answer that will not come.
 
 use crate::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
+use segment_core::CoreError;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -40,7 +43,7 @@ impl WorkerClient {
         let worker = match start_worker() {
             Ok(w) => w,
             Err(message) => {
-                on_reply(Reply::Failed { message });
+                on_reply(Reply::Lost { error: CoreError::Internal(message) });
                 return;
             }
         };
@@ -53,7 +56,9 @@ impl WorkerClient {
             let json = js_sys::Reflect::get(&event.data(), &JSON_KEY.into()).ok().and_then(|v| v.as_string());
             let reply = match json.map(|j| serde_json::from_str::<Reply>(&j)) {
                 Some(Ok(reply)) => reply,
-                Some(Err(e)) => Reply::Failed { message: format!("internal error: unreadable reply ({e})") },
+                Some(Err(e)) => Reply::Failed {
+                    error: CoreError::Internal(format!("the page could not read the worker's answer ({e})")),
+                },
                 None => return,
             };
             if matches!(reply, Reply::Ready) {
@@ -71,24 +76,42 @@ impl WorkerClient {
             let on_reply = inner.borrow().on_reply.clone();
             on_reply(reply);
         });
-        let on_reply_err = on_reply.clone();
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            event.prevent_default();
-            let detail = js_sys::Reflect::get(&event, &"message".into()).ok().and_then(|m| m.as_string());
-            on_reply_err(Reply::Failed {
-                message: format!(
-                    "The analysis stopped unexpectedly{}. Reload the page and try again; if it happens again, the file may be too large for this browser.",
+        let lost = |what: &'static str| {
+            let weak = Rc::downgrade(&self.0);
+            let on_reply = on_reply.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                event.prevent_default();
+                let detail = js_sys::Reflect::get(&event, &"message".into()).ok().and_then(|m| m.as_string());
+                let error = CoreError::Internal(format!(
+                    "{what}{}; the analysis was restarted without the file. If it happens again, the file may be too large for this browser",
                     detail.map(|d| format!(" ({d})")).unwrap_or_default()
-                ),
-            });
-        });
+                ));
+                // A fresh worker, started after this handler returns (it is dropped with the old one).
+                if let Some(inner) = weak.upgrade() {
+                    if let Some(worker) = inner.borrow_mut().worker.take() {
+                        worker.terminate();
+                    }
+                    let client = WorkerClient(inner);
+                    let restart = Closure::once_into_js(move || client.spawn());
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                            restart.unchecked_ref(),
+                            0,
+                        );
+                    }
+                }
+                on_reply(Reply::Lost { error });
+            })
+        };
+        let on_error = lost("the analysis stopped unexpectedly");
+        let on_message_error = lost("a message from the analysis could not be read");
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_message_error.as_ref().unchecked_ref()));
         let mut inner = self.0.borrow_mut();
         inner.worker = Some(worker);
         inner.ready = false;
-        inner.queue.clear();
-        inner._handlers = vec![on_message, on_error];
+        inner._handlers = vec![on_message, on_error, on_message_error];
     }
 
     /// Sends a request, with the file's bytes for `Load`.
@@ -111,8 +134,12 @@ impl WorkerClient {
     /// Stops whatever the worker is doing by terminating it, and starts a fresh one. The fresh worker
     /// has no table: the caller loads the file again before the next run.
     pub fn restart(&self) {
-        if let Some(worker) = self.0.borrow_mut().worker.take() {
-            worker.terminate();
+        {
+            let mut inner = self.0.borrow_mut();
+            if let Some(worker) = inner.worker.take() {
+                worker.terminate();
+            }
+            inner.queue.clear();
         }
         self.spawn();
     }

@@ -10,12 +10,13 @@
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use segment_core::auto::{choose, AutoChoice};
+use segment_core::auto::AutoChoice;
 use segment_core::ingest::spreadsheet::is_spreadsheet;
 use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
-use segment_core::pipeline::{run, summarize_customers, AnalysisResult, Stage};
+use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
+use segment_core::session::Session;
 use segment_core::spec::AnalysisSpec;
-use segment_core::transactions::{read_customers, Customers, LoadMode};
+use segment_core::transactions::{read_customers, LoadMode};
 use segment_core::CoreError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -204,9 +205,11 @@ impl Command {
     fn run(self) -> Result<(), Failure> {
         match self {
             Command::Suggest { data, as_is } => {
-                let customers = read_customers(read(&data)?, &load_mode(as_is), &mut |_| {})?;
                 let bar = spinner();
-                let (spec, _) = default_settings(&customers, &mut progress_on(&bar))?;
+                let mut progress = progress_on(&bar);
+                let mut session = Session::new();
+                let summary = session.load(read(&data)?, &load_mode(as_is), &mut progress)?;
+                let spec = default_settings(&mut session, &summary, &mut progress)?;
                 bar.finish_and_clear();
                 // Settings this command writes are settings `fit --settings` reads back.
                 spec.validate()?;
@@ -222,13 +225,13 @@ impl Command {
 }
 
 /// The settings the page starts with: the original project's preset for its layout, else the automatic
-/// choice (printed to stderr with the candidates it was chosen among), with its result when it ran one.
+/// choice (printed to stderr with the candidates it was chosen among), which the session has then fitted.
 fn default_settings(
-    customers: &Customers,
+    session: &mut Session,
+    summary: &DatasetSummary,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(AnalysisSpec, Option<AnalysisResult>), Failure> {
-    let table = &customers.table;
-    if let Some(a) = &customers.aggregated {
+) -> Result<AnalysisSpec, Failure> {
+    if let Some(a) = &summary.aggregated {
         eprintln!(
             "one row per purchase: {} lines aggregated into {} customers (recency in days back from {}; \
              excluded: {} without a customer, {} cancellations, {} unreadable). Use --as-is to segment the lines.",
@@ -240,14 +243,13 @@ fn default_settings(
             a.report.unreadable
         );
     }
-    let summary = summarize_customers(customers)?;
     if let Some(preset) = &summary.preset {
         eprintln!("settings: {preset}");
-        return Ok((summary.suggested, None));
+        return Ok(summary.suggested.clone());
     }
-    let (choice, result) = choose(table, &summary.suggested, progress)?;
+    let (choice, segmentation) = session.choose(&summary.suggested, progress)?;
     print_choice(&choice);
-    Ok((result.spec.clone(), Some(result)))
+    Ok(segmentation.spec.clone())
 }
 
 fn print_choice(choice: &AutoChoice) {
@@ -320,17 +322,21 @@ fn fit(
         Some(None) => LoadMode::AsIs,
         None => mode.clone(),
     };
-    let customers = read_customers(read(data)?, &mode, &mut |f| progress(Stage::Reading, f))?;
-    let (spec, ran) = match settings {
-        Some(spec) => (spec, None),
-        None => default_settings(&customers, &mut progress)?,
-    };
-    let (bytes, table) = (&customers.bytes, &customers.table);
-    let result = match ran {
-        Some(result) => result,
-        None => run(table, &spec, &mut progress)?,
-    };
+    let mut session = Session::new();
+    let summary = session.load(read(data)?, &mode, &mut progress)?;
+    match settings {
+        Some(spec) => {
+            session.run(&spec, &mut progress)?;
+        }
+        None => {
+            let spec = default_settings(&mut session, &summary, &mut progress)?;
+            if session.segmentation().is_none() {
+                session.run(&spec, &mut progress)?;
+            }
+        }
+    }
     bar.finish_and_clear();
+    let result = session.segmentation().ok_or_else(|| Failure::Input("nothing was fitted".into()))?;
     let names: Vec<String> = (0..result.segment_sizes.len())
         .map(|s| {
             names
@@ -341,14 +347,14 @@ fn fit(
         })
         .collect();
     let file_name = data.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let model = SegmentModel::from_result(bytes, table, &result, &names, &file_name)?;
+    let model = session.save_model(&names, &file_name)?;
     let output = output.unwrap_or_else(|| beside(data, "model.json"));
     write_atomically(&output, &[data], |mut file| {
         file.write_all(model.to_json().as_bytes())
             .and_then(|()| file.flush())
             .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))
     })?;
-    print_fit(&result, &names);
+    print_fit(result, &names);
     eprintln!("model saved to {}", output.display());
     Ok(())
 }

@@ -39,7 +39,7 @@ fn main() {
     println!("apply: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     if let Ok(a) = applied {
         let t = Instant::now();
-        let json = serde_json::to_string(&a).unwrap_or_default();
+        let json = serde_json::to_string(&(&a.applied, &a.result.result)).unwrap_or_default();
         println!("result JSON: {:.0} ms, {:.1} MB", t.elapsed().as_secs_f64() * 1e3, json.len() as f64 / 1e6);
     }
 }

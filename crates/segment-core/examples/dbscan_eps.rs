@@ -13,7 +13,10 @@ fn main() {
     let bytes = std::fs::read(data).unwrap_or_default();
     let Ok(table) = read_csv(&bytes, &mut |_| {}) else { return eprintln!("unreadable") };
     let spec = AnalysisSpec::default_for(&table);
-    let Ok(prepared) = prepare(&table, &spec, 2, &mut |_, _| {}) else { return eprintln!("cannot prepare") };
+    let Ok(prepared) = prepare(&table, &spec, segment_core::pipeline::Fitting::Learn, 2, &mut |_, _| {})
+    else {
+        return eprintln!("cannot prepare");
+    };
     let x = prepared.x_scaled;
     let (n, d) = x.dim();
     println!("{n} rows x {d} features {:?}, min_samples {}", spec.features, spec.dbscan.min_samples);

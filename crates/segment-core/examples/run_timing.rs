@@ -39,7 +39,7 @@ fn main() {
     println!("run: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     if let Ok(r) = result {
         let t = Instant::now();
-        let json = serde_json::to_string(&r).unwrap_or_default();
+        let json = serde_json::to_string(&r.result).unwrap_or_default();
         println!("result JSON: {:.0} ms, {:.1} MB", t.elapsed().as_secs_f64() * 1e3, json.len() as f64 / 1e6);
         let t = Instant::now();
         let back: Result<segment_core::pipeline::AnalysisResult, _> = serde_json::from_str(&json);

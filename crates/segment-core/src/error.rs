@@ -1,10 +1,14 @@
 //! One error type for the whole core. Every message says what went wrong and what the person can do.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub type Result<T> = std::result::Result<T, CoreError>;
 
-#[derive(Debug, Error, Clone, PartialEq)]
+/// Crosses from the worker to the page as it is (`{"kind": "too_few_rows", "detail": {...}}`), so the
+/// page can match on what went wrong and show the message.
+#[derive(Debug, Error, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum CoreError {
     #[error("The file is empty. Choose a CSV file with a header row and at least one row of data.")]
     EmptyFile,
@@ -39,6 +43,14 @@ pub enum CoreError {
     Output { reason: String, closed: bool },
     #[error("The model file could not be used: {0}.")]
     BadModel(String),
+    #[error("No file is loaded. Load a CSV file or the sample first.")]
+    NoFile,
+    /// A request that needs a segmentation came before any (an export, a model save, the movers).
+    #[error("Run a segmentation first: {needed_for}.")]
+    NoSegmentation { needed_for: String },
+    /// The page and the worker disagree (a message lost or garbled): never the person's doing.
+    #[error("Internal error: {0}. Reload the page; your file never left this browser.")]
+    Internal(String),
     #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]
     MissingColumns { missing: String, available: String },
 }

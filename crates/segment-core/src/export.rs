@@ -5,7 +5,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::ingest::walk_csv;
-use crate::pipeline::AnalysisResult;
+use crate::pipeline::{AnalysisResult, Segmentation};
 
 pub const NOISE: &str = "noise";
 pub const DROPPED: &str = "dropped by cleaning";
@@ -26,7 +26,7 @@ pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The labeled CSV of `bytes` (the file the result was computed on), with the segments' `names`.
-pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> Result<String> {
+pub fn labeled_csv(bytes: &[u8], result: &Segmentation, names: &[String]) -> Result<String> {
     let mut label_of_row: Vec<Option<i32>> = Vec::new();
     for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
         if row >= label_of_row.len() {
@@ -45,7 +45,7 @@ pub fn labeled_csv(bytes: &[u8], result: &AnalysisResult, names: &[String]) -> R
 }
 
 /// The rows cleaning removed, as they were in the file, with the rule and the columns that removed each.
-pub fn removed_rows_csv(bytes: &[u8], result: &AnalysisResult) -> Result<String> {
+pub fn removed_rows_csv(bytes: &[u8], result: &Segmentation) -> Result<String> {
     let mut reason: std::collections::HashMap<usize, [String; 2]> = std::collections::HashMap::new();
     for step in &result.cleaning.steps {
         for (row, columns) in &step.dropped {
@@ -102,7 +102,7 @@ pub struct Preview {
 }
 
 /// The rows `start..start + count` of `bytes`, with their segments in `result` when there is one.
-pub fn preview(bytes: &[u8], start: usize, count: usize, result: Option<&AnalysisResult>) -> Result<Preview> {
+pub fn preview(bytes: &[u8], start: usize, count: usize, result: Option<&Segmentation>) -> Result<Preview> {
     let mut header = Vec::new();
     let mut rows = Vec::new();
     let mut row = 0usize;

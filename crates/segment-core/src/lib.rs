@@ -23,6 +23,7 @@ pub mod reduce;
 pub mod rng;
 pub mod score;
 pub mod serde_nan;
+pub mod session;
 pub mod spec;
 pub mod synth;
 pub mod transactions;

@@ -310,6 +310,72 @@ impl AnalysisSpec {
         Ok(())
     }
 
+    /// Whether a method with these settings fits the budgets on `n` rows of `d` features; else why not.
+    pub fn check_work(&self, n: usize, d: usize) -> Result<()> {
+        use crate::limits::*;
+        let spec = self;
+        let (nf, df) = (n as f64, d as f64);
+        let refuse = |why: String| {
+            Err(CoreError::InvalidParameter {
+                name: spec.method.key().into(),
+                value: spec.parameters(),
+                reason: why,
+            })
+        };
+        match spec.method {
+            Method::KMeans => {
+                if nf * spec.kmeans.k as f64 * df * spec.kmeans.n_init as f64 > KMEANS_WORK {
+                    return refuse(format!(
+                        "k-means with k {} and {} initialisations on {n} rows of {d} features would run for minutes; \
+                         lower k or n_init, or segment on fewer features",
+                        spec.kmeans.k, spec.kmeans.n_init
+                    ));
+                }
+            }
+            Method::GaussianMixture => {
+                if d > MAX_MIXTURE_FEATURES {
+                    return refuse(format!(
+                        "the Gaussian mixture estimates a {d} x {d} covariance per segment; it runs on up to \
+                         {MAX_MIXTURE_FEATURES} features: use k-means"
+                    ));
+                }
+                if nf * spec.gmm.k as f64 * df * df > MIXTURE_WORK {
+                    return refuse(format!(
+                        "the Gaussian mixture with k {} on {n} rows of {d} features would run for minutes; use k-means",
+                        spec.gmm.k
+                    ));
+                }
+            }
+            Method::Ward => {
+                let max = ward_max_rows(d);
+                if n > max {
+                    return Err(CoreError::TooManyRows {
+                        method: "Ward linkage".into(),
+                        rows: n,
+                        max,
+                        why: format!(
+                            "it compares every pair of groups, so its time grows with the square of the rows (and \
+                             with the {d} features). Use k-means or a Gaussian mixture, which give similar segments on \
+                             most customer files"
+                        ),
+                    });
+                }
+            }
+            Method::Dbscan => {
+                // Up to 8 features the grid and the k-d tree prune well; beyond, every row is compared with
+                // most others.
+                if d > 8 && nf * nf * df > DBSCAN_WORK {
+                    return refuse(format!(
+                        "DBSCAN on {n} rows of {d} features compares nearly every pair of rows (distances concentrate \
+                         in many dimensions) and would run for minutes; use k-means, or fewer features"
+                    ));
+                }
+            }
+            Method::Rfm => {}
+        }
+        Ok(())
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

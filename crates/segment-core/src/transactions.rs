@@ -209,9 +209,12 @@ pub struct Aggregated {
 /// The table segmentation runs on, and the bytes it was read from (the customer CSV when aggregated, so
 /// exports and previews show customers).
 pub struct Customers {
+    /// The table's rows as a file: the file as given, or the customers' CSV when aggregated.
     pub bytes: Vec<u8>,
     pub table: Table,
     pub aggregated: Option<Aggregated>,
+    /// When aggregated: the purchase lines as given.
+    pub purchases: Option<Vec<u8>>,
 }
 
 /// Reads `bytes` for segmentation as `mode` says: by default a transaction file (see [`detect`]) becomes
@@ -227,12 +230,19 @@ pub fn read_customers(
         LoadMode::Auto => detect(&table),
         LoadMode::Aggregate(columns) => Some(columns.clone()),
     };
-    let Some(columns) = columns else { return Ok(Customers { bytes, table, aggregated: None }) };
+    let Some(columns) = columns else {
+        return Ok(Customers { bytes, table, aggregated: None, purchases: None });
+    };
     let (csv, report) = aggregate(&bytes, &table, &columns)?;
     if report.customers == 0 {
         return Err(CoreError::TooFewRows { rows: 0, needed: 3 });
     }
-    let bytes = csv.into_bytes();
-    let table = crate::ingest::read_csv(&bytes, &mut |_| {})?;
-    Ok(Customers { bytes, table, aggregated: Some(Aggregated { columns, report }) })
+    let customers = csv.into_bytes();
+    let table = crate::ingest::read_csv(&customers, &mut |_| {})?;
+    Ok(Customers {
+        bytes: customers,
+        table,
+        aggregated: Some(Aggregated { columns, report }),
+        purchases: Some(bytes),
+    })
 }

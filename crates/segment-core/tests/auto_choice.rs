@@ -8,7 +8,7 @@
 
 use segment_core::auto::{choose, AutoChoice};
 use segment_core::ingest::read_csv;
-use segment_core::pipeline::{summarize_customers, AnalysisResult};
+use segment_core::pipeline::{summarize_customers, Segmentation as AnalysisResult};
 use segment_core::score::adjusted_rand_index;
 use segment_core::spec::AnalysisSpec;
 use segment_core::synth::{planted_customers, planted_transactions, PlantedOptions};

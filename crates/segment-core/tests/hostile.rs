@@ -154,7 +154,7 @@ fn numbers_too_large_to_compute_with_are_reported_not_used() {
                 Ok(r) => {
                     assert_eq!(r.rows_used, 57, "{method:?} {scaler:?}");
                     assert!(r.scores.davies_bouldin.is_none_or(f64::is_finite));
-                    let json = serde_json::to_string(&r).unwrap_or_else(|e| panic!("{e}"));
+                    let json = serde_json::to_string(&r.result).unwrap_or_else(|e| panic!("{e}"));
                     let back = serde_json::from_str::<segment_core::pipeline::AnalysisResult>(&json);
                     assert!(back.is_ok(), "{method:?} {scaler:?}: {back:?}");
                 }

@@ -7,7 +7,7 @@ use segment_core::error::CoreError;
 use segment_core::export::labeled_csv;
 use segment_core::ingest::{read_csv, Table};
 use segment_core::model::{apply, apply_stream, Assignment, SegmentModel, MODEL_VERSION};
-use segment_core::pipeline::{prepare, run, summarize, AnalysisResult};
+use segment_core::pipeline::{prepare, run, summarize, Fitting, Segmentation as AnalysisResult};
 use segment_core::spec::{AnalysisSpec, Method};
 
 fn sample_bytes() -> Vec<u8> {
@@ -69,7 +69,8 @@ fn applied_to_its_own_file_every_core_point_keeps_its_segment() {
     let applied = apply(&model, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(applied.result.kept_rows, trained.kept_rows);
     // Which training rows are core points: the fit itself says.
-    let prepared = prepare(&table, &trained.spec, 1, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let prepared =
+        prepare(&table, &trained.spec, Fitting::Learn, 1, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     let (n, d) = prepared.x_scaled.dim();
     let rows: Vec<f64> = prepared.x_scaled.iter().copied().collect();
     let params = Dbscan::params(trained.spec.dbscan.eps, trained.spec.dbscan.min_samples);
@@ -89,7 +90,7 @@ fn applied_to_its_own_file_every_core_point_keeps_its_segment() {
     // the nearest core agree for all but a handful.
     assert!(border_changed <= trained.rows_used / 1000, "{border_changed} border points changed");
     assert_eq!(applied.result.noise, trained.noise);
-    let movement = applied.movement.unwrap_or_else(|| panic!("the sample has an id column"));
+    let movement = applied.movement.clone().unwrap_or_else(|| panic!("the sample has an id column"));
     assert_eq!(movement.matched, table.n_rows);
     assert_eq!(movement.moved, border_changed);
     assert_eq!(movement.new_customers, 0);

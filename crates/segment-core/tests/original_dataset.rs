@@ -9,7 +9,7 @@
 use linfa::traits::Transformer;
 use linfa::ParamGuard;
 use segment_core::ingest::read_csv;
-use segment_core::pipeline::{run, summarize, AnalysisResult};
+use segment_core::pipeline::{run, summarize, Fitting, Segmentation as AnalysisResult};
 use segment_core::score::{silhouette, SilhouetteOptions};
 use segment_core::spec::AnalysisSpec;
 use serde_json::Value;
@@ -74,9 +74,7 @@ fn segments_scores_and_means_match_the_original() {
     // Stability: DBSCAN at eps 0.04 mostly keeps its three segments on 80 % subsamples (seeded: mean
     // adjusted Rand index 0.82), but one subsample in five bridges two of them (min 0.56): the page
     // reports both numbers. k-means' three segments are stable (checked in the k-means test).
-    let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-    let st =
-        segment_core::pipeline::stability_of(&table, &r, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let st = segment_core::pipeline::stability_of(&r, &mut |_, _| {});
     assert_eq!(st.runs, 5);
     assert!((st.mean_ari - 0.822).abs() < 0.01 && (st.min_ari - 0.562).abs() < 0.01, "{st:?}");
 
@@ -146,11 +144,10 @@ fn kmeans_on_the_original_dataset() {
     assert!((sil - 0.6373).abs() < 0.01, "k-means silhouette {sil}");
     let db = r.scores.davies_bouldin.unwrap_or(f64::NAN);
     assert!((db - 0.5026).abs() < 0.005, "k-means davies-bouldin {db}");
-    let st =
-        segment_core::pipeline::stability_of(&table, &r, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let st = segment_core::pipeline::stability_of(&r, &mut |_, _| {});
     assert!(st.min_ari > 0.99, "k-means stability {st:?}");
 
-    let sweep = segment_core::pipeline::k_sweep(&table, &spec, 2..=5, &mut |_, _| {})
+    let sweep = segment_core::pipeline::k_sweep(&spec, r.x_scaled.view(), 2..=5, &mut |_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
     let by_k: Vec<f64> =
         sweep.rows.iter().map(|r| r.scores.silhouette.as_ref().map_or(f64::NAN, |s| s.mean)).collect();
@@ -163,8 +160,8 @@ fn kmeans_on_the_original_dataset() {
 /// The exact silhouette of a result on the sample (the page samples above 10,000 rows).
 fn exact_silhouette(r: &AnalysisResult) -> f64 {
     let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-    let prepared =
-        segment_core::pipeline::prepare(&table, &r.spec, 1, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let prepared = segment_core::pipeline::prepare(&table, &r.spec, Fitting::Learn, 1, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
     let labels: Vec<Option<usize>> = r.labels.iter().map(|&l| usize::try_from(l).ok()).collect();
     let options = SilhouetteOptions { max_exact: usize::MAX, ..SilhouetteOptions::default() };
     silhouette(prepared.x_scaled.view(), &labels, options).map_or(f64::NAN, |s| s.mean)

@@ -58,7 +58,7 @@ fn analyse(bytes: &[u8], rng: &mut SplitMix64) {
         assert_eq!(r.labels.len(), r.rows_used);
         assert_eq!(r.segment_sizes.iter().sum::<usize>() + r.noise, r.rows_used);
         // The result crosses to the page as JSON: it must read back whatever the values.
-        let json = serde_json::to_string(&r).unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&r.result).unwrap_or_else(|e| panic!("{e}"));
         let back: Result<segment_core::pipeline::AnalysisResult, _> = serde_json::from_str(&json);
         assert!(back.is_ok(), "{json}");
         apply_model(bytes, &table, &r);
@@ -67,11 +67,7 @@ fn analyse(bytes: &[u8], rng: &mut SplitMix64) {
 
 /// A model of the run, applied to its own file by the page's path and the streaming path: no panic, and
 /// the two agree on the rows they use and the segments they give.
-fn apply_model(
-    bytes: &[u8],
-    table: &segment_core::ingest::Table,
-    r: &segment_core::pipeline::AnalysisResult,
-) {
+fn apply_model(bytes: &[u8], table: &segment_core::ingest::Table, r: &segment_core::pipeline::Segmentation) {
     let Ok(model) = SegmentModel::from_result(bytes, table, r, &[], "random.csv") else { return };
     let model =
         SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}\n{}", model.to_json()));
@@ -163,7 +159,7 @@ fn a_result_with_filled_cells_crosses_to_the_page() {
     spec.cleaning.impute = Impute::Median;
     let r = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert!(r.explore.sample_values.iter().flatten().any(|v| v.is_nan()), "the fixture has filled cells");
-    let json = serde_json::to_string(&r).unwrap_or_else(|e| panic!("{e}"));
+    let json = serde_json::to_string(&r.result).unwrap_or_else(|e| panic!("{e}"));
     let back: segment_core::pipeline::AnalysisResult =
         serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back.explore.variables.len(), r.explore.variables.len());

@@ -14,11 +14,11 @@ pub use tiers::tier_names;
 
 use crate::cluster::{GaussianMixture, KMeans, WardTree, WARD_MAX_ROWS};
 use crate::error::{CoreError, Result};
-use crate::features::{x_model, FittedScaler, ScalerKind, Transform};
+use crate::features::{ScalerKind, Transform};
 use crate::ingest::{looks_like_id, ColumnKind, Table};
 use crate::pipeline::{
-    cleaned, fit_method, k_distance, round_sig, run, subsample_spec, tune_eps_on, AnalysisResult, Progress,
-    Stage, K_DISTANCE_QUERIES,
+    cleaned, fit_method, k_distance, round_sig, run, scale, subsample_spec, tune_eps_on, AnalysisResult,
+    Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
 };
 use crate::rng::SplitMix64;
 use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances};
@@ -303,7 +303,7 @@ pub fn search(
     for (vi, view) in views.iter().enumerate() {
         let spec_v = &view.spec;
         if cleaned_for.as_ref().is_none_or(|c| c.features != spec_v.features) {
-            let (kept, _, x_raw) = match cleaned(table, spec_v) {
+            let (kept, _, x_raw) = match cleaned(table, spec_v, None) {
                 Ok(c) => c,
                 Err(e) if vi == 0 => return Err(e),
                 Err(_) => continue,
@@ -337,8 +337,7 @@ pub fn search(
         let n = *n;
         let d = spec_v.features.len();
         let words = &view.words;
-        let input = x_model(x_raw, &spec_v.features, &spec_v.transforms);
-        let (_, scaled) = FittedScaler::fit_transform(spec_v.scaler, input);
+        let (_, scaled) = scale(x_raw, spec_v, None);
         let x = match sample {
             Some(rows) => scaled.select(Axis(0), rows),
             None => scaled,
@@ -499,13 +498,19 @@ fn stability_on(spec: &AnalysisSpec, x: ArrayView2<f64>, options: SearchOptions,
 
 /// The automatic choice fitted on the whole file: the search, then the pick run as any spec runs (if
 /// the whole file breaks the rule where the search rows did not, the next candidate is tried).
-pub fn choose(
-    table: &Table,
-    base: &AnalysisSpec,
-    progress: Progress,
-) -> Result<(AutoChoice, AnalysisResult)> {
+pub fn choose(table: &Table, base: &AnalysisSpec, progress: Progress) -> Result<(AutoChoice, Segmentation)> {
     progress(Stage::Choosing, 0.0);
-    let mut choice = search(table, base, SearchOptions::default(), &mut |f| progress(Stage::Choosing, f))?;
+    let choice = search(table, base, SearchOptions::default(), &mut |f| progress(Stage::Choosing, f))?;
+    fit_choice(choice, base, &mut |spec| run(table, spec, progress))
+}
+
+/// Fits the pick of a search with `run` (a session's, which keeps the rows it prepares), trying the next
+/// candidates when the whole file breaks the rule; names tiers when nothing separates clearly; explains.
+pub fn fit_choice(
+    mut choice: AutoChoice,
+    base: &AnalysisSpec,
+    run: &mut dyn FnMut(&AnalysisSpec) -> Result<Segmentation>,
+) -> Result<(AutoChoice, Segmentation)> {
     let order: Vec<usize> = choice.chosen.into_iter().chain(rule::ranking(&choice.candidates)).collect();
     let mut tried = Vec::new();
     let mut last = None;
@@ -514,15 +519,15 @@ pub fn choose(
             continue;
         }
         tried.push(i);
-        let result = run(table, &choice.candidates[i].spec, progress)?;
-        let f = figures(&labels_of(&result));
+        let fitted = run(&choice.candidates[i].spec)?;
+        let f = figures(&fitted.labels());
         let fits = rule::rejection(f.segments, f.smallest, f.largest, f.noise).is_none();
-        last = Some((i, result));
+        last = Some((i, fitted));
         if fits || !choice.qualified {
             break;
         }
     }
-    let Some((i, mut result)) = last else {
+    let Some((i, mut fitted)) = last else {
         return Err(CoreError::InvalidParameter {
             name: "features".into(),
             value: base.features.join(", "),
@@ -531,12 +536,12 @@ pub fn choose(
     };
     choice.chosen = Some(i);
     if !choice.clear {
-        let names = tier_names(&result);
-        result.spec.segment_names = names.clone();
+        let names = tier_names(&fitted);
+        std::sync::Arc::make_mut(&mut fitted.result).spec.segment_names = names.clone();
         choice.candidates[i].spec.segment_names = names;
     }
-    choice.explanation = explain(&choice, &result);
-    Ok((choice, result))
+    choice.explanation = explain(&choice, &fitted);
+    Ok((choice, fitted))
 }
 
 fn labels_of(result: &AnalysisResult) -> Vec<Option<usize>> {

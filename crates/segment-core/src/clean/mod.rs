@@ -216,7 +216,7 @@ pub fn clean_with(
         });
     }
     if rules.drop_duplicate_ids {
-        let id = id_column.map(str::to_string).or_else(|| crate::model::id_column(table));
+        let id = id_column.map(str::to_string).or_else(|| table.id_column());
         let hashes = id.as_deref().and_then(|name| table.column(name)).and_then(|c| c.id_keys());
         let hashes = hashes.as_deref();
         if let (Some(name), Some(hashes)) = (id.as_deref(), hashes) {

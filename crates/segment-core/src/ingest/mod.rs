@@ -7,6 +7,7 @@
 pub mod date;
 pub mod number;
 mod read;
+mod rows;
 mod sniff;
 pub mod spreadsheet;
 
@@ -16,6 +17,7 @@ use date::DateFormat;
 use number::{parse_number, NumberFormat};
 use serde::{Deserialize, Serialize};
 
+pub use rows::{into_text, RowIndex};
 pub use sniff::{decode, decode_text, detect_delimiter, sniff_encoding, Utf8Reader, SNIFF_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +144,16 @@ impl Table {
 
     pub fn names(&self) -> Vec<String> {
         self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// The first column that looks like an id and holds a distinct value in every row.
+    pub fn id_column(&self) -> Option<String> {
+        self.columns
+            .iter()
+            .find(|c| {
+                looks_like_id(c, self.n_rows) && c.distinct == self.n_rows && c.missing.iter().all(|m| !m)
+            })
+            .map(|c| c.name.clone())
     }
 
     pub fn numeric_names(&self) -> Vec<String> {
@@ -290,6 +302,17 @@ fn walk_text(
     on_header: &mut dyn FnMut(&csv::StringRecord),
     on_row: &mut dyn FnMut(&csv::StringRecord, u64, f64),
 ) -> Result<WalkInfo> {
+    let total = text.len().max(1) as f64;
+    walk_text_at(text, source, on_header, &mut |record, line, at| on_row(record, line, at as f64 / total))
+}
+
+/// [`walk_text`] passing each row's byte offset in `text` (where the row starts) instead of a share.
+fn walk_text_at(
+    text: &str,
+    source: String,
+    on_header: &mut dyn FnMut(&csv::StringRecord),
+    on_row: &mut dyn FnMut(&csv::StringRecord, u64, usize),
+) -> Result<WalkInfo> {
     if text.trim().is_empty() {
         return Err(CoreError::EmptyFile);
     }
@@ -325,10 +348,10 @@ fn walk_text(
             && r.len() == header.len()
             && r.iter().zip(header.iter()).all(|(a, b)| a.trim() == b.trim())
     };
-    let total = body.len().max(1) as f64;
+    let body_start = text.len() - body.len();
     let mut repeated_headers = 0usize;
     if let Some(first) = first {
-        on_row(&first, 1 + comment_lines as u64, 0.0);
+        on_row(&first, 1 + comment_lines as u64, body_start);
     }
     for record in records {
         let record = record.map_err(|e| malformed(&e))?;
@@ -352,7 +375,7 @@ fn walk_text(
             continue;
         }
         let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
-        on_row(&record, line + comment_lines as u64, byte as f64 / total);
+        on_row(&record, line + comment_lines as u64, body_start + byte as usize);
     }
     let source = if headerless {
         format!("{source}, no header row (columns named column_1, column_2, ...)")

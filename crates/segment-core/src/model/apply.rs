@@ -4,12 +4,10 @@
 //! per feature and, when both files share an id column, who moved between segments.
 
 use super::{SegmentModel, DROPPED_LABEL};
-use crate::clean::clean_with;
 use crate::error::{CoreError, Result};
 use crate::export::spreadsheet_safe;
-use crate::features::x_raw_filled;
 use crate::ingest::{ColumnKind, Table};
-use crate::pipeline::{describe, AnalysisResult, Fitted, Progress, Stage};
+use crate::pipeline::{describe, explore_result, prepare, Fitted, Fitting, Progress, Segmentation, Stage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -75,15 +73,30 @@ pub struct Movement {
     pub movers: Vec<(String, i32, i32)>,
 }
 
+/// What applying a model found besides the segmentation of the new file (which is described like a
+/// fresh run, in the model's segment ids).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Applied {
-    /// The new file described like a fresh run, in the model's segment ids.
-    pub result: AnalysisResult,
     pub columns: Vec<ColumnMatch>,
     pub drift: Vec<ColumnDrift>,
     /// How rows were assigned, in plain words.
     pub rule: String,
     pub movement: Option<Movement>,
+}
+
+/// A model applied to a file: what the page is told ([`Applied`]) and the segmentation it made, which
+/// stays with the data (exports, previews). Reads as its [`Applied`] (`run.drift`).
+#[derive(Debug, Clone)]
+pub struct AppliedRun {
+    pub applied: Applied,
+    pub result: Segmentation,
+}
+
+impl std::ops::Deref for AppliedRun {
+    type Target = Applied;
+    fn deref(&self) -> &Applied {
+        &self.applied
+    }
 }
 
 impl Applied {
@@ -136,7 +149,7 @@ pub fn apply(
     table: &Table,
     mapping: &[(String, String)],
     progress: Progress,
-) -> Result<Applied> {
+) -> Result<AppliedRun> {
     let columns = match_columns(&model.spec.features, &table.names(), mapping)?;
     // Each column must hold what the model was fitted on: numbers, dates or categories.
     for c in &columns {
@@ -163,49 +176,42 @@ pub fn apply(
     }
     let mut spec = model.spec.clone();
     spec.features = columns.iter().map(|c| c.file.clone()).collect();
-    // Per-feature cleaning choices follow their columns under this file's names.
+    // Per-feature cleaning choices and transforms follow their columns under this file's names.
+    let renamed = |name: &String| columns.iter().find(|c| &c.model == name).map(|c| c.file.clone());
     spec.cleaning.impute_columns = model
         .spec
         .cleaning
         .impute_columns
         .iter()
-        .filter_map(|(name, &how)| columns.iter().find(|c| &c.model == name).map(|c| (c.file.clone(), how)))
+        .filter_map(|(name, &how)| renamed(name).map(|f| (f, how)))
         .collect();
+    spec.transforms =
+        model.spec.transforms.iter().filter_map(|(name, &t)| renamed(name).map(|f| (f, t))).collect();
     spec.segment_names = model.names();
-
-    progress(Stage::Cleaning, 0.0);
-    let id = model.training.id_column.as_deref().and_then(|id| {
+    spec.id_column = model.training.id_column.as_deref().and_then(|id| {
         match_columns(&[id.to_string()], &table.names(), mapping)
             .ok()
             .and_then(|m| m.first().map(|c| c.file.clone()))
     });
-    let fitted = Some(&model.cleaning_fit).filter(|f| !f.fill.is_empty());
-    let (kept, cleaning) =
-        clean_with(table, &spec.features, &spec.cleaning, id.as_deref(), fitted).map_err(|e| match e {
-            CoreError::NotNumeric { column } => CoreError::InvalidParameter {
-                name: column,
-                value: "text".into(),
-                reason: "the model was fitted on numbers in this column, but here it holds text. Check the \
-                     column, or map another one"
-                    .into(),
-            },
-            e => e,
-        })?;
-    if kept.is_empty() {
-        return Err(CoreError::TooFewRows { rows: 0, needed: 1 });
-    }
-    progress(Stage::Scaling, 0.0);
-    let x_raw = x_raw_filled(table, &spec.features, &kept, &cleaning.fitted.fill);
-    // The model's transforms are keyed by its own feature names.
-    let x_scaled = model
-        .scaler
-        .transform(crate::features::x_model(&x_raw, &model.spec.features, &model.spec.transforms).view());
+
+    let fitting = Fitting::Given { cleaning: &model.cleaning_fit, scaler: &model.scaler };
+    let prepared = prepare(table, &spec, fitting, 1, progress).map_err(|e| match e {
+        CoreError::NotNumeric { column } => CoreError::InvalidParameter {
+            name: column,
+            value: "text".into(),
+            reason: "the model was fitted on numbers in this column, but here it holds text. Check the \
+                 column, or map another one"
+                .into(),
+        },
+        e => e,
+    })?;
 
     progress(Stage::Clustering, 0.0);
     let assigner = model.assignment.assigner();
     let n_segments = model.segments.len();
     let mut segment_sizes = vec![0usize; n_segments];
-    let labels: Vec<Option<usize>> = x_scaled
+    let labels: Vec<Option<usize>> = prepared
+        .x_scaled
         .outer_iter()
         .map(|row| {
             let label = row.as_slice().map_or_else(|| assigner.assign(&row.to_vec()), |r| assigner.assign(r));
@@ -215,12 +221,29 @@ pub fn apply(
             label.filter(|&s| s < n_segments)
         })
         .collect();
-    let drift = drift(model, &x_raw);
-    let fitted = Fitted { kept, cleaning, x_raw, x_scaled, labels, segment_sizes };
+    let drift = drift(model, &prepared.x_raw);
+    let fitted = Fitted {
+        cleaning: prepared.cleaning.clone(),
+        x_raw: prepared.x_raw.view(),
+        x_scaled: prepared.x_scaled.view(),
+        labels: &labels,
+        segment_sizes,
+    };
     let mut result = describe(&spec, fitted, progress);
-    result.explore = crate::pipeline::explore_result(table, &result);
-    let movement = movement(model, bytes, table, &result)?;
-    Ok(Applied { result, columns, drift, rule: model.assignment.rule(), movement })
+    result.explore = explore_result(table, &result, &prepared.kept);
+    let segmentation = Segmentation {
+        result: std::sync::Arc::new(result),
+        kept_rows: prepared.kept,
+        scaler: prepared.scaler,
+        assignment: None,
+        x_raw: prepared.x_raw,
+        x_scaled: prepared.x_scaled,
+    };
+    let movement = movement(model, bytes, table, &segmentation)?;
+    Ok(AppliedRun {
+        applied: Applied { columns, drift, rule: model.assignment.rule(), movement },
+        result: segmentation,
+    })
 }
 
 fn column_kind_words(kind: ColumnKind) -> &'static str {
@@ -312,7 +335,7 @@ fn movement(
     model: &SegmentModel,
     bytes: &[u8],
     table: &Table,
-    result: &AnalysisResult,
+    result: &Segmentation,
 ) -> Result<Option<Movement>> {
     let Some(id_name) = &model.training.id_column else { return Ok(None) };
     if model.training.ids.is_empty() {

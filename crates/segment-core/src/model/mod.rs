@@ -11,14 +11,14 @@ pub mod apply;
 pub mod assign;
 pub mod stream;
 
-pub use apply::{apply, match_columns, movers_csv, Applied, ColumnDrift, ColumnMatch, Movement};
+pub use apply::{apply, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement};
 pub use assign::{Assigner, Assignment};
 pub use stream::{apply_stream, StreamSummary};
 
 use crate::error::{CoreError, Result};
-use crate::features::{x_raw_filled, FittedScaler};
-use crate::ingest::{looks_like_id, walk_csv, Table};
-use crate::pipeline::AnalysisResult;
+use crate::features::FittedScaler;
+use crate::ingest::{walk_csv, Table};
+use crate::pipeline::Segmentation;
 use crate::spec::AnalysisSpec;
 use serde::{Deserialize, Serialize};
 
@@ -105,7 +105,7 @@ impl SegmentModel {
     pub fn from_result(
         bytes: &[u8],
         table: &Table,
-        result: &AnalysisResult,
+        result: &Segmentation,
         names: &[String],
         file_name: &str,
     ) -> Result<Self> {
@@ -113,11 +113,9 @@ impl SegmentModel {
             CoreError::BadModel("this result has no fitted state to save; run the segmentation again".into())
         })?;
         let spec = &result.spec;
-        let x = x_raw_filled(table, &spec.features, &result.kept_rows, &result.cleaning.fitted.fill);
-        let scaler = FittedScaler::fit(
-            spec.scaler,
-            crate::features::x_model(&x, &spec.features, &spec.transforms).view(),
-        );
+        // The training rows as the fit saw them (for the feature ranges), and the scaler it fitted.
+        let x = &result.x_raw;
+        let scaler = result.scaler.clone();
         let features = spec
             .features
             .iter()
@@ -146,7 +144,7 @@ impl SegmentModel {
             })
             .collect();
         let id_column =
-            spec.id_column.clone().filter(|c| table.column(c).is_some()).or_else(|| id_column(table));
+            spec.id_column.clone().filter(|c| table.column(c).is_some()).or_else(|| table.id_column());
         let (mut ids, mut id_segments) = (Vec::new(), Vec::new());
         if let Some(column) = &id_column {
             ids = column_text(bytes, table, column)?;
@@ -402,24 +400,13 @@ pub struct ModelInfo {
     pub rule: String,
 }
 
-fn segment_name(names: &[String], result: &AnalysisResult, id: usize) -> String {
+fn segment_name(names: &[String], result: &Segmentation, id: usize) -> String {
     names
         .get(id)
         .filter(|n| !n.trim().is_empty())
         .cloned()
         .or_else(|| result.profiles.get(id).map(|p| p.suggested_name.clone()))
         .unwrap_or_else(|| format!("Segment {}", id + 1))
-}
-
-/// The first column that looks like an id and holds a distinct value in every row.
-pub fn id_column(table: &Table) -> Option<String> {
-    table
-        .columns
-        .iter()
-        .find(|c| {
-            looks_like_id(c, table.n_rows) && c.distinct == table.n_rows && c.missing.iter().all(|m| !m)
-        })
-        .map(|c| c.name.clone())
 }
 
 /// The trimmed text of one column, per row of the table.

@@ -1,0 +1,165 @@
+//! The figures that describe a segmentation, the same for a run and for a saved model applied to a
+//! new file: sizes, means and profiles in the file's units, the PCA map, the scores, and the
+//! dashboard's figures per column. What crosses to the page is [`AnalysisResult`].
+
+use super::{Progress, Stage};
+use crate::clean::CleaningReport;
+use crate::ingest::Table;
+use crate::profile::{profiles, SegmentProfile};
+use crate::reduce::Pca;
+use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores};
+use crate::spec::AnalysisSpec;
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PcaMap {
+    pub explained_variance_ratio: Vec<f64>,
+    /// Loadings: `components[c][j]` is feature j's weight in component c (unit vectors, fixed sign).
+    pub components: Vec<Vec<f64>>,
+    /// Components per row in `coords` (3 when there are 3 or more features, else the feature count).
+    #[serde(default = "two")]
+    pub dims: usize,
+    /// Scores on the first `dims` components, row-major per used row.
+    #[serde(deserialize_with = "crate::serde_nan::vec32_or_nan")]
+    pub coords: Vec<f32>,
+}
+
+fn two() -> usize {
+    2
+}
+
+impl PcaMap {
+    /// Row-major (x, y) pairs on components `a` and `b` (from 0), for a 2-D map.
+    pub fn pair(&self, a: usize, b: usize) -> Vec<f32> {
+        let d = self.dims.max(1);
+        if a >= d || b >= d {
+            return Vec::new();
+        }
+        self.coords.chunks_exact(d).flat_map(|row| [row[a], row[b]]).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisResult {
+    pub spec: AnalysisSpec,
+    pub cleaning: CleaningReport,
+    pub rows_used: usize,
+    /// Rows per segment, largest first; segment ids are positions in this list.
+    pub segment_sizes: Vec<usize>,
+    pub noise: usize,
+    /// Per used row: segment id, or -1 for noise.
+    pub labels: Vec<i32>,
+    /// Per segment, the mean of each feature in the file's own units (NaN, sent as null, when the
+    /// values are too large to average).
+    #[serde(deserialize_with = "crate::serde_nan::rows_or_nan")]
+    pub segment_means: Vec<Vec<f64>>,
+    #[serde(deserialize_with = "crate::serde_nan::vec_or_nan")]
+    pub overall_means: Vec<f64>,
+    /// Per segment: plain-language profile and a suggested name.
+    pub profiles: Vec<SegmentProfile>,
+    pub scores: Scores,
+    pub pca: PcaMap,
+    /// The dashboard's figures for every numeric column (overview, explore, compare).
+    #[serde(default)]
+    pub explore: crate::explore::Explore,
+}
+
+/// The dashboard's figures for a result's rows (`kept`, table rows) and segments.
+pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) -> crate::explore::Explore {
+    crate::explore::explore(
+        table,
+        &result.spec.features,
+        kept,
+        &result.labels,
+        result.segment_sizes.len(),
+        result.spec.seed,
+    )
+}
+
+/// Rows with their segments, before the figures that describe them.
+pub(crate) struct Fitted<'a> {
+    pub cleaning: CleaningReport,
+    pub x_raw: ArrayView2<'a, f64>,
+    pub x_scaled: ArrayView2<'a, f64>,
+    /// Per kept row; segment ids index `segment_sizes` (a size may be 0 when a model is applied).
+    pub labels: &'a [Option<usize>],
+    pub segment_sizes: Vec<usize>,
+}
+
+/// The figures of a segmentation: PCA map, scores, means and profiles. Shared by a run and by applying a
+/// saved model, so a new month's file is described exactly like the training file.
+pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) -> AnalysisResult {
+    let Fitted { cleaning, x_raw, x_scaled, labels, segment_sizes } = fitted;
+    let (n, d) = x_scaled.dim();
+    let noise = labels.iter().filter(|l| l.is_none()).count();
+
+    progress(Stage::Reducing, 0.0);
+    let pca = Pca::fit(x_scaled);
+    let dims = d.clamp(1, 3);
+    let coords = pca.transform(x_scaled, dims).into_iter().map(crate::serde_nan::to_f32).collect();
+
+    progress(Stage::Scoring, 0.0);
+    let scores = score_all(x_scaled, &compact(labels, segment_sizes.len()), spec);
+    progress(Stage::Scoring, 1.0);
+
+    let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
+    for (row, label) in x_raw.outer_iter().zip(labels) {
+        if let Some(c) = *label {
+            sums[c].iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        }
+    }
+    // An empty segment (possible when a model is applied) gets means of 0: it has no customers to
+    // average, and JSON has no NaN.
+    let segment_means: Vec<Vec<f64>> = sums
+        .into_iter()
+        .zip(&segment_sizes)
+        .map(|(s, &size)| s.into_iter().map(|v| if size > 0 { v / size as f64 } else { 0.0 }).collect())
+        .collect();
+    let profiles = profiles(&spec.features, &segment_sizes, &segment_means);
+    let overall_means = x_raw.mean_axis(ndarray::Axis(0)).map(|m| m.to_vec()).unwrap_or_default();
+
+    AnalysisResult {
+        spec: spec.clone(),
+        cleaning,
+        rows_used: n,
+        noise,
+        labels: labels.iter().map(|l| l.map_or(-1, |c| c as i32)).collect(),
+        segment_sizes,
+        segment_means,
+        overall_means,
+        profiles,
+        scores,
+        pca: PcaMap {
+            explained_variance_ratio: pca.explained_variance_ratio,
+            components: pca.components,
+            dims,
+            coords,
+        },
+        explore: Default::default(),
+    }
+}
+
+/// Segment ids without gaps (empty segments skipped), as the scores expect.
+fn compact(labels: &[Option<usize>], n_segments: usize) -> Vec<Option<usize>> {
+    let mut used = vec![false; n_segments];
+    labels.iter().flatten().for_each(|&s| used[s] = true);
+    if used.iter().all(|u| *u) {
+        return labels.to_vec();
+    }
+    let mut new_id = vec![0usize; n_segments];
+    let mut next = 0;
+    for (s, u) in used.iter().enumerate() {
+        new_id[s] = next;
+        next += usize::from(*u);
+    }
+    labels.iter().map(|l| l.map(|s| new_id[s])).collect()
+}
+
+pub(crate) fn score_all(x_scaled: ArrayView2<f64>, labels: &[Option<usize>], spec: &AnalysisSpec) -> Scores {
+    Scores {
+        silhouette: silhouette(x_scaled, labels, spec.silhouette_options()),
+        davies_bouldin: davies_bouldin(x_scaled, labels),
+        calinski_harabasz: calinski_harabasz(x_scaled, labels),
+    }
+}

@@ -1,0 +1,227 @@
+//! Fitting a method: the one place the spec's method is chosen (`fit_method`), with the checks that
+//! come before any work (parameters, distinct rows, work budgets), and a run from prepared rows to a
+//! [`Segmentation`].
+
+use super::describe::{describe, explore_result, AnalysisResult, Fitted};
+use super::prepare::{prepare, Fitting, Prepared};
+use super::{Progress, Stage};
+use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward};
+use crate::error::{CoreError, Result};
+use crate::features::FittedScaler;
+use crate::ingest::Table;
+use crate::model::Assignment;
+use crate::spec::{AnalysisSpec, Method};
+use linfa::ParamGuard;
+use ndarray::{Array2, ArrayView2};
+use std::sync::Arc;
+
+/// A segmentation: the figures the page shows ([`AnalysisResult`], which crosses to the page) and what
+/// stays with the data (the rows used, the fitted scaler and assignment) for exports, previews and saved
+/// models. Reads as its result (`segmentation.segment_sizes`).
+#[derive(Debug, Clone)]
+pub struct Segmentation {
+    /// Shared with the reply that carries it to the page (no copy of a million labels).
+    pub result: Arc<AnalysisResult>,
+    /// Per used row (the result's labels): its row in the table (0 = first data row).
+    pub kept_rows: Vec<usize>,
+    pub scaler: FittedScaler,
+    /// What assigning new rows needs (DBSCAN core points, centres, mixture, RFM edges); None for a
+    /// saved model's apply (the model holds it).
+    pub assignment: Option<Assignment>,
+    /// The used rows' features as the fit saw them, before (`x_raw`) and after scaling (`x_scaled`):
+    /// shared with the [`Prepared`] rows they came from, never copied.
+    pub x_raw: Arc<Array2<f64>>,
+    pub x_scaled: Arc<Array2<f64>>,
+}
+
+impl std::ops::Deref for Segmentation {
+    type Target = AnalysisResult;
+    fn deref(&self) -> &AnalysisResult {
+        &self.result
+    }
+}
+
+impl Segmentation {
+    /// Each used row's segment (None = noise).
+    pub fn labels(&self) -> Vec<Option<usize>> {
+        self.result.labels.iter().map(|&l| usize::try_from(l).ok()).collect()
+    }
+}
+
+/// Checks the method's parameters (so a typo fails before any work) and returns the rows it needs.
+pub(crate) fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
+    spec.validate()?;
+    let k = spec.k().unwrap_or(0);
+    Ok(match spec.method {
+        Method::Dbscan => Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check_ref()?.min_samples(),
+        Method::KMeans => KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check_ref()?.k(),
+        Method::GaussianMixture => GaussianMixture::params(k, spec.seed).check_ref()?.k(),
+        Method::Ward => Ward::params(k).check_ref()?.k(),
+        Method::Rfm => {
+            rfm_columns(spec)?;
+            5
+        }
+    }
+    .max(3))
+}
+
+/// The positions of RFM's recency, frequency and monetary columns among the spec's features.
+fn rfm_columns(spec: &AnalysisSpec) -> Result<[usize; 3]> {
+    let at = |name: &str| {
+        spec.features.iter().position(|f| f == name).ok_or_else(|| CoreError::InvalidParameter {
+            name: "method".into(),
+            value: "RFM scores".into(),
+            reason: format!(
+                "RFM scores need the column \"{name}\" among the features (recency, frequency and monetary, as a \
+                 file of purchase lines aggregated per customer has)"
+            ),
+        })
+    };
+    Ok([at(&spec.rfm.recency)?, at(&spec.rfm.frequency)?, at(&spec.rfm.monetary)?])
+}
+
+/// A k-based method needs at least k distinct customers (rows with different values): 500 identical
+/// rows cannot make 3 segments, and splitting them 498 / 1 / 1 would name segments from nothing.
+fn check_distinct(spec: &AnalysisSpec, x: ArrayView2<f64>) -> Result<()> {
+    let Some(k) = spec.k() else { return Ok(()) };
+    let mut seen: std::collections::HashSet<Vec<u64>> = std::collections::HashSet::new();
+    for row in x.outer_iter() {
+        // -0.0 and 0.0 are the same value.
+        seen.insert(row.iter().map(|v| (v + 0.0).to_bits()).collect());
+        if seen.len() >= k {
+            return Ok(());
+        }
+    }
+    Err(CoreError::InvalidParameter {
+        name: "k".into(),
+        value: k.to_string(),
+        reason: format!(
+            "the customers have only {} distinct combination(s) of the features, fewer than the {k} segments asked \
+             for; lower k or add features that tell them apart",
+            seen.len()
+        ),
+    })
+}
+
+/// Fits the spec's method on `x_scaled`: canonical labels (0 = largest segment) and what assigning new
+/// rows to the segments needs (for a saved model).
+pub fn fit_method(
+    spec: &AnalysisSpec,
+    x_scaled: ArrayView2<f64>,
+    on_progress: &mut dyn FnMut(f64),
+) -> Result<(Vec<Option<usize>>, Assignment)> {
+    let (n, d) = x_scaled.dim();
+    let k = spec.k().unwrap_or(0);
+    Ok(match spec.method {
+        Method::Dbscan => {
+            let rows: Vec<f64> = x_scaled.iter().copied().collect();
+            let params = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check()?;
+            let fit = params.fit_rows(&rows, n, d, on_progress);
+            let (labels, _) = canonical_labels(&fit.labels);
+            let assignment = Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &fit.core_mask, &labels);
+            (labels, assignment)
+        }
+        Method::KMeans => {
+            let fit = KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled);
+            (fit.labels, Assignment::Centroids { centroids: fit.centroids })
+        }
+        Method::GaussianMixture => {
+            let fit = GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled);
+            let assignment =
+                Assignment::Mixture { weights: fit.weights, means: fit.means, covariances: fit.covariances };
+            (fit.labels, assignment)
+        }
+        Method::Ward => {
+            let labels = Ward::params(k).check()?.fit(x_scaled, on_progress)?;
+            let centroids = segment_centres(x_scaled, &labels);
+            (labels, Assignment::Centroids { centroids })
+        }
+        Method::Rfm => {
+            let fit = crate::cluster::rfm::fit(x_scaled, rfm_columns(spec)?);
+            let assignment = Assignment::Rfm {
+                columns: fit.columns,
+                edges: fit.edges,
+                segment_of_group: fit.segment_of_group.iter().map(|s| s.map(|s| s as u32)).collect(),
+                names: fit.names,
+            };
+            (fit.labels, assignment)
+        }
+    })
+}
+
+/// The mean of each segment's rows (segments numbered 0..).
+pub(crate) fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Vec<Vec<f64>> {
+    let k = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
+    let mut sums = vec![vec![0.0; x.ncols()]; k];
+    let mut counts = vec![0usize; k];
+    for (row, label) in x.outer_iter().zip(labels) {
+        if let Some(s) = *label {
+            counts[s] += 1;
+            sums[s].iter_mut().zip(row).for_each(|(a, v)| *a += v);
+        }
+    }
+    sums.into_iter().zip(counts).map(|(s, c)| s.into_iter().map(|v| v / c.max(1) as f64).collect()).collect()
+}
+
+/// Runs the analysis the spec describes on the table: prepare, then [`run_prepared`].
+pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Segmentation> {
+    let needed = rows_needed(spec)?;
+    let prepared = prepare(table, spec, Fitting::Learn, needed, progress)?;
+    run_prepared(table, spec, &prepared, progress)
+}
+
+/// Fits the spec's method on rows already prepared for it (a session keeps them: changing eps or k
+/// starts here) and describes the segmentation.
+pub fn run_prepared(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prepared: &Prepared,
+    progress: Progress,
+) -> Result<Segmentation> {
+    let needed = rows_needed(spec)?;
+    if prepared.kept.len() < needed {
+        return Err(CoreError::TooFewRows { rows: prepared.kept.len(), needed });
+    }
+    let x_scaled = prepared.x_scaled.view();
+    spec.check_work(x_scaled.nrows(), x_scaled.ncols())?;
+    check_distinct(spec, x_scaled)?;
+    progress(Stage::Clustering, 0.0);
+    let (labels, assignment) = fit_method(spec, x_scaled, &mut |f| progress(Stage::Clustering, f))?;
+    let n_segments = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
+    if n_segments > crate::limits::MAX_SEGMENTS {
+        return Err(CoreError::InvalidParameter {
+            name: spec.method.key().into(),
+            value: spec.parameters(),
+            reason: format!(
+                "these settings give {n_segments} segments, more than the {} a result can describe; raise eps or \
+                 min_samples, or lower k",
+                crate::limits::MAX_SEGMENTS
+            ),
+        });
+    }
+    let mut segment_sizes = vec![0usize; n_segments];
+    labels.iter().flatten().for_each(|&s| segment_sizes[s] += 1);
+    let fitted = Fitted {
+        cleaning: prepared.cleaning.clone(),
+        x_raw: prepared.x_raw.view(),
+        x_scaled,
+        labels: &labels,
+        segment_sizes,
+    };
+    let mut result = describe(spec, fitted, progress);
+    // Rule-based segments carry their own names.
+    if let Assignment::Rfm { names, .. } = &assignment {
+        for (profile, name) in result.profiles.iter_mut().zip(names) {
+            profile.suggested_name = name.clone();
+        }
+    }
+    result.explore = explore_result(table, &result, &prepared.kept);
+    Ok(Segmentation {
+        result: Arc::new(result),
+        kept_rows: prepared.kept.clone(),
+        scaler: prepared.scaler.clone(),
+        assignment: Some(assignment),
+        x_raw: Arc::clone(&prepared.x_raw),
+        x_scaled: Arc::clone(&prepared.x_scaled),
+    })
+}

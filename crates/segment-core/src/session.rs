@@ -1,0 +1,343 @@
+//! One person's analysis of one file: everything computed from it, kept for the settings that made it.
+//!
+//! A [`Session`] owns the file (as UTF-8 CSV text, with an index of where each row starts), its
+//! [`Table`], the rows prepared for the current data settings ([`Prepared`]: cleaning, `x_raw`, the
+//! fitted scaler, `x_scaled`), the last [`Segmentation`] and a saved model's apply state. Every request
+//! of the page (and of the command line) is a method here; each computes only what the settings changed:
+//! a new eps or k fits the method on the rows already prepared, a preview page reads its rows from their
+//! offsets, a saved model keeps the scaler the run fitted.
+//!
+//! ```text
+//! load ──► Table ──► summary (advice, k-distance on the suggested settings' Prepared)
+//!            │
+//!            ├─ run / choose / sweep / k_distance ──► Prepared (one per DataKey, kept) ──► Segmentation
+//!            │                                                                          │
+//!            └─ preview / used_row (RowIndex)                export / save_model / stability ◄─┘
+//! apply(model, file) ──► the file becomes the loaded one, its Segmentation the last
+//! ```
+
+use crate::auto::{fit_choice, search, AutoChoice, SearchOptions};
+use crate::error::{CoreError, Result};
+use crate::export::{labeled_csv, removed_rows_csv, Preview};
+use crate::ingest::{into_text, RowIndex, Table};
+use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
+use crate::pipeline::{
+    k_distance_for, k_sweep, mark_aggregated, prepare, rows_needed, run_prepared, summarize_table,
+    summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep, Prepared, Progress, Segmentation,
+    StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
+};
+use crate::score::Stability;
+use crate::spec::AnalysisSpec;
+use crate::transactions::{read_customers, Aggregated, LoadMode};
+use serde::{Deserialize, Serialize};
+
+/// A file loaded into the session.
+struct LoadedFile {
+    /// The table's rows as UTF-8 CSV text (for an aggregated file, its customers): what exports,
+    /// previews and a saved model's id list read.
+    text: String,
+    /// For a table aggregated from purchase lines: those lines' text, kept so they can be read again
+    /// (as they are, or with other columns) without the page sending the file again.
+    purchases: Option<String>,
+    table: Table,
+    aggregated: Option<Aggregated>,
+    /// Built on the first preview or hover, then kept.
+    rows: Option<RowIndex>,
+}
+
+impl LoadedFile {
+    fn read(bytes: Vec<u8>, mode: &LoadMode, progress: Progress) -> Result<Self> {
+        progress(Stage::Reading, 0.0);
+        let customers = read_customers(bytes, mode, &mut |f| progress(Stage::Reading, f))?;
+        Ok(Self {
+            text: into_text(customers.bytes)?,
+            purchases: customers.purchases.map(into_text).transpose()?,
+            table: customers.table,
+            aggregated: customers.aggregated,
+            rows: None,
+        })
+    }
+
+    fn rows(&mut self) -> Result<&RowIndex> {
+        if self.rows.is_none() {
+            self.rows = Some(RowIndex::build(&self.text)?);
+        }
+        self.rows.as_ref().ok_or(CoreError::NoFile)
+    }
+}
+
+/// What applying a saved model to a file ended in.
+#[derive(Debug, Clone)]
+pub enum ApplyOutcome {
+    /// The file is now the loaded one and its segmentation the last ([`Session::segmentation`]).
+    Applied { summary: Box<DatasetSummary>, applied: Box<Applied> },
+    /// The model's columns `missing` are not in the file: the person maps them among `columns`, then
+    /// applies again (the file is kept meanwhile).
+    NeedsMapping { message: String, missing: Vec<String>, columns: Vec<String> },
+}
+
+/// A row of the file behind a point of the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsedRow {
+    /// Its row number in the file (from 1, data rows).
+    pub row: usize,
+    /// (column, cell as in the file).
+    pub cells: Vec<(String, String)>,
+}
+
+/// See the [module documentation](self).
+#[derive(Default)]
+pub struct Session {
+    file: Option<LoadedFile>,
+    /// The rows prepared for the last data settings used.
+    prepared: Option<Prepared>,
+    last: Option<Segmentation>,
+    /// The model last applied and who moved, for the movers download.
+    moved: Option<(SegmentModel, Movement)>,
+    /// The file of an apply waiting for a column mapping (read once, kept until it succeeds).
+    pending_apply: Option<LoadedFile>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads a file (a file of purchase lines becomes one row per customer unless `mode` says
+    /// otherwise) and replaces whatever was loaded. Files up to [`K_DISTANCE_AT_LOAD_ROWS`] rows get
+    /// the k-distance curve of the suggested settings, whose prepared rows are kept for the first run.
+    pub fn load(&mut self, bytes: Vec<u8>, mode: &LoadMode, progress: Progress) -> Result<DatasetSummary> {
+        self.clear();
+        let file = LoadedFile::read(bytes, mode, progress)?;
+        self.install(file)
+    }
+
+    /// Reads the loaded file again as `mode` says (a transaction file as it is, or aggregated with
+    /// other columns), from the text the session kept.
+    pub fn reload(&mut self, mode: &LoadMode, progress: Progress) -> Result<DatasetSummary> {
+        let file = self.file.take().ok_or(CoreError::NoFile)?;
+        let source = file.table.source.clone();
+        let original = file.purchases.unwrap_or(file.text);
+        self.clear();
+        let mut file = LoadedFile::read(original.into_bytes(), mode, progress)?;
+        // Read from the decoded text: what the file was read as is the first reading's.
+        file.table.source = source;
+        self.install(file)
+    }
+
+    fn install(&mut self, file: LoadedFile) -> Result<DatasetSummary> {
+        let mut summary = summarize_table(&file.table)?;
+        mark_aggregated(&mut summary, file.aggregated.as_ref());
+        self.file = Some(file);
+        if summary.n_rows <= K_DISTANCE_AT_LOAD_ROWS {
+            summary.k_distance = self.k_distance(&summary.suggested).ok().flatten();
+        }
+        Ok(summary)
+    }
+
+    fn clear(&mut self) {
+        self.file = None;
+        self.prepared = None;
+        self.last = None;
+        self.moved = None;
+    }
+
+    pub fn table(&self) -> Result<&Table> {
+        self.file.as_ref().map(|f| &f.table).ok_or(CoreError::NoFile)
+    }
+
+    /// The last segmentation (a run, the automatic choice, or a model applied).
+    pub fn segmentation(&self) -> Option<&Segmentation> {
+        self.last.as_ref()
+    }
+
+    /// The rows prepared for `spec`'s data settings: kept from the last call when they are the same
+    /// (changing eps, k or the method neither cleans nor scales again).
+    pub fn prepared(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Prepared> {
+        let key = DataKey::of(spec);
+        if self.prepared.as_ref().is_none_or(|p| p.key != key) {
+            self.prepared = None;
+            let table = self.table()?;
+            self.prepared = Some(prepare(table, spec, Fitting::Learn, 1, progress)?);
+        }
+        self.prepared.as_ref().ok_or(CoreError::NoFile)
+    }
+
+    /// Runs the analysis `spec` describes; it becomes the last segmentation.
+    pub fn run(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Segmentation> {
+        let segmentation = self.fit(spec, progress)?;
+        Ok(self.last.insert(segmentation))
+    }
+
+    fn fit(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<Segmentation> {
+        // Parameters are checked before any cleaning, so a typo fails at once.
+        rows_needed(spec)?;
+        self.last = None;
+        self.prepared(spec, progress)?;
+        let (Some(file), Some(prepared)) = (&self.file, &self.prepared) else {
+            return Err(CoreError::NoFile);
+        };
+        run_prepared(&file.table, spec, prepared, progress)
+    }
+
+    /// The automatic choice from `base`'s features and cleaning: the candidates and the pick fitted on
+    /// every row, which becomes the last segmentation.
+    pub fn choose(&mut self, base: &AnalysisSpec, progress: Progress) -> Result<(AutoChoice, &Segmentation)> {
+        let choice = self.candidates(base, &mut |f| progress(Stage::Choosing, f))?;
+        let (choice, segmentation) = fit_choice(choice, base, &mut |spec| self.fit(spec, progress))?;
+        Ok((choice, self.last.insert(segmentation)))
+    }
+
+    /// The candidates of the automatic choice only (for comparison beside a result already shown).
+    pub fn candidates(&self, base: &AnalysisSpec, progress: &mut dyn FnMut(f64)) -> Result<AutoChoice> {
+        search(self.table()?, base, SearchOptions::default(), progress)
+    }
+
+    /// The k-distance curve for `spec`'s min_samples on the rows prepared for it (None: too few rows).
+    pub fn k_distance(&mut self, spec: &AnalysisSpec) -> Result<Option<KDistance>> {
+        let prepared = self.prepared(spec, &mut |_, _| {})?;
+        Ok(k_distance_for(spec, prepared.x_scaled.view()))
+    }
+
+    /// k = 2..=10 with `spec`'s method (k-means for one without k) on the rows prepared for it.
+    pub fn sweep(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<KSweep> {
+        let x_scaled = std::sync::Arc::clone(&self.prepared(spec, progress)?.x_scaled);
+        k_sweep(spec, x_scaled.view(), SWEEP_KS, progress)
+    }
+
+    /// The stability measurement of the last segmentation, one fit per [`StabilityJob::step`] (Err: the
+    /// answer at once, when it is not measured).
+    pub fn stability_job(&self) -> Result<std::result::Result<StabilityJob, Stability>> {
+        let last = self.last_or("stability is measured on a segmentation")?;
+        Ok(StabilityJob::new(last))
+    }
+
+    fn last_or(&self, needed_for: &str) -> Result<&Segmentation> {
+        self.last.as_ref().ok_or_else(|| CoreError::NoSegmentation { needed_for: needed_for.into() })
+    }
+
+    fn file(&self) -> Result<&LoadedFile> {
+        self.file.as_ref().ok_or(CoreError::NoFile)
+    }
+
+    /// The loaded file with each row's segment number and name (`names`) added.
+    pub fn export(&self, names: &[String]) -> Result<String> {
+        let last = self.last_or("the export adds each row's segment")?;
+        labeled_csv(self.file()?.text.as_bytes(), last, names)
+    }
+
+    /// The rows cleaning removed, each with the rule and columns that removed it.
+    pub fn export_removed(&self) -> Result<String> {
+        let last = self.last_or("the removed rows are those of a run's cleaning")?;
+        removed_rows_csv(self.file()?.text.as_bytes(), last)
+    }
+
+    /// Rows `start..start + count` of the file as they are, with their segments in the last
+    /// segmentation.
+    pub fn preview(&mut self, start: usize, count: usize) -> Result<Preview> {
+        self.file.as_mut().ok_or(CoreError::NoFile)?.rows()?;
+        let file = self.file()?;
+        let index = file.rows.as_ref().ok_or(CoreError::NoFile)?;
+        let total = index.len();
+        let start = start.min(total);
+        let end = start.saturating_add(count).min(total);
+        let rows: Vec<Vec<String>> = (start..end).filter_map(|r| index.row(&file.text, r)).collect();
+        let labels = (start..start + rows.len()).map(|r| self.label_of_row(r)).collect();
+        Ok(Preview { header: index.header().to_vec(), start, rows, labels, total })
+    }
+
+    /// The segment of file row `row` (0 = first data row) in the last segmentation: None when cleaning
+    /// dropped it or nothing ran.
+    fn label_of_row(&self, row: usize) -> Option<i32> {
+        let last = self.last.as_ref()?;
+        // Kept rows are in file order, except after aggregation (customers in id order): search then.
+        let at = if last.kept_rows.is_sorted() {
+            last.kept_rows.binary_search(&row).ok()
+        } else {
+            last.kept_rows.iter().position(|&k| k == row)
+        };
+        at.and_then(|i| last.result.labels.get(i).copied())
+    }
+
+    /// The file row behind the `used`-th row of the last segmentation (a point of the map).
+    pub fn used_row(&mut self, used: usize) -> Result<Option<UsedRow>> {
+        let Some(row) = self.last.as_ref().and_then(|l| l.kept_rows.get(used).copied()) else {
+            return Ok(None);
+        };
+        let file = self.file.as_mut().ok_or(CoreError::NoFile)?;
+        file.rows()?;
+        let (Some(index), text) = (&file.rows, &file.text) else { return Ok(None) };
+        Ok(index.row(text, row).map(|cells| UsedRow {
+            row: row + 1,
+            cells: index.header().iter().cloned().zip(cells).collect(),
+        }))
+    }
+
+    /// The last segmentation as a model file (its settings, the scaler it fitted, its segments named
+    /// `names`).
+    pub fn save_model(&self, names: &[String], file_name: &str) -> Result<SegmentModel> {
+        let last = self.last_or("the model saves its settings and segments")?;
+        let file = self.file()?;
+        SegmentModel::from_result(file.text.as_bytes(), &file.table, last, names, file_name)
+    }
+
+    /// Applies a saved model to `bytes` (or, without, to the file of the last attempt, after the person
+    /// mapped its columns). On success the file becomes the loaded one and its segmentation the last.
+    pub fn apply(
+        &mut self,
+        model: SegmentModel,
+        bytes: Option<Vec<u8>>,
+        mapping: &[(String, String)],
+        progress: Progress,
+    ) -> Result<ApplyOutcome> {
+        if let Some(bytes) = bytes {
+            // A model of customers aggregated from purchase lines aggregates this file the same way.
+            let mode = model.spec.transactions.clone().map_or(LoadMode::AsIs, LoadMode::Aggregate);
+            self.pending_apply = None;
+            self.pending_apply = Some(LoadedFile::read(bytes, &mode, progress)?);
+        }
+        let file = self
+            .pending_apply
+            .take()
+            .ok_or_else(|| CoreError::Internal("no file to apply the model to".into()))?;
+        match apply(&model, file.text.as_bytes(), &file.table, mapping, progress) {
+            Ok(AppliedRun { applied, result: segmentation }) => {
+                let summary = summarize_with(&file.table, &segmentation.spec);
+                self.clear();
+                self.moved = applied.movement.clone().map(|m| (model, m));
+                self.file = Some(file);
+                self.last = Some(segmentation);
+                Ok(ApplyOutcome::Applied { summary: Box::new(summary), applied: Box::new(applied) })
+            }
+            Err(CoreError::MissingColumns { .. }) => {
+                let columns = file.table.names();
+                let missing: Vec<String> = model
+                    .spec
+                    .features
+                    .iter()
+                    .filter(|f| match_columns(std::slice::from_ref(*f), &columns, mapping).is_err())
+                    .cloned()
+                    .collect();
+                let message = format!(
+                    "This file lacks the model's column(s) {}. Pick the column of this file that holds each, then \
+                     apply again.",
+                    missing.join(", ")
+                );
+                self.pending_apply = Some(file);
+                Ok(ApplyOutcome::NeedsMapping { message, missing, columns })
+            }
+            Err(e) => {
+                self.pending_apply = Some(file);
+                Err(e)
+            }
+        }
+    }
+
+    /// The customers who changed segment since the model last applied, as CSV.
+    pub fn movers(&self) -> Result<String> {
+        let (model, movement) = self.moved.as_ref().ok_or_else(|| CoreError::NoSegmentation {
+            needed_for: "apply a model to a file with an id column".into(),
+        })?;
+        Ok(movers_csv(model, movement))
+    }
+}

@@ -1,0 +1,175 @@
+//! The session: each step computed once for the settings that made it, and every request answered from
+//! what it keeps, with the same answers as the pipeline's functions called one by one.
+
+use segment_core::export::labeled_csv;
+use segment_core::ingest::{read_csv, walk_csv};
+use segment_core::model::SegmentModel;
+use segment_core::pipeline::run;
+use segment_core::session::{ApplyOutcome, Session};
+use segment_core::spec::{AnalysisSpec, Method};
+use segment_core::transactions::LoadMode;
+use segment_core::CoreError;
+use std::sync::Arc;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn sample() -> Vec<u8> {
+    let path = format!("{}/../../public/dataset_ecommerce.csv", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn loaded(bytes: Vec<u8>) -> (Session, AnalysisSpec) {
+    let mut session = Session::new();
+    let summary = session.load(bytes, &LoadMode::Auto, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    (session, summary.suggested)
+}
+
+#[test]
+fn a_new_eps_or_k_fits_on_the_rows_already_prepared() {
+    let (mut session, spec) = loaded(sample());
+    let first = session.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let x_scaled = Arc::clone(&first.x_scaled);
+
+    let mut stages = Vec::new();
+    let mut wider = spec.clone();
+    wider.dbscan.eps *= 1.5;
+    let second = session.run(&wider, &mut |stage, _| stages.push(stage)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(Arc::ptr_eq(&x_scaled, &second.x_scaled), "the prepared rows were rebuilt");
+    assert!(!stages.iter().any(|s| format!("{s:?}") == "Cleaning"), "{stages:?}");
+
+    // The same answer as a run from scratch.
+    let table = read_csv(&sample(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let fresh = run(&table, &wider, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(second.result, fresh.result);
+    assert_eq!(second.kept_rows, fresh.kept_rows);
+
+    // Another method on the same data settings: still no cleaning; another scaler: cleaned again.
+    let mut kmeans = spec.clone();
+    kmeans.method = Method::KMeans;
+    kmeans.kmeans.k = 3;
+    let third = session.run(&kmeans, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(Arc::ptr_eq(&x_scaled, &third.x_scaled));
+    kmeans.scaler = segment_core::features::ScalerKind::Standard;
+    let fourth = session.run(&kmeans, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!Arc::ptr_eq(&x_scaled, &fourth.x_scaled));
+}
+
+#[test]
+fn previews_and_the_row_behind_a_point_come_from_the_row_index() {
+    let bytes = fixture("messy_export.csv");
+    let (mut session, spec) = loaded(bytes.clone());
+    // Every row as the walk reads it.
+    let mut walked: Vec<Vec<String>> = Vec::new();
+    walk_csv(&bytes, &mut |_| {}, &mut |r, _, _| walked.push(r.iter().map(str::to_string).collect()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before = session.preview(0, 5).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(before.total, walked.len());
+    assert_eq!(before.rows, walked[..5]);
+    assert!(before.labels.iter().all(Option::is_none), "nothing ran yet");
+
+    let result = session.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).clone();
+    let last = walked.len() - 3;
+    let page = session.preview(last, 10).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(page.rows, walked[last..]);
+    for (i, label) in page.labels.iter().enumerate() {
+        let expected = result.kept_rows.iter().position(|&k| k == last + i).map(|u| result.labels[u]);
+        assert_eq!(*label, expected);
+    }
+    let used = result.rows_used - 1;
+    let row = session.used_row(used).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no row"));
+    assert_eq!(row.row, result.kept_rows[used] + 1);
+    let cells: Vec<String> = row.cells.iter().map(|(_, v)| v.clone()).collect();
+    assert_eq!(cells, walked[result.kept_rows[used]]);
+}
+
+#[test]
+fn exports_and_the_saved_model_are_those_of_the_last_segmentation() {
+    let bytes = fixture("customers_2k.csv");
+    let (mut session, spec) = loaded(bytes.clone());
+    assert_eq!(
+        session.export(&[]).err(),
+        Some(CoreError::NoSegmentation { needed_for: "the export adds each row's segment".into() })
+    );
+    let (_, chosen) = session.choose(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let chosen = chosen.clone();
+    let table = read_csv(&bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let names = vec!["Loyal".to_string()];
+    assert_eq!(session.export(&names).ok(), labeled_csv(&bytes, &chosen, &names).ok());
+    let model = session.save_model(&names, "customers.csv").unwrap_or_else(|e| panic!("{e}"));
+    let reference = SegmentModel::from_result(&bytes, &table, &chosen, &names, "customers.csv")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(model, reference);
+    // The scaler saved is the one the run fitted (not fitted again).
+    assert_eq!(model.scaler, chosen.scaler);
+    // The stability of the last segmentation, from the rows it was fitted on.
+    let job = session.stability_job().unwrap_or_else(|e| panic!("{e}"));
+    assert!(job.is_ok());
+}
+
+#[test]
+fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
+    let bytes = fixture("customers_2k.csv");
+    let (mut session, spec) = loaded(bytes.clone());
+    session.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let model = session.save_model(&[], "customers.csv").unwrap_or_else(|e| panic!("{e}"));
+    let feature = model.spec.features[0].clone();
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    let (header, rest) = text.split_once('\n').unwrap_or_default();
+    let renamed = format!("{}\n{rest}", header.replacen(&feature, "renamed_column", 1));
+
+    let outcome = session
+        .apply(model.clone(), Some(renamed.into_bytes()), &[], &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ApplyOutcome::NeedsMapping { missing, columns, .. } = outcome else { panic!("a mapping is needed") };
+    assert_eq!(missing, vec![feature.clone()]);
+    assert!(columns.contains(&"renamed_column".to_string()));
+    // The last run is still the loaded file's until the apply succeeds.
+    assert!(session.segmentation().is_some());
+
+    let mapping = vec![(feature, "renamed_column".to_string())];
+    let outcome = session.apply(model, None, &mapping, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let ApplyOutcome::Applied { applied, summary } = outcome else { panic!("applied expected") };
+    assert!(applied.columns.iter().any(|c| c.file == "renamed_column"));
+    assert_eq!(summary.n_rows, session.table().map_or(0, |t| t.n_rows));
+    let applied_result = session.segmentation().unwrap_or_else(|| panic!("the applied segmentation"));
+    assert_eq!(applied_result.rows_used, applied_result.labels.len());
+    // The applied file is now the loaded one: its export has the new column name.
+    let export = session.export(&[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(export.lines().next().is_some_and(|h| h.contains("renamed_column")));
+}
+
+#[test]
+fn a_purchase_file_is_read_again_as_it_is_without_the_bytes() {
+    let (mut session, spec) = loaded(fixture("purchases.csv"));
+    assert!(spec.transactions.is_some(), "aggregated per customer");
+    let customers = session.table().map_or(0, |t| t.n_rows);
+    let lines = session.reload(&LoadMode::AsIs, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(lines.n_rows > customers, "{} purchase lines, {customers} customers", lines.n_rows);
+    assert!(lines.transactions.is_some() && lines.aggregated.is_none());
+    let columns = lines.transactions.clone().unwrap_or_else(|| panic!("detected"));
+    let again =
+        session.reload(&LoadMode::Aggregate(columns), &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.n_rows, customers);
+    assert_eq!(again.suggested, spec);
+}
+
+#[test]
+fn requests_before_a_file_are_clear_errors() {
+    let mut session = Session::new();
+    let spec = AnalysisSpec::original_project();
+    assert_eq!(session.run(&spec, &mut |_, _| {}).err(), Some(CoreError::NoFile));
+    assert_eq!(session.preview(0, 10).err(), Some(CoreError::NoFile));
+    assert_eq!(session.reload(&LoadMode::AsIs, &mut |_, _| {}).err(), Some(CoreError::NoFile));
+    assert!(matches!(session.movers(), Err(CoreError::NoSegmentation { .. })));
+    // A failed load leaves no file behind.
+    let (mut session, _) = loaded(fixture("customers_2k.csv"));
+    assert!(session.load(Vec::new(), &LoadMode::Auto, &mut |_, _| {}).is_err());
+    assert_eq!(session.table().err(), Some(CoreError::NoFile));
+    // Errors cross to the page as JSON and come back the same.
+    let error = CoreError::TooFewRows { rows: 2, needed: 3 };
+    let json = serde_json::to_string(&error).unwrap_or_default();
+    assert_eq!(serde_json::from_str::<CoreError>(&json).ok(), Some(error));
+}
