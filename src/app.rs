@@ -380,7 +380,11 @@ impl AppState {
     /// k-means for k = 2..10 with the current features, cleaning and scaling.
     pub fn sweep_k(&self) {
         let Some(spec) = self.spec.get_untracked() else { return };
-        self.begin("Sweeping k");
+        self.begin(if spec.method == segment_core::spec::Method::Hdbscan {
+            "Sweeping min_cluster_size"
+        } else {
+            "Sweeping k"
+        });
         self.request(Request::Sweep { spec });
     }
 

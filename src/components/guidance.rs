@@ -26,7 +26,7 @@ pub fn Guidance() -> impl IntoView {
         <Show when=move || method() == Some(Method::Dbscan) && state.summary.with(|s| s.as_ref().is_some_and(|s| s.k_distance.is_some()))>
             <KDistanceChart />
         </Show>
-        <Show when=move || method().is_some_and(Method::uses_k)>
+        <Show when=move || method().is_some_and(|m| m.uses_k() || m == Method::Hdbscan)>
             <KSweepPanel />
         </Show>
     }
@@ -137,6 +137,8 @@ fn KDistanceChart() -> impl IntoView {
 #[component]
 fn KSweepPanel() -> impl IntoView {
     let state = state();
+    // HDBSCAN sweeps its smallest segment size; the others sweep k.
+    let density = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.method == Method::Hdbscan));
     let canvas_ref = NodeRef::<Canvas>::new();
     Effect::new(move || {
         let (Some(canvas), Some(sweep)) = (canvas_ref.get(), state.sweep.get()) else { return };
@@ -157,17 +159,26 @@ fn KSweepPanel() -> impl IntoView {
                 .map(|k| Marker::Vertical(k as f64, format!("best k = {k}"), segment_colour(2)))
                 .into_iter()
                 .collect(),
-            x_label: "k (number of segments)",
+            x_label: if sweep.parameter == "min_cluster_size" {
+                "min_cluster_size (smallest segment)"
+            } else {
+                "k (number of segments)"
+            },
             y_label: "score",
         };
         paint(&canvas, 0.45, 360.0, |area, dpr| draw_lines(area, &chart, dpr).is_ok());
     });
     let busy = move || state.status.get() == Status::Working;
     let use_best = move |_| {
-        if let Some(k) = state.sweep.get_untracked().and_then(|s| s.best_k) {
+        let Some(sweep) = state.sweep.get_untracked() else { return };
+        if let Some(k) = sweep.best_k {
             state.spec.update(|s| {
                 if let Some(s) = s {
-                    s.set_k(k);
+                    if sweep.parameter == "min_cluster_size" {
+                        s.hdbscan.min_cluster_size = k;
+                    } else {
+                        s.set_k(k);
+                    }
                 }
             });
             state.run();
@@ -175,21 +186,31 @@ fn KSweepPanel() -> impl IntoView {
     };
     view! {
         <section class="chart guidance" data-testid="k-sweep-panel">
-            <h2>"Choosing k"</h2>
-            <p class="hint">{move || format!(
-                "Runs {} for k = 2 to 10 on the current features and scores each.",
-                match state.spec.with(|s| s.as_ref().map(|s| s.method)) {
-                    Some(Method::GaussianMixture) => "the Gaussian mixture",
-                    Some(Method::Ward) => "Ward linkage (one tree, cut at each k)",
-                    _ => "k-means",
-                }
-            )}</p>
-            <button data-testid="k-sweep-button" disabled=busy on:click=move |_| state.sweep_k()>"Sweep k = 2…10"</button>
+            <h2>{move || if density() { "Choosing the smallest segment" } else { "Choosing k" }}</h2>
+            <p class="hint">{move || if density() {
+                "Runs HDBSCAN with min_cluster_size from 0.25% to 10% of the customers (the density tree is built once) and scores each: fewer, larger segments to the right. The best keeps 2 to 12 segments and at most half the customers as noise.".to_string()
+            } else {
+                format!(
+                    "Runs {} for k = 2 to 10 on the current features and scores each.",
+                    match state.spec.with(|s| s.as_ref().map(|s| s.method)) {
+                        Some(Method::GaussianMixture) => "the Gaussian mixture",
+                        Some(Method::Ward) => "Ward linkage (one tree, cut at each k)",
+                        _ => "k-means",
+                    }
+                )
+            }}</p>
+            <button data-testid="k-sweep-button" disabled=busy on:click=move |_| state.sweep_k()>
+                {move || if density() { "Sweep min_cluster_size" } else { "Sweep k = 2…10" }}
+            </button>
             <div class:hidden=move || state.sweep.with(Option::is_none)>
                 <canvas node_ref=canvas_ref data-testid="k-sweep-chart" role="img" aria-label="Silhouette and Davies-Bouldin by k"></canvas>
             <PngButton canvas_ref=canvas_ref name="k-sweep-chart" />
                 <p>
-                    "Best k by silhouette: "
+                    {move || if state.sweep.with(|s| s.as_ref().is_some_and(|s| s.parameter == "min_cluster_size")) {
+                        "Best min_cluster_size by silhouette: "
+                    } else {
+                        "Best k by silhouette: "
+                    }}
                     <strong data-testid="k-sweep-best">{move || state.sweep.get().and_then(|s| s.best_k)}</strong>
                     " "
                     <button data-testid="use-best-k" disabled=busy on:click=use_best>"Use it and run"</button>
@@ -197,12 +218,18 @@ fn KSweepPanel() -> impl IntoView {
                 <div class="table-scroll">
                     <table data-testid="k-sweep-table">
                         <thead>
-                            <tr><th>"k"</th><th>"Inertia"</th><th>"Silhouette"</th><th>"Davies-Bouldin"</th><th>"Calinski-Harabasz"</th></tr>
+                            <tr>
+                                <th>{move || state.sweep.with(|s| s.as_ref().map_or("k".to_string(), |s| s.parameter.clone()))}</th>
+                                <th>"Segments"</th><th>"Noise"</th>
+                                <th>"Inertia"</th><th>"Silhouette"</th><th>"Davies-Bouldin"</th><th>"Calinski-Harabasz"</th>
+                            </tr>
                         </thead>
                         <tbody>
                             {move || state.sweep.get().map(|s| s.rows.iter().map(|r| view! {
                                 <tr data-k=r.k>
                                     <td>{r.k}</td>
+                                    <td data-testid="sweep-segments">{r.segments}</td>
+                                    <td>{r.noise}</td>
                                     <td>{decimal(r.inertia, 2)}</td>
                                     <td>{r.scores.silhouette.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</td>
                                     <td>{r.scores.davies_bouldin.map_or("n/a".into(), |v| decimal(v, 4))}</td>

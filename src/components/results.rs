@@ -24,6 +24,8 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
     let sil = r.scores.silhouette.clone();
     let features = r.spec.features.clone();
     let warning = plain_warning(&r);
+    let firmness = segment_firmness(&r);
+    let firm_header = firmness.is_some().then(|| view! { <th title="HDBSCAN's membership strength: 1 at the segment's densest core, towards 0 at its edge">"Firmness"</th> });
     view! {
         <section class="results" data-testid="results">
             <h2>"Segments"</h2>
@@ -56,6 +58,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                         <th>"Segment"</th>
                         <th>"Customers"</th>
                         <th>"Share"</th>
+                        {firm_header}
                         {features.iter().map(|f| view! { <th>{format!("mean {f}")}</th> }).collect_view()}
                     </tr>
                 </thead>
@@ -81,6 +84,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                                     </td>
                                     <td data-testid="cluster-size">{size}</td>
                                     <td>{percent(size, r.rows_used)}</td>
+                                    {firmness.as_ref().map(|f| view! { <td data-testid="segment-firmness">{decimal(f.get(i).copied().unwrap_or(f64::NAN), 2)}</td> })}
                                     {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
                                 </tr>
                             }
@@ -90,6 +94,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                         <td><span class="swatch" style=format!("background:{}", css_colour(-1))></span>"Noise"</td>
                         <td>{r.noise}</td>
                         <td>{percent(r.noise, r.rows_used)}</td>
+                        {firmness.as_ref().map(|_| view! { <td></td> })}
                         {features.iter().map(|_| view! { <td></td> }).collect_view()}
                     </tr>
                 </tbody>
@@ -106,6 +111,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 hint=" One row per segment: size, share, each feature's mean and ratio to the average, the profile in words. No customer rows."
                 action=AppState::export_profiles
             />
+            {r.density_tree.clone().map(|tree| view! { <DensityTree tree=tree /> })}
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>
@@ -255,8 +261,84 @@ pub(crate) fn Download(
     }
 }
 
+/// HDBSCAN: each segment's mean membership strength (None for other methods).
+fn segment_firmness(r: &AnalysisResult) -> Option<Vec<f64>> {
+    let membership = r.membership.as_ref()?;
+    let k = r.segment_sizes.len();
+    let mut sums = vec![0.0; k];
+    let mut counts = vec![0usize; k];
+    for (&label, &m) in r.labels.iter().zip(membership) {
+        if let Ok(s) = usize::try_from(label) {
+            if s < k {
+                sums[s] += f64::from(m);
+                counts[s] += 1;
+            }
+        }
+    }
+    Some(sums.iter().zip(&counts).map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN }).collect())
+}
+
+/// HDBSCAN's condensed tree as a persistence chart: the groups the density hierarchy found, each a bar
+/// as long as its stability (how long its customers stay together as the density threshold rises),
+/// the selected ones in their segment's colour. The longest bars are the groups to trust.
+#[component]
+fn DensityTree(tree: Vec<segment_core::cluster::hdbscan::TreeCluster>) -> impl IntoView {
+    // The root is the whole file, not a group.
+    let mut groups: Vec<_> = tree.into_iter().filter(|c| c.parent.is_some()).collect();
+    groups.sort_by(|a, b| b.stability.total_cmp(&a.stability));
+    let total = groups.len();
+    groups.truncate(20);
+    let top = groups.iter().map(|c| c.stability).fold(0.0f64, f64::max).max(f64::MIN_POSITIVE);
+    let row_h = 22.0;
+    let width = 560.0;
+    let label_w = 210.0;
+    let height = row_h * groups.len() as f64 + 8.0;
+    let bars = groups
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let y = 4.0 + i as f64 * row_h;
+            let w = ((c.stability / top) * (width - label_w - 10.0)).max(1.0);
+            let (fill, name) = match c.segment {
+                Some(s) => (css_colour(s as i32), format!("Segment {}", s + 1)),
+                None if c.selected => (css_colour(-1), "selected".to_string()),
+                None => ("#c9ced6".to_string(), "not selected".to_string()),
+            };
+            let born =
+                if c.birth > 0.0 && c.birth < f64::MAX { decimal(1.0 / c.birth, 3) } else { "0".into() };
+            let text = format!("{name}: {} customers", thousands(c.size as usize));
+            let title =
+                format!("{text}; splits off at distance {born}; stability {}", decimal(c.stability, 1));
+            view! {
+                <g data-testid="density-group">
+                    <title>{title}</title>
+                    <text x="0" y=y + 15.0 font-size="12">{text}</text>
+                    <rect x=label_w y=y width=w height=row_h - 6.0 fill=fill></rect>
+                </g>
+            }
+        })
+        .collect_view();
+    let shown = groups.len();
+    view! {
+        <div class="density-tree" data-testid="density-tree">
+            <h3>"Density tree " <span class="hint">"(HDBSCAN: which groups are stable)"</span></h3>
+            <p class="hint">
+                {format!(
+                    "The {shown} most stable of {total} groups the density hierarchy found. A longer bar is a group whose customers stay together over a wider range of densities; coloured bars are the segments."
+                )}
+            </p>
+            <svg role="img" aria-label="Stability of the groups HDBSCAN found" width=width height=height viewBox=format!("0 0 {width} {height}")>
+                {bars}
+            </svg>
+        </div>
+    }
+}
+
 /// Plain-language warnings about a result that is probably not what the person wants.
 fn plain_warning(r: &AnalysisResult) -> Option<String> {
+    if r.spec.method == segment_core::spec::Method::Hdbscan {
+        return hdbscan_warning(r);
+    }
     let k = r.segment_sizes.len();
     let noise_share = r.noise as f64 / r.rows_used.max(1) as f64;
     if k == 0 {
@@ -278,6 +360,22 @@ fn plain_warning(r: &AnalysisResult) -> Option<String> {
         return Some(format!(
             "Many tiny segments: {tiny} of {k} hold under 1% of the customers each. Raise min_samples or eps (or lower k) to get fewer, larger segments."
         ));
+    }
+    None
+}
+
+/// [`plain_warning`] in HDBSCAN's terms (no eps).
+fn hdbscan_warning(r: &AnalysisResult) -> Option<String> {
+    let k = r.segment_sizes.len();
+    let noise_share = r.noise as f64 / r.rows_used.max(1) as f64;
+    if k == 0 {
+        return Some("Every customer is noise: no group is both dense and large enough. Lower min_cluster_size or min_samples.".into());
+    }
+    if k == 1 {
+        return Some("Only one segment was found. Lower min_cluster_size, or choose \"the densest leaves\" to split it.".into());
+    }
+    if noise_share > 0.5 {
+        return Some("Over half of the customers are noise. Lower min_samples (a neighbourhood is then dense with fewer neighbours).".into());
     }
     None
 }

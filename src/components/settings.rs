@@ -6,6 +6,7 @@ use crate::app::Status;
 use crate::format::decimal;
 use leptos::prelude::*;
 use segment_core::clean::{CleaningRules, Impute, Outliers, Scope};
+use segment_core::cluster::hdbscan::Selection;
 use segment_core::features::{ScalerKind, Transform};
 use segment_core::ingest::ColumnKind;
 use segment_core::spec::{AnalysisSpec, Method};
@@ -309,6 +310,30 @@ fn Model() -> impl IntoView {
                     set=|s, v| s.dbscan.min_samples = v.round().max(1.0) as usize
                 />
             </Show>
+            <Show when=move || method() == Method::Hdbscan>
+                <NumberInput
+                    label="min_cluster_size (the smallest group worth calling a segment) "
+                    testid="min-cluster-size-input"
+                    step="1"
+                    invalid=invalid
+                    get=|s| s.hdbscan.min_cluster_size.to_string()
+                    set=|s, v| s.hdbscan.min_cluster_size = v.round().max(2.0) as usize
+                />
+                <NumberInput
+                    label="min_samples (neighbours, itself included, that make a neighbourhood dense) "
+                    testid="hdbscan-min-samples-input"
+                    step="1"
+                    invalid=invalid
+                    get=|s| s.hdbscan.min_samples().to_string()
+                    set=|s, v| s.hdbscan.min_samples = Some(v.round().max(1.0) as usize)
+                />
+                <ChoiceSelect
+                    label="Segments from the density tree: "
+                    testid="selection-select"
+                    get=|s| s.hdbscan.selection
+                    set=|s, v| s.hdbscan.selection = v
+                />
+            </Show>
             <Show when=move || method().uses_k()>
                 <NumberInput
                     label="k (number of segments) "
@@ -382,6 +407,19 @@ impl Choice for Method {
     }
     fn label(self) -> &'static str {
         Method::label(self)
+    }
+}
+
+impl Choice for Selection {
+    const ALL: &'static [Self] = &[Selection::Eom, Selection::Leaf];
+    fn key(self) -> &'static str {
+        self.as_str()
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Selection::Eom => "the most stable groups (fewer, larger)",
+            Selection::Leaf => "the densest leaves (more, smaller)",
+        }
     }
 }
 

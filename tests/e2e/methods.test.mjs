@@ -3,7 +3,10 @@
 // says plainly why its stability is not measured at this size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settled, int, screenshot, withApp } from './browser.mjs';
+import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
+import { settled, int, screenshot, withApp, DIST } from './browser.mjs';
 
 test('Gaussian mixture and Ward on the sample give the original figures', async () => {
   await withApp(async ({ page }) => {
@@ -29,5 +32,53 @@ test('Gaussian mixture and Ward on the sample give the original figures', async 
     const methods = await page.locator('[data-testid="comparison-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.method));
     assert.deepEqual(methods, ['dbscan', 'gmm', 'ward']);
     await screenshot(page, 'methods');
+  });
+});
+
+test('HDBSCAN on the sample: scikit-learn\'s segments and noise, firmness, the density tree, and a saved model that keeps every row', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('method-select').selectOption('hdbscan');
+    // The reference's settings (../shared/reference/dataset_ecommerce.hdbscan.json).
+    await page.getByTestId('min-cluster-size-input').fill('500');
+    await page.getByTestId('min-cluster-size-input').dispatchEvent('change');
+    await page.getByTestId('hdbscan-min-samples-input').fill('50');
+    await page.getByTestId('hdbscan-min-samples-input').dispatchEvent('change');
+    const t0 = Date.now();
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page, 120_000), 'done');
+    console.log(`HDBSCAN on 55,002 rows, click to result: ${Date.now() - t0} ms`);
+    assert.equal(await int(page, 'segment-count'), 3);
+    // scikit-learn: 18,168 / 18,066 / 16,945 and 1,823 noise (one row sits on an exact tie between two
+    // segments; noise is the same rows).
+    assert.equal(await int(page, 'noise-count'), 1823);
+    const sizes = await page.getByTestId('cluster-size').allTextContents();
+    const expected = [18168, 18066, 16945];
+    sizes.map(Number).forEach((s, i) => assert.ok(Math.abs(s - expected[i]) <= 1, `segment ${i + 1}: ${s}`));
+    const firmness = (await page.getByTestId('segment-firmness').allTextContents()).map(Number);
+    assert.equal(firmness.length, 3);
+    firmness.forEach((f) => assert.ok(f > 0 && f <= 1, `firmness ${f}`));
+    await page.getByTestId('density-tree').waitFor();
+    assert.ok(await page.getByTestId('density-group').count() >= 3);
+    await page.getByTestId('density-tree').scrollIntoViewIfNeeded();
+    await screenshot(page, 'hdbscan');
+    const methods = await page.locator('[data-testid="comparison-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.method));
+    assert.ok(methods.includes('hdbscan'), methods.join());
+
+    // Saved and applied to the same file: every customer keeps its segment, noise stays noise.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+    const modelPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'segment-hdbscan-')), 'model.json');
+    await download.saveAs(modelPath);
+    assert.equal(JSON.parse(fs.readFileSync(modelPath, 'utf8')).assignment.method, 'hdbscan');
+    await page.getByTestId('model-input').setInputFiles(modelPath);
+    assert.equal(await settled(page), 'done');
+    const sample = fs.readFileSync(path.join(DIST, 'dataset_ecommerce.csv'));
+    await page.getByTestId('apply-input').setInputFiles({ name: 'same.csv', mimeType: 'text/csv', buffer: sample });
+    assert.equal(await settled(page, 120_000), 'done');
+    const summary = page.getByTestId('movement-summary');
+    assert.equal(Number(await summary.getAttribute('data-moved')), 0);
+    assert.ok(Number(await summary.getAttribute('data-matched')) > 50_000);
+    assert.equal(await int(page, 'noise-count'), 1823);
   });
 });

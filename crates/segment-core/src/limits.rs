@@ -45,3 +45,8 @@ pub const KMEANS_WORK: f64 = 2e10;
 pub const MIXTURE_WORK: f64 = 2e9;
 pub const MAX_MIXTURE_FEATURES: usize = 50;
 pub const DBSCAN_WORK: f64 = 5e10;
+/// HDBSCAN: rows x min_samples x features, the core-distance queries' work (1M rows, min_samples
+/// 1,000, 20 features).
+pub const HDBSCAN_WORK: f64 = 2e10;
+/// HDBSCAN's smallest segment, in customers.
+pub const MAX_MIN_CLUSTER_SIZE: usize = 100_000;

@@ -22,9 +22,9 @@ use crate::export::{labeled_csv, removed_rows_csv, Preview};
 use crate::ingest::{into_text, RowIndex, Table};
 use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
-    k_distance_for, k_sweep, mark_aggregated, prepare, rows_needed, run_prepared, summarize_table,
-    summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep, Prepared, Progress, Segmentation,
-    StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
+    density_sweep, k_distance_for, k_sweep, mark_aggregated, prepare, rows_needed, run_prepared,
+    summarize_table, summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep, Prepared, Progress,
+    Segmentation, StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
 };
 use crate::score::Stability;
 use crate::spec::AnalysisSpec;
@@ -199,10 +199,15 @@ impl Session {
         Ok(k_distance_for(spec, prepared.x_scaled.view()))
     }
 
-    /// k = 2..=10 with `spec`'s method (k-means for one without k) on the rows prepared for it.
+    /// k = 2..=10 with `spec`'s method (k-means for one without k), or HDBSCAN's min_cluster_size
+    /// ladder ([`density_sweep`]), on the rows prepared for it.
     pub fn sweep(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<KSweep> {
         let x_scaled = std::sync::Arc::clone(&self.prepared(spec, progress)?.x_scaled);
-        k_sweep(spec, x_scaled.view(), SWEEP_KS, progress)
+        if spec.method == crate::spec::Method::Hdbscan {
+            density_sweep(spec, x_scaled.view(), progress)
+        } else {
+            k_sweep(spec, x_scaled.view(), SWEEP_KS, progress)
+        }
     }
 
     /// The stability measurement of the last segmentation, one fit per [`StabilityJob::step`] (Err: the

@@ -20,13 +20,15 @@ pub enum Method {
     KMeans,
     GaussianMixture,
     Ward,
+    /// HDBSCAN: density segments of different densities, no eps to choose; finds noise.
+    Hdbscan,
     /// RFM scores: rules on recency, frequency and monetary (customers aggregated from purchases).
     Rfm,
 }
 
 impl Method {
-    pub const ALL: [Method; 5] =
-        [Method::Dbscan, Method::KMeans, Method::GaussianMixture, Method::Ward, Method::Rfm];
+    pub const ALL: [Method; 6] =
+        [Method::Dbscan, Method::Hdbscan, Method::KMeans, Method::GaussianMixture, Method::Ward, Method::Rfm];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -34,6 +36,7 @@ impl Method {
             Method::KMeans => "kmeans",
             Method::GaussianMixture => "gmm",
             Method::Ward => "ward",
+            Method::Hdbscan => "hdbscan",
             Method::Rfm => "rfm",
         }
     }
@@ -44,6 +47,7 @@ impl Method {
             Method::KMeans => "k-means (k round groups)",
             Method::GaussianMixture => "Gaussian mixture (k elliptical groups)",
             Method::Ward => "Ward linkage (hierarchical; up to 60,000 rows)",
+            Method::Hdbscan => "HDBSCAN (density of any level; finds noise; no eps)",
             Method::Rfm => "RFM scores (rules on recency, frequency, monetary)",
         }
     }
@@ -84,6 +88,39 @@ impl Default for MixtureSettings {
     }
 }
 
+/// HDBSCAN's settings: the smallest group worth calling a segment, the neighbours that make a
+/// neighbourhood dense (None: `min_cluster_size`, scikit-learn's default), and how clusters are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HdbscanSettings {
+    pub min_cluster_size: usize,
+    #[serde(default)]
+    pub min_samples: Option<usize>,
+    #[serde(default)]
+    pub selection: crate::cluster::hdbscan::Selection,
+}
+
+impl Default for HdbscanSettings {
+    fn default() -> Self {
+        Self { min_cluster_size: 15, min_samples: None, selection: Default::default() }
+    }
+}
+
+impl HdbscanSettings {
+    /// For `n` customers: a segment is at least 1% of them (at least 10, at most 1,000), and a
+    /// neighbourhood is dense with a tenth of that (at least 5, at most 50), which keeps the core
+    /// distances cheap on a million rows and the noise to the truly isolated.
+    pub fn suggested(n: usize) -> Self {
+        let min_cluster_size = (n / 100).clamp(10, 1_000);
+        let min_samples = (min_cluster_size / 10).clamp(5, 50);
+        Self { min_cluster_size, min_samples: Some(min_samples), selection: Default::default() }
+    }
+
+    /// The min_samples in force.
+    pub fn min_samples(&self) -> usize {
+        self.min_samples.unwrap_or(self.min_cluster_size)
+    }
+}
+
 /// Where Ward's tree is cut: k segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WardSettings {
@@ -110,6 +147,8 @@ pub struct AnalysisSpec {
     pub gmm: MixtureSettings,
     #[serde(default)]
     pub ward: WardSettings,
+    #[serde(default)]
+    pub hdbscan: HdbscanSettings,
     /// Seeds every random choice (the silhouette sample today).
     pub seed: u64,
     pub silhouette_max_exact: usize,
@@ -160,6 +199,7 @@ impl AnalysisSpec {
             kmeans: KMeansSettings { k: 3, n_init: 10 },
             gmm: MixtureSettings::default(),
             ward: WardSettings::default(),
+            hdbscan: HdbscanSettings::default(),
             seed: 42,
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
@@ -215,7 +255,7 @@ impl AnalysisSpec {
     /// The number of segments a k-based method is set to (None for DBSCAN).
     pub fn k(&self) -> Option<usize> {
         match self.method {
-            Method::Dbscan | Method::Rfm => None,
+            Method::Dbscan | Method::Hdbscan | Method::Rfm => None,
             Method::KMeans => Some(self.kmeans.k),
             Method::GaussianMixture => Some(self.gmm.k),
             Method::Ward => Some(self.ward.k),
@@ -225,7 +265,7 @@ impl AnalysisSpec {
     /// Sets k of the current method (nothing for DBSCAN).
     pub fn set_k(&mut self, k: usize) {
         match self.method {
-            Method::Dbscan | Method::Rfm => {}
+            Method::Dbscan | Method::Hdbscan | Method::Rfm => {}
             Method::KMeans => self.kmeans.k = k,
             Method::GaussianMixture => self.gmm.k = k,
             Method::Ward => self.ward.k = k,
@@ -236,6 +276,12 @@ impl AnalysisSpec {
     pub fn parameters(&self) -> String {
         match self.method {
             Method::Dbscan => format!("eps {}, min_samples {}", self.dbscan.eps, self.dbscan.min_samples),
+            Method::Hdbscan => format!(
+                "min_cluster_size {}, min_samples {}, {}",
+                self.hdbscan.min_cluster_size,
+                self.hdbscan.min_samples(),
+                self.hdbscan.selection.as_str()
+            ),
             Method::Rfm => format!("{}, {}, {}", self.rfm.recency, self.rfm.frequency, self.rfm.monetary),
             _ => format!("k {}", self.k().unwrap_or_default()),
         }
@@ -271,6 +317,20 @@ impl AnalysisSpec {
                 "min_samples",
                 self.dbscan.min_samples.to_string(),
                 format!("min_samples must be between {MIN_MIN_SAMPLES} and {MAX_MIN_SAMPLES}"),
+            );
+        }
+        if !(2..=MAX_MIN_CLUSTER_SIZE).contains(&self.hdbscan.min_cluster_size) {
+            return bad(
+                "min_cluster_size",
+                self.hdbscan.min_cluster_size.to_string(),
+                format!("the smallest segment must be between 2 and {MAX_MIN_CLUSTER_SIZE} customers"),
+            );
+        }
+        if !(1..=MAX_MIN_SAMPLES).contains(&self.hdbscan.min_samples()) {
+            return bad(
+                "min_samples (HDBSCAN)",
+                self.hdbscan.min_samples().to_string(),
+                format!("min_samples must be between 1 and {MAX_MIN_SAMPLES}"),
             );
         }
         for (name, k) in
@@ -368,6 +428,17 @@ impl AnalysisSpec {
                     return refuse(format!(
                         "DBSCAN on {n} rows of {d} features compares nearly every pair of rows (distances concentrate \
                          in many dimensions) and would run for minutes; use k-means, or fewer features"
+                    ));
+                }
+            }
+            Method::Hdbscan => {
+                // Core distances and the spanning tree query the k-d tree min_samples deep per row; in
+                // many dimensions every query reads most rows.
+                let ms = spec.hdbscan.min_samples() as f64;
+                if (d > 8 && nf * nf * df > DBSCAN_WORK) || nf * ms * df > HDBSCAN_WORK {
+                    return refuse(format!(
+                        "HDBSCAN on {n} rows of {d} features with min_samples {} would run for minutes; lower                          min_samples, use fewer features, or use k-means",
+                        spec.hdbscan.min_samples()
                     ));
                 }
             }

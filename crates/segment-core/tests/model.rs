@@ -348,3 +348,44 @@ fn a_category_feature_is_its_share_and_streaming_refuses_it() {
     let err = apply(&model, numbers.as_bytes(), &t, &[], &mut |_, _| {}).err().map(|e| e.to_string());
     assert!(err.as_deref().is_some_and(|e| e.contains("plan") && e.contains("categories")), "{err:?}");
 }
+
+#[test]
+fn hdbscan_model_gives_every_training_row_its_own_segment() {
+    // The sample with the reference's HDBSCAN settings: saved, read back, applied to the same file.
+    // Each row's nearest training row in mutual reachability is itself, at its own core distance, so
+    // every row keeps its segment and every noise row stays noise (none differ: no border cases).
+    let bytes = sample_bytes();
+    let table = table_of(&bytes);
+    let mut spec = AnalysisSpec::original_project();
+    spec.method = Method::Hdbscan;
+    spec.hdbscan.min_cluster_size = 500;
+    spec.hdbscan.min_samples = Some(50);
+    let (_, trained, model) = fit(&bytes, Some(spec));
+    // scikit-learn's sizes, but for the one row on an exact tie between two segments (tests/hdbscan.rs).
+    let sklearn = [18_168usize, 18_066, 16_945];
+    assert_eq!(trained.segment_sizes.iter().sum::<usize>(), sklearn.iter().sum::<usize>());
+    assert!(
+        trained.segment_sizes.iter().zip(sklearn).all(|(a, b)| a.abs_diff(b) <= 1),
+        "{:?}",
+        trained.segment_sizes
+    );
+    assert_eq!(trained.noise, 1_823);
+    let membership = trained.membership.as_ref().unwrap_or_else(|| panic!("membership"));
+    assert_eq!(membership.len(), trained.rows_used);
+    assert!(trained.density_tree.as_ref().is_some_and(|t| t.iter().filter(|c| c.selected).count() == 3));
+    let back = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, model);
+    let applied = apply(&back, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let differ = trained.labels.iter().zip(&applied.result.labels).filter(|(a, b)| a != b).count();
+    assert_eq!(differ, 0, "training rows that changed segment on self-apply");
+    let movement = applied.movement.clone().unwrap_or_else(|| panic!("the sample has an id column"));
+    assert_eq!(movement.moved, 0);
+
+    // A changed copy: rows whose purchases tripled move or become noise, the rest stay.
+    let changed = changed_copy(&bytes);
+    let changed_table = table_of(&changed);
+    let applied =
+        apply(&back, &changed, &changed_table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let movement = applied.movement.as_ref().unwrap_or_else(|| panic!("movement"));
+    assert!(movement.moved > 0 && movement.moved < movement.matched / 7 + 1, "{} moved", movement.moved);
+}

@@ -82,3 +82,24 @@ fn reading_in_wasm() {
         );
     }
 }
+
+/// HDBSCAN in wasm (Node): the reference's settings (min_cluster_size 500, min_samples 50) on the
+/// sample-sized seed-like rows and on 1M; scikit-learn's times are in `benches/hdbscan.rs`'s table.
+#[wasm_bindgen_test]
+fn hdbscan_in_wasm() {
+    use segment_core::cluster::hdbscan::Hdbscan;
+    console_log!("| rows (wasm) | segments | noise | HDBSCAN (ms) |");
+    console_log!("|---:|---:|---:|---:|");
+    for n in [55_000usize, 100_000, 1_000_000] {
+        let raw = seed_like_customers(n, 7);
+        let x = FittedScaler::fit(ScalerKind::MinMax, raw.view()).transform(raw.view());
+        let rows: Vec<f64> = x.iter().copied().collect();
+        let params = Hdbscan::params(500, Some(50)).check().unwrap_or_else(|e| panic!("{e}"));
+        let t = now_ms();
+        let fit = params.fit_rows(&rows, n, 3, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let ms = now_ms() - t;
+        let (labels, sizes) = canonical_labels(&fit.labels);
+        let noise = labels.iter().filter(|l| l.is_none()).count();
+        console_log!("| {n} | {} | {noise} | {ms:.0} |", sizes.len());
+    }
+}

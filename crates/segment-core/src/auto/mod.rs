@@ -18,11 +18,11 @@ use crate::features::{ScalerKind, Transform};
 use crate::ingest::{looks_like_id, ColumnKind, Table};
 use crate::pipeline::{
     cleaned, fit_method, k_distance, round_sig, run, scale, subsample_spec, tune_eps_on, AnalysisResult,
-    Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
+    MethodFit, Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
 };
 use crate::rng::SplitMix64;
 use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances};
-use crate::spec::{AnalysisSpec, Method};
+use crate::spec::{AnalysisSpec, HdbscanSettings, Method};
 use linfa::ParamGuard;
 use ndarray::{Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
@@ -107,6 +107,11 @@ pub fn method_words(spec: &AnalysisSpec) -> String {
         Method::KMeans => "k-means".into(),
         Method::GaussianMixture => "Gaussian mixture".into(),
         Method::Ward => "Ward linkage".into(),
+        Method::Hdbscan => format!(
+            "HDBSCAN (min_cluster_size {}, min_samples {})",
+            spec.hdbscan.min_cluster_size,
+            spec.hdbscan.min_samples()
+        ),
         Method::Rfm => "RFM scores".into(),
     }
 }
@@ -410,6 +415,21 @@ pub fn search(
                 push(&mut candidates, full, searched, &labels);
             }
         }
+        // HDBSCAN with the settings suggested for the file's size, on the first view: density
+        // segments of different densities, which DBSCAN's single eps misses. On a sample, its sizes are
+        // scaled to the sample's share, as DBSCAN's min_samples is.
+        if vi == 0 && d <= options.dbscan_max_features {
+            let mut full = spec_v.clone();
+            full.method = Method::Hdbscan;
+            full.hdbscan = HdbscanSettings::suggested(n);
+            let mut searched = full.clone();
+            let scaled = |v: usize, floor: usize| ((v as f64 * share).round() as usize).max(floor).min(v);
+            searched.hdbscan.min_cluster_size = scaled(full.hdbscan.min_cluster_size, 5);
+            searched.hdbscan.min_samples = Some(scaled(full.hdbscan.min_samples(), 3));
+            if let Ok(MethodFit { labels, .. }) = fit_method(&searched, rows.x.view(), &mut |_| {}) {
+                push(&mut candidates, full, searched, &labels);
+            }
+        }
         if vi == 0 {
             step(progress);
         }
@@ -418,7 +438,7 @@ pub fn search(
         if vi == 0 && spec_v.transactions.is_some() {
             let mut rfm = spec_v.clone();
             rfm.method = Method::Rfm;
-            if let Ok((labels, _)) = fit_method(&rfm, rows.x.view(), &mut |_| {}) {
+            if let Ok(MethodFit { labels, .. }) = fit_method(&rfm, rows.x.view(), &mut |_| {}) {
                 let mut candidate = rows.candidate(rfm.clone(), words, &labels);
                 candidate.manual_only = true;
                 candidate.rejected = None;
@@ -455,6 +475,9 @@ pub fn search(
         if let Some(tuned) = tuned {
             candidates[c].spec.dbscan = tuned;
         }
+        if candidates[c].spec.method != Method::Hdbscan {
+            candidates[c].spec.hdbscan = HdbscanSettings::suggested(rows_total);
+        }
     }
     Ok(AutoChoice {
         candidates,
@@ -485,13 +508,14 @@ fn with_k(spec: &AnalysisSpec, method: Method, k: usize, n: usize) -> AnalysisSp
 /// Mean adjusted Rand index of `runs` refits on 80% subsamples of the search rows against the fit on
 /// all of them.
 fn stability_on(spec: &AnalysisSpec, x: ArrayView2<f64>, options: SearchOptions, seed: u64) -> f64 {
-    let Ok((labels, _)) = fit_method(spec, x, &mut |_| {}) else { return 0.0 };
+    let Ok(MethodFit { labels, .. }) = fit_method(spec, x, &mut |_| {}) else { return 0.0 };
     let mut run = 0u64;
     let stability = crate::score::stability(&labels, options.stability_runs, seed, |rows| {
         run += 1;
         let sub = x.select(Axis(0), rows);
         let run_spec = subsample_spec(spec, run);
-        fit_method(&run_spec, sub.view(), &mut |_| {}).map_or_else(|_| vec![None; rows.len()], |(l, _)| l)
+        fit_method(&run_spec, sub.view(), &mut |_| {})
+            .map_or_else(|_| vec![None; rows.len()], |fit| fit.labels)
     });
     stability.mean_ari
 }

@@ -75,6 +75,35 @@ impl KdTree {
         &self.points[s * self.d..(s + 1) * self.d]
     }
 
+    /// Nodes in the tree; node 0 is the root, and children come after their parent.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The tree positions node `i` holds.
+    pub fn range(&self, i: usize) -> Range<usize> {
+        let node = self.nodes[i];
+        node.start as usize..node.end as usize
+    }
+
+    /// Node `i`'s two children, or `None` for a leaf.
+    pub fn children(&self, i: usize) -> Option<(usize, usize)> {
+        let left = self.nodes[i].left as usize;
+        (left != 0).then_some((left, left + 1))
+    }
+
+    /// The squared distance from `p` to node `i`'s box (0 inside it).
+    pub fn near2(&self, i: usize, p: &[f64]) -> f64 {
+        let b = &self.bounds[2 * self.d * i..2 * self.d * (i + 1)];
+        let (lo, hi) = b.split_at(self.d);
+        let mut near = 0.0;
+        for j in 0..self.d {
+            let gap = (lo[j] - p[j]).max(p[j] - hi[j]).max(0.0);
+            near += gap * gap;
+        }
+        near
+    }
+
     /// Squared distances from `p` to the nearest and farthest points of node `i`'s box.
     fn box_dist2(&self, i: usize, p: &[f64]) -> (f64, f64) {
         let b = &self.bounds[2 * self.d * i..2 * self.d * (i + 1)];

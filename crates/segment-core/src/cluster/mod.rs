@@ -4,6 +4,7 @@
 pub mod dbscan;
 pub mod gmm;
 mod grid;
+pub mod hdbscan;
 pub(crate) mod kdtree;
 pub mod kmeans;
 pub mod rfm;

@@ -6,6 +6,14 @@
 //!   of two segments lie within `eps` of it (DBSCAN then gives it the first segment that reached it).
 //! - k-means and Ward: the nearest segment centre (ties: the lower segment id).
 //! - Gaussian mixture: the most likely component.
+//! - HDBSCAN: the `hdbscan` library's approximate predict, with one documented difference. A new row
+//!   gets a core distance among the training rows (its `min_samples`-th nearest, an identical training
+//!   row counted as itself), then its nearest training row in mutual reachability (ties: the nearer,
+//!   then the first listed) at level `lambda = 1 / that distance`; it joins the condensed-tree cluster
+//!   that row was in at that level (or, when the row had left its cluster before it, the cluster it
+//!   left), and the segment is the selected cluster that cluster lies in. The library gives noise when
+//!   that cluster is below a selected one; here it gets the selected one, so every training row applied
+//!   to its own model keeps its segment (its own row is its nearest, at its own core distance).
 //!
 //! Core points are indexed in a k-d tree ([`KdIndex`]), so a query looks at a few dozen core points
 //! instead of all of them.
@@ -38,6 +46,23 @@ pub enum Assignment {
         means: Vec<Vec<f64>>,
         /// Row-major d x d covariance of each component.
         covariances: Vec<Vec<f64>>,
+    },
+    /// HDBSCAN: every training row with its core distance and place in the condensed tree.
+    Hdbscan {
+        dims: usize,
+        min_samples: usize,
+        /// Training rows, row-major (`dims` values each).
+        points: Vec<f64>,
+        core_distances: Vec<f64>,
+        /// Each training row's condensed-tree cluster (an index into `cluster_parent`) and the lambda
+        /// (1 / distance; `f64::MAX` for infinity) at which it left that cluster.
+        point_cluster: Vec<u32>,
+        point_lambda: Vec<f64>,
+        /// Per condensed-tree cluster (0 = the root): its parent (the root's is 0), the lambda it was
+        /// born at, and the segment it lies in (its own or a selected ancestor's; None: noise).
+        cluster_parent: Vec<u32>,
+        cluster_birth: Vec<f64>,
+        cluster_segment: Vec<Option<u32>>,
     },
     /// RFM scores: quintile edges of recency, frequency and monetary, and the segment of each group of
     /// the RFM map (see [`crate::cluster::rfm`]).
@@ -73,10 +98,66 @@ impl Assignment {
         Assignment::Dbscan { eps, dims, core_points, core_segments }
     }
 
+    /// HDBSCAN's state from a fit on `x_scaled` (row-major, `dims` columns) with canonical `labels`.
+    pub fn from_hdbscan(
+        fit: &crate::cluster::hdbscan::HdbscanFit,
+        min_samples: usize,
+        dims: usize,
+        x_scaled: Vec<f64>,
+        labels: &[Option<usize>],
+    ) -> Self {
+        let n = fit.labels.len();
+        let finite = |l: f64| l.min(f64::MAX);
+        // Raw label -> canonical segment.
+        let mut canonical: Vec<Option<u32>> = vec![None; fit.max_lambdas.len()];
+        for (raw, ours) in fit.labels.iter().zip(labels) {
+            if let (Some(r), Some(c)) = (raw, ours) {
+                canonical[*r] = Some(*c as u32);
+            }
+        }
+        let clusters = &fit.clusters;
+        let index = |id: u32| id as usize - n;
+        let mut cluster_parent = Vec::with_capacity(clusters.len());
+        let mut cluster_birth = Vec::with_capacity(clusters.len());
+        let mut cluster_segment: Vec<Option<u32>> = Vec::with_capacity(clusters.len());
+        let mut raw_label = 0;
+        for c in clusters {
+            let parent = c.parent.map_or(0, index);
+            let own = if c.selected {
+                raw_label += 1;
+                canonical.get(raw_label - 1).copied().flatten()
+            } else {
+                None
+            };
+            let inherited =
+                if c.parent.is_some() { cluster_segment.get(parent).copied().flatten() } else { None };
+            cluster_parent.push(parent as u32);
+            cluster_birth.push(finite(c.birth));
+            cluster_segment.push(own.or(inherited));
+        }
+        let mut point_cluster = vec![0u32; n];
+        let mut point_lambda = vec![0.0; n];
+        for r in fit.condensed.iter().filter(|r| (r.child as usize) < n) {
+            point_cluster[r.child as usize] = index(r.parent) as u32;
+            point_lambda[r.child as usize] = finite(r.lambda);
+        }
+        Assignment::Hdbscan {
+            dims,
+            min_samples,
+            points: x_scaled,
+            core_distances: fit.core_distances.clone(),
+            point_cluster,
+            point_lambda,
+            cluster_parent,
+            cluster_birth,
+            cluster_segment,
+        }
+    }
+
     /// The number of values each point must have.
     pub fn dims(&self) -> usize {
         match self {
-            Assignment::Dbscan { dims, .. } => *dims,
+            Assignment::Dbscan { dims, .. } | Assignment::Hdbscan { dims, .. } => *dims,
             Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
             Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
@@ -88,6 +169,9 @@ impl Assignment {
         match self {
             Assignment::Dbscan { core_segments, .. } => {
                 core_segments.iter().map(|&s| s as usize + 1).max().unwrap_or(0)
+            }
+            Assignment::Hdbscan { cluster_segment, .. } => {
+                cluster_segment.iter().flatten().map(|&s| s as usize + 1).max().unwrap_or(0)
             }
             Assignment::Centroids { centroids } => centroids.len(),
             Assignment::Mixture { weights, .. } => weights.len(),
@@ -102,6 +186,12 @@ impl Assignment {
                 "each row joins the segment of its nearest core point (of {}) within eps = {eps}; rows with no \
                  core point that close are noise. Training border points get their nearest core point's segment.",
                 core_segments.len()
+            ),
+            Assignment::Hdbscan { points, dims, min_samples, .. } => format!(
+                "each row joins the segment of its nearest training row in mutual reachability (of {}; core \
+                 distance: its {min_samples}-th nearest training row), at the density where it would have joined \
+                 the tree; rows nearest a noise row are noise",
+                points.len() / (*dims).max(1)
             ),
             Assignment::Centroids { centroids } => format!(
                 "each row joins the segment whose centre (the mean of its training rows; {} segments) is nearest",
@@ -126,6 +216,10 @@ impl Assignment {
             Assignment::Dbscan { eps, dims, core_points, core_segments } => {
                 Assigner::Tree(KdIndex::build(*eps, *dims, core_points, core_segments))
             }
+            Assignment::Hdbscan { .. } => match crate::cluster::hdbscan::HdbscanIndex::new(self) {
+                Some(index) => Assigner::Density(Box::new(index)),
+                None => Assigner::Nothing,
+            },
             Assignment::Centroids { centroids } => Assigner::Centroids(centroids),
             Assignment::Mixture { weights, means, covariances } => {
                 match Mixture::new(weights.clone(), means.clone(), covariances.clone()) {
@@ -143,6 +237,7 @@ impl Assignment {
 /// A built index: use [`Assigner::assign`] per scaled row.
 pub enum Assigner<'a> {
     Tree(KdIndex),
+    Density(Box<crate::cluster::hdbscan::HdbscanIndex>),
     Centroids(&'a [Vec<f64>]),
     Mixture(Mixture),
     Rfm {
@@ -159,6 +254,7 @@ impl Assigner<'_> {
     pub fn assign(&self, x: &[f64]) -> Option<usize> {
         match self {
             Assigner::Tree(tree) => tree.nearest(x),
+            Assigner::Density(index) => index.assign(x),
             Assigner::Centroids(centroids) => centroids
                 .iter()
                 .enumerate()

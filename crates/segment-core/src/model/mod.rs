@@ -157,6 +157,7 @@ impl SegmentModel {
         }
         let stored = match &assignment {
             Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
+            Assignment::Hdbscan { points, .. } => points.as_slice(),
             Assignment::Centroids { .. } | Assignment::Mixture { .. } | Assignment::Rfm { .. } => &[][..],
         };
         let finite = |v: &f64| v.is_finite();
@@ -167,6 +168,7 @@ impl SegmentModel {
             }
             Assignment::Rfm { edges, .. } => edges.iter().flatten().all(finite),
             Assignment::Dbscan { .. } => true,
+            Assignment::Hdbscan { core_distances, .. } => core_distances.iter().all(finite),
         };
         if !(stored.iter().all(finite)
             && centroids_finite
@@ -312,6 +314,48 @@ impl SegmentModel {
                 }
                 if !core_points.iter().all(sane) {
                     return bad("a core point that is not a number, or beyond 1e100");
+                }
+            }
+            Assignment::Hdbscan {
+                dims,
+                min_samples,
+                points,
+                core_distances,
+                point_cluster,
+                point_lambda,
+                cluster_parent,
+                cluster_birth,
+                cluster_segment,
+            } => {
+                let n = core_distances.len();
+                if *dims != d
+                    || points.len() != n * dims
+                    || point_cluster.len() != n
+                    || point_lambda.len() != n
+                {
+                    return bad("the training rows do not match the features");
+                }
+                if n > crate::limits::MAX_CORE_POINTS {
+                    return bad("more training rows than a model may hold");
+                }
+                if !(1..=n).contains(min_samples) {
+                    return bad("min_samples is not between 1 and the training rows");
+                }
+                if !points.iter().all(sane)
+                    || !core_distances.iter().all(|v| sane(v) && *v >= 0.0)
+                    || !point_lambda.iter().chain(cluster_birth).all(|v| !v.is_nan() && *v >= 0.0)
+                {
+                    return bad("a training row, core distance or level that is not a number");
+                }
+                let clusters = cluster_parent.len();
+                let tree_ok = clusters > 0
+                    && cluster_birth.len() == clusters
+                    && cluster_segment.len() == clusters
+                    && cluster_parent.iter().enumerate().all(|(i, &p)| (p as usize) < i.max(1))
+                    && point_cluster.iter().all(|&c| (c as usize) < clusters)
+                    && cluster_segment.iter().flatten().all(|&s| (s as usize) < crate::limits::MAX_SEGMENTS);
+                if !tree_ok {
+                    return bad("the density tree is not a tree over the training rows");
                 }
             }
             Assignment::Centroids { centroids } => {

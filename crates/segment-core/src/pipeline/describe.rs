@@ -63,6 +63,13 @@ pub struct AnalysisResult {
     /// The dashboard's figures for every numeric column (overview, explore, compare).
     #[serde(default)]
     pub explore: crate::explore::Explore,
+    /// HDBSCAN only: per used row, how firmly it belongs to its segment (scikit-learn's membership
+    /// probability: 1 at the segment's densest, towards 0 at its edge; 0 for noise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membership: Option<Vec<f32>>,
+    /// HDBSCAN only: the condensed tree's clusters, for the persistence chart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub density_tree: Option<Vec<crate::cluster::hdbscan::TreeCluster>>,
 }
 
 /// The dashboard's figures for a result's rows (`kept`, table rows) and segments.
@@ -137,6 +144,8 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
             coords,
         },
         explore: Default::default(),
+        membership: None,
+        density_tree: None,
     }
 }
 

@@ -5,6 +5,7 @@
 use super::describe::{describe, explore_result, AnalysisResult, Fitted};
 use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
+use crate::cluster::hdbscan::{Hdbscan, TreeCluster};
 use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward};
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
@@ -57,6 +58,10 @@ pub(crate) fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
         Method::KMeans => KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check_ref()?.k(),
         Method::GaussianMixture => GaussianMixture::params(k, spec.seed).check_ref()?.k(),
         Method::Ward => Ward::params(k).check_ref()?.k(),
+        Method::Hdbscan => {
+            let p = Hdbscan::params(spec.hdbscan.min_cluster_size, spec.hdbscan.min_samples).check()?;
+            p.min_cluster_size().max(p.min_samples())
+        }
         Method::Rfm => {
             rfm_columns(spec)?;
             5
@@ -103,13 +108,29 @@ fn check_distinct(spec: &AnalysisSpec, x: ArrayView2<f64>) -> Result<()> {
     })
 }
 
-/// Fits the spec's method on `x_scaled`: canonical labels (0 = largest segment) and what assigning new
-/// rows to the segments needs (for a saved model).
+/// What a method's fit leaves: canonical labels (0 = largest segment), what assigning new rows to the
+/// segments needs (for a saved model), and for HDBSCAN each row's membership strength and the
+/// condensed tree.
+#[derive(Debug, Clone)]
+pub struct MethodFit {
+    pub labels: Vec<Option<usize>>,
+    pub assignment: Assignment,
+    pub membership: Option<Vec<f64>>,
+    pub tree: Option<Vec<TreeCluster>>,
+}
+
+impl From<(Vec<Option<usize>>, Assignment)> for MethodFit {
+    fn from((labels, assignment): (Vec<Option<usize>>, Assignment)) -> Self {
+        Self { labels, assignment, membership: None, tree: None }
+    }
+}
+
+/// Fits the spec's method on `x_scaled`: the one dispatch on the method.
 pub fn fit_method(
     spec: &AnalysisSpec,
     x_scaled: ArrayView2<f64>,
     on_progress: &mut dyn FnMut(f64),
-) -> Result<(Vec<Option<usize>>, Assignment)> {
+) -> Result<MethodFit> {
     let (n, d) = x_scaled.dim();
     let k = spec.k().unwrap_or(0);
     Ok(match spec.method {
@@ -119,22 +140,48 @@ pub fn fit_method(
             let fit = params.fit_rows(&rows, n, d, on_progress);
             let (labels, _) = canonical_labels(&fit.labels);
             let assignment = Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &fit.core_mask, &labels);
-            (labels, assignment)
+            (labels, assignment).into()
+        }
+        Method::Hdbscan => {
+            let rows: Vec<f64> = x_scaled.iter().copied().collect();
+            let settings = &spec.hdbscan;
+            let params = Hdbscan::params(settings.min_cluster_size, settings.min_samples)
+                .selection(settings.selection)
+                .check()?;
+            let fit = params.fit_rows(&rows, n, d, on_progress)?;
+            let (labels, _) = canonical_labels(&fit.labels);
+            let assignment = Assignment::from_hdbscan(&fit, params.min_samples(), d, rows, &labels);
+            let segments = match &assignment {
+                Assignment::Hdbscan { cluster_segment, .. } => cluster_segment.clone(),
+                _ => Vec::new(),
+            };
+            let tree = fit
+                .clusters
+                .iter()
+                .enumerate()
+                .map(|(i, c)| TreeCluster {
+                    birth: c.birth.min(f64::MAX),
+                    stability: c.stability.min(f64::MAX),
+                    segment: if c.selected { segments.get(i).copied().flatten() } else { None },
+                    ..c.clone()
+                })
+                .collect();
+            MethodFit { labels, assignment, membership: Some(fit.probabilities), tree: Some(tree) }
         }
         Method::KMeans => {
             let fit = KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled);
-            (fit.labels, Assignment::Centroids { centroids: fit.centroids })
+            (fit.labels, Assignment::Centroids { centroids: fit.centroids }).into()
         }
         Method::GaussianMixture => {
             let fit = GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled);
             let assignment =
                 Assignment::Mixture { weights: fit.weights, means: fit.means, covariances: fit.covariances };
-            (fit.labels, assignment)
+            (fit.labels, assignment).into()
         }
         Method::Ward => {
             let labels = Ward::params(k).check()?.fit(x_scaled, on_progress)?;
             let centroids = segment_centres(x_scaled, &labels);
-            (labels, Assignment::Centroids { centroids })
+            (labels, Assignment::Centroids { centroids }).into()
         }
         Method::Rfm => {
             let fit = crate::cluster::rfm::fit(x_scaled, rfm_columns(spec)?);
@@ -144,7 +191,7 @@ pub fn fit_method(
                 segment_of_group: fit.segment_of_group.iter().map(|s| s.map(|s| s as u32)).collect(),
                 names: fit.names,
             };
-            (fit.labels, assignment)
+            (fit.labels, assignment).into()
         }
     })
 }
@@ -186,7 +233,8 @@ pub fn run_prepared(
     spec.check_work(x_scaled.nrows(), x_scaled.ncols())?;
     check_distinct(spec, x_scaled)?;
     progress(Stage::Clustering, 0.0);
-    let (labels, assignment) = fit_method(spec, x_scaled, &mut |f| progress(Stage::Clustering, f))?;
+    let MethodFit { labels, assignment, membership, tree } =
+        fit_method(spec, x_scaled, &mut |f| progress(Stage::Clustering, f))?;
     let n_segments = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
     if n_segments > crate::limits::MAX_SEGMENTS {
         return Err(CoreError::InvalidParameter {
@@ -215,6 +263,8 @@ pub fn run_prepared(
             profile.suggested_name = name.clone();
         }
     }
+    result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
+    result.density_tree = tree;
     result.explore = explore_result(table, &result, &prepared.kept);
     Ok(Segmentation {
         result: Arc::new(result),

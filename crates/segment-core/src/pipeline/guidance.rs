@@ -142,16 +142,43 @@ fn within_sse(x: ArrayView2<f64>, labels: &[Option<usize>]) -> f64 {
     x.outer_iter().zip(labels).filter_map(|(row, l)| l.map(|s| dist2(row, &centres[s]))).sum()
 }
 
-/// One k of the sweep.
+/// One value of the sweep: `k` is the swept parameter's value (k, or HDBSCAN's min_cluster_size).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     pub k: usize,
     pub inertia: f64,
     pub scores: Scores,
+    /// Segments found and rows left as noise (for k methods, k and 0).
+    #[serde(default)]
+    pub segments: usize,
+    #[serde(default)]
+    pub noise: usize,
+}
+
+fn sweep_row(
+    value: usize,
+    x_scaled: ArrayView2<f64>,
+    labels: &[Option<usize>],
+    spec: &AnalysisSpec,
+) -> SweepRow {
+    SweepRow {
+        k: value,
+        inertia: within_sse(x_scaled, labels),
+        scores: score_all(x_scaled, labels, spec),
+        segments: labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0),
+        noise: labels.iter().filter(|l| l.is_none()).count(),
+    }
+}
+
+fn k_parameter() -> String {
+    "k".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KSweep {
+    /// What was swept: "k", or "min_cluster_size" for HDBSCAN.
+    #[serde(default = "k_parameter")]
+    pub parameter: String,
     pub rows: Vec<SweepRow>,
     /// The k with the highest silhouette.
     pub best_k: Option<usize>,
@@ -190,21 +217,60 @@ pub fn k_sweep(
             Some(tree) => tree.cut(k),
             None => {
                 swept.set_k(k);
-                fit_method(&swept, x_scaled, &mut |_| {})?.0
+                fit_method(&swept, x_scaled, &mut |_| {})?.labels
             }
         };
-        rows.push(SweepRow {
-            k,
-            inertia: within_sse(x_scaled, &labels),
-            scores: score_all(x_scaled, &labels, spec),
-        });
+        rows.push(sweep_row(k, x_scaled, &labels, spec));
     }
     let best_k = rows
         .iter()
         .filter_map(|r| r.scores.silhouette.as_ref().map(|s| (r.k, s.mean)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(k, _)| k);
-    Ok(KSweep { rows, best_k })
+    Ok(KSweep { parameter: k_parameter(), rows, best_k })
+}
+
+/// HDBSCAN's min_cluster_size from a quarter of a percent to a tenth of the rows (and the spec's own
+/// value), each with its segments, noise and scores. The density hierarchy depends only on
+/// min_samples, so it is built once and each value only condenses and selects. The best value has
+/// the highest silhouette among those giving 2 to 12 segments with at most half the rows noise.
+pub fn density_sweep(spec: &AnalysisSpec, x_scaled: ArrayView2<f64>, progress: Progress) -> Result<KSweep> {
+    use crate::cluster::hdbscan::{DensityHierarchy, Hdbscan};
+    let (n, d) = x_scaled.dim();
+    spec.check_work(n, d)?;
+    let min_samples = spec.hdbscan.min_samples();
+    let needed = min_samples.max(3);
+    if n < needed {
+        return Err(CoreError::TooFewRows { rows: n, needed });
+    }
+    let rows_major: Vec<f64> = x_scaled.iter().copied().collect();
+    progress(Stage::Clustering, 0.0);
+    let hierarchy = DensityHierarchy::build(&rows_major, n, d, min_samples, &mut |f| {
+        progress(Stage::Clustering, 0.5 * f)
+    })?;
+    let mut sizes: Vec<usize> = [0.0025, 0.005, 0.01, 0.02, 0.05, 0.1]
+        .iter()
+        .map(|share| ((n as f64 * share).round() as usize).max(5))
+        .chain(std::iter::once(spec.hdbscan.min_cluster_size))
+        .filter(|&m| (2..=n).contains(&m))
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let mut rows = Vec::with_capacity(sizes.len());
+    for (i, &size) in sizes.iter().enumerate() {
+        progress(Stage::Scoring, i as f64 / sizes.len() as f64);
+        let params = Hdbscan::params(size, Some(min_samples)).selection(spec.hdbscan.selection).check()?;
+        let fit = params.extract(&hierarchy);
+        let (labels, _) = crate::cluster::canonical_labels(&fit.labels);
+        rows.push(sweep_row(size, x_scaled, &labels, spec));
+    }
+    let best_k = rows
+        .iter()
+        .filter(|r| (2..=12).contains(&r.segments) && r.noise * 2 <= n)
+        .filter_map(|r| r.scores.silhouette.as_ref().map(|s| (r.k, s.mean)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k);
+    Ok(KSweep { parameter: "min_cluster_size".into(), rows, best_k })
 }
 
 #[cfg(test)]

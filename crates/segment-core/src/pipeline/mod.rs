@@ -15,10 +15,10 @@ mod summary;
 pub(crate) use describe::{describe, Fitted};
 pub use describe::{explore_result, AnalysisResult, PcaMap};
 pub(crate) use fit::rows_needed;
-pub use fit::{fit_method, run, run_prepared, Segmentation};
+pub use fit::{fit_method, run, run_prepared, MethodFit, Segmentation};
 pub use guidance::{
-    k_distance, k_distance_for, k_sweep, knee, KDistance, KSweep, SweepRow, K_DISTANCE_AT_LOAD_ROWS,
-    K_DISTANCE_QUERIES, SWEEP_KS,
+    density_sweep, k_distance, k_distance_for, k_sweep, knee, KDistance, KSweep, SweepRow,
+    K_DISTANCE_AT_LOAD_ROWS, K_DISTANCE_QUERIES, SWEEP_KS,
 };
 pub(crate) use guidance::{round_sig, tune_eps_on};
 pub(crate) use prepare::cleaned;

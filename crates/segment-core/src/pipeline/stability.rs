@@ -70,7 +70,7 @@ impl StabilityJob {
         let run_index = self.plan.done_runs() as u64 + 1;
         let sub = self.x_scaled.select(Axis(0), rows);
         let run_spec = subsample_spec(&self.spec, run_index);
-        let labels = fit_method(&run_spec, sub.view(), &mut |_| {}).map(|(labels, _)| labels);
+        let labels = fit_method(&run_spec, sub.view(), &mut |_| {}).map(|fit| fit.labels);
         let labels = labels.unwrap_or_else(|_| vec![None; rows.len()]);
         self.plan.record(&labels);
         self.plan.next_rows().is_none().then(|| self.plan.finish())
