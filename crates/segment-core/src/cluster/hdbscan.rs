@@ -307,7 +307,7 @@ fn boruvka(tree: &KdTree, core2: &[f64], on_progress: &mut dyn FnMut(f64)) -> Ve
     let mut node_comp = vec![NONE; nodes];
     let mut best: Vec<Option<(Edge, u32, u32)>> = vec![None; n];
     let mut edges: Vec<Edge> = Vec::with_capacity(n.saturating_sub(1));
-    let mut stack: Vec<usize> = Vec::with_capacity(64);
+    let mut stack: Vec<(usize, f64)> = Vec::with_capacity(64);
     let mut remaining = n;
     while remaining > 1 {
         for (s, c) in comp.iter_mut().enumerate() {
@@ -339,12 +339,12 @@ fn boruvka(tree: &KdTree, core2: &[f64], on_progress: &mut dyn FnMut(f64)) -> Ve
                 continue; // every edge from s weighs at least its core distance
             }
             stack.clear();
-            stack.push(0);
-            while let Some(i) = stack.pop() {
+            stack.push((0, tree.near2(0, p)));
+            while let Some((i, near2)) = stack.pop() {
                 if node_comp[i] == c {
                     continue;
                 }
-                let lower = cs.max(min_core2[i]).max(tree.near2(i, p));
+                let lower = cs.max(min_core2[i]).max(near2);
                 if lower > bound(&best[c as usize]) {
                     continue;
                 }
@@ -352,11 +352,11 @@ fn boruvka(tree: &KdTree, core2: &[f64], on_progress: &mut dyn FnMut(f64)) -> Ve
                     Some((a, b)) => {
                         let (na, nb) = (tree.near2(a, p), tree.near2(b, p));
                         if na <= nb {
-                            stack.push(b);
-                            stack.push(a);
+                            stack.push((b, nb));
+                            stack.push((a, na));
                         } else {
-                            stack.push(a);
-                            stack.push(b);
+                            stack.push((a, na));
+                            stack.push((b, nb));
                         }
                     }
                     None => {

@@ -207,26 +207,31 @@ impl KdTree {
                 best.peek().map_or(f64::INFINITY, |o| o.0)
             }
         };
+        // The k-th best distance so far (infinity until there are k), kept beside the heap.
+        let mut limit = f64::INFINITY;
         let mut stack = vec![(0usize, 0.0f64)];
         while let Some((i, near)) = stack.pop() {
-            if near > bound(&best) {
+            if near > limit {
                 continue;
             }
             let node = self.nodes[i];
             if node.left == 0 {
                 for s in node.start as usize..node.end as usize {
                     let d2 = dist2(p, self.point(s));
-                    if d2 < bound(&best) || best.len() < k {
+                    if d2 < limit {
                         best.push(Ordered(d2));
                         if best.len() > k {
                             best.pop();
+                        }
+                        if best.len() == k {
+                            limit = bound(&best);
                         }
                     }
                 }
             } else {
                 // Visit the nearer child first: push it last.
                 let (a, b) = (node.left as usize, node.left as usize + 1);
-                let (na, nb) = (self.box_dist2(a, p).0, self.box_dist2(b, p).0);
+                let (na, nb) = (self.near2(a, p), self.near2(b, p));
                 if na <= nb {
                     stack.push((b, nb));
                     stack.push((a, na));
