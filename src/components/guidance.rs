@@ -156,7 +156,9 @@ fn KSweepPanel() -> impl IntoView {
             ],
             markers: sweep
                 .best_k
-                .map(|k| Marker::Vertical(k as f64, format!("best k = {k}"), segment_colour(2)))
+                .map(|k| {
+                    Marker::Vertical(k as f64, format!("best {} = {k}", sweep.parameter), segment_colour(2))
+                })
                 .into_iter()
                 .collect(),
             x_label: if sweep.parameter == "min_cluster_size" {
@@ -211,9 +213,19 @@ fn KSweepPanel() -> impl IntoView {
                     } else {
                         "Best k by silhouette: "
                     }}
-                    <strong data-testid="k-sweep-best">{move || state.sweep.get().and_then(|s| s.best_k)}</strong>
+                    <strong data-testid="k-sweep-best">{move || match state.sweep.get().map(|s| s.best_k) {
+                        Some(Some(k)) => k.to_string(),
+                        Some(None) => "none: every value leaves over half the customers as noise, or gives one segment or more than 12. Density segments suit this file poorly; try k-means or the automatic choice.".to_string(),
+                        None => String::new(),
+                    }}</strong>
                     " "
-                    <button data-testid="use-best-k" disabled=busy on:click=use_best>"Use it and run"</button>
+                    <button
+                        data-testid="use-best-k"
+                        disabled=move || busy() || state.sweep.with(|s| s.as_ref().is_none_or(|s| s.best_k.is_none()))
+                        on:click=use_best
+                    >
+                        "Use it and run"
+                    </button>
                 </p>
                 <div class="table-scroll">
                     <table data-testid="k-sweep-table">

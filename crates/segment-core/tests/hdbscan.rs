@@ -225,5 +225,6 @@ fn min_cluster_size_sweep_builds_the_tree_once_and_agrees_with_single_fits() {
             assert_eq!(row.segments, 5, "min_cluster_size {}", row.k);
         }
     }
-    assert!(sweep.best_k.is_some_and(|k| k <= 300));
+    // Every size up to 300 gives the same five blobs: the smallest of them is the best.
+    assert_eq!(sweep.best_k, sweep.rows.first().map(|r| r.k));
 }

@@ -268,7 +268,11 @@ pub fn density_sweep(spec: &AnalysisSpec, x_scaled: ArrayView2<f64>, progress: P
         .iter()
         .filter(|r| (2..=12).contains(&r.segments) && r.noise * 2 <= n)
         .filter_map(|r| r.scores.silhouette.as_ref().map(|s| (r.k, s.mean)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+        // The smallest value among equal silhouettes (often the same segments): the finer setting.
+        .fold(None, |best: Option<(usize, f64)>, (k, s)| match best {
+            Some((_, b)) if b >= s => best,
+            _ => Some((k, s)),
+        })
         .map(|(k, _)| k);
     Ok(KSweep { parameter: "min_cluster_size".into(), rows, best_k })
 }
