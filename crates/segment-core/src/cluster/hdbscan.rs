@@ -645,8 +645,87 @@ fn min_core_per_node(tree: &KdTree, core2: &[f64]) -> Vec<f64> {
     min_core2
 }
 
+/// What assigning new rows needs from a fit: every training row with its core distance and place in
+/// the condensed tree (serialised in a saved model as `Assignment::Hdbscan`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DensityModel {
+    pub dims: usize,
+    pub min_samples: usize,
+    /// Training rows, row-major (`dims` values each).
+    pub points: Vec<f64>,
+    pub core_distances: Vec<f64>,
+    /// Each training row's condensed-tree cluster (an index into `cluster_parent`) and the lambda
+    /// (1 / distance; `f64::MAX` for infinity) at which it left that cluster.
+    pub point_cluster: Vec<u32>,
+    pub point_lambda: Vec<f64>,
+    /// Per condensed-tree cluster (0 = the root): its parent (the root's is 0), the lambda it was
+    /// born at, and the segment it lies in (its own or a selected ancestor's; None: noise).
+    pub cluster_parent: Vec<u32>,
+    pub cluster_birth: Vec<f64>,
+    pub cluster_segment: Vec<Option<u32>>,
+}
+
+impl DensityModel {
+    /// From a fit on `x_scaled` (row-major, `dims` columns) whose labels were renumbered to the
+    /// canonical `labels`.
+    pub fn from_fit(
+        fit: &HdbscanFit,
+        min_samples: usize,
+        dims: usize,
+        x_scaled: Vec<f64>,
+        labels: &[Option<usize>],
+    ) -> Self {
+        let n = fit.labels.len();
+        let finite = |l: f64| l.min(f64::MAX);
+        // Raw label -> canonical segment.
+        let mut canonical: Vec<Option<u32>> = vec![None; fit.max_lambdas.len()];
+        for (raw, ours) in fit.labels.iter().zip(labels) {
+            if let (Some(r), Some(c)) = (raw, ours) {
+                canonical[*r] = Some(*c as u32);
+            }
+        }
+        let clusters = &fit.clusters;
+        let index = |id: u32| id as usize - n;
+        let mut cluster_parent = Vec::with_capacity(clusters.len());
+        let mut cluster_birth = Vec::with_capacity(clusters.len());
+        let mut cluster_segment: Vec<Option<u32>> = Vec::with_capacity(clusters.len());
+        let mut raw_label = 0;
+        for c in clusters {
+            let parent = c.parent.map_or(0, index);
+            let own = if c.selected {
+                raw_label += 1;
+                canonical.get(raw_label - 1).copied().flatten()
+            } else {
+                None
+            };
+            let inherited =
+                if c.parent.is_some() { cluster_segment.get(parent).copied().flatten() } else { None };
+            cluster_parent.push(parent as u32);
+            cluster_birth.push(finite(c.birth));
+            cluster_segment.push(own.or(inherited));
+        }
+        let mut point_cluster = vec![0u32; n];
+        let mut point_lambda = vec![0.0; n];
+        for r in fit.condensed.iter().filter(|r| (r.child as usize) < n) {
+            point_cluster[r.child as usize] = index(r.parent) as u32;
+            point_lambda[r.child as usize] = finite(r.lambda);
+        }
+        Self {
+            dims,
+            min_samples,
+            points: x_scaled,
+            core_distances: fit.core_distances.clone(),
+            point_cluster,
+            point_lambda,
+            cluster_parent,
+            cluster_birth,
+            cluster_segment,
+        }
+    }
+}
+
 /// A saved HDBSCAN model's training rows in a k-d tree, for assigning new rows (see
-/// [`crate::model::Assignment::Hdbscan`] for the rule).
+/// `crate::model::Assignment::Hdbscan` for the rule).
 pub struct HdbscanIndex {
     tree: KdTree,
     /// Core distances per tree position, and their minimum per node. Not squared: the model stores
@@ -662,9 +741,9 @@ pub struct HdbscanIndex {
 }
 
 impl HdbscanIndex {
-    /// None unless `assignment` is HDBSCAN's with consistent lengths (a model file is checked before).
-    pub fn new(assignment: &crate::model::Assignment) -> Option<Self> {
-        let crate::model::Assignment::Hdbscan {
+    /// None unless the model's lengths are consistent (a model file is checked before).
+    pub fn new(model: &DensityModel) -> Option<Self> {
+        let DensityModel {
             dims,
             min_samples,
             points,
@@ -674,10 +753,7 @@ impl HdbscanIndex {
             cluster_parent,
             cluster_birth,
             cluster_segment,
-        } = assignment
-        else {
-            return None;
-        };
+        } = model;
         let n = core_distances.len();
         let consistent = *dims > 0
             && points.len() == n * dims

@@ -18,6 +18,7 @@
 //! Core points are indexed in a k-d tree ([`KdIndex`]), so a query looks at a few dozen core points
 //! instead of all of them.
 
+use crate::cluster::hdbscan::{DensityModel, HdbscanFit, HdbscanIndex};
 use crate::cluster::Mixture;
 use crate::distance::dist2;
 use serde::{Deserialize, Serialize};
@@ -48,22 +49,7 @@ pub enum Assignment {
         covariances: Vec<Vec<f64>>,
     },
     /// HDBSCAN: every training row with its core distance and place in the condensed tree.
-    Hdbscan {
-        dims: usize,
-        min_samples: usize,
-        /// Training rows, row-major (`dims` values each).
-        points: Vec<f64>,
-        core_distances: Vec<f64>,
-        /// Each training row's condensed-tree cluster (an index into `cluster_parent`) and the lambda
-        /// (1 / distance; `f64::MAX` for infinity) at which it left that cluster.
-        point_cluster: Vec<u32>,
-        point_lambda: Vec<f64>,
-        /// Per condensed-tree cluster (0 = the root): its parent (the root's is 0), the lambda it was
-        /// born at, and the segment it lies in (its own or a selected ancestor's; None: noise).
-        cluster_parent: Vec<u32>,
-        cluster_birth: Vec<f64>,
-        cluster_segment: Vec<Option<u32>>,
-    },
+    Hdbscan(DensityModel),
     /// RFM scores: quintile edges of recency, frequency and monetary, and the segment of each group of
     /// the RFM map (see [`crate::cluster::rfm`]).
     Rfm {
@@ -100,64 +86,20 @@ impl Assignment {
 
     /// HDBSCAN's state from a fit on `x_scaled` (row-major, `dims` columns) with canonical `labels`.
     pub fn from_hdbscan(
-        fit: &crate::cluster::hdbscan::HdbscanFit,
+        fit: &HdbscanFit,
         min_samples: usize,
         dims: usize,
         x_scaled: Vec<f64>,
         labels: &[Option<usize>],
     ) -> Self {
-        let n = fit.labels.len();
-        let finite = |l: f64| l.min(f64::MAX);
-        // Raw label -> canonical segment.
-        let mut canonical: Vec<Option<u32>> = vec![None; fit.max_lambdas.len()];
-        for (raw, ours) in fit.labels.iter().zip(labels) {
-            if let (Some(r), Some(c)) = (raw, ours) {
-                canonical[*r] = Some(*c as u32);
-            }
-        }
-        let clusters = &fit.clusters;
-        let index = |id: u32| id as usize - n;
-        let mut cluster_parent = Vec::with_capacity(clusters.len());
-        let mut cluster_birth = Vec::with_capacity(clusters.len());
-        let mut cluster_segment: Vec<Option<u32>> = Vec::with_capacity(clusters.len());
-        let mut raw_label = 0;
-        for c in clusters {
-            let parent = c.parent.map_or(0, index);
-            let own = if c.selected {
-                raw_label += 1;
-                canonical.get(raw_label - 1).copied().flatten()
-            } else {
-                None
-            };
-            let inherited =
-                if c.parent.is_some() { cluster_segment.get(parent).copied().flatten() } else { None };
-            cluster_parent.push(parent as u32);
-            cluster_birth.push(finite(c.birth));
-            cluster_segment.push(own.or(inherited));
-        }
-        let mut point_cluster = vec![0u32; n];
-        let mut point_lambda = vec![0.0; n];
-        for r in fit.condensed.iter().filter(|r| (r.child as usize) < n) {
-            point_cluster[r.child as usize] = index(r.parent) as u32;
-            point_lambda[r.child as usize] = finite(r.lambda);
-        }
-        Assignment::Hdbscan {
-            dims,
-            min_samples,
-            points: x_scaled,
-            core_distances: fit.core_distances.clone(),
-            point_cluster,
-            point_lambda,
-            cluster_parent,
-            cluster_birth,
-            cluster_segment,
-        }
+        Assignment::Hdbscan(DensityModel::from_fit(fit, min_samples, dims, x_scaled, labels))
     }
 
     /// The number of values each point must have.
     pub fn dims(&self) -> usize {
         match self {
-            Assignment::Dbscan { dims, .. } | Assignment::Hdbscan { dims, .. } => *dims,
+            Assignment::Dbscan { dims, .. } => *dims,
+            Assignment::Hdbscan(m) => m.dims,
             Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
             Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
@@ -170,8 +112,8 @@ impl Assignment {
             Assignment::Dbscan { core_segments, .. } => {
                 core_segments.iter().map(|&s| s as usize + 1).max().unwrap_or(0)
             }
-            Assignment::Hdbscan { cluster_segment, .. } => {
-                cluster_segment.iter().flatten().map(|&s| s as usize + 1).max().unwrap_or(0)
+            Assignment::Hdbscan(m) => {
+                m.cluster_segment.iter().flatten().map(|&s| s as usize + 1).max().unwrap_or(0)
             }
             Assignment::Centroids { centroids } => centroids.len(),
             Assignment::Mixture { weights, .. } => weights.len(),
@@ -187,7 +129,7 @@ impl Assignment {
                  core point that close are noise. Training border points get their nearest core point's segment.",
                 core_segments.len()
             ),
-            Assignment::Hdbscan { points, dims, min_samples, .. } => format!(
+            Assignment::Hdbscan(DensityModel { points, dims, min_samples, .. }) => format!(
                 "each row joins the segment of its nearest training row in mutual reachability (of {}; core \
                  distance: its {min_samples}-th nearest training row), at the density where it would have joined \
                  the tree; rows nearest a noise row are noise",
@@ -216,7 +158,7 @@ impl Assignment {
             Assignment::Dbscan { eps, dims, core_points, core_segments } => {
                 Assigner::Tree(KdIndex::build(*eps, *dims, core_points, core_segments))
             }
-            Assignment::Hdbscan { .. } => match crate::cluster::hdbscan::HdbscanIndex::new(self) {
+            Assignment::Hdbscan(m) => match HdbscanIndex::new(m) {
                 Some(index) => Assigner::Density(Box::new(index)),
                 None => Assigner::Nothing,
             },
@@ -237,7 +179,7 @@ impl Assignment {
 /// A built index: use [`Assigner::assign`] per scaled row.
 pub enum Assigner<'a> {
     Tree(KdIndex),
-    Density(Box<crate::cluster::hdbscan::HdbscanIndex>),
+    Density(Box<HdbscanIndex>),
     Centroids(&'a [Vec<f64>]),
     Mixture(Mixture),
     Rfm {

@@ -157,7 +157,7 @@ impl SegmentModel {
         }
         let stored = match &assignment {
             Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
-            Assignment::Hdbscan { points, .. } => points.as_slice(),
+            Assignment::Hdbscan(m) => m.points.as_slice(),
             Assignment::Centroids { .. } | Assignment::Mixture { .. } | Assignment::Rfm { .. } => &[][..],
         };
         let finite = |v: &f64| v.is_finite();
@@ -168,7 +168,7 @@ impl SegmentModel {
             }
             Assignment::Rfm { edges, .. } => edges.iter().flatten().all(finite),
             Assignment::Dbscan { .. } => true,
-            Assignment::Hdbscan { core_distances, .. } => core_distances.iter().all(finite),
+            Assignment::Hdbscan(m) => m.core_distances.iter().all(finite),
         };
         if !(stored.iter().all(finite)
             && centroids_finite
@@ -316,7 +316,7 @@ impl SegmentModel {
                     return bad("a core point that is not a number, or beyond 1e100");
                 }
             }
-            Assignment::Hdbscan {
+            Assignment::Hdbscan(crate::cluster::hdbscan::DensityModel {
                 dims,
                 min_samples,
                 points,
@@ -326,7 +326,7 @@ impl SegmentModel {
                 cluster_parent,
                 cluster_birth,
                 cluster_segment,
-            } => {
+            }) => {
                 let n = core_distances.len();
                 if *dims != d
                     || points.len() != n * dims

@@ -152,7 +152,7 @@ pub fn fit_method(
             let (labels, _) = canonical_labels(&fit.labels);
             let assignment = Assignment::from_hdbscan(&fit, params.min_samples(), d, rows, &labels);
             let segments = match &assignment {
-                Assignment::Hdbscan { cluster_segment, .. } => cluster_segment.clone(),
+                Assignment::Hdbscan(m) => m.cluster_segment.clone(),
                 _ => Vec::new(),
             };
             let tree = fit
