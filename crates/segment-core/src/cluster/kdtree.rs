@@ -1,5 +1,6 @@
-//! A k-d tree over all dimensions, for DBSCAN above three dimensions and for exact k-nearest-neighbour
-//! distances (the k-distance curve).
+//! The one k-d tree: over all dimensions, for DBSCAN above three dimensions, exact k-nearest-neighbour
+//! distances (the k-distance curve, HDBSCAN's core distances), HDBSCAN's spanning tree, and a saved
+//! model's nearest core or training row.
 //!
 //! Why a tree there and not the grid: the grid cuts space along the first three dimensions only (a
 //! grid in six dimensions has 3^6 = 729 neighbour cells, most empty), so in more dimensions its cells
@@ -192,6 +193,42 @@ impl KdTree {
         self.visit(p, eps2, &mut |range, inside, _| {
             range.into_iter().all(|s| !(inside || dist2(p, self.point(s)) <= eps2) || f(s))
         })
+    }
+
+    /// The row (original index) of the point nearest `p` within `limit2` (squared distance, inclusive);
+    /// ties go to the smaller row. None when no point is that close.
+    pub fn nearest_within(&self, p: &[f64], limit2: f64) -> Option<usize> {
+        let mut limit = limit2;
+        let mut best: Option<(f64, usize)> = None;
+        let mut stack = vec![(0usize, self.near2(0, p))];
+        while let Some((i, near)) = stack.pop() {
+            if near > limit {
+                continue;
+            }
+            match self.children(i) {
+                None => {
+                    for s in self.range(i) {
+                        let d2 = dist2(p, self.point(s));
+                        let row = self.order[s];
+                        if d2 <= limit && best.is_none_or(|(bd, br)| d2 < bd || (d2 == bd && row < br)) {
+                            best = Some((d2, row));
+                            limit = d2;
+                        }
+                    }
+                }
+                Some((a, b)) => {
+                    let (na, nb) = (self.near2(a, p), self.near2(b, p));
+                    if na <= nb {
+                        stack.push((b, nb));
+                        stack.push((a, na));
+                    } else {
+                        stack.push((a, na));
+                        stack.push((b, nb));
+                    }
+                }
+            }
+        }
+        best.map(|(_, row)| row)
     }
 
     /// The squared distance from `p` to its `k`-th nearest point (`k >= 1`, counting a point at `p`

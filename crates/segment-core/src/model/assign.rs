@@ -19,6 +19,7 @@
 //! instead of all of them.
 
 use crate::cluster::hdbscan::{DensityModel, HdbscanFit, HdbscanIndex};
+use crate::cluster::kdtree::KdTree;
 use crate::cluster::Mixture;
 use crate::distance::dist2;
 use serde::{Deserialize, Serialize};
@@ -216,139 +217,31 @@ impl Assigner<'_> {
     }
 }
 
-/// Points in a k-d tree (median splits on the widest dimension, small leaves): a query descends to its
-/// own leaf, then visits only the branches whose split lies closer than the best core found so far
-/// (at most `eps`). Dense regions end after a few leaves; a noise point, with no core within `eps`,
-/// prunes almost every branch at once. (A hash grid of cell side eps was tried first: 2.2 s per
-/// million rows on the seed-like benchmark, where clusters hold hundreds of cores per cell.)
+/// DBSCAN's core points in the k-d tree the fit uses ([`KdTree`]): a query descends to its own leaf,
+/// then visits only the boxes closer than the best core found so far (at most `eps`). Dense regions
+/// end after a few leaves; a noise point, with no core within `eps`, prunes almost every box at once.
+/// (A hash grid of cell side eps was tried first: 2.2 s per million rows on the seed-like benchmark,
+/// where clusters hold hundreds of cores per cell.)
 pub struct KdIndex {
     eps2: f64,
-    dims: usize,
-    /// Points in tree order (row-major), with their segment and their index in the model file.
-    points: Vec<f64>,
+    tree: KdTree,
+    /// The segment of each core point, in the model's order.
     segments: Vec<u32>,
-    original: Vec<u32>,
-    nodes: Vec<Node>,
 }
-
-/// A node covers `start..end` of the ordered points; an inner node splits them at `value` on `dim`
-/// into two children (left: `<= value`).
-#[derive(Debug, Clone, Copy)]
-struct Node {
-    start: u32,
-    end: u32,
-    dim: u32,
-    value: f64,
-    /// The children's indices in `nodes` (`NO_CHILD` for a leaf).
-    left: u32,
-    right: u32,
-}
-
-const LEAF_SIZE: usize = 12;
-const NO_CHILD: u32 = u32::MAX;
 
 impl KdIndex {
     fn build(eps: f64, dims: usize, core_points: &[f64], core_segments: &[u32]) -> Self {
         let n = core_segments.len().min(core_points.len() / dims.max(1));
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        let mut nodes = Vec::with_capacity(2 * n / LEAF_SIZE + 1);
-        if n > 0 && dims > 0 {
-            let point = |i: u32, j: usize| core_points[i as usize * dims + j];
-            // (node index, start, end) still to split.
-            let mut todo = vec![(0usize, 0usize, n)];
-            nodes.push(Node { start: 0, end: n as u32, dim: 0, value: 0.0, left: NO_CHILD, right: NO_CHILD });
-            while let Some((node, start, end)) = todo.pop() {
-                if end - start <= LEAF_SIZE {
-                    continue;
-                }
-                let slice = &mut order[start..end];
-                let spread = |j: usize| {
-                    let (lo, hi) = slice.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &i| {
-                        (lo.min(point(i, j)), hi.max(point(i, j)))
-                    });
-                    hi - lo
-                };
-                let dim = (0..dims).max_by(|&a, &b| spread(a).total_cmp(&spread(b))).unwrap_or(0);
-                if spread(dim) <= 0.0 {
-                    continue; // all points equal: a leaf, however large
-                }
-                let mid = slice.len() / 2;
-                slice.select_nth_unstable_by(mid, |&a, &b| {
-                    point(a, dim).total_cmp(&point(b, dim)).then(a.cmp(&b))
-                });
-                let value = point(slice[mid], dim);
-                let (left, right) = (nodes.len(), nodes.len() + 1);
-                let split = start + mid;
-                nodes.push(Node {
-                    start: start as u32,
-                    end: split as u32,
-                    dim: 0,
-                    value: 0.0,
-                    left: NO_CHILD,
-                    right: NO_CHILD,
-                });
-                nodes.push(Node {
-                    start: split as u32,
-                    end: end as u32,
-                    dim: 0,
-                    value: 0.0,
-                    left: NO_CHILD,
-                    right: NO_CHILD,
-                });
-                nodes[node].dim = dim as u32;
-                nodes[node].value = value;
-                nodes[node].left = left as u32;
-                nodes[node].right = right as u32;
-                todo.push((left, start, split));
-                todo.push((right, split, end));
-            }
-        }
-        let mut points = Vec::with_capacity(n * dims);
-        let mut segments = Vec::with_capacity(n);
-        for &i in &order {
-            let i = i as usize;
-            points.extend_from_slice(&core_points[i * dims..(i + 1) * dims]);
-            segments.push(core_segments[i]);
-        }
-        Self { eps2: eps * eps, dims, points, segments, original: order, nodes }
+        let tree = KdTree::build(&core_points[..n * dims], n, dims);
+        Self { eps2: eps * eps, tree, segments: core_segments[..n].to_vec() }
     }
 
     /// The segment of the nearest core point within eps (ties: the core point listed first in the model).
     fn nearest(&self, x: &[f64]) -> Option<usize> {
-        if x.len() != self.dims || self.nodes.is_empty() || x.iter().any(|v| !v.is_finite()) {
+        if x.len() != self.tree.d || self.segments.is_empty() || x.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let mut limit2 = self.eps2;
-        let mut best: Option<(f64, u32, u32)> = None; // (distance², original index, segment)
-                                                      // (node, a lower bound of its squared distance to x)
-        let mut stack: Vec<(u32, f64)> = Vec::with_capacity(64);
-        stack.push((0, 0.0));
-        while let Some((node, bound2)) = stack.pop() {
-            if bound2 > limit2 {
-                continue;
-            }
-            let nd = self.nodes[node as usize];
-            if nd.left == NO_CHILD {
-                for pos in nd.start as usize..nd.end as usize {
-                    let d2 = dist2(&self.points[pos * self.dims..(pos + 1) * self.dims], x);
-                    if d2 > limit2 {
-                        continue;
-                    }
-                    let candidate = (d2, self.original[pos], self.segments[pos]);
-                    if best.is_none_or(|b| d2 < b.0 || (d2 == b.0 && candidate.1 < b.1)) {
-                        best = Some(candidate);
-                        limit2 = d2;
-                    }
-                }
-                continue;
-            }
-            let diff = x[nd.dim as usize] - nd.value;
-            let (near, far) = if diff <= 0.0 { (nd.left, nd.right) } else { (nd.right, nd.left) };
-            // The far side is at least |diff| away on this axis (the bound only grows down the tree).
-            stack.push((far, bound2.max(diff * diff)));
-            stack.push((near, bound2));
-        }
-        best.map(|(_, _, s)| s as usize)
+        self.tree.nearest_within(x, self.eps2).map(|row| self.segments[row] as usize)
     }
 }
 
