@@ -198,8 +198,15 @@ pub fn Scatter() -> impl IntoView {
                 window: None,
             };
             let i = data.nearest(&m, px, py, 6.0 * dpr)?;
+            // HDBSCAN: how firmly this customer belongs to its segment.
+            let firmness = r
+                .membership
+                .as_ref()
+                .and_then(|m| m.get(i))
+                .filter(|_| r.labels[i] >= 0)
+                .map_or(String::new(), |m| format!(" (membership {})", decimal(f64::from(*m), 2)));
             let text = format!(
-                "{} · customer {} of {} used · PC{} {} · PC{} {}",
+                "{}{firmness} · customer {} of {} used · PC{} {} · PC{} {}",
                 state.segment_name(r.labels[i]),
                 thousands(i + 1),
                 thousands(r.rows_used),

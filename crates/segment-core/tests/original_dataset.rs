@@ -29,7 +29,10 @@ fn run_sample() -> (AnalysisResult, Value) {
     let table = read_csv(&sample_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let summary = summarize(&table).unwrap_or_else(|e| panic!("{e}"));
     assert!(summary.preset.is_some(), "the sample's layout must be recognised");
-    assert_eq!(summary.suggested, AnalysisSpec::original_project());
+    // The original project's settings; HDBSCAN's sizes (not part of the original) follow the file's.
+    let mut original = AnalysisSpec::original_project();
+    original.hdbscan = segment_core::spec::HdbscanSettings::suggested(table.n_rows);
+    assert_eq!(summary.suggested, original);
     let result = run(&table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     (result, expected())
 }

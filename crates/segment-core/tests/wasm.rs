@@ -15,7 +15,10 @@ const CUSTOMERS: &[u8] = include_bytes!("data/customers_2k.csv");
 fn original_dataset_in_wasm() {
     let table = read_csv(SAMPLE, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let summary = summarize(&table).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(summary.suggested, AnalysisSpec::original_project());
+    // The original project's settings; HDBSCAN's sizes (not part of the original) follow the file's.
+    let mut original = AnalysisSpec::original_project();
+    original.hdbscan = segment_core::spec::HdbscanSettings::suggested(table.n_rows);
+    assert_eq!(summary.suggested, original);
     let r = run(&table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.rows_used, 55_002);
     assert_eq!(r.segment_sizes, vec![18_330, 18_273, 15_688]);

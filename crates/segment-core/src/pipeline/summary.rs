@@ -53,7 +53,9 @@ pub(crate) fn summarize_table(table: &Table) -> Result<DatasetSummary> {
     if table.numeric_names().is_empty() {
         return Err(CoreError::NoNumericColumn { columns: table.names().join(", ") });
     }
-    let suggested = AnalysisSpec::default_for(table);
+    let mut suggested = AnalysisSpec::default_for(table);
+    // HDBSCAN's sizes follow the file's (a person switching to it starts from sensible values).
+    suggested.hdbscan = crate::spec::HdbscanSettings::suggested(table.n_rows);
     let preset = is_original_layout(table).then(|| {
         "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings"
             .to_string()
