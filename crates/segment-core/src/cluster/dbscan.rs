@@ -16,6 +16,7 @@
 
 use super::grid::{Grid, MAX_GRID_DIMS};
 use super::kdtree::KdTree;
+use super::union_find::UnionFind;
 use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
@@ -58,13 +59,7 @@ impl ParamGuard for DbscanParams {
                 reason: "eps must be a positive number, e.g. 0.05 for min-max scaled data".into(),
             });
         }
-        if min_samples == 0 {
-            return Err(CoreError::InvalidParameter {
-                name: "min_samples".into(),
-                value: "0".into(),
-                reason: "min_samples must be at least 1 (it counts the point itself)".into(),
-            });
-        }
+        super::check_min_samples(min_samples)?;
         Ok(&self.0)
     }
 
@@ -272,7 +267,9 @@ impl DbscanValidParams {
         for range in tree.compact_ranges(eps2) {
             let mut cores = range.filter(|&t| core[t]);
             if let Some(a) = cores.next() {
-                cores.for_each(|t| uf.union(a, t));
+                cores.for_each(|t| {
+                    uf.union(a, t);
+                });
             }
         }
         for s in 0..n {
@@ -371,39 +368,6 @@ impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>>
         let (n, d) = x.dim();
         let rows: Vec<f64> = x.iter().copied().collect();
         Array1::from(self.fit_rows(&rows, n, d, &mut |_| {}).labels)
-    }
-}
-
-/// Union-find with path halving and union by size.
-struct UnionFind {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self { parent: (0..n as u32).collect(), size: vec![1; n] }
-    }
-
-    fn find(&mut self, mut a: usize) -> usize {
-        while self.parent[a] as usize != a {
-            let grand = self.parent[self.parent[a] as usize];
-            self.parent[a] = grand;
-            a = grand as usize;
-        }
-        a
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut ra, mut rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return;
-        }
-        if self.size[ra] < self.size[rb] {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        self.parent[rb] = ra as u32;
-        self.size[ra] += self.size[rb];
     }
 }
 

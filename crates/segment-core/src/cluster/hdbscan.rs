@@ -23,6 +23,7 @@
 //! condensed tree, on which its membership probabilities depend.
 
 use super::kdtree::KdTree;
+use super::union_find::UnionFind;
 use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
@@ -98,13 +99,7 @@ impl ParamGuard for HdbscanParams {
                     .into(),
             });
         }
-        if p.min_samples == 0 {
-            return Err(CoreError::InvalidParameter {
-                name: "min_samples".into(),
-                value: "0".into(),
-                reason: "min_samples must be at least 1 (it counts the point itself)".into(),
-            });
-        }
+        super::check_min_samples(p.min_samples)?;
         Ok(&self.0)
     }
 
@@ -348,28 +343,16 @@ fn boruvka(tree: &KdTree, core2: &[f64], on_progress: &mut dyn FnMut(f64)) -> Ve
                 if lower > bound(&best[c as usize]) {
                     continue;
                 }
-                match tree.children(i) {
-                    Some((a, b)) => {
-                        let (na, nb) = (tree.near2(a, p), tree.near2(b, p));
-                        if na <= nb {
-                            stack.push((b, nb));
-                            stack.push((a, na));
-                        } else {
-                            stack.push((a, na));
-                            stack.push((b, nb));
+                if !tree.push_children(i, p, &mut stack) {
+                    for t in tree.range(i) {
+                        if comp[t] == c {
+                            continue;
                         }
-                    }
-                    None => {
-                        for t in tree.range(i) {
-                            if comp[t] == c {
-                                continue;
-                            }
-                            let w2 = cs.max(core2[t]).max(dist2(p, tree.point(t)));
-                            let row_t = tree.order[t] as u32;
-                            let edge = Edge { w2, lo: row_s.min(row_t), hi: row_s.max(row_t) };
-                            if best[c as usize].is_none_or(|b| edge.less(&b.0)) {
-                                best[c as usize] = Some((edge, s as u32, t as u32));
-                            }
+                        let w2 = cs.max(core2[t]).max(dist2(p, tree.point(t)));
+                        let row_t = tree.order[t] as u32;
+                        let edge = Edge { w2, lo: row_s.min(row_t), hi: row_s.max(row_t) };
+                        if best[c as usize].is_none_or(|b| edge.less(&b.0)) {
+                            best[c as usize] = Some((edge, s as u32, t as u32));
                         }
                     }
                 }
@@ -794,36 +777,24 @@ impl HdbscanIndex {
         let core_x = self.tree.kth_nearest_dist2(x, self.min_samples).sqrt();
         // The nearest training row in mutual reachability: (weight, distance², row), smallest first.
         let mut best: Option<(f64, f64, usize)> = None;
-        let mut stack = vec![0usize];
-        while let Some(i) = stack.pop() {
-            let near2 = self.tree.near2(i, x);
+        let mut stack = vec![(0usize, self.tree.near2(0, x))];
+        while let Some((i, near2)) = stack.pop() {
             let lower = core_x.max(self.min_core[i]).max(near2.sqrt());
             if let Some((w, d2, _)) = best {
                 if lower > w || (lower == w && near2 > d2) {
                     continue;
                 }
             }
-            match self.tree.children(i) {
-                Some((a, b)) => {
-                    if self.tree.near2(a, x) <= self.tree.near2(b, x) {
-                        stack.push(b);
-                        stack.push(a);
-                    } else {
-                        stack.push(a);
-                        stack.push(b);
-                    }
-                }
-                None => {
-                    for t in self.tree.range(i) {
-                        let d2 = dist2(x, self.tree.point(t));
-                        let w = core_x.max(self.core[t]).max(d2.sqrt());
-                        let row = self.tree.order[t];
-                        let better = best.is_none_or(|(bw, bd, br)| {
-                            w.total_cmp(&bw).then(d2.total_cmp(&bd)).then(row.cmp(&br)).is_lt()
-                        });
-                        if better {
-                            best = Some((w, d2, row));
-                        }
+            if !self.tree.push_children(i, x, &mut stack) {
+                for t in self.tree.range(i) {
+                    let d2 = dist2(x, self.tree.point(t));
+                    let w = core_x.max(self.core[t]).max(d2.sqrt());
+                    let row = self.tree.order[t];
+                    let better = best.is_none_or(|(bw, bd, br)| {
+                        w.total_cmp(&bw).then(d2.total_cmp(&bd)).then(row.cmp(&br)).is_lt()
+                    });
+                    if better {
+                        best = Some((w, d2, row));
                     }
                 }
             }
@@ -838,40 +809,6 @@ impl HdbscanIndex {
             }
         }
         self.cluster_segment[cluster].map(|s| s as usize)
-    }
-}
-
-/// Union-find with path halving and union by size; `union` says whether it joined two sets.
-struct UnionFind {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        Self { parent: (0..n as u32).collect(), size: vec![1; n] }
-    }
-
-    fn find(&mut self, mut a: usize) -> usize {
-        while self.parent[a] as usize != a {
-            let grand = self.parent[self.parent[a] as usize];
-            self.parent[a] = grand;
-            a = grand as usize;
-        }
-        a
-    }
-
-    fn union(&mut self, a: usize, b: usize) -> bool {
-        let (mut ra, mut rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return false;
-        }
-        if self.size[ra] < self.size[rb] {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        self.parent[rb] = ra as u32;
-        self.size[ra] += self.size[rb];
-        true
     }
 }
 

@@ -93,6 +93,21 @@ impl KdTree {
         (left != 0).then_some((left, left + 1))
     }
 
+    /// Pushes node `i`'s children on a depth-first `stack` of (node, squared distance to its box),
+    /// the nearer last so that it is visited first. False for a leaf (nothing pushed).
+    pub fn push_children(&self, i: usize, p: &[f64], stack: &mut Vec<(usize, f64)>) -> bool {
+        let Some((a, b)) = self.children(i) else { return false };
+        let (na, nb) = (self.near2(a, p), self.near2(b, p));
+        if na <= nb {
+            stack.push((b, nb));
+            stack.push((a, na));
+        } else {
+            stack.push((a, na));
+            stack.push((b, nb));
+        }
+        true
+    }
+
     /// The squared distance from `p` to node `i`'s box (0 inside it).
     pub fn near2(&self, i: usize, p: &[f64]) -> f64 {
         let b = &self.bounds[2 * self.d * i..2 * self.d * (i + 1)];
@@ -205,25 +220,13 @@ impl KdTree {
             if near > limit {
                 continue;
             }
-            match self.children(i) {
-                None => {
-                    for s in self.range(i) {
-                        let d2 = dist2(p, self.point(s));
-                        let row = self.order[s];
-                        if d2 <= limit && best.is_none_or(|(bd, br)| d2 < bd || (d2 == bd && row < br)) {
-                            best = Some((d2, row));
-                            limit = d2;
-                        }
-                    }
-                }
-                Some((a, b)) => {
-                    let (na, nb) = (self.near2(a, p), self.near2(b, p));
-                    if na <= nb {
-                        stack.push((b, nb));
-                        stack.push((a, na));
-                    } else {
-                        stack.push((a, na));
-                        stack.push((b, nb));
+            if !self.push_children(i, p, &mut stack) {
+                for s in self.range(i) {
+                    let d2 = dist2(p, self.point(s));
+                    let row = self.order[s];
+                    if d2 <= limit && best.is_none_or(|(bd, br)| d2 < bd || (d2 == bd && row < br)) {
+                        best = Some((d2, row));
+                        limit = d2;
                     }
                 }
             }
@@ -266,16 +269,7 @@ impl KdTree {
                     }
                 }
             } else {
-                // Visit the nearer child first: push it last.
-                let (a, b) = (node.left as usize, node.left as usize + 1);
-                let (na, nb) = (self.near2(a, p), self.near2(b, p));
-                if na <= nb {
-                    stack.push((b, nb));
-                    stack.push((a, na));
-                } else {
-                    stack.push((a, na));
-                    stack.push((b, nb));
-                }
+                self.push_children(i, p, &mut stack);
             }
         }
         if best.len() < k {

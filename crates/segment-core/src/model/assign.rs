@@ -18,7 +18,7 @@
 //! Core points are indexed in a k-d tree ([`KdIndex`]), so a query looks at a few dozen core points
 //! instead of all of them.
 
-use crate::cluster::hdbscan::{DensityModel, HdbscanFit, HdbscanIndex};
+use crate::cluster::hdbscan::{DensityModel, HdbscanIndex};
 use crate::cluster::kdtree::KdTree;
 use crate::cluster::Mixture;
 use crate::distance::dist2;
@@ -83,17 +83,6 @@ impl Assignment {
             }
         }
         Assignment::Dbscan { eps, dims, core_points, core_segments }
-    }
-
-    /// HDBSCAN's state from a fit on `x_scaled` (row-major, `dims` columns) with canonical `labels`.
-    pub fn from_hdbscan(
-        fit: &HdbscanFit,
-        min_samples: usize,
-        dims: usize,
-        x_scaled: Vec<f64>,
-        labels: &[Option<usize>],
-    ) -> Self {
-        Assignment::Hdbscan(DensityModel::from_fit(fit, min_samples, dims, x_scaled, labels))
     }
 
     /// The number of values each point must have.

@@ -5,7 +5,7 @@
 use super::describe::{describe, explore_result, AnalysisResult, Fitted};
 use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
-use crate::cluster::hdbscan::{Hdbscan, TreeCluster};
+use crate::cluster::hdbscan::{DensityModel, Hdbscan, TreeCluster};
 use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward};
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
@@ -150,7 +150,8 @@ pub fn fit_method(
                 .check()?;
             let fit = params.fit_rows(&rows, n, d, on_progress)?;
             let (labels, _) = canonical_labels(&fit.labels);
-            let assignment = Assignment::from_hdbscan(&fit, params.min_samples(), d, rows, &labels);
+            let assignment =
+                Assignment::Hdbscan(DensityModel::from_fit(&fit, params.min_samples(), d, rows, &labels));
             let segments = match &assignment {
                 Assignment::Hdbscan(m) => m.cluster_segment.clone(),
                 _ => Vec::new(),
