@@ -375,6 +375,24 @@ fn hdbscan_model_gives_every_training_row_its_own_segment() {
     assert!(trained.density_tree.as_ref().is_some_and(|t| t.iter().filter(|c| c.selected).count() == 3));
     let back = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, model);
+    // A damaged model file is refused with what is wrong, never indexed: a parent after its child, a
+    // training row short of a value.
+    for damage in [0, 1] {
+        let mut broken = model.clone();
+        let Assignment::Hdbscan(m) = &mut broken.assignment else { panic!("HDBSCAN expected") };
+        if damage == 0 {
+            let last = m.cluster_parent.len() - 1;
+            m.cluster_parent[1] = last as u32;
+        } else {
+            m.points.pop();
+        }
+        match SegmentModel::from_json(&broken.to_json()) {
+            Err(CoreError::BadModel(why)) => {
+                assert!(why.contains("density tree") || why.contains("training rows"), "{why}")
+            }
+            other => panic!("damage {damage}: {other:?}"),
+        }
+    }
     let applied = apply(&back, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     let differ = trained.labels.iter().zip(&applied.result.labels).filter(|(a, b)| a != b).count();
     assert_eq!(differ, 0, "training rows that changed segment on self-apply");

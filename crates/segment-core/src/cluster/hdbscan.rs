@@ -649,6 +649,34 @@ pub struct DensityModel {
 }
 
 impl DensityModel {
+    /// What makes the model's parts disagree in shape, if anything: lengths per training row,
+    /// min_samples within the rows, a tree whose parents come before their children and that every row
+    /// points into. A saved model is checked with this (and for its values and size) when read; an
+    /// index is only built on a model that passes.
+    pub fn shape_problem(&self) -> Option<&'static str> {
+        let n = self.core_distances.len();
+        let clusters = self.cluster_parent.len();
+        if self.dims == 0
+            || self.points.len() != n * self.dims
+            || self.point_cluster.len() != n
+            || self.point_lambda.len() != n
+        {
+            return Some("the training rows do not match the features");
+        }
+        if !(1..=n).contains(&self.min_samples) {
+            return Some("min_samples is not between 1 and the training rows");
+        }
+        let tree_ok = clusters > 0
+            && self.cluster_birth.len() == clusters
+            && self.cluster_segment.len() == clusters
+            && self.cluster_parent.iter().enumerate().all(|(i, &p)| (p as usize) < i.max(1))
+            && self.point_cluster.iter().all(|&c| (c as usize) < clusters);
+        if !tree_ok {
+            return Some("the density tree is not a tree over the training rows");
+        }
+        None
+    }
+
     /// From a fit on `x_scaled` (row-major, `dims` columns) whose labels were renumbered to the
     /// canonical `labels`.
     pub fn from_fit(
@@ -724,8 +752,12 @@ pub struct HdbscanIndex {
 }
 
 impl HdbscanIndex {
-    /// None unless the model's lengths are consistent (a model file is checked before).
+    /// None unless the model's parts agree in shape ([`DensityModel::shape_problem`]; a model file is
+    /// checked before).
     pub fn new(model: &DensityModel) -> Option<Self> {
+        if model.shape_problem().is_some() {
+            return None;
+        }
         let DensityModel {
             dims,
             min_samples,
@@ -738,19 +770,6 @@ impl HdbscanIndex {
             cluster_segment,
         } = model;
         let n = core_distances.len();
-        let consistent = *dims > 0
-            && points.len() == n * dims
-            && point_cluster.len() == n
-            && point_lambda.len() == n
-            && cluster_birth.len() == cluster_parent.len()
-            && cluster_segment.len() == cluster_parent.len()
-            && point_cluster.iter().all(|&c| (c as usize) < cluster_parent.len())
-            && cluster_parent.iter().enumerate().all(|(i, &p)| (p as usize) < i.max(1))
-            && n >= *min_samples
-            && *min_samples >= 1;
-        if !consistent {
-            return None;
-        }
         let tree = KdTree::build(points, n, *dims);
         let core: Vec<f64> = tree.order.iter().map(|&r| core_distances[r]).collect();
         let min_core = min_core_per_node(&tree, &core);

@@ -316,45 +316,28 @@ impl SegmentModel {
                     return bad("a core point that is not a number, or beyond 1e100");
                 }
             }
-            Assignment::Hdbscan(crate::cluster::hdbscan::DensityModel {
-                dims,
-                min_samples,
-                points,
-                core_distances,
-                point_cluster,
-                point_lambda,
-                cluster_parent,
-                cluster_birth,
-                cluster_segment,
-            }) => {
-                let n = core_distances.len();
-                if *dims != d
-                    || points.len() != n * dims
-                    || point_cluster.len() != n
-                    || point_lambda.len() != n
-                {
+            Assignment::Hdbscan(model) => {
+                if model.dims != d {
                     return bad("the training rows do not match the features");
                 }
-                if n > crate::limits::MAX_CORE_POINTS {
+                if let Some(why) = model.shape_problem() {
+                    return bad(why);
+                }
+                if model.core_distances.len() > crate::limits::MAX_CORE_POINTS {
                     return bad("more training rows than a model may hold");
                 }
-                if !(1..=n).contains(min_samples) {
-                    return bad("min_samples is not between 1 and the training rows");
-                }
-                if !points.iter().all(sane)
-                    || !core_distances.iter().all(|v| sane(v) && *v >= 0.0)
-                    || !point_lambda.iter().chain(cluster_birth).all(|v| !v.is_nan() && *v >= 0.0)
+                if !model.points.iter().all(sane)
+                    || !model.core_distances.iter().all(|v| sane(v) && *v >= 0.0)
+                    || !model
+                        .point_lambda
+                        .iter()
+                        .chain(&model.cluster_birth)
+                        .all(|v| !v.is_nan() && *v >= 0.0)
                 {
                     return bad("a training row, core distance or level that is not a number");
                 }
-                let clusters = cluster_parent.len();
-                let tree_ok = clusters > 0
-                    && cluster_birth.len() == clusters
-                    && cluster_segment.len() == clusters
-                    && cluster_parent.iter().enumerate().all(|(i, &p)| (p as usize) < i.max(1))
-                    && point_cluster.iter().all(|&c| (c as usize) < clusters)
-                    && cluster_segment.iter().flatten().all(|&s| (s as usize) < crate::limits::MAX_SEGMENTS);
-                if !tree_ok {
+                if model.cluster_segment.iter().flatten().any(|&s| s as usize >= crate::limits::MAX_SEGMENTS)
+                {
                     return bad("the density tree is not a tree over the training rows");
                 }
             }
