@@ -4,12 +4,19 @@
 pub mod charts;
 pub mod format;
 pub mod protocol;
+pub mod router;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
+mod offline;
+#[cfg(target_arch = "wasm32")]
 mod share;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+mod views;
 #[cfg(target_arch = "wasm32")]
 mod worker_client;

@@ -3,7 +3,7 @@
 
 use segment_core::spec::AnalysisSpec;
 
-const KEY: &str = "#spec=";
+pub(crate) const KEY: &str = "#spec=";
 
 /// The link that reopens this page with `spec`.
 pub fn link(spec: &AnalysisSpec) -> Option<String> {
@@ -25,20 +25,4 @@ pub fn from_location() -> Result<Option<AnalysisSpec>, String> {
     AnalysisSpec::from_json(&json)
         .map(Some)
         .map_err(|e| format!("The shared link's settings were not applied: {e}"))
-}
-
-/// A share link pasted into a tab already showing the app changes only the fragment, which does not
-/// reload the page: reload it so the link's settings are read.
-pub fn reload_on_new_link() {
-    use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else { return };
-    let reload = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
-        if let Some(location) = web_sys::window().map(|w| w.location()) {
-            if location.hash().is_ok_and(|h| h.starts_with(KEY)) {
-                let _ = location.reload();
-            }
-        }
-    });
-    let _ = window.add_event_listener_with_callback("hashchange", reload.as_ref().unchecked_ref());
-    reload.forget(); // for the page's lifetime
 }

@@ -22,3 +22,12 @@ pub fn css_colour(label: i32) -> String {
     let RGBColor(r, g, b) = usize::try_from(label).map_or(NOISE_COLOUR, segment_colour);
     format!("rgb({r},{g},{b})")
 }
+
+/// "Others": the segments a chart folds together (Okabe-Ito's eighth colour, near black).
+pub const OTHERS_COLOUR: RGBColor = RGBColor(40, 40, 40);
+
+/// CSS form of a colour.
+pub fn css_rgb(c: RGBColor) -> String {
+    let RGBColor(r, g, b) = c;
+    format!("rgb({r},{g},{b})")
+}

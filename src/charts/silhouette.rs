@@ -39,6 +39,8 @@ pub fn draw_silhouette<DB: DrawingBackend>(
         .label_style(("sans-serif", font))
         .axis_desc_style(("sans-serif", font))
         .draw()?;
+    // A segment's name only where its band is tall enough to hold it (many small segments: none).
+    let row_pixels = f64::from(area.dim_in_pixel().1) / total.max(1) as f64;
     let mut y = total as f64 - gap as f64;
     for (s, values) in plot.profile.iter().enumerate() {
         let colour = segment_colour(s);
@@ -47,12 +49,14 @@ pub fn draw_silhouette<DB: DrawingBackend>(
             let row = top - i as f64;
             Rectangle::new([(0.0, row - 1.0), (f64::from(v), row)], colour.mix(0.85).filled())
         }))?;
-        let name = plot.names.get(s).cloned().unwrap_or_else(|| format!("Segment {}", s + 1));
-        chart.draw_series(std::iter::once(Text::new(
-            name,
-            (x_min + 0.02, top - values.len() as f64 / 2.0),
-            ("sans-serif", font).into_font().color(&BLACK),
-        )))?;
+        if (values.len() + gap) as f64 * row_pixels >= 1.3 * f64::from(font) {
+            let name = plot.names.get(s).cloned().unwrap_or_else(|| format!("Segment {}", s + 1));
+            chart.draw_series(std::iter::once(Text::new(
+                name,
+                (x_min + 0.02, top - values.len() as f64 / 2.0),
+                ("sans-serif", font).into_font().color(&BLACK),
+            )))?;
+        }
         y = top - values.len() as f64 - gap as f64;
     }
     chart.draw_series(LineSeries::new(

@@ -7,12 +7,26 @@ use web_sys::HtmlCanvasElement;
 
 /// Sizes `canvas` to its CSS width (height = width x `aspect`, at most `max_height` CSS pixels) times the
 /// device pixel ratio, calls `draw` with the area and that ratio, and marks the canvas `data-drawn`.
+///
+/// A canvas on a screen not shown has no width: it is left for later. The effect calling this reads the
+/// app's `repaint` signal here, so it runs again, and draws, once its screen is shown or the window
+/// changes size.
 pub fn paint(
     canvas: &HtmlCanvasElement,
     aspect: f64,
     max_height: f64,
     draw: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, f64) -> bool,
 ) -> bool {
+    if let Some(state) = leptos::prelude::use_context::<crate::state::AppState>() {
+        use leptos::prelude::Track;
+        state.repaint.track();
+    }
+    if canvas.client_width() == 0 {
+        if canvas.get_attribute("data-drawn").is_none() {
+            let _ = canvas.set_attribute("data-drawn", "later");
+        }
+        return false;
+    }
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     let css_width = f64::from(canvas.client_width().max(320));
     let css_height = (css_width * aspect).min(max_height);

@@ -5,8 +5,8 @@
 //! result as a comparison, never forced on it.
 
 use super::state;
-use crate::app::Status;
 use crate::format::decimal;
+use crate::state::Status;
 use leptos::prelude::*;
 use segment_core::auto::{AutoChoice, Candidate};
 use segment_core::spec::{AnalysisSpec, Method};
@@ -141,7 +141,7 @@ fn CandidateTable(candidates: Vec<Candidate>, testid: &'static str) -> impl Into
         .auto
         .with_untracked(|a| a.as_ref().and_then(|a| a.chosen.map(|i| a.candidates[i].spec.clone())));
     view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0">
             <table data-testid=testid>
                 <thead>
                     <tr>

@@ -2,8 +2,8 @@
 //! back to the one they prefer.
 
 use super::state;
-use crate::app::Status;
 use crate::format::decimal;
+use crate::state::Status;
 use leptos::prelude::*;
 use segment_core::spec::{AnalysisSpec, Method};
 
@@ -24,7 +24,7 @@ pub fn Comparison() -> impl IntoView {
         <section class="comparison" class:hidden=move || state.history.with(|h| h.len() < 2)>
             <h2>"Compare runs"</h2>
             <p class="hint">"Every run on this file. Scores leave noise out; compare the noise share beside them."</p>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
                 <table data-testid="comparison-table">
                     <thead>
                         <tr>

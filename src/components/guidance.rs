@@ -3,10 +3,10 @@
 
 use super::canvas::{paint, PngButton};
 use super::state;
-use crate::app::Status;
 use crate::charts::lines::{draw_lines, LineChart, Marker, Series};
 use crate::charts::palette::segment_colour;
 use crate::format::decimal;
+use crate::state::Status;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use segment_core::spec::Method;
@@ -227,7 +227,7 @@ fn KSweepPanel() -> impl IntoView {
                         "Use it and run"
                     </button>
                 </p>
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0">
                     <table data-testid="k-sweep-table">
                         <thead>
                             <tr>

@@ -1,7 +1,7 @@
 //! Choosing the data: the sample, a file picker and a drop zone.
 
 use super::state;
-use crate::app::MAX_FILE_BYTES;
+use crate::state::MAX_FILE_BYTES;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -39,10 +39,13 @@ async fn fetch_sample() -> Result<js_sys::Uint8Array, String> {
 }
 
 fn load_first(files: Option<web_sys::FileList>) {
-    let Some(file) = files.and_then(|f| f.get(0)) else {
-        return;
-    };
-    let state = state();
+    if let Some(file) = files.and_then(|f| f.get(0)) {
+        open_file(state(), file);
+    }
+}
+
+/// Reads a file the person chose (picker, drop, or the installed app's file handler) and loads it.
+pub(crate) fn open_file(state: crate::state::AppState, file: web_sys::File) {
     state.begin("Opening the file");
     spawn_local(async move {
         let name = file.name();
@@ -53,8 +56,9 @@ fn load_first(files: Option<web_sys::FileList>) {
     });
 }
 
+/// The sample button, the file picker and the drop zone; `compact` in the top bar once a file is loaded.
 #[component]
-pub fn Loader() -> impl IntoView {
+pub fn Loader(#[prop(optional)] compact: bool) -> impl IntoView {
     let state = state();
     let dragging = RwSignal::new(false);
     let on_sample = move |_| {
@@ -76,6 +80,21 @@ pub fn Loader() -> impl IntoView {
         dragging.set(false);
         load_first(ev.data_transfer().and_then(|d| d.files()));
     };
+    if compact {
+        return view! {
+            <div class="loader compact" data-testid="drop-zone" on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <span class="file-name" data-testid="file-name">
+                    {move || state.file_name.get().map(|n| format!("Loaded: {n}"))}
+                </span>
+                <label class="file-pick small">
+                    "Open another file"
+                    <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
+                </label>
+                <button class="small" data-testid="sample-button" on:click=on_sample>"Sample"</button>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <section
             class="loader"
@@ -96,10 +115,8 @@ pub fn Loader() -> impl IntoView {
                 "Choose a CSV or Excel file"
                 <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
             </label>
-            <span class="hint">"…or drop it here. Up to 512 MB; read only in this tab."</span>
-            <span class="file-name" data-testid="file-name">
-                {move || state.file_name.get().map(|n| format!("Loaded: {n}"))}
-            </span>
+            <span class="hint">"…or drop it here. Up to 300 MB; read only in this tab."</span>
         </section>
     }
+    .into_any()
 }

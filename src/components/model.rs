@@ -4,8 +4,8 @@
 use super::loader::read_file;
 use super::results::Download;
 use super::state;
-use crate::app::{AppState, ApplyReport, MappingRequest};
 use crate::format::{decimal, thousands};
+use crate::state::{AppState, ApplyReport, MappingRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use segment_core::model::apply::MatchHow;
@@ -182,7 +182,7 @@ fn Report(report: Arc<ApplyReport>) -> impl IntoView {
             {no_drift.then(|| view! {
                 <p data-testid="drift-ok">"No drift: every feature stays within its training range and near its training mean."</p>
             })}
-            <div class="table-scroll"><table data-testid="drift-table">
+            <div class="table-scroll" tabindex="0"><table data-testid="drift-table">
                 <thead><tr>
                     <th>"Feature"</th><th>"Training range"</th><th>"Outside it"</th>
                     <th>"Mean now"</th><th>"Training mean"</th><th>"Shift (training sd)"</th>
@@ -232,7 +232,7 @@ fn MovementView(movement: Movement) -> impl IntoView {
             thousands(movement.new_customers),
             thousands(movement.not_seen_again),
         )}</p>
-        <div class="table-scroll"><table class="movement" data-testid="movement-table">
+        <div class="table-scroll" tabindex="0"><table class="movement" data-testid="movement-table">
             <thead>
                 <tr>
                     <th>"In the model ↓ / now →"</th>

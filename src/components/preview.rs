@@ -57,7 +57,7 @@ pub fn Preview() -> impl IntoView {
                     />
                 </label>
             </div>
-            <div class="table-scroll preview-scroll">
+            <div class="table-scroll preview-scroll" tabindex="0" role="region" aria-label="Rows of the file">
                 <table data-testid="preview-table">
                     <thead>
                         <tr>

@@ -1,23 +1,20 @@
 //! The outcome of a run: counts, segment sizes with their means, the scores and the cleaning report.
 
 use super::canvas::{paint, PngButton};
+use super::figure::Folding;
 use super::state;
-use crate::app::AppState;
-use crate::charts::palette::css_colour;
+use crate::charts::palette::{css_colour, css_rgb, OTHERS_COLOUR};
 use crate::charts::silhouette::{draw_silhouette, SilhouettePlot};
 use crate::format::{decimal, percent, thousands};
+use crate::state::AppState;
 use leptos::prelude::*;
 use segment_core::pipeline::AnalysisResult;
 use std::sync::Arc;
 
+/// The segments of a result: counts, each segment's name (editable), size, profile and means, the
+/// downloads, the automatic choice's reasons and the scores.
 #[component]
-pub fn Results() -> impl IntoView {
-    let state = state();
-    move || state.result.get().map(|r| view! { <ResultView result=r /> })
-}
-
-#[component]
-fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
+pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
     let state = state();
     let r = result;
     let dropped = r.cleaning.rows_dropped();
@@ -25,11 +22,14 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
     let features = r.spec.features.clone();
     let warning = plain_warning(&r);
     let firmness = segment_firmness(&r);
+    let folding = Folding::new(r.segment_sizes.len());
+    let all_rows = RwSignal::new(false);
+    let (r_rows, r_others) = (r.clone(), r.clone());
+    let firmness_rows = firmness.clone();
+    let firmness_others = firmness.is_some();
     let firm_header = firmness.is_some().then(|| view! { <th title="HDBSCAN's membership strength: 1 at the segment's densest core, towards 0 at its edge">"Firmness"</th> });
     view! {
         <section class="results" data-testid="results">
-            <h2>"Segments"</h2>
-            <super::AutoChoicePanel />
             <div class="cards">
                 <div class="card">
                     <span class="label">"Customers used"</span>
@@ -52,7 +52,7 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 </div>
             </div>
             {warning.map(|w| view! { <p class="notice" data-testid="result-warning">{w}</p> })}
-            <div class="table-scroll"><table class="sizes" data-testid="segment-table">
+            <div class="table-scroll" tabindex="0" class:tall=move || all_rows.get()><table class="sizes" data-testid="segment-table">
                 <thead>
                     <tr>
                         <th>"Segment"</th>
@@ -63,11 +63,13 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {r
+                    {move || r_rows
                         .segment_sizes
                         .iter()
                         .enumerate()
+                        .take(if all_rows.get() { usize::MAX } else { folding.shown })
                         .map(|(i, &size)| {
+                            let r = &r_rows;
                             let profile = r.profiles.get(i).map(|p| p.description.clone()).unwrap_or_default();
                             view! {
                                 <tr>
@@ -84,12 +86,30 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                                     </td>
                                     <td data-testid="cluster-size">{size}</td>
                                     <td>{percent(size, r.rows_used)}</td>
-                                    {firmness.as_ref().map(|f| view! { <td data-testid="segment-firmness">{decimal(f.get(i).copied().unwrap_or(f64::NAN), 2)}</td> })}
+                                    {firmness_rows.as_ref().map(|f| view! { <td data-testid="segment-firmness">{decimal(f.get(i).copied().unwrap_or(f64::NAN), 2)}</td> })}
                                     {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
                                 </tr>
                             }
                         })
                         .collect_view()}
+                    {move || (!all_rows.get() && folding.others() > 0).then(|| {
+                        let rest: usize = r_others.segment_sizes.iter().skip(folding.shown).sum();
+                        view! {
+                            <tr class="others-row" data-testid="others-row">
+                                <td>
+                                    <span class="swatch" style=format!("background:{}", css_rgb(OTHERS_COLOUR))></span>
+                                    {format!("Others: {} smaller segments ", folding.others())}
+                                    <button class="small" data-testid="show-all-segments" on:click=move |_| all_rows.set(true)>
+                                        {format!("Show all {}", folding.segments)}
+                                    </button>
+                                </td>
+                                <td>{rest}</td>
+                                <td>{percent(rest, r_others.rows_used)}</td>
+                                {firmness_others.then(|| view! { <td></td> })}
+                                {r_others.spec.features.iter().map(|_| view! { <td></td> }).collect_view()}
+                            </tr>
+                        }
+                    })}
                     <tr class="noise-row">
                         <td><span class="swatch" style=format!("background:{}", css_colour(-1))></span>"Noise"</td>
                         <td>{r.noise}</td>
@@ -111,8 +131,12 @@ fn ResultView(result: Arc<AnalysisResult>) -> impl IntoView {
                 hint=" One row per segment: size, share, each feature's mean and ratio to the average, the profile in words. No customer rows."
                 action=AppState::export_profiles
             />
+            <super::AutoChoicePanel />
             {r.density_tree.clone().map(|tree| view! { <DensityTree tree=tree /> })}
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
+            <p class="scores-words" data-testid="scores-words">
+                {let r = r.clone(); move || r.scores.in_words(state.stability.get().filter(|s| s.runs > 0).map(|s| s.mean_ari))}
+            </p>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>
                 <dd data-testid="silhouette">{sil.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</dd>
@@ -173,7 +197,7 @@ pub fn CleaningReport() -> impl IntoView {
             view! {
                 <section class="cleaning-report">
                     <h2>"Cleaning report"</h2>
-                    <div class="table-scroll"><table class="cleaning" data-testid="cleaning-report">
+                    <div class="table-scroll" tabindex="0"><table class="cleaning" data-testid="cleaning-report">
                         <thead>
                             <tr><th>"Rule: drop rows with…"</th><th>"Rows before"</th><th>"Dropped"</th><th>"Rows after"</th><th>"Caught in"</th></tr>
                         </thead>
@@ -223,6 +247,7 @@ pub fn CleaningReport() -> impl IntoView {
 fn SilhouetteChart(score: segment_core::score::SilhouetteScore) -> impl IntoView {
     let state = state();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    let (per_segment, mean) = (score.per_segment.clone(), score.mean);
     Effect::new(move || {
         let names = state.names.get();
         let Some(canvas) = canvas_ref.get() else { return };
@@ -238,7 +263,16 @@ fn SilhouetteChart(score: segment_core::score::SilhouetteScore) -> impl IntoView
             node_ref=canvas_ref
             data-testid="silhouette-plot"
             role="img"
-            aria-label="Silhouette values of each segment's customers"
+            aria-label=move || {
+                let names = state.names.get();
+                let by: Vec<String> = per_segment
+                    .iter()
+                    .enumerate()
+                    .take(20)
+                    .map(|(i, v)| format!("{} {}", names.get(i).cloned().unwrap_or_else(|| format!("Segment {}", i + 1)), decimal(*v, 2)))
+                    .collect();
+                format!("Silhouette values of each segment's customers: mean {}; by segment: {}", decimal(mean, 2), by.join(", "))
+            }
         ></canvas>
         <PngButton canvas_ref=canvas_ref name="silhouette-plot" />
     }

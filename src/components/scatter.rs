@@ -299,7 +299,7 @@ pub fn Scatter() -> impl IntoView {
                 })}
             </div>
             <PngButton canvas_ref=canvas_ref name="pca-scatter" />
-            <ul class="legend" data-testid="scatter-legend">
+            <ul class="legend scroll-area" data-testid="scatter-legend">
                 {move || {
                     state
                         .result
@@ -363,7 +363,7 @@ fn Loadings(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -> i
         <p class="hint">
             "Loadings: each feature's weight in a component (scaled features; sign fixed so the largest weight is positive). The percentages are the share of the total variance each component explains."
         </p>
-        <div class="table-scroll"><table data-testid="pca-loadings">
+        <div class="table-scroll" tabindex="0"><table data-testid="pca-loadings">
             <thead>
                 <tr>
                     <th>"Feature"</th>
@@ -387,5 +387,50 @@ fn Loadings(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -> i
                 }).collect_view()}
             </tbody>
         </table></div>
+    }
+}
+
+/// The PCA map small, beside the segments on the answer screen: every customer placed by the first two
+/// components, coloured by segment; a click opens the full map.
+#[component]
+pub fn MiniMap(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -> impl IntoView {
+    let state = state();
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let r = result.clone();
+    Effect::new(move || {
+        let Some(canvas) = canvas_ref.get() else { return };
+        let coords = r.pca.pair(0, 1.min(r.pca.dims.max(1) - 1));
+        let ratio = &r.pca.explained_variance_ratio;
+        let axis = |i: usize| format!("PC{} ({:.0}%)", i + 1, 100.0 * ratio.get(i).copied().unwrap_or(0.0));
+        let data = ScatterData {
+            coords: &coords,
+            labels: &r.labels,
+            x_label: axis(0),
+            y_label: axis(1),
+            hidden: &[],
+            window: None,
+        };
+        let mut frame = None;
+        paint(&canvas, 0.75, 340.0, |area, dpr| {
+            frame = draw_scatter_frame(area, &data, dpr).ok().flatten().map(|map| (map, point_radius(dpr)));
+            true
+        });
+        if let Some((pixel_map, radius)) = frame {
+            raster(&canvas, &pixel_map, &data, radius);
+        }
+    });
+    let total: f64 = result.pca.explained_variance_ratio.iter().take(2).sum();
+    let alt = format!(
+        "Each dot is a customer placed by the two main directions of the features ({:.0}% of their variance), coloured by segment.",
+        100.0 * total
+    );
+    view! {
+        <figure class="chart mini-map">
+            <canvas node_ref=canvas_ref data-testid="overview-map" role="img" aria-label=alt.clone()></canvas>
+            <figcaption>
+                <span class="hint">{alt}</span>" "
+                <a href=crate::router::Screen::Pca.hash() data-testid="open-pca" on:click=move |_| state.screen.set(crate::router::Screen::Pca)>"Open the map"</a>
+            </figcaption>
+        </figure>
     }
 }

@@ -31,7 +31,7 @@ fn can_be_feature(c: &ColumnInfo) -> bool {
 
 /// When the segmentation on screen is the automatic choice on other columns than the advised ones,
 /// say so: the roles below are the chosen ones, the "Why" column the advice.
-fn chosen_view_note(state: &crate::app::AppState) -> Option<String> {
+fn chosen_view_note(state: &crate::state::AppState) -> Option<String> {
     let advised = state.summary.with(|s| s.as_ref().map(|s| s.suggested.features.clone()))?;
     let on_screen = state.result.with(|r| r.as_ref().map(|r| r.spec.features.clone()))?;
     let (chosen, chosen_features) = state.auto.with(|a| {
@@ -80,7 +80,7 @@ pub fn Schema() -> impl IntoView {
                     "How each column was read. Change a column's role to segment on it, to use it as the customer id (for saved models and the movement table), or to leave it out."
                 </p>
                 {move || chosen_view_note(&state).map(|note| view! { <p class="notice" data-testid="auto-view-note">{note}</p> })}
-                <div class="table-scroll"><table data-testid="schema-table">
+                <div class="table-scroll" tabindex="0"><table data-testid="schema-table">
                     <thead><tr><th>"Column"</th><th>"Type"</th><th>"Missing"</th><th>"Distinct"</th><th>"Role"</th><th>"Why (by default)"</th></tr></thead>
                     <tbody>
                         {move || state.summary.get().map(|summary| {
@@ -110,7 +110,7 @@ pub fn Schema() -> impl IntoView {
                                         <td>{thousands(c.missing)}{(c.not_a_number > 0).then(|| format!(" + {} not numbers", thousands(c.not_a_number)))}</td>
                                         <td>{thousands(c.distinct)}</td>
                                         <td>
-                                            <select data-testid="role-select" data-column=name.clone() prop:value=current on:change=on_change>
+                                            <select data-testid="role-select" aria-label=format!("Role of {name}") data-column=name.clone() prop:value=current on:change=on_change>
                                                 <option value="feature" disabled=!feature_ok>"segment on it"</option>
                                                 <option value="id">"customer id"</option>
                                                 <option value="ignored">"leave out"</option>

@@ -2,8 +2,8 @@
 //! the one `AnalysisSpec`; "Run" sends it to the worker.
 
 use super::state;
-use crate::app::Status;
 use crate::format::decimal;
+use crate::state::Status;
 use leptos::prelude::*;
 use segment_core::clean::{CleaningRules, Impute, Outliers, Scope};
 use segment_core::cluster::hdbscan::Selection;
@@ -32,9 +32,9 @@ pub fn Settings() -> impl IntoView {
                     <p class="notice" data-testid="preset">"Recognised " {p} "."</p>
                 })}
                 <div class="settings-grid">
+                    <Model />
                     <Features />
                     <Cleaning />
-                    <Model />
                 </div>
                 <label class="share">
                     "Link to these settings (no data: the file stays with you) "
@@ -53,6 +53,11 @@ pub fn Settings() -> impl IntoView {
     }
 }
 
+/// Columns in the features table past which it gets a search box.
+const SEARCH_FROM: usize = 20;
+
+/// The features as a compact table, one row per column: use it, log it, what to do with its missing
+/// values. Searchable past twenty columns.
 #[component]
 fn Features() -> impl IntoView {
     let state = state();
@@ -69,47 +74,81 @@ fn Features() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    let query = RwSignal::new(String::new());
+    let searchable = move || columns().is_some_and(|c| c.len() > SEARCH_FROM);
     view! {
         <fieldset data-testid="features">
             <legend>"Features"</legend>
-            <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them. A category column chosen as a feature in the Columns table enters as how common each value is (frequency encoding): segments then separate common from rare values, not one value from another."</p>
-            <For each=move || columns().unwrap_or_default() key=|c| c.name.clone() let:column>
-                {
-                    let name = column.name.clone();
-                    let checked_name = name.clone();
-                    let checked = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&checked_name)));
-                    view! {
-                        <label class="check">
-                            <input
-                                type="checkbox"
-                                data-testid="feature-checkbox"
-                                data-column=name.clone()
-                                prop:checked=checked
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    let name = name.clone();
-                                    edit(move |s| {
-                                        s.features.retain(|f| *f != name);
-                                        if on {
-                                            s.features.push(name);
-                                        }
-                                    });
+            <details class="about">
+                <summary class="hint">"Which columns can be features"</summary>
+                <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them. A category column chosen as a feature in the Columns table (Data screen) enters as how common each value is (frequency encoding): segments then separate common from rare values, not one value from another."</p>
+            </details>
+            <Show when=searchable>
+                <input
+                    type="search"
+                    class="feature-search"
+                    data-testid="feature-search"
+                    placeholder="Find a column"
+                    aria-label="Find a column among the features"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+            </Show>
+            <div class="features-scroll">
+                <table class="features-table" data-testid="features-table">
+                    <thead><tr><th scope="col">"Column"</th><th scope="col">"Use"</th><th scope="col">"Log"</th><th scope="col">"Missing"</th></tr></thead>
+                    <tbody>
+                        <For each=move || columns().unwrap_or_default() key=|c| c.name.clone() let:column>
+                            {
+                                let name = column.name.clone();
+                                let checked_name = name.clone();
+                                let matched_name = name.to_lowercase();
+                                let row_name = name.clone();
+                                let checked = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&checked_name)));
+                                let id = format!("feature-{}", column.name.bytes().map(|b| format!("{b:02x}")).collect::<String>());
+                                view! {
+                                    <tr data-testid="feature-row" data-column=row_name hidden=move || {
+                                        let q = query.get().trim().to_lowercase();
+                                        !q.is_empty() && !matched_name.contains(&q)
+                                    }>
+                                        <th scope="row">
+                                            <label for=id.clone()>{column.name.clone()}</label>
+                                            {column.looks_like_id.then_some(view! { <span class="tag">"id"</span> })}
+                                            {(column.kind == ColumnKind::Date).then_some(view! { <span class="tag" data-testid="date-feature-tag">"days before latest"</span> })}
+                                            {(column.kind == ColumnKind::Categorical).then_some(view! {
+                                                <span class="tag" data-testid="category-feature-tag" title="Frequency encoding: each customer gets the share of customers with the same value. Segments then differ by common versus rare values, not by which value: two values as common look the same.">
+                                                    "category: how common"
+                                                </span>
+                                            })}
+                                        </th>
+                                        <td>
+                                            <input
+                                                type="checkbox"
+                                                id=id
+                                                data-testid="feature-checkbox"
+                                                data-column=name.clone()
+                                                prop:checked=checked
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    let name = name.clone();
+                                                    edit(move |s| {
+                                                        s.features.retain(|f| *f != name);
+                                                        if on {
+                                                            s.features.push(name);
+                                                        }
+                                                    });
+                                                }
+                                            />
+                                        </td>
+                                        <td><LogToggle name=column.name.clone() /></td>
+                                        <td><ImputeColumn name=column.name.clone() /></td>
+                                    </tr>
                                 }
-                            />
-                            {column.name.clone()}
-                            {column.looks_like_id.then_some(view! { <span class="tag">"id"</span> })}
-                            {(column.kind == ColumnKind::Date).then_some(view! { <span class="tag" data-testid="date-feature-tag">"days before latest"</span> })}
-                            {(column.kind == ColumnKind::Categorical).then_some(view! {
-                                <span class="tag" data-testid="category-feature-tag" title="Frequency encoding: each customer gets the share of customers with the same value. Segments then differ by common versus rare values, not by which value: two values as common look the same.">
-                                    "category: how common"
-                                </span>
-                            })}
-                        </label>
-                        <LogToggle name=column.name.clone() />
-                        <ImputeColumn name=column.name.clone() />
-                    }
-                }
-            </For>
+                            }
+                        </For>
+                    </tbody>
+                </table>
+            </div>
         </fieldset>
     }
 }
@@ -147,9 +186,9 @@ fn ImputeColumn(name: String) -> impl IntoView {
                 });
             }
         >
-            <option value="default" selected=move || current().is_none()>"missing: as below"</option>
+            <option value="default" selected=move || current().is_none()>"general rule"</option>
             {Impute::ALL.iter().map(|&v| {
-                view! { <option value=v.key() selected=move || current() == Some(v)>{format!("missing: {}", v.label())}</option> }
+                view! { <option value=v.key() selected=move || current() == Some(v)>{v.label()}</option> }
             }).collect_view()}
         </select>
     }
@@ -176,6 +215,7 @@ fn LogToggle(name: String) -> impl IntoView {
         <label class="check log" class:hidden=move || !shown() title=title>
             <input
                 type="checkbox"
+                aria-label=format!("Log of {name}")
                 data-testid="log-checkbox"
                 data-column=name.clone()
                 prop:checked=on
@@ -191,7 +231,6 @@ fn LogToggle(name: String) -> impl IntoView {
                     });
                 }
             />
-            "log"
             {advised.map(|why| view! { <span class="tag" data-testid="log-reason" title=why>"skewed"</span> })}
         </label>
     }

@@ -1,8 +1,8 @@
 //! What the app is doing: idle, working (with progress and a cancel button), done, or an error.
 
 use super::state;
-use crate::app::Status;
 use crate::format::decimal;
+use crate::state::Status;
 use leptos::prelude::*;
 
 #[component]
@@ -12,10 +12,13 @@ pub fn StatusBar() -> impl IntoView {
     let step = move || state.progress.with(|p| p.as_ref().map(|(what, _)| what.clone()).unwrap_or_default());
     let fraction = move || state.progress.with(|p| p.as_ref().map_or(0.0, |(_, f)| *f));
     view! {
-        <section class="status" data-testid="app-status" data-state=move || status.get().key() aria-live="polite">
-            <Show when=move || status.get() == Status::Idle && state.notice.get().is_none()>
-                <p class="muted">"Load the sample or a CSV file of customers to begin."</p>
-            </Show>
+        <section
+            class="status"
+            data-testid="app-status"
+            data-state=move || status.get().key()
+            aria-live="polite"
+            hidden=move || status.get() == Status::Idle && state.notice.with(Option::is_none)
+        >
             // One stable element while working, so the cancel button never moves under the pointer.
             <Show when=move || status.get() == Status::Working>
                 <div class="progress" data-testid="progress">

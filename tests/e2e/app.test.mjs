@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { openApp, settled, int, screenshot, setInput, withApp, FIXTURES, DIST } from './browser.mjs';
+import { openApp, settled, int, screenshot, setInput, withApp, FIXTURES, DIST, show } from './browser.mjs';
 
 test('the sample with its defaults gives the original project figures', async () => {
   await withApp(async ({ page }) => {
@@ -14,7 +14,7 @@ test('the sample with its defaults gives the original project figures', async ()
     await page.getByTestId('sample-button').click();
     assert.equal(await settled(page), 'done');
     const ms = Date.now() - t0;
-    await page.waitForSelector('[data-testid="pca-scatter"][data-drawn="true"]');
+    await page.waitForSelector('[data-testid="overview-map"][data-drawn="true"]');
     console.log(`sample: click to drawn chart ${Date.now() - t0} ms (status done after ${ms} ms); page says ${await page.getByTestId('elapsed-ms').textContent()} ms`);
 
     assert.equal(await int(page, 'rows-used'), 55002);
@@ -33,7 +33,10 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.deepEqual(after.map((t) => Number(t.replace(/,/g, ''))), [55021, 55006, 55002]);
     assert.equal(await page.getByTestId('eps-input').inputValue(), '0.04');
     assert.equal(await page.getByTestId('min-samples-input').inputValue(), '50');
+    await show(page, 'pca');
+    await page.waitForSelector('[data-testid="pca-scatter"][data-drawn="true"]');
     assert.equal(await page.getByTestId('pca-scatter').getAttribute('data-points'), '55002');
+    await show(page, 'segments');
     // Stability arrives after the result: 5 runs on 80 % subsamples, as the native test measures.
     await page.waitForFunction(() => /^[0-9.]+$/.test(document.querySelector('[data-testid="stability"]').textContent));
     const stability = Number(await page.getByTestId('stability').textContent());
@@ -44,12 +47,14 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.match(await page.getByTestId('segment-profile').nth(2).textContent(), /^monto_descuentos 2\.7x the average/);
     // The silhouette plot, the loadings and the third component.
     await page.waitForSelector('[data-testid="silhouette-plot"][data-drawn="true"]');
+    await show(page, 'pca');
     assert.equal(await page.locator('[data-testid="pca-loadings"] tbody tr').count(), 3);
     const shares = (await page.locator('[data-testid="pca-loadings"] thead th').allTextContents()).slice(1).map((t) => Number(t.match(/\(([\d.]+)%\)/)[1]));
     assert.equal(shares.length, 3);
     assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 100) < 0.2, `explained variance ${shares}`);
     await page.getByTestId('pca-axes').selectOption('13');
     await page.waitForFunction(() => document.querySelector('[data-testid="pca-scatter"]').dataset.drawn === 'true');
+    await show(page, 'segments');
     await screenshot(page, 'sample-done');
     await setInput(page, 'segment-name', 'Big spenders', 1);
     await page.waitForFunction(() => document.querySelector('[data-testid="scatter-legend"]').textContent.includes('Big spenders'));
@@ -129,6 +134,7 @@ test('a messy export: comments, a repeated header, semicolons, bad cells are rep
     assert.match(report, /visits: 1, spend: 1 \(first at line 21\)/);
     assert.equal(await int(page, 'segment-count'), 3);
     // The removed rows, as they were, with why.
+    await show(page, 'data');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-removed').click()]);
     assert.equal(download.suggestedFilename(), 'messy_export-removed-rows.csv');
     const removed = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
@@ -167,6 +173,7 @@ test('k-means, the k sweep and the comparison table on the sample', async () => 
   await withApp(async ({ page }) => {
     await page.getByTestId('sample-button').click();
     assert.equal(await settled(page), 'done');
+    await show(page, 'segment');
     await page.waitForSelector('[data-testid="k-distance-chart"][data-drawn="true"]');
     assert.equal(await page.getByTestId('eps-suggestion').count(), 1);
 
@@ -230,6 +237,8 @@ test('a share link carries the settings, never the data, and restores them', asy
     await page.goto(server.url + link.slice(link.indexOf('#')));
     await page.getByTestId('sample-button').waitFor();
     assert.match(await page.getByTestId('notice').textContent(), /Load your CSV file to apply them/);
+    // Read once, the settings leave the address: it names the screen, and the back button never reloads the link.
+    assert.equal(await page.evaluate(() => location.hash), '#/segments');
     await page.getByTestId('file-input').setInputFiles(sample);
     assert.equal(await settled(page), 'done');
     assert.equal(await page.getByTestId('min-samples-input').inputValue(), '60');

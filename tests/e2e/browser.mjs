@@ -90,3 +90,12 @@ export async function withApp(fn) {
     await app.close();
   }
 }
+
+/** Goes to a screen through its navigation link, as a person would, and waits until it is shown. */
+export async function show(page, screen) {
+  await page.getByTestId(`view-${screen}`).click();
+  await page.waitForFunction((id) => {
+    const el = document.getElementById(id);
+    return el && !el.hidden && location.hash === `#/${id}`;
+  }, screen);
+}

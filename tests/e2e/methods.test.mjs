@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { settled, int, screenshot, withApp, DIST } from './browser.mjs';
+import { settled, int, screenshot, withApp, DIST, show } from './browser.mjs';
 
 test('Gaussian mixture and Ward on the sample give the original figures', async () => {
   await withApp(async ({ page }) => {
@@ -67,6 +67,7 @@ test('HDBSCAN on the sample: scikit-learn\'s segments and noise, firmness, the d
     assert.ok(methods.includes('hdbscan'), methods.join());
 
     // Saved and applied to the same file: every customer keeps its segment, noise stays noise.
+    await show(page, 'models');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
     const modelPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'segment-hdbscan-')), 'model.json');
     await download.saveAs(modelPath);

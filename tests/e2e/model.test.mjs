@@ -7,7 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { settled, int, screenshot, withApp, DIST, SCREENSHOTS } from './browser.mjs';
+import { settled, int, screenshot, withApp, DIST, SCREENSHOTS, show } from './browser.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segment-model-'));
 const SAMPLE = fs.readFileSync(path.join(DIST, 'dataset_ecommerce.csv'), 'utf8');
@@ -31,6 +31,7 @@ function nextMonth() {
 async function fitAndSaveModel(page) {
   await page.getByTestId('sample-button').click();
   assert.equal(await settled(page), 'done');
+  await show(page, 'models');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
   assert.equal(download.suggestedFilename(), 'dataset_ecommerce-model.json');
   const modelPath = path.join(tmp, 'model.json');
@@ -90,6 +91,7 @@ test('fit, save the model, apply it to next month and read who moved', async () 
     assert.equal(fs.readFileSync(await movers.path(), 'utf8').trim().split('\n').length, moved + 1);
 
     // The page's export of the applied file equals the command line's streaming apply.
+    await show(page, 'segments');
     const [labeled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const inPage = fs.readFileSync(await labeled.path(), 'utf8');
     assert.ok(fs.existsSync(CLI), `${CLI} is built by cargo test --workspace`);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { settled, withApp, screenshot, int, FIXTURES } from './browser.mjs';
+import { settled, withApp, screenshot, int, FIXTURES, show } from './browser.mjs';
 
 const NASTY = path.join(FIXTURES, 'nasty');
 const expected = JSON.parse(fs.readFileSync(path.join(NASTY, 'expected.json'), 'utf8'));
@@ -36,6 +36,7 @@ test('a column left out in the schema table is no longer a feature', async () =>
     assert.equal(await settled(page), 'done');
     const checked = () => page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
     assert.deepEqual(await checked(), ['revenue', 'refunds', 'margin']);
+    await show(page, 'data');
     await page.locator('[data-testid="role-select"][data-column="margin"]').selectOption('ignored');
     assert.deepEqual(await checked(), ['revenue', 'refunds']);
     // A yes/no column can be a feature.
@@ -52,7 +53,9 @@ test('a column left out in the schema table is no longer a feature', async () =>
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
     assert.match(await page.getByTestId('segment-table').textContent(), /mean first_order/);
+    await show(page, 'explore');
     await page.getByTestId('explore-variable').selectOption({ label: 'first_order' });
+    await show(page, 'data');
     const min = await page.locator('[data-testid="explore-summary"] td').nth(4).textContent();
     assert.equal(Number(min), 0);
     // A category can be a feature too, by how common its value is, with the caveat beside it.
@@ -121,6 +124,7 @@ test('a transaction file is segmented per customer by default (RFM, as pandas co
 
     // One click segments the purchase lines as they are; the aggregation is then offered, and gives
     // the customers back.
+    await show(page, 'data');
     await page.getByTestId('rfm-as-is').click();
     assert.equal(await settled(page), 'done');
     await page.getByTestId('rfm-panel').waitFor();

@@ -5,12 +5,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FIXTURES, screenshot, settled, withApp } from './browser.mjs';
+import { FIXTURES, screenshot, settled, show, withApp } from './browser.mjs';
 
-const VIEWS = ['data', 'explore', 'segment', 'overview', 'analysis', 'compare', 'pca'];
+const VIEWS = ['segments', 'overview', 'analysis', 'compare', 'pca', 'segment', 'explore', 'data', 'models'];
+/** The charts each screen draws once shown. */
+const CHARTS = {
+  segments: ['overview-map', 'silhouette-plot'],
+  overview: ['pie-chart', 'variable-chart'],
+  analysis: ['analysis-scatter', 'analysis-histogram'],
+  compare: ['compare-chart'],
+  pca: ['pca-scatter', 'scree-chart'],
+  explore: ['explore-histogram', 'explore-box', 'correlation-heatmap', 'explore-scatter'],
+};
 
 /** The labeled export as rows of objects (simple CSV: the fixtures here have no quoted commas). */
 async function exportedRows(page) {
+  await show(page, 'segments');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   const lines = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
   const header = lines[0].split(',');
@@ -36,22 +46,18 @@ const sd = (rows, col) => {
 };
 const close = (a, b, rel = 1e-9) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
 
-async function allDrawn(page) {
-  await page.waitForFunction(() => {
-    const ids = ['explore-histogram', 'explore-box', 'correlation-heatmap', 'explore-scatter', 'pie-chart',
-      'variable-chart', 'analysis-scatter', 'analysis-histogram', 'compare-chart'];
-    return ids.every((id) => document.querySelector(`[data-testid="${id}"]`)?.dataset.drawn === 'true');
-  });
-}
-
+/** Every screen through the navigation: shown alone, marked current, its charts drawn, a screenshot. */
 async function visitEveryView(page, name) {
   for (const view of VIEWS) {
-    await page.getByTestId(`view-${view}`).click();
-    await page.waitForFunction((id) => {
-      const top = document.getElementById(id)?.getBoundingClientRect().top;
-      return top !== undefined && top > -5 && top < 200;
-    }, view);
-    assert.equal(await page.getByTestId(`view-${view}`).getAttribute('aria-current'), 'true');
+    await show(page, view);
+    const shown = await page.locator('section.view').evaluateAll((els) => els.filter((e) => !e.hidden).map((e) => e.id));
+    assert.deepEqual(shown, [view]);
+    assert.equal(await page.getByTestId(`view-${view}`).getAttribute('aria-current'), 'page');
+    // (A chart the result has no data for is not there at all.)
+    await page.waitForFunction((ids) => ids.every((id) => {
+      const chart = document.querySelector(`[data-testid="${id}"]`);
+      return !chart || chart.dataset.drawn === 'true';
+    }), CHARTS[view] ?? []);
     await page.screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots', `${name}-${view}.png`) });
   }
 }
@@ -60,7 +66,6 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
   await withApp(async ({ page }) => {
     await page.getByTestId('sample-button').click();
     assert.equal(await settled(page), 'done');
-    await allDrawn(page);
     fs.mkdirSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots'), { recursive: true });
     await visitEveryView(page, 'sample');
 
@@ -68,6 +73,7 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     const rows = everyRow.filter((r) => r.segment_name !== 'dropped by cleaning');
 
     // Data: the preview pages through the file as it was, each row with the segment the export gives it.
+    await show(page, 'data');
     const range = () => page.getByTestId('preview-range').textContent();
     assert.equal(await range(), `rows 1–50 of ${everyRow.length.toLocaleString('en-US')}`);
     await page.getByTestId('preview-next').click();
@@ -88,6 +94,7 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     assert.equal(n, 3);
 
     // Overview: the count cards.
+    await show(page, 'overview');
     const card = (s) => page.locator(`[data-testid="overview-card"][data-segment="${s}"] .value`).textContent();
     assert.equal(Number((await card('all')).replace(/\D/g, '')), rows.length);
     for (let s = 0; s < n; s++) assert.equal(Number((await card(s)).replace(/\D/g, '')), segments[s].length);
@@ -115,11 +122,13 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     }
 
     // Segment analysis: the second segment's cards hold its means.
+    await show(page, 'analysis');
     await page.getByTestId('analysis-segment').selectOption('1');
     const visits = Number(await page.locator('[data-testid="analysis-card"][data-card="n_visitas"]').getAttribute('data-mean'));
     assert.ok(close(visits, mean(segments[1], 'n_visitas'), 1e-9), `analysis mean ${visits}`);
 
     // Compare: the first two segments; d of segment 1 against segment 0 for visits.
+    await show(page, 'compare');
     const diff = page.locator('[data-testid="compare-difference"][data-variable="n_visitas"]').first();
     const d = Number(await diff.getAttribute('data-effect'));
     const [a, b] = [segments[1], segments[0]];
@@ -132,11 +141,13 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     assert.equal(await page.getByTestId('compare-difference').count(), 2 * before);
 
     // Explore: the summary of a variable equals the export's (rows used).
+    await show(page, 'explore');
     await page.getByTestId('explore-variable').selectOption({ label: 'n_visitas' });
     const exploreMean = Number((await page.getByTestId('explore-mean').textContent()).replace(/[^0-9.-]/g, ''));
     assert.ok(Math.abs(exploreMean - mean(rows, 'n_visitas')) < 0.006, `explore mean ${exploreMean}`);
 
     // The profiles as CSV: one row per segment with its size and means, then noise.
+    await show(page, 'segments');
     const [prof] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-profiles').click()]);
     assert.equal(prof.suggestedFilename(), 'dataset_ecommerce-profiles.csv');
     const profLines = fs.readFileSync(await prof.path(), 'utf8').trim().split('\n');
@@ -150,17 +161,20 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     assert.match(profLines[n + 1], /^,noise,2711,/);
 
     // Segment: the eps slider moves the current eps (and the settings follow).
+    await show(page, 'segment');
     await page.getByTestId('eps-slider').fill('0.05');
     await page.waitForFunction(() => document.querySelector('[data-testid="eps-slider-value"]').textContent === '0.0500');
     assert.equal(Number(await page.getByTestId('eps-input').inputValue()), 0.05);
 
     // Any chart as PNG.
+    await show(page, 'overview');
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('png-pie-chart').click()]);
     assert.equal(png.suggestedFilename(), 'pie-chart.png');
     assert.deepEqual([...fs.readFileSync(await png.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
 
     // The guidance and result charts save as PNG too.
-    for (const chart of ['k-distance-chart', 'silhouette-plot', 'pca-scatter', 'scree-chart']) {
+    for (const [screen, chart] of [['segment', 'k-distance-chart'], ['segments', 'silhouette-plot'], ['pca', 'pca-scatter'], ['pca', 'scree-chart']]) {
+      await show(page, screen);
       const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`png-${chart}`).click()]);
       assert.equal(file.suggestedFilename(), `${chart}.png`);
     }
@@ -192,7 +206,7 @@ test('the PCA map: legend toggles, zoom and pan, hover names the point, scree an
   await withApp(async ({ page }) => {
     await page.getByTestId('sample-button').click();
     assert.equal(await settled(page), 'done');
-    await page.getByTestId('view-pca').click();
+    await show(page, 'pca');
     const map = page.getByTestId('pca-scatter');
     await page.waitForFunction(() => document.querySelector('[data-testid="scree-chart"]')?.dataset.drawn === 'true');
     const shown = async () => Number(await map.getAttribute('data-shown'));

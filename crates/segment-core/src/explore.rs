@@ -116,6 +116,27 @@ pub struct Explore {
     pub sample_labels: Vec<i32>,
 }
 
+/// The variables the overview opens on, from what the columns' names say they measure (the profile's
+/// reading: spend, activity): a money column for the share pie and a ratio's numerator, an activity
+/// column for the chart by segment and the ratio's denominator ("spend per visit").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartDefaults {
+    pub total: usize,
+    pub activity: usize,
+}
+
+impl Explore {
+    /// Indices into `variables`: the first spend-like and activity-like ones, else the first two.
+    pub fn chart_defaults(&self) -> ChartDefaults {
+        use crate::profile::{role_of, Role};
+        let find = |role: Role| self.variables.iter().position(|v| role_of(&v.name) == Some(role));
+        let last = self.variables.len().saturating_sub(1);
+        let total = find(Role::Spend).unwrap_or(0);
+        let activity = find(Role::Activity).unwrap_or(if total == 0 { 1.min(last) } else { 0 });
+        ChartDefaults { total, activity }
+    }
+}
+
 /// Columns the dashboard describes: every feature, then other numeric columns up to this many in all.
 pub const EXPLORE_COLUMNS: usize = 60;
 
@@ -305,6 +326,33 @@ mod tests {
         assert!((s.sd - 36.463_941_745_497_67).abs() < 1e-9, "{}", s.sd);
         assert_eq!((s.q1, s.median, s.q3), (2.5, 4.0, 6.0));
         assert_eq!((s.whisker_low, s.whisker_high, s.max), (1.0, 7.0, 100.0));
+    }
+
+    #[test]
+    fn chart_defaults_read_the_column_names() {
+        let named = |names: &[&str]| Explore {
+            variables: names
+                .iter()
+                .map(|n| Variable {
+                    name: n.to_string(),
+                    feature: true,
+                    overall: Summary::default(),
+                    segments: Vec::new(),
+                    noise: Summary::default(),
+                    edges: Vec::new(),
+                    counts: Vec::new(),
+                })
+                .collect(),
+            ..Explore::default()
+        };
+        // The sample: discounts are not spend; visits are activity.
+        let sample = named(&["n_visitas", "monto_descuentos", "monto_compras"]);
+        assert_eq!(sample.chart_defaults(), ChartDefaults { total: 2, activity: 0 });
+        let unknown = named(&["a", "b", "c"]);
+        assert_eq!(unknown.chart_defaults(), ChartDefaults { total: 0, activity: 1 });
+        let one = named(&["x"]);
+        assert_eq!(one.chart_defaults(), ChartDefaults { total: 0, activity: 0 });
+        assert_eq!(named(&[]).chart_defaults(), ChartDefaults { total: 0, activity: 0 });
     }
 
     #[test]

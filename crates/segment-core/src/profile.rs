@@ -25,14 +25,14 @@ pub struct SegmentProfile {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+pub(crate) enum Role {
     Spend,
     Discount,
     Activity,
 }
 
 /// What a column measures, from words in its name (English, Spanish, Portuguese, French, German).
-fn role_of(feature: &str) -> Option<Role> {
+pub(crate) fn role_of(feature: &str) -> Option<Role> {
     let f = feature.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
     if has(&["discount", "descuento", "desconto", "remise", "rabatt", "coupon", "promo"]) {

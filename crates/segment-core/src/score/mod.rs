@@ -20,6 +20,27 @@ pub struct Scores {
     pub calinski_harabasz: Option<f64>,
 }
 
+impl Scores {
+    /// The scores in a sentence a marketer can act on: how clearly the segments are apart (silhouette,
+    /// Rousseeuw's reading of its ranges) and, once measured, whether they come back on other samples
+    /// (stability, the adjusted Rand index of subsample refits).
+    pub fn in_words(&self, stability: Option<f64>) -> String {
+        let apart = match self.silhouette.as_ref().map(|s| s.mean) {
+            Some(s) if s >= 0.5 => "The segments are clearly apart: most customers are much closer to their own segment than to any other.",
+            Some(s) if s >= 0.25 => "The segments are apart but touch: customers at the edges could belong to a neighbour, so read them as tendencies at the margins.",
+            Some(s) if s.is_finite() => "The segments overlap a lot: treat them as broad tendencies, not sharp groups, or try fewer segments.",
+            _ => "With fewer than two segments there is nothing to compare: try another method or settings.",
+        };
+        let again = match stability {
+            Some(a) if a >= 0.9 => " They come back almost unchanged on random subsamples: safe to build on.",
+            Some(a) if a >= 0.75 => " They mostly come back on random subsamples: sound, with some customers moving between neighbours.",
+            Some(a) if a.is_finite() => " They change noticeably on random subsamples: check them before acting on them.",
+            _ => "",
+        };
+        format!("{apart}{again}")
+    }
+}
+
 /// Centroids and sizes of the clusters (noise left out). `k` = number of clusters.
 fn centroids(x: ArrayView2<f64>, labels: &[Option<usize>], k: usize) -> (Vec<Vec<f64>>, Vec<usize>) {
     let d = x.ncols();
@@ -101,6 +122,32 @@ pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn scores_in_words_follow_the_silhouette_and_stability_bands() {
+        let with = |mean: f64| Scores {
+            silhouette: Some(silhouette::SilhouetteScore {
+                mean,
+                per_segment: Vec::new(),
+                rows_scored: 10,
+                sampled: false,
+                seed: 0,
+                std_error: 0.0,
+                profile: Vec::new(),
+            }),
+            davies_bouldin: None,
+            calinski_harabasz: None,
+        };
+        assert!(with(0.66).in_words(None).starts_with("The segments are clearly apart"));
+        assert!(with(0.3).in_words(None).contains("touch"));
+        assert!(with(0.1).in_words(None).contains("overlap"));
+        assert!(Scores { silhouette: None, davies_bouldin: None, calinski_harabasz: None }
+            .in_words(None)
+            .contains("fewer than two"));
+        assert!(with(0.66).in_words(Some(0.95)).ends_with("safe to build on."));
+        assert!(with(0.66).in_words(Some(0.5)).contains("change noticeably"));
+        assert!(!with(0.66).in_words(Some(f64::NAN)).contains("subsamples"));
+    }
     use super::*;
     use ndarray::array;
 
