@@ -73,4 +73,15 @@ if [[ $WANT_BROWSER == 1 ]]; then
   fi
   npm_ci tests/e2e
 fi
+
+# 6. DuckDB (PyPI) in a virtual environment of its own, for the SQL export's tests.
+DUCKDB_VERSION=1.3.2
+if [[ ! -x .tools/py/bin/python ]] || ! .tools/py/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null; then
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
+    apt_install python3-venv
+  fi
+  log "python venv with duckdb $DUCKDB_VERSION (.tools/py)"
+  python3 -m venv .tools/py
+  .tools/py/bin/pip install --quiet --disable-pip-version-check "duckdb==$DUCKDB_VERSION"
+fi
 log "ready"

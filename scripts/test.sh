@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs every check and test: formatting, clippy (native and wasm), the
-# core's native tests (parity with scikit-learn and linfa), the core's tests compiled to wasm (run in
-# Node), the release build, and the end-to-end tests in headless Chromium. Stops at the first failure.
+# core's native tests (parity with scikit-learn and linfa), the SQL export run in DuckDB, the core's
+# tests compiled to wasm (run in Node), the release build, and the end-to-end tests in headless
+# Chromium. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
@@ -19,6 +20,9 @@ wasm_env cargo clippy --target wasm32-unknown-unknown -p segment-app --lib --bin
 
 step "native tests"
 cargo test --workspace
+
+step "the SQL export in DuckDB (equal to segment apply, row for row)"
+.tools/py/bin/python tests/sql/duckdb_check.py "$PWD/target/debug/segment" "$PWD/tests/fixtures" "$PWD/public"
 
 step "core tests in wasm (Node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use segment_core::auto::AutoChoice;
 use segment_core::ingest::spreadsheet::is_spreadsheet;
+use segment_core::model::sql::Dialect;
 use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
 use segment_core::session::Session;
@@ -77,6 +78,25 @@ enum Command {
         /// Where to write the labeled CSV ("-" for standard output); default: <data>-segments.csv.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Write the model as one SQL query for the engine where the table lives (DuckDB, Spark, ANSI): every
+    /// row with `segment` and `segment_name`, as `apply` gives them.
+    ExportSql {
+        /// A model saved by `segment fit` or the page's "Save model".
+        model: PathBuf,
+        /// duckdb, spark or ansi.
+        #[arg(long, default_value = "duckdb")]
+        dialect: String,
+        /// The table (or view) the query reads.
+        #[arg(long, default_value = "customers")]
+        table: String,
+        /// A CSV file with the table's layout (its header is read): the table's columns, which the rules
+        /// "in any column" and the duplicate-row rule look at. Default: the columns the model knows.
+        #[arg(long)]
+        columns_from: Option<PathBuf>,
+        /// Where to write the query; a DBSCAN model's core points go beside it (<query>-cores.csv).
+        #[arg(short, long, default_value = "query.sql")]
+        output: PathBuf,
     },
 }
 
@@ -220,6 +240,9 @@ impl Command {
                 fit(&data, settings.as_deref(), names, output, &load_mode(as_is))
             }
             Command::Apply { model, data, mapping, output } => apply(&model, &data, &mapping, output),
+            Command::ExportSql { model, dialect, table, columns_from, output } => {
+                export_sql(&model, &dialect, &table, columns_from.as_deref(), &output)
+            }
         }
     }
 }
@@ -382,6 +405,58 @@ fn print_fit(result: &AnalysisResult, names: &[String]) {
     if let (Some(db), Some(ch)) = (s.davies_bouldin, s.calinski_harabasz) {
         eprintln!("Davies-Bouldin {db:.4}, Calinski-Harabasz {ch:.2}");
     }
+}
+
+/// The model file at `path`, read and checked.
+fn read_model(path: &Path) -> Result<SegmentModel, Failure> {
+    let text = String::from_utf8(read(path)?).map_err(|_| {
+        Failure::Settings(format!(
+            "{} is not a model file (not text); save one with `segment fit`",
+            path.display()
+        ))
+    })?;
+    Ok(SegmentModel::from_json(&text)?)
+}
+
+fn export_sql(
+    model_path: &Path,
+    dialect: &str,
+    table: &str,
+    columns_from: Option<&Path>,
+    output: &Path,
+) -> Result<(), Failure> {
+    let model = read_model(model_path)?;
+    let dialect = Dialect::parse(dialect).ok_or_else(|| {
+        Failure::Settings(format!("unknown SQL dialect \"{dialect}\": use duckdb, spark or ansi"))
+    })?;
+    let columns = match columns_from {
+        Some(path) => {
+            let bytes = read(path)?;
+            let mut session = Session::new();
+            let summary = session.load(bytes, &LoadMode::AsIs, &mut |_, _| {})?;
+            summary.columns.iter().map(|c| c.name.clone()).collect()
+        }
+        None => model.known_columns(),
+    };
+    let stem = output.file_stem().map_or_else(|| "query".into(), |s| s.to_string_lossy().into_owned());
+    let side_name = format!("{stem}-cores.csv");
+    let sql = segment_core::model::sql::export_sql(&model, dialect, table, &columns, &side_name)?;
+    if let Some((name, csv)) = &sql.side_table {
+        let side = output.with_file_name(name);
+        write_atomically(&side, &[model_path], |mut w| {
+            w.write_all(csv.as_bytes()).and_then(|()| w.flush()).map_err(|e| Failure::Io(e.to_string()))
+        })?;
+        eprintln!("wrote {} (the model's core points, read by the query)", side.display());
+    }
+    write_atomically(output, &[model_path], |mut w| {
+        w.write_all(sql.query.as_bytes()).and_then(|()| w.flush()).map_err(|e| Failure::Io(e.to_string()))
+    })?;
+    eprintln!(
+        "wrote {} ({} columns of table {table}, then segment and segment_name)",
+        output.display(),
+        columns.len()
+    );
+    Ok(())
 }
 
 fn apply(

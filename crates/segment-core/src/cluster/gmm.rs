@@ -187,6 +187,16 @@ impl Mixture {
         }
     }
 
+    /// Component `c`'s lower Cholesky factor (row-major d x d) and the log-determinant of its covariance:
+    /// what `log_weighted` uses, for writing the same computation elsewhere (SQL).
+    pub fn cholesky(&self, c: usize) -> &[f64] {
+        &self.chol[c]
+    }
+
+    pub fn log_det(&self, c: usize) -> f64 {
+        self.log_det[c]
+    }
+
     /// The most likely component of `x` (ties: the lower id).
     pub fn most_likely(&self, x: &[f64]) -> Option<usize> {
         let mut scores = vec![0.0; self.weights.len()];

@@ -533,7 +533,7 @@ pub fn header_names<'a>(header: impl IntoIterator<Item = &'a str>) -> Vec<String
 }
 
 /// Words read as booleans (lower case), true first.
-const BOOLEAN_WORDS: [(&str, &str); 8] = [
+pub(crate) const BOOLEAN_WORDS: [(&str, &str); 8] = [
     ("true", "false"),
     ("yes", "no"),
     ("y", "n"),

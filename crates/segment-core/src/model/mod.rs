@@ -9,6 +9,7 @@
 
 pub mod apply;
 pub mod assign;
+pub mod sql;
 pub mod stream;
 
 pub use apply::{apply, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement};
@@ -100,6 +101,18 @@ pub struct TrainingInfo {
 }
 
 impl SegmentModel {
+    /// The columns the model knows a file of its kind has: its features, the training file's numeric
+    /// columns and its id column (what `export-sql` assumes when not told the table's columns).
+    pub fn known_columns(&self) -> Vec<String> {
+        let mut columns: Vec<String> = Vec::new();
+        for c in self.training.id_column.iter().chain(&self.numeric_columns).chain(&self.spec.features) {
+            if !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
+        columns
+    }
+
     /// The model of a result: `bytes` and `table` are the file it was computed on, `names` the segment
     /// names to save (the person's or the suggested ones).
     pub fn from_result(

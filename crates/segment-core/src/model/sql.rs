@@ -1,0 +1,558 @@
+//! A saved model as one SQL query, for the engines where the customer table lives (DuckDB, Spark, any
+//! ANSI engine): every row of the table with `segment` and `segment_name`, as `segment apply` gives them.
+//!
+//! The query does what the streaming apply does, step for step: the same cleaning rules in the same
+//! order (a row counts under the first rule that drops it, and is marked `dropped by cleaning`, never
+//! lost), the training fill values and outlier bounds, the transforms, the training scaler, and the
+//! same assignment: nearest centre (k-means, Ward), most likely component (Gaussian mixture, the same
+//! forward substitution through the Cholesky factor), nearest core point within eps (DBSCAN, through a
+//! grid of cell side eps so a row meets only the core points of its neighbouring cells). Number
+//! literals are written in exponent form, which every engine reads as a double, with the shortest
+//! digits that give back the model's exact value.
+//!
+//! What it cannot do, it refuses with the reason: HDBSCAN's approximate predict and RFM scores, and
+//! date or category features (relative to the whole file, as in the streaming apply).
+
+use super::{Assignment, SegmentModel};
+use crate::clean::{Impute, Scope};
+use crate::error::{CoreError, Result};
+use crate::export::{DROPPED, NOISE};
+use crate::features::Transform;
+use std::fmt::Write as _;
+
+/// The SQL dialect the query is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// DuckDB: side tables read with `read_csv`.
+    DuckDb,
+    /// Spark SQL: identifiers quoted with backticks, side tables read as `csv.` paths.
+    Spark,
+    /// Standard SQL: every constant inline (core points as a VALUES list).
+    Ansi,
+}
+
+impl Dialect {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "duckdb" => Some(Dialect::DuckDb),
+            "spark" | "sparksql" | "spark-sql" => Some(Dialect::Spark),
+            "ansi" | "sql" => Some(Dialect::Ansi),
+            _ => None,
+        }
+    }
+
+    /// A quoted identifier.
+    pub fn quote(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            Dialect::DuckDb | Dialect::Ansi => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    fn double(self) -> &'static str {
+        "DOUBLE"
+    }
+
+    /// The nearest (smallest `score`, ties by the smaller `tie`) candidate's `__segment` per row of
+    /// `from`: an aggregate of structs where the engine has one (one pass), else a window.
+    fn pick(self, from: &str, score: &str, tie: &str, filter: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "SELECT __row, min(struct_pack(s := {score}, c := {tie}, g := __segment)).g AS __segment FROM {from}{filter} GROUP BY __row"
+            ),
+            Dialect::Spark => format!(
+                "SELECT __row, min(named_struct('s', {score}, 'c', {tie}, 'g', __segment)).g AS __segment FROM {from}{filter} GROUP BY __row"
+            ),
+            Dialect::Ansi => format!(
+                "SELECT __row, __segment FROM (SELECT __row, __segment, ROW_NUMBER() OVER (PARTITION BY __row ORDER BY {score}, {tie}) AS __rank FROM {from}{filter}) AS ranked WHERE __rank = 1"
+            ),
+        }
+    }
+
+    /// A number for each row in the table's scan order (the order "first" refers to in the duplicate
+    /// rules and the order of the result).
+    fn row_number(self) -> &'static str {
+        match self {
+            Dialect::Spark => "monotonically_increasing_id()",
+            Dialect::DuckDb | Dialect::Ansi => "ROW_NUMBER() OVER ()",
+        }
+    }
+
+    /// A text cast of any value.
+    fn text(self, expr: &str) -> String {
+        match self {
+            Dialect::Spark => format!("CAST({expr} AS STRING)"),
+            Dialect::DuckDb | Dialect::Ansi => format!("CAST({expr} AS VARCHAR)"),
+        }
+    }
+
+    /// A cast to double that gives NULL instead of failing.
+    fn try_double(self, expr: &str) -> String {
+        match self {
+            Dialect::Spark => format!("TRY_CAST({expr} AS DOUBLE)"),
+            Dialect::DuckDb | Dialect::Ansi => format!("TRY_CAST({expr} AS {})", self.double()),
+        }
+    }
+}
+
+/// The query and, for DBSCAN in DuckDB and Spark, the core points to write beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlExport {
+    pub query: String,
+    /// (file name relative to the query, CSV text): read by the query from that path.
+    pub side_table: Option<(String, String)>,
+}
+
+/// A double literal that every engine reads back exactly (`1.5e0`, `-2.25e-3`).
+fn lit(v: f64) -> String {
+    format!("{v:e}")
+}
+
+/// A text literal.
+fn text_lit(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The missing markers the reader knows (see `ingest::is_missing_marker`), as a SQL list.
+const MISSING_MARKERS: [&str; 14] =
+    ["", "NA", "N/A", "na", "n/a", "NaN", "nan", "NAN", "null", "NULL", "None", "none", "-", "?"];
+
+/// The model as SQL over `table`, whose columns are `columns` (its header: the rules that look at every
+/// column need them). `side_name` is the file name the DBSCAN core points are written to.
+pub fn export_sql(
+    model: &SegmentModel,
+    dialect: Dialect,
+    table: &str,
+    columns: &[String],
+    side_name: &str,
+) -> Result<SqlExport> {
+    let refuse = |why: String| Err(CoreError::BadModel(why));
+    if let Some(c) = model.date_features.first().or(model.category_features.first()) {
+        return refuse(format!(
+            "it segments on \"{c}\", a date or category column measured against the whole file (its \
+             latest date, its value shares), which one SQL pass over the rows does not know. Apply it \
+             with `segment apply` or in the page"
+        ));
+    }
+    match &model.assignment {
+        Assignment::Hdbscan(_) => {
+            return refuse(
+                "HDBSCAN models assign new customers through the condensed tree (approximate predict), \
+                 which is not written as SQL yet. Apply it with `segment apply`, or fit k-means, a \
+                 mixture, Ward or DBSCAN for SQL"
+                    .into(),
+            )
+        }
+        Assignment::Rfm { .. } => {
+            return refuse(
+                "RFM models score customers aggregated from purchase lines, which is not written as SQL \
+                 yet. Apply it with `segment apply`"
+                    .into(),
+            )
+        }
+        _ => {}
+    }
+    let q = |name: &str| dialect.quote(name);
+    let features = &model.spec.features;
+    let d = features.len();
+    let missing_columns: Vec<&String> = features.iter().filter(|f| !columns.contains(f)).collect();
+    if !missing_columns.is_empty() {
+        let list: Vec<&str> = missing_columns.iter().map(|s| s.as_str()).collect();
+        return Err(CoreError::MissingColumns { missing: list.join(", "), available: columns.join(", ") });
+    }
+    let rules = &model.spec.cleaning;
+    // The columns read as numbers: the features and the training file's numeric columns.
+    let numeric: Vec<&String> =
+        columns.iter().filter(|c| features.contains(c) || model.numeric_columns.contains(c)).collect();
+    let in_scope = |scope: Scope, c: &String| scope == Scope::AllColumns || features.contains(c);
+    let imputing: Vec<bool> = features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
+    let fill: Vec<Option<f64>> = (0..d).map(|j| model.cleaning_fit.fill.get(j).copied().flatten()).collect();
+    let bounds: Vec<Option<(f64, f64)>> =
+        (0..d).map(|j| model.cleaning_fit.bounds.get(j).copied().flatten()).collect();
+    let id_column = model.training.id_column.as_ref().filter(|c| columns.contains(c));
+
+    let is_marker = |c: &str| {
+        let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
+        format!("({0} IS NULL OR TRIM({1}) IN ({2}))", q(c), dialect.text(&q(c)), markers.join(", "))
+    };
+    // A number as the reader takes it, from the cell's text (a column the engine typed as boolean
+    // holds words, not numbers): finite (x - x = 0 fails for infinities and NaN), else missing.
+    let number = |c: &str| {
+        let t = dialect.try_double(&dialect.text(&q(c)));
+        format!("CASE WHEN {} THEN NULL WHEN {t} - {t} = 0e0 THEN {t} END", is_marker(c))
+    };
+    // A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words).
+    let value = |c: &str| {
+        let text = format!("LOWER(TRIM({}))", dialect.text(&q(c)));
+        let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
+            let mut w: Vec<String> = crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(pick(p))).collect();
+            w.dedup();
+            w.join(", ")
+        };
+        format!(
+            "COALESCE({}, CASE WHEN {text} IN ({}) THEN 1e0 WHEN {text} IN ({}) THEN 0e0 END)",
+            number(c),
+            words(|p| p.0),
+            words(|p| p.1)
+        )
+    };
+
+    let mut sql = String::new();
+    let method = model.spec.method.label();
+    let _ = writeln!(
+        sql,
+        "-- Client Segmentation Dashboard: model format {} version {}, {} with {} segments on {}.",
+        model.format,
+        model.version,
+        method,
+        model.segments.len(),
+        features.join(", ")
+    );
+    let _ = writeln!(
+        sql,
+        "-- Fitted on {} ({} rows, {} used). Gives every row of {} with `segment` (1 = largest) and `segment_name`;",
+        model.training.file_name, model.training.rows_in, model.training.rows_used, table
+    );
+    let _ = writeln!(
+        sql,
+        "-- rows the cleaning rules drop are marked '{DROPPED}', customers in no segment '{NOISE}'."
+    );
+    let _ = writeln!(sql, "-- Settings: {}", model.spec.to_json().replace('\n', " "));
+    sql.push_str("WITH\n");
+    // 1. Row order, the values, the first cleaning rule (missing values).
+    let _ = writeln!(sql, "numbered AS (SELECT *, {} AS __row FROM {}),", dialect.row_number(), q(table));
+    let mut read = Vec::new();
+    for (j, f) in features.iter().enumerate() {
+        read.push(format!("{} AS __v{j}", value(f)));
+    }
+    let mut missing = Vec::new();
+    for c in columns {
+        if !in_scope(rules.drop_missing, c) {
+            continue;
+        }
+        if let Some(j) = features.iter().position(|f| f == c) {
+            if !imputing[j] {
+                missing.push(format!("__v{j} IS NULL"));
+            }
+        } else if numeric.contains(&c) {
+            missing.push(format!("({}) IS NULL", number(c)));
+        } else {
+            missing.push(is_marker(c));
+        }
+    }
+    for (j, &on) in imputing.iter().enumerate() {
+        if !on {
+            missing.push(format!("__v{j} IS NULL"));
+        }
+    }
+    missing.dedup();
+    let missing = if missing.is_empty() { "FALSE".to_string() } else { missing.join(" OR ") };
+    let _ = writeln!(sql, "valued AS (SELECT *, {} FROM numbered),", read.join(", "));
+    // Each rule is a stage with its own column: the number of the first rule that dropped the row.
+    let _ = writeln!(sql, "r1 AS (SELECT *, CASE WHEN {missing} THEN 1 END AS __d1 FROM valued),");
+    let mut last = "r1".to_string();
+    let mut drop = "__d1".to_string();
+    let mut stage = 1;
+    let mut next_stage = |sql: &mut String, last: &mut String, drop: &mut String, drop_when: String| {
+        stage += 1;
+        let (name, column) = (format!("r{stage}"), format!("__d{stage}"));
+        let _ = writeln!(
+            sql,
+            "{name} AS (SELECT *, COALESCE({drop}, CASE WHEN {drop_when} THEN {stage} END) AS {column} FROM {last}),",
+        );
+        *last = name;
+        *drop = column;
+    };
+    // Duplicate rows and ids, among the rows no earlier rule dropped (the first in table order kept).
+    if rules.drop_duplicate_rows {
+        let all: Vec<String> = columns.iter().map(|c| q(c)).collect();
+        let _ = writeln!(
+            sql,
+            "r1d AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {} ORDER BY __row) AS __dup FROM {last}),",
+            all.join(", ")
+        );
+        last = "r1d".into();
+        next_stage(&mut sql, &mut last, &mut drop, "__dup > 1".into());
+    }
+    if let (true, Some(id)) = (rules.drop_duplicate_ids, id_column) {
+        let key = if numeric.contains(&id) {
+            format!("({})", number(id))
+        } else {
+            format!("TRIM({})", dialect.text(&q(id)))
+        };
+        let _ = writeln!(
+            sql,
+            "r1i AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {key} ORDER BY __row) AS __dupid FROM {last}),"
+        );
+        last = "r1i".into();
+        next_stage(&mut sql, &mut last, &mut drop, "__dupid > 1".into());
+    }
+    let numeric_hit = |scope: Scope, test: &str| -> String {
+        let hits: Vec<String> = numeric
+            .iter()
+            .filter(|c| in_scope(scope, c))
+            .map(|c| format!("({}) {test}", number(c)))
+            .collect();
+        if hits.is_empty() {
+            "FALSE".into()
+        } else {
+            format!("({})", hits.join(" OR "))
+        }
+    };
+    if let Some(scope) = rules.drop_negative {
+        next_stage(&mut sql, &mut last, &mut drop, numeric_hit(scope, "< 0"));
+    }
+    if let Some(scope) = rules.drop_zero {
+        next_stage(&mut sql, &mut last, &mut drop, numeric_hit(scope, "= 0"));
+    }
+    // 3. Filled values, then the rows with nothing to fill and the outliers.
+    let filled: Vec<String> = (0..d)
+        .map(|j| match fill[j] {
+            Some(v) if imputing[j] => format!("COALESCE(__v{j}, {}) AS __f{j}", lit(v)),
+            _ => format!("__v{j} AS __f{j}"),
+        })
+        .collect();
+    let _ = writeln!(sql, "filled AS (SELECT *, {} FROM {last}),", filled.join(", "));
+    last = "filled".into();
+    let unfillable: Vec<String> =
+        (0..d).filter(|&j| imputing[j] && fill[j].is_none()).map(|j| format!("__f{j} IS NULL")).collect();
+    if !unfillable.is_empty() {
+        next_stage(&mut sql, &mut last, &mut drop, unfillable.join(" OR "));
+    }
+    if rules.outliers.is_some() {
+        let outside: Vec<String> = bounds
+            .iter()
+            .enumerate()
+            .filter_map(|(j, b)| {
+                b.map(|(lo, hi)| format!("NOT (__f{j} BETWEEN {} AND {})", lit(lo), lit(hi)))
+            })
+            .collect();
+        if !outside.is_empty() {
+            next_stage(&mut sql, &mut last, &mut drop, outside.join(" OR "));
+        }
+    }
+    // 4. Transforms and the training scaler.
+    let scaled: Vec<String> = (0..d)
+        .map(|j| {
+            let x = match model.spec.transforms.get(&features[j]) {
+                Some(Transform::Log1p) => format!("SIGN(__f{j}) * LN(1e0 + ABS(__f{j}))"),
+                None => format!("__f{j}"),
+            };
+            let (o, s) = (model.scaler.offset[j], model.scaler.scale[j]);
+            format!("({x} - {}) / {} AS __x{j}", lit(o), lit(s))
+        })
+        .collect();
+    let _ = writeln!(sql, "scaled AS (SELECT *, {} FROM {last} WHERE {drop} IS NULL),", scaled.join(", "));
+    // 5. The assignment: each kept row's segment id (0-based), NULL for noise.
+    let mut side_table = None;
+    match &model.assignment {
+        Assignment::Centroids { centroids } => {
+            let dist = |c: &[f64]| {
+                let terms: Vec<String> = c
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| format!("(__x{j} - {0}) * (__x{j} - {0})", lit(*v)))
+                    .collect();
+                format!("({})", terms.join(" + "))
+            };
+            let _ = writeln!(sql, "distances AS (");
+            let parts: Vec<String> = centroids
+                .iter()
+                .enumerate()
+                .map(|(s, c)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", dist(c)))
+                .collect();
+            let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
+            let _ = writeln!(sql, "assigned AS ({})", dialect.pick("distances", "__score", "__segment", ""));
+        }
+        Assignment::Mixture { weights, means, covariances } => {
+            let mixture =
+                crate::cluster::gmm::Mixture::new(weights.clone(), means.clone(), covariances.clone())
+                    .ok_or_else(|| {
+                        CoreError::BadModel("its mixture's covariances are not positive definite".into())
+                    })?;
+            let log_2pi = (2.0 * std::f64::consts::PI).ln();
+            // y = L^-1 (x - mean), one column per step so no expression is repeated.
+            let mut from = "scaled".to_string();
+            for i in 0..d {
+                let cols: Vec<String> = (0..weights.len())
+                    .map(|c| {
+                        let l = mixture.cholesky(c);
+                        let mut s = format!("(__x{i} - {})", lit(means[c][i]));
+                        for jj in 0..i {
+                            s = format!("({s} - {} * __y{c}_{jj})", lit(l[i * d + jj]));
+                        }
+                        format!("{s} / {} AS __y{c}_{i}", lit(l[i * d + i]))
+                    })
+                    .collect();
+                let _ = writeln!(sql, "mix{i} AS (SELECT *, {} FROM {from}),", cols.join(", "));
+                from = format!("mix{i}");
+            }
+            let parts: Vec<String> = (0..weights.len())
+                .map(|c| {
+                    let m2: Vec<String> = (0..d).map(|i| format!("__y{c}_{i} * __y{c}_{i}")).collect();
+                    let constant = d as f64 * log_2pi + mixture.log_det(c);
+                    format!(
+                        "  SELECT __row, {c} AS __segment, {} - 5e-1 * ({} + ({})) AS __score FROM {from}",
+                        lit(weights[c].ln()),
+                        lit(constant),
+                        m2.join(" + ")
+                    )
+                })
+                .collect();
+            let _ = writeln!(sql, "scores AS (\n{}\n),", parts.join("\n  UNION ALL\n"));
+            let _ = writeln!(sql, "assigned AS ({})", dialect.pick("scores", "-__score", "__segment", ""));
+        }
+        Assignment::Dbscan { eps, dims, core_points, core_segments } => {
+            let (eps, dims) = (*eps, *dims);
+            let n = core_segments.len().min(core_points.len() / dims.max(1));
+            // The grid: cells of side eps on the first (up to) three features. A row's core points are
+            // in the 3^g cells around its own.
+            let g = dims.min(3);
+            let cell = |v: f64| (v / eps).floor() as i64;
+            let mut csv = String::from("core,segment");
+            for k in 0..g {
+                let _ = write!(csv, ",cell{k}");
+            }
+            for j in 0..dims {
+                let _ = write!(csv, ",x{j}");
+            }
+            csv.push('\n');
+            for i in 0..n {
+                let p = &core_points[i * dims..(i + 1) * dims];
+                let _ = write!(csv, "{i},{}", core_segments[i]);
+                for v in p.iter().take(g) {
+                    let _ = write!(csv, ",{}", cell(*v));
+                }
+                for v in p {
+                    let _ = write!(csv, ",{v:e}");
+                }
+                csv.push('\n');
+            }
+            let mut core_cols = vec!["core BIGINT".to_string(), "segment BIGINT".to_string()];
+            core_cols.extend((0..g).map(|k| format!("cell{k} BIGINT")));
+            core_cols.extend((0..dims).map(|j| format!("x{j} DOUBLE")));
+            let cores = match dialect {
+                Dialect::DuckDb => {
+                    let types: Vec<String> = core_cols
+                        .iter()
+                        .map(|c| {
+                            let (name, ty) = c.split_once(' ').unwrap_or((c, "DOUBLE"));
+                            format!("'{name}': '{ty}'")
+                        })
+                        .collect();
+                    side_table = Some((side_name.to_string(), csv));
+                    format!(
+                        "SELECT * FROM read_csv({}, header = true, columns = {{{}}})",
+                        text_lit(side_name),
+                        types.join(", ")
+                    )
+                }
+                Dialect::Spark => {
+                    side_table = Some((side_name.to_string(), csv));
+                    let casts: Vec<String> = core_cols
+                        .iter()
+                        .map(|c| {
+                            let (name, ty) = c.split_once(' ').unwrap_or((c, "DOUBLE"));
+                            format!("CAST({name} AS {ty}) AS {name}")
+                        })
+                        .collect();
+                    format!(
+                        "SELECT {} FROM (SELECT * FROM csv.`{}`) AS raw (core, segment{}{})",
+                        casts.join(", "),
+                        side_name.replace('`', ""),
+                        (0..g).map(|k| format!(", cell{k}")).collect::<String>(),
+                        (0..dims).map(|j| format!(", x{j}")).collect::<String>()
+                    )
+                }
+                Dialect::Ansi => {
+                    let rows: Vec<String> = csv.lines().skip(1).map(|l| format!("({l})")).collect();
+                    let names: Vec<String> =
+                        core_cols.iter().map(|c| c.split(' ').next().unwrap_or(c).to_string()).collect();
+                    format!("SELECT * FROM (VALUES {}) AS v ({})", rows.join(", "), names.join(", "))
+                }
+            };
+            let _ = writeln!(sql, "cores AS ({cores}),");
+            let mut offsets: Vec<Vec<i64>> = vec![Vec::new()];
+            for _ in 0..g {
+                offsets = offsets
+                    .into_iter()
+                    .flat_map(|o| {
+                        [-1i64, 0, 1].map(|step| o.iter().copied().chain([step]).collect::<Vec<_>>())
+                    })
+                    .collect();
+            }
+            let offsets: Vec<String> = offsets
+                .iter()
+                .map(|o| {
+                    let cols: Vec<String> =
+                        o.iter().enumerate().map(|(k, v)| format!("{v} AS o{k}")).collect();
+                    format!("SELECT {}", cols.join(", "))
+                })
+                .collect();
+            let offsets = offsets.join(" UNION ALL ");
+            let _ = writeln!(sql, "neighbours AS ({offsets}),");
+            let row_cells: Vec<String> = (0..g)
+                .map(|k| format!("CAST(FLOOR(__x{k} / {}) AS BIGINT) + nb.o{k} AS __c{k}", lit(eps)))
+                .collect();
+            let _ = writeln!(
+                sql,
+                "probes AS (SELECT s.__row, {}, {} FROM scaled AS s CROSS JOIN neighbours AS nb),",
+                (0..dims).map(|j| format!("s.__x{j}")).collect::<Vec<_>>().join(", "),
+                row_cells.join(", ")
+            );
+            let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = p.__c{k}")).collect();
+            let dist: Vec<String> =
+                (0..dims).map(|j| format!("(p.__x{j} - c.x{j}) * (p.__x{j} - c.x{j})")).collect();
+            let _ = writeln!(
+                sql,
+                "near AS (SELECT p.__row, c.segment AS __segment, c.core, {} AS __score FROM probes AS p JOIN cores AS c ON {}),",
+                dist.join(" + "),
+                on.join(" AND ")
+            );
+            let within = format!(" WHERE __score <= {}", lit(eps * eps));
+            let _ = writeln!(sql, "assigned AS ({})", dialect.pick("near", "__score", "core", &within));
+        }
+        Assignment::Hdbscan(_) | Assignment::Rfm { .. } => {
+            return refuse("this method is not written as SQL".into());
+        }
+    }
+    // 6. Every row back, in table order, with its segment and name.
+    let names = model.names();
+    let mut case = String::from("CASE");
+    for (s, name) in names.iter().enumerate() {
+        let _ =
+            write!(case, " WHEN a.__segment = {s} THEN {}", text_lit(&crate::export::spreadsheet_safe(name)));
+    }
+    let _ =
+        write!(case, " WHEN r.{drop} IS NOT NULL THEN {} ELSE {} END", text_lit(DROPPED), text_lit(NOISE));
+    let original: Vec<String> = columns.iter().map(|c| format!("r.{}", q(c))).collect();
+    let _ = writeln!(
+        sql,
+        "SELECT {}, CAST(a.__segment + 1 AS BIGINT) AS segment, {case} AS segment_name\nFROM {last} AS r LEFT JOIN assigned AS a ON a.__row = r.__row\nORDER BY r.__row",
+        original.join(", ")
+    );
+    Ok(SqlExport { query: sql, side_table })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_quoted_for_each_dialect() {
+        assert_eq!(Dialect::DuckDb.quote("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(Dialect::Spark.quote("a `b`"), "`a ``b```");
+        assert_eq!(Dialect::parse("Spark"), Some(Dialect::Spark));
+        assert_eq!(Dialect::parse("oracle"), None);
+        assert_eq!(text_lit("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn number_literals_give_back_the_exact_double() {
+        for v in [0.1, -2.5e-300, 1.0 / 3.0, 123456789.125, 4.0e-2, f64::MAX, f64::MIN_POSITIVE] {
+            let l = lit(v);
+            assert!(l.contains('e'), "{l} is read as a double, not a decimal");
+            assert_eq!(l.parse::<f64>().ok(), Some(v), "{l}");
+        }
+    }
+}
