@@ -22,7 +22,7 @@ step "native tests"
 cargo test --workspace
 
 step "the SQL export in DuckDB (equal to segment apply, row for row)"
-.tools/py/bin/python tests/sql/duckdb_check.py "$PWD/target/debug/segment" "$PWD/tests/fixtures" "$PWD/public"
+.tools/py/bin/python tests/sql/sql_check.py duckdb "$PWD/target/debug/segment" "$PWD/tests/fixtures" "$PWD/public"
 
 step "core tests in wasm (Node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -44,6 +44,8 @@ pub enum Request {
     ExportRemoved,
     /// The last run as a model file (settings, scaler, segments with these names).
     SaveModel { names: Vec<String>, file_name: String },
+    /// The last run's model as SQL for `dialect` ("duckdb", "spark", "ansi") over table `table`.
+    ExportSql { names: Vec<String>, file_name: String, dialect: String, table: String },
     /// Check a model file and describe it.
     ReadModel { json: String },
     /// Apply the model to the attached CSV (or, without bytes, to the CSV of the last `Apply`), with
@@ -114,6 +116,11 @@ pub enum Reply {
     /// The answer to `Request::SaveModel`: the model file's text.
     ModelSaved {
         json: String,
+    },
+    /// The answer to `Request::ExportSql`: the query, and the side table (file name, CSV) it reads.
+    SqlExported {
+        query: String,
+        side_table: Option<(String, String)>,
     },
     ModelRead {
         info: ModelInfo,

@@ -262,6 +262,18 @@ impl AppState {
         self.request(Request::SaveModel { names: self.names.get_untracked(), file_name });
     }
 
+    /// Downloads the last run's model as SQL for `dialect`, over a table named `table`.
+    pub fn export_sql(&self, dialect: &str, table: &str) {
+        let file_name = self.file_stem();
+        self.begin("Writing the model as SQL");
+        self.request(Request::ExportSql {
+            names: self.names.get_untracked(),
+            file_name,
+            dialect: dialect.to_string(),
+            table: table.to_string(),
+        });
+    }
+
     /// A model file's text, chosen by the person: checked and described by the worker.
     pub fn read_model(&self, json: String) {
         self.begin("Reading the model");
@@ -586,6 +598,17 @@ impl AppState {
                 let stem = self.file_stem();
                 self.settle();
                 if let Err(message) = download(&format!("{stem}-model.json"), &json, "application/json") {
+                    self.fail(message);
+                }
+            }
+            Reply::SqlExported { query, side_table } => {
+                let stem = self.file_stem();
+                self.settle();
+                let mut result = download(&format!("{stem}-segments.sql"), &query, "application/sql");
+                if let (Ok(()), Some((name, csv))) = (&result, side_table) {
+                    result = download(&name, &csv, "text/csv");
+                }
+                if let Err(message) = result {
                     self.fail(message);
                 }
             }

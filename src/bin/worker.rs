@@ -160,6 +160,13 @@ mod worker {
             Request::SaveModel { names, file_name } => {
                 Reply::ModelSaved { json: session.save_model(&names, &file_name)?.to_json() }
             }
+            Request::ExportSql { names, file_name, dialect, table } => {
+                let dialect = segment_core::model::sql::Dialect::parse(&dialect).ok_or_else(|| {
+                    segment_core::CoreError::BadSpec(format!("unknown SQL dialect \"{dialect}\""))
+                })?;
+                let sql = session.export_sql(&names, &file_name, dialect, &table)?;
+                Reply::SqlExported { query: sql.query, side_table: sql.side_table }
+            }
             Request::ReadModel { json } => Reply::ModelRead { info: SegmentModel::from_json(&json)?.info() },
             Request::Apply { model_json, mapping } => {
                 let model = SegmentModel::from_json(&model_json)?;

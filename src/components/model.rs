@@ -63,6 +63,7 @@ pub fn ModelPanel() -> impl IntoView {
                     hint=" The settings, the scaler and what assigning segments needs (for DBSCAN, the core points of your data: keep the file as private as the data)."
                     action=AppState::save_model
                 />
+                <SqlExport />
             })}
             <div class="model-inputs">
                 <label class="file-pick">
@@ -258,5 +259,39 @@ fn MovementView(movement: Movement) -> impl IntoView {
                 action=AppState::export_movers
             />
         })}
+    }
+}
+
+/// The model as one SQL query, for the engine where the customer table lives.
+#[component]
+fn SqlExport() -> impl IntoView {
+    let state = state();
+    let dialect = RwSignal::new("duckdb".to_string());
+    let table = RwSignal::new("customers".to_string());
+    view! {
+        <div class="sql-export" data-testid="sql-export">
+            <label class="inline">
+                "SQL for "
+                <select data-testid="sql-dialect" on:change=move |ev| dialect.set(event_target_value(&ev))>
+                    <option value="duckdb">"DuckDB"</option>
+                    <option value="spark">"Spark SQL"</option>
+                    <option value="ansi">"standard SQL"</option>
+                </select>
+            </label>
+            <label class="inline">
+                " over table "
+                <input
+                    type="text"
+                    class="table-name"
+                    data-testid="sql-table"
+                    prop:value=move || table.get()
+                    on:change=move |ev| table.set(event_target_value(&ev))
+                />
+            </label>
+            <button data-testid="sql-download" on:click=move |_| state.export_sql(&dialect.get_untracked(), &table.get_untracked())>
+                "Download as SQL"
+            </button>
+            <p class="hint">"One query that gives every row of the table its segment and name, as applying the model here does, run where the data lives (DuckDB, Spark). A DBSCAN model's core points come as a second file, read by the query from beside it."</p>
+        </div>
     }
 }

@@ -130,3 +130,29 @@ test('a renamed column is mapped by hand, and a damaged model is refused', async
     assert.equal(await settled(page), 'done');
   });
 });
+
+test('the model as SQL from the page: DuckDB gives every row the segment the page gives it', { timeout: 180_000 }, async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(path.dirname(DIST), 'tests/fixtures/customers_2k.csv'));
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('method-select').selectOption('kmeans');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    await show(page, 'models');
+    const [query] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sql-download').click()]);
+    assert.equal(query.suggestedFilename(), 'customers_2k-segments.sql');
+    const queryPath = path.join(tmp, 'customers_2k-segments.sql');
+    await query.saveAs(queryPath);
+    const sql = fs.readFileSync(queryPath, 'utf8');
+    assert.match(sql, /^-- Client Segmentation Dashboard: model format client-segmentation-model version 1, k-means/);
+    await show(page, 'segments');
+    const [labeled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const inPage = fs.readFileSync(await labeled.path(), 'utf8').trim().split('\n').map((l) => l.split(',').slice(-2).join(','));
+    const python = path.resolve(path.dirname(DIST), '.tools/py/bin/python');
+    const data = path.resolve(path.dirname(DIST), 'tests/fixtures/customers_2k.csv');
+    const fromSql = execFileSync(python, [path.resolve(path.dirname(DIST), 'tests/sql/run_query.py'), data, queryPath]).toString().trim().split('\n');
+    assert.equal(fromSql.length, inPage.length);
+    assert.deepEqual(fromSql.slice(1), inPage.slice(1));
+  });
+});
+

@@ -286,6 +286,21 @@ impl Session {
         SegmentModel::from_result(file.text.as_bytes(), &file.table, last, names, file_name)
     }
 
+    /// The last run's model as one SQL query over `table` (whose columns are the loaded file's), with the
+    /// DBSCAN core points to write beside it.
+    pub fn export_sql(
+        &self,
+        names: &[String],
+        file_name: &str,
+        dialect: crate::model::sql::Dialect,
+        table: &str,
+    ) -> Result<crate::model::sql::SqlExport> {
+        let model = self.save_model(names, file_name)?;
+        let columns = self.file()?.table.names();
+        let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
+        crate::model::sql::export_sql(&model, dialect, table, &columns, &format!("{stem}-cores.csv"))
+    }
+
     /// Applies a saved model to `bytes` (or, without, to the file of the last attempt, after the person
     /// mapped its columns). On success the file becomes the loaded one and its segmentation the last.
     pub fn apply(

@@ -69,6 +69,30 @@ impl Dialect {
         }
     }
 
+    /// `AS` for a common table expression read more than once: DuckDB computes it once when told
+    /// (without, it may inline it at each use); the others decide for themselves.
+    fn reused(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "AS MATERIALIZED",
+            Dialect::Spark | Dialect::Ansi => "AS",
+        }
+    }
+
+    /// As [`Dialect::pick`], with the winning score as `__best`.
+    fn pick_with_score(self, from: &str, score: &str, tie: &str, filter: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "SELECT __row, b.g AS __segment, b.s AS __best FROM (SELECT __row, min(struct_pack(s := {score}, c := {tie}, g := __segment)) AS b FROM {from}{filter} GROUP BY __row) AS picked"
+            ),
+            Dialect::Spark => format!(
+                "SELECT __row, b.g AS __segment, b.s AS __best FROM (SELECT __row, min(named_struct('s', {score}, 'c', {tie}, 'g', __segment)) AS b FROM {from}{filter} GROUP BY __row) AS picked"
+            ),
+            Dialect::Ansi => format!(
+                "SELECT __row, __segment, {score} AS __best FROM (SELECT __row, __segment, {score} AS {score}, ROW_NUMBER() OVER (PARTITION BY __row ORDER BY {score}, {tie}) AS __rank FROM {from}{filter}) AS ranked WHERE __rank = 1"
+            ),
+        }
+    }
+
     /// A number for each row in the table's scan order (the order "first" refers to in the duplicate
     /// rules and the order of the result).
     fn row_number(self) -> &'static str {
@@ -342,7 +366,12 @@ pub fn export_sql(
             format!("({x} - {}) / {} AS __x{j}", lit(o), lit(s))
         })
         .collect();
-    let _ = writeln!(sql, "scaled AS (SELECT *, {} FROM {last} WHERE {drop} IS NULL),", scaled.join(", "));
+    let _ = writeln!(
+        sql,
+        "scaled {} (SELECT *, {} FROM {last} WHERE {drop} IS NULL),",
+        dialect.reused(),
+        scaled.join(", ")
+    );
     // 5. The assignment: each kept row's segment id (0-based), NULL for noise.
     let mut side_table = None;
     match &model.assignment {
@@ -405,10 +434,14 @@ pub fn export_sql(
         Assignment::Dbscan { eps, dims, core_points, core_segments } => {
             let (eps, dims) = (*eps, *dims);
             let n = core_segments.len().min(core_points.len() / dims.max(1));
-            // The grid: cells of side eps on the first (up to) three features. A row's core points are
-            // in the 3^g cells around its own.
+            // The grid: cells of side h = eps / 2 on the first (up to) three features; a core point within
+            // eps of a row is at most two cells away on each. First each row meets the core points of its
+            // own cell only: when its nearest one there is within eps and closer than the cell's walls, no
+            // other core point can be nearer, and the row is settled. The others (near a wall, or with no
+            // core point in their cell) meet the 5^g cells around theirs.
             let g = dims.min(3);
-            let cell = |v: f64| (v / eps).floor() as i64;
+            let h = eps / 2.0;
+            let cell = |v: f64| (v / h).floor() as i64;
             let mut csv = String::from("core,segment");
             for k in 0..g {
                 let _ = write!(csv, ",cell{k}");
@@ -448,7 +481,9 @@ pub fn export_sql(
                     )
                 }
                 Dialect::Spark => {
-                    side_table = Some((side_name.to_string(), csv));
+                    // Spark's `csv.` path reads every line as data: no header line.
+                    let body = csv.split_once('\n').map_or("", |(_, rest)| rest).to_string();
+                    side_table = Some((side_name.to_string(), body));
                     let casts: Vec<String> = core_cols
                         .iter()
                         .map(|c| {
@@ -477,7 +512,7 @@ pub fn export_sql(
                 offsets = offsets
                     .into_iter()
                     .flat_map(|o| {
-                        [-1i64, 0, 1].map(|step| o.iter().copied().chain([step]).collect::<Vec<_>>())
+                        [-2i64, -1, 0, 1, 2].map(|step| o.iter().copied().chain([step]).collect::<Vec<_>>())
                     })
                     .collect();
             }
@@ -491,26 +526,77 @@ pub fn export_sql(
                 .collect();
             let offsets = offsets.join(" UNION ALL ");
             let _ = writeln!(sql, "neighbours AS ({offsets}),");
-            let row_cells: Vec<String> = (0..g)
-                .map(|k| format!("CAST(FLOOR(__x{k} / {}) AS BIGINT) + nb.o{k} AS __c{k}", lit(eps)))
+            let xs: Vec<String> = (0..dims).map(|j| format!("__x{j}")).collect();
+            let cells: Vec<String> =
+                (0..g).map(|k| format!("CAST(FLOOR(__x{k} / {}) AS BIGINT) AS __c{k}", lit(h))).collect();
+            let _ = writeln!(
+                sql,
+                "rowcells {} (SELECT __row, {}, {} FROM scaled),",
+                dialect.reused(),
+                xs.join(", "),
+                cells.join(", ")
+            );
+            let dist = |row: &str| -> String {
+                (0..dims)
+                    .map(|j| format!("({row}.__x{j} - c.x{j}) * ({row}.__x{j} - c.x{j})"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            let within = format!(" WHERE __score <= {}", lit(eps * eps));
+            let own_on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = r.__c{k}")).collect();
+            let _ = writeln!(
+                sql,
+                "own_pairs AS (SELECT r.__row, c.segment AS __segment, c.core, {} AS __score FROM rowcells AS r JOIN cores AS c ON {}),",
+                dist("r"),
+                own_on.join(" AND ")
+            );
+            let _ = writeln!(
+                sql,
+                "own {} ({}),",
+                dialect.reused(),
+                dialect.pick_with_score("own_pairs", "__score", "core", &within)
+            );
+            // The distance from the row to its cell's nearer wall on each grid feature, less a margin
+            // for the rounding of the cell's edges.
+            let margin = lit(eps * 1e-9);
+            let walls: Vec<String> = (0..g)
+                .map(|k| {
+                    let wall = format!(
+                        "(LEAST(r.__x{k} - CAST(r.__c{k} AS DOUBLE) * {h}, CAST(r.__c{k} + 1 AS DOUBLE) * {h} - r.__x{k}) - {margin})",
+                        h = lit(h)
+                    );
+                    format!("{wall} > 0e0 AND {wall} * {wall} > o.__best")
+                })
                 .collect();
             let _ = writeln!(
                 sql,
-                "probes AS (SELECT s.__row, {}, {} FROM scaled AS s CROSS JOIN neighbours AS nb),",
-                (0..dims).map(|j| format!("s.__x{j}")).collect::<Vec<_>>().join(", "),
-                row_cells.join(", ")
+                "settled {} (SELECT o.__row, o.__segment FROM own AS o JOIN rowcells AS r ON r.__row = o.__row WHERE {}),",
+                dialect.reused(),
+                walls.join(" AND ")
             );
-            let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = p.__c{k}")).collect();
-            let dist: Vec<String> =
-                (0..dims).map(|j| format!("(p.__x{j} - c.x{j}) * (p.__x{j} - c.x{j})")).collect();
+            let _ = writeln!(
+                sql,
+                "unsettled AS (SELECT r.* FROM rowcells AS r LEFT JOIN settled AS s ON s.__row = r.__row WHERE s.__row IS NULL),"
+            );
+            let probe_cells: Vec<String> = (0..g).map(|k| format!("u.__c{k} + nb.o{k} AS __p{k}")).collect();
+            let _ = writeln!(
+                sql,
+                "probes AS (SELECT u.__row, {}, {} FROM unsettled AS u CROSS JOIN neighbours AS nb),",
+                (0..dims).map(|j| format!("u.__x{j}")).collect::<Vec<_>>().join(", "),
+                probe_cells.join(", ")
+            );
+            let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = p.__p{k}")).collect();
             let _ = writeln!(
                 sql,
                 "near AS (SELECT p.__row, c.segment AS __segment, c.core, {} AS __score FROM probes AS p JOIN cores AS c ON {}),",
-                dist.join(" + "),
+                dist("p"),
                 on.join(" AND ")
             );
-            let within = format!(" WHERE __score <= {}", lit(eps * eps));
-            let _ = writeln!(sql, "assigned AS ({})", dialect.pick("near", "__score", "core", &within));
+            let _ = writeln!(
+                sql,
+                "assigned AS (SELECT __row, __segment FROM settled UNION ALL {})",
+                dialect.pick("near", "__score", "core", &within)
+            );
         }
         Assignment::Hdbscan(_) | Assignment::Rfm { .. } => {
             return refuse("this method is not written as SQL".into());

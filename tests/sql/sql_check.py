@@ -1,8 +1,10 @@
-"""The SQL a saved model exports, run in a real DuckDB: for every method the SQL covers and files with
+"""The SQL a saved model exports, run in a real engine: for every method the SQL covers and files with
 missing values, negatives, duplicate rows and ids, outliers and yes/no words, the query's `segment` and
 `segment_name` equal `segment apply`'s, row for row.
 
-Run by scripts/test.sh (DuckDB from PyPI in .tools/py); usage: duckdb_check.py SEGMENT_BINARY FIXTURES DIST
+usage: sql_check.py duckdb|spark SEGMENT_BINARY FIXTURES SAMPLE_DIR
+  duckdb: run by scripts/test.sh (DuckDB from PyPI in .tools/py);
+  spark:  scripts/spark_check.sh (pyspark from PyPI in .tools/spark, Spark in local mode, Java 17).
 """
 import csv
 import json
@@ -13,10 +15,34 @@ import sys
 import tempfile
 import time
 
-import duckdb
-
-SEGMENT, FIXTURES, DIST = sys.argv[1:4]
+ENGINE, SEGMENT, FIXTURES, DIST = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="segment-sql-")
+# The side tables are read by paths relative to the engine's working directory (Spark's is fixed when
+# its JVM starts): work from the folder the queries are written to.
+os.chdir(tmp)
+if ENGINE == "duckdb":
+    import duckdb
+else:
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+
+
+def run_query(data, query):
+    """The query's rows, over `data` as table `customers` (the query's directory holds its side table)."""
+    if ENGINE == "duckdb":
+        con = duckdb.connect()
+        con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv_auto('{data}', header = true)")
+        return con.execute(open(query).read()).fetchall()
+    spark.read.csv(data, header=True, inferSchema=True).createOrReplaceTempView("customers")
+    return [tuple(r) for r in spark.sql(open(query).read()).collect()]
+
 
 
 def run(*args):
@@ -67,7 +93,8 @@ def settings_for(data, method, **changes):
     return path
 
 
-def check(name, data, settings, dialect="duckdb"):
+def check(name, data, settings, dialect=None):
+    dialect = dialect or ENGINE
     model = os.path.join(tmp, f"{name}-model.json")
     fit = [data, "-o", model] + (["--settings", settings] if settings else [])
     run("fit", *fit)
@@ -75,11 +102,9 @@ def check(name, data, settings, dialect="duckdb"):
     run("apply", model, data, "-o", applied)
     query = os.path.join(tmp, f"{name}.sql")
     run("export-sql", model, "--dialect", dialect, "--table", "customers", "--columns-from", data, "-o", query)
-    con = duckdb.connect()
-    con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv_auto('{data}', header = true)")
     os.chdir(tmp)  # the side table is read by a path relative to the query
     start = time.time()
-    got = con.execute(open(query).read()).fetchall()
+    got = run_query(data, query)
     seconds = time.time() - start
     with open(applied, newline="") as f:
         want = list(csv.reader(f))[1:]
@@ -93,7 +118,7 @@ def check(name, data, settings, dialect="duckdb"):
     kinds = {}
     for w in want:
         kinds[w[-1]] = kinds.get(w[-1], 0) + 1
-    print(f"{name}: {len(want)} rows equal to `segment apply` ({dialect}, {seconds:.2f} s in DuckDB): {kinds}")
+    print(f"{name}: {len(want)} rows equal to `segment apply` ({dialect}, {seconds:.2f} s in {ENGINE}): {kinds}")
 
 
 sample = os.path.join(DIST, "dataset_ecommerce.csv")
@@ -120,5 +145,7 @@ check("messy-kmeans", messy, settings_for(messy, "k_means", cleaning=messy_rules
 filled = dict(rules, impute="median", drop_missing="features")
 check("messy-gmm-filled", messy, settings_for(messy, "gaussian_mixture", cleaning=filled, gmm={"k": 3}))
 check("messy-dbscan", messy, settings_for(messy, "dbscan", cleaning=messy_rules))
-check("messy-kmeans-ansi", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}), dialect="ansi")
+if ENGINE == "duckdb":
+    check("2k-dbscan-ansi", two_k, settings_for(two_k, "dbscan"), dialect="ansi")
+    check("messy-kmeans-ansi", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}), dialect="ansi")
 print("SQL export: every query equals `segment apply` row for row")
