@@ -5,13 +5,11 @@ import csv
 import os
 import sys
 
-import duckdb
+from engines import Engine
 
 data, query = (os.path.abspath(p) for p in sys.argv[1:3])
-con = duckdb.connect()
-con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv_auto('{data}', header = true)")
 os.chdir(os.path.dirname(query))
 out = csv.writer(sys.stdout, lineterminator="\n")
 out.writerow(["segment", "segment_name"])
-for row in con.execute(open(query).read()).fetchall():
+for row in Engine("duckdb").rows(data, open(query).read()):
     out.writerow(["" if row[-2] is None else row[-2], row[-1]])

@@ -15,34 +15,14 @@ import sys
 import tempfile
 import time
 
+from engines import Engine
+
 ENGINE, SEGMENT, FIXTURES, DIST = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="segment-sql-")
 # The side tables are read by paths relative to the engine's working directory (Spark's is fixed when
 # its JVM starts): work from the folder the queries are written to.
 os.chdir(tmp)
-if ENGINE == "duckdb":
-    import duckdb
-else:
-    from pyspark.sql import SparkSession
-
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-
-
-def run_query(data, query):
-    """The query's rows, over `data` as table `customers` (the query's directory holds its side table)."""
-    if ENGINE == "duckdb":
-        con = duckdb.connect()
-        con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv_auto('{data}', header = true)")
-        return con.execute(open(query).read()).fetchall()
-    spark.read.csv(data, header=True, inferSchema=True).createOrReplaceTempView("customers")
-    return [tuple(r) for r in spark.sql(open(query).read()).collect()]
-
+engine = Engine(ENGINE)
 
 
 def run(*args):
@@ -104,7 +84,7 @@ def check(name, data, settings, dialect=None):
     run("export-sql", model, "--dialect", dialect, "--table", "customers", "--columns-from", data, "-o", query)
     os.chdir(tmp)  # the side table is read by a path relative to the query
     start = time.time()
-    got = run_query(data, query)
+    got = engine.rows(data, open(query).read())
     seconds = time.time() - start
     with open(applied, newline="") as f:
         want = list(csv.reader(f))[1:]

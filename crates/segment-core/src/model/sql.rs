@@ -54,19 +54,9 @@ impl Dialect {
     }
 
     /// The nearest (smallest `score`, ties by the smaller `tie`) candidate's `__segment` per row of
-    /// `from`: an aggregate of structs where the engine has one (one pass), else a window.
+    /// `from`.
     fn pick(self, from: &str, score: &str, tie: &str, filter: &str) -> String {
-        match self {
-            Dialect::DuckDb => format!(
-                "SELECT __row, min(struct_pack(s := {score}, c := {tie}, g := __segment)).g AS __segment FROM {from}{filter} GROUP BY __row"
-            ),
-            Dialect::Spark => format!(
-                "SELECT __row, min(named_struct('s', {score}, 'c', {tie}, 'g', __segment)).g AS __segment FROM {from}{filter} GROUP BY __row"
-            ),
-            Dialect::Ansi => format!(
-                "SELECT __row, __segment FROM (SELECT __row, __segment, ROW_NUMBER() OVER (PARTITION BY __row ORDER BY {score}, {tie}) AS __rank FROM {from}{filter}) AS ranked WHERE __rank = 1"
-            ),
-        }
+        format!("SELECT __row, __segment FROM ({}) AS best", self.pick_with_score(from, score, tie, filter))
     }
 
     /// `AS` for a common table expression read more than once: DuckDB computes it once when told
@@ -78,19 +68,21 @@ impl Dialect {
         }
     }
 
-    /// As [`Dialect::pick`], with the winning score as `__best`.
+    /// As [`Dialect::pick`], with the winning score as `__best`: the minimum of (score, tie, segment)
+    /// structs where the engine orders structs (one aggregate), else a window.
     fn pick_with_score(self, from: &str, score: &str, tie: &str, filter: &str) -> String {
-        match self {
-            Dialect::DuckDb => format!(
-                "SELECT __row, b.g AS __segment, b.s AS __best FROM (SELECT __row, min(struct_pack(s := {score}, c := {tie}, g := __segment)) AS b FROM {from}{filter} GROUP BY __row) AS picked"
-            ),
-            Dialect::Spark => format!(
-                "SELECT __row, b.g AS __segment, b.s AS __best FROM (SELECT __row, min(named_struct('s', {score}, 'c', {tie}, 'g', __segment)) AS b FROM {from}{filter} GROUP BY __row) AS picked"
-            ),
-            Dialect::Ansi => format!(
-                "SELECT __row, __segment, {score} AS __best FROM (SELECT __row, __segment, {score} AS {score}, ROW_NUMBER() OVER (PARTITION BY __row ORDER BY {score}, {tie}) AS __rank FROM {from}{filter}) AS ranked WHERE __rank = 1"
-            ),
-        }
+        let smallest = match self {
+            Dialect::DuckDb => format!("min(struct_pack(s := {score}, c := {tie}, g := __segment))"),
+            Dialect::Spark => format!("min(named_struct('s', {score}, 'c', {tie}, 'g', __segment))"),
+            Dialect::Ansi => {
+                return format!(
+                    "SELECT __row, __segment, __best FROM (SELECT __row, __segment, {score} AS __best, ROW_NUMBER() OVER (PARTITION BY __row ORDER BY {score}, {tie}) AS __rank FROM {from}{filter}) AS ranked WHERE __rank = 1"
+                )
+            }
+        };
+        format!(
+            "SELECT __row, b.g AS __segment, b.s AS __best FROM (SELECT __row, {smallest} AS b FROM {from}{filter} GROUP BY __row) AS picked"
+        )
     }
 
     /// A number for each row in the table's scan order (the order "first" refers to in the duplicate
