@@ -219,7 +219,9 @@ fn OverviewBody(result: Arc<AnalysisResult>) -> impl IntoView {
             <h3>"Share of the total by segment"</h3>
             <VariableSelect explore=e.clone() chosen=pie_var testid="pie-variable" label="Variable " />
             <div class="chart-row">
-                <Figure canvas_ref=pie_ref testid="pie-chart" label="Each segment's share of the chosen variable's total".into() alt=pie_alt />
+                <div hidden=move || pie_alt.with(String::is_empty)>
+                    <Figure canvas_ref=pie_ref testid="pie-chart" label="Each segment's share of the chosen variable's total".into() alt=pie_alt />
+                </div>
                 <div>{shares_list}</div>
             </div>
             <h3>"A variable by segment"</h3>

@@ -191,23 +191,25 @@ pub fn export_sql(
         let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
         format!("({0} IS NULL OR TRIM({1}) IN ({2}))", q(c), dialect.text(&q(c)), markers.join(", "))
     };
-    // A number as the reader takes it, from the cell's text (a column the engine typed as boolean
-    // holds words, not numbers): finite (x - x = 0 fails for infinities and NaN), else missing.
-    let number = |c: &str| {
-        let t = dialect.try_double(&dialect.text(&q(c)));
-        format!("CASE WHEN {} THEN NULL WHEN {t} - {t} = 0e0 THEN {t} END", is_marker(c))
-    };
+    // Each numeric column read once, as the reader reads a cell: its trimmed text (a column the engine
+    // typed as boolean holds words, not numbers), a missing marker, a finite number (x - x = 0 fails for
+    // infinities and NaN), or neither. `num(c)` names the number.
+    let position = |c: &str| numeric.iter().position(|n| n.as_str() == c);
+    let num = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__num{i}"));
+    let txt = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__txt{i}"));
+    let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
+    let markers = markers.join(", ");
     // A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words).
     let value = |c: &str| {
-        let text = format!("LOWER(TRIM({}))", dialect.text(&q(c)));
         let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
             let mut w: Vec<String> = crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(pick(p))).collect();
             w.dedup();
             w.join(", ")
         };
+        let lower = format!("LOWER({})", txt(c));
         format!(
-            "COALESCE({}, CASE WHEN {text} IN ({}) THEN 1e0 WHEN {text} IN ({}) THEN 0e0 END)",
-            number(c),
+            "COALESCE({}, CASE WHEN {lower} IN ({}) THEN 1e0 WHEN {lower} IN ({}) THEN 0e0 END)",
+            num(c),
             words(|p| p.0),
             words(|p| p.1)
         )
@@ -237,6 +239,25 @@ pub fn export_sql(
     sql.push_str("WITH\n");
     // 1. Row order, the values, the first cleaning rule (missing values).
     let _ = writeln!(sql, "numbered AS (SELECT *, {} AS __row FROM {}),", dialect.row_number(), q(table));
+    let texts: Vec<String> = numeric
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("TRIM({}) AS __txt{i}", dialect.text(&q(c))))
+        .collect();
+    let casts: Vec<String> = (0..numeric.len())
+        .map(|i| {
+            format!(
+                "CASE WHEN __txt{i} IS NULL OR __txt{i} IN ({markers}) THEN NULL ELSE {} END AS __cast{i}",
+                dialect.try_double(&format!("__txt{i}"))
+            )
+        })
+        .collect();
+    let numbers: Vec<String> = (0..numeric.len())
+        .map(|i| format!("CASE WHEN __cast{i} - __cast{i} = 0e0 THEN __cast{i} END AS __num{i}"))
+        .collect();
+    let _ = writeln!(sql, "texts AS (SELECT *, {} FROM numbered),", texts.join(", "));
+    let _ = writeln!(sql, "casts AS (SELECT *, {} FROM texts),", casts.join(", "));
+    let _ = writeln!(sql, "numbers AS (SELECT *, {} FROM casts),", numbers.join(", "));
     let mut read = Vec::new();
     for (j, f) in features.iter().enumerate() {
         read.push(format!("{} AS __v{j}", value(f)));
@@ -251,7 +272,7 @@ pub fn export_sql(
                 missing.push(format!("__v{j} IS NULL"));
             }
         } else if numeric.contains(&c) {
-            missing.push(format!("({}) IS NULL", number(c)));
+            missing.push(format!("{} IS NULL", num(c)));
         } else {
             missing.push(is_marker(c));
         }
@@ -263,7 +284,7 @@ pub fn export_sql(
     }
     missing.dedup();
     let missing = if missing.is_empty() { "FALSE".to_string() } else { missing.join(" OR ") };
-    let _ = writeln!(sql, "valued AS (SELECT *, {} FROM numbered),", read.join(", "));
+    let _ = writeln!(sql, "valued AS (SELECT *, {} FROM numbers),", read.join(", "));
     // Each rule is a stage with its own column: the number of the first rule that dropped the row.
     let _ = writeln!(sql, "r1 AS (SELECT *, CASE WHEN {missing} THEN 1 END AS __d1 FROM valued),");
     let mut last = "r1".to_string();
@@ -291,11 +312,7 @@ pub fn export_sql(
         next_stage(&mut sql, &mut last, &mut drop, "__dup > 1".into());
     }
     if let (true, Some(id)) = (rules.drop_duplicate_ids, id_column) {
-        let key = if numeric.contains(&id) {
-            format!("({})", number(id))
-        } else {
-            format!("TRIM({})", dialect.text(&q(id)))
-        };
+        let key = if numeric.contains(&id) { num(id) } else { format!("TRIM({})", dialect.text(&q(id))) };
         let _ = writeln!(
             sql,
             "r1i AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {key} ORDER BY __row) AS __dupid FROM {last}),"
@@ -304,11 +321,8 @@ pub fn export_sql(
         next_stage(&mut sql, &mut last, &mut drop, "__dupid > 1".into());
     }
     let numeric_hit = |scope: Scope, test: &str| -> String {
-        let hits: Vec<String> = numeric
-            .iter()
-            .filter(|c| in_scope(scope, c))
-            .map(|c| format!("({}) {test}", number(c)))
-            .collect();
+        let hits: Vec<String> =
+            numeric.iter().filter(|c| in_scope(scope, c)).map(|c| format!("{} {test}", num(c))).collect();
         if hits.is_empty() {
             "FALSE".into()
         } else {
