@@ -70,6 +70,8 @@ pub struct AppState {
     pub sweep: RwSignal<Option<Arc<KSweep>>>,
     /// Every run on the current file, oldest first: the comparison table.
     pub history: RwSignal<Vec<RunRecord>>,
+    /// A change of settings re-runs the segmentation (after a short pause), or waits for "Run".
+    pub rerun_on_change: RwSignal<bool>,
 
     // A saved model and its application to a new file.
     /// The saved model loaded from a file, described.
@@ -110,7 +112,15 @@ struct Link {
     load_mode: StoredValue<LoadMode>,
     /// The k-distance curve of a big file was asked for (it is not computed at load).
     curve_asked: StoredValue<bool>,
+    /// The last scheduled re-run on a change of settings; a later change or a run cancels it.
+    rerun_token: StoredValue<u64>,
+    /// Settings changed while a run was under way: run again once it is done.
+    rerun_after: StoredValue<bool>,
 }
+
+/// The pause after a change of settings before it re-runs: quick changes (ticking three features) make
+/// one run.
+const RERUN_PAUSE_MS: i32 = 600;
 
 /// A row of the file behind a point of the PCA map: (used row index, file row number, (column, cell)).
 pub type HoverRow = (usize, usize, Vec<(String, String)>);
@@ -167,6 +177,7 @@ impl AppState {
             auto: RwSignal::new(None),
             screen: RwSignal::new(Screen::Segments),
             repaint: RwSignal::new(0),
+            rerun_on_change: RwSignal::new(true),
             link: Link {
                 started_at: StoredValue::new(0.0),
                 worker: StoredValue::new_local(None),
@@ -177,6 +188,8 @@ impl AppState {
                 apply_file: StoredValue::new_local(None),
                 load_mode: StoredValue::new(LoadMode::Auto),
                 curve_asked: StoredValue::new(false),
+                rerun_token: StoredValue::new(0),
+                rerun_after: StoredValue::new(false),
             },
         }
     }
@@ -359,8 +372,54 @@ impl AppState {
     /// Runs the current settings on the loaded file.
     pub fn run(&self) {
         let Some(spec) = self.spec.get_untracked() else { return };
+        // This run takes the settings as they are: a re-run scheduled for an earlier change is moot.
+        self.link.rerun_token.update_value(|t| *t = t.wrapping_add(1));
+        self.link.rerun_after.set_value(false);
         self.begin("Starting");
         self.request(Request::Run { spec });
+    }
+
+    /// A person's change of the settings; it re-runs the segmentation after a short pause when re-running
+    /// on change is on and a result is on screen (a change during a run re-runs once that run is done).
+    pub fn edit_spec(&self, f: impl FnOnce(&mut AnalysisSpec)) {
+        let before = self.spec.get_untracked();
+        self.spec.update(|s| {
+            if let Some(s) = s {
+                f(s)
+            }
+        });
+        // A field left with the value it had (a browser's change event on leaving it) changes nothing.
+        let changed = self.spec.with_untracked(|s| *s != before);
+        if !changed || !self.rerun_on_change.get_untracked() || self.result.with_untracked(Option::is_none) {
+            return;
+        }
+        use wasm_bindgen::JsCast;
+        self.link.rerun_token.update_value(|t| *t = t.wrapping_add(1));
+        let token = self.link.rerun_token.get_value();
+        let state = *self;
+        let fire = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if state.link.rerun_token.get_value() != token {
+                return; // a later change, or a run, took over
+            }
+            if state.status.get_untracked() == Status::Working {
+                state.link.rerun_after.set_value(true);
+            } else {
+                state.run();
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), RERUN_PAUSE_MS);
+        }
+    }
+
+    /// Switches re-running on a change of settings; switched off, a re-run already scheduled is dropped.
+    pub fn set_rerun_on_change(&self, on: bool) {
+        self.rerun_on_change.set(on);
+        if !on {
+            self.link.rerun_token.update_value(|t| *t = t.wrapping_add(1));
+            self.link.rerun_after.set_value(false);
+        }
     }
 
     /// Renames segment `segment`; the name travels in the spec (exports, links) without a re-run.
@@ -652,6 +711,11 @@ impl AppState {
         self.progress.set(None);
         self.status.set(Status::Done);
         self.elapsed_ms.set(Some(elapsed));
+        if self.link.rerun_after.try_update_value(std::mem::take).unwrap_or(false) {
+            // The settings changed during this run: run them now (the result on screen is stale).
+            self.after_paint(|state| state.run());
+            return;
+        }
         // Stability takes a few more fits: ask for it once the page has drawn the result, so the worker
         // does not compete with the first paint. The k-distance curve follows min_samples: ask for it
         // again when that changed. A file shown with a preset gets the automatic choice for comparison

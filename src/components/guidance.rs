@@ -68,11 +68,7 @@ fn KDistanceChart() -> impl IntoView {
     });
     let use_suggestion = move |_| {
         if let Some(kd) = kd() {
-            state.spec.update(|s| {
-                if let Some(s) = s {
-                    s.dbscan.eps = (kd.suggested_eps() * 1e4).round() / 1e4;
-                }
-            });
+            state.edit_spec(|s| s.dbscan.eps = (kd.suggested_eps() * 1e4).round() / 1e4);
         }
     };
     view! {
@@ -118,11 +114,7 @@ fn KDistanceChart() -> impl IntoView {
                             on:input=move |ev| {
                                 if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                                     let v = (v.max(step) * 1e4).round() / 1e4;
-                                    state.spec.update(|s| {
-                                        if let Some(s) = s {
-                                            s.dbscan.eps = v;
-                                        }
-                                    });
+                                    state.edit_spec(|s| s.dbscan.eps = v);
                                 }
                             }
                         />
@@ -174,13 +166,11 @@ fn KSweepPanel() -> impl IntoView {
     let use_best = move |_| {
         let Some(sweep) = state.sweep.get_untracked() else { return };
         if let Some(k) = sweep.best_k {
-            state.spec.update(|s| {
-                if let Some(s) = s {
-                    if sweep.parameter == "min_cluster_size" {
-                        s.hdbscan.min_cluster_size = k;
-                    } else {
-                        s.set_k(k);
-                    }
+            state.edit_spec(|s| {
+                if sweep.parameter == "min_cluster_size" {
+                    s.hdbscan.min_cluster_size = k;
+                } else {
+                    s.set_k(k);
                 }
             });
             state.run();

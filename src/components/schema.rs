@@ -58,8 +58,7 @@ pub fn Schema() -> impl IntoView {
         })
     };
     let set_role = move |name: String, role: &str| {
-        state.spec.update(|s| {
-            let Some(s) = s else { return };
+        state.edit_spec(|s| {
             s.features.retain(|f| *f != name);
             if s.id_column.as_deref() == Some(name.as_str()) {
                 s.id_column = None;

@@ -11,12 +11,9 @@ use segment_core::features::{ScalerKind, Transform};
 use segment_core::ingest::ColumnKind;
 use segment_core::spec::{AnalysisSpec, Method};
 
+/// A change of a setting (it re-runs after a short pause when re-running on change is on).
 fn edit(f: impl FnOnce(&mut AnalysisSpec)) {
-    state().spec.update(|s| {
-        if let Some(s) = s {
-            f(s)
-        }
-    });
+    state().edit_spec(f);
 }
 
 #[component]
@@ -392,6 +389,15 @@ fn Model() -> impl IntoView {
             >
                 "Run segmentation"
             </button>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="rerun-on-change"
+                    prop:checked=move || state.rerun_on_change.get()
+                    on:change=move |ev| state.set_rerun_on_change(event_target_checked(&ev))
+                />
+                "Re-run when a setting changes"
+            </label>
         </fieldset>
     }
 }

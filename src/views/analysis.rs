@@ -91,6 +91,22 @@ fn AnalysisBody(result: Arc<AnalysisResult>) -> impl IntoView {
             }
         });
     }
+    let hist_alt = {
+        let e = e.clone();
+        Signal::derive(move || {
+            let (seg, i) = (segment.get(), dist_var.get());
+            variable(&e, i).map_or(String::new(), |v| {
+                let own = v.segments.get(seg).cloned().unwrap_or_default();
+                format!(
+                    "{}: median {} in {} against {} over all customers used",
+                    v.name,
+                    decimal(own.median, 2),
+                    state.segment_name(seg as i32),
+                    decimal(v.overall.median, 2)
+                )
+            })
+        })
+    };
     let cards = {
         let e = e.clone();
         let result = result.clone();
@@ -136,6 +152,6 @@ fn AnalysisBody(result: Arc<AnalysisResult>) -> impl IntoView {
         <Legend groups=Signal::derive(move || highlight_groups(segment.get())) />
         <h3>"One variable: the segment against the rest"</h3>
         <VariableSelect explore=e.clone() chosen=dist_var testid="analysis-variable" label="Variable " />
-        <Figure canvas_ref=hist_ref testid="analysis-histogram" label="The segment's distribution against the rest".into() />
+        <Figure canvas_ref=hist_ref testid="analysis-histogram" label="The segment's distribution against the rest".into() alt=hist_alt />
     }
 }

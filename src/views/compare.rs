@@ -69,6 +69,31 @@ fn CompareBody(result: Arc<AnalysisResult>) -> impl IntoView {
             }
         });
     }
+    // The chart's figures: each picked segment's mean of each feature.
+    let means_alt = {
+        let (e, features) = (e.clone(), features.clone());
+        Signal::derive(move || {
+            chosen
+                .get()
+                .iter()
+                .map(|&s| {
+                    let means: Vec<String> = features
+                        .iter()
+                        .map(|&i| {
+                            let v = &e.variables[i];
+                            format!(
+                                "{} {}",
+                                v.name,
+                                decimal(v.segments.get(s).map_or(f64::NAN, |x| x.mean), 2)
+                            )
+                        })
+                        .collect();
+                    format!("{}: {}", state.segment_name(s as i32), means.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    };
     let rows = {
         let e = e.clone();
         move || {
@@ -118,7 +143,7 @@ fn CompareBody(result: Arc<AnalysisResult>) -> impl IntoView {
                 </label>
             }).collect_view()}
         </div>
-        <Figure canvas_ref=chart_ref testid="compare-chart" label="Parallel coordinates of the picked segments' means".into() />
+        <Figure canvas_ref=chart_ref testid="compare-chart" label="Parallel coordinates of the picked segments' means".into() alt=means_alt />
         <Legend groups=Signal::derive(move || chosen.get().into_iter().map(|s| Group { name: state.segment_name(s as i32), colour: segment_colour(s) }).collect::<Vec<_>>()) />
         <div class="table-scroll" tabindex="0"><table data-testid="compare-table">
             <thead><tr><th>"Difference"</th><th>"Effect size (d)"</th><th>"Size"</th></tr></thead>

@@ -113,6 +113,26 @@ fn ExploreBody(result: Arc<AnalysisResult>) -> impl IntoView {
             })
         })
     };
+    // The heatmap's figures: the strongest correlations, in words.
+    let strongest = {
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for (i, row) in e.correlation.iter().enumerate() {
+            for (j, &r) in row.iter().enumerate().skip(i + 1) {
+                if r.is_finite() {
+                    pairs.push((r, i, j));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+        let words: Vec<String> = pairs
+            .iter()
+            .take(5)
+            .map(|&(r, i, j)| {
+                format!("{} and {} {}", e.variables[i].name, e.variables[j].name, decimal(r, 2))
+            })
+            .collect();
+        Signal::derive(move || format!("Strongest: {}", words.join(", ")))
+    };
     view! {
         <p class="hint">"Every numeric column of the rows used, whether it is a feature or not."</p>
         <VariableSelect explore=e.clone() chosen=chosen testid="explore-variable" label="Variable " />
@@ -126,7 +146,7 @@ fn ExploreBody(result: Arc<AnalysisResult>) -> impl IntoView {
         </div>
         <h3>"Correlations"</h3>
         <p class="hint">"Pearson's r between every two numeric columns: orange moves together, blue moves opposite."</p>
-        <Figure canvas_ref=heat_ref testid="correlation-heatmap" label="Correlation heatmap".into() />
+        <Figure canvas_ref=heat_ref testid="correlation-heatmap" label="Correlation heatmap".into() alt=strongest />
         <h3>"Any two variables"</h3>
         <p class="hint">{format!("A random sample of {} customers, coloured by segment.", thousands(e.sample_labels.len()))}</p>
         <VariableSelect explore=e.clone() chosen=sx testid="scatter-x" label="Across " />

@@ -101,8 +101,11 @@ test('the answer first, a screen per address, the back button, axe on every scre
     await show(page, 'overview');
     assert.match(await page.getByTestId('pie-chart').getAttribute('aria-label'), /monto_compras: Balanced Users [\d.]+%, High Spenders [\d.]+%, Active Savers [\d.]+%/);
     assert.match(await page.getByTestId('variable-chart').getAttribute('aria-label'), /Mean n_clicks by segment: Balanced Users 384\.69, High Spenders 253\.50, Active Savers 587\.10/);
+    await show(page, 'compare');
+    assert.match(await page.getByTestId('compare-chart').getAttribute('aria-label'), /Balanced Users: n_visitas 88\.\d\d, monto_compras [\d.]+, monto_descuentos [\d.]+; High Spenders: /);
     // The charts of a screen are drawn once it is shown.
     await show(page, 'explore');
+    assert.match(await page.getByTestId('correlation-heatmap').getAttribute('aria-label'), /Strongest: \w+ and \w+ -?[\d.]+/);
     await page.waitForSelector('[data-testid="explore-scatter"][data-drawn="true"]');
 
     // Back and forward move between screens; an address opens its screen.
@@ -190,3 +193,28 @@ test('after a first visit the page opens and segments the sample with the networ
     await page.context().setOffline(false);
   });
 });
+
+test('a change of settings re-runs by itself after a short pause, unless that is switched off', { timeout: 120_000 }, async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    const segments = () => page.evaluate(() => Number(document.querySelector('[data-testid="segment-count"]').textContent));
+    assert.equal(await segments(), 3);
+    // k-means with 4 segments, without touching "Run".
+    await page.getByTestId('method-select').selectOption('kmeans');
+    await setInput(page, 'k-input', '4');
+    await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent === '4', null, { timeout: 60_000 });
+    assert.equal(await settled(page), 'done');
+    const runs = await page.locator('[data-testid="comparison-table"] tbody tr').count();
+    // Switched off, a change waits for "Run".
+    await page.getByTestId('rerun-on-change').uncheck();
+    await setInput(page, 'k-input', '5');
+    await page.waitForTimeout(1500);
+    assert.equal(await segments(), 4);
+    assert.equal(await page.locator('[data-testid="comparison-table"] tbody tr').count(), runs);
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await segments(), 5);
+  });
+});
+
