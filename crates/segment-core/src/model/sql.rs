@@ -549,13 +549,16 @@ pub fn export_sql(
                     .join(" + ")
             };
             let within = format!(" WHERE __score <= {}", lit(eps * eps));
-            let own_on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = r.__c{k}")).collect();
-            let _ = writeln!(
-                sql,
-                "own_pairs AS (SELECT r.__row, c.segment AS __segment, c.core, {} AS __score FROM rowcells AS r JOIN cores AS c ON {}),",
-                dist("r"),
-                own_on.join(" AND ")
-            );
+            // The candidate pairs of `from` (alias `a`, cell columns `cell`) and the core points in their cells.
+            let pairs = |name: &str, from: &str, a: &str, cell: &str| -> String {
+                let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = {a}.{cell}{k}")).collect();
+                format!(
+                    "{name} AS (SELECT {a}.__row, c.segment AS __segment, c.core, {} AS __score FROM {from} AS {a} JOIN cores AS c ON {}),",
+                    dist(a),
+                    on.join(" AND ")
+                )
+            };
+            let _ = writeln!(sql, "{}", pairs("own_pairs", "rowcells", "r", "__c"));
             let _ = writeln!(
                 sql,
                 "own {} ({}),",
@@ -591,13 +594,7 @@ pub fn export_sql(
                 (0..dims).map(|j| format!("u.__x{j}")).collect::<Vec<_>>().join(", "),
                 probe_cells.join(", ")
             );
-            let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = p.__p{k}")).collect();
-            let _ = writeln!(
-                sql,
-                "near AS (SELECT p.__row, c.segment AS __segment, c.core, {} AS __score FROM probes AS p JOIN cores AS c ON {}),",
-                dist("p"),
-                on.join(" AND ")
-            );
+            let _ = writeln!(sql, "{}", pairs("near", "probes", "p", "__p"));
             let _ = writeln!(
                 sql,
                 "assigned AS (SELECT __row, __segment FROM settled UNION ALL {})",
