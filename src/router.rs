@@ -113,7 +113,7 @@ mod tests {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use browser::{go, listen};
+pub use browser::listen;
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
@@ -128,15 +128,6 @@ mod browser {
     /// The screen the address names, if any.
     pub fn current() -> Option<Screen> {
         location().and_then(|l| l.hash().ok()).and_then(|h| Screen::from_hash(&h))
-    }
-
-    /// Goes to `screen`: a new history entry, so the back button returns to the screen before.
-    pub fn go(screen: Screen) {
-        if current() != Some(screen) {
-            if let Some(l) = location() {
-                let _ = l.set_hash(&screen.hash());
-            }
-        }
     }
 
     /// Keeps `screen` equal to the address: now, and at every change of the fragment (a click on the

@@ -116,6 +116,8 @@ struct Link {
     rerun_token: StoredValue<u64>,
     /// Settings changed while a run was under way: run again once it is done.
     rerun_after: StoredValue<bool>,
+    /// A redraw of the charts is already asked for the next frame.
+    repaint_pending: StoredValue<bool>,
 }
 
 /// The pause after a change of settings before it re-runs: quick changes (ticking three features) make
@@ -190,6 +192,7 @@ impl AppState {
                 curve_asked: StoredValue::new(false),
                 rerun_token: StoredValue::new(0),
                 rerun_after: StoredValue::new(false),
+                repaint_pending: StoredValue::new(false),
             },
         }
     }
@@ -224,20 +227,25 @@ impl AppState {
         let state = *self;
         Effect::new(move |_| {
             state.screen.track();
-            state.after_paint(|s| s.repaint.update(|n| *n += 1));
+            state.request_repaint();
         });
         let Some(window) = web_sys::window() else { return };
-        let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            state.repaint.update(|n| *n += 1);
-        });
+        let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || state.request_repaint());
         let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
         on_resize.forget(); // for the page's lifetime
     }
 
-    /// Shows `screen` (a new history entry).
-    pub fn go(&self, screen: Screen) {
-        self.screen.set(screen);
-        crate::router::go(screen);
+    /// Bumps `repaint` after the next paint, once however many times it is asked for before then (a
+    /// window being resized sends a stream of events; the charts redraw once a frame at most).
+    fn request_repaint(&self) {
+        if self.link.repaint_pending.get_value() {
+            return;
+        }
+        self.link.repaint_pending.set_value(true);
+        self.after_paint(|s| {
+            s.link.repaint_pending.set_value(false);
+            s.repaint.update(|n| *n += 1);
+        });
     }
 
     /// Reads the current file again: aggregated per customer with `columns`, or (None) its rows as they

@@ -93,10 +93,7 @@ impl Folding {
     }
 
     /// Per-group values from per-segment ones (noise, if any, after the segments): the others summed.
-    pub fn sum<T: Copy + std::iter::Sum<T> + Default + std::ops::Add<Output = T>>(
-        &self,
-        values: &[T],
-    ) -> Vec<T> {
+    pub fn sum<T: Copy + Default + std::ops::Add<Output = T>>(&self, values: &[T]) -> Vec<T> {
         let mut out: Vec<T> = vec![T::default(); self.shown + usize::from(self.others() > 0)];
         for (s, &v) in values.iter().enumerate().take(self.segments) {
             let g = self.group_of(s);
@@ -108,16 +105,15 @@ impl Folding {
 
     /// Per-group histogram counts from per-segment ones (noise last): the others' bins summed.
     pub fn counts(&self, counts: &[Vec<u64>]) -> Vec<Vec<u64>> {
-        let bins = counts.first().map_or(0, Vec::len);
-        (0..bins)
-            .map(|b| self.sum(&counts.iter().map(|c| c.get(b).copied().unwrap_or(0)).collect::<Vec<_>>()))
-            .fold(Vec::<Vec<u64>>::new(), |mut acc, column| {
-                acc.resize(column.len(), Vec::new());
-                for (g, n) in column.into_iter().enumerate() {
-                    acc[g].push(n);
-                }
-                acc
-            })
+        let mut out: Vec<Vec<u64>> = Vec::with_capacity(self.shown + 2);
+        for (s, c) in counts.iter().enumerate() {
+            // Segments come largest first, so a group's first segment opens it and the rest add to it.
+            match out.get_mut(self.group_of(s)).filter(|_| s < self.segments) {
+                Some(group) => group.iter_mut().zip(c).for_each(|(n, add)| *n += add),
+                None => out.push(c.clone()),
+            }
+        }
+        out
     }
 
     /// Per-group means: the others' mean weighted by their filled counts.

@@ -7,6 +7,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+/// The files the pickers offer: what the reader takes.
+const ACCEPT: &str = ".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain";
+
 /// The built-in sample, served beside the page (public/ in the repository).
 const SAMPLE_FILE: &str = "dataset_ecommerce.csv";
 
@@ -88,7 +91,7 @@ pub fn Loader(#[prop(optional)] compact: bool) -> impl IntoView {
                 </span>
                 <label class="file-pick small">
                     "Open another file"
-                    <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
+                    <input type="file" accept=ACCEPT data-testid="file-input" on:change=on_pick />
                 </label>
                 <button class="small" data-testid="sample-button" on:click=on_sample>"Sample"</button>
             </div>
@@ -113,7 +116,7 @@ pub fn Loader(#[prop(optional)] compact: bool) -> impl IntoView {
             <span class="or">"or"</span>
             <label class="file-pick">
                 "Choose a CSV or Excel file"
-                <input type="file" accept=".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain" data-testid="file-input" on:change=on_pick />
+                <input type="file" accept=ACCEPT data-testid="file-input" on:change=on_pick />
             </label>
             <span class="hint">"…or drop it here. Up to 300 MB; read only in this tab."</span>
         </section>

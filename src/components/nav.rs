@@ -1,6 +1,7 @@
 //! The bar above every screen: the tool's name, the loaded file (with a way to open another), the theme
 //! switch and the printable report; and the navigation between screens, one link per screen's address
-//! (so the keyboard, the back button and a bookmark all reach it).
+//! (so the keyboard, the back button and a bookmark all reach it). The address is the one source of the
+//! screen shown: a link changes it, and the router sets the screen from it.
 
 use super::{state, Loader};
 use crate::router::Screen;
@@ -18,7 +19,6 @@ pub fn TopBar() -> impl IntoView {
         if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
             let _ = root.set_attribute("data-theme", theme);
         }
-        state.repaint.update(|n| *n += 1);
     });
     let loaded = move || state.file_name.with(Option::is_some);
     view! {
@@ -64,7 +64,6 @@ pub fn Nav() -> impl IntoView {
                     data-testid=format!("view-{}", s.id())
                     class:current=move || state.screen.get() == s
                     aria-current=move || (state.screen.get() == s).then_some("page")
-                    on:click=move |_| state.screen.set(s)
                 >{s.label()}</a>
             }).collect_view()}
         </nav>

@@ -394,7 +394,6 @@ fn Loadings(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -> i
 /// components, coloured by segment; a click opens the full map.
 #[component]
 pub fn MiniMap(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -> impl IntoView {
-    let state = state();
     let canvas_ref = NodeRef::<Canvas>::new();
     let r = result.clone();
     Effect::new(move || {
@@ -429,7 +428,7 @@ pub fn MiniMap(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -
             <canvas node_ref=canvas_ref data-testid="overview-map" role="img" aria-label=alt.clone()></canvas>
             <figcaption>
                 <span class="hint">{alt}</span>" "
-                <a href=crate::router::Screen::Pca.hash() data-testid="open-pca" on:click=move |_| state.screen.set(crate::router::Screen::Pca)>"Open the map"</a>
+                <a href=crate::router::Screen::Pca.hash() data-testid="open-pca">"Open the map"</a>
             </figcaption>
         </figure>
     }

@@ -6,7 +6,8 @@
 //! lost), the training fill values and outlier bounds, the transforms, the training scaler, and the
 //! same assignment: nearest centre (k-means, Ward), most likely component (Gaussian mixture, the same
 //! forward substitution through the Cholesky factor), nearest core point within eps (DBSCAN, through a
-//! grid of cell side eps so a row meets only the core points of its neighbouring cells). Number
+//! grid of cells of side eps/2: a row meets the core points of its own cell first, and those of the
+//! cells around it only when its own cell does not settle it). Number
 //! literals are written in exponent form, which every engine reads as a double, with the shortest
 //! digits that give back the model's exact value.
 //!
@@ -47,10 +48,6 @@ impl Dialect {
             Dialect::Spark => format!("`{}`", name.replace('`', "``")),
             Dialect::DuckDb | Dialect::Ansi => format!("\"{}\"", name.replace('"', "\"\"")),
         }
-    }
-
-    fn double(self) -> &'static str {
-        "DOUBLE"
     }
 
     /// The nearest (smallest `score`, ties by the smaller `tie`) candidate's `__segment` per row of
@@ -102,12 +99,9 @@ impl Dialect {
         }
     }
 
-    /// A cast to double that gives NULL instead of failing.
+    /// A cast to double that gives NULL instead of failing (the same in every dialect).
     fn try_double(self, expr: &str) -> String {
-        match self {
-            Dialect::Spark => format!("TRY_CAST({expr} AS DOUBLE)"),
-            Dialect::DuckDb | Dialect::Ansi => format!("TRY_CAST({expr} AS {})", self.double()),
-        }
+        format!("TRY_CAST({expr} AS DOUBLE)")
     }
 }
 
@@ -187,31 +181,27 @@ pub fn export_sql(
         (0..d).map(|j| model.cleaning_fit.bounds.get(j).copied().flatten()).collect();
     let id_column = model.training.id_column.as_ref().filter(|c| columns.contains(c));
 
-    let is_marker = |c: &str| {
-        let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
-        format!("({0} IS NULL OR TRIM({1}) IN ({2}))", q(c), dialect.text(&q(c)), markers.join(", "))
-    };
+    let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
+    let markers = markers.join(", ");
+    let is_marker = |c: &str| format!("({0} IS NULL OR TRIM({1}) IN ({markers}))", q(c), dialect.text(&q(c)));
     // Each numeric column read once, as the reader reads a cell: its trimmed text (a column the engine
     // typed as boolean holds words, not numbers), a missing marker, a finite number (x - x = 0 fails for
     // infinities and NaN), or neither. `num(c)` names the number.
     let position = |c: &str| numeric.iter().position(|n| n.as_str() == c);
     let num = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__num{i}"));
     let txt = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__txt{i}"));
-    let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
-    let markers = markers.join(", ");
     // A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words).
+    let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
+        let mut w: Vec<String> = crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(pick(p))).collect();
+        w.dedup();
+        w.join(", ")
+    };
+    let (yes, no) = (words(|p| p.0), words(|p| p.1));
     let value = |c: &str| {
-        let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
-            let mut w: Vec<String> = crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(pick(p))).collect();
-            w.dedup();
-            w.join(", ")
-        };
         let lower = format!("LOWER({})", txt(c));
         format!(
-            "COALESCE({}, CASE WHEN {lower} IN ({}) THEN 1e0 WHEN {lower} IN ({}) THEN 0e0 END)",
-            num(c),
-            words(|p| p.0),
-            words(|p| p.1)
+            "COALESCE({}, CASE WHEN {lower} IN ({yes}) THEN 1e0 WHEN {lower} IN ({no}) THEN 0e0 END)",
+            num(c)
         )
     };
 
@@ -262,6 +252,8 @@ pub fn export_sql(
     for (j, f) in features.iter().enumerate() {
         read.push(format!("{} AS __v{j}", value(f)));
     }
+    // Every feature is a column (checked above) and in scope of either rule, so a feature missing with
+    // no fill drops its row here as in the streaming apply.
     let mut missing = Vec::new();
     for c in columns {
         if !in_scope(rules.drop_missing, c) {
@@ -277,12 +269,6 @@ pub fn export_sql(
             missing.push(is_marker(c));
         }
     }
-    for (j, &on) in imputing.iter().enumerate() {
-        if !on {
-            missing.push(format!("__v{j} IS NULL"));
-        }
-    }
-    missing.dedup();
     let missing = if missing.is_empty() { "FALSE".to_string() } else { missing.join(" OR ") };
     let _ = writeln!(sql, "valued AS (SELECT *, {} FROM numbers),", read.join(", "));
     // Each rule is a stage with its own column: the number of the first rule that dropped the row.
@@ -448,13 +434,12 @@ pub fn export_sql(
             let g = dims.min(3);
             let h = eps / 2.0;
             let cell = |v: f64| (v / h).floor() as i64;
-            let mut csv = String::from("core,segment");
-            for k in 0..g {
-                let _ = write!(csv, ",cell{k}");
-            }
-            for j in 0..dims {
-                let _ = write!(csv, ",x{j}");
-            }
+            // The side table's columns, (name, type): its header, DuckDB's types, Spark's casts.
+            let mut core_cols = vec![("core".to_string(), "BIGINT"), ("segment".to_string(), "BIGINT")];
+            core_cols.extend((0..g).map(|k| (format!("cell{k}"), "BIGINT")));
+            core_cols.extend((0..dims).map(|j| (format!("x{j}"), "DOUBLE")));
+            let names: Vec<&str> = core_cols.iter().map(|(name, _)| name.as_str()).collect();
+            let mut csv = names.join(",");
             csv.push('\n');
             for i in 0..n {
                 let p = &core_points[i * dims..(i + 1) * dims];
@@ -467,18 +452,10 @@ pub fn export_sql(
                 }
                 csv.push('\n');
             }
-            let mut core_cols = vec!["core BIGINT".to_string(), "segment BIGINT".to_string()];
-            core_cols.extend((0..g).map(|k| format!("cell{k} BIGINT")));
-            core_cols.extend((0..dims).map(|j| format!("x{j} DOUBLE")));
             let cores = match dialect {
                 Dialect::DuckDb => {
-                    let types: Vec<String> = core_cols
-                        .iter()
-                        .map(|c| {
-                            let (name, ty) = c.split_once(' ').unwrap_or((c, "DOUBLE"));
-                            format!("'{name}': '{ty}'")
-                        })
-                        .collect();
+                    let types: Vec<String> =
+                        core_cols.iter().map(|(name, ty)| format!("'{name}': '{ty}'")).collect();
                     side_table = Some((side_name.to_string(), csv));
                     format!(
                         "SELECT * FROM read_csv({}, header = true, columns = {{{}}})",
@@ -492,23 +469,17 @@ pub fn export_sql(
                     side_table = Some((side_name.to_string(), body));
                     let casts: Vec<String> = core_cols
                         .iter()
-                        .map(|c| {
-                            let (name, ty) = c.split_once(' ').unwrap_or((c, "DOUBLE"));
-                            format!("CAST({name} AS {ty}) AS {name}")
-                        })
+                        .map(|(name, ty)| format!("CAST({name} AS {ty}) AS {name}"))
                         .collect();
                     format!(
-                        "SELECT {} FROM (SELECT * FROM csv.`{}`) AS raw (core, segment{}{})",
+                        "SELECT {} FROM (SELECT * FROM csv.`{}`) AS raw ({})",
                         casts.join(", "),
                         side_name.replace('`', ""),
-                        (0..g).map(|k| format!(", cell{k}")).collect::<String>(),
-                        (0..dims).map(|j| format!(", x{j}")).collect::<String>()
+                        names.join(", ")
                     )
                 }
                 Dialect::Ansi => {
                     let rows: Vec<String> = csv.lines().skip(1).map(|l| format!("({l})")).collect();
-                    let names: Vec<String> =
-                        core_cols.iter().map(|c| c.split(' ').next().unwrap_or(c).to_string()).collect();
                     format!("SELECT * FROM (VALUES {}) AS v ({})", rows.join(", "), names.join(", "))
                 }
             };
