@@ -118,6 +118,12 @@ fn lit(v: f64) -> String {
     format!("{v:e}")
 }
 
+/// Text for a `--` comment: on one line whatever it holds (a file or column name with a line break
+/// would otherwise end the comment and be read as SQL).
+fn comment(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 /// A text literal.
 fn text_lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -210,22 +216,25 @@ pub fn export_sql(
     let _ = writeln!(
         sql,
         "-- Client Segmentation Dashboard: model format {} version {}, {} with {} segments on {}.",
-        model.format,
+        comment(&model.format),
         model.version,
         method,
         model.segments.len(),
-        features.join(", ")
+        comment(&features.join(", "))
     );
     let _ = writeln!(
         sql,
         "-- Fitted on {} ({} rows, {} used). Gives every row of {} with `segment` (1 = largest) and `segment_name`;",
-        model.training.file_name, model.training.rows_in, model.training.rows_used, table
+        comment(&model.training.file_name),
+        model.training.rows_in,
+        model.training.rows_used,
+        comment(table)
     );
     let _ = writeln!(
         sql,
         "-- rows the cleaning rules drop are marked '{DROPPED}', customers in no segment '{NOISE}'."
     );
-    let _ = writeln!(sql, "-- Settings: {}", model.spec.to_json().replace('\n', " "));
+    let _ = writeln!(sql, "-- Settings: {}", comment(&model.spec.to_json()));
     sql.push_str("WITH\n");
     // 1. Row order, the values, the first cleaning rule (missing values).
     let _ = writeln!(sql, "numbered AS (SELECT *, {} AS __row FROM {}),", dialect.row_number(), q(table));
@@ -605,6 +614,13 @@ mod tests {
         assert_eq!(Dialect::parse("Spark"), Some(Dialect::Spark));
         assert_eq!(Dialect::parse("oracle"), None);
         assert_eq!(text_lit("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn comment_text_stays_on_its_line() {
+        assert_eq!(comment("jan.csv\nDROP TABLE customers; --"), "jan.csv DROP TABLE customers; --");
+        assert_eq!(comment("a\rb\tc"), "a b c");
+        assert!(!comment("x\u{0085}y").contains('\u{0085}'));
     }
 
     #[test]
