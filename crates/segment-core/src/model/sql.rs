@@ -6,8 +6,9 @@
 //! lost), the training fill values and outlier bounds, the transforms, the training scaler, and the
 //! same assignment: nearest centre (k-means, Ward), most likely component (Gaussian mixture, the same
 //! forward substitution through the Cholesky factor), nearest core point within eps (DBSCAN, through a
-//! grid of cells of side eps/2: a row meets the core points of its own cell first, and those of the
-//! cells around it only when its own cell does not settle it). Number
+//! grid of cells of side eps/2: a row meets the core points of its own cell first, which settles it
+//! when the cell is pure (every core point around it of one segment) or the nearest is closer than the
+//! cell's walls, and those of the cells around it only when it does not). Number
 //! literals are written in exponent form, which every engine reads as a double, with the shortest
 //! digits that give back the model's exact value.
 //!
@@ -111,6 +112,61 @@ pub struct SqlExport {
     pub query: String,
     /// (file name relative to the query, CSV text): read by the query from that path.
     pub side_table: Option<(String, String)>,
+}
+
+/// The grid cell of side `h` a value falls in.
+fn cell(v: f64, h: f64) -> i64 {
+    (v / h).floor() as i64
+}
+
+/// For each core point, whether its cell (of side `h` on the first `g` features) is pure: every core
+/// point in the 5^g cells around it has its segment, so a row of that cell with any core point within
+/// eps = 2h takes that segment, whichever core point is nearest.
+fn pure_cells(h: f64, g: usize, dims: usize, core_points: &[f64], core_segments: &[u32]) -> Vec<bool> {
+    let n = core_segments.len().min(core_points.len() / dims.max(1));
+    let cells: Vec<Vec<i64>> =
+        (0..n).map(|i| core_points[i * dims..i * dims + g].iter().map(|v| cell(*v, h)).collect()).collect();
+    // Each occupied cell's segment, or None when its core points have more than one.
+    let mut cell_segment: std::collections::HashMap<&[i64], Option<u32>> = Default::default();
+    for (c, seg) in cells.iter().zip(core_segments) {
+        cell_segment
+            .entry(c.as_slice())
+            .and_modify(|s| {
+                if *s != Some(*seg) {
+                    *s = None
+                }
+            })
+            .or_insert(Some(*seg));
+    }
+    let offsets = neighbour_offsets(g);
+    let mut around = vec![0i64; g];
+    cells
+        .iter()
+        .zip(core_segments)
+        .map(|(c, seg)| {
+            offsets.iter().all(|o| {
+                for k in 0..g {
+                    around[k] = c[k] + o[k];
+                }
+                cell_segment.get(around.as_slice()).is_none_or(|s| *s == Some(*seg))
+            })
+        })
+        .collect()
+}
+
+/// Every step of -2..=2 cells on each of `g` grid features: the cells a point within eps (two cells of
+/// side eps/2) can lie in, seen from a cell.
+fn neighbour_offsets(g: usize) -> Vec<Vec<i64>> {
+    let mut offsets: Vec<Vec<i64>> = vec![Vec::new()];
+    for _ in 0..g {
+        offsets = offsets
+            .into_iter()
+            .flat_map(|o| {
+                [-2i64, -1, 0, 1, 2].map(|step| o.iter().copied().chain([step]).collect::<Vec<_>>())
+            })
+            .collect();
+    }
+    offsets
 }
 
 /// A double literal that every engine reads back exactly (`1.5e0`, `-2.25e-3`).
@@ -434,18 +490,24 @@ pub fn export_sql(
         }
         Assignment::Dbscan { eps, dims, core_points, core_segments } => {
             let (eps, dims) = (*eps, *dims);
+            if dims == 0 {
+                return refuse("the model has no feature".into());
+            }
             let n = core_segments.len().min(core_points.len() / dims.max(1));
             // The grid: cells of side h = eps / 2 on the first (up to) three features; a core point within
             // eps of a row is at most two cells away on each. First each row meets the core points of its
-            // own cell only: when its nearest one there is within eps and closer than the cell's walls, no
-            // other core point can be nearer, and the row is settled. The others (near a wall, or with no
-            // core point in their cell) meet the 5^g cells around theirs.
+            // own cell only, and is settled when its nearest one there is within eps and either closer
+            // than the cell's walls (no other core point can be nearer) or the cell is pure: every core
+            // point in the 5^g cells around it has the same segment, so whichever is nearest, the segment
+            // is that one. The others (near a wall of a mixed cell, or with no core point within eps in
+            // their cell) meet the 5^g cells around theirs.
             let g = dims.min(3);
             let h = eps / 2.0;
-            let cell = |v: f64| (v / h).floor() as i64;
+            let pure = pure_cells(h, g, dims, core_points, core_segments);
             // The side table's columns, (name, type): its header, DuckDB's types, Spark's casts.
             let mut core_cols = vec![("core".to_string(), "BIGINT"), ("segment".to_string(), "BIGINT")];
             core_cols.extend((0..g).map(|k| (format!("cell{k}"), "BIGINT")));
+            core_cols.push(("pure".to_string(), "BIGINT"));
             core_cols.extend((0..dims).map(|j| (format!("x{j}"), "DOUBLE")));
             let names: Vec<&str> = core_cols.iter().map(|(name, _)| name.as_str()).collect();
             let mut csv = names.join(",");
@@ -454,8 +516,9 @@ pub fn export_sql(
                 let p = &core_points[i * dims..(i + 1) * dims];
                 let _ = write!(csv, "{i},{}", core_segments[i]);
                 for v in p.iter().take(g) {
-                    let _ = write!(csv, ",{}", cell(*v));
+                    let _ = write!(csv, ",{}", cell(*v, h));
                 }
+                let _ = write!(csv, ",{}", u8::from(pure[i]));
                 for v in p {
                     let _ = write!(csv, ",{v:e}");
                 }
@@ -493,16 +556,7 @@ pub fn export_sql(
                 }
             };
             let _ = writeln!(sql, "cores AS ({cores}),");
-            let mut offsets: Vec<Vec<i64>> = vec![Vec::new()];
-            for _ in 0..g {
-                offsets = offsets
-                    .into_iter()
-                    .flat_map(|o| {
-                        [-2i64, -1, 0, 1, 2].map(|step| o.iter().copied().chain([step]).collect::<Vec<_>>())
-                    })
-                    .collect();
-            }
-            let offsets: Vec<String> = offsets
+            let offsets: Vec<String> = neighbour_offsets(g)
                 .iter()
                 .map(|o| {
                     let cols: Vec<String> =
@@ -557,10 +611,18 @@ pub fn export_sql(
                     format!("{wall} > 0e0 AND {wall} * {wall} > o.__best")
                 })
                 .collect();
+            let pure_on: Vec<String> = (0..g).map(|k| format!("p.cell{k} = r.__c{k}")).collect();
+            let cell_cols: Vec<String> = (0..g).map(|k| format!("cell{k}")).collect();
             let _ = writeln!(
                 sql,
-                "settled {} (SELECT o.__row, o.__segment FROM own AS o JOIN rowcells AS r ON r.__row = o.__row WHERE {}),",
+                "pure_cells AS (SELECT DISTINCT {} FROM cores WHERE pure = 1),",
+                cell_cols.join(", ")
+            );
+            let _ = writeln!(
+                sql,
+                "settled {} (SELECT o.__row, o.__segment FROM own AS o JOIN rowcells AS r ON r.__row = o.__row LEFT JOIN pure_cells AS p ON {} WHERE p.cell0 IS NOT NULL OR ({})),",
                 dialect.reused(),
+                pure_on.join(" AND "),
                 walls.join(" AND ")
             );
             let _ = writeln!(
@@ -621,6 +683,21 @@ mod tests {
         assert_eq!(comment("jan.csv\nDROP TABLE customers; --"), "jan.csv DROP TABLE customers; --");
         assert_eq!(comment("a\rb\tc"), "a b c");
         assert!(!comment("x\u{0085}y").contains('\u{0085}'));
+    }
+
+    #[test]
+    fn a_cell_is_pure_when_every_core_point_within_two_cells_shares_its_segment() {
+        // Cells of side 1 on both features. Segment 0 at (0.5, 0.5) and (1.5, 0.5); segment 1 at
+        // (3.5, 0.5), two cells from the second point and three from the first; segment 1 again at
+        // (9.5, 9.5), alone.
+        let points = [0.5, 0.5, 1.5, 0.5, 3.5, 0.5, 9.5, 9.5];
+        let pure = pure_cells(1.0, 2, 2, &points, &[0, 0, 1, 1]);
+        assert_eq!(pure, vec![true, false, false, true]);
+        // A cell holding two segments is mixed for both.
+        let pure = pure_cells(1.0, 1, 2, &[0.2, 0.0, 0.7, 5.0], &[0, 1]);
+        assert_eq!(pure, vec![false, false]);
+        // Negative values fall in the cells below zero, not in cell 0.
+        assert_eq!(cell(-0.1, 1.0), -1);
     }
 
     #[test]
