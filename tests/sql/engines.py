@@ -1,6 +1,8 @@
 """The engines the exported SQL is run in, one way for the checks and the benchmark: DuckDB (PyPI, in
 .tools/py) and Spark in local mode (pyspark from PyPI, in .tools/spark)."""
 
+import os
+
 
 class Engine:
     def __init__(self, name, spark_memory="2g"):
@@ -22,13 +24,40 @@ class Engine:
             self.spark.sparkContext.setLogLevel("ERROR")
 
     def _load(self, data):
-        """`data` (a CSV file) as table `customers`, its types as the engine reads them."""
+        """`data` (a CSV or Parquet file) as table `customers`, its types as the engine reads them."""
+        parquet = data.endswith(".parquet")
         if self.name == "duckdb":
             con = self.duckdb.connect()
-            con.execute(f"CREATE VIEW customers AS SELECT * FROM read_csv_auto('{data}', header = true)")
+            source = f"read_parquet('{data}')" if parquet else f"read_csv_auto('{data}', header = true)"
+            con.execute(f"CREATE VIEW customers AS SELECT * FROM {source}")
             return con
-        self.spark.read.csv(data, header=True, inferSchema=True).createOrReplaceTempView("customers")
+        reader = self.spark.read
+        frame = reader.parquet(data) if parquet else reader.csv(data, header=True, inferSchema=True)
+        frame.createOrReplaceTempView("customers")
         return self.spark
+
+    def to_parquet(self, data, out):
+        """The CSV file `data` as one Parquet file `out`, typed as the engine reads the CSV."""
+        con = self._load(data)
+        if self.name == "duckdb":
+            con.execute(f"COPY (SELECT * FROM customers) TO '{out}' (FORMAT parquet)")
+            return
+        import glob
+        import shutil
+
+        folder = out + ".parts"
+        con.table("customers").coalesce(1).write.mode("overwrite").parquet(folder)
+        shutil.move(glob.glob(os.path.join(folder, "part-*.parquet"))[0], out)
+        shutil.rmtree(folder)
+
+    def table(self, data, query="SELECT * FROM customers"):
+        """A query's rows over `data` (CSV or Parquet) as tuples, and the column types."""
+        con = self._load(data)
+        if self.name == "duckdb":
+            result = con.execute(query)
+            return result.fetchall(), [d[1] for d in result.description]
+        frame = con.sql(query)
+        return [tuple(r) for r in frame.collect()], [f.dataType.simpleString() for f in frame.schema.fields]
 
     def rows(self, data, sql):
         """The query's rows as tuples."""

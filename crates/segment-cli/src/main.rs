@@ -11,7 +11,11 @@
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use segment_core::auto::AutoChoice;
+use segment_core::ingest::is_parquet;
+use segment_core::ingest::parquet::ParquetCsv;
 use segment_core::ingest::spreadsheet::is_spreadsheet;
+
+mod parquet_out;
 use segment_core::model::sql::Dialect;
 use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
@@ -42,7 +46,7 @@ struct Cli {
 enum Command {
     /// Print the settings the page would start with for this file (JSON), to edit and pass to `fit`.
     Suggest {
-        /// The customer CSV.
+        /// The customer file: CSV, spreadsheet or Parquet.
         data: PathBuf,
         /// Segment the rows as they are, even when the file looks like one row per purchase (by default
         /// such a file is aggregated per customer: recency, frequency, monetary, average order value).
@@ -51,7 +55,7 @@ enum Command {
     },
     /// Segment a CSV file and save the model (settings, scaler, segments) as JSON.
     Fit {
-        /// The customer CSV (read into memory: the whole file is needed to find segments).
+        /// The customer file, CSV, spreadsheet or Parquet (read into memory: the whole file is needed to find segments).
         data: PathBuf,
         /// Settings JSON (from `segment suggest` or a saved spec); default: the suggested settings.
         #[arg(long)]
@@ -66,16 +70,18 @@ enum Command {
         #[arg(long)]
         as_is: bool,
     },
-    /// Give every row of a CSV file its segment, streaming (any size; memory stays flat).
+    /// Give every row of a file (CSV, spreadsheet, Parquet) its segment, streaming (any size; memory
+    /// stays flat), as CSV or Parquet.
     Apply {
         /// A model saved by `segment fit` or the page's "Save model".
         model: PathBuf,
-        /// The CSV to segment.
+        /// The CSV, spreadsheet or Parquet file to segment.
         data: PathBuf,
         /// A model column that has another name in this file: MODEL_COLUMN=FILE_COLUMN (repeatable).
         #[arg(long = "map", value_parser = parse_mapping)]
         mapping: Vec<(String, String)>,
-        /// Where to write the labeled CSV ("-" for standard output); default: <data>-segments.csv.
+        /// Where to write the labeled rows ("-" for standard output); a name ending in .parquet writes
+        /// Parquet (a Parquet input's column types kept), any other CSV; default: <data>-segments.csv.
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -477,10 +483,20 @@ fn apply(
     let mut magic = [0u8; 8];
     let magic_len = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
     let spreadsheet = is_spreadsheet(&magic[..magic_len]);
+    let parquet = is_parquet(&magic[..magic_len]);
+    // The column types a Parquet output keeps: a Parquet input's.
+    let input_schema = if parquet {
+        let copy =
+            file.try_clone().map_err(|e| Failure::Io(format!("cannot read {}: {e}", data.display())))?;
+        Some(segment_core::ingest::parquet::schema(copy)?)
+    } else {
+        None
+    };
     // A model of customers aggregated from purchase lines aggregates this file first, and a workbook
     // becomes CSV text first, both in memory (a customer's lines can be anywhere in the file; a sheet is
-    // not a stream); any other file streams.
+    // not a stream); any other file streams, a Parquet file a batch of rows at a time.
     let (input, size): (Box<dyn std::io::Read>, u64) = match (&model.spec.transactions, spreadsheet) {
+        (None, _) if parquet => (Box::new(ParquetCsv::new(file, false)?), 0),
         (Some(columns), _) => {
             let customers = read_customers(read(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
             let size = customers.bytes.len() as u64;
@@ -498,11 +514,16 @@ fn apply(
             (Box::new(std::io::Read::chain(start, file)), size)
         }
     };
-    let bar = ProgressBar::new(size);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} [{bar:30}] {msg} ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = if size > 0 {
+        let bar = ProgressBar::new(size);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} [{bar:30}] {msg} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        spinner()
+    };
     let mut on_progress = |read: u64, rows: usize| {
         bar.set_position(read);
         bar.set_message(format!("{rows} rows"));
@@ -513,8 +534,17 @@ fn apply(
         apply_stream(&model, mapping, input, BufWriter::new(stdout.lock()), &mut on_progress)?
     } else {
         let output = output.unwrap_or_else(|| beside(data, "segments.csv"));
+        let as_parquet = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         let summary = write_atomically(&output, &[data, model_path], |file| {
-            Ok(apply_stream(&model, mapping, input, file, &mut on_progress)?)
+            if !as_parquet {
+                return Ok(apply_stream(&model, mapping, input, file, &mut on_progress)?);
+            }
+            let mut sink = parquet_out::ParquetSink::new(file, input_schema);
+            let summary = apply_stream(&model, mapping, input, &mut sink, &mut on_progress)?;
+            sink.finish()
+                .and_then(|mut file| file.flush())
+                .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+            Ok(summary)
         })?;
         eprintln!("labeled file written to {}", output.display());
         summary

@@ -6,6 +6,8 @@
 
 pub mod date;
 pub mod number;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod read;
 mod rows;
 mod sniff;
@@ -261,8 +263,22 @@ pub(crate) fn is_missing_marker(cell: &str) -> bool {
     )
 }
 
-/// The file as text, and what it was read as: the text encoding, or the spreadsheet's first sheet.
+/// A Parquet file starts (and ends) with `PAR1`.
+pub fn is_parquet(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PAR1")
+}
+
+/// The file as text, and what it was read as: the text encoding, the spreadsheet's first sheet, or
+/// Parquet.
 pub fn source_text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, String)> {
+    if is_parquet(bytes) {
+        #[cfg(feature = "parquet")]
+        return Ok((std::borrow::Cow::Owned(parquet::to_csv(bytes)?), "Parquet".into()));
+        #[cfg(not(feature = "parquet"))]
+        return Err(CoreError::NotText {
+            kind: "Parquet (this build reads CSV and spreadsheets only)".into(),
+        });
+    }
     if spreadsheet::is_spreadsheet(bytes) {
         let (text, sheet) = spreadsheet::to_csv(bytes)?;
         return Ok((std::borrow::Cow::Owned(text), format!("spreadsheet, first sheet \"{sheet}\"")));

@@ -1,0 +1,288 @@
+//! Parquet in and out of the `segment` binary: a file with every flat column type a customer table has
+//! (integers, floats with nulls, text with commas and quotes, booleans, dates, timestamps, decimals,
+//! dictionary text) is fitted and applied like its CSV twin, and the labeled Parquet keeps the input's
+//! types and values; damaged and nested files end in a clear message, never a panic.
+
+use arrow_array::builder::{Decimal128Builder, StringDictionaryBuilder};
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, ListArray, RecordBatch,
+    StringArray, TimestampMillisecondArray,
+};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ArrowWriter;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+fn segment(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_segment")).args(args).output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("segment-parquet-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write_parquet(path: &PathBuf, batch: &RecordBatch) {
+    let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap_or_else(|e| panic!("{e}"));
+    writer.write(batch).unwrap_or_else(|e| panic!("{e}"));
+    writer.close().unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn read_parquet(path: &PathBuf) -> RecordBatch {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(1 << 20).build())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap_or_else(|e| panic!("{e}"))).collect();
+    arrow_select_concat(&batches)
+}
+
+fn arrow_select_concat(batches: &[RecordBatch]) -> RecordBatch {
+    assert_eq!(batches.len(), 1, "one batch expected");
+    batches[0].clone()
+}
+
+/// 600 customers in three groups, every column type, and their CSV twin written by hand.
+fn customers(dir: &std::path::Path) -> (PathBuf, PathBuf) {
+    let n = 600;
+    let group = |i: usize| i % 3;
+    let ids: Vec<String> = (0..n).map(|i| format!("C{i:04}")).collect();
+    let visits: Vec<i64> = (0..n).map(|i| [3, 20, 45][group(i)] + (i % 7) as i64).collect();
+    let spend: Vec<Option<f64>> = (0..n)
+        .map(|i| {
+            if i % 41 == 0 {
+                None
+            } else {
+                Some([40.5, 600.25, 2500.125][group(i)] + (i % 11) as f64 * 0.1)
+            }
+        })
+        .collect();
+    let member: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
+    let joined: Vec<i32> = (0..n).map(|i| 19_000 + i as i32).collect();
+    let seen: Vec<i64> = (0..n).map(|i| 1_700_000_000_000 + i as i64 * 86_400_123).collect();
+    let notes: Vec<String> = (0..n).map(|i| format!("note {i}, \"quoted\"")).collect();
+    let mut balance =
+        Decimal128Builder::new().with_precision_and_scale(12, 2).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..n {
+        balance.append_value(((i * 137) % 10_000) as i128 - 500);
+    }
+    let mut region = StringDictionaryBuilder::<Int32Type>::new();
+    for i in 0..n {
+        region.append_value(["north", "south", "east"][i % 3]);
+    }
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("customer_id", Arc::new(StringArray::from(ids.clone()))),
+        ("visits", Arc::new(Int64Array::from(visits.clone()))),
+        ("spend", Arc::new(Float64Array::from(spend.clone()))),
+        ("member", Arc::new(BooleanArray::from(member.clone()))),
+        ("joined", Arc::new(Date32Array::from(joined.clone()))),
+        ("last_seen", Arc::new(TimestampMillisecondArray::from(seen.clone()))),
+        ("note", Arc::new(StringArray::from(notes.clone()))),
+        ("balance", Arc::new(balance.finish())),
+        ("region", Arc::new(region.finish())),
+    ];
+    let batch = RecordBatch::try_from_iter(columns).unwrap_or_else(|e| panic!("{e}"));
+    let parquet = dir.join("customers.parquet");
+    write_parquet(&parquet, &batch);
+
+    let mut csv = String::from("customer_id,visits,spend,member,joined,last_seen,note,balance,region\n");
+    for i in 0..n {
+        let date = batch.column(4).as_any().downcast_ref::<Date32Array>().and_then(|a| a.value_as_date(i));
+        let time = batch
+            .column(5)
+            .as_any()
+            .downcast_ref::<TimestampMillisecondArray>()
+            .and_then(|a| a.value_as_datetime(i));
+        let cents = ((i * 137) % 10_000) as i64 - 500;
+        let balance =
+            format!("{}{}.{:02}", if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100);
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},\"{}\",{balance},{}\n",
+            ids[i],
+            visits[i],
+            spend[i].map(|v| v.to_string()).unwrap_or_default(),
+            member[i],
+            date.map(|d| d.to_string()).unwrap_or_default(),
+            time.map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string()).unwrap_or_default(),
+            notes[i].replace('"', "\"\""),
+            ["north", "south", "east"][i % 3],
+        ));
+    }
+    let twin = dir.join("customers.csv");
+    std::fs::write(&twin, csv).unwrap_or_else(|e| panic!("{e}"));
+    (parquet, twin)
+}
+
+#[test]
+fn a_parquet_file_is_fitted_and_applied_like_its_csv_twin_and_keeps_its_types() {
+    let dir = workdir("twin");
+    let (parquet, twin) = customers(&dir);
+    let (parquet_s, twin_s) = (parquet.to_string_lossy(), twin.to_string_lossy());
+    let out = segment(&["suggest", &twin_s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let settings = dir.join("settings.json");
+    std::fs::write(&settings, &out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let suggested_from_parquet = segment(&["suggest", &parquet_s]);
+    assert_eq!(text(&suggested_from_parquet.stdout), text(&out.stdout), "the same settings suggested");
+
+    let (m_csv, m_parquet) = (dir.join("m-csv.json"), dir.join("m-parquet.json"));
+    for (data, model) in [(&twin_s, &m_csv), (&parquet_s, &m_parquet)] {
+        let out = segment(&[
+            "fit",
+            data,
+            "--settings",
+            &settings.to_string_lossy(),
+            "-o",
+            &model.to_string_lossy(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let model = |p: &PathBuf| {
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        v["training"]["file_name"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(model(&m_csv), model(&m_parquet), "the Parquet file fits the CSV twin's model");
+
+    let (out_csv, out_parquet) = (dir.join("out.csv"), dir.join("out.parquet"));
+    let out = segment(&["apply", &m_csv.to_string_lossy(), &twin_s, "-o", &out_csv.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out =
+        segment(&["apply", &m_parquet.to_string_lossy(), &parquet_s, "-o", &out_parquet.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let labeled = read_parquet(&out_parquet);
+    let input = read_parquet(&parquet);
+    assert_eq!(labeled.num_rows(), 600);
+    // The input's columns come back with their values; dictionary text as plain text.
+    for (j, field) in input.schema().fields().iter().enumerate() {
+        let got = labeled.column(j);
+        let want = input.column(j);
+        if let DataType::Dictionary(_, _) = field.data_type() {
+            assert_eq!(got.data_type(), &DataType::Utf8, "{}", field.name());
+            let values = arrow_cast_dictionary(want.as_ref());
+            let got = got.as_any().downcast_ref::<StringArray>().map(|a| a.iter().collect::<Vec<_>>());
+            assert_eq!(got, Some(values), "{}", field.name());
+        } else {
+            assert_eq!(got.data_type(), field.data_type(), "{}", field.name());
+            assert_eq!(got.to_data(), want.to_data(), "{} keeps its values", field.name());
+        }
+    }
+    // The segments equal the CSV twin's, row for row.
+    let csv_text = std::fs::read_to_string(&out_csv).unwrap_or_default();
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let want: Vec<(String, String)> = reader
+        .records()
+        .map(|r| r.unwrap_or_else(|e| panic!("{e}")))
+        .map(|r| (r[r.len() - 2].to_string(), r[r.len() - 1].to_string()))
+        .collect();
+    let n = labeled.num_columns();
+    let segment =
+        labeled.column(n - 2).as_any().downcast_ref::<Int64Array>().map(|a| a.iter().collect::<Vec<_>>());
+    let name =
+        labeled.column(n - 1).as_any().downcast_ref::<StringArray>().map(|a| a.iter().collect::<Vec<_>>());
+    let (Some(segment), Some(name)) = (segment, name) else { panic!("segment columns of the wrong type") };
+    let got: Vec<(String, String)> = segment
+        .iter()
+        .zip(&name)
+        .map(|(s, n)| (s.map(|s| s.to_string()).unwrap_or_default(), n.unwrap_or_default().to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(got.iter().map(|g| &g.1).collect::<std::collections::HashSet<_>>().len() >= 2, "{got:?}");
+}
+
+fn arrow_cast_dictionary(array: &dyn Array) -> Vec<Option<&str>> {
+    let dict = array.as_any().downcast_ref::<arrow_array::DictionaryArray<Int32Type>>();
+    let Some(dict) = dict else { panic!("not a dictionary") };
+    let values = dict.values().as_any().downcast_ref::<StringArray>();
+    let Some(values) = values else { panic!("not text") };
+    dict.keys().iter().map(|k| k.map(|k| values.value(k as usize))).collect()
+}
+
+#[test]
+fn damaged_and_nested_parquet_files_are_refused_clearly() {
+    let dir = workdir("bad");
+    let (parquet, _) = customers(&dir);
+    let bytes = std::fs::read(&parquet).unwrap_or_default();
+    let model = dir.join("m.json");
+    let out = segment(&["fit", &parquet.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Cut short, or with bytes changed here and there: a message, an exit code, no panic.
+    let cut = dir.join("cut.parquet");
+    for (i, len) in [4, 100, bytes.len() / 2, bytes.len() - 9].into_iter().enumerate() {
+        std::fs::write(&cut, &bytes[..len]).unwrap_or_else(|e| panic!("{e}"));
+        for args in [
+            vec!["fit", &*cut.to_string_lossy(), "-o", &*dir.join(format!("x{i}.json")).to_string_lossy()]
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>(),
+            vec![
+                "apply".into(),
+                model.to_string_lossy().into(),
+                cut.to_string_lossy().into(),
+                "-o".into(),
+                "-".into(),
+            ],
+        ] {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = segment(&args);
+            let log = text(&out.stderr);
+            assert!(!out.status.success(), "{args:?} succeeded on a damaged file");
+            assert!(!log.contains("panicked"), "{args:?}: {log}");
+            assert!(log.contains("Parquet"), "{args:?}: {log}");
+        }
+    }
+    let mut state = 7u64;
+    for round in 0..40 {
+        let mut damaged = bytes.clone();
+        for _ in 0..8 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let at = 4 + (state >> 33) as usize % (damaged.len() - 8);
+            damaged[at] = (state >> 13) as u8;
+        }
+        std::fs::write(&cut, &damaged).unwrap_or_else(|e| panic!("{e}"));
+        let out = segment(&["apply", &model.to_string_lossy(), &cut.to_string_lossy(), "-o", "-"]);
+        let log = text(&out.stderr);
+        assert!(!log.contains("panicked"), "round {round}: {log}");
+    }
+
+    // A list column: refused with its name.
+    let values = Int64Array::from(vec![1, 2, 3, 4]);
+    let offsets = arrow_buffer_offsets(&[0, 2, 4]);
+    let list = ListArray::try_new(
+        Arc::new(Field::new("item", DataType::Int64, true)),
+        offsets,
+        Arc::new(values),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let batch = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            Field::new("visits", DataType::Float64, true),
+            Field::new("orders", list.data_type().clone(), true),
+        ])),
+        vec![Arc::new(Float64Array::from(vec![1.0, 2.0])), Arc::new(list)],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let nested = dir.join("nested.parquet");
+    write_parquet(&nested, &batch);
+    let out = segment(&["suggest", &nested.to_string_lossy()]);
+    let log = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(log.contains("\"orders\"") && log.contains("lists"), "{log}");
+}
+
+fn arrow_buffer_offsets(offsets: &[i32]) -> arrow_buffer::OffsetBuffer<i32> {
+    arrow_buffer::OffsetBuffer::new(offsets.to_vec().into())
+}

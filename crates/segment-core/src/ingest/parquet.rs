@@ -1,0 +1,382 @@
+//! Parquet files (the `parquet` feature): read with the arrow-rs `parquet` crate, batch by batch, and
+//! handed on as CSV text, so every reader of a file (the table, the cleaning report, the streaming
+//! apply) sees a Parquet file exactly as it would see its CSV twin: one header line of the column
+//! names, one line per row, nulls as empty cells.
+//!
+//! Cells are written so that they read back as the same value: numbers with the shortest digits that
+//! give back the exact value, booleans `true` / `false`, dates `YYYY-MM-DD`, timestamps
+//! `YYYY-MM-DD HH:MM:SS[.fff]` (`Z` after an instant's, in UTC), decimals with their scale. Nested columns (lists, structs, maps)
+//! and raw bytes are not customer attributes a segmentation reads: the file is refused with their names.
+//!
+//! Limits: the row groups' uncompressed size as the file declares it ([`limits::MAX_UNZIPPED_BYTES`]
+//! in all for a file read into memory, per row group for a stream) and [`limits::MAX_COLUMNS`].
+
+use crate::error::{CoreError, Result};
+use crate::limits;
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Schema, TimeUnit};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::file::reader::ChunkReader;
+use std::fmt::Write as _;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Rows decoded at a time.
+const BATCH_ROWS: usize = 8_192;
+
+fn unreadable(why: impl std::fmt::Display) -> CoreError {
+    CoreError::NotText { kind: format!("Parquet file that could not be read ({why})") }
+}
+
+fn too_large(found: u64) -> CoreError {
+    CoreError::TooLarge {
+        what: "The Parquet file's uncompressed data".into(),
+        found: format!("{} MB", found / 1_000_000),
+        limit: format!("{} MB", limits::MAX_UNZIPPED_BYTES / 1_000_000),
+        hint: "Keep the customer columns only, or apply a saved model to it with the command line \
+               (`segment apply`), which streams it."
+            .into(),
+    }
+}
+
+/// A Parquet file read as CSV text, a batch of rows at a time (memory: one batch).
+pub struct ParquetCsv {
+    batches: ParquetRecordBatchReader,
+    /// CSV text decoded and not yet read.
+    pending: Vec<u8>,
+    at: usize,
+    done: bool,
+    rows: u64,
+}
+
+impl ParquetCsv {
+    /// Opens `file`. `whole` when it will be held in memory whole (the page, `segment fit`): its
+    /// uncompressed size in all is limited; a stream's per row group.
+    pub fn new<R: ChunkReader + 'static>(file: R, whole: bool) -> Result<Self> {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
+        let meta = builder.metadata().clone();
+        let schema = builder.schema().clone();
+        check_columns(&schema)?;
+        let sizes = meta.row_groups().iter().map(|g| g.total_byte_size().max(0) as u64);
+        let size = if whole { sizes.sum() } else { sizes.max().unwrap_or(0) };
+        if size > limits::MAX_UNZIPPED_BYTES {
+            return Err(too_large(size));
+        }
+        let batches = builder.with_batch_size(BATCH_ROWS).build().map_err(unreadable)?;
+        let mut pending = Vec::new();
+        write_header(&schema, &mut pending);
+        Ok(ParquetCsv { batches, pending, at: 0, done: false, rows: 0 })
+    }
+
+    /// Rows decoded so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The next batch's text into `pending`; false at the end.
+    fn refill(&mut self) -> Result<bool> {
+        self.pending.clear();
+        self.at = 0;
+        match self.batches.next() {
+            None => Ok(false),
+            Some(Err(e)) => Err(unreadable(e)),
+            Some(Ok(batch)) => {
+                self.rows += batch.num_rows() as u64;
+                write_rows(&batch, &mut self.pending)?;
+                Ok(true)
+            }
+        }
+    }
+}
+
+impl Read for ParquetCsv {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.pending.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.refill() {
+                Ok(true) => {}
+                Ok(false) => self.done = true,
+                Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
+            }
+        }
+        let n = buf.len().min(self.pending.len() - self.at);
+        buf[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// A whole Parquet file (in memory) as CSV text.
+pub fn to_csv(bytes: &[u8]) -> Result<String> {
+    let mut reader = ParquetCsv::new(bytes::Bytes::copy_from_slice(bytes), true)?;
+    let mut text = Vec::with_capacity(bytes.len() * 2);
+    let mut chunk = [0u8; 1 << 16];
+    loop {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => text.extend_from_slice(&chunk[..n]),
+            Err(e) => return Err(unreadable(e)),
+        }
+    }
+    String::from_utf8(text).map_err(|_| unreadable("a text column is not UTF-8"))
+}
+
+/// The column names of a Parquet file (its schema, without reading the rows).
+pub fn column_names<R: ChunkReader + 'static>(file: R) -> Result<Vec<String>> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
+    Ok(builder.schema().fields().iter().map(|f| f.name().clone()).collect())
+}
+
+/// The Arrow schema a Parquet file is read with.
+pub fn schema<R: ChunkReader + 'static>(file: R) -> Result<Arc<Schema>> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
+    Ok(builder.schema().clone())
+}
+
+/// Refuses what cannot be a cell of text: nested columns, raw bytes, too many columns.
+fn check_columns(schema: &Schema) -> Result<()> {
+    if schema.fields().len() > limits::MAX_COLUMNS {
+        return Err(CoreError::TooLarge {
+            what: "The Parquet file's columns".into(),
+            found: schema.fields().len().to_string(),
+            limit: limits::MAX_COLUMNS.to_string(),
+            hint: "Keep the customer columns only.".into(),
+        });
+    }
+    let odd: Vec<String> = schema
+        .fields()
+        .iter()
+        .filter(|f| !flat(f.data_type()))
+        .map(|f| format!("\"{}\" ({})", f.name(), f.data_type()))
+        .collect();
+    if odd.is_empty() {
+        Ok(())
+    } else {
+        Err(unreadable(format!(
+            "column(s) {} hold lists, structures or raw bytes, not one value per cell; select the flat \
+             columns into a new file, e.g. in DuckDB: COPY (SELECT ... FROM 'file.parquet') TO 'flat.parquet'",
+            odd.join(", ")
+        )))
+    }
+}
+
+/// A type whose cells [`cell`] writes as text.
+fn flat(t: &DataType) -> bool {
+    match t {
+        DataType::Dictionary(_, values) => flat(values),
+        DataType::Null
+        | DataType::Boolean
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View
+        | DataType::Date32
+        | DataType::Date64
+        | DataType::Timestamp(_, _)
+        | DataType::Decimal32(_, _)
+        | DataType::Decimal64(_, _)
+        | DataType::Decimal128(_, _)
+        | DataType::Decimal256(_, _) => true,
+        _ => false,
+    }
+}
+
+fn write_header(schema: &Schema, out: &mut Vec<u8>) {
+    let mut line = String::new();
+    for (i, f) in schema.fields().iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        quoted(f.name(), &mut line);
+    }
+    line.push('\n');
+    out.extend_from_slice(line.as_bytes());
+}
+
+/// A field as CSV: quoted when it holds a delimiter, quote, line break or edge space.
+fn quoted(text: &str, out: &mut String) {
+    let needs = text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r' | b';' | b'\t'))
+        || text.starts_with([' ', '#'])
+        || text.ends_with(' ');
+    if needs {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+fn write_rows(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<()> {
+    let columns: Vec<&ArrayRef> = batch.columns().iter().collect();
+    let mut line = String::new();
+    let mut text = String::new();
+    for r in 0..batch.num_rows() {
+        line.clear();
+        for (j, column) in columns.iter().enumerate() {
+            if j > 0 {
+                line.push(',');
+            }
+            text.clear();
+            cell(column.as_ref(), r, &mut text)?;
+            quoted(&text, &mut line);
+        }
+        line.push('\n');
+        out.extend_from_slice(line.as_bytes());
+    }
+    Ok(())
+}
+
+/// Row `r` of `array` as text (nothing for a null).
+fn cell(array: &dyn Array, r: usize, out: &mut String) -> Result<()> {
+    if array.is_null(r) {
+        return Ok(());
+    }
+    match array.data_type() {
+        DataType::Null => {}
+        DataType::Boolean => out.push_str(if array.as_boolean().value(r) { "true" } else { "false" }),
+        DataType::Int8 => push(out, array.as_primitive::<Int8Type>().value(r)),
+        DataType::Int16 => push(out, array.as_primitive::<Int16Type>().value(r)),
+        DataType::Int32 => push(out, array.as_primitive::<Int32Type>().value(r)),
+        DataType::Int64 => push(out, array.as_primitive::<Int64Type>().value(r)),
+        DataType::UInt8 => push(out, array.as_primitive::<UInt8Type>().value(r)),
+        DataType::UInt16 => push(out, array.as_primitive::<UInt16Type>().value(r)),
+        DataType::UInt32 => push(out, array.as_primitive::<UInt32Type>().value(r)),
+        DataType::UInt64 => push(out, array.as_primitive::<UInt64Type>().value(r)),
+        DataType::Float16 => push(out, array.as_primitive::<Float16Type>().value(r).to_f32()),
+        DataType::Float32 => push(out, array.as_primitive::<Float32Type>().value(r)),
+        DataType::Float64 => push(out, array.as_primitive::<Float64Type>().value(r)),
+        DataType::Utf8 => out.push_str(array.as_string::<i32>().value(r)),
+        DataType::LargeUtf8 => out.push_str(array.as_string::<i64>().value(r)),
+        DataType::Utf8View => out.push_str(array.as_string_view().value(r)),
+        DataType::Date32 => {
+            out.push_str(&super::date::iso_date(array.as_primitive::<Date32Type>().value(r) as i64))
+        }
+        DataType::Date64 => {
+            timestamp(array.as_primitive::<Date64Type>().value(r) as i128, 1_000, out);
+        }
+        DataType::Timestamp(unit, zone) => {
+            let (v, per_second) = match unit {
+                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(r), 1),
+                TimeUnit::Millisecond => (array.as_primitive::<TimestampMillisecondType>().value(r), 1_000),
+                TimeUnit::Microsecond => {
+                    (array.as_primitive::<TimestampMicrosecondType>().value(r), 1_000_000)
+                }
+                TimeUnit::Nanosecond => {
+                    (array.as_primitive::<TimestampNanosecondType>().value(r), 1_000_000_000)
+                }
+            };
+            timestamp(v as i128, per_second, out);
+            if zone.is_some() {
+                // An instant (its zone only says how to show it), written in UTC.
+                out.push('Z');
+            }
+        }
+        DataType::Decimal32(_, scale) => {
+            decimal(array.as_primitive::<Decimal32Type>().value(r).to_string(), *scale, out)
+        }
+        DataType::Decimal64(_, scale) => {
+            decimal(array.as_primitive::<Decimal64Type>().value(r).to_string(), *scale, out)
+        }
+        DataType::Decimal128(_, scale) => {
+            decimal(array.as_primitive::<Decimal128Type>().value(r).to_string(), *scale, out)
+        }
+        DataType::Decimal256(_, scale) => {
+            decimal(array.as_primitive::<Decimal256Type>().value(r).to_string(), *scale, out)
+        }
+        DataType::Dictionary(_, _) => {
+            let dict = array.as_any_dictionary();
+            let key = dict.normalized_keys()[r];
+            cell(dict.values().as_ref(), key, out)?;
+        }
+        other => return Err(unreadable(format!("a column of type {other} is not read"))),
+    }
+    Ok(())
+}
+
+fn push(out: &mut String, v: impl std::fmt::Display) {
+    let _ = write!(out, "{v}");
+}
+
+/// `digits` (an integer's text, maybe negative) with `scale` digits after the point.
+fn decimal(digits: String, scale: i8, out: &mut String) {
+    if scale <= 0 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
+        return;
+    }
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", digits.as_str()),
+    };
+    let scale = scale as usize;
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (whole, fraction) = padded.split_at(padded.len() - scale);
+    let _ = write!(out, "{sign}{whole}.{fraction}");
+}
+
+/// `ticks` of 1/`per_second` s since 1970-01-01 UTC as `YYYY-MM-DD HH:MM:SS[.fraction]`.
+fn timestamp(ticks: i128, per_second: i128, out: &mut String) {
+    let seconds = ticks.div_euclid(per_second);
+    let fraction = ticks.rem_euclid(per_second);
+    let days = seconds.div_euclid(86_400) as i64;
+    let of_day = seconds.rem_euclid(86_400);
+    let _ = write!(
+        out,
+        "{} {:02}:{:02}:{:02}",
+        super::date::iso_date(days),
+        of_day / 3_600,
+        of_day / 60 % 60,
+        of_day % 60
+    );
+    if fraction != 0 {
+        let width = per_second.ilog10() as usize;
+        let digits = format!("{fraction:0width$}");
+        let _ = write!(out, ".{}", digits.trim_end_matches('0'));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_and_timestamps_read_as_their_values() {
+        let mut s = String::new();
+        decimal("-5".into(), 2, &mut s);
+        assert_eq!(s, "-0.05");
+        s.clear();
+        decimal("123456".into(), 3, &mut s);
+        assert_eq!(s, "123.456");
+        s.clear();
+        decimal("12".into(), -2, &mut s);
+        assert_eq!(s, "1200");
+        s.clear();
+        timestamp(1_700_000_000_123, 1_000, &mut s);
+        assert_eq!(s, "2023-11-14 22:13:20.123");
+        s.clear();
+        timestamp(-1, 1, &mut s);
+        assert_eq!(s, "1969-12-31 23:59:59");
+    }
+
+    #[test]
+    fn fields_that_need_quotes_get_them() {
+        let mut s = String::new();
+        quoted("a,\"b\"", &mut s);
+        assert_eq!(s, "\"a,\"\"b\"\"\"");
+    }
+}
