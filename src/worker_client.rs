@@ -40,7 +40,7 @@ impl WorkerClient {
 
     fn spawn(&self) {
         let on_reply = self.0.borrow().on_reply.clone();
-        let worker = match start_worker() {
+        let worker = match start_worker("worker") {
             Ok(w) => w,
             Err(message) => {
                 on_reply(Reply::Lost { error: CoreError::Internal(message) });
@@ -145,9 +145,9 @@ impl WorkerClient {
     }
 }
 
-/// Starts `worker.js` (built by Trunk from src/bin/worker.rs) through a Blob script that resolves the
+/// Starts `<name>.js` (built by Trunk from src/bin/<name>.rs) through a Blob script that resolves the
 /// file names against `document.baseURI`, so the app works from any sub-path such as /repo-name/.
-fn start_worker() -> Result<Worker, String> {
+pub(crate) fn start_worker(name: &str) -> Result<Worker, String> {
     let base = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.base_uri().ok().flatten())
@@ -155,12 +155,12 @@ fn start_worker() -> Result<Worker, String> {
     let base =
         if base.ends_with('/') { base } else { base[..base.rfind('/').map_or(0, |i| i + 1)].to_string() };
     let script = format!(
-        "importScripts('{base}worker.js'); wasm_bindgen({{ module_or_path: '{base}worker_bg.wasm' }});"
+        "importScripts('{base}{name}.js'); wasm_bindgen({{ module_or_path: '{base}{name}_bg.wasm' }});"
     );
     let parts = js_sys::Array::of1(&JsValue::from_str(&script));
     let options = BlobPropertyBag::new();
     options.set_type("text/javascript");
-    let fail = |what: &str, e: JsValue| format!("Could not start the analysis worker ({what}: {e:?}).");
+    let fail = |what: &str, e: JsValue| format!("Could not start the {name} worker ({what}: {e:?}).");
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| fail("blob", e))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|e| fail("url", e))?;
     Worker::new(&url).map_err(|e| fail("worker", e))

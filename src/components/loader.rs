@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// The files the pickers offer: what the reader takes.
-const ACCEPT: &str = ".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,text/csv,text/plain";
+pub(crate) const ACCEPT: &str = ".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,.parquet,text/csv,text/plain";
 
 /// The built-in sample, served beside the page (public/ in the repository).
 const SAMPLE_FILE: &str = "dataset_ecommerce.csv";
@@ -26,6 +26,20 @@ pub(crate) async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array,
         format!("Could not read \"{}\". Check that the file is readable and try again.", file.name())
     })?;
     Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+/// A data file's bytes for the analysis worker: a Parquet file becomes its CSV text first, in the
+/// Parquet worker (see parquet_client.rs).
+pub(crate) async fn read_data_file(
+    state: crate::state::AppState,
+    file: web_sys::File,
+) -> Result<js_sys::Uint8Array, String> {
+    let bytes = read_file(file).await?;
+    if !crate::parquet_client::is_parquet(&bytes) {
+        return Ok(bytes);
+    }
+    state.progress.set(Some(("Reading the Parquet file".into(), 0.0)));
+    crate::parquet_client::to_csv(bytes).await
 }
 
 async fn fetch_sample() -> Result<js_sys::Uint8Array, String> {
@@ -52,7 +66,7 @@ pub(crate) fn open_file(state: crate::state::AppState, file: web_sys::File) {
     state.begin("Opening the file");
     spawn_local(async move {
         let name = file.name();
-        match read_file(file).await {
+        match read_data_file(state, file).await {
             Ok(bytes) => state.load(name, bytes),
             Err(message) => state.fail(message),
         }
@@ -115,7 +129,7 @@ pub fn Loader(#[prop(optional)] compact: bool) -> impl IntoView {
             </button>
             <span class="or">"or"</span>
             <label class="file-pick">
-                "Choose a CSV or Excel file"
+                "Choose a CSV, Excel or Parquet file"
                 <input type="file" accept=ACCEPT data-testid="file-input" on:change=on_pick />
             </label>
             <span class="hint">"…or drop it here. Up to 300 MB; read only in this tab."</span>

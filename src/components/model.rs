@@ -1,7 +1,7 @@
 //! Saved models: save the run on screen as a model file, load one, apply it to next month's file, and
 //! read what changed (columns matched, drift, who moved between segments).
 
-use super::loader::read_file;
+use super::loader::{read_data_file, read_file, ACCEPT};
 use super::results::Download;
 use super::state;
 use crate::format::{decimal, thousands};
@@ -43,7 +43,7 @@ pub fn ModelPanel() -> impl IntoView {
         state.begin("Opening the file");
         spawn_local(async move {
             let name = file.name();
-            match read_file(file).await {
+            match read_data_file(state, file).await {
                 Ok(bytes) => state.apply_model(name, bytes),
                 Err(message) => state.fail(message),
             }
@@ -71,10 +71,10 @@ pub fn ModelPanel() -> impl IntoView {
                     <input type="file" accept=".json,application/json" data-testid="model-input" on:change=on_model />
                 </label>
                 <label class="file-pick" class:disabled=move || !has_model()>
-                    "Apply it to a CSV file"
+                    "Apply it to a file"
                     <input
                         type="file"
-                        accept=".csv,.tsv,.txt,text/csv,text/plain"
+                        accept=ACCEPT
                         data-testid="apply-input"
                         prop:disabled=move || !has_model()
                         on:change=on_apply

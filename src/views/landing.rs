@@ -11,7 +11,7 @@ pub fn Landing() -> impl IntoView {
         <section class="landing" data-testid="landing" aria-labelledby="landing-title">
             <h2 id="landing-title">"Customer segments your team can act on, from one file"</h2>
             <ul class="promises">
-                <li><strong>"Drop a customer export"</strong>" (CSV or Excel; purchase lines are grouped per customer). It is cleaned, and every dropped row is accounted for."</li>
+                <li><strong>"Drop a customer export"</strong>" (CSV, Excel or Parquet; purchase lines are grouped per customer). It is cleaned, and every dropped row is accounted for."</li>
                 <li><strong>"Get segments by default"</strong>": methods compared by silhouette, Davies-Bouldin and Calinski-Harabasz, the best kept, each segment named and described in words."</li>
                 <li><strong>"Keep them"</strong>": download the file with segments, save the model for next month's file, share the settings as a link."</li>
             </ul>

@@ -122,6 +122,44 @@ test('a CSV uploaded through the file input is segmented by the automatic choice
   });
 });
 
+test('a Parquet export is read like its CSV twin; a codec the page lacks or a cut file gets a message', async () => {
+  await withApp(async ({ page }) => {
+    const PARQUET = path.join(FIXTURES, 'parquet');
+    const t0 = Date.now();
+    await page.getByTestId('file-input').setInputFiles(path.join(PARQUET, 'customers_2k.parquet'));
+    assert.equal(await settled(page), 'done');
+    console.log(`customers_2k.parquet (DuckDB, snappy): read and segmented in ${Date.now() - t0} ms`);
+    assert.equal(await int(page, 'rows-used'), 1900);
+    const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
+    assert.deepEqual(features, ['visits', 'purchases', 'discounts']);
+    // The CSV twin's figures (the test above), to the digit.
+    await page.getByTestId('method-select').selectOption('dbscan');
+    await page.getByTestId('scaler-select').selectOption('minmax');
+    await setInput(page, 'eps-input', '0.05');
+    await setInput(page, 'min-samples-input', '10');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
+    assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
+
+    await page.getByTestId('file-input').setInputFiles(path.join(PARQUET, 'customers_2k.zstd.parquet'));
+    assert.equal(await settled(page), 'error');
+    const zstd = await page.getByTestId('error-message').textContent();
+    assert.match(zstd, /compressed with ZSTD/);
+    assert.match(zstd, /segment apply/);
+    const whole = fs.readFileSync(path.join(PARQUET, 'customers_2k.parquet'));
+    for (const cut of [whole.subarray(0, 1000), Buffer.concat([whole.subarray(0, 30000), Buffer.alloc(5000, 7), whole.subarray(35000)])]) {
+      await page.getByTestId('file-input').setInputFiles({ name: 'cut.parquet', mimeType: 'application/octet-stream', buffer: cut });
+      assert.equal(await settled(page), 'error');
+      assert.match(await page.getByTestId('error-message').textContent(), /The Parquet file could not be read/);
+    }
+    // The worker is alive.
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'noise-count'), 2711);
+  });
+});
+
 test('a messy export: comments, a repeated header, semicolons, bad cells are reported, not lost', async () => {
   await withApp(async ({ page }) => {
     await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'messy_export.csv'));

@@ -175,6 +175,16 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))
 }
 
+/// A data file's bytes for the reader: a Parquet file as its CSV text (read whole: `fit` and `suggest`
+/// need every row; `apply` streams it instead).
+fn read_data(path: &Path) -> Result<Vec<u8>, Failure> {
+    let bytes = read(path)?;
+    if is_parquet(&bytes) {
+        return Ok(segment_core::ingest::parquet::to_csv(&bytes)?.into_bytes());
+    }
+    Ok(bytes)
+}
+
 /// Writes to standard output; a closed pipe is not an error.
 fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -234,7 +244,7 @@ impl Command {
                 let bar = spinner();
                 let mut progress = progress_on(&bar);
                 let mut session = Session::new();
-                let summary = session.load(read(&data)?, &load_mode(as_is), &mut progress)?;
+                let summary = session.load(read_data(&data)?, &load_mode(as_is), &mut progress)?;
                 let spec = default_settings(&mut session, &summary, &mut progress)?;
                 bar.finish_and_clear();
                 // Settings this command writes are settings `fit --settings` reads back.
@@ -352,7 +362,7 @@ fn fit(
         None => mode.clone(),
     };
     let mut session = Session::new();
-    let summary = session.load(read(data)?, &mode, &mut progress)?;
+    let summary = session.load(read_data(data)?, &mode, &mut progress)?;
     match settings {
         Some(spec) => {
             session.run(&spec, &mut progress)?;
@@ -437,7 +447,7 @@ fn export_sql(
     })?;
     let columns = match columns_from {
         Some(path) => {
-            let bytes = read(path)?;
+            let bytes = read_data(path)?;
             let mut session = Session::new();
             let summary = session.load(bytes, &LoadMode::AsIs, &mut |_, _| {})?;
             summary.columns.iter().map(|c| c.name.clone()).collect()
@@ -498,7 +508,8 @@ fn apply(
     let (input, size): (Box<dyn std::io::Read>, u64) = match (&model.spec.transactions, spreadsheet) {
         (None, _) if parquet => (Box::new(ParquetCsv::new(file, false)?), 0),
         (Some(columns), _) => {
-            let customers = read_customers(read(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
+            let customers =
+                read_customers(read_data(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
             let size = customers.bytes.len() as u64;
             (Box::new(std::io::Cursor::new(customers.bytes)), size)
         }

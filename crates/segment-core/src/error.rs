@@ -18,6 +18,9 @@ pub enum CoreError {
     HeaderOnly,
     #[error("This looks like a {kind} file, not a CSV. Export the data as CSV (comma or semicolon separated text) and load that.")]
     NotText { kind: String },
+    /// A Parquet file this build cannot read: damaged, nested columns, a compression it lacks.
+    #[error("The Parquet file could not be read: {reason}. {hint}")]
+    Parquet { reason: String, hint: String },
     #[error("Could not read the CSV at line {line}: {reason}. Check that the file is plain CSV text.")]
     Malformed { line: u64, reason: String },
     #[error("No numeric column was found (columns: {columns}). Segmentation needs at least one column of numbers, such as visits or amounts.")]

@@ -268,15 +268,16 @@ pub fn is_parquet(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PAR1")
 }
 
-/// The file as text, and what it was read as: the text encoding, the spreadsheet's first sheet, or
-/// Parquet.
+/// The file as text, and what it was read as: the text encoding, or the spreadsheet's first sheet.
+/// A Parquet file is turned into text before it gets here, where its reader is (`parquet::to_csv`, the
+/// `parquet` feature: in the command line and the page's Parquet worker), so the analysis worker does
+/// not carry the Parquet decoder in its download.
 pub fn source_text(bytes: &[u8]) -> Result<(std::borrow::Cow<'_, str>, String)> {
     if is_parquet(bytes) {
-        #[cfg(feature = "parquet")]
-        return Ok((std::borrow::Cow::Owned(parquet::to_csv(bytes)?), "Parquet".into()));
-        #[cfg(not(feature = "parquet"))]
-        return Err(CoreError::NotText {
-            kind: "Parquet (this build reads CSV and spreadsheets only)".into(),
+        return Err(CoreError::Parquet {
+            reason: "it reached the text reader as it is".into(),
+            hint: "Open it in the page or with the command line (`segment`), which read Parquet first."
+                .into(),
         });
     }
     if spreadsheet::is_spreadsheet(bytes) {

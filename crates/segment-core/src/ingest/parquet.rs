@@ -27,7 +27,36 @@ use std::sync::Arc;
 const BATCH_ROWS: usize = 8_192;
 
 fn unreadable(why: impl std::fmt::Display) -> CoreError {
-    CoreError::NotText { kind: format!("Parquet file that could not be read ({why})") }
+    CoreError::Parquet {
+        reason: why.to_string(),
+        hint: "Check that the file is whole (a download or copy cut short leaves a damaged file), or \
+               export the table again."
+            .into(),
+    }
+}
+
+/// Refuses a compression this build lacks (ZSTD and Brotli in the page: they need C or weigh the
+/// download), before reading a row, saying how to go on.
+fn check_compression(meta: &parquet::file::metadata::ParquetMetaData) -> Result<()> {
+    use parquet::basic::Compression;
+    let readable = |c: Compression| match c {
+        Compression::UNCOMPRESSED | Compression::SNAPPY | Compression::GZIP(_) | Compression::LZ4 => true,
+        Compression::LZ4_RAW => true,
+        Compression::ZSTD(_) => cfg!(feature = "parquet-zstd"),
+        Compression::BROTLI(_) | Compression::LZO => false,
+    };
+    let lacking =
+        meta.row_groups().iter().flat_map(|g| g.columns()).map(|c| c.compression()).find(|c| !readable(*c));
+    match lacking {
+        None => Ok(()),
+        Some(c) => Err(CoreError::Parquet {
+            reason: format!("it is compressed with {c}, which this build does not read (it reads snappy, gzip, LZ4 or none)"),
+            hint: "Apply a saved model to it with the command line (`segment apply`, which reads ZSTD), or \
+                   write it again with snappy, e.g. in DuckDB: COPY (SELECT * FROM 'file.parquet') TO \
+                   'file-snappy.parquet' (FORMAT parquet, COMPRESSION snappy)."
+                .into(),
+        }),
+    }
 }
 
 fn too_large(found: u64) -> CoreError {
@@ -49,6 +78,8 @@ pub struct ParquetCsv {
     at: usize,
     done: bool,
     rows: u64,
+    /// Why reading stopped, as the core's error (a `Read` can only return an io::Error).
+    error: Option<CoreError>,
 }
 
 impl ParquetCsv {
@@ -59,6 +90,7 @@ impl ParquetCsv {
         let meta = builder.metadata().clone();
         let schema = builder.schema().clone();
         check_columns(&schema)?;
+        check_compression(&meta)?;
         let sizes = meta.row_groups().iter().map(|g| g.total_byte_size().max(0) as u64);
         let size = if whole { sizes.sum() } else { sizes.max().unwrap_or(0) };
         if size > limits::MAX_UNZIPPED_BYTES {
@@ -67,7 +99,7 @@ impl ParquetCsv {
         let batches = builder.with_batch_size(BATCH_ROWS).build().map_err(unreadable)?;
         let mut pending = Vec::new();
         write_header(&schema, &mut pending);
-        Ok(ParquetCsv { batches, pending, at: 0, done: false, rows: 0 })
+        Ok(ParquetCsv { batches, pending, at: 0, done: false, rows: 0, error: None })
     }
 
     /// Rows decoded so far.
@@ -100,7 +132,11 @@ impl Read for ParquetCsv {
             match self.refill() {
                 Ok(true) => {}
                 Ok(false) => self.done = true,
-                Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
+                Err(e) => {
+                    let io = std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string());
+                    self.error = Some(e);
+                    return Err(io);
+                }
             }
         }
         let n = buf.len().min(self.pending.len() - self.at);
@@ -110,7 +146,7 @@ impl Read for ParquetCsv {
     }
 }
 
-/// A whole Parquet file (in memory) as CSV text.
+/// A whole Parquet file (in memory) as CSV text, at most [`limits::MAX_UNZIPPED_BYTES`] of it.
 pub fn to_csv(bytes: &[u8]) -> Result<String> {
     let mut reader = ParquetCsv::new(bytes::Bytes::copy_from_slice(bytes), true)?;
     let mut text = Vec::with_capacity(bytes.len() * 2);
@@ -118,8 +154,20 @@ pub fn to_csv(bytes: &[u8]) -> Result<String> {
     loop {
         match reader.read(&mut chunk) {
             Ok(0) => break,
-            Ok(n) => text.extend_from_slice(&chunk[..n]),
-            Err(e) => return Err(unreadable(e)),
+            Ok(n) => {
+                text.extend_from_slice(&chunk[..n]);
+                if text.len() as u64 > limits::MAX_UNZIPPED_BYTES {
+                    return Err(CoreError::TooLarge {
+                        what: "The Parquet file as text".into(),
+                        found: format!("more than {} MB", limits::MAX_UNZIPPED_BYTES / 1_000_000),
+                        limit: format!("{} MB", limits::MAX_UNZIPPED_BYTES / 1_000_000),
+                        hint: "Keep the customer columns only, or apply a saved model to it with the \
+                               command line (`segment apply`), which streams it."
+                            .into(),
+                    });
+                }
+            }
+            Err(e) => return Err(reader.error.take().unwrap_or_else(|| unreadable(e))),
         }
     }
     String::from_utf8(text).map_err(|_| unreadable("a text column is not UTF-8"))
@@ -156,11 +204,15 @@ fn check_columns(schema: &Schema) -> Result<()> {
     if odd.is_empty() {
         Ok(())
     } else {
-        Err(unreadable(format!(
-            "column(s) {} hold lists, structures or raw bytes, not one value per cell; select the flat \
-             columns into a new file, e.g. in DuckDB: COPY (SELECT ... FROM 'file.parquet') TO 'flat.parquet'",
-            odd.join(", ")
-        )))
+        Err(CoreError::Parquet {
+            reason: format!(
+                "column(s) {} hold lists, structures or raw bytes, not one value per cell",
+                odd.join(", ")
+            ),
+            hint: "Select the flat columns into a new file, e.g. in DuckDB: COPY (SELECT ... FROM \
+                   'file.parquet') TO 'flat.parquet'."
+                .into(),
+        })
     }
 }
 
