@@ -447,10 +447,17 @@ fn export_sql(
     })?;
     let columns = match columns_from {
         Some(path) => {
-            let bytes = read_data(path)?;
-            let mut session = Session::new();
-            let summary = session.load(bytes, &LoadMode::AsIs, &mut |_, _| {})?;
-            summary.columns.iter().map(|c| c.name.clone()).collect()
+            let bytes = read(path)?;
+            if is_parquet(&bytes) {
+                // The schema says it: no row is read.
+                segment_core::ingest::parquet::column_names(segment_core::ingest::parquet::Bytes::from(
+                    bytes,
+                ))?
+            } else {
+                let mut session = Session::new();
+                let summary = session.load(bytes, &LoadMode::AsIs, &mut |_, _| {})?;
+                summary.columns.iter().map(|c| c.name.clone()).collect()
+            }
         }
         None => model.known_columns(),
     };

@@ -187,18 +187,37 @@ fn a_parquet_file_is_fitted_and_applied_like_its_csv_twin_and_keeps_its_types() 
         .map(|r| (r[r.len() - 2].to_string(), r[r.len() - 1].to_string()))
         .collect();
     let n = labeled.num_columns();
-    let segment =
+    let segment_ids =
         labeled.column(n - 2).as_any().downcast_ref::<Int64Array>().map(|a| a.iter().collect::<Vec<_>>());
     let name =
         labeled.column(n - 1).as_any().downcast_ref::<StringArray>().map(|a| a.iter().collect::<Vec<_>>());
-    let (Some(segment), Some(name)) = (segment, name) else { panic!("segment columns of the wrong type") };
-    let got: Vec<(String, String)> = segment
+    let (Some(segments), Some(name)) = (segment_ids, name) else {
+        panic!("segment columns of the wrong type")
+    };
+    let got: Vec<(String, String)> = segments
         .iter()
         .zip(&name)
         .map(|(s, n)| (s.map(|s| s.to_string()).unwrap_or_default(), n.unwrap_or_default().to_string()))
         .collect();
     assert_eq!(got, want);
     assert!(got.iter().map(|g| &g.1).collect::<std::collections::HashSet<_>>().len() >= 2, "{got:?}");
+
+    // A CSV input written as Parquet: its columns stay text, exactly as in the file.
+    let from_csv = dir.join("from-csv.parquet");
+    let out = segment(&["apply", &m_csv.to_string_lossy(), &twin_s, "-o", &from_csv.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let labeled = read_parquet(&from_csv);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> =
+        reader.records().map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect();
+    for j in 0..labeled.num_columns() - 2 {
+        let column = labeled.column(j).as_any().downcast_ref::<StringArray>();
+        let Some(column) = column else { panic!("column {j} is not text") };
+        for (i, row) in rows.iter().enumerate() {
+            assert_eq!(column.value(i), &row[j], "row {i} column {j}");
+        }
+    }
+    assert_eq!(labeled.column(labeled.num_columns() - 2).data_type(), &DataType::Int64);
 }
 
 fn arrow_cast_dictionary(array: &dyn Array) -> Vec<Option<&str>> {

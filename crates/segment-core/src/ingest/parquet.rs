@@ -23,6 +23,9 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::sync::Arc;
 
+/// The in-memory file type the functions here take (`bytes::Bytes`).
+pub use bytes::Bytes;
+
 /// Rows decoded at a time.
 const BATCH_ROWS: usize = 8_192;
 
@@ -148,7 +151,7 @@ impl Read for ParquetCsv {
 
 /// A whole Parquet file (in memory) as CSV text, at most [`limits::MAX_UNZIPPED_BYTES`] of it.
 pub fn to_csv(bytes: &[u8]) -> Result<String> {
-    let mut reader = ParquetCsv::new(bytes::Bytes::copy_from_slice(bytes), true)?;
+    let mut reader = ParquetCsv::new(Bytes::copy_from_slice(bytes), true)?;
     let mut text = Vec::with_capacity(bytes.len() * 2);
     let mut chunk = [0u8; 1 << 16];
     loop {
