@@ -118,6 +118,9 @@ struct Link {
     rerun_after: StoredValue<bool>,
     /// A redraw of the charts is already asked for the next frame.
     repaint_pending: StoredValue<bool>,
+    /// What the file was read as when the page turned it into text first (a Parquet file), shown
+    /// instead of the text encoding the worker saw.
+    read_as: StoredValue<Option<String>>,
 }
 
 /// The pause after a change of settings before it re-runs: quick changes (ticking three features) make
@@ -193,6 +196,7 @@ impl AppState {
                 rerun_token: StoredValue::new(0),
                 rerun_after: StoredValue::new(false),
                 repaint_pending: StoredValue::new(false),
+                read_as: StoredValue::new(None),
             },
         }
     }
@@ -351,6 +355,12 @@ impl AppState {
         self.load_with(name, bytes, LoadMode::Auto);
     }
 
+    /// [`AppState::load`] for a file the page turned into text first: `read_as` says what it was.
+    pub fn load_converted(&self, name: String, bytes: js_sys::Uint8Array, read_as: &str) {
+        self.load_with(name, bytes, LoadMode::Auto);
+        self.link.read_as.set_value(Some(read_as.to_string()));
+    }
+
     fn load_with(&self, name: String, bytes: js_sys::Uint8Array, mode: LoadMode) {
         self.reset_for_file(name.clone(), mode.clone());
         self.link.bytes.set_value(Some(bytes));
@@ -375,6 +385,7 @@ impl AppState {
         self.link.worker_has_table.set_value(false);
         self.link.load_mode.set_value(mode);
         self.link.curve_asked.set_value(false);
+        self.link.read_as.set_value(None);
     }
 
     /// Runs the current settings on the loaded file.
@@ -624,7 +635,11 @@ impl AppState {
                 // runs with the settings suggested for it.
                 let pending = self.link.pending.try_update_value(Option::take).flatten();
                 let request = pending.unwrap_or_else(|| self.first_request(&summary));
-                self.summary.set(Some(Arc::new(*summary)));
+                let mut summary = *summary;
+                if let Some(read_as) = self.link.read_as.get_value() {
+                    summary.source = read_as;
+                }
+                self.summary.set(Some(Arc::new(summary)));
                 self.progress.set(Some(("Starting".into(), 0.0)));
                 self.send(request, false);
             }

@@ -28,18 +28,21 @@ pub(crate) async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array,
     Ok(js_sys::Uint8Array::new(&buffer))
 }
 
-/// A data file's bytes for the analysis worker: a Parquet file becomes its CSV text first, in the
-/// Parquet worker (see parquet_client.rs).
+/// What a data file was read as, when the page turned it into text first.
+pub(crate) const READ_AS_PARQUET: &str = "Parquet";
+
+/// A data file's bytes for the analysis worker, and whether they were a Parquet file, which becomes
+/// its CSV text first, in the Parquet worker (see parquet_client.rs).
 pub(crate) async fn read_data_file(
     state: crate::state::AppState,
     file: web_sys::File,
-) -> Result<js_sys::Uint8Array, String> {
+) -> Result<(js_sys::Uint8Array, bool), String> {
     let bytes = read_file(file).await?;
     if !crate::parquet_client::is_parquet(&bytes) {
-        return Ok(bytes);
+        return Ok((bytes, false));
     }
     state.progress.set(Some(("Reading the Parquet file".into(), 0.0)));
-    crate::parquet_client::to_csv(bytes).await
+    Ok((crate::parquet_client::to_csv(bytes).await?, true))
 }
 
 async fn fetch_sample() -> Result<js_sys::Uint8Array, String> {
@@ -67,7 +70,8 @@ pub(crate) fn open_file(state: crate::state::AppState, file: web_sys::File) {
     spawn_local(async move {
         let name = file.name();
         match read_data_file(state, file).await {
-            Ok(bytes) => state.load(name, bytes),
+            Ok((bytes, false)) => state.load(name, bytes),
+            Ok((bytes, true)) => state.load_converted(name, bytes, READ_AS_PARQUET),
             Err(message) => state.fail(message),
         }
     });

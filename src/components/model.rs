@@ -44,7 +44,7 @@ pub fn ModelPanel() -> impl IntoView {
         spawn_local(async move {
             let name = file.name();
             match read_data_file(state, file).await {
-                Ok(bytes) => state.apply_model(name, bytes),
+                Ok((bytes, _)) => state.apply_model(name, bytes),
                 Err(message) => state.fail(message),
             }
         });

@@ -3,6 +3,7 @@
 //! missing cells, and a role the person can change: segment on it, identify customers with it, or
 //! leave it out.
 
+use super::loader::READ_AS_PARQUET;
 use super::state;
 use crate::format::thousands;
 use leptos::prelude::*;
@@ -75,7 +76,10 @@ pub fn Schema() -> impl IntoView {
             <section class="schema">
                 <h2>"Columns"</h2>
                 <p class="hint" data-testid="source">
-                    {move || state.summary.get().map(|s| format!("Read as {}, {} separated, {} rows. ", s.source, s.delimiter, thousands(s.n_rows)))}
+                    {move || state.summary.get().map(|s| match s.source.as_str() {
+                        READ_AS_PARQUET => format!("Read from a Parquet file, {} rows. ", thousands(s.n_rows)),
+                        source => format!("Read as {source}, {} separated, {} rows. ", s.delimiter, thousands(s.n_rows)),
+                    })}
                     "How each column was read. Change a column's role to segment on it, to use it as the customer id (for saved models and the movement table), or to leave it out."
                 </p>
                 {move || chosen_view_note(&state).map(|note| view! { <p class="notice" data-testid="auto-view-note">{note}</p> })}

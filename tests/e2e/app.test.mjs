@@ -132,6 +132,9 @@ test('a Parquet export is read like its CSV twin; a codec the page lacks or a cu
     assert.equal(await int(page, 'rows-used'), 1900);
     const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
     assert.deepEqual(features, ['visits', 'purchases', 'discounts']);
+    await show(page, 'data');
+    assert.match(await page.getByTestId('source').textContent(), /^Read from a Parquet file, 1,900 rows\./);
+    await show(page, 'segments');
     // The CSV twin's figures (the test above), to the digit.
     await page.getByTestId('method-select').selectOption('dbscan');
     await page.getByTestId('scaler-select').selectOption('minmax');
