@@ -84,6 +84,18 @@ test('the sample with its defaults gives the original project figures', async ()
   });
 });
 
+/** DBSCAN with scikit-learn's reference settings on customers_2k (min-max, eps 0.05, min_samples 10)
+ * gives its figures. */
+async function referenceDbscan(page) {
+  await page.getByTestId('scaler-select').selectOption('minmax');
+  await setInput(page, 'eps-input', '0.05');
+  await setInput(page, 'min-samples-input', '10');
+  await page.getByTestId('run-button').click();
+  assert.equal(await settled(page), 'done');
+  assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
+  assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
+}
+
 test('a CSV uploaded through the file input is segmented by the automatic choice', async () => {
   await withApp(async ({ page }) => {
     await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'customers_2k.csv'));
@@ -106,14 +118,8 @@ test('a CSV uploaded through the file input is segmented by the automatic choice
     await page.getByTestId('method-select').selectOption('dbscan');
     const suggestion = Number(await page.getByTestId('eps-suggestion').textContent());
     assert.ok(suggestion > 0 && suggestion < 1, `eps suggestion ${suggestion}`);
-    await page.getByTestId('scaler-select').selectOption('minmax');
-    await setInput(page, 'eps-input', '0.05');
-    await setInput(page, 'min-samples-input', '10');
-    await page.getByTestId('run-button').click();
-    assert.equal(await settled(page), 'done');
-    assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
+    await referenceDbscan(page);
     assert.equal(await int(page, 'noise-count'), 116);
-    assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
     assert.equal(await page.getByTestId('davies-bouldin').textContent(), '0.2534');
     assert.equal(await page.getByTestId('silhouette-sampled').count(), 0);
     // The k-distance curve follows min_samples: now the distance to the 10th neighbour.
@@ -137,13 +143,7 @@ test('a Parquet export is read like its CSV twin; a codec the page lacks or a cu
     await show(page, 'segments');
     // The CSV twin's figures (the test above), to the digit.
     await page.getByTestId('method-select').selectOption('dbscan');
-    await page.getByTestId('scaler-select').selectOption('minmax');
-    await setInput(page, 'eps-input', '0.05');
-    await setInput(page, 'min-samples-input', '10');
-    await page.getByTestId('run-button').click();
-    assert.equal(await settled(page), 'done');
-    assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
-    assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
+    await referenceDbscan(page);
 
     await page.getByTestId('file-input').setInputFiles(path.join(PARQUET, 'customers_2k.zstd.parquet'));
     assert.equal(await settled(page), 'error');
