@@ -5,8 +5,11 @@ import os
 
 
 class Engine:
-    def __init__(self, name, spark_memory="2g"):
+    def __init__(self, name, spark_memory="2g", multiline=False):
+        """`multiline`: Spark reads quoted line breaks in CSV cells (its default does not, and a file
+        read that way cannot be split across tasks: off for the benchmark's plain files)."""
         self.name = name
+        self.multiline = multiline
         if name == "duckdb":
             import duckdb
 
@@ -32,7 +35,14 @@ class Engine:
             con.execute(f"CREATE VIEW customers AS SELECT * FROM {source}")
             return con
         reader = self.spark.read
-        frame = reader.parquet(data) if parquet else reader.csv(data, header=True, inferSchema=True)
+        if parquet:
+            frame = reader.parquet(data)
+        else:
+            # Spark does not detect the delimiter: the header line's, as DuckDB would find it.
+            with open(data, encoding="utf-8", errors="replace") as f:
+                header = f.readline()
+            sep = ";" if header.count(";") > header.count(",") else ","
+            frame = reader.csv(data, header=True, inferSchema=True, sep=sep, multiLine=self.multiline)
         frame.createOrReplaceTempView("customers")
         return self.spark
 

@@ -22,7 +22,7 @@ tmp = tempfile.mkdtemp(prefix="segment-sql-")
 # The side tables are read by paths relative to the engine's working directory (Spark's is fixed when
 # its JVM starts): work from the folder the queries are written to.
 os.chdir(tmp)
-engine = Engine(ENGINE)
+engine = Engine(ENGINE, multiline=True)
 
 
 def run(*args):
@@ -59,6 +59,44 @@ def messy_customers(path):
         w.writerows(rows)
 
 
+def formatted_customers(path, decimal_comma):
+    """Numbers as exports write them: currency signs and codes before or after, thousands grouped by
+    commas, points, spaces, no-break spaces or apostrophes, negatives in parentheses or after the
+    currency, percent signs, exponents; with a decimal point (comma-separated) or a decimal comma
+    (semicolon-separated); and cells that only look like numbers ("12,34" grouped wrongly)."""
+    rng = random.Random(11 if decimal_comma else 13)
+    groups = [".", " ", "\u00a0", "'"] if decimal_comma else [",", " ", "\u202f", "'"]
+    point = "," if decimal_comma else "."
+
+    def money(v):
+        whole, cents = f"{abs(v):.2f}".split(".")
+        sep = rng.choice(groups)
+        parts = []
+        while len(whole) > 3:
+            parts.insert(0, whole[-3:])
+            whole = whole[:-3]
+        text = sep.join([whole] + parts) + point + cents
+        style = rng.randrange(6)
+        if v < 0:
+            return [f"({text})", f"-{text} €", f"$-{text}", f"-USD {text}", f"({text} EUR)", f"\u2212{text}"][style]
+        return [f"${text}", f"{text} €", f"USD {text}", f"£{text}", f"{text}", f"R$ {text}"][style]
+
+    rows = []
+    for i in range(900):
+        group = i % 3
+        spend = rng.lognormvariate([5, 7, 9][group], 0.3) * (-1 if i % 37 == 0 else 1)
+        margin = round(rng.gauss([10, 20, 30][group], 2), 1)
+        visits = round(rng.gauss([4, 15, 40][group], 2), 1)
+        rows.append([f"C{i:04d}", money(spend), f"{margin}%".replace(".", point), str(visits).replace(".", point)])
+    rows[5][1] = "12" + ("." if decimal_comma else ",") + "34"  # grouped wrongly: not a number
+    rows[6][2] = "1e3%" if not decimal_comma else "1,5e1 %"
+    rows[7][3] = "NA"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, delimiter=";" if decimal_comma else ",")
+        w.writerow(["customer_id", "spend", "margin", "visits"])
+        w.writerows(rows)
+
+
 def settings_for(data, method, **changes):
     spec = json.loads(run("suggest", data).stdout)
     spec["method"] = method
@@ -73,10 +111,10 @@ def settings_for(data, method, **changes):
     return path
 
 
-def check(name, data, settings, dialect=None):
+def check(name, data, settings, dialect=None, names=None):
     dialect = dialect or ENGINE
     model = os.path.join(tmp, f"{name}-model.json")
-    fit = [data, "-o", model] + (["--settings", settings] if settings else [])
+    fit = [data, "-o", model] + (["--settings", settings] if settings else []) + (["--names", names] if names else [])
     run("fit", *fit)
     applied = os.path.join(tmp, f"{name}-applied.csv")
     run("apply", model, data, "-o", applied)
@@ -118,7 +156,8 @@ rules = {
 check("sample-dbscan-preset", sample, None)
 check("sample-kmeans", sample, settings_for(sample, "k_means", kmeans={"k": 4}))
 check("2k-gmm", two_k, settings_for(two_k, "gaussian_mixture", gmm={"k": 3}))
-check("2k-ward", two_k, settings_for(two_k, "ward", ward={"k": 4}))
+# Segment names with a quote and a backslash: each engine's string literals.
+check("2k-ward", two_k, settings_for(two_k, "ward", ward={"k": 4}), names="Owner's club,Back\\slash \\d,Plain,Fourth")
 check("2k-dbscan", two_k, settings_for(two_k, "dbscan"))
 messy_rules = dict(rules)
 check("messy-kmeans", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}, transforms={"spend": "log1p"}))
@@ -160,6 +199,18 @@ def check_parquet_twin(name, data, settings):
     print(f"{name}: Parquet twin fits the same model, {len(got)} rows with the same segments, columns {types}")
 
 
+for comma in (False, True):
+    formatted = os.path.join(tmp, f"formatted_{'eu' if comma else 'us'}.csv")
+    formatted_customers(formatted, comma)
+    name = f"formatted-{'decimal-comma' if comma else 'decimal-point'}"
+    check(f"{name}-kmeans", formatted, settings_for(formatted, "k_means", kmeans={"k": 3}))
+    check(f"{name}-dbscan", formatted, settings_for(formatted, "dbscan"))
+# The nasty US export (currency, grouped thousands, negatives in parentheses, percents, a quoted line
+# break, US dates), without its trailing column with no name, which each engine names its own way.
+us_export = os.path.join(tmp, "us_export.csv")
+with open(os.path.join(FIXTURES, "nasty", "us_export.csv"), newline="") as f, open(us_export, "w", newline="") as out:
+    csv.writer(out).writerows(row[:8] for row in csv.reader(f))
+check("nasty-us-export", us_export, None)
 check_parquet_twin("messy-kmeans", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}))
 check_parquet_twin("2k-dbscan", two_k, settings_for(two_k, "dbscan"))
 print("SQL export: every query equals `segment apply` row for row")

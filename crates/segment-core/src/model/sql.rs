@@ -114,6 +114,89 @@ pub struct SqlExport {
     pub side_table: Option<(String, String)>,
 }
 
+/// The currency signs and codes the reader strips, in the order it tries them (ingest::number).
+const CURRENCY: [&str; 12] = ["$", "€", "£", "¥", "₹", "R$", "USD", "EUR", "GBP", "CHF", "MXN", "ARS"];
+
+/// How an export-formatted cell of numeric column `i` (its trimmed text `__txt{i}`) is read as
+/// `ingest::number::parse_number` reads it with `decimal`: parentheses for a negative, a trailing `%`,
+/// a sign, a currency sign or code before or after (then a sign again), digits grouped by threes (`,`
+/// `.` space, no-break spaces or `'`, whichever is not the decimal separator; an exponent after grouped
+/// digits only past the decimal separator). Each step is a column of its own stage (`stages[k]` is the
+/// select list of stage k), so the query grows with the steps, not with their product; `number` reads
+/// the last. None in the ANSI dialect (no regular expressions there).
+struct FormattedNumber {
+    stages: [String; 5],
+    number: String,
+}
+
+fn formatted_number(dialect: Dialect, i: usize, decimal: char) -> Option<FormattedNumber> {
+    let groups: &[&str] = if decimal == ',' {
+        &[".", " ", "\u{a0}", "\u{202f}", "'"]
+    } else {
+        &[",", " ", "\u{a0}", "\u{202f}", "'"]
+    };
+    let class = if decimal == ',' { r"[.\x{00A0}\x{202F}\x27 ]" } else { r"[,\x{00A0}\x{202F}\x27 ]" };
+    let point = if decimal == ',' { "," } else { r"\." };
+    let pattern = format!(
+        r"^([0-9]*({point}[0-9]*)?([eE][+-]?[0-9]+)?|[0-9]+({class}[0-9]{{3}})+({point}[0-9]*([eE][+-]?[0-9]+)?)?)$"
+    );
+    let e = format!("__fe{i}");
+    let full_match = match dialect {
+        Dialect::DuckDb => format!("regexp_full_match({e}, {})", text_lit(dialect, &pattern)),
+        Dialect::Spark => format!("({e} RLIKE {})", text_lit(dialect, &pattern)),
+        Dialect::Ansi => return None,
+    };
+    let t = format!("__txt{i}");
+    // 1. Parentheses around the whole: a negative.
+    let paren = format!("(LEFT({t}, 1) = '(' AND RIGHT({t}, 1) = ')' AND LENGTH({t}) >= 2)");
+    let stage1 = format!(
+        "{paren} AS __fp{i}, CASE WHEN {paren} THEN TRIM(SUBSTR({t}, 2, LENGTH({t}) - 2)) ELSE {t} END AS __fa{i}"
+    );
+    // 2. A trailing percent sign (the number is kept as written).
+    let a = format!("__fa{i}");
+    let stage2 = format!(
+        "CASE WHEN RIGHT({a}, 1) = '%' THEN RTRIM(LEFT({a}, LENGTH({a}) - 1)) ELSE {a} END AS __fb{i}"
+    );
+    // 3. A sign.
+    let b = format!("__fb{i}");
+    let stage3 = format!(
+        "LEFT({b}, 1) IN ('-', '\u{2212}') AS __fm{i}, CASE WHEN LEFT({b}, 1) IN ('-', '\u{2212}', '+') THEN LTRIM(SUBSTR({b}, 2)) ELSE {b} END AS __fc{i}"
+    );
+    // 4. The first currency that starts or ends it.
+    let c = format!("__fc{i}");
+    let mut strip = String::from("CASE");
+    let mut has = String::from("CASE");
+    for sign in CURRENCY {
+        let n = sign.chars().count();
+        let sign = text_lit(dialect, sign);
+        let _ = write!(strip, " WHEN LEFT({c}, {n}) = {sign} THEN LTRIM(SUBSTR({c}, {}))", n + 1);
+        let _ = write!(strip, " WHEN RIGHT({c}, {n}) = {sign} THEN RTRIM(LEFT({c}, LENGTH({c}) - {n}))");
+        let _ = write!(has, " WHEN LEFT({c}, {n}) = {sign} OR RIGHT({c}, {n}) = {sign} THEN TRUE");
+    }
+    let stage4 = format!("{has} ELSE FALSE END AS __fh{i}, {strip} ELSE {c} END AS __fd{i}");
+    // 5. A sign after the currency ("$-12").
+    let d = format!("__fd{i}");
+    let minus_after = format!("(__fh{i} AND LEFT({d}, 1) = '-')");
+    let stage5 = format!(
+        "{minus_after} AS __fn{i}, CASE WHEN {minus_after} THEN SUBSTR({d}, 2) ELSE {d} END AS __fe{i}"
+    );
+    // The digits: grouping characters out, the decimal separator a point.
+    let mut plain = e.clone();
+    for g in groups {
+        plain = format!("REPLACE({plain}, {}, '')", text_lit(dialect, g));
+    }
+    if decimal == ',' {
+        plain = format!("REPLACE({plain}, ',', '.')");
+    }
+    let value = dialect.try_double(&plain);
+    Some(FormattedNumber {
+        stages: [stage1, stage2, stage3, stage4, stage5],
+        number: format!(
+            "CASE WHEN {full_match} THEN CASE WHEN (__fp{i} <> __fm{i}) <> __fn{i} THEN -{value} ELSE {value} END END"
+        ),
+    })
+}
+
 /// The grid cell of side `h` a value falls in.
 fn cell(v: f64, h: f64) -> i64 {
     (v / h).floor() as i64
@@ -180,9 +263,13 @@ fn comment(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
-/// A text literal.
-fn text_lit(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+/// A text literal. Spark reads backslash escapes in literals (and takes `''` for two literals side by
+/// side, not a quote); DuckDB and standard SQL double the quote.
+fn text_lit(dialect: Dialect, s: &str) -> String {
+    match dialect {
+        Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        Dialect::DuckDb | Dialect::Ansi => format!("'{}'", s.replace('\'', "''")),
+    }
 }
 
 /// The missing markers the reader knows (see `ingest::is_missing_marker`), as a SQL list.
@@ -243,7 +330,7 @@ pub fn export_sql(
         (0..d).map(|j| model.cleaning_fit.bounds.get(j).copied().flatten()).collect();
     let id_column = model.training.id_column.as_ref().filter(|c| columns.contains(c));
 
-    let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(m)).collect();
+    let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(dialect, m)).collect();
     let markers = markers.join(", ");
     let is_marker = |c: &str| format!("({0} IS NULL OR TRIM({1}) IN ({markers}))", q(c), dialect.text(&q(c)));
     // Each numeric column read once, as the reader reads a cell: its trimmed text (a column the engine
@@ -254,7 +341,8 @@ pub fn export_sql(
     let txt = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__txt{i}"));
     // A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words).
     let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
-        let mut w: Vec<String> = crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(pick(p))).collect();
+        let mut w: Vec<String> =
+            crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(dialect, pick(p))).collect();
         w.dedup();
         w.join(", ")
     };
@@ -299,19 +387,47 @@ pub fn export_sql(
         .enumerate()
         .map(|(i, c)| format!("TRIM({}) AS __txt{i}", dialect.text(&q(c))))
         .collect();
-    let casts: Vec<String> = (0..numeric.len())
+    // A cell that is not a plain number may still be one as exports write them ("$1,234.50",
+    // "1.234,50 €", "(12.00)", "12 %"): read as the reader does, with the column's decimal separator
+    // from the training file (the ANSI dialect, without regular expressions, reads plain numbers only).
+    let formatted: Vec<Option<FormattedNumber>> = numeric
+        .iter()
+        .enumerate()
+        .map(|(i, c)| formatted_number(dialect, i, model.decimals.get(c.as_str()).copied().unwrap_or('.')))
+        .collect();
+    let casts: Vec<String> = numeric
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let plain = dialect.try_double(&format!("__txt{i}"));
+            let number = match (&formatted[i], model.decimals.get(c.as_str())) {
+                (None, _) => plain,
+                // With a decimal comma the reader takes no shortcut: "1.5" is not a number there.
+                (Some(f), Some(',')) => f.number.clone(),
+                (Some(f), _) => format!("COALESCE({plain}, {})", f.number),
+            };
+            format!("CASE WHEN __txt{i} IS NULL OR __txt{i} IN ({markers}) THEN NULL ELSE {number} END AS __cast{i}")
+        })
+        .collect();
+    // Finite, and within the reader's magnitude (beyond it a cell is not read as a number).
+    let numbers: Vec<String> = (0..numeric.len())
         .map(|i| {
             format!(
-                "CASE WHEN __txt{i} IS NULL OR __txt{i} IN ({markers}) THEN NULL ELSE {} END AS __cast{i}",
-                dialect.try_double(&format!("__txt{i}"))
+                "CASE WHEN __cast{i} - __cast{i} = 0e0 AND ABS(__cast{i}) <= {} THEN __cast{i} END AS __num{i}",
+                lit(crate::limits::MAX_MAGNITUDE)
             )
         })
         .collect();
-    let numbers: Vec<String> = (0..numeric.len())
-        .map(|i| format!("CASE WHEN __cast{i} - __cast{i} = 0e0 THEN __cast{i} END AS __num{i}"))
-        .collect();
     let _ = writeln!(sql, "texts AS (SELECT *, {} FROM numbered),", texts.join(", "));
-    let _ = writeln!(sql, "casts AS (SELECT *, {} FROM texts),", casts.join(", "));
+    let mut before_casts = "texts".to_string();
+    if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
+        for k in 0..5 {
+            let items: Vec<&str> = formatted.iter().flatten().map(|f| f.stages[k].as_str()).collect();
+            let _ = writeln!(sql, "formats{k} AS (SELECT *, {} FROM {before_casts}),", items.join(", "));
+            before_casts = format!("formats{k}");
+        }
+    }
+    let _ = writeln!(sql, "casts AS (SELECT *, {} FROM {before_casts}),", casts.join(", "));
     let _ = writeln!(sql, "numbers AS (SELECT *, {} FROM casts),", numbers.join(", "));
     let mut read = Vec::new();
     for (j, f) in features.iter().enumerate() {
@@ -531,7 +647,7 @@ pub fn export_sql(
                     side_table = Some((side_name.to_string(), csv));
                     format!(
                         "SELECT * FROM read_csv({}, header = true, columns = {{{}}})",
-                        text_lit(side_name),
+                        text_lit(dialect, side_name),
                         types.join(", ")
                     )
                 }
@@ -651,11 +767,18 @@ pub fn export_sql(
     let names = model.names();
     let mut case = String::from("CASE");
     for (s, name) in names.iter().enumerate() {
-        let _ =
-            write!(case, " WHEN a.__segment = {s} THEN {}", text_lit(&crate::export::spreadsheet_safe(name)));
+        let _ = write!(
+            case,
+            " WHEN a.__segment = {s} THEN {}",
+            text_lit(dialect, &crate::export::spreadsheet_safe(name))
+        );
     }
-    let _ =
-        write!(case, " WHEN r.{drop} IS NOT NULL THEN {} ELSE {} END", text_lit(DROPPED), text_lit(NOISE));
+    let _ = write!(
+        case,
+        " WHEN r.{drop} IS NOT NULL THEN {} ELSE {} END",
+        text_lit(dialect, DROPPED),
+        text_lit(dialect, NOISE)
+    );
     let original: Vec<String> = columns.iter().map(|c| format!("r.{}", q(c))).collect();
     let _ = writeln!(
         sql,
@@ -675,7 +798,8 @@ mod tests {
         assert_eq!(Dialect::Spark.quote("a `b`"), "`a ``b```");
         assert_eq!(Dialect::parse("Spark"), Some(Dialect::Spark));
         assert_eq!(Dialect::parse("oracle"), None);
-        assert_eq!(text_lit("it's"), "'it''s'");
+        assert_eq!(text_lit(Dialect::DuckDb, "it's"), "'it''s'");
+        assert_eq!(text_lit(Dialect::Spark, r"it's \d"), r"'it\'s \\d'");
     }
 
     #[test]
