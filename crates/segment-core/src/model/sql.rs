@@ -122,10 +122,10 @@ const CURRENCY: [&str; 12] = ["$", "€", "£", "¥", "₹", "R$", "USD", "EUR",
 /// a sign, a currency sign or code before or after (then a sign again), digits grouped by threes (`,`
 /// `.` space, no-break spaces or `'`, whichever is not the decimal separator; an exponent after grouped
 /// digits only past the decimal separator). Each step is a column of its own stage (`stages[k]` is the
-/// select list of stage k), so the query grows with the steps, not with their product; `number` reads
-/// the last. None in the ANSI dialect (no regular expressions there).
+/// select list of stage k), so the query grows with the steps, not with their product, and a plain
+/// number skips them (stage 0); `number` reads the last. None in the ANSI dialect (no regular expressions there).
 struct FormattedNumber {
-    stages: [String; 5],
+    stages: [String; 6],
     number: String,
 }
 
@@ -146,7 +146,14 @@ fn formatted_number(dialect: Dialect, i: usize, decimal: char) -> Option<Formatt
         Dialect::Spark => format!("({e} RLIKE {})", text_lit(dialect, &pattern)),
         Dialect::Ansi => return None,
     };
-    let t = format!("__txt{i}");
+    // 0. Only the cells that are not plain numbers go this way (with a decimal point, a plain number is
+    // read as it is; with a decimal comma every cell is).
+    let stage0 = if decimal == ',' {
+        format!("__txt{i} AS __fx{i}")
+    } else {
+        format!("CASE WHEN {} IS NULL THEN __txt{i} END AS __fx{i}", dialect.try_double(&format!("__txt{i}")))
+    };
+    let t = format!("__fx{i}");
     // 1. Parentheses around the whole: a negative.
     let paren = format!("(LEFT({t}, 1) = '(' AND RIGHT({t}, 1) = ')' AND LENGTH({t}) >= 2)");
     let stage1 = format!(
@@ -190,7 +197,7 @@ fn formatted_number(dialect: Dialect, i: usize, decimal: char) -> Option<Formatt
     }
     let value = dialect.try_double(&plain);
     Some(FormattedNumber {
-        stages: [stage1, stage2, stage3, stage4, stage5],
+        stages: [stage0, stage1, stage2, stage3, stage4, stage5],
         number: format!(
             "CASE WHEN {full_match} THEN CASE WHEN (__fp{i} <> __fm{i}) <> __fn{i} THEN -{value} ELSE {value} END END"
         ),
@@ -421,7 +428,7 @@ pub fn export_sql(
     let _ = writeln!(sql, "texts AS (SELECT *, {} FROM numbered),", texts.join(", "));
     let mut before_casts = "texts".to_string();
     if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
-        for k in 0..5 {
+        for k in 0..6 {
             let items: Vec<&str> = formatted.iter().flatten().map(|f| f.stages[k].as_str()).collect();
             let _ = writeln!(sql, "formats{k} AS (SELECT *, {} FROM {before_casts}),", items.join(", "));
             before_casts = format!("formats{k}");
