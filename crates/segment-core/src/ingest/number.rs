@@ -43,7 +43,18 @@ impl NumberFormat {
     }
 }
 
-const CURRENCY: [&str; 12] = ["$", "€", "£", "¥", "₹", "R$", "USD", "EUR", "GBP", "CHF", "MXN", "ARS"];
+/// The currency signs and codes stripped before or after a number, tried in this order.
+pub(crate) const CURRENCY: [&str; 12] =
+    ["$", "€", "£", "¥", "₹", "R$", "USD", "EUR", "GBP", "CHF", "MXN", "ARS"];
+
+/// The characters that group thousands with `decimal` as the decimal separator.
+pub(crate) fn group_separators(decimal: char) -> &'static [char] {
+    if decimal == ',' {
+        &['.', ' ', '\u{a0}', '\u{202f}', '\'']
+    } else {
+        &[',', ' ', '\u{a0}', '\u{202f}', '\'']
+    }
+}
 
 /// What a cell said about the decimal separator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,11 +120,7 @@ fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
     if s.is_empty() || !s.as_bytes()[0].is_ascii_digit() && !s.starts_with('.') && !s.starts_with(',') {
         return None;
     }
-    let thousands: &[char] = if decimal == ',' {
-        &['.', ' ', '\u{a0}', '\u{202f}', '\'']
-    } else {
-        &[',', ' ', '\u{a0}', '\u{202f}', '\'']
-    };
+    let thousands = group_separators(decimal);
     let mut plain = String::with_capacity(s.len());
     let mut seen_decimal = false;
     let mut digits_since_group: Option<usize> = None;

@@ -20,6 +20,7 @@ use crate::clean::{Impute, Scope};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
 use crate::features::Transform;
+use crate::ingest::number::{group_separators, CURRENCY};
 use std::fmt::Write as _;
 
 /// The SQL dialect the query is written in.
@@ -114,9 +115,6 @@ pub struct SqlExport {
     pub side_table: Option<(String, String)>,
 }
 
-/// The currency signs and codes the reader strips, in the order it tries them (ingest::number).
-const CURRENCY: [&str; 12] = ["$", "€", "£", "¥", "₹", "R$", "USD", "EUR", "GBP", "CHF", "MXN", "ARS"];
-
 /// How an export-formatted cell of numeric column `i` (its trimmed text `__txt{i}`) is read as
 /// `ingest::number::parse_number` reads it with `decimal`: parentheses for a negative, a trailing `%`,
 /// a sign, a currency sign or code before or after (then a sign again), digits grouped by threes (`,`
@@ -130,12 +128,11 @@ struct FormattedNumber {
 }
 
 fn formatted_number(dialect: Dialect, i: usize, decimal: char) -> Option<FormattedNumber> {
-    let groups: &[&str] = if decimal == ',' {
-        &[".", " ", "\u{a0}", "\u{202f}", "'"]
-    } else {
-        &[",", " ", "\u{a0}", "\u{202f}", "'"]
-    };
-    let class = if decimal == ',' { r"[.\x{00A0}\x{202F}\x27 ]" } else { r"[,\x{00A0}\x{202F}\x27 ]" };
+    // The reader's grouping characters, each as a regular-expression code point (no escaping to get
+    // wrong between engines).
+    let groups = group_separators(decimal);
+    let class: String = groups.iter().map(|g| format!(r"\x{{{:04X}}}", u32::from(*g))).collect();
+    let class = format!("[{class}]");
     let point = if decimal == ',' { "," } else { r"\." };
     let pattern = format!(
         r"^([0-9]*({point}[0-9]*)?([eE][+-]?[0-9]+)?|[0-9]+({class}[0-9]{{3}})+({point}[0-9]*([eE][+-]?[0-9]+)?)?)$"
@@ -190,7 +187,7 @@ fn formatted_number(dialect: Dialect, i: usize, decimal: char) -> Option<Formatt
     // The digits: grouping characters out, the decimal separator a point.
     let mut plain = e.clone();
     for g in groups {
-        plain = format!("REPLACE({plain}, {}, '')", text_lit(dialect, g));
+        plain = format!("REPLACE({plain}, {}, '')", text_lit(dialect, &g.to_string()));
     }
     if decimal == ',' {
         plain = format!("REPLACE({plain}, ',', '.')");
@@ -397,20 +394,17 @@ pub fn export_sql(
     // A cell that is not a plain number may still be one as exports write them ("$1,234.50",
     // "1.234,50 €", "(12.00)", "12 %"): read as the reader does, with the column's decimal separator
     // from the training file (the ANSI dialect, without regular expressions, reads plain numbers only).
-    let formatted: Vec<Option<FormattedNumber>> = numeric
-        .iter()
-        .enumerate()
-        .map(|(i, c)| formatted_number(dialect, i, model.decimals.get(c.as_str()).copied().unwrap_or('.')))
-        .collect();
-    let casts: Vec<String> = numeric
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
+    let decimals: Vec<char> =
+        numeric.iter().map(|c| model.decimals.get(c.as_str()).copied().unwrap_or('.')).collect();
+    let formatted: Vec<Option<FormattedNumber>> =
+        decimals.iter().enumerate().map(|(i, &decimal)| formatted_number(dialect, i, decimal)).collect();
+    let casts: Vec<String> = (0..numeric.len())
+        .map(|i| {
             let plain = dialect.try_double(&format!("__txt{i}"));
-            let number = match (&formatted[i], model.decimals.get(c.as_str())) {
+            let number = match (&formatted[i], decimals[i]) {
                 (None, _) => plain,
                 // With a decimal comma the reader takes no shortcut: "1.5" is not a number there.
-                (Some(f), Some(',')) => f.number.clone(),
+                (Some(f), ',') => f.number.clone(),
                 (Some(f), _) => format!("COALESCE({plain}, {})", f.number),
             };
             format!("CASE WHEN __txt{i} IS NULL OR __txt{i} IN ({markers}) THEN NULL ELSE {number} END AS __cast{i}")
