@@ -56,13 +56,11 @@ async fn convert(worker: &Worker, bytes: js_sys::Uint8Array) -> Result<js_sys::U
     next_message(worker).await?; // {ready: true}
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&message, &"bytes".into(), &bytes);
-    let reply = {
-        let pending = next_message(worker);
-        worker
-            .post_message_with_transfer(&message, &js_sys::Array::of1(&bytes.buffer()))
-            .map_err(|e| format!("Could not hand the file to the Parquet reader ({e:?})."))?;
-        pending.await?
-    };
+    worker
+        .post_message_with_transfer(&message, &js_sys::Array::of1(&bytes.buffer()))
+        .map_err(|e| format!("Could not hand the file to the Parquet reader ({e:?})."))?;
+    // The answer's handlers are set as this await starts, before the page's thread can take a message.
+    let reply = next_message(worker).await?;
     if let Ok(csv) =
         js_sys::Reflect::get(&reply, &"csv".into()).and_then(|c| c.dyn_into::<js_sys::Uint8Array>())
     {

@@ -71,10 +71,7 @@ class Engine:
 
     def rows(self, data, sql):
         """The query's rows as tuples."""
-        con = self._load(data)
-        if self.name == "duckdb":
-            return con.execute(sql).fetchall()
-        return [tuple(r) for r in con.sql(sql).collect()]
+        return self.table(data, sql)[0]
 
     def write(self, data, sql, out):
         """The query's result written to `out` as CSV (a file for DuckDB, a folder for Spark)."""

@@ -502,18 +502,16 @@ fn apply(
     let spreadsheet = is_spreadsheet(&magic[..magic_len]);
     let parquet = is_parquet(&magic[..magic_len]);
     // The column types a Parquet output keeps: a Parquet input's.
-    let input_schema = if parquet {
-        let copy =
-            file.try_clone().map_err(|e| Failure::Io(format!("cannot read {}: {e}", data.display())))?;
-        Some(segment_core::ingest::parquet::schema(copy)?)
-    } else {
-        None
-    };
+    let mut input_schema = None;
     // A model of customers aggregated from purchase lines aggregates this file first, and a workbook
     // becomes CSV text first, both in memory (a customer's lines can be anywhere in the file; a sheet is
     // not a stream); any other file streams, a Parquet file a batch of rows at a time.
     let (input, size): (Box<dyn std::io::Read>, u64) = match (&model.spec.transactions, spreadsheet) {
-        (None, _) if parquet => (Box::new(ParquetCsv::new(file, false)?), 0),
+        (None, _) if parquet => {
+            let rows = ParquetCsv::new(file, false)?;
+            input_schema = Some(rows.schema());
+            (Box::new(rows), 0)
+        }
         (Some(columns), _) => {
             let customers =
                 read_customers(read_data(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;

@@ -7,7 +7,6 @@
 //! they were in the file. `segment` is a nullable 64-bit integer (null for noise and dropped rows, as
 //! the CSV's empty cell), `segment_name` text.
 
-use arrow_array::RecordBatch;
 use arrow_csv::reader::Decoder;
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
@@ -83,7 +82,7 @@ impl<W: Write + Send> ParquetSink<W> {
 
     fn flush_batch(decoder: &mut Decoder, writer: &mut ArrowWriter<W>) -> std::io::Result<()> {
         if let Some(batch) = decoder.flush().map_err(io)? {
-            write_batch(writer, &batch)?;
+            writer.write(&batch).map_err(io)?;
         }
         Ok(())
     }
@@ -102,10 +101,6 @@ impl<W: Write + Send> ParquetSink<W> {
             None => Err(io("nothing was written")),
         }
     }
-}
-
-fn write_batch<W: Write + Send>(writer: &mut ArrowWriter<W>, batch: &RecordBatch) -> std::io::Result<()> {
-    writer.write(batch).map_err(io)
 }
 
 impl<W: Write + Send> Write for ParquetSink<W> {

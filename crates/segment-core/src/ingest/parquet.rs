@@ -62,10 +62,10 @@ fn check_compression(meta: &parquet::file::metadata::ParquetMetaData) -> Result<
     }
 }
 
-fn too_large(found: u64) -> CoreError {
+fn too_large(what: &str, found: String) -> CoreError {
     CoreError::TooLarge {
-        what: "The Parquet file's uncompressed data".into(),
-        found: format!("{} MB", found / 1_000_000),
+        what: what.into(),
+        found,
         limit: format!("{} MB", limits::MAX_UNZIPPED_BYTES / 1_000_000),
         hint: "Keep the customer columns only, or apply a saved model to it with the command line \
                (`segment apply`), which streams it."
@@ -80,9 +80,8 @@ pub struct ParquetCsv {
     pending: Vec<u8>,
     at: usize,
     done: bool,
-    rows: u64,
-    /// Why reading stopped, as the core's error (a `Read` can only return an io::Error).
-    error: Option<CoreError>,
+    /// The Arrow schema the file is read with (the types a Parquet output keeps).
+    schema: Arc<Schema>,
 }
 
 impl ParquetCsv {
@@ -97,17 +96,20 @@ impl ParquetCsv {
         let sizes = meta.row_groups().iter().map(|g| g.total_byte_size().max(0) as u64);
         let size = if whole { sizes.sum() } else { sizes.max().unwrap_or(0) };
         if size > limits::MAX_UNZIPPED_BYTES {
-            return Err(too_large(size));
+            return Err(too_large(
+                "The Parquet file's uncompressed data",
+                format!("{} MB", size / 1_000_000),
+            ));
         }
         let batches = builder.with_batch_size(BATCH_ROWS).build().map_err(unreadable)?;
         let mut pending = Vec::new();
         write_header(&schema, &mut pending);
-        Ok(ParquetCsv { batches, pending, at: 0, done: false, rows: 0, error: None })
+        Ok(ParquetCsv { batches, pending, at: 0, done: false, schema })
     }
 
-    /// Rows decoded so far.
-    pub fn rows(&self) -> u64 {
-        self.rows
+    /// The Arrow schema the file is read with.
+    pub fn schema(&self) -> Arc<Schema> {
+        Arc::clone(&self.schema)
     }
 
     /// The next batch's text into `pending`; false at the end.
@@ -118,7 +120,6 @@ impl ParquetCsv {
             None => Ok(false),
             Some(Err(e)) => Err(unreadable(e)),
             Some(Ok(batch)) => {
-                self.rows += batch.num_rows() as u64;
                 write_rows(&batch, &mut self.pending)?;
                 Ok(true)
             }
@@ -135,11 +136,7 @@ impl Read for ParquetCsv {
             match self.refill() {
                 Ok(true) => {}
                 Ok(false) => self.done = true,
-                Err(e) => {
-                    let io = std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string());
-                    self.error = Some(e);
-                    return Err(io);
-                }
+                Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
             }
         }
         let n = buf.len().min(self.pending.len() - self.at);
@@ -152,25 +149,13 @@ impl Read for ParquetCsv {
 /// A whole Parquet file (in memory) as CSV text, at most [`limits::MAX_UNZIPPED_BYTES`] of it.
 pub fn to_csv(bytes: &[u8]) -> Result<String> {
     let mut reader = ParquetCsv::new(Bytes::copy_from_slice(bytes), true)?;
-    let mut text = Vec::with_capacity(bytes.len() * 2);
-    let mut chunk = [0u8; 1 << 16];
-    loop {
-        match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                text.extend_from_slice(&chunk[..n]);
-                if text.len() as u64 > limits::MAX_UNZIPPED_BYTES {
-                    return Err(CoreError::TooLarge {
-                        what: "The Parquet file as text".into(),
-                        found: format!("more than {} MB", limits::MAX_UNZIPPED_BYTES / 1_000_000),
-                        limit: format!("{} MB", limits::MAX_UNZIPPED_BYTES / 1_000_000),
-                        hint: "Keep the customer columns only, or apply a saved model to it with the \
-                               command line (`segment apply`), which streams it."
-                            .into(),
-                    });
-                }
-            }
-            Err(e) => return Err(reader.error.take().unwrap_or_else(|| unreadable(e))),
+    // The header, then each batch's text as it is decoded.
+    let mut text = std::mem::take(&mut reader.pending);
+    while reader.refill()? {
+        text.extend_from_slice(&reader.pending);
+        if text.len() as u64 > limits::MAX_UNZIPPED_BYTES {
+            let limit = limits::MAX_UNZIPPED_BYTES / 1_000_000;
+            return Err(too_large("The Parquet file as text", format!("more than {limit} MB")));
         }
     }
     String::from_utf8(text).map_err(|_| unreadable("a text column is not UTF-8"))
@@ -180,12 +165,6 @@ pub fn to_csv(bytes: &[u8]) -> Result<String> {
 pub fn column_names<R: ChunkReader + 'static>(file: R) -> Result<Vec<String>> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
     Ok(builder.schema().fields().iter().map(|f| f.name().clone()).collect())
-}
-
-/// The Arrow schema a Parquet file is read with.
-pub fn schema<R: ChunkReader + 'static>(file: R) -> Result<Arc<Schema>> {
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
-    Ok(builder.schema().clone())
 }
 
 /// Refuses what cannot be a cell of text: nested columns, raw bytes, too many columns.
