@@ -1,11 +1,13 @@
 //! Messages between the page and the analysis worker. Each crosses `postMessage` as a JS object
-//! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array }`: the file's bytes travel as a typed array,
+//! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array, labels?: Int32Array, coords?:
+//! Float32Array, membership?: Float32Array }`: the file's bytes and a result's per-row arrays
+//! ([`RowArrays`]) travel as typed arrays (transferred, not written out as text and parsed back),
 //! everything else as JSON of core types. Each request is one method of the worker's
 //! [`Session`](segment_core::session::Session); errors cross as the core's [`CoreError`].
 
 use segment_core::auto::AutoChoice;
 use segment_core::model::{Applied, ModelInfo};
-use segment_core::pipeline::{AnalysisResult, DatasetSummary, KDistance, KSweep, Stage};
+use segment_core::pipeline::{AnalysisResult, DatasetSummary, KDistance, KSweep, RowArrays, Stage};
 use segment_core::score::Stability;
 use segment_core::spec::AnalysisSpec;
 use segment_core::transactions::LoadMode;
@@ -36,7 +38,8 @@ pub enum Request {
     Sweep { spec: AnalysisSpec },
     /// The k-distance curve for the spec's min_samples (asked for when it changed).
     KDistance { spec: AnalysisSpec },
-    /// The stability of the last run's result (5 more fits; asked for once the result is drawn).
+    /// The stability of the last run's result (5 more fits; asked for once the result is drawn, measured
+    /// after a silhouette still pending).
     Stability,
     /// The loaded file with each row's segment and segment name added (the last run's labels).
     Export { names: Vec<String> },
@@ -106,6 +109,11 @@ pub enum Reply {
         /// Added to the file's name: "segments" or "removed-rows".
         suffix: String,
     },
+    /// The silhouette of the result last sent with `scores.silhouette_pending` (a `Run`'s), measured in
+    /// steps after it: no other request's answer waits for it.
+    Scored {
+        silhouette: Option<segment_core::score::SilhouetteScore>,
+    },
     /// The answer to `Request::Stability`.
     Stability {
         stability: Stability,
@@ -149,3 +157,81 @@ pub enum Reply {
 
 pub const JSON_KEY: &str = "json";
 pub const BYTES_KEY: &str = "bytes";
+const LABELS_KEY: &str = "labels";
+const COORDS_KEY: &str = "coords";
+const MEMBERSHIP_KEY: &str = "membership";
+
+impl Reply {
+    /// The segmentation a reply carries, if any.
+    fn result_mut(&mut self) -> Option<&mut Arc<AnalysisResult>> {
+        match self {
+            Reply::Done { result, .. } | Reply::Chosen { result, .. } | Reply::Applied { result, .. } => {
+                Some(result)
+            }
+            _ => None,
+        }
+    }
+
+    /// The message object for `postMessage`, and the buffers to transfer with it: the reply as JSON,
+    /// a result's per-row arrays as typed arrays beside it.
+    pub fn encode(mut self) -> (js_sys::Object, js_sys::Array) {
+        let message = js_sys::Object::new();
+        let transfer = js_sys::Array::new();
+        if let Some(result) = self.result_mut() {
+            // The session keeps its own copy: this one is cloned (without the arrays) for the reply.
+            let RowArrays { labels, coords, membership } = Arc::make_mut(result).take_row_arrays();
+            let labels = js_sys::Int32Array::from(labels.as_slice());
+            let coords = js_sys::Float32Array::from(coords.as_slice());
+            set(&message, LABELS_KEY, &labels);
+            set(&message, COORDS_KEY, &coords);
+            transfer.push(&labels.buffer());
+            transfer.push(&coords.buffer());
+            if let Some(membership) = membership {
+                let membership = js_sys::Float32Array::from(membership.as_slice());
+                set(&message, MEMBERSHIP_KEY, &membership);
+                transfer.push(&membership.buffer());
+            }
+        }
+        let json = serde_json::to_string(&self).unwrap_or_else(|e| {
+            let error = CoreError::Internal(format!("the worker could not encode its answer ({e})"));
+            serde_json::to_string(&Reply::Failed { error }).unwrap_or_default()
+        });
+        set(&message, JSON_KEY, &json.into());
+        (message, transfer)
+    }
+
+    /// The reply in a message object made by [`Reply::encode`] (None: not a message of ours).
+    pub fn decode(data: &wasm_bindgen::JsValue) -> Option<Reply> {
+        let json = js_sys::Reflect::get(data, &JSON_KEY.into()).ok()?.as_string()?;
+        let unreadable = |e: String| Reply::Failed {
+            error: CoreError::Internal(format!("the page could not read the worker's answer ({e})")),
+        };
+        let mut reply = match serde_json::from_str::<Reply>(&json) {
+            Ok(reply) => reply,
+            Err(e) => return Some(unreadable(e.to_string())),
+        };
+        if let Some(result) = reply.result_mut() {
+            use wasm_bindgen::JsCast;
+            let typed = |key: &str| js_sys::Reflect::get(data, &key.into()).ok();
+            let labels = typed(LABELS_KEY).and_then(|v| v.dyn_into::<js_sys::Int32Array>().ok());
+            let coords = typed(COORDS_KEY).and_then(|v| v.dyn_into::<js_sys::Float32Array>().ok());
+            let membership = typed(MEMBERSHIP_KEY).and_then(|v| v.dyn_into::<js_sys::Float32Array>().ok());
+            let (Some(labels), Some(coords)) = (labels, coords) else {
+                return Some(unreadable("a result came without its rows".into()));
+            };
+            let rows = RowArrays {
+                labels: labels.to_vec(),
+                coords: coords.to_vec(),
+                membership: membership.map(|m| m.to_vec()),
+            };
+            if let Err(e) = Arc::make_mut(result).set_row_arrays(rows) {
+                return Some(unreadable(e));
+            }
+        }
+        Some(reply)
+    }
+}
+
+fn set(message: &js_sys::Object, key: &str, value: &wasm_bindgen::JsValue) {
+    let _ = js_sys::Reflect::set(message, &key.into(), value);
+}

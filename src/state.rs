@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use segment_core::auto::AutoChoice;
 use segment_core::model::{ColumnDrift, ColumnMatch, ModelInfo, Movement};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, KSweep};
-use segment_core::score::Stability;
+use segment_core::score::{SilhouetteScore, Stability};
 use segment_core::spec::AnalysisSpec;
 use segment_core::transactions::LoadMode;
 use std::sync::Arc;
@@ -18,6 +18,9 @@ use std::sync::Arc;
 pub enum Status {
     Idle,
     Working,
+    /// The segmentation is on screen; its silhouette is still being measured (the worker takes new
+    /// requests meanwhile).
+    Scoring,
     Done,
     Error,
 }
@@ -28,6 +31,7 @@ impl Status {
         match self {
             Status::Idle => "idle",
             Status::Working => "working",
+            Status::Scoring => "scoring",
             Status::Done => "done",
             Status::Error => "error",
         }
@@ -62,6 +66,8 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<AnalysisResult>>>,
     /// The segments' names: the person's (kept in the spec) or the suggested ones.
     pub names: RwSignal<Vec<String>>,
+    /// The silhouette of the result on screen: with it, or measured after it was drawn (`Scored`).
+    pub silhouette: RwSignal<Option<Arc<SilhouetteScore>>>,
     /// The stability of the result on screen (arrives after it).
     pub stability: RwSignal<Option<Stability>>,
     /// The automatic choice on the current file: the segmentations tried and the pick, with why.
@@ -118,6 +124,8 @@ struct Link {
     rerun_after: StoredValue<bool>,
     /// A redraw of the charts is already asked for the next frame.
     repaint_pending: StoredValue<bool>,
+    /// The result on screen came without its silhouette: a `Scored` reply will follow.
+    scoring: StoredValue<bool>,
     /// What the file was read as when the page turned it into text first (a Parquet file), shown
     /// instead of the text encoding the worker saw.
     read_as: StoredValue<Option<String>>,
@@ -170,6 +178,7 @@ impl AppState {
             result: RwSignal::new(None),
             elapsed_ms: RwSignal::new(None),
             names: RwSignal::new(Vec::new()),
+            silhouette: RwSignal::new(None),
             stability: RwSignal::new(None),
             sweep: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
@@ -196,6 +205,7 @@ impl AppState {
                 rerun_token: StoredValue::new(0),
                 rerun_after: StoredValue::new(false),
                 repaint_pending: StoredValue::new(false),
+                scoring: StoredValue::new(false),
                 read_as: StoredValue::new(None),
             },
         }
@@ -511,7 +521,8 @@ impl AppState {
 
     /// Asks the worker for the file row behind the `used`-th row of the result (not while it works).
     pub fn used_row(&self, used: usize) {
-        if self.status.get_untracked() == Status::Done && self.link.worker_has_table.get_value() {
+        let at_rest = matches!(self.status.get_untracked(), Status::Done | Status::Scoring);
+        if at_rest && self.link.worker_has_table.get_value() {
             self.send(Request::UsedRow { used }, false);
         }
     }
@@ -531,7 +542,16 @@ impl AppState {
     /// Back from a side task (cancel, sweep, export): done when a result is on screen, idle otherwise.
     fn settle(&self) {
         self.progress.set(None);
-        self.status.set(if self.result.get_untracked().is_some() { Status::Done } else { Status::Idle });
+        self.status.set(self.at_rest());
+    }
+
+    /// The status when no work of the page's is under way: done (or still scoring) with a result.
+    fn at_rest(&self) -> Status {
+        match (self.result.with_untracked(Option::is_some), self.link.scoring.get_value()) {
+            (false, _) => Status::Idle,
+            (true, true) => Status::Scoring,
+            (true, false) => Status::Done,
+        }
     }
 
     /// Runs `spec` (a row of the comparison table) again and makes it the current settings.
@@ -570,6 +590,8 @@ impl AppState {
             }
         });
         self.link.worker_has_table.set_value(false);
+        // A silhouette being measured ends with the worker.
+        self.link.scoring.set_value(false);
         self.settle();
         self.notice.set(Some("Cancelled. Change the settings and run again when ready.".into()));
     }
@@ -661,6 +683,7 @@ impl AppState {
                     self.fail(message);
                 }
             }
+            Reply::Scored { silhouette } => self.on_scored(silhouette),
             Reply::Stability { stability } => {
                 self.history.update(|h| {
                     if let Some(last) = h.last_mut() {
@@ -730,9 +753,7 @@ impl AppState {
             result.profiles.iter().map(|p| p.suggested_name.clone()).collect()
         };
         self.names.set(names);
-        self.result.set(Some(result));
-        self.progress.set(None);
-        self.status.set(Status::Done);
+        self.show_result(result);
         self.elapsed_ms.set(Some(elapsed));
         if self.link.rerun_after.try_update_value(std::mem::take).unwrap_or(false) {
             // The settings changed during this run: run them now (the result on screen is stale).
@@ -769,6 +790,29 @@ impl AppState {
         });
     }
 
+    /// Puts a result on screen: done, or scoring while its silhouette is measured.
+    fn show_result(&self, result: Arc<AnalysisResult>) {
+        self.silhouette.set(result.scores.silhouette.clone().map(Arc::new));
+        self.link.scoring.set_value(result.scores.silhouette_pending);
+        self.result.set(Some(result));
+        self.settle();
+    }
+
+    /// The silhouette of the result on screen, measured after it was drawn.
+    fn on_scored(&self, silhouette: Option<SilhouetteScore>) {
+        // The worker answers in order: a silhouette belongs to the result shown last.
+        self.history.update(|h| {
+            if let Some(last) = h.last_mut() {
+                last.silhouette = silhouette.as_ref().map(|s| s.mean);
+            }
+        });
+        self.silhouette.set(silhouette.map(Arc::new));
+        self.link.scoring.set_value(false);
+        if self.status.get_untracked() == Status::Scoring {
+            self.status.set(Status::Done);
+        }
+    }
+
     /// The model applied: the new file becomes the loaded one, shown like a run, with the report.
     fn on_applied(
         &self,
@@ -792,9 +836,7 @@ impl AppState {
         self.stability.set(None);
         self.history.set(vec![RunRecord::new(&result, elapsed)]);
         self.names.set(result.spec.segment_names.clone());
-        self.result.set(Some(result));
-        self.progress.set(None);
-        self.status.set(Status::Done);
+        self.show_result(result);
         self.elapsed_ms.set(Some(elapsed));
         self.after_paint(move |state| state.send(Request::Stability, false));
     }

@@ -53,14 +53,7 @@ impl WorkerClient {
             let Some(event) = event.dyn_ref::<MessageEvent>() else {
                 return;
             };
-            let json = js_sys::Reflect::get(&event.data(), &JSON_KEY.into()).ok().and_then(|v| v.as_string());
-            let reply = match json.map(|j| serde_json::from_str::<Reply>(&j)) {
-                Some(Ok(reply)) => reply,
-                Some(Err(e)) => Reply::Failed {
-                    error: CoreError::Internal(format!("the page could not read the worker's answer ({e})")),
-                },
-                None => return,
-            };
+            let Some(reply) = Reply::decode(&event.data()) else { return };
             if matches!(reply, Reply::Ready) {
                 let (worker, queue) = {
                     let mut inner = inner.borrow_mut();

@@ -1,6 +1,8 @@
 //! The analysis worker: a Web Worker running the core off the page's thread, so the page never freezes.
 //! A thin loop: each [`Request`] is one method of the core's [`Session`], which keeps the file and what
-//! was computed from it; the answer goes back as a [`Reply`]. The page cancels by terminating the worker.
+//! was computed from it; the answer goes back as a [`Reply`]. Work the session defers (a run's
+//! silhouette, stability) goes on in short steps between requests. The page cancels by terminating the
+//! worker.
 //!
 //! [`Session`]: segment_core::session::Session
 
@@ -18,8 +20,8 @@ fn main() {
 mod worker {
     use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
     use segment_core::model::SegmentModel;
-    use segment_core::pipeline::{StabilityJob, Stage};
-    use segment_core::session::{ApplyOutcome, Session};
+    use segment_core::pipeline::Stage;
+    use segment_core::session::{ApplyOutcome, Finished, Session};
     use segment_core::CoreError;
     use std::cell::RefCell;
     use std::sync::Arc;
@@ -29,10 +31,8 @@ mod worker {
 
     thread_local! {
         static SESSION: RefCell<Session> = RefCell::new(Session::new());
-        /// The stability measurement under way, with the generation of requests it belongs to.
-        static STABILITY: RefCell<Option<(u64, StabilityJob)>> = const { RefCell::new(None) };
-        /// Bumped by every request but `Stability`: a measurement of an older generation stops.
-        static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+        /// A step of the session's deferred work is scheduled.
+        static STEPPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
 
     fn scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -43,15 +43,10 @@ mod worker {
         scope().and_then(|s| s.performance()).map_or(0.0, |p| p.now())
     }
 
-    fn post(reply: &Reply) {
-        let json = serde_json::to_string(reply).unwrap_or_else(|e| {
-            let error = CoreError::Internal(format!("the worker could not encode its answer ({e})"));
-            serde_json::to_string(&Reply::Failed { error }).unwrap_or_default()
-        });
-        let message = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&message, &JSON_KEY.into(), &json.into());
+    fn post(reply: Reply) {
+        let (message, transfer) = reply.encode();
         if let Some(s) = scope() {
-            let _ = s.post_message(&message);
+            let _ = s.post_message_with_transfer(&message, &transfer);
         }
     }
 
@@ -62,7 +57,7 @@ mod worker {
             let t = now_ms();
             if last.0 != Some(stage) || t - last.1 > 50.0 {
                 last = (Some(stage), t);
-                post(&Reply::Progress { stage, fraction });
+                post(Reply::Progress { stage, fraction });
             }
         }
     }
@@ -77,21 +72,17 @@ mod worker {
             Ok(r) => r,
             Err(e) => {
                 let error = CoreError::Internal(format!("the worker could not read a request ({e})"));
-                return post(&Reply::Failed { error });
+                return post(Reply::Failed { error });
             }
         };
-        if !matches!(request, Request::Stability) {
-            // Any new work supersedes a stability measurement still running.
-            GENERATION.set(GENERATION.get() + 1);
-            STABILITY.with(|s| *s.borrow_mut() = None);
-        }
         let bytes = attached_bytes(&data);
         let reply = SESSION.with(|session| answer(&mut session.borrow_mut(), request, bytes));
         match reply {
-            Ok(Some(reply)) => post(&reply),
+            Ok(Some(reply)) => post(reply),
             Ok(None) => {}
-            Err(error) => post(&Reply::Failed { error }),
+            Err(error) => post(Reply::Failed { error }),
         }
+        schedule_deferred();
     }
 
     /// The session's answer to one request. `Ok(None)`: nothing to say (a bonus that failed quietly).
@@ -112,8 +103,9 @@ mod worker {
                 let summary = session.reload(&mode, &mut progress)?;
                 Reply::Loaded { summary: Box::new(summary), elapsed_ms: elapsed() }
             }
+            // The silhouette follows as `Scored`, so the page draws the new segments first.
             Request::Run { spec } => {
-                let result = Arc::clone(&session.run(&spec, &mut progress)?.result);
+                let result = Arc::clone(&session.run_deferred(&spec, &mut progress)?.result);
                 Reply::Done { result, elapsed_ms: elapsed() }
             }
             Request::Choose { spec, fit: true } => {
@@ -130,17 +122,11 @@ mod worker {
                 Ok(Some(k_distance)) => Reply::KDistance { k_distance },
                 _ => return Ok(None),
             },
-            Request::Stability => {
-                match session.stability_job() {
-                    Ok(Ok(job)) => {
-                        STABILITY.with(|s| *s.borrow_mut() = Some((GENERATION.get(), job)));
-                        schedule_stability_step();
-                    }
-                    Ok(Err(skipped)) => return Ok(Some(Reply::Stability { stability: skipped })),
-                    Err(_) => {}
-                }
-                return Ok(None);
-            }
+            // Measured in steps after the request (Ok(None)), or skipped with the reason at once.
+            Request::Stability => match session.start_stability() {
+                Ok(Some(skipped)) => Reply::Stability { stability: skipped },
+                _ => return Ok(None),
+            },
             Request::Sweep { spec } => {
                 let sweep = session.sweep(&spec, &mut progress)?;
                 Reply::Swept { sweep, elapsed_ms: elapsed() }
@@ -187,31 +173,27 @@ mod worker {
         Ok(Some(reply))
     }
 
-    /// Runs the next stability fit in a later task, so a request posted meanwhile is handled first.
-    fn schedule_stability_step() {
+    /// Runs the next step of the session's deferred work in a later task, so a request posted meanwhile
+    /// is handled first (a request that replaces the segmentation drops the work).
+    fn schedule_deferred() {
+        let waiting = SESSION.with(|s| s.borrow().has_deferred());
+        if !waiting || STEPPING.get() {
+            return;
+        }
         let Some(s) = scope() else { return };
-        let step = Closure::once_into_js(stability_step);
+        STEPPING.set(true);
+        let step = Closure::once_into_js(deferred_step);
         let _ = s.set_timeout_with_callback_and_timeout_and_arguments_0(step.unchecked_ref(), 0);
     }
 
-    fn stability_step() {
-        let outcome = STABILITY.with(|s| {
-            let mut slot = s.borrow_mut();
-            let (generation, job) = slot.as_mut()?;
-            if *generation != GENERATION.get() {
-                *slot = None;
-                return None;
-            }
-            Some(job.step())
-        });
-        match outcome {
-            Some(Some(stability)) => {
-                STABILITY.with(|s| *s.borrow_mut() = None);
-                post(&Reply::Stability { stability });
-            }
-            Some(None) => schedule_stability_step(),
+    fn deferred_step() {
+        STEPPING.set(false);
+        match SESSION.with(|s| s.borrow_mut().step_deferred()) {
+            Some(Finished::Silhouette(silhouette)) => post(Reply::Scored { silhouette }),
+            Some(Finished::Stability(stability)) => post(Reply::Stability { stability }),
             None => {}
         }
+        schedule_deferred();
     }
 
     fn attached_bytes(data: &JsValue) -> Option<Vec<u8>> {
@@ -226,6 +208,6 @@ mod worker {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(handle);
         s.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget(); // lives as long as the worker
-        post(&Reply::Ready);
+        post(Reply::Ready);
     }
 }

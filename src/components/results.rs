@@ -6,9 +6,10 @@ use super::state;
 use crate::charts::palette::{css_colour, css_rgb, OTHERS_COLOUR};
 use crate::charts::silhouette::{draw_silhouette, SilhouettePlot};
 use crate::format::{decimal, percent, thousands};
-use crate::state::AppState;
+use crate::state::{AppState, Status};
 use leptos::prelude::*;
 use segment_core::pipeline::AnalysisResult;
+use segment_core::score::scores_in_words;
 use std::sync::Arc;
 
 /// The segments of a result: counts, each segment's name (editable), size, profile and means, the
@@ -18,7 +19,9 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
     let state = state();
     let r = result;
     let dropped = r.cleaning.rows_dropped();
-    let sil = r.scores.silhouette.clone();
+    // The silhouette comes with the result or, after a run, a moment later (measured after the draw).
+    let sil = move || state.silhouette.get();
+    let measuring = move || state.status.get() == Status::Scoring && state.silhouette.with(Option::is_none);
     let features = r.spec.features.clone();
     let warning = plain_warning(&r);
     let firmness = segment_firmness(&r);
@@ -135,12 +138,24 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             {r.density_tree.clone().map(|tree| view! { <DensityTree tree=tree /> })}
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
             <p class="scores-words" data-testid="scores-words">
-                {let r = r.clone(); move || r.scores.in_words(state.stability.get().filter(|s| s.runs > 0).map(|s| s.mean_ari))}
+                {move || {
+                    if measuring() {
+                        return "Measuring how far apart the segments are…".to_string();
+                    }
+                    let stability = state.stability.get().filter(|s| s.runs > 0).map(|s| s.mean_ari);
+                    scores_in_words(sil().map(|s| s.mean), stability)
+                }}
             </p>
             <dl class="scores">
                 <dt>"Silhouette " <span class="hint">"(-1 to 1, higher is better)"</span></dt>
-                <dd data-testid="silhouette">{sil.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</dd>
-                {sil.as_ref().filter(|s| s.sampled).map(|s| view! {
+                <dd data-testid="silhouette">
+                    {move || match sil() {
+                        Some(s) => decimal(s.mean, 4),
+                        None if measuring() => "measuring…".into(),
+                        None => "n/a".into(),
+                    }}
+                </dd>
+                {move || sil().filter(|s| s.sampled).map(|s| view! {
                     <dd class="hint" data-testid="silhouette-sampled">
                         {format!(
                             "estimated on a stratified sample of {} customers (seed {}; standard error ±{})",
@@ -181,7 +196,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                     }}
                 </dd>
             </dl>
-            {sil.clone().map(|s| view! { <SilhouetteChart score=s /> })}
+            {move || sil().map(|s| view! { <SilhouetteChart score=s /> })}
         </section>
     }
 }
@@ -244,7 +259,7 @@ pub fn CleaningReport() -> impl IntoView {
 
 /// The silhouette plot of the result on screen, with the segments' names.
 #[component]
-fn SilhouetteChart(score: segment_core::score::SilhouetteScore) -> impl IntoView {
+fn SilhouetteChart(score: Arc<segment_core::score::SilhouetteScore>) -> impl IntoView {
     let state = state();
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let (per_segment, mean) = (score.per_segment.clone(), score.mean);

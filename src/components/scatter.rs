@@ -409,6 +409,7 @@ pub fn MiniMap(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -
             hidden: &[],
             window: None,
         };
+        let started = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
         let mut frame = None;
         paint(&canvas, 0.75, 340.0, |area, dpr| {
             frame = draw_scatter_frame(area, &data, dpr).ok().flatten().map(|map| (map, point_radius(dpr)));
@@ -417,6 +418,8 @@ pub fn MiniMap(result: std::sync::Arc<segment_core::pipeline::AnalysisResult>) -
         if let Some((pixel_map, radius)) = frame {
             raster(&canvas, &pixel_map, &data, radius);
         }
+        let took = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now()) - started;
+        let _ = canvas.set_attribute("data-draw-ms", &format!("{took:.0}"));
     });
     let total: f64 = result.pca.explained_variance_ratio.iter().take(2).sum();
     let alt = format!(

@@ -36,11 +36,12 @@ pub fn StatusBar() -> impl IntoView {
                     {move || state.error.get()}
                 </div>
             </Show>
-            <Show when=move || status.get() == Status::Done>
+            <Show when=move || matches!(status.get(), Status::Done | Status::Scoring)>
                 <p class="muted">
                     "Done in "
                     <span data-testid="elapsed-ms">{move || state.elapsed_ms.get().map(|v| decimal(v, 0))}</span>
                     " ms, in this tab."
+                    {move || (status.get() == Status::Scoring).then_some(" Measuring the silhouette…")}
                 </p>
             </Show>
         </section>

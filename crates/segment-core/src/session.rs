@@ -24,9 +24,9 @@ use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Moveme
 use crate::pipeline::{
     density_sweep, k_distance_for, k_sweep, mark_aggregated, prepare, rows_needed, run_prepared,
     summarize_table, summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep, Prepared, Progress,
-    Segmentation, StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
+    Scoring, Segmentation, StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
 };
-use crate::score::Stability;
+use crate::score::{SilhouetteJob, SilhouetteScore, Stability};
 use crate::spec::AnalysisSpec;
 use crate::transactions::{read_customers, Aggregated, LoadMode};
 use serde::{Deserialize, Serialize};
@@ -85,6 +85,27 @@ pub struct UsedRow {
     pub cells: Vec<(String, String)>,
 }
 
+/// Work on the last segmentation done in steps after it was answered ([`Session::step_deferred`]): its
+/// silhouette when the run deferred it, then its stability when asked for. Replacing the last
+/// segmentation drops both.
+#[derive(Default)]
+struct Deferred {
+    silhouette: Option<SilhouetteJob>,
+    stability: Option<StabilityJob>,
+}
+
+/// What a step of deferred work finished ([`Session::step_deferred`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    /// The last segmentation's silhouette (None: it has none, e.g. one segment), now in its result.
+    Silhouette(Option<SilhouetteScore>),
+    Stability(Stability),
+}
+
+/// Pairs of rows summed per step of a deferred silhouette: some 10-20 ms of work in the browser, so a
+/// request posted meanwhile waits no longer than that.
+pub const SILHOUETTE_STEP_PAIRS: usize = 2_000_000;
+
 /// See the [module documentation](self).
 #[derive(Default)]
 pub struct Session {
@@ -92,6 +113,7 @@ pub struct Session {
     /// The rows prepared for the last data settings used.
     prepared: Option<Prepared>,
     last: Option<Segmentation>,
+    deferred: Deferred,
     /// The model last applied and who moved, for the movers download.
     moved: Option<(SegmentModel, Movement)>,
     /// The file of an apply waiting for a column mapping (read once, kept until it succeeds).
@@ -138,8 +160,15 @@ impl Session {
     fn clear(&mut self) {
         self.file = None;
         self.prepared = None;
-        self.last = None;
+        self.set_last(None);
         self.moved = None;
+    }
+
+    /// Replaces the last segmentation; work deferred on the one before is dropped.
+    fn set_last(&mut self, segmentation: Option<Segmentation>) -> Option<&Segmentation> {
+        self.deferred = Deferred::default();
+        self.last = segmentation;
+        self.last.as_ref()
     }
 
     pub fn table(&self) -> Result<&Table> {
@@ -165,27 +194,83 @@ impl Session {
 
     /// Runs the analysis `spec` describes; it becomes the last segmentation.
     pub fn run(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Segmentation> {
-        let segmentation = self.fit(spec, progress)?;
-        Ok(self.last.insert(segmentation))
+        let segmentation = self.fit(spec, Scoring::Now, progress)?;
+        self.last_set(segmentation)
     }
 
-    fn fit(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<Segmentation> {
+    /// [`Session::run`] with the silhouette left for later: the segmentation comes back with
+    /// `scores.silhouette_pending`, and [`Session::step_deferred`] measures it (a page draws the new
+    /// segments at once and fills the silhouette in).
+    pub fn run_deferred(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Segmentation> {
+        let segmentation = self.fit(spec, Scoring::Deferred, progress)?;
+        let job = SilhouetteJob::new(
+            segmentation.x_scaled.view(),
+            &segmentation.labels(),
+            segmentation.spec.silhouette_options(),
+        );
+        self.set_last(Some(segmentation));
+        match job {
+            Some(job) => self.deferred.silhouette = Some(job),
+            None => self.fill_silhouette(None),
+        }
+        self.last.as_ref().ok_or(CoreError::NoFile)
+    }
+
+    fn last_set(&mut self, segmentation: Segmentation) -> Result<&Segmentation> {
+        self.set_last(Some(segmentation)).ok_or(CoreError::NoFile)
+    }
+
+    fn fit(&mut self, spec: &AnalysisSpec, scoring: Scoring, progress: Progress) -> Result<Segmentation> {
         // Parameters are checked before any cleaning, so a typo fails at once.
         rows_needed(spec)?;
-        self.last = None;
+        self.set_last(None);
         self.prepared(spec, progress)?;
         let (Some(file), Some(prepared)) = (&self.file, &self.prepared) else {
             return Err(CoreError::NoFile);
         };
-        run_prepared(&file.table, spec, prepared, progress)
+        run_prepared(&file.table, spec, prepared, scoring, progress)
+    }
+
+    /// Puts the measured silhouette into the last segmentation's result.
+    fn fill_silhouette(&mut self, score: Option<SilhouetteScore>) {
+        if let Some(last) = self.last.as_mut() {
+            // The reply that carried the result has been sent: the Arc is this one, not copied.
+            let result = std::sync::Arc::make_mut(&mut last.result);
+            result.scores.silhouette = score;
+            result.scores.silhouette_pending = false;
+        }
+    }
+
+    /// Whether deferred work waits for [`Session::step_deferred`].
+    pub fn has_deferred(&self) -> bool {
+        self.deferred.silhouette.is_some() || self.deferred.stability.is_some()
+    }
+
+    /// One step of the work deferred on the last segmentation (the silhouette first, then stability):
+    /// what it finished, if anything. A worker calls it between requests until
+    /// [`Session::has_deferred`] is false.
+    pub fn step_deferred(&mut self) -> Option<Finished> {
+        if let Some(job) = self.deferred.silhouette.as_mut() {
+            if !job.step(SILHOUETTE_STEP_PAIRS) {
+                return None;
+            }
+            let score = self.deferred.silhouette.take().map(SilhouetteJob::finish);
+            self.fill_silhouette(score.clone());
+            return Some(Finished::Silhouette(score));
+        }
+        let job = self.deferred.stability.as_mut()?;
+        let stability = job.step()?;
+        self.deferred.stability = None;
+        Some(Finished::Stability(stability))
     }
 
     /// The automatic choice from `base`'s features and cleaning: the candidates and the pick fitted on
     /// every row, which becomes the last segmentation.
     pub fn choose(&mut self, base: &AnalysisSpec, progress: Progress) -> Result<(AutoChoice, &Segmentation)> {
         let choice = self.candidates(base, &mut |f| progress(Stage::Choosing, f))?;
-        let (choice, segmentation) = fit_choice(choice, base, &mut |spec| self.fit(spec, progress))?;
-        Ok((choice, self.last.insert(segmentation)))
+        let (choice, segmentation) =
+            fit_choice(choice, base, &mut |spec| self.fit(spec, Scoring::Now, progress))?;
+        Ok((choice, self.last_set(segmentation)?))
     }
 
     /// The candidates of the automatic choice only (for comparison beside a result already shown).
@@ -210,11 +295,17 @@ impl Session {
         }
     }
 
-    /// The stability measurement of the last segmentation, one fit per [`StabilityJob::step`] (Err: the
-    /// answer at once, when it is not measured).
-    pub fn stability_job(&self) -> Result<std::result::Result<StabilityJob, Stability>> {
+    /// Starts measuring the last segmentation's stability, one fit per [`Session::step_deferred`]
+    /// (after a deferred silhouette). `Ok(Some)`: the answer at once, when it is not measured.
+    pub fn start_stability(&mut self) -> Result<Option<Stability>> {
         let last = self.last_or("stability is measured on a segmentation")?;
-        Ok(StabilityJob::new(last))
+        match StabilityJob::new(last) {
+            Ok(job) => {
+                self.deferred.stability = Some(job);
+                Ok(None)
+            }
+            Err(skipped) => Ok(Some(skipped)),
+        }
     }
 
     fn last_or(&self, needed_for: &str) -> Result<&Segmentation> {
@@ -326,7 +417,7 @@ impl Session {
                 self.clear();
                 self.moved = applied.movement.clone().map(|m| (model, m));
                 self.file = Some(file);
-                self.last = Some(segmentation);
+                self.set_last(Some(segmentation));
                 Ok(ApplyOutcome::Applied { summary: Box::new(summary), applied: Box::new(applied) })
             }
             Err(CoreError::MissingColumns { .. }) => {

@@ -5,7 +5,7 @@ use segment_core::export::labeled_csv;
 use segment_core::ingest::{read_csv, walk_csv};
 use segment_core::model::SegmentModel;
 use segment_core::pipeline::run;
-use segment_core::session::{ApplyOutcome, Session};
+use segment_core::session::{ApplyOutcome, Finished, Session};
 use segment_core::spec::{AnalysisSpec, Method};
 use segment_core::transactions::LoadMode;
 use segment_core::CoreError;
@@ -104,9 +104,66 @@ fn exports_and_the_saved_model_are_those_of_the_last_segmentation() {
     assert_eq!(model, reference);
     // The scaler saved is the one the run fitted (not fitted again).
     assert_eq!(model.scaler, chosen.scaler);
-    // The stability of the last segmentation, from the rows it was fitted on.
-    let job = session.stability_job().unwrap_or_else(|e| panic!("{e}"));
-    assert!(job.is_ok());
+    // The stability of the last segmentation, from the rows it was fitted on, in steps.
+    assert_eq!(session.start_stability(), Ok(None));
+    let mut steps = 0;
+    let stability = loop {
+        steps += 1;
+        if let Some(Finished::Stability(s)) = session.step_deferred() {
+            break s;
+        }
+        assert!(session.has_deferred() && steps < 100);
+    };
+    assert_eq!(stability, segment_core::pipeline::stability_of(&chosen, &mut |_, _| {}));
+    assert!(!session.has_deferred());
+}
+
+#[test]
+fn a_deferred_silhouette_is_measured_in_steps_and_equals_the_one_measured_at_once() {
+    let (mut session, spec) = loaded(sample());
+    let mut kmeans = spec.clone();
+    kmeans.method = Method::KMeans;
+    kmeans.kmeans.k = 4;
+    let now = session.run(&kmeans, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).result.clone();
+    assert!(now.scores.silhouette.is_some() && !now.scores.silhouette_pending);
+    assert!(!session.has_deferred());
+
+    let shown =
+        session.run_deferred(&kmeans, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).result.clone();
+    assert!(shown.scores.silhouette.is_none() && shown.scores.silhouette_pending);
+    assert_eq!(shown.labels, now.labels);
+    assert_eq!(shown.scores.davies_bouldin, now.scores.davies_bouldin);
+    // Stability asked for meanwhile waits for the silhouette.
+    assert_eq!(session.start_stability(), Ok(None));
+    let mut steps = 0;
+    let finished = loop {
+        if let Some(f) = session.step_deferred() {
+            break f;
+        }
+        steps += 1;
+    };
+    assert!(steps > 3, "{steps} steps: the silhouette of 10,000 rows is more than one step");
+    assert_eq!(finished, Finished::Silhouette(now.scores.silhouette.clone()));
+    let filled = session.segmentation().map(|s| s.result.clone()).unwrap_or_else(|| panic!("kept"));
+    assert_eq!(*filled, *now, "the result is the one of a run that scored at once");
+    assert!(session.has_deferred(), "stability follows");
+
+    // A new run drops the work deferred on the last one.
+    let mut other = kmeans.clone();
+    other.kmeans.k = 3;
+    session.run_deferred(&other, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let mut finished = Vec::new();
+    while session.has_deferred() {
+        finished.extend(session.step_deferred());
+    }
+    assert!(matches!(finished.as_slice(), [Finished::Silhouette(Some(_))]), "{finished:?}");
+
+    // One segment: nothing to measure, nothing pending.
+    let mut one = spec.clone();
+    one.dbscan.eps = 50.0;
+    let single = session.run_deferred(&one, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(single.scores.silhouette.is_none() && !single.scores.silhouette_pending);
+    assert!(!session.has_deferred());
 }
 
 #[test]

@@ -228,6 +228,7 @@ pub fn apply(
         x_scaled: prepared.x_scaled.view(),
         labels: &labels,
         segment_sizes,
+        scoring: crate::pipeline::Scoring::Now,
     };
     let mut result = describe(&spec, fitted, progress);
     result.explore = explore_result(table, &result, &prepared.kept);

@@ -72,6 +72,48 @@ pub struct AnalysisResult {
     pub density_tree: Option<Vec<crate::cluster::hdbscan::TreeCluster>>,
 }
 
+/// A result's per-row arrays (one entry per used row): what makes a result big. A page receives them
+/// as typed arrays beside the rest of the result, instead of as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowArrays {
+    pub labels: Vec<i32>,
+    /// The PCA map's coordinates, `dims` per row.
+    pub coords: Vec<f32>,
+    pub membership: Option<Vec<f32>>,
+}
+
+impl AnalysisResult {
+    /// Moves the per-row arrays out (leaving them empty), to send them apart from the rest.
+    pub fn take_row_arrays(&mut self) -> RowArrays {
+        RowArrays {
+            labels: std::mem::take(&mut self.labels),
+            coords: std::mem::take(&mut self.pca.coords),
+            membership: self.membership.take(),
+        }
+    }
+
+    /// Puts per-row arrays back, when they fit this result: one label per used row and `dims`
+    /// coordinates per row (Err with what does not fit).
+    pub fn set_row_arrays(&mut self, rows: RowArrays) -> std::result::Result<(), String> {
+        let n = self.rows_used;
+        let fits = rows.labels.len() == n
+            && rows.coords.len() == n * self.pca.dims
+            && rows.membership.as_ref().is_none_or(|m| m.len() == n);
+        if !fits {
+            return Err(format!(
+                "{} labels, {} coordinates for {n} rows in {} dimensions",
+                rows.labels.len(),
+                rows.coords.len(),
+                self.pca.dims
+            ));
+        }
+        self.labels = rows.labels;
+        self.pca.coords = rows.coords;
+        self.membership = rows.membership;
+        Ok(())
+    }
+}
+
 /// The dashboard's figures for a result's rows (`kept`, table rows) and segments.
 pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) -> crate::explore::Explore {
     crate::explore::explore(
@@ -92,22 +134,36 @@ pub(crate) struct Fitted<'a> {
     /// Per kept row; segment ids index `segment_sizes` (a size may be 0 when a model is applied).
     pub labels: &'a [Option<usize>],
     pub segment_sizes: Vec<usize>,
+    pub scoring: Scoring,
+}
+
+/// When a segmentation's silhouette is measured: the one score that can cost more than the fit (all
+/// pairs of up to `silhouette_sample_size` rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scoring {
+    /// With the other figures.
+    #[default]
+    Now,
+    /// Later, by a [`SilhouetteJob`](crate::score::SilhouetteJob) (`Session::silhouette_job`): the
+    /// result says `silhouette_pending`, so a page can draw the segments first and fill it in after.
+    Deferred,
 }
 
 /// The figures of a segmentation: PCA map, scores, means and profiles. Shared by a run and by applying a
 /// saved model, so a new month's file is described exactly like the training file.
 pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) -> AnalysisResult {
-    let Fitted { cleaning, x_raw, x_scaled, labels, segment_sizes } = fitted;
+    let Fitted { cleaning, x_raw, x_scaled, labels, segment_sizes, scoring } = fitted;
     let (n, d) = x_scaled.dim();
     let noise = labels.iter().filter(|l| l.is_none()).count();
 
     progress(Stage::Reducing, 0.0);
     let pca = Pca::fit(x_scaled);
-    let dims = d.clamp(1, 3);
+    // Per row as many components as there are (3 at most): `coords` holds exactly `dims` per row.
+    let dims = d.clamp(1, 3).min(pca.components.len());
     let coords = pca.transform(x_scaled, dims).into_iter().map(crate::serde_nan::to_f32).collect();
 
     progress(Stage::Scoring, 0.0);
-    let scores = score_all(x_scaled, &compact(labels, segment_sizes.len()), spec);
+    let scores = score_all(x_scaled, &compact(labels, segment_sizes.len()), spec, scoring);
     progress(Stage::Scoring, 1.0);
 
     let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
@@ -165,10 +221,17 @@ fn compact(labels: &[Option<usize>], n_segments: usize) -> Vec<Option<usize>> {
     labels.iter().map(|l| l.map(|s| new_id[s])).collect()
 }
 
-pub(crate) fn score_all(x_scaled: ArrayView2<f64>, labels: &[Option<usize>], spec: &AnalysisSpec) -> Scores {
+pub(crate) fn score_all(
+    x_scaled: ArrayView2<f64>,
+    labels: &[Option<usize>],
+    spec: &AnalysisSpec,
+    scoring: Scoring,
+) -> Scores {
+    let deferred = scoring == Scoring::Deferred;
     Scores {
-        silhouette: silhouette(x_scaled, labels, spec.silhouette_options()),
+        silhouette: if deferred { None } else { silhouette(x_scaled, labels, spec.silhouette_options()) },
         davies_bouldin: davies_bouldin(x_scaled, labels),
         calinski_harabasz: calinski_harabasz(x_scaled, labels),
+        silhouette_pending: deferred,
     }
 }

@@ -2,7 +2,7 @@
 //! come before any work (parameters, distinct rows, work budgets), and a run from prepared rows to a
 //! [`Segmentation`].
 
-use super::describe::{describe, explore_result, AnalysisResult, Fitted};
+use super::describe::{describe, explore_result, AnalysisResult, Fitted, Scoring};
 use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
 use crate::cluster::hdbscan::{DensityModel, Hdbscan, TreeCluster};
@@ -215,15 +215,16 @@ pub(crate) fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> V
 pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Segmentation> {
     let needed = rows_needed(spec)?;
     let prepared = prepare(table, spec, Fitting::Learn, needed, progress)?;
-    run_prepared(table, spec, &prepared, progress)
+    run_prepared(table, spec, &prepared, Scoring::Now, progress)
 }
 
 /// Fits the spec's method on rows already prepared for it (a session keeps them: changing eps or k
-/// starts here) and describes the segmentation.
+/// starts here) and describes the segmentation, its silhouette now or left to a job (`scoring`).
 pub fn run_prepared(
     table: &Table,
     spec: &AnalysisSpec,
     prepared: &Prepared,
+    scoring: Scoring,
     progress: Progress,
 ) -> Result<Segmentation> {
     let needed = rows_needed(spec)?;
@@ -256,6 +257,7 @@ pub fn run_prepared(
         x_scaled,
         labels: &labels,
         segment_sizes,
+        scoring,
     };
     let mut result = describe(spec, fitted, progress);
     // Rule-based segments carry their own names.

@@ -164,7 +164,7 @@ fn sweep_row(
     SweepRow {
         k: value,
         inertia: within_sse(x_scaled, labels),
-        scores: score_all(x_scaled, labels, spec),
+        scores: score_all(x_scaled, labels, spec, super::Scoring::Now),
         segments: labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0),
         noise: labels.iter().filter(|l| l.is_none()).count(),
     }

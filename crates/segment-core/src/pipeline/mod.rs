@@ -13,7 +13,7 @@ mod stability;
 mod summary;
 
 pub(crate) use describe::{describe, Fitted};
-pub use describe::{explore_result, AnalysisResult, PcaMap};
+pub use describe::{explore_result, AnalysisResult, PcaMap, RowArrays, Scoring};
 pub(crate) use fit::rows_needed;
 pub use fit::{fit_method, run, run_prepared, MethodFit, Segmentation};
 pub use guidance::{

@@ -6,7 +6,7 @@ mod silhouette;
 mod stability;
 
 pub use pairwise::PairwiseDistances;
-pub use silhouette::{silhouette, SilhouetteOptions, SilhouetteScore};
+pub use silhouette::{silhouette, SilhouetteJob, SilhouetteOptions, SilhouetteScore};
 pub use stability::{adjusted_rand_index, stability, Stability, StabilityPlan, SUBSAMPLE_SHARE};
 
 use crate::distance::{dist, dist2};
@@ -18,6 +18,10 @@ pub struct Scores {
     pub silhouette: Option<SilhouetteScore>,
     pub davies_bouldin: Option<f64>,
     pub calinski_harabasz: Option<f64>,
+    /// The silhouette is being measured after the segmentation was shown (see
+    /// [`Scoring::Deferred`](crate::pipeline::Scoring)); `silhouette` is None until it is filled in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silhouette_pending: bool,
 }
 
 impl Scores {
@@ -25,20 +29,25 @@ impl Scores {
     /// Rousseeuw's reading of its ranges) and, once measured, whether they come back on other samples
     /// (stability, the adjusted Rand index of subsample refits).
     pub fn in_words(&self, stability: Option<f64>) -> String {
-        let apart = match self.silhouette.as_ref().map(|s| s.mean) {
-            Some(s) if s >= 0.5 => "The segments are clearly apart: most customers are much closer to their own segment than to any other.",
-            Some(s) if s >= 0.25 => "The segments are apart but touch: customers at the edges could belong to a neighbour, so read them as tendencies at the margins.",
-            Some(s) if s.is_finite() => "The segments overlap a lot: treat them as broad tendencies, not sharp groups, or try fewer segments.",
-            _ => "With fewer than two segments there is nothing to compare: try another method or settings.",
-        };
-        let again = match stability {
-            Some(a) if a >= 0.9 => " They come back almost unchanged on random subsamples: safe to build on.",
-            Some(a) if a >= 0.75 => " They mostly come back on random subsamples: sound, with some customers moving between neighbours.",
-            Some(a) if a.is_finite() => " They change noticeably on random subsamples: check them before acting on them.",
-            _ => "",
-        };
-        format!("{apart}{again}")
+        scores_in_words(self.silhouette.as_ref().map(|s| s.mean), stability)
     }
+}
+
+/// [`Scores::in_words`] from the silhouette's mean (None: fewer than two segments) and the stability.
+pub fn scores_in_words(silhouette: Option<f64>, stability: Option<f64>) -> String {
+    let apart = match silhouette {
+        Some(s) if s >= 0.5 => "The segments are clearly apart: most customers are much closer to their own segment than to any other.",
+        Some(s) if s >= 0.25 => "The segments are apart but touch: customers at the edges could belong to a neighbour, so read them as tendencies at the margins.",
+        Some(s) if s.is_finite() => "The segments overlap a lot: treat them as broad tendencies, not sharp groups, or try fewer segments.",
+        _ => "With fewer than two segments there is nothing to compare: try another method or settings.",
+    };
+    let again = match stability {
+        Some(a) if a >= 0.9 => " They come back almost unchanged on random subsamples: safe to build on.",
+        Some(a) if a >= 0.75 => " They mostly come back on random subsamples: sound, with some customers moving between neighbours.",
+        Some(a) if a.is_finite() => " They change noticeably on random subsamples: check them before acting on them.",
+        _ => "",
+    };
+    format!("{apart}{again}")
 }
 
 /// Centroids and sizes of the clusters (noise left out). `k` = number of clusters.
@@ -137,13 +146,19 @@ mod tests {
             }),
             davies_bouldin: None,
             calinski_harabasz: None,
+            silhouette_pending: false,
         };
         assert!(with(0.66).in_words(None).starts_with("The segments are clearly apart"));
         assert!(with(0.3).in_words(None).contains("touch"));
         assert!(with(0.1).in_words(None).contains("overlap"));
-        assert!(Scores { silhouette: None, davies_bouldin: None, calinski_harabasz: None }
-            .in_words(None)
-            .contains("fewer than two"));
+        assert!(Scores {
+            silhouette: None,
+            davies_bouldin: None,
+            calinski_harabasz: None,
+            silhouette_pending: false
+        }
+        .in_words(None)
+        .contains("fewer than two"));
         assert!(with(0.66).in_words(Some(0.95)).ends_with("safe to build on."));
         assert!(with(0.66).in_words(Some(0.5)).contains("change noticeably"));
         assert!(!with(0.66).in_words(Some(f64::NAN)).contains("subsamples"));

@@ -46,113 +46,181 @@ pub fn silhouette(
     labels: &[Option<usize>],
     options: SilhouetteOptions,
 ) -> Option<SilhouetteScore> {
-    let clustered: Vec<usize> = (0..labels.len()).filter(|&i| labels[i].is_some()).collect();
-    let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
-    if k < 2 {
-        return None;
-    }
-    let sampled = clustered.len() > options.max_exact;
-    let rows = if sampled {
-        stratified_sample(&clustered, labels, k, options.sample_size, options.seed)
-    } else {
-        clustered
-    };
-    // Rows sorted by segment, coordinates by column: every distance is computed once (pair i < j) in
-    // loops over contiguous memory that the compiler can vectorise.
-    let mut rows = rows;
-    rows.sort_by_key(|&r| (labels[r], r));
-    let seg: Vec<usize> = rows.iter().filter_map(|&r| labels[r]).collect();
-    let m = rows.len();
-    if k.saturating_mul(m) > crate::limits::MAX_SILHOUETTE_CELLS {
-        return None; // more segments than a silhouette can be held for (see limits)
-    }
-    let columns: Vec<Vec<f64>> = (0..x.ncols()).map(|j| rows.iter().map(|&r| x[[r, j]]).collect()).collect();
-    let mut size = vec![0usize; k];
-    seg.iter().for_each(|&c| size[c] += 1);
-    if size.iter().filter(|&&s| s > 0).count() < 2 {
-        return None;
-    }
-    let mut seg_start = vec![0usize; k + 1];
-    for c in 0..k {
-        seg_start[c + 1] = seg_start[c] + size[c];
-    }
+    let mut job = SilhouetteJob::new(x, labels, options)?;
+    while !job.step(usize::MAX) {}
+    Some(job.finish())
+}
 
-    // to_segment[c * m + i]: the sum of distances from row i to the rows of segment c.
-    let mut to_segment = vec![0.0f64; k * m];
-    let mut dist = vec![0.0f64; m];
-    for i in 0..m {
-        let rest = i + 1..m;
-        let dist = &mut dist[rest.clone()];
-        dist.iter_mut().for_each(|v| *v = 0.0);
-        for col in &columns {
-            let p = col[i];
-            for (v, q) in dist.iter_mut().zip(&col[rest.clone()]) {
-                *v += (q - p) * (q - p);
-            }
-        }
-        dist.iter_mut().for_each(|v| *v = v.sqrt());
-        let own = seg[i];
-        for c in own..k {
-            let lo = seg_start[c].max(i + 1);
-            let hi = seg_start[c + 1];
-            if lo >= hi {
-                continue;
-            }
-            let block = &dist[lo - i - 1..hi - i - 1];
-            to_segment[c * m + i] += block.iter().sum::<f64>();
-            for (acc, v) in to_segment[own * m + lo..own * m + hi].iter_mut().zip(block) {
-                *acc += v;
-            }
-        }
-    }
+/// The silhouette in steps, so a worker can answer other requests between them (the page draws a
+/// new segmentation first and fills its silhouette in after): [`SilhouetteJob::step`] sums the
+/// distances of a share of the pairs, [`SilhouetteJob::finish`] turns the sums into the score.
+/// [`silhouette`] is this job run in one step. The job owns the (sampled) rows it scores.
+#[derive(Debug, Clone)]
+pub struct SilhouetteJob {
+    /// The scored rows' coordinates by column, rows sorted by segment.
+    columns: Vec<Vec<f64>>,
+    /// Each scored row's segment.
+    seg: Vec<usize>,
+    size: Vec<usize>,
+    /// Segment c's rows are `seg_start[c]..seg_start[c + 1]`.
+    seg_start: Vec<usize>,
+    /// `to_segment[c * m + i]`: the sum of distances from row i to the rows of segment c.
+    to_segment: Vec<f64>,
+    /// The next row whose pairs (i, j > i) are summed.
+    next: usize,
+    sampled: bool,
+    seed: u64,
+}
 
-    let mut seg_total = vec![0.0f64; k];
-    let mut total = 0.0;
-    let mut total2 = 0.0;
-    let mut values: Vec<Vec<f64>> = size.iter().map(|&s| Vec::with_capacity(s)).collect();
-    for i in 0..m {
-        let own = seg[i];
-        let s = if size[own] <= 1 {
-            0.0
+impl SilhouetteJob {
+    /// None when fewer than 2 segments have rows, or more segments than a silhouette can be held for.
+    pub fn new(x: ArrayView2<f64>, labels: &[Option<usize>], options: SilhouetteOptions) -> Option<Self> {
+        let clustered: Vec<usize> = (0..labels.len()).filter(|&i| labels[i].is_some()).collect();
+        let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
+        if k < 2 {
+            return None;
+        }
+        let sampled = clustered.len() > options.max_exact;
+        let rows = if sampled {
+            stratified_sample(&clustered, labels, k, options.sample_size, options.seed)
         } else {
-            let a = to_segment[own * m + i] / (size[own] - 1) as f64;
-            let b = (0..k)
-                .filter(|&c| c != own && size[c] > 0)
-                .map(|c| to_segment[c * m + i] / size[c] as f64)
-                .fold(f64::INFINITY, f64::min);
-            let denom = a.max(b);
-            if denom > 0.0 {
-                (b - a) / denom
-            } else {
-                0.0
-            }
+            clustered
         };
-        total += s;
-        total2 += s * s;
-        seg_total[own] += s;
-        values[own].push(s);
-    }
-    let per_segment =
-        seg_total.iter().zip(&size).map(|(t, &s)| if s > 0 { t / s as f64 } else { 0.0 }).collect();
-    let mean = total / m as f64;
-    let variance = (total2 / m as f64 - mean * mean).max(0.0);
-    let profile = values
-        .into_iter()
-        .map(|mut v| {
-            v.sort_by(|a, b| b.total_cmp(a));
-            let keep = v.len().min(PROFILE_POINTS);
-            (0..keep).map(|i| v[i * v.len() / keep.max(1)] as f32).collect()
+        // Rows sorted by segment, coordinates by column: every distance is computed once (pair i < j)
+        // in loops over contiguous memory that the compiler can vectorise.
+        let mut rows = rows;
+        rows.sort_by_key(|&r| (labels[r], r));
+        let seg: Vec<usize> = rows.iter().filter_map(|&r| labels[r]).collect();
+        let m = rows.len();
+        if k.saturating_mul(m) > crate::limits::MAX_SILHOUETTE_CELLS {
+            return None; // more segments than a silhouette can be held for (see limits)
+        }
+        let columns: Vec<Vec<f64>> =
+            (0..x.ncols()).map(|j| rows.iter().map(|&r| x[[r, j]]).collect()).collect();
+        let mut size = vec![0usize; k];
+        seg.iter().for_each(|&c| size[c] += 1);
+        if size.iter().filter(|&&s| s > 0).count() < 2 {
+            return None;
+        }
+        let mut seg_start = vec![0usize; k + 1];
+        for c in 0..k {
+            seg_start[c + 1] = seg_start[c] + size[c];
+        }
+        Some(Self {
+            columns,
+            seg,
+            size,
+            seg_start,
+            to_segment: vec![0.0f64; k * m],
+            next: 0,
+            sampled,
+            seed: options.seed,
         })
-        .collect();
-    Some(SilhouetteScore {
-        mean,
-        per_segment,
-        rows_scored: m,
-        sampled,
-        seed: options.seed,
-        std_error: (variance / m as f64).sqrt(),
-        profile,
-    })
+    }
+
+    /// Sums the distances of the next rows' pairs, about `max_pairs` of them (at least one row's);
+    /// true once every pair is summed.
+    pub fn step(&mut self, max_pairs: usize) -> bool {
+        let m = self.seg.len();
+        let k = self.size.len();
+        let mut dist = vec![0.0f64; m];
+        let mut pairs = 0usize;
+        while self.next < m && pairs < max_pairs.max(1) {
+            let i = self.next;
+            self.next += 1;
+            let rest = i + 1..m;
+            pairs = pairs.saturating_add(rest.len().max(1));
+            let dist = &mut dist[rest.clone()];
+            dist.iter_mut().for_each(|v| *v = 0.0);
+            for col in &self.columns {
+                let p = col[i];
+                for (v, q) in dist.iter_mut().zip(&col[rest.clone()]) {
+                    *v += (q - p) * (q - p);
+                }
+            }
+            dist.iter_mut().for_each(|v| *v = v.sqrt());
+            let own = self.seg[i];
+            for c in own..k {
+                let lo = self.seg_start[c].max(i + 1);
+                let hi = self.seg_start[c + 1];
+                if lo >= hi {
+                    continue;
+                }
+                let block = &dist[lo - i - 1..hi - i - 1];
+                self.to_segment[c * m + i] += block.iter().sum::<f64>();
+                for (acc, v) in self.to_segment[own * m + lo..own * m + hi].iter_mut().zip(block) {
+                    *acc += v;
+                }
+            }
+        }
+        self.next >= m
+    }
+
+    /// The share of the pairs summed so far (0 to 1), for progress reports.
+    pub fn fraction(&self) -> f64 {
+        let m = self.seg.len() as f64;
+        let done = self.next as f64;
+        // Row i has m - 1 - i pairs: the pairs of the first `done` rows over all m (m - 1) / 2.
+        if m < 2.0 {
+            1.0
+        } else {
+            (done * (2.0 * m - done - 1.0) / (m * (m - 1.0))).clamp(0.0, 1.0)
+        }
+    }
+
+    /// The score from the sums (call after [`SilhouetteJob::step`] returned true; rows not yet
+    /// summed would count with partial sums).
+    pub fn finish(self) -> SilhouetteScore {
+        let Self { seg, size, to_segment, sampled, seed, .. } = self;
+        let m = seg.len();
+        let k = size.len();
+        let mut seg_total = vec![0.0f64; k];
+        let mut total = 0.0;
+        let mut total2 = 0.0;
+        let mut values: Vec<Vec<f64>> = size.iter().map(|&s| Vec::with_capacity(s)).collect();
+        for (i, &own) in seg.iter().enumerate() {
+            let s = if size[own] <= 1 {
+                0.0
+            } else {
+                let a = to_segment[own * m + i] / (size[own] - 1) as f64;
+                let b = (0..k)
+                    .filter(|&c| c != own && size[c] > 0)
+                    .map(|c| to_segment[c * m + i] / size[c] as f64)
+                    .fold(f64::INFINITY, f64::min);
+                let denom = a.max(b);
+                if denom > 0.0 {
+                    (b - a) / denom
+                } else {
+                    0.0
+                }
+            };
+            total += s;
+            total2 += s * s;
+            seg_total[own] += s;
+            values[own].push(s);
+        }
+        let per_segment =
+            seg_total.iter().zip(&size).map(|(t, &s)| if s > 0 { t / s as f64 } else { 0.0 }).collect();
+        let mean = total / m as f64;
+        let variance = (total2 / m as f64 - mean * mean).max(0.0);
+        let profile = values
+            .into_iter()
+            .map(|mut v| {
+                v.sort_by(|a, b| b.total_cmp(a));
+                let keep = v.len().min(PROFILE_POINTS);
+                (0..keep).map(|i| v[i * v.len() / keep.max(1)] as f32).collect()
+            })
+            .collect();
+        SilhouetteScore {
+            mean,
+            per_segment,
+            rows_scored: m,
+            sampled,
+            seed,
+            std_error: (variance / m as f64).sqrt(),
+            profile,
+        }
+    }
 }
 
 /// `size` rows from `rows`, each segment keeping its share (at least 2 rows per segment when it has them).
@@ -185,6 +253,28 @@ fn stratified_sample(
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn a_job_in_small_steps_gives_the_score_of_one_step() {
+        let mut rng = SplitMix64::new(7);
+        let x = ndarray::Array2::from_shape_fn((900, 3), |_| rng.unit());
+        let labels: Vec<Option<usize>> =
+            (0..900).map(|i| if i % 11 == 0 { None } else { Some(i % 4) }).collect();
+        let options = SilhouetteOptions { max_exact: 500, sample_size: 400, seed: 3 };
+        let whole = silhouette(x.view(), &labels, options).unwrap_or_else(|| panic!("none"));
+        let mut job = SilhouetteJob::new(x.view(), &labels, options).unwrap_or_else(|| panic!("none"));
+        let mut steps = 0;
+        let mut last_fraction = 0.0;
+        while !job.step(1_000) {
+            steps += 1;
+            assert!(job.fraction() > last_fraction && job.fraction() < 1.0);
+            last_fraction = job.fraction();
+        }
+        assert!(steps > 50, "{steps} steps");
+        assert_eq!(job.fraction(), 1.0);
+        assert_eq!(job.finish(), whole);
+        assert!(whole.sampled && whole.rows_scored >= 400);
+    }
 
     #[test]
     fn matches_hand_computation() {
