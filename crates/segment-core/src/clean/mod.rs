@@ -3,8 +3,15 @@
 //! Rules run in order (missing values, then negatives, then zeros), each on the rows the previous one
 //! kept, so the report reads like the original project's notebook: 55,056 -> 55,021 -> 55,006 -> 55,002.
 
+mod rules;
+
 use crate::error::{CoreError, Result};
 use crate::ingest::Table;
+pub(crate) use rules::{
+    duplicate_id_rule, fill_rule, filled, is_missing, is_negative, is_outlier, is_zero, outlier_rule,
+    DUPLICATE_ROW, NEGATIVE, UNFILLABLE, ZERO,
+};
+pub use rules::{missing_rule, scope_rule};
 use serde::{Deserialize, Serialize};
 
 /// Which columns a rule looks at.
@@ -189,7 +196,8 @@ pub fn clean_with(
         .filter(|c| !imputes(&c.name))
         .collect();
     steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
-        c.missing[r] || (c.is_feature_kind() && c.values[r].is_nan())
+        // Text columns keep no values: only their empty cells count.
+        is_missing(c.missing[r], c.is_feature_kind(), c.values.get(r).copied().unwrap_or(f64::NAN))
     }));
 
     if rules.drop_duplicate_rows {
@@ -206,7 +214,7 @@ pub fn clean_with(
             fresh
         });
         steps.push(CleaningStep {
-            rule: "the same cells as an earlier row (duplicate row)".into(),
+            rule: DUPLICATE_ROW.into(),
             rows_before,
             rows_dropped: rows_before - kept.len(),
             rows_after: kept.len(),
@@ -234,7 +242,7 @@ pub fn clean_with(
             });
             let n = rows_before - kept.len();
             steps.push(CleaningStep {
-                rule: format!("an id (\"{name}\") an earlier row already has"),
+                rule: duplicate_id_rule(name),
                 rows_before,
                 rows_dropped: n,
                 rows_after: kept.len(),
@@ -249,13 +257,16 @@ pub fn clean_with(
         table.columns.iter().filter(|c| c.is_numeric() && in_scope(scope, &c.name)).collect()
     };
     if let Some(scope) = rules.drop_negative {
-        let rule = scope_rule("a negative number", scope);
-        steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| c.values[r] < 0.0));
+        let rule = scope_rule(NEGATIVE, scope);
+        steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| {
+            is_negative(c.values[r])
+        }));
     }
     if let Some(scope) = rules.drop_zero {
-        let rule = scope_rule("a zero", scope);
-        steps
-            .push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| c.values[r] == 0.0));
+        let rule = scope_rule(ZERO, scope);
+        steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| {
+            is_zero(c.values[r])
+        }));
     }
 
     // Fill values: from the model, else fitted on the rows kept so far.
@@ -270,12 +281,7 @@ pub fn clean_with(
             })
             .collect(),
     };
-    let methods: std::collections::BTreeSet<&str> = feature_columns
-        .iter()
-        .filter(|c| imputes(&c.name))
-        .map(|c| if rules.impute_for(&c.name) == Impute::Median { "median" } else { "most frequent value" })
-        .collect();
-    if !methods.is_empty() {
+    if let Some(rule) = fill_rule(features.iter().map(|f| rules.impute_for(f))) {
         let mut by_column = Vec::new();
         for (c, value) in feature_columns.iter().zip(&fill).filter(|(c, _)| imputes(&c.name)) {
             let n = kept.iter().filter(|&&r| c.values[r].is_nan()).count();
@@ -286,13 +292,8 @@ pub fn clean_with(
                 ));
             }
         }
-        let what = if methods.len() == 1 {
-            methods.iter().next().copied().unwrap_or("median").to_string()
-        } else {
-            "median or most frequent value (as chosen per feature)".to_string()
-        };
         steps.push(CleaningStep {
-            rule: format!("missing feature values filled with the feature's {what} (rows kept)"),
+            rule,
             rows_before: kept.len(),
             rows_dropped: 0,
             rows_after: kept.len(),
@@ -308,23 +309,12 @@ pub fn clean_with(
             .map(|(c, _)| *c)
             .collect();
         if !unfillable.is_empty() {
-            steps.push(apply(
-                &mut kept,
-                &table.line_of_row,
-                "a missing feature with no value to fill",
-                &unfillable,
-                |c, r| c.values[r].is_nan(),
-            ));
+            steps.push(apply(&mut kept, &table.line_of_row, UNFILLABLE, &unfillable, |c, r| {
+                c.values[r].is_nan()
+            }));
         }
     }
-    let value = |j: usize, r: usize| {
-        let v = feature_columns[j].values[r];
-        if v.is_nan() {
-            fill.get(j).copied().flatten().unwrap_or(f64::NAN)
-        } else {
-            v
-        }
-    };
+    let value = |j: usize, r: usize| filled(feature_columns[j].values[r], fill.get(j).copied().flatten());
 
     // Outlier bounds: from the model, else fitted on the rows kept so far.
     let bounds: Vec<Option<(f64, f64)>> = match (fitted, rules.outliers) {
@@ -335,19 +325,14 @@ pub fn clean_with(
             .collect(),
     };
     if let Some(method) = rules.outliers {
-        let rule = match method {
-            Outliers::Iqr => "an outlier in a feature (outside Q1 - 1.5 IQR .. Q3 + 1.5 IQR)",
-            Outliers::ZScore => "an outlier in a feature (more than 3 standard deviations from the mean)",
-        };
+        let rule = outlier_rule(method);
         let rows_before = kept.len();
         let mut by_column = vec![0usize; feature_columns.len()];
         let mut first_line = None;
         let mut dropped = Vec::new();
         kept.retain(|&r| {
             let caught: Vec<usize> = (0..feature_columns.len())
-                .filter(|&j| {
-                    bounds.get(j).copied().flatten().is_some_and(|(lo, hi)| !(lo..=hi).contains(&value(j, r)))
-                })
+                .filter(|&j| is_outlier(value(j, r), bounds.get(j).copied().flatten()))
                 .collect();
             if caught.is_empty() {
                 return true;
@@ -432,22 +417,6 @@ fn outlier_bounds(method: Outliers, mut v: Vec<f64>) -> Option<(f64, f64)> {
         }
     };
     bounds.filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
-}
-
-/// How the missing-value rule reads in the report.
-pub fn missing_rule(scope: Scope) -> &'static str {
-    match scope {
-        Scope::AllColumns => "a missing value in any column",
-        Scope::Features => "a missing or non-numeric value in a chosen feature",
-    }
-}
-
-/// How the negative and zero rules read in the report.
-pub fn scope_rule(what: &str, scope: Scope) -> String {
-    match scope {
-        Scope::AllColumns => format!("{what} in any numeric column"),
-        Scope::Features => format!("{what} in a chosen feature"),
-    }
 }
 
 fn apply(

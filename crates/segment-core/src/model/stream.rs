@@ -9,7 +9,10 @@
 
 use super::apply::{match_columns, ColumnDrift, ColumnMatch, DriftCounter};
 use super::SegmentModel;
-use crate::clean::{missing_rule, scope_rule, Impute, Scope};
+use crate::clean::{
+    duplicate_id_rule, fill_rule, filled, is_missing, is_negative, is_outlier, is_zero, missing_rule,
+    outlier_rule, scope_rule, Impute, Scope, DUPLICATE_ROW, NEGATIVE, UNFILLABLE, ZERO,
+};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
 use crate::ingest::{
@@ -213,27 +216,27 @@ pub fn apply_stream(
         .enumerate()
         .any(|(j, &on)| on && model.cleaning_fit.fill.get(j).copied().flatten().is_none());
     if rules.drop_duplicate_rows {
-        summary.dropped.push(("the same cells as an earlier row (duplicate row)".into(), 0));
+        summary.dropped.push((DUPLICATE_ROW.into(), 0));
     }
     if rules.drop_duplicate_ids {
         if let Some(i) = id_index {
-            summary.dropped.push((format!("an id (\"{}\") an earlier row already has", names[i]), 0));
+            summary.dropped.push((duplicate_id_rule(&names[i]), 0));
         }
     }
     if let Some(scope) = rules.drop_negative {
-        summary.dropped.push((scope_rule("a negative number", scope), 0));
+        summary.dropped.push((scope_rule(NEGATIVE, scope), 0));
     }
     if let Some(scope) = rules.drop_zero {
-        summary.dropped.push((scope_rule("a zero", scope), 0));
+        summary.dropped.push((scope_rule(ZERO, scope), 0));
     }
-    if imputing {
-        summary.dropped.push(("missing feature values filled (rows kept)".into(), 0));
+    if let Some(rule) = fill_rule(model.spec.features.iter().map(|f| rules.impute_for(f))) {
+        summary.dropped.push((rule, 0));
     }
     if unfillable {
-        summary.dropped.push(("a missing feature with no value to fill".into(), 0));
+        summary.dropped.push((UNFILLABLE.into(), 0));
     }
-    if rules.outliers.is_some() {
-        summary.dropped.push(("an outlier in a feature".into(), 0));
+    if let Some(method) = rules.outliers {
+        summary.dropped.push((outlier_rule(method).into(), 0));
     }
     let mut seen_rows: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut seen_ids: std::collections::HashSet<u64> = std::collections::HashSet::new();
@@ -287,26 +290,28 @@ pub fn apply_stream(
         };
         let values: Vec<Option<f64>> = features.iter().map(|&i| feature_value(i)).collect();
 
-        // The rules, in the order `clean` runs them; a row counts under the first that drops it.
+        // The rules, in the order `clean` runs them (and with its tests, `crate::clean::rules`); a row
+        // counts under the first that drops it. A feature not filled is missing without a value
+        // (empty, or text that is not a yes/no word), whatever the rule's scope.
+        let number = |i: usize| if let Cell::Number(v) = cells[i] { v } else { f64::NAN };
         let missing = (0..names.len()).any(|i| {
-            in_scope(rules.drop_missing, i)
-                && !features.iter().position(|&f| f == i).is_some_and(|j| imputing_j[j])
-                && match cells[i] {
-                    Cell::Missing => true,
-                    Cell::Text => numeric.contains(&i) && !features.contains(&i),
-                    Cell::Number(_) => false,
-                }
-        }) || values.iter().zip(&imputing_j).any(|(v, &on)| v.is_none() && !on);
+            !features.contains(&i)
+                && in_scope(rules.drop_missing, i)
+                && is_missing(matches!(cells[i], Cell::Missing), numeric.contains(&i), number(i))
+        }) || values
+            .iter()
+            .zip(&imputing_j)
+            .any(|(v, &on)| !on && is_missing(v.is_none(), true, v.unwrap_or(f64::NAN)));
         let numeric_hit = |scope: Option<Scope>, hit: fn(f64) -> bool| {
             scope.is_some_and(|scope| {
                 numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
             })
         };
         // Filled values (the training file's fill when imputing).
-        let filled: Vec<f64> = values
+        let values_filled: Vec<f64> = values
             .iter()
             .enumerate()
-            .map(|(j, v)| v.or_else(|| model.cleaning_fit.fill.get(j).copied().flatten()).unwrap_or(f64::NAN))
+            .map(|(j, v)| filled(v.unwrap_or(f64::NAN), model.cleaning_fit.fill.get(j).copied().flatten()))
             .collect();
         let mut step = 0usize;
         let mut next = |on: bool| {
@@ -330,22 +335,17 @@ pub fn apply_stream(
             && id_index.is_some_and(|i| !seen_ids.insert(id_key(i, &cells, record.get(i).unwrap_or(b""))))
         {
             Some(dup_id_step)
-        } else if numeric_hit(rules.drop_negative, |v| v < 0.0) {
+        } else if numeric_hit(rules.drop_negative, is_negative) {
             Some(negative_step)
-        } else if numeric_hit(rules.drop_zero, |v| v == 0.0) {
+        } else if numeric_hit(rules.drop_zero, is_zero) {
             Some(zero_step)
-        } else if filled.iter().zip(&imputing_j).any(|(v, &on)| on && v.is_nan()) {
+        } else if values_filled.iter().zip(&imputing_j).any(|(v, &on)| on && v.is_nan()) {
             Some(unfillable_step)
         } else if rules.outliers.is_some()
-            && filled.iter().enumerate().any(|(j, v)| {
-                model
-                    .cleaning_fit
-                    .bounds
-                    .get(j)
-                    .copied()
-                    .flatten()
-                    .is_some_and(|(lo, hi)| !(lo..=hi).contains(v))
-            })
+            && values_filled
+                .iter()
+                .enumerate()
+                .any(|(j, &v)| is_outlier(v, model.cleaning_fit.bounds.get(j).copied().flatten()))
         {
             Some(outlier_step)
         } else {
@@ -359,7 +359,7 @@ pub fn apply_stream(
             }
             None => {
                 summary.rows_used += 1;
-                for (j, &v) in filled.iter().enumerate() {
+                for (j, &v) in values_filled.iter().enumerate() {
                     x_scaled[j] = model.scaler.scale_value(j, transforms[j].map_or(v, |t| t.apply(v)));
                     drift.add(model, j, v);
                 }
