@@ -135,7 +135,11 @@ pub fn fit_method(
     let k = spec.k().unwrap_or(0);
     Ok(match spec.method {
         Method::Dbscan => {
-            let rows: Vec<f64> = x_scaled.iter().copied().collect();
+            // Row-major rows as they are (prepared rows are): no copy of a million rows.
+            let rows: std::borrow::Cow<[f64]> = x_scaled.as_slice().map_or_else(
+                || std::borrow::Cow::Owned(x_scaled.iter().copied().collect()),
+                std::borrow::Cow::Borrowed,
+            );
             let params = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check()?;
             let fit = params.fit_rows(&rows, n, d, on_progress);
             let (labels, _) = canonical_labels(&fit.labels);
