@@ -178,7 +178,8 @@ impl Reply {
         let message = js_sys::Object::new();
         let transfer = js_sys::Array::new();
         if let Some(result) = self.result_mut() {
-            // The session keeps its own copy: this one is cloned (without the arrays) for the reply.
+            // The session keeps the result: the reply's copy (arrays included, a memcpy) gives its
+            // arrays up to the typed arrays.
             let RowArrays { labels, coords, membership } = Arc::make_mut(result).take_row_arrays();
             let labels = js_sys::Int32Array::from(labels.as_slice());
             let coords = js_sys::Float32Array::from(coords.as_slice());

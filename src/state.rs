@@ -36,6 +36,12 @@ impl Status {
             Status::Error => "error",
         }
     }
+
+    /// A result is on screen and no work of the page's is under way (its silhouette may still be
+    /// measured): the page can ask about it.
+    pub fn at_rest(self) -> bool {
+        matches!(self, Status::Done | Status::Scoring)
+    }
 }
 
 /// Everything the page shows, as signals grouped by concern, plus the link to the worker that actions
@@ -521,8 +527,7 @@ impl AppState {
 
     /// Asks the worker for the file row behind the `used`-th row of the result (not while it works).
     pub fn used_row(&self, used: usize) {
-        let at_rest = matches!(self.status.get_untracked(), Status::Done | Status::Scoring);
-        if at_rest && self.link.worker_has_table.get_value() {
+        if self.status.get_untracked().at_rest() && self.link.worker_has_table.get_value() {
             self.send(Request::UsedRow { used }, false);
         }
     }
@@ -542,11 +547,11 @@ impl AppState {
     /// Back from a side task (cancel, sweep, export): done when a result is on screen, idle otherwise.
     fn settle(&self) {
         self.progress.set(None);
-        self.status.set(self.at_rest());
+        self.status.set(self.resting_status());
     }
 
     /// The status when no work of the page's is under way: done (or still scoring) with a result.
-    fn at_rest(&self) -> Status {
+    fn resting_status(&self) -> Status {
         match (self.result.with_untracked(Option::is_some), self.link.scoring.get_value()) {
             (false, _) => Status::Idle,
             (true, true) => Status::Scoring,

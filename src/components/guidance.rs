@@ -18,8 +18,7 @@ pub fn Guidance() -> impl IntoView {
     // A big file gets its k-distance curve when DBSCAN is chosen, not at load.
     Effect::new(move || {
         let missing = state.summary.with(|s| s.as_ref().is_some_and(|s| s.k_distance.is_none()));
-        let at_rest = matches!(state.status.get(), Status::Done | Status::Scoring);
-        if method() == Some(Method::Dbscan) && missing && at_rest {
+        if method() == Some(Method::Dbscan) && missing && state.status.get().at_rest() {
             state.ask_k_distance();
         }
     });

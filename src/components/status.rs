@@ -36,7 +36,7 @@ pub fn StatusBar() -> impl IntoView {
                     {move || state.error.get()}
                 </div>
             </Show>
-            <Show when=move || matches!(status.get(), Status::Done | Status::Scoring)>
+            <Show when=move || status.get().at_rest()>
                 <p class="muted">
                     "Done in "
                     <span data-testid="elapsed-ms">{move || state.elapsed_ms.get().map(|v| decimal(v, 0))}</span>

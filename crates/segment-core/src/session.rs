@@ -23,8 +23,8 @@ use crate::ingest::{into_text, RowIndex, Table};
 use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
     density_sweep, k_distance_for, k_sweep, mark_aggregated, prepare, rows_needed, run_prepared,
-    summarize_table, summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep, Prepared, Progress,
-    Scoring, Segmentation, StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
+    silhouette_job, summarize_table, summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep,
+    Prepared, Progress, Scoring, Segmentation, StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
 };
 use crate::score::{SilhouetteJob, SilhouetteScore, Stability};
 use crate::spec::AnalysisSpec;
@@ -160,15 +160,20 @@ impl Session {
     fn clear(&mut self) {
         self.file = None;
         self.prepared = None;
-        self.set_last(None);
+        self.drop_last();
         self.moved = None;
     }
 
-    /// Replaces the last segmentation; work deferred on the one before is dropped.
-    fn set_last(&mut self, segmentation: Option<Segmentation>) -> Option<&Segmentation> {
+    /// Drops the last segmentation and the work deferred on it.
+    fn drop_last(&mut self) {
         self.deferred = Deferred::default();
-        self.last = segmentation;
-        self.last.as_ref()
+        self.last = None;
+    }
+
+    /// Makes `segmentation` the last; work deferred on the one before is dropped.
+    fn keep_last(&mut self, segmentation: Segmentation) -> &Segmentation {
+        self.deferred = Deferred::default();
+        self.last.insert(segmentation)
     }
 
     pub fn table(&self) -> Result<&Table> {
@@ -195,7 +200,7 @@ impl Session {
     /// Runs the analysis `spec` describes; it becomes the last segmentation.
     pub fn run(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Segmentation> {
         let segmentation = self.fit(spec, Scoring::Now, progress)?;
-        self.last_set(segmentation)
+        Ok(self.keep_last(segmentation))
     }
 
     /// [`Session::run`] with the silhouette left for later: the segmentation comes back with
@@ -203,12 +208,13 @@ impl Session {
     /// segments at once and fills the silhouette in).
     pub fn run_deferred(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Segmentation> {
         let segmentation = self.fit(spec, Scoring::Deferred, progress)?;
-        let job = SilhouetteJob::new(
+        let job = silhouette_job(
             segmentation.x_scaled.view(),
             &segmentation.labels(),
-            segmentation.spec.silhouette_options(),
+            segmentation.segment_sizes.len(),
+            &segmentation.spec,
         );
-        self.set_last(Some(segmentation));
+        self.keep_last(segmentation);
         match job {
             Some(job) => self.deferred.silhouette = Some(job),
             None => self.fill_silhouette(None),
@@ -216,14 +222,10 @@ impl Session {
         self.last.as_ref().ok_or(CoreError::NoFile)
     }
 
-    fn last_set(&mut self, segmentation: Segmentation) -> Result<&Segmentation> {
-        self.set_last(Some(segmentation)).ok_or(CoreError::NoFile)
-    }
-
     fn fit(&mut self, spec: &AnalysisSpec, scoring: Scoring, progress: Progress) -> Result<Segmentation> {
         // Parameters are checked before any cleaning, so a typo fails at once.
         rows_needed(spec)?;
-        self.set_last(None);
+        self.drop_last();
         self.prepared(spec, progress)?;
         let (Some(file), Some(prepared)) = (&self.file, &self.prepared) else {
             return Err(CoreError::NoFile);
@@ -270,7 +272,7 @@ impl Session {
         let choice = self.candidates(base, &mut |f| progress(Stage::Choosing, f))?;
         let (choice, segmentation) =
             fit_choice(choice, base, &mut |spec| self.fit(spec, Scoring::Now, progress))?;
-        Ok((choice, self.last_set(segmentation)?))
+        Ok((choice, self.keep_last(segmentation)))
     }
 
     /// The candidates of the automatic choice only (for comparison beside a result already shown).
@@ -417,7 +419,7 @@ impl Session {
                 self.clear();
                 self.moved = applied.movement.clone().map(|m| (model, m));
                 self.file = Some(file);
-                self.set_last(Some(segmentation));
+                self.keep_last(segmentation);
                 Ok(ApplyOutcome::Applied { summary: Box::new(summary), applied: Box::new(applied) })
             }
             Err(CoreError::MissingColumns { .. }) => {

@@ -7,7 +7,7 @@ use crate::clean::CleaningReport;
 use crate::ingest::Table;
 use crate::profile::{profiles, SegmentProfile};
 use crate::reduce::Pca;
-use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores};
+use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores, SilhouetteJob};
 use crate::spec::AnalysisSpec;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -144,8 +144,8 @@ pub enum Scoring {
     /// With the other figures.
     #[default]
     Now,
-    /// Later, by a [`SilhouetteJob`](crate::score::SilhouetteJob) (`Session::silhouette_job`): the
-    /// result says `silhouette_pending`, so a page can draw the segments first and fill it in after.
+    /// Later, by the [`SilhouetteJob`] of [`silhouette_job`] (a session steps it): the result says
+    /// `silhouette_pending`, so a page can draw the segments first and fill it in after.
     Deferred,
 }
 
@@ -203,6 +203,17 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         membership: None,
         density_tree: None,
     }
+}
+
+/// The silhouette of a segmentation's rows (`labels` per row, `n_segments` of them) as a job in steps:
+/// the same rows, labels and sample as a result scored at once. None: it has no silhouette.
+pub(crate) fn silhouette_job(
+    x_scaled: ArrayView2<f64>,
+    labels: &[Option<usize>],
+    n_segments: usize,
+    spec: &AnalysisSpec,
+) -> Option<SilhouetteJob> {
+    SilhouetteJob::new(x_scaled, &compact(labels, n_segments), spec.silhouette_options())
 }
 
 /// Segment ids without gaps (empty segments skipped), as the scores expect.

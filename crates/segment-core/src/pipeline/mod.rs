@@ -12,7 +12,7 @@ mod prepare;
 mod stability;
 mod summary;
 
-pub(crate) use describe::{describe, Fitted};
+pub(crate) use describe::{describe, silhouette_job, Fitted};
 pub use describe::{explore_result, AnalysisResult, PcaMap, RowArrays, Scoring};
 pub(crate) use fit::rows_needed;
 pub use fit::{fit_method, run, run_prepared, MethodFit, Segmentation};

@@ -24,16 +24,9 @@ pub struct Scores {
     pub silhouette_pending: bool,
 }
 
-impl Scores {
-    /// The scores in a sentence a marketer can act on: how clearly the segments are apart (silhouette,
-    /// Rousseeuw's reading of its ranges) and, once measured, whether they come back on other samples
-    /// (stability, the adjusted Rand index of subsample refits).
-    pub fn in_words(&self, stability: Option<f64>) -> String {
-        scores_in_words(self.silhouette.as_ref().map(|s| s.mean), stability)
-    }
-}
-
-/// [`Scores::in_words`] from the silhouette's mean (None: fewer than two segments) and the stability.
+/// The scores in a sentence a marketer can act on: how clearly the segments are apart (the silhouette's
+/// mean, Rousseeuw's reading of its ranges; None: fewer than two segments) and, once measured, whether
+/// they come back on other samples (stability, the adjusted Rand index of subsample refits).
 pub fn scores_in_words(silhouette: Option<f64>, stability: Option<f64>) -> String {
     let apart = match silhouette {
         Some(s) if s >= 0.5 => "The segments are clearly apart: most customers are much closer to their own segment than to any other.",
@@ -134,34 +127,13 @@ mod tests {
 
     #[test]
     fn scores_in_words_follow_the_silhouette_and_stability_bands() {
-        let with = |mean: f64| Scores {
-            silhouette: Some(silhouette::SilhouetteScore {
-                mean,
-                per_segment: Vec::new(),
-                rows_scored: 10,
-                sampled: false,
-                seed: 0,
-                std_error: 0.0,
-                profile: Vec::new(),
-            }),
-            davies_bouldin: None,
-            calinski_harabasz: None,
-            silhouette_pending: false,
-        };
-        assert!(with(0.66).in_words(None).starts_with("The segments are clearly apart"));
-        assert!(with(0.3).in_words(None).contains("touch"));
-        assert!(with(0.1).in_words(None).contains("overlap"));
-        assert!(Scores {
-            silhouette: None,
-            davies_bouldin: None,
-            calinski_harabasz: None,
-            silhouette_pending: false
-        }
-        .in_words(None)
-        .contains("fewer than two"));
-        assert!(with(0.66).in_words(Some(0.95)).ends_with("safe to build on."));
-        assert!(with(0.66).in_words(Some(0.5)).contains("change noticeably"));
-        assert!(!with(0.66).in_words(Some(f64::NAN)).contains("subsamples"));
+        assert!(scores_in_words(Some(0.66), None).starts_with("The segments are clearly apart"));
+        assert!(scores_in_words(Some(0.3), None).contains("touch"));
+        assert!(scores_in_words(Some(0.1), None).contains("overlap"));
+        assert!(scores_in_words(None, None).contains("fewer than two"));
+        assert!(scores_in_words(Some(0.66), Some(0.95)).ends_with("safe to build on."));
+        assert!(scores_in_words(Some(0.66), Some(0.5)).contains("change noticeably"));
+        assert!(!scores_in_words(Some(0.66), Some(f64::NAN)).contains("subsamples"));
     }
     use super::*;
     use ndarray::array;
