@@ -16,6 +16,7 @@
 
 use super::grid::{Grid, MAX_GRID_DIMS};
 use super::kdtree::KdTree;
+use super::reachability::Reachability;
 use super::union_find::UnionFind;
 use crate::distance::dist2;
 use crate::error::CoreError;
@@ -311,6 +312,101 @@ impl DbscanValidParams {
     }
 }
 
+/// DBSCAN at any eps for one `min_samples`, from what does not depend on eps: each row's core distance
+/// and the minimum spanning tree of the mutual-reachability graph ([`super::reachability`]). A point is
+/// core at eps when its core distance is at most eps, and two core points within eps of each other are
+/// joined by an edge of weight at most eps; so DBSCAN's clusters of core points are the components of
+/// the spanning tree's edges of weight at most eps (a minimum spanning tree joins two points below a
+/// weight exactly when the graph's edges below it do). A fit at a new eps is then a union-find pass over
+/// the sorted edges and a search around each non-core point for its cluster: the same labels as
+/// [`DbscanValidParams::fit_rows`], in milliseconds instead of a neighbour count per point.
+pub struct EpsIndex {
+    tree: KdTree,
+    min_samples: usize,
+    /// Squared core distances, per tree position.
+    core2: Vec<f64>,
+    /// The spanning tree's edges as (squared weight, tree positions), lightest first.
+    edges: Vec<(f64, u32, u32)>,
+}
+
+impl EpsIndex {
+    /// From a finished [`Reachability`] build (None while it is not done).
+    pub(crate) fn new(built: Reachability) -> Option<Self> {
+        if !built.done() {
+            return None;
+        }
+        let Reachability { tree, min_samples, core2, edges, .. } = built;
+        let mut position = vec![0u32; tree.order.len()];
+        for (s, &row) in tree.order.iter().enumerate() {
+            position[row] = s as u32;
+        }
+        let mut edges: Vec<(f64, u32, u32)> =
+            edges.iter().map(|e| (e.w2, position[e.lo as usize], position[e.hi as usize])).collect();
+        edges.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        Some(Self { tree, min_samples, core2, edges })
+    }
+
+    /// Builds it at once on row-major `x` (`n * d`, finite).
+    pub fn build(x: &[f64], n: usize, d: usize, min_samples: usize) -> Option<Self> {
+        Self::new(Reachability::build(x, n, d, min_samples, &mut |_| {}))
+    }
+
+    /// Starts building it in steps (see [`EpsIndexBuild`]).
+    pub fn start(x: &[f64], n: usize, d: usize, min_samples: usize) -> EpsIndexBuild {
+        EpsIndexBuild(Reachability::new(x, n, d, min_samples))
+    }
+
+    pub fn min_samples(&self) -> usize {
+        self.min_samples
+    }
+
+    pub fn rows(&self) -> usize {
+        self.core2.len()
+    }
+
+    /// DBSCAN's fit at `eps` (positive, finite): the labels and core points
+    /// [`DbscanValidParams::fit_rows`] gives with this index's `min_samples`.
+    pub fn fit(&self, eps: f64) -> DbscanFit {
+        let eps2 = eps * eps;
+        let n = self.rows();
+        let core: Vec<bool> = self.core2.iter().map(|&c| c <= eps2).collect();
+        let mut uf = UnionFind::new(n);
+        for &(w2, a, b) in &self.edges {
+            if w2 > eps2 {
+                break;
+            }
+            uf.union(a as usize, b as usize);
+        }
+        let tree = &self.tree;
+        label_rows(&tree.order, &core, &mut uf, |s, emit| {
+            let p = tree.point(s);
+            tree.visit(p, eps2, &mut |range, _, _| {
+                range.filter(|&t| core[t] && dist2(p, tree.point(t)) <= eps2).for_each(&mut *emit);
+                true
+            });
+        })
+    }
+}
+
+/// An [`EpsIndex`] being built, a few points' searches a step, so a worker builds it between requests.
+pub struct EpsIndexBuild(Reachability);
+
+impl EpsIndexBuild {
+    /// Goes on for about `points` points' neighbour searches; true once it is built.
+    pub fn step(&mut self, points: usize) -> bool {
+        self.0.step(points)
+    }
+
+    pub fn min_samples(&self) -> usize {
+        self.0.min_samples
+    }
+
+    /// The index, once [`EpsIndexBuild::step`] said it is built.
+    pub fn finish(self) -> Option<EpsIndex> {
+        EpsIndex::new(self.0)
+    }
+}
+
 /// Step 4: the labels in the file's row order (`order` maps grid or tree positions to rows). Clusters are
 /// numbered by the smallest original row among their core points, as scikit-learn's scan finds them;
 /// a border point takes the lowest-numbered cluster among the core points `core_neighbours(s, emit)`
@@ -382,6 +478,37 @@ mod tests {
         let labels =
             Dbscan::params(0.2, 3).check().map(|p| p.transform(&x)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(labels.to_vec(), vec![Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None]);
+    }
+
+    #[test]
+    fn the_index_gives_dbscans_labels_at_every_eps() {
+        use crate::rng::SplitMix64;
+        let mut rng = SplitMix64::new(21);
+        for case in 0..16 {
+            let n = 50 + rng.below(600);
+            let d = 1 + rng.below(5);
+            // A lattice: duplicates, and distances exactly eps apart.
+            let lattice = case % 4 == 0;
+            let x: Vec<f64> =
+                (0..n * d).map(|_| if lattice { rng.below(6) as f64 * 0.25 } else { rng.unit() }).collect();
+            let min_samples = 1 + rng.below(12);
+            let index = EpsIndex::build(&x, n, d, min_samples).unwrap_or_else(|| panic!("built"));
+            for eps in [0.01, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 3.0] {
+                let direct = Dbscan::params(eps, min_samples)
+                    .check()
+                    .map(|p| p.fit_rows(&x, n, d, &mut |_| {}))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(
+                    index.fit(eps),
+                    direct,
+                    "case {case}: n {n}, d {d}, min_samples {min_samples}, eps {eps}"
+                );
+            }
+        }
+        // More min_samples than rows: every row noise, as DBSCAN.
+        let x = [0.0, 0.1, 0.2];
+        let index = EpsIndex::build(&x, 3, 1, 5).unwrap_or_else(|| panic!("built"));
+        assert_eq!(index.fit(1.0).labels, vec![None; 3]);
     }
 
     #[test]

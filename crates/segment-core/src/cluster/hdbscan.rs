@@ -14,16 +14,14 @@
 //!    and membership probabilities (the point's lambda over its cluster's largest lambda).
 //!
 //! Why not scikit-learn's step 2: it runs Prim's algorithm over the full distance matrix, n² distances
-//! (48 s for the 55k sample on two cores). Here the tree comes from Borůvka's algorithm on a k-d tree:
-//! each round, every point looks for its nearest point (in mutual reachability) in another component,
-//! skipping every box whose points all lie in its own component or that cannot beat the component's
-//! best edge so far. Edges of equal weight are ordered by their row numbers, so the tree is a minimum
-//! spanning tree for any ties, and the hierarchy (which depends only on the weights) is the same.
+//! (48 s for the 55k sample on two cores). Here the tree comes from Borůvka's algorithm on a k-d tree
+//! ([`super::reachability`], which DBSCAN at any eps shares): a minimum spanning tree for any ties, so
+//! the hierarchy (which depends only on the weights) is the same.
 //! Steps 3-5 follow scikit-learn's `_tree.pyx` line by line, including its order of rows in the
 //! condensed tree, on which its membership probabilities depend.
 
 use super::kdtree::KdTree;
-use super::union_find::UnionFind;
+use super::reachability::{min_core_per_node, Edge, Reachability};
 use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
@@ -223,10 +221,8 @@ impl DensityHierarchy {
                 reason: format!("min_samples must be between 1 and the number of rows ({n})"),
             });
         }
-        let tree = KdTree::build(x, n, d);
-        let core2 = core_distances2(&tree, min_samples, &mut |f| on_progress(0.3 * f));
-        let mst = boruvka(&tree, &core2, &mut |f| on_progress(0.3 + 0.65 * f));
-        let merges = single_linkage(mst, n);
+        let Reachability { tree, core2, edges, .. } = Reachability::build(x, n, d, min_samples, on_progress);
+        let merges = single_linkage(edges, n);
         let mut core_distances = vec![0.0; n];
         for (s, &r) in tree.order.iter().enumerate() {
             core_distances[r] = core2[s].sqrt();
@@ -256,124 +252,6 @@ impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>>
         }
     }
 }
-
-/// Squared core distances, per tree position.
-fn core_distances2(tree: &KdTree, min_samples: usize, on_progress: &mut dyn FnMut(f64)) -> Vec<f64> {
-    let n = tree.order.len();
-    let step = (n / 20).max(1);
-    (0..n)
-        .map(|s| {
-            if s % step == 0 {
-                on_progress(s as f64 / n as f64);
-            }
-            tree.kth_nearest_dist2(tree.point(s), min_samples)
-        })
-        .collect()
-}
-
-/// An edge of the spanning tree between tree positions, ordered by (squared weight, rows).
-#[derive(Debug, Clone, Copy)]
-struct Edge {
-    w2: f64,
-    /// The two rows (original indices), smaller first: the tie-break.
-    lo: u32,
-    hi: u32,
-}
-
-impl Edge {
-    fn key(&self) -> (f64, u32, u32) {
-        (self.w2, self.lo, self.hi)
-    }
-
-    fn less(&self, other: &Edge) -> bool {
-        let (a, b) = (self.key(), other.key());
-        a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)).is_lt()
-    }
-}
-
-/// The minimum spanning tree of the mutual-reachability graph (squared weights), by Borůvka's
-/// algorithm on the k-d tree. Edges are between rows (original indices).
-fn boruvka(tree: &KdTree, core2: &[f64], on_progress: &mut dyn FnMut(f64)) -> Vec<Edge> {
-    let n = tree.order.len();
-    let nodes = tree.node_count();
-    let min_core2 = min_core_per_node(tree, core2);
-    let mut components = UnionFind::new(n);
-    let mut comp = vec![0u32; n];
-    let mut node_comp = vec![NONE; nodes];
-    let mut best: Vec<Option<(Edge, u32, u32)>> = vec![None; n];
-    let mut edges: Vec<Edge> = Vec::with_capacity(n.saturating_sub(1));
-    let mut stack: Vec<(usize, f64)> = Vec::with_capacity(64);
-    let mut remaining = n;
-    while remaining > 1 {
-        for (s, c) in comp.iter_mut().enumerate() {
-            *c = components.find(s) as u32;
-        }
-        for i in (0..nodes).rev() {
-            node_comp[i] = match tree.children(i) {
-                Some((a, b)) if node_comp[a] == node_comp[b] => node_comp[a],
-                Some(_) => NONE,
-                None => {
-                    let mut range = tree.range(i);
-                    let first = range.next().map_or(NONE, |s| comp[s]);
-                    if range.all(|s| comp[s] == first) {
-                        first
-                    } else {
-                        NONE
-                    }
-                }
-            };
-        }
-        best.iter_mut().for_each(|b| *b = None);
-        for s in 0..n {
-            let c = comp[s];
-            let p = tree.point(s);
-            let cs = core2[s];
-            let row_s = tree.order[s] as u32;
-            let bound = |best: &Option<(Edge, u32, u32)>| best.map_or(f64::INFINITY, |b| b.0.w2);
-            if cs > bound(&best[c as usize]) {
-                continue; // every edge from s weighs at least its core distance
-            }
-            stack.clear();
-            stack.push((0, tree.near2(0, p)));
-            while let Some((i, near2)) = stack.pop() {
-                if node_comp[i] == c {
-                    continue;
-                }
-                let lower = cs.max(min_core2[i]).max(near2);
-                if lower > bound(&best[c as usize]) {
-                    continue;
-                }
-                if !tree.push_children(i, p, &mut stack) {
-                    for t in tree.range(i) {
-                        if comp[t] == c {
-                            continue;
-                        }
-                        let w2 = cs.max(core2[t]).max(dist2(p, tree.point(t)));
-                        let row_t = tree.order[t] as u32;
-                        let edge = Edge { w2, lo: row_s.min(row_t), hi: row_s.max(row_t) };
-                        if best[c as usize].is_none_or(|b| edge.less(&b.0)) {
-                            best[c as usize] = Some((edge, s as u32, t as u32));
-                        }
-                    }
-                }
-            }
-        }
-        let before = remaining;
-        for &(edge, s, t) in best.iter().flatten() {
-            if components.union(s as usize, t as usize) {
-                edges.push(edge);
-                remaining -= 1;
-            }
-        }
-        on_progress(1.0 - (remaining as f64).ln_1p() / (n as f64).ln_1p());
-        if remaining == before {
-            break; // cannot happen with finite data: every component has an edge out
-        }
-    }
-    edges
-}
-
-const NONE: u32 = u32::MAX;
 
 /// One merge of the single-linkage hierarchy (scipy's format): clusters `left` and `right` (ids below
 /// `n` are rows, `n + i` is the cluster made by merge `i`) join at `distance` into `size` rows.
@@ -614,20 +492,6 @@ fn select(rows: Vec<CondensedRow>, n: usize, selection: Selection, core_distance
     HdbscanFit { labels, probabilities, core_distances, condensed: rows, clusters, max_lambdas }
 }
 
-/// Per node of the tree, the smallest core distance (or square) of its points (children come after
-/// their parent, so one backward pass).
-fn min_core_per_node(tree: &KdTree, core2: &[f64]) -> Vec<f64> {
-    let nodes = tree.node_count();
-    let mut min_core2 = vec![f64::INFINITY; nodes];
-    for i in (0..nodes).rev() {
-        min_core2[i] = match tree.children(i) {
-            Some((a, b)) => min_core2[a].min(min_core2[b]),
-            None => tree.range(i).map(|s| core2[s]).fold(f64::INFINITY, f64::min),
-        };
-    }
-    min_core2
-}
-
 /// What assigning new rows needs from a fit: every training row with its core distance and place in
 /// the condensed tree (serialised in a saved model as `Assignment::Hdbscan`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -835,57 +699,6 @@ impl HdbscanIndex {
 mod tests {
     use super::*;
     use crate::rng::SplitMix64;
-
-    /// Prim's algorithm on the full mutual-reachability matrix (scikit-learn's way), for the weights.
-    fn prim_weights(x: &[f64], n: usize, d: usize, core: &[f64]) -> Vec<f64> {
-        let mut in_tree = vec![false; n];
-        let mut reach = vec![f64::INFINITY; n];
-        let mut current = 0;
-        let mut out = Vec::new();
-        for _ in 1..n {
-            in_tree[current] = true;
-            let mut next = usize::MAX;
-            for j in 0..n {
-                if in_tree[j] {
-                    continue;
-                }
-                let d2 = dist2(&x[current * d..(current + 1) * d], &x[j * d..(j + 1) * d]);
-                let w = core[current].max(core[j]).max(d2.sqrt());
-                reach[j] = reach[j].min(w);
-                if next == usize::MAX || reach[j] < reach[next] {
-                    next = j;
-                }
-            }
-            out.push(reach[next]);
-            current = next;
-        }
-        out.sort_by(f64::total_cmp);
-        out
-    }
-
-    #[test]
-    fn spanning_tree_weights_equal_prims() {
-        let mut rng = SplitMix64::new(11);
-        for case in 0..12 {
-            let n = 2 + rng.below(400);
-            let d = 1 + rng.below(5);
-            let lattice = case % 3 == 0;
-            let x: Vec<f64> =
-                (0..n * d).map(|_| if lattice { rng.below(4) as f64 * 0.5 } else { rng.unit() }).collect();
-            let min_samples = 1 + rng.below(n.min(8));
-            let tree = KdTree::build(&x, n, d);
-            let core2 = core_distances2(&tree, min_samples, &mut |_| {});
-            let mut core = vec![0.0; n];
-            for (s, &r) in tree.order.iter().enumerate() {
-                core[r] = core2[s].sqrt();
-            }
-            let mut ours: Vec<f64> =
-                boruvka(&tree, &core2, &mut |_| {}).iter().map(|e| e.w2.sqrt()).collect();
-            ours.sort_by(f64::total_cmp);
-            assert_eq!(ours.len(), n - 1, "case {case}");
-            assert_eq!(ours, prim_weights(&x, n, d, &core), "case {case}");
-        }
-    }
 
     #[test]
     fn two_blobs_and_an_outlier() {

@@ -83,6 +83,14 @@ impl KMeansValidParams {
 
     /// Fits on `x` (rows = points). Needs at least `k` rows; callers check that first.
     pub fn fit(&self, x: ArrayView2<f64>) -> KMeansFit {
+        let mut job = self.start(x);
+        while !job.step() {}
+        job.finish()
+    }
+
+    /// The same fit in steps of one initialisation each ([`KMeansJob::step`]), so a worker can run it
+    /// between requests.
+    pub fn start(&self, x: ArrayView2<f64>) -> KMeansJob {
         let (n, d) = x.dim();
         let k = self.k.min(n.max(1));
         let points: Vec<f64> = x.iter().copied().collect();
@@ -93,17 +101,58 @@ impl KMeansValidParams {
             })
             .sum::<f64>()
             / d.max(1) as f64;
-        let tol = self.tol * variance_mean;
-        let mut rng = SplitMix64::new(self.seed);
-        let mut best: Option<(Vec<usize>, Vec<f64>, f64, usize)> = None;
-        for _ in 0..self.n_init {
-            let centres = kmeans_plus_plus(&points, n, d, k, &mut rng);
-            let (assign, centres, inertia, iterations) = lloyd(&points, n, d, centres, self.max_iter, tol);
-            if best.as_ref().is_none_or(|b| inertia < b.2) {
-                best = Some((assign, centres, inertia, iterations));
-            }
+        KMeansJob {
+            params: *self,
+            points,
+            n,
+            d,
+            k,
+            tol: self.tol * variance_mean,
+            rng: SplitMix64::new(self.seed),
+            inits_done: 0,
+            best: None,
         }
-        let Some((assign, centres, inertia, iterations)) = best else {
+    }
+}
+
+/// A k-means fit under way: the best of the initialisations run so far.
+pub struct KMeansJob {
+    params: KMeansValidParams,
+    points: Vec<f64>,
+    n: usize,
+    d: usize,
+    k: usize,
+    tol: f64,
+    rng: SplitMix64,
+    inits_done: usize,
+    /// Assignments, centres, inertia and iterations of the lowest inertia so far.
+    best: Option<(Vec<usize>, Vec<f64>, f64, usize)>,
+}
+
+impl KMeansJob {
+    /// Runs the next initialisation; true once all `n_init` have run.
+    pub fn step(&mut self) -> bool {
+        if self.inits_done < self.params.n_init {
+            let (points, n, d) = (&self.points, self.n, self.d);
+            let centres = kmeans_plus_plus(points, n, d, self.k, &mut self.rng);
+            let (assign, centres, inertia, iterations) =
+                lloyd(points, n, d, centres, self.params.max_iter, self.tol);
+            if self.best.as_ref().is_none_or(|b| inertia < b.2) {
+                self.best = Some((assign, centres, inertia, iterations));
+            }
+            self.inits_done += 1;
+        }
+        self.inits_done >= self.params.n_init
+    }
+
+    pub fn params(&self) -> &KMeansValidParams {
+        &self.params
+    }
+
+    /// The fit: the initialisation of lowest inertia, segments numbered canonically.
+    pub fn finish(self) -> KMeansFit {
+        let (n, d, k) = (self.n, self.d, self.k);
+        let Some((assign, centres, inertia, iterations)) = self.best else {
             return KMeansFit { labels: vec![None; n], centroids: Vec::new(), inertia: 0.0, iterations: 0 };
         };
         let raw: Vec<Option<usize>> = assign.iter().map(|&c| Some(c)).collect();

@@ -7,13 +7,14 @@ mod grid;
 pub mod hdbscan;
 pub(crate) mod kdtree;
 pub mod kmeans;
+mod reachability;
 pub mod rfm;
 mod union_find;
 pub mod ward;
 
-pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams};
+pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams, EpsIndex, EpsIndexBuild};
 pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture};
-pub use kmeans::{KMeans, KMeansFit, KMeansParams, KMeansValidParams};
+pub use kmeans::{KMeans, KMeansFit, KMeansJob, KMeansParams, KMeansValidParams};
 pub use rfm::RfmColumns;
 pub use ward::{Ward, WardParams, WardTree, WardValidParams, WARD_MAX_ROWS};
 

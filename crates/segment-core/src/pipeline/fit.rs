@@ -5,8 +5,9 @@
 use super::describe::{describe, explore_result, AnalysisResult, Fitted, Scoring};
 use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
+use crate::cluster::dbscan::EpsIndex;
 use crate::cluster::hdbscan::{DensityModel, Hdbscan, TreeCluster};
-use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, Ward};
+use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, KMeansFit, Ward};
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
 use crate::ingest::Table;
@@ -119,16 +120,34 @@ pub struct MethodFit {
     pub tree: Option<Vec<TreeCluster>>,
 }
 
+impl From<KMeansFit> for MethodFit {
+    fn from(fit: KMeansFit) -> Self {
+        (fit.labels, Assignment::Centroids { centroids: fit.centroids }).into()
+    }
+}
+
 impl From<(Vec<Option<usize>>, Assignment)> for MethodFit {
     fn from((labels, assignment): (Vec<Option<usize>>, Assignment)) -> Self {
         Self { labels, assignment, membership: None, tree: None }
     }
 }
 
-/// Fits the spec's method on `x_scaled`: the one dispatch on the method.
+/// Fits the spec's method on `x_scaled`.
 pub fn fit_method(
     spec: &AnalysisSpec,
     x_scaled: ArrayView2<f64>,
+    on_progress: &mut dyn FnMut(f64),
+) -> Result<MethodFit> {
+    fit_method_with(spec, x_scaled, None, on_progress)
+}
+
+/// Fits the spec's method on `x_scaled`, DBSCAN from `eps_index` when it was built on these rows with
+/// the spec's min_samples (the same labels, without counting neighbours): the one dispatch on the
+/// method.
+pub(crate) fn fit_method_with(
+    spec: &AnalysisSpec,
+    x_scaled: ArrayView2<f64>,
+    eps_index: Option<&EpsIndex>,
     on_progress: &mut dyn FnMut(f64),
 ) -> Result<MethodFit> {
     let (n, d) = x_scaled.dim();
@@ -141,7 +160,10 @@ pub fn fit_method(
                 std::borrow::Cow::Borrowed,
             );
             let params = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check()?;
-            let fit = params.fit_rows(&rows, n, d, on_progress);
+            let fit = match eps_index.filter(|i| i.min_samples() == params.min_samples() && i.rows() == n) {
+                Some(index) => index.fit(params.eps()),
+                None => params.fit_rows(&rows, n, d, on_progress),
+            };
             let (labels, _) = canonical_labels(&fit.labels);
             let assignment = Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &fit.core_mask, &labels);
             (labels, assignment).into()
@@ -174,8 +196,7 @@ pub fn fit_method(
             MethodFit { labels, assignment, membership: Some(fit.probabilities), tree: Some(tree) }
         }
         Method::KMeans => {
-            let fit = KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled);
-            (fit.labels, Assignment::Centroids { centroids: fit.centroids }).into()
+            KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled).into()
         }
         Method::GaussianMixture => {
             let fit = GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled);
@@ -219,28 +240,60 @@ pub(crate) fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> V
 pub fn run(table: &Table, spec: &AnalysisSpec, progress: Progress) -> Result<Segmentation> {
     let needed = rows_needed(spec)?;
     let prepared = prepare(table, spec, Fitting::Learn, needed, progress)?;
-    run_prepared(table, spec, &prepared, Scoring::Now, progress)
+    run_prepared(table, spec, &prepared, None, Scoring::Now, progress)
 }
 
 /// Fits the spec's method on rows already prepared for it (a session keeps them: changing eps or k
 /// starts here) and describes the segmentation, its silhouette now or left to a job (`scoring`).
+/// `eps_index`: DBSCAN at any eps on these rows, when the session has built it.
 pub fn run_prepared(
     table: &Table,
     spec: &AnalysisSpec,
     prepared: &Prepared,
+    eps_index: Option<&EpsIndex>,
     scoring: Scoring,
     progress: Progress,
 ) -> Result<Segmentation> {
+    let fit = fit_prepared(spec, prepared, eps_index, progress)?;
+    describe_fit(table, spec, prepared, fit, scoring, progress)
+}
+
+/// The spec's method fitted on prepared rows, after the checks that come before any work.
+pub(crate) fn fit_prepared(
+    spec: &AnalysisSpec,
+    prepared: &Prepared,
+    eps_index: Option<&EpsIndex>,
+    progress: Progress,
+) -> Result<MethodFit> {
+    check_prepared(spec, prepared)?;
+    progress(Stage::Clustering, 0.0);
+    fit_method_with(spec, prepared.x_scaled.view(), eps_index, &mut |f| progress(Stage::Clustering, f))
+}
+
+/// The checks before fitting the spec on prepared rows: enough rows, within the work budget, enough
+/// distinct rows for k.
+pub(crate) fn check_prepared(spec: &AnalysisSpec, prepared: &Prepared) -> Result<()> {
     let needed = rows_needed(spec)?;
     if prepared.kept.len() < needed {
         return Err(CoreError::TooFewRows { rows: prepared.kept.len(), needed });
     }
     let x_scaled = prepared.x_scaled.view();
     spec.check_work(x_scaled.nrows(), x_scaled.ncols())?;
-    check_distinct(spec, x_scaled)?;
-    progress(Stage::Clustering, 0.0);
-    let MethodFit { labels, assignment, membership, tree } =
-        fit_method(spec, x_scaled, &mut |f| progress(Stage::Clustering, f))?;
+    check_distinct(spec, x_scaled)
+}
+
+/// The segmentation a fit on prepared rows makes: its figures (the silhouette as `scoring` says) and
+/// what stays with the data.
+pub(crate) fn describe_fit(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prepared: &Prepared,
+    fit: MethodFit,
+    scoring: Scoring,
+    progress: Progress,
+) -> Result<Segmentation> {
+    let MethodFit { labels, assignment, membership, tree } = fit;
+    let x_scaled = prepared.x_scaled.view();
     let n_segments = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
     if n_segments > crate::limits::MAX_SEGMENTS {
         return Err(CoreError::InvalidParameter {

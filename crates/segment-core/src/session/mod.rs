@@ -4,8 +4,9 @@
 //! [`Table`], the rows prepared for the current data settings ([`Prepared`]: cleaning, `x_raw`, the
 //! fitted scaler, `x_scaled`), the last [`Segmentation`] and a saved model's apply state. Every request
 //! of the page (and of the command line) is a method here; each computes only what the settings changed:
-//! a new eps or k fits the method on the rows already prepared, a preview page reads its rows from their
-//! offsets, a saved model keeps the scaler the run fitted.
+//! a new eps or k fits the method on the rows already prepared (or reads a fit [`kept`]: DBSCAN at any
+//! eps, k-means fitted ahead at k ± 1), a preview page reads its rows from their offsets, a saved model
+//! keeps the scaler the run fitted.
 //!
 //! ```text
 //! load ──► Table ──► summary (advice, k-distance on the suggested settings' Prepared)
@@ -22,14 +23,18 @@ use crate::export::{labeled_csv, removed_rows_csv, Preview};
 use crate::ingest::{into_text, RowIndex, Table};
 use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
-    density_sweep, k_distance_for, k_sweep, mark_aggregated, prepare, rows_needed, run_prepared,
-    silhouette_job, summarize_table, summarize_with, DataKey, DatasetSummary, Fitting, KDistance, KSweep,
-    Prepared, Progress, Scoring, Segmentation, StabilityJob, Stage, K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
+    density_sweep, describe_fit, fit_prepared, k_distance_for, k_sweep, mark_aggregated, prepare,
+    rows_needed, silhouette_job, summarize_table, summarize_with, DataKey, DatasetSummary, Fitting,
+    KDistance, KSweep, Prepared, Progress, Scoring, Segmentation, StabilityJob, Stage,
+    K_DISTANCE_AT_LOAD_ROWS, SWEEP_KS,
 };
 use crate::score::{SilhouetteJob, SilhouetteScore, Stability};
 use crate::spec::AnalysisSpec;
 use crate::transactions::{read_customers, Aggregated, LoadMode};
+use kept::KeptFits;
 use serde::{Deserialize, Serialize};
+
+pub mod kept;
 
 /// A file loaded into the session.
 struct LoadedFile {
@@ -114,6 +119,8 @@ pub struct Session {
     prepared: Option<Prepared>,
     last: Option<Segmentation>,
     deferred: Deferred,
+    /// Fits on `prepared` kept, or being made ahead.
+    kept: KeptFits,
     /// The model last applied and who moved, for the movers download.
     moved: Option<(SegmentModel, Movement)>,
     /// The file of an apply waiting for a column mapping (read once, kept until it succeeds).
@@ -160,6 +167,7 @@ impl Session {
     fn clear(&mut self) {
         self.file = None;
         self.prepared = None;
+        self.kept = KeptFits::default();
         self.drop_last();
         self.moved = None;
     }
@@ -191,6 +199,7 @@ impl Session {
         let key = DataKey::of(spec);
         if self.prepared.as_ref().is_none_or(|p| p.key != key) {
             self.prepared = None;
+            self.kept = KeptFits::default();
             let table = self.table()?;
             self.prepared = Some(prepare(table, spec, Fitting::Learn, 1, progress)?);
         }
@@ -230,7 +239,15 @@ impl Session {
         let (Some(file), Some(prepared)) = (&self.file, &self.prepared) else {
             return Err(CoreError::NoFile);
         };
-        run_prepared(&file.table, spec, prepared, scoring, progress)
+        // A fit kept for these settings is described again, not refitted.
+        let fit = match self.kept.get(spec) {
+            Some(fit) => fit.clone(),
+            None => fit_prepared(spec, prepared, self.kept.eps_index(), progress)?,
+        };
+        let keep = KeptFits::keeps(spec, prepared).then(|| fit.clone());
+        let segmentation = describe_fit(&file.table, spec, prepared, fit, scoring, progress)?;
+        self.kept.after_run(spec, prepared, keep);
+        Ok(segmentation)
     }
 
     /// Puts the measured silhouette into the last segmentation's result.
@@ -245,13 +262,21 @@ impl Session {
 
     /// Whether deferred work waits for [`Session::step_deferred`].
     pub fn has_deferred(&self) -> bool {
-        self.deferred.silhouette.is_some() || self.deferred.stability.is_some()
+        self.deferred.silhouette.is_some() || self.deferred.stability.is_some() || self.kept.has_work()
     }
 
-    /// One step of the work deferred on the last segmentation (the silhouette first, then stability):
-    /// what it finished, if anything. A worker calls it between requests until
-    /// [`Session::has_deferred`] is false.
+    /// One step of the work deferred on the last segmentation (the silhouette first, then stability),
+    /// then of the fits made ahead on its rows ([`kept`]): what it finished for the page, if anything.
+    /// A worker calls it between requests until [`Session::has_deferred`] is false.
     pub fn step_deferred(&mut self) -> Option<Finished> {
+        if self.deferred.silhouette.is_none() && self.deferred.stability.is_none() {
+            if let Some(prepared) = self.prepared.as_ref() {
+                self.kept.step(prepared);
+            } else {
+                self.kept = KeptFits::default();
+            }
+            return None;
+        }
         if let Some(job) = self.deferred.silhouette.as_mut() {
             if !job.step(SILHOUETTE_STEP_PAIRS) {
                 return None;
