@@ -5,6 +5,7 @@
 use super::state;
 use crate::charts::palette::css_colour;
 use crate::format::thousands;
+use crate::router::Screen;
 use leptos::prelude::*;
 
 /// Rows per page.
@@ -19,9 +20,11 @@ pub fn Preview() -> impl IntoView {
         let _ = state.summary.get();
         start.set(0);
     });
+    // Asked for while the Data screen is shown: a new result on another screen relabels the page when
+    // it is next shown, not before (a page of 50 rows re-rendered out of sight on every run).
     Effect::new(move || {
         let _ = state.result.get();
-        if state.summary.with(Option::is_some) {
+        if state.screen.get() == Screen::Data && state.summary.with(Option::is_some) {
             state.preview_rows(start.get(), PAGE);
         }
     });

@@ -6,6 +6,7 @@ use crate::charts::palette::{css_colour, segment_colour};
 use crate::charts::scatter::{draw_scatter_frame, point_radius, rasterize_points, PixelMap, ScatterData};
 use crate::charts::stats::{draw_bars, Group};
 use crate::format::{decimal, percent, thousands};
+use crate::router::Screen;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -85,8 +86,18 @@ pub fn Scatter() -> impl IntoView {
         hidden.set(Vec::new());
         window.set(None);
         hover.set(None);
+        // Not drawn for this result until its screen is shown: a test (or a person's tool) waiting for
+        // `data-drawn` waits for this result's map.
+        for canvas in [canvas_ref.get_untracked(), scree_ref.get_untracked()].into_iter().flatten() {
+            let _ = canvas.remove_attribute("data-drawn");
+        }
     });
     Effect::new(move || {
+        // Drawn while the map's screen is shown (this runs again when it is): a hidden map would
+        // still project every row and ask the browser for a layout.
+        if state.screen.get() != Screen::Pca {
+            return;
+        }
         let result = state.result.get();
         let (Some(canvas), Some(r)) = (canvas_ref.get(), result) else { return };
         let last = r.pca.dims.max(1) - 1;
@@ -141,6 +152,9 @@ pub fn Scatter() -> impl IntoView {
     });
     // The scree chart: the share of variance of every component.
     Effect::new(move || {
+        if state.screen.get() != Screen::Pca {
+            return;
+        }
         let (Some(canvas), Some(r)) = (scree_ref.get(), state.result.get()) else { return };
         let ratios: Vec<f64> = r.pca.explained_variance_ratio.iter().map(|v| 100.0 * v).collect();
         let groups: Vec<Group> = (0..ratios.len())

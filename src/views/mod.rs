@@ -1,6 +1,8 @@
 //! The screens, one file each for those with their own logic. Every screen is always mounted and shown
-//! only when its address is the current one, so what a person chose on a screen (a variable, a zoom)
-//! is still there when they come back; its charts draw when it is shown (see `canvas::paint`).
+//! only when its address is the current one. A screen drawn from the result is built the first time it
+//! is shown with that result and kept while hidden, so what a person chose on it (a variable, a zoom) is
+//! still there when they come back; a new result builds only the screen on show, and the others when
+//! they are next shown. Its charts draw when it is shown (see `canvas::paint`).
 
 mod analysis;
 mod compare;
@@ -52,11 +54,11 @@ pub fn Screens() -> impl IntoView {
 
 fn body(screen: Screen) -> AnyView {
     match screen {
-        Screen::Segments => with_result(|r| view! { <SegmentsScreen result=r /> }.into_any()),
-        Screen::Overview => with_result(|r| view! { <OverviewScreen result=r /> }.into_any()),
-        Screen::Analysis => with_result(|r| view! { <AnalysisScreen result=r /> }.into_any()),
-        Screen::Compare => with_result(|r| view! { <CompareScreen result=r /> }.into_any()),
-        Screen::Explore => with_result(|r| view! { <ExploreScreen result=r /> }.into_any()),
+        Screen::Segments => with_result(screen, |r| view! { <SegmentsScreen result=r /> }.into_any()),
+        Screen::Overview => with_result(screen, |r| view! { <OverviewScreen result=r /> }.into_any()),
+        Screen::Analysis => with_result(screen, |r| view! { <AnalysisScreen result=r /> }.into_any()),
+        Screen::Compare => with_result(screen, |r| view! { <CompareScreen result=r /> }.into_any()),
+        Screen::Explore => with_result(screen, |r| view! { <ExploreScreen result=r /> }.into_any()),
         Screen::Pca => view! { <Scatter /> }.into_any(),
         Screen::Segment => view! { <Guidance /> <Comparison /> }.into_any(),
         Screen::Data => view! { <Transactions /> <Schema /> <CleaningReport /> <Preview /> }.into_any(),
@@ -64,12 +66,50 @@ fn body(screen: Screen) -> AnyView {
     }
 }
 
-/// The screen drawn from the result on show, or a line saying what to do first.
-fn with_result(draw: impl Fn(Arc<AnalysisResult>) -> AnyView + Send + Sync + 'static) -> AnyView {
+/// What a result screen is drawn from: the result, once the screen has been shown with it.
+#[derive(Clone)]
+enum Drawn {
+    /// No result yet: a line saying what to do first.
+    NoResult,
+    /// A result the screen has not been shown with: nothing built (the screen is hidden).
+    NotShown,
+    Result(Arc<AnalysisResult>),
+}
+
+impl PartialEq for Drawn {
+    /// The same result is the same allocation: comparing two results field by field would cost more
+    /// than drawing.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Drawn::NoResult, Drawn::NoResult) | (Drawn::NotShown, Drawn::NotShown) => true,
+            (Drawn::Result(a), Drawn::Result(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// The screen drawn from the result, built when `screen` is first shown with it and kept while
+/// hidden; or a line saying what to do first.
+fn with_result(
+    screen: Screen,
+    draw: impl Fn(Arc<AnalysisResult>) -> AnyView + Send + Sync + 'static,
+) -> AnyView {
     let state = state();
-    (move || match state.result.get() {
-        Some(r) => draw(r),
-        None => view! {
+    let drawn = Memo::new(move |before: Option<&Drawn>| {
+        let Some(result) = state.result.get() else {
+            return Drawn::NoResult;
+        };
+        let kept = matches!(before, Some(Drawn::Result(r)) if Arc::ptr_eq(r, &result));
+        if kept || state.screen.get() == screen {
+            Drawn::Result(result)
+        } else {
+            Drawn::NotShown
+        }
+    });
+    (move || match drawn.get() {
+        Drawn::Result(r) => draw(r),
+        Drawn::NotShown => ().into_any(),
+        Drawn::NoResult => view! {
             <p class="hint" data-testid="no-result">
                 {move || if state.file_name.with(Option::is_some) {
                     "The segments appear here when the run finishes."

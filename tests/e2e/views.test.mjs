@@ -75,6 +75,8 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     // Data: the preview pages through the file as it was, each row with the segment the export gives it.
     await show(page, 'data');
     const range = () => page.getByTestId('preview-range').textContent();
+    // The page is asked for while the Data screen is shown.
+    await page.waitForFunction(() => document.querySelector('[data-testid="preview-range"]')?.textContent.startsWith('rows 1–50'));
     assert.equal(await range(), `rows 1–50 of ${everyRow.length.toLocaleString('en-US')}`);
     await page.getByTestId('preview-next').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="preview-range"]').textContent.startsWith('rows 51–100'));
