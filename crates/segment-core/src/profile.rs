@@ -31,18 +31,30 @@ pub(crate) enum Role {
     Activity,
 }
 
+/// Words of a column that counts purchases or orders (the activity of buying).
+const BUYING: &[&str] = &["purchase", "compra", "order", "pedido", "achat", "kauf", "buy"];
+/// Words of a column that counts visits to a shop or a site.
+const VISITING: &[&str] = &["visit", "session", "click", "login", "besuch"];
+
 /// What a column measures, from words in its name (English, Spanish, Portuguese, French, German).
+/// A frequency or count is activity only when it is of purchases or visits (or the column is just
+/// "frequency", as in a table of recency, frequency and monetary): a balance's update frequency or a
+/// count of cash advances says nothing of how often a customer buys or visits.
 pub(crate) fn role_of(feature: &str) -> Option<Role> {
     let f = feature.to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| f.contains(w));
+    let tokens: Vec<&str> = f.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let how_often = tokens.iter().any(|t| t.starts_with("freq") || ["trx", "count", "times"].contains(t));
     if has(&["discount", "descuento", "desconto", "remise", "rabatt", "coupon", "promo"]) {
         Some(Role::Discount)
+    } else if how_often {
+        (tokens.len() == 1 || has(BUYING) || has(VISITING)).then_some(Role::Activity)
     } else if has(&[
         "purchase", "compra", "spend", "amount", "monto", "revenue", "sales", "venta", "monetary", "value",
         "total", "umsatz", "achat",
     ]) {
         Some(Role::Spend)
-    } else if has(&["visit", "session", "click", "frequency", "orders", "pedidos", "login", "besuch"]) {
+    } else if has(VISITING) || has(&["orders", "pedidos"]) {
         Some(Role::Activity)
     } else {
         None
@@ -148,6 +160,19 @@ fn suggest_names(features: &[String], profiles: &[SegmentProfile]) -> Vec<String
         let mine = level(p, role);
         mine.is_some() && profiles.iter().all(|q| level(q, role) <= mine)
     };
+    // Who the activity columns count: buyers when they all count purchases or orders (a lone
+    // "frequency", as in recency-frequency-monetary tables, counts purchases).
+    let buying = |f: &String| {
+        let f = f.to_lowercase();
+        f.trim() == "frequency" || BUYING.iter().any(|w| f.contains(w))
+    };
+    let activity_columns: Vec<&String> =
+        features.iter().zip(&roles).filter(|(_, r)| **r == Some(Role::Activity)).map(|(f, _)| f).collect();
+    let who = if !activity_columns.is_empty() && activity_columns.iter().all(|f| buying(f)) {
+        "Buyers"
+    } else {
+        "Visitors"
+    };
     let mut names: Vec<String> = profiles
         .iter()
         .map(|p| {
@@ -159,11 +184,11 @@ fn suggest_names(features: &[String], profiles: &[SegmentProfile]) -> Vec<String
             } else if is_max(p, Role::Spend) && spend > Some(1.2) {
                 "High Spenders".to_string()
             } else if is_max(p, Role::Activity) && activity > Some(1.2) {
-                "Frequent Visitors".to_string()
+                format!("Frequent {who}")
             } else if activity.is_some_and(|a| a < 0.8)
                 && profiles.iter().all(|q| level(q, Role::Activity) >= activity)
             {
-                "Occasional Visitors".to_string()
+                format!("Occasional {who}")
             } else if activity.map_or_else(
                 || p.levels.iter().all(|l| l.ratio.is_finite() && (0.8..=1.25).contains(&l.ratio)),
                 |a| (0.8..=1.25).contains(&a),
@@ -233,6 +258,42 @@ mod tests {
         assert_eq!(names, vec!["Balanced Users", "High Spenders", "Active Savers"]);
         assert!(p[2].description.starts_with("monto_descuentos 2.7x the average"), "{}", p[2].description);
         assert!(p[0].description.contains("monto_compras below average (0.4x)"), "{}", p[0].description);
+    }
+
+    #[test]
+    fn a_frequency_is_activity_only_when_it_counts_purchases_or_visits() {
+        // A credit-card export's columns.
+        for (column, role) in [
+            ("PURCHASES_FREQUENCY", Some(Role::Activity)),
+            ("ONEOFF_PURCHASES_FREQUENCY", Some(Role::Activity)),
+            ("PURCHASES_TRX", Some(Role::Activity)),
+            ("BALANCE_FREQUENCY", None),
+            ("CASH_ADVANCE_FREQUENCY", None),
+            ("CASH_ADVANCE_TRX", None),
+            ("PURCHASES", Some(Role::Spend)),
+            ("account_total", Some(Role::Spend)),
+            ("frequency", Some(Role::Activity)),
+            ("visit_count", Some(Role::Activity)),
+            ("n_visitas", Some(Role::Activity)),
+            ("country", None),
+        ] {
+            assert_eq!(role_of(column), role, "{column}");
+        }
+        // Segments apart by how often they buy are buyers; by cash advances, named by that column.
+        let features: Vec<String> =
+            ["PURCHASES", "PURCHASES_FREQUENCY", "CASH_ADVANCE_FREQUENCY"].map(String::from).to_vec();
+        let p = profiles(
+            &features,
+            &[10, 10, 10],
+            &[vec![1.0, 0.9, 0.1], vec![1.0, 0.1, 0.9], vec![1.0, 0.5, 0.5]],
+        );
+        let names: Vec<&str> = p.iter().map(|p| p.suggested_name.as_str()).collect();
+        assert_eq!(names[0], "Frequent Buyers");
+        assert_eq!(names[1], "Occasional Buyers");
+        // A recency-frequency-monetary table's frequency counts purchases.
+        let rfm: Vec<String> = ["recency", "frequency", "monetary"].map(String::from).to_vec();
+        let p = profiles(&rfm, &[10, 10], &[vec![1.0, 6.0, 1.0], vec![1.0, 1.0, 1.0]]);
+        assert_eq!(p[0].suggested_name, "Frequent Buyers");
     }
 
     #[test]
