@@ -108,8 +108,9 @@ mod worker {
                 let result = Arc::clone(&session.run_deferred(&spec, &mut progress)?.result);
                 Reply::Done { result, elapsed_ms: elapsed() }
             }
+            // As a run: the pick's silhouette follows as `Scored`.
             Request::Choose { spec, fit: true } => {
-                let (choice, segmentation) = session.choose(&spec, &mut progress)?;
+                let (choice, segmentation) = session.choose_deferred(&spec, &mut progress)?;
                 let result = Arc::clone(&segmentation.result);
                 Reply::Chosen { choice: Box::new(choice), result, elapsed_ms: elapsed() }
             }

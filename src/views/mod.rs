@@ -1,8 +1,8 @@
 //! The screens, one file each for those with their own logic. Every screen is always mounted and shown
 //! only when its address is the current one. A screen drawn from the result is built the first time it
 //! is shown with that result and kept while hidden, so what a person chose on it (a variable, a zoom) is
-//! still there when they come back; a new result builds only the screen on show, and the others when
-//! they are next shown. Its charts draw when it is shown (see `canvas::paint`).
+//! still there when they come back; a new result builds the screen on show and the answer (Segments),
+//! and the others when they are next shown. Its charts draw when it is shown (see `canvas::paint`).
 
 mod analysis;
 mod compare;
@@ -100,7 +100,9 @@ fn with_result(
             return Drawn::NoResult;
         };
         let kept = matches!(before, Some(Drawn::Result(r)) if Arc::ptr_eq(r, &result));
-        if kept || state.screen.get() == screen {
+        // The answer is built with every result, shown or not: its figures (segments, noise, rows
+        // used) are what every other screen's reader comes back to.
+        if kept || screen == Screen::Segments || state.screen.get() == screen {
             Drawn::Result(result)
         } else {
             Drawn::NotShown

@@ -3,7 +3,7 @@
 // run, drawing). The file comes from `cargo run --release -p segment-core --example write_export`.
 // Run: `cd tests/e2e && node bench-load.mjs FILE` after `trunk build --release`.
 import fs from 'node:fs';
-import { openApp, settled } from './browser.mjs';
+import { openApp, settled, show } from './browser.mjs';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: node bench-load.mjs FILE');
@@ -35,7 +35,9 @@ try {
   const pageHeap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : NaN));
   const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
   console.log(`memory: worker wasm ${mb(wasmBytes)} (${(wasmBytes / size).toFixed(1)}x the file), worker JS heap ${mb(workerHeap)}, page JS heap ${mb(pageHeap)}`);
-  // Redrawing the PCA map (every point): switch the shown components and read the draw time.
+  // Redrawing the PCA map (every point): show its screen, switch the shown components and read the
+  // draw time.
+  await show(page, 'pca');
   const map = page.getByTestId('pca-scatter');
   const draws = [];
   for (const axes of ['13', '12', '23', '12']) {

@@ -150,6 +150,7 @@ test('300 segments: the largest by name, the others folded, every screen under t
     // The table names the 7 largest and folds the other 293, with a way to see them all.
     assert.equal(await page.getByTestId('segment-name').count(), 7);
     assert.match(await page.getByTestId('others-row').textContent(), /Others: 293 smaller segments/);
+    await show(page, 'overview');
     const cards = await page.locator('[data-testid="overview-card"]').evaluateAll((els) => els.map((e) => e.dataset.segment));
     assert.deepEqual(cards, ['all', '0', '1', '2', '3', '4', '5', '6', 'others']);
     const sizes = await page.locator('[data-testid="overview-card"] .value').allTextContents();

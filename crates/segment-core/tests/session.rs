@@ -257,6 +257,27 @@ fn a_deferred_silhouette_is_measured_in_steps_and_equals_the_one_measured_at_onc
 }
 
 #[test]
+fn the_automatic_choice_with_its_silhouette_deferred_is_the_choice_scored_at_once() {
+    let (mut session, spec) = loaded(fixture("customers_2k.csv"));
+    let (choice, now) = session.choose(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let (choice, now) = (choice, now.result.clone());
+    assert!(now.scores.silhouette.is_some());
+    let (later_choice, shown) =
+        session.choose_deferred(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let shown = shown.result.clone();
+    assert!(shown.scores.silhouette_pending && shown.scores.silhouette.is_none());
+    assert_eq!(later_choice, choice);
+    let finished = loop {
+        if let Some(f) = session.step_deferred() {
+            break f;
+        }
+    };
+    assert_eq!(finished, Finished::Silhouette(now.scores.silhouette.clone()));
+    let filled = session.segmentation().map(|s| s.result.clone()).unwrap_or_else(|| panic!("kept"));
+    assert_eq!(*filled, *now);
+}
+
+#[test]
 fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
     let bytes = fixture("customers_2k.csv");
     let (mut session, spec) = loaded(bytes.clone());

@@ -217,14 +217,15 @@ impl Session {
     /// segments at once and fills the silhouette in).
     pub fn run_deferred(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<&Segmentation> {
         let segmentation = self.fit(spec, Scoring::Deferred, progress)?;
-        let job = silhouette_job(
-            segmentation.x_scaled.view(),
-            &segmentation.labels(),
-            segmentation.segment_sizes.len(),
-            &segmentation.spec,
-        );
         self.keep_last(segmentation);
-        match job {
+        self.defer_silhouette()
+    }
+
+    /// Leaves the last segmentation's silhouette (scored [`Scoring::Deferred`]) to
+    /// [`Session::step_deferred`].
+    fn defer_silhouette(&mut self) -> Result<&Segmentation> {
+        let last = self.last.as_ref().ok_or(CoreError::NoFile)?;
+        match silhouette_job(last.x_scaled.view(), &last.labels(), last.segment_sizes.len(), &last.spec) {
             Some(job) => self.deferred.silhouette = Some(job),
             None => self.fill_silhouette(None),
         }
@@ -294,10 +295,31 @@ impl Session {
     /// The automatic choice from `base`'s features and cleaning: the candidates and the pick fitted on
     /// every row, which becomes the last segmentation.
     pub fn choose(&mut self, base: &AnalysisSpec, progress: Progress) -> Result<(AutoChoice, &Segmentation)> {
+        let choice = self.choose_scored(base, Scoring::Now, progress)?;
+        Ok((choice, self.last_or("the choice is fitted")?))
+    }
+
+    /// [`Session::choose`] with the pick's silhouette left for later, as [`Session::run_deferred`]
+    /// (the search already compared the candidates' silhouettes on its rows).
+    pub fn choose_deferred(
+        &mut self,
+        base: &AnalysisSpec,
+        progress: Progress,
+    ) -> Result<(AutoChoice, &Segmentation)> {
+        let choice = self.choose_scored(base, Scoring::Deferred, progress)?;
+        Ok((choice, self.defer_silhouette()?))
+    }
+
+    fn choose_scored(
+        &mut self,
+        base: &AnalysisSpec,
+        scoring: Scoring,
+        progress: Progress,
+    ) -> Result<AutoChoice> {
         let choice = self.candidates(base, &mut |f| progress(Stage::Choosing, f))?;
-        let (choice, segmentation) =
-            fit_choice(choice, base, &mut |spec| self.fit(spec, Scoring::Now, progress))?;
-        Ok((choice, self.keep_last(segmentation)))
+        let (choice, segmentation) = fit_choice(choice, base, &mut |spec| self.fit(spec, scoring, progress))?;
+        self.keep_last(segmentation);
+        Ok(choice)
     }
 
     /// The candidates of the automatic choice only (for comparison beside a result already shown).
