@@ -4,10 +4,10 @@
 # tests compiled to wasm (run in Node), the release build, and the end-to-end tests in headless
 # Chromium. Stops at the first failure. Every step prints its time ("[time] ...").
 #
-# The steps run one after the other on one target directory: the wasm builds reuse the build scripts
-# and proc-macros the native ones compiled. (Run side by side on two target directories, each step took
-# twice as long and the whole no less: every step keeps both cores busy, and the host crates were
-# compiled twice.)
+# The steps run one after the other on one target directory, so a step reuses what an earlier one
+# compiled with the same settings (the wasm steps still build some proc-macros of their own). (Run
+# side by side on two target directories, each step took twice as long and the whole no less: every
+# step keeps both cores busy, and the host crates were compiled twice.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser

@@ -145,10 +145,6 @@ impl KMeansJob {
         self.inits_done >= self.params.n_init
     }
 
-    pub fn params(&self) -> &KMeansValidParams {
-        &self.params
-    }
-
     /// The fit: the initialisation of lowest inertia, segments numbered canonically.
     pub fn finish(self) -> KMeansFit {
         let (n, d, k) = (self.n, self.d, self.k);

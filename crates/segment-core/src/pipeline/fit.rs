@@ -7,7 +7,7 @@ use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
 use crate::cluster::dbscan::EpsIndex;
 use crate::cluster::hdbscan::{DensityModel, Hdbscan, TreeCluster};
-use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, KMeansFit, Ward};
+use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, KMeansFit, KMeansValidParams, Ward};
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
 use crate::ingest::Table;
@@ -56,7 +56,7 @@ pub(crate) fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
     let k = spec.k().unwrap_or(0);
     Ok(match spec.method {
         Method::Dbscan => Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check_ref()?.min_samples(),
-        Method::KMeans => KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check_ref()?.k(),
+        Method::KMeans => kmeans_params(spec)?.k(),
         Method::GaussianMixture => GaussianMixture::params(k, spec.seed).check_ref()?.k(),
         Method::Ward => Ward::params(k).check_ref()?.k(),
         Method::Hdbscan => {
@@ -69,6 +69,12 @@ pub(crate) fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
         }
     }
     .max(3))
+}
+
+/// k-means as the spec sets it: the one place its parameters are read, so a fit made ahead of a run
+/// (the session's) is the run's fit.
+pub(crate) fn kmeans_params(spec: &AnalysisSpec) -> Result<KMeansValidParams> {
+    KMeans::params(spec.kmeans.k, spec.seed).n_init(spec.kmeans.n_init).check()
 }
 
 /// The positions of RFM's recency, frequency and monetary columns among the spec's features.
@@ -195,9 +201,7 @@ pub(crate) fn fit_method_with(
                 .collect();
             MethodFit { labels, assignment, membership: Some(fit.probabilities), tree: Some(tree) }
         }
-        Method::KMeans => {
-            KMeans::params(k, spec.seed).n_init(spec.kmeans.n_init).check()?.fit(x_scaled).into()
-        }
+        Method::KMeans => kmeans_params(spec)?.fit(x_scaled).into(),
         Method::GaussianMixture => {
             let fit = GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled);
             let assignment =

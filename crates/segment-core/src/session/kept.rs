@@ -8,10 +8,9 @@
 //!
 //! Everything here belongs to one [`Prepared`]: the session clears it when the data settings change.
 
-use crate::cluster::{EpsIndex, EpsIndexBuild, KMeans, KMeansJob};
-use crate::pipeline::{check_prepared, MethodFit, Prepared, SWEEP_KS};
+use crate::cluster::{EpsIndex, EpsIndexBuild, KMeansJob};
+use crate::pipeline::{check_prepared, kmeans_params, MethodFit, Prepared, SWEEP_KS};
 use crate::spec::{AnalysisSpec, Method};
-use linfa::ParamGuard;
 
 /// Points searched from per step of building the [`EpsIndex`] (a neighbour or spanning-tree search
 /// each): some 10-30 ms of work in the browser.
@@ -100,12 +99,11 @@ impl KeptFits {
         if let (Some(fit), Some(key)) = (fit, fit_key(spec)) {
             self.keep(key, fit);
         }
-        let (n, d) = prepared.x_scaled.dim();
-        if n > KEPT_MAX_ROWS {
+        if prepared.x_scaled.nrows() > KEPT_MAX_ROWS {
             return;
         }
         match spec.method {
-            Method::Dbscan => self.plan_eps_index(spec.dbscan.min_samples, prepared, d),
+            Method::Dbscan => self.plan_eps_index(spec.dbscan.min_samples, prepared),
             Method::KMeans => {
                 let k = spec.kmeans.k;
                 self.ahead = [k + 1, k.saturating_sub(1)]
@@ -131,7 +129,7 @@ impl KeptFits {
         }
     }
 
-    fn plan_eps_index(&mut self, min_samples: usize, prepared: &Prepared, d: usize) {
+    fn plan_eps_index(&mut self, min_samples: usize, prepared: &Prepared) {
         let planned = match &self.eps {
             EpsLevels::None => None,
             EpsLevels::Building(build) => Some(build.min_samples()),
@@ -140,7 +138,7 @@ impl KeptFits {
         if planned == Some(min_samples) {
             return;
         }
-        let (n, _) = prepared.x_scaled.dim();
+        let (n, d) = prepared.x_scaled.dim();
         self.eps = match prepared.x_scaled.as_slice() {
             Some(rows) if d <= EPS_INDEX_MAX_FEATURES => {
                 EpsLevels::Building(EpsIndex::start(rows, n, d, min_samples))
@@ -187,10 +185,7 @@ impl KeptFits {
             if self.get(&spec).is_some() || check_prepared(&spec, prepared).is_err() {
                 continue;
             }
-            let Ok(params) = KMeans::params(spec.kmeans.k, spec.seed).n_init(spec.kmeans.n_init).check()
-            else {
-                continue;
-            };
+            let Ok(params) = kmeans_params(&spec) else { continue };
             self.ahead_job = Some((key, params.start(prepared.x_scaled.view())));
             return;
         }

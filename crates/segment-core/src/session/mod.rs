@@ -240,12 +240,15 @@ impl Session {
         let (Some(file), Some(prepared)) = (&self.file, &self.prepared) else {
             return Err(CoreError::NoFile);
         };
-        // A fit kept for these settings is described again, not refitted.
-        let fit = match self.kept.get(spec) {
-            Some(fit) => fit.clone(),
-            None => fit_prepared(spec, prepared, self.kept.eps_index(), progress)?,
+        // A fit kept for these settings is described again, not refitted (nor kept twice).
+        let (fit, keep) = match self.kept.get(spec) {
+            Some(fit) => (fit.clone(), None),
+            None => {
+                let fit = fit_prepared(spec, prepared, self.kept.eps_index(), progress)?;
+                let keep = KeptFits::keeps(spec, prepared).then(|| fit.clone());
+                (fit, keep)
+            }
         };
-        let keep = KeptFits::keeps(spec, prepared).then(|| fit.clone());
         let segmentation = describe_fit(&file.table, spec, prepared, fit, scoring, progress)?;
         self.kept.after_run(spec, prepared, keep);
         Ok(segmentation)
