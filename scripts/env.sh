@@ -11,3 +11,10 @@ wasm_env() {
     "$@"
   fi
 }
+# The page's three wasm binaries (app, worker, parquet) built in one cargo call before Trunk's: Trunk
+# builds them one after the other, and each one's link-time optimisation (lto = true, one codegen unit)
+# keeps a single core busy; in one call they link side by side. Trunk's own calls then find them
+# fresh (same target, profile and features).
+wasm_release_bins() {
+  wasm_env cargo build --release --target wasm32-unknown-unknown --bins
+}

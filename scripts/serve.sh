@@ -7,4 +7,5 @@ scripts/setup.sh
 source scripts/env.sh
 PORT=${PORT:-8080}
 echo "Serving on http://127.0.0.1:$PORT/ (Ctrl+C to stop)"
+wasm_release_bins
 wasm_env trunk serve --release --port "$PORT"

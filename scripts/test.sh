@@ -49,6 +49,7 @@ timed "the SQL export in DuckDB (equal to segment apply, row for row)" \
   .tools/py/bin/python tests/sql/sql_check.py duckdb "$PWD/target/debug/segment" "$PWD/tests/fixtures" "$PWD/public"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   timed "core tests in wasm (Node)" wasm_env cargo test --target wasm32-unknown-unknown -p segment-core --test wasm
+timed "release build (the three wasm binaries side by side)" wasm_release_bins
 timed "release build (trunk)" wasm_env trunk build --release
 for f in dist/*.wasm; do
   echo "$(basename "$f"): $(stat -c %s "$f") bytes, $(gzip -9 -c "$f" | wc -c) gzipped"
