@@ -44,21 +44,31 @@ pub struct SearchOptions {
     pub mixture_ks: usize,
     /// Subsample refits behind each shortlisted candidate's stability.
     pub stability_runs: usize,
+    /// k-means initialisations in the stability fits of the shortlisted (more than the sweep's: a
+    /// single initialisation's own variance would read as instability).
+    pub stability_n_init: usize,
     /// DBSCAN is tried up to this many features: beyond, distances concentrate (every customer is about
     /// as far from every other) and density stops telling groups apart.
     pub dbscan_max_features: usize,
 }
 
+/// The defaults keep the search to about a second natively whatever the file's size (the page's first
+/// result waits on it): candidates are compared on 5,000 rows with one k-means initialisation each, and
+/// only the pick is fitted on every row with the spec's n_init. Against 10,000 rows and 3 inits, on
+/// nine public customer files and the sample, every pick kept its method, k and segments (one file's
+/// pick moved from the z-scored to the min-max view of the same columns, silhouette 0.464 and 0.461),
+/// and the search took 1.3-2.4x less time (the 100,000-row export: 2.3 s to 0.96 s).
 impl Default for SearchOptions {
     fn default() -> Self {
         Self {
-            sample_rows: 10_000,
+            sample_rows: 5_000,
             silhouette_rows: 2_000,
-            search_n_init: 3,
+            search_n_init: 1,
             ward_max_rows: 5_000,
             mixture_max_features: 12,
             mixture_ks: 2,
             stability_runs: 3,
+            stability_n_init: 3,
             dbscan_max_features: 6,
         }
     }
@@ -455,7 +465,9 @@ pub fn search(
     let order = rule::ranking(&candidates);
     for &i in order.iter().take(rule::SHORTLIST) {
         if let Some(Some(rows)) = rows_of_view.get(of_view[i]) {
-            candidates[i].stability = Some(stability_on(&search_specs[i], rows.x.view(), options, base.seed));
+            let mut spec = search_specs[i].clone();
+            spec.kmeans.n_init = spec.kmeans.n_init.max(options.stability_n_init);
+            candidates[i].stability = Some(stability_on(&spec, rows.x.view(), options, base.seed));
         }
         step(progress);
     }

@@ -34,7 +34,8 @@ impl KDistance {
     }
 }
 
-/// Files up to this many rows get their k-distance curve at load; bigger ones when it is asked for.
+/// Files up to this many rows whose settings start on DBSCAN get their k-distance curve at load; the
+/// others when it is asked for.
 pub const K_DISTANCE_AT_LOAD_ROWS: usize = 200_000;
 
 /// Rows sampled for the k-distance curve: each is exact (compared with every row), and 400 draw the

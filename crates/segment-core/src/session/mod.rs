@@ -158,7 +158,13 @@ impl Session {
         let mut summary = summarize_table(&file.table)?;
         mark_aggregated(&mut summary, file.aggregated.as_ref());
         self.file = Some(file);
-        if summary.n_rows <= K_DISTANCE_AT_LOAD_ROWS {
+        // The curve guides DBSCAN's eps: computed now only when the file's settings start on DBSCAN (the
+        // original project's layout); otherwise the page asks for it if DBSCAN is chosen, and the
+        // first result does not wait on it (it was half the load step of a 100,000-row file in the
+        // browser: 1.1 s, 0.6 s without it).
+        if summary.n_rows <= K_DISTANCE_AT_LOAD_ROWS
+            && summary.suggested.method == crate::spec::Method::Dbscan
+        {
             summary.k_distance = self.k_distance(&summary.suggested).ok().flatten();
         }
         Ok(summary)
