@@ -3,6 +3,9 @@
 //! dashboard figures). Each measurement runs in a fresh process (this binary again), whose peak
 //! resident size (Linux VmHWM) includes the file's bytes.
 //!
+//! The same work in pandas + scikit-learn (`pandas_memory.py`: read, z-scores, k-means, scores) is
+//! measured in the same run when python3 has them.
+//!
 //! `cargo bench -p segment-core --bench memory -- [ROWS...]` (default: 1000000 4000000)
 
 use std::time::Instant;
@@ -33,6 +36,15 @@ fn child(path: &str, full: bool) {
     println!("{} {}", t.elapsed().as_secs_f64(), peak_bytes());
 }
 
+/// pandas + scikit-learn's seconds and peak bytes for the same file, when python3 has them.
+fn pandas(path: &std::path::Path) -> Option<(f64, f64)> {
+    let script = format!("{}/benches/pandas_memory.py", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3").arg(script).arg(path).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut it = text.split_whitespace().filter_map(|v| v.parse::<f64>().ok());
+    Some((it.next()?, it.next()?))
+}
+
 fn main() {
     if let Ok(spec) = std::env::var("SEGMENT_MEMORY_CHILD") {
         let (mode, path) = spec.split_once(':').unwrap_or(("read", spec.as_str()));
@@ -41,8 +53,8 @@ fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000_000, 4_000_000] } else { sizes };
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    println!("| rows | file | read: time | read: peak | peak / file | first result: time | first result: peak | peak / file |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| rows | file | read: time | read: peak | peak / file | first result: time | first result: peak | peak / file | pandas + scikit-learn: time | peak | peak / file |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for rows in sizes {
         let path = std::env::temp_dir().join(format!("segment-bench-export-{rows}.csv"));
         if !path.exists() {
@@ -61,8 +73,12 @@ fn main() {
         };
         let (read_s, read_peak) = measure("read");
         let (full_s, full_peak) = measure("full");
+        let reference = pandas(&path).map_or_else(
+            || "(python3 without pandas / scikit-learn) | | ".to_string(),
+            |(s, peak)| format!("{s:.1} s | {:.0} MB | {:.1}x", peak / 1e6, peak / size),
+        );
         println!(
-            "| {rows} | {:.0} MB | {read_s:.1} s | {:.0} MB | {:.1}x | {full_s:.1} s | {:.0} MB | {:.1}x |",
+            "| {rows} | {:.0} MB | {read_s:.1} s | {:.0} MB | {:.1}x | {full_s:.1} s | {:.0} MB | {:.1}x | {reference} |",
             size / 1e6,
             read_peak / 1e6,
             read_peak / size,

@@ -8,8 +8,9 @@ use crate::distance::dist2;
 use crate::error::CoreError;
 use crate::rng::SplitMix64;
 use linfa::ParamGuard;
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KMeansValidParams {
@@ -82,43 +83,36 @@ impl KMeansValidParams {
     }
 
     /// Fits on `x` (rows = points). Needs at least `k` rows; callers check that first.
+    /// Fits on the rows as they lie in memory (a copy only when they are not one contiguous row-major
+    /// block: a million rows of ten features are 80 MB).
     pub fn fit(&self, x: ArrayView2<f64>) -> KMeansFit {
-        let mut job = self.start(x);
-        while !job.step() {}
-        job.finish()
+        let (n, d) = x.dim();
+        let copy;
+        let points = match x.as_slice() {
+            Some(points) => points,
+            None => {
+                copy = x.iter().copied().collect::<Vec<f64>>();
+                &copy
+            }
+        };
+        let mut run = Inits::new(self, points, n, d);
+        while !run.next(points) {}
+        run.finish()
     }
 
     /// The same fit in steps of one initialisation each ([`KMeansJob::step`]), so a worker can run it
-    /// between requests.
-    pub fn start(&self, x: ArrayView2<f64>) -> KMeansJob {
+    /// between requests; the job shares the rows (`x`), it does not copy them.
+    pub fn start(&self, x: Arc<Array2<f64>>) -> KMeansJob {
+        let x = if x.is_standard_layout() { x } else { Arc::new(x.as_standard_layout().into_owned()) };
         let (n, d) = x.dim();
-        let k = self.k.min(n.max(1));
-        let points: Vec<f64> = x.iter().copied().collect();
-        let variance_mean = (0..d)
-            .map(|j| {
-                let mean = (0..n).map(|i| points[i * d + j]).sum::<f64>() / n.max(1) as f64;
-                (0..n).map(|i| (points[i * d + j] - mean).powi(2)).sum::<f64>() / n.max(1) as f64
-            })
-            .sum::<f64>()
-            / d.max(1) as f64;
-        KMeansJob {
-            params: *self,
-            points,
-            n,
-            d,
-            k,
-            tol: self.tol * variance_mean,
-            rng: SplitMix64::new(self.seed),
-            inits_done: 0,
-            best: None,
-        }
+        let run = Inits::new(self, x.as_slice().unwrap_or_default(), n, d);
+        KMeansJob { x, run }
     }
 }
 
-/// A k-means fit under way: the best of the initialisations run so far.
-pub struct KMeansJob {
+/// The initialisations of one fit: its settings, the seeded generator and the best run so far.
+struct Inits {
     params: KMeansValidParams,
-    points: Vec<f64>,
     n: usize,
     d: usize,
     k: usize,
@@ -129,11 +123,33 @@ pub struct KMeansJob {
     best: Option<(Vec<usize>, Vec<f64>, f64, usize)>,
 }
 
-impl KMeansJob {
-    /// Runs the next initialisation; true once all `n_init` have run.
-    pub fn step(&mut self) -> bool {
+impl Inits {
+    /// `points`: n rows of d values, row-major.
+    fn new(params: &KMeansValidParams, points: &[f64], n: usize, d: usize) -> Self {
+        let k = params.k.min(n.max(1));
+        let variance_mean = (0..d)
+            .map(|j| {
+                let mean = (0..n).map(|i| points[i * d + j]).sum::<f64>() / n.max(1) as f64;
+                (0..n).map(|i| (points[i * d + j] - mean).powi(2)).sum::<f64>() / n.max(1) as f64
+            })
+            .sum::<f64>()
+            / d.max(1) as f64;
+        Self {
+            params: *params,
+            n,
+            d,
+            k,
+            tol: params.tol * variance_mean,
+            rng: SplitMix64::new(params.seed),
+            inits_done: 0,
+            best: None,
+        }
+    }
+
+    /// Runs the next initialisation on the same `points`; true once all `n_init` have run.
+    fn next(&mut self, points: &[f64]) -> bool {
         if self.inits_done < self.params.n_init {
-            let (points, n, d) = (&self.points, self.n, self.d);
+            let (n, d) = (self.n, self.d);
             let centres = kmeans_plus_plus(points, n, d, self.k, &mut self.rng);
             let (assign, centres, inertia, iterations) =
                 lloyd(points, n, d, centres, self.params.max_iter, self.tol);
@@ -146,7 +162,7 @@ impl KMeansJob {
     }
 
     /// The fit: the initialisation of lowest inertia, segments numbered canonically.
-    pub fn finish(self) -> KMeansFit {
+    fn finish(self) -> KMeansFit {
         let (n, d, k) = (self.n, self.d, self.k);
         let Some((assign, centres, inertia, iterations)) = self.best else {
             return KMeansFit { labels: vec![None; n], centroids: Vec::new(), inertia: 0.0, iterations: 0 };
@@ -166,6 +182,24 @@ impl KMeansJob {
         }
         centroids.truncate(seen.iter().filter(|s| **s).count());
         KMeansFit { labels, centroids, inertia, iterations }
+    }
+}
+
+/// A k-means fit under way on rows it shares: the best of the initialisations run so far.
+pub struct KMeansJob {
+    x: Arc<Array2<f64>>,
+    run: Inits,
+}
+
+impl KMeansJob {
+    /// Runs the next initialisation; true once all `n_init` have run.
+    pub fn step(&mut self) -> bool {
+        self.run.next(self.x.as_slice().unwrap_or_default())
+    }
+
+    /// The fit: the initialisation of lowest inertia, segments numbered canonically.
+    pub fn finish(self) -> KMeansFit {
+        self.run.finish()
     }
 }
 

@@ -186,7 +186,7 @@ impl KeptFits {
                 continue;
             }
             let Ok(params) = kmeans_params(&spec) else { continue };
-            self.ahead_job = Some((key, params.start(prepared.x_scaled.view())));
+            self.ahead_job = Some((key, params.start(std::sync::Arc::clone(&prepared.x_scaled))));
             return;
         }
     }
