@@ -22,15 +22,48 @@ pub fn x_raw(table: &Table, features: &[String], kept: &[usize]) -> Array2<f64> 
 /// A date feature enters as days before the column's latest date in the file (see
 /// [`crate::ingest::Column::feature_value`]).
 pub fn x_raw_filled(table: &Table, features: &[String], kept: &[usize], fill: &[Option<f64>]) -> Array2<f64> {
-    let columns: Vec<(&[f64], Option<f64>)> = features
-        .iter()
-        .filter_map(|f| table.column(f))
-        .map(|c| (c.values.as_slice(), c.latest_date()))
-        .collect();
-    Array2::from_shape_fn((kept.len(), columns.len()), |(i, j)| {
-        let (values, latest) = columns[j];
-        let v = values[kept[i]];
-        let v = if v.is_nan() { fill.get(j).copied().flatten().unwrap_or(v) } else { v };
+    let raw = RawRows::new(table, features, kept, fill);
+    Array2::from_shape_fn((raw.rows(), raw.features()), |(i, j)| raw.value(i, j))
+}
+
+/// The values of [`x_raw_filled`] read from the table's columns when asked, so what only sums or ranges
+/// them (segment means, a saved model's feature ranges, drift) needs no rows x features matrix: for a
+/// million rows of ten features that matrix is 80 MB.
+pub struct RawRows<'a> {
+    /// Per feature: the column's values, its latest date (date features), its fill value.
+    columns: Vec<(&'a [f64], Option<f64>, Option<f64>)>,
+    kept: &'a [usize],
+}
+
+impl<'a> RawRows<'a> {
+    pub fn new(table: &'a Table, features: &[String], kept: &'a [usize], fill: &[Option<f64>]) -> Self {
+        let columns = features
+            .iter()
+            .filter_map(|f| table.column(f))
+            .enumerate()
+            .map(|(j, c)| (c.values.as_slice(), c.latest_date(), fill.get(j).copied().flatten()))
+            .collect();
+        Self { columns, kept }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn features(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Feature `j` of the `i`-th kept row.
+    pub fn value(&self, i: usize, j: usize) -> f64 {
+        let (values, latest, fill) = self.columns[j];
+        let v = values[self.kept[i]];
+        let v = if v.is_nan() { fill.unwrap_or(v) } else { v };
         latest.map_or(v, |l| l - v)
-    })
+    }
+
+    /// Feature `j` of every kept row, in order.
+    pub fn column(&self, j: usize) -> impl Iterator<Item = f64> + '_ {
+        (0..self.rows()).map(move |i| self.value(i, j))
+    }
 }

@@ -21,14 +21,13 @@ impl Transform {
     }
 }
 
-/// `x_raw` (columns = `features`) with each feature's transform applied: what the scaler and the
-/// method see.
+/// `x_raw` (columns = `features`) with each feature's transform applied, in place (no copy): what the
+/// scaler and the method see.
 pub fn x_model(
-    x_raw: &Array2<f64>,
+    mut x: Array2<f64>,
     features: &[String],
     transforms: &BTreeMap<String, Transform>,
 ) -> Array2<f64> {
-    let mut x = x_raw.clone();
     for (j, f) in features.iter().enumerate() {
         if let Some(t) = transforms.get(f) {
             x.column_mut(j).mapv_inplace(|v| t.apply(v));
@@ -47,7 +46,7 @@ mod tests {
         let x = array![[0.0, 9.0], [-(std::f64::consts::E - 1.0), 99.0]];
         let features = vec!["a".to_string(), "b".to_string()];
         let t = BTreeMap::from([("a".to_string(), Transform::Log1p)]);
-        let m = x_model(&x, &features, &t);
+        let m = x_model(x.clone(), &features, &t);
         assert_eq!(m[[0, 0]], 0.0);
         assert!((m[[1, 0]] + 1.0).abs() < 1e-12);
         assert_eq!(m.column(1), x.column(1));

@@ -221,10 +221,10 @@ pub fn apply(
             label.filter(|&s| s < n_segments)
         })
         .collect();
-    let drift = drift(model, &prepared.x_raw);
+    let drift = drift(model, &prepared.raw(table, &spec));
     let fitted = Fitted {
         cleaning: prepared.cleaning.clone(),
-        x_raw: prepared.x_raw.view(),
+        raw: prepared.raw(table, &spec),
         x_scaled: prepared.x_scaled.view(),
         labels: &labels,
         segment_sizes,
@@ -237,7 +237,6 @@ pub fn apply(
         kept_rows: prepared.kept,
         scaler: prepared.scaler,
         assignment: None,
-        x_raw: prepared.x_raw,
         x_scaled: prepared.x_scaled,
     };
     let movement = movement(model, bytes, table, &segmentation)?;
@@ -258,10 +257,10 @@ fn column_kind_words(kind: ColumnKind) -> &'static str {
     }
 }
 
-fn drift(model: &SegmentModel, x_raw: &ndarray::Array2<f64>) -> Vec<ColumnDrift> {
+fn drift(model: &SegmentModel, raw: &crate::features::RawRows) -> Vec<ColumnDrift> {
     let mut counter = DriftCounter::new(model.features.len());
-    for row in x_raw.outer_iter() {
-        row.iter().enumerate().for_each(|(j, &v)| counter.add(model, j, v));
+    for i in 0..raw.rows() {
+        (0..raw.features()).for_each(|j| counter.add(model, j, raw.value(i, j)));
     }
     counter.finish(model)
 }

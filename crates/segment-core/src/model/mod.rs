@@ -127,21 +127,27 @@ impl SegmentModel {
         })?;
         let spec = &result.spec;
         // The training rows as the fit saw them (for the feature ranges), and the scaler it fitted.
-        let x = &result.x_raw;
+        let raw = crate::features::RawRows::new(
+            table,
+            &spec.features,
+            &result.kept_rows,
+            &result.cleaning.fitted.fill,
+        );
         let scaler = result.scaler.clone();
         let features = spec
             .features
             .iter()
-            .zip(x.columns())
-            .map(|(name, col)| {
-                let n = col.len().max(1) as f64;
-                let mean = col.sum() / n;
+            .enumerate()
+            .take(raw.features())
+            .map(|(j, name)| {
+                let n = raw.rows().max(1) as f64;
+                let mean = raw.column(j).sum::<f64>() / n;
                 FeatureRange {
                     name: name.clone(),
-                    min: col.iter().copied().fold(f64::INFINITY, f64::min),
-                    max: col.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    min: raw.column(j).fold(f64::INFINITY, f64::min),
+                    max: raw.column(j).fold(f64::NEG_INFINITY, f64::max),
                     mean,
-                    sd: (col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
+                    sd: (raw.column(j).map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt(),
                 }
             })
             .collect();

@@ -4,6 +4,7 @@
 
 use super::{Progress, Stage};
 use crate::clean::CleaningReport;
+use crate::features::RawRows;
 use crate::ingest::Table;
 use crate::profile::{profiles, SegmentProfile};
 use crate::reduce::Pca;
@@ -129,7 +130,8 @@ pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) ->
 /// Rows with their segments, before the figures that describe them.
 pub(crate) struct Fitted<'a> {
     pub cleaning: CleaningReport,
-    pub x_raw: ArrayView2<'a, f64>,
+    /// The used rows' features in the file's units (segment means), read from the table.
+    pub raw: RawRows<'a>,
     pub x_scaled: ArrayView2<'a, f64>,
     /// Per kept row; segment ids index `segment_sizes` (a size may be 0 when a model is applied).
     pub labels: &'a [Option<usize>],
@@ -152,7 +154,7 @@ pub enum Scoring {
 /// The figures of a segmentation: PCA map, scores, means and profiles. Shared by a run and by applying a
 /// saved model, so a new month's file is described exactly like the training file.
 pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) -> AnalysisResult {
-    let Fitted { cleaning, x_raw, x_scaled, labels, segment_sizes, scoring } = fitted;
+    let Fitted { cleaning, raw, x_scaled, labels, segment_sizes, scoring } = fitted;
     let (n, d) = x_scaled.dim();
     let noise = labels.iter().filter(|l| l.is_none()).count();
 
@@ -167,9 +169,14 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
     progress(Stage::Scoring, 1.0);
 
     let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
-    for (row, label) in x_raw.outer_iter().zip(labels) {
-        if let Some(c) = *label {
-            sums[c].iter_mut().zip(row).for_each(|(s, v)| *s += v);
+    let mut totals = vec![0.0; d];
+    for (i, label) in labels.iter().enumerate() {
+        for (j, total) in totals.iter_mut().enumerate() {
+            let v = raw.value(i, j);
+            *total += v;
+            if let Some(c) = *label {
+                sums[c][j] += v;
+            }
         }
     }
     // An empty segment (possible when a model is applied) gets means of 0: it has no customers to
@@ -180,7 +187,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         .map(|(s, &size)| s.into_iter().map(|v| if size > 0 { v / size as f64 } else { 0.0 }).collect())
         .collect();
     let profiles = profiles(&spec.features, &segment_sizes, &segment_means);
-    let overall_means = x_raw.mean_axis(ndarray::Axis(0)).map(|m| m.to_vec()).unwrap_or_default();
+    let overall_means = if n > 0 { totals.iter().map(|t| t / n as f64).collect() } else { Vec::new() };
 
     AnalysisResult {
         spec: spec.clone(),

@@ -30,9 +30,9 @@ pub struct Segmentation {
     /// What assigning new rows needs (DBSCAN core points, centres, mixture, RFM edges); None for a
     /// saved model's apply (the model holds it).
     pub assignment: Option<Assignment>,
-    /// The used rows' features as the fit saw them, before (`x_raw`) and after scaling (`x_scaled`):
-    /// shared with the [`Prepared`] rows they came from, never copied.
-    pub x_raw: Arc<Array2<f64>>,
+    /// The used rows' features as the method saw them (scaled): shared with the [`Prepared`] rows they
+    /// came from, never copied. Their values in the file's units are read from the table
+    /// ([`crate::features::RawRows`] with `kept_rows` and the cleaning's fill values).
     pub x_scaled: Arc<Array2<f64>>,
 }
 
@@ -314,7 +314,7 @@ pub(crate) fn describe_fit(
     labels.iter().flatten().for_each(|&s| segment_sizes[s] += 1);
     let fitted = Fitted {
         cleaning: prepared.cleaning.clone(),
-        x_raw: prepared.x_raw.view(),
+        raw: prepared.raw(table, spec),
         x_scaled,
         labels: &labels,
         segment_sizes,
@@ -335,7 +335,6 @@ pub(crate) fn describe_fit(
         kept_rows: prepared.kept.clone(),
         scaler: prepared.scaler.clone(),
         assignment: Some(assignment),
-        x_raw: Arc::clone(&prepared.x_raw),
         x_scaled: Arc::clone(&prepared.x_scaled),
     })
 }

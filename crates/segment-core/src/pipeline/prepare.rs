@@ -6,7 +6,7 @@
 use super::{Progress, Stage};
 use crate::clean::{clean_with, CleaningReport, CleaningRules, FittedCleaning};
 use crate::error::{CoreError, Result};
-use crate::features::{x_model, x_raw_filled, FittedScaler, ScalerKind, Transform};
+use crate::features::{x_model, x_raw_filled, FittedScaler, RawRows, ScalerKind, Transform};
 use crate::ingest::Table;
 use crate::spec::AnalysisSpec;
 use ndarray::Array2;
@@ -51,10 +51,18 @@ pub struct Prepared {
     pub key: DataKey,
     /// The table rows kept by cleaning (0 = first data row), in order.
     pub kept: Vec<usize>,
+    /// The report, with the fill values that (with `kept`) give the raw features back
+    /// ([`Prepared::raw`]): they are read from the table when needed, not kept as a matrix.
     pub cleaning: CleaningReport,
-    pub x_raw: Arc<Array2<f64>>,
     pub scaler: FittedScaler,
     pub x_scaled: Arc<Array2<f64>>,
+}
+
+impl Prepared {
+    /// The kept rows' features before transforms and scaling, as cleaning filled them.
+    pub fn raw<'a>(&'a self, table: &'a Table, spec: &AnalysisSpec) -> RawRows<'a> {
+        RawRows::new(table, &spec.features, &self.kept, &self.cleaning.fitted.fill)
+    }
 }
 
 /// Cleans with the spec's rules (duplicated ids by the spec's id column, else the detected one) and
@@ -74,6 +82,15 @@ pub(crate) fn cleaned(
 /// rows, or given), in place.
 pub fn scale(
     x_raw: &Array2<f64>,
+    spec: &AnalysisSpec,
+    given: Option<&FittedScaler>,
+) -> (FittedScaler, Array2<f64>) {
+    scale_owned(x_raw.clone(), spec, given)
+}
+
+/// [`scale`] in place: `x_raw` becomes `x_scaled`, so the rows are held once.
+fn scale_owned(
+    x_raw: Array2<f64>,
     spec: &AnalysisSpec,
     given: Option<&FittedScaler>,
 ) -> (FittedScaler, Array2<f64>) {
@@ -107,13 +124,6 @@ pub fn prepare(
         return Err(CoreError::TooFewRows { rows: kept.len(), needed });
     }
     progress(Stage::Scaling, 0.0);
-    let (scaler, x_scaled) = scale(&x_raw, spec, given_scaler);
-    Ok(Prepared {
-        key: DataKey::of(spec),
-        kept,
-        cleaning,
-        x_raw: Arc::new(x_raw),
-        scaler,
-        x_scaled: Arc::new(x_scaled),
-    })
+    let (scaler, x_scaled) = scale_owned(x_raw, spec, given_scaler);
+    Ok(Prepared { key: DataKey::of(spec), kept, cleaning, scaler, x_scaled: Arc::new(x_scaled) })
 }
