@@ -164,7 +164,12 @@ fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
 /// Which decimal separator a cell proves, if any.
 pub fn evidence(cell: &str) -> Evidence {
     let s = cell.trim();
-    let (point, comma) = (s.rfind('.'), s.rfind(','));
+    // Bytes, not chars: '.' and ',' are ASCII, so they never occur inside another character's UTF-8
+    // bytes, and a plain scan of a short cell is several times faster than the char searcher.
+    let bytes = s.as_bytes();
+    let last = |b: u8| bytes.iter().rposition(|&x| x == b);
+    let count = |b: u8| bytes.iter().filter(|&&x| x == b).count();
+    let (point, comma) = (last(b'.'), last(b','));
     match (point, comma) {
         (Some(p), Some(c)) => {
             if p > c {
@@ -176,7 +181,7 @@ pub fn evidence(cell: &str) -> Evidence {
         (None, Some(c)) => {
             // "1,5" or "12,34" (not 3 digits after) or two commas "1,234,567" (grouping: point).
             let after = s[c + 1..].chars().take_while(char::is_ascii_digit).count();
-            if s.matches(',').count() > 1 {
+            if count(b',') > 1 {
                 Evidence::Point
             } else if after != 3 {
                 Evidence::Comma
@@ -186,7 +191,7 @@ pub fn evidence(cell: &str) -> Evidence {
         }
         (Some(p), None) => {
             let after = s[p + 1..].chars().take_while(char::is_ascii_digit).count();
-            if s.matches('.').count() > 1 {
+            if count(b'.') > 1 {
                 Evidence::Comma
             } else if after != 3 {
                 Evidence::Point
