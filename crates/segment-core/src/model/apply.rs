@@ -221,10 +221,11 @@ pub fn apply(
             label.filter(|&s| s < n_segments)
         })
         .collect();
-    let drift = drift(model, &prepared.raw(table, &spec));
+    let raw = prepared.raw(table, &spec);
+    let drift = drift(model, &raw);
     let fitted = Fitted {
         cleaning: prepared.cleaning.clone(),
-        raw: prepared.raw(table, &spec),
+        raw,
         x_scaled: prepared.x_scaled.view(),
         labels: &labels,
         segment_sizes,

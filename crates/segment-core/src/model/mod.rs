@@ -127,12 +127,7 @@ impl SegmentModel {
         })?;
         let spec = &result.spec;
         // The training rows as the fit saw them (for the feature ranges), and the scaler it fitted.
-        let raw = crate::features::RawRows::new(
-            table,
-            &spec.features,
-            &result.kept_rows,
-            &result.cleaning.fitted.fill,
-        );
+        let raw = result.raw(table);
         let scaler = result.scaler.clone();
         let features = spec
             .features

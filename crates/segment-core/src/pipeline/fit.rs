@@ -44,6 +44,11 @@ impl std::ops::Deref for Segmentation {
 }
 
 impl Segmentation {
+    /// The used rows' features in the file's units, read from `table` (the one it was fitted on).
+    pub fn raw<'a>(&'a self, table: &'a Table) -> crate::features::RawRows<'a> {
+        crate::features::RawRows::new(table, &self.spec.features, &self.kept_rows, &self.cleaning.fitted.fill)
+    }
+
     /// Each used row's segment (None = noise).
     pub fn labels(&self) -> Vec<Option<usize>> {
         self.result.labels.iter().map(|&l| usize::try_from(l).ok()).collect()

@@ -2,14 +2,14 @@
 //!
 //! A [`Session`] owns the file (as UTF-8 CSV text, with an index of where each row starts), its
 //! [`Table`], the rows prepared for the current data settings ([`Prepared`]: cleaning, the fitted
-//! scaler, `x_scaled`; the raw values are read back from the table), the last [`Segmentation`] and a saved model's apply state. Every request
-//! of the page (and of the command line) is a method here; each computes only what the settings changed:
-//! a new eps or k fits the method on the rows already prepared (or reads a fit [`kept`]: DBSCAN at any
-//! eps, k-means fitted ahead at k ± 1), a preview page reads its rows from their offsets, a saved model
-//! keeps the scaler the run fitted.
+//! scaler, `x_scaled`; the raw values are read back from the table), the last [`Segmentation`] and a
+//! saved model's apply state. Every request of the page (and of the command line) is a method here;
+//! each computes only what the settings changed: a new eps or k fits the method on the rows already
+//! prepared (or reads a fit [`kept`]: DBSCAN at any eps, k-means fitted ahead at k ± 1), a preview page
+//! reads its rows from their offsets, a saved model keeps the scaler the run fitted.
 //!
 //! ```text
-//! load ──► Table ──► summary (advice, k-distance on the suggested settings' Prepared)
+//! load ──► Table ──► summary (advice; k-distance on the suggested Prepared when they start on DBSCAN)
 //!            │
 //!            ├─ run / choose / sweep / k_distance ──► Prepared (one per DataKey, kept) ──► Segmentation
 //!            │                                                                          │
