@@ -14,11 +14,11 @@ pub use tiers::tier_names;
 
 use crate::cluster::{GaussianMixture, KMeans, WardTree, WARD_MAX_ROWS};
 use crate::error::{CoreError, Result};
-use crate::features::{ScalerKind, Transform};
+use crate::features::{RawRows, ScalerKind, Transform};
 use crate::ingest::{looks_like_id, ColumnKind, Table};
 use crate::pipeline::{
-    cleaned, fit_method, k_distance, round_sig, run, scale, subsample_spec, tune_eps_on, AnalysisResult,
-    MethodFit, Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
+    cleaned, fit_method, k_distance, round_sig, run, scaled_rows, subsample_spec, tune_eps_on,
+    AnalysisResult, MethodFit, Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
 };
 use crate::rng::SplitMix64;
 use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances};
@@ -238,12 +238,13 @@ fn figures(labels: &[Option<usize>]) -> Figures {
     }
 }
 
-/// A view's columns after cleaning: the rows kept, the features, the search sample (None: every row)
-/// and the search rows the silhouettes are measured on.
+/// A view's columns after cleaning: the features, the rows kept and cleaning's fill values (the raw
+/// features are read from the table), the search sample (None: every row) and the search rows the
+/// silhouettes are measured on.
 struct CleanedRows {
     features: Vec<String>,
-    n: usize,
-    x_raw: Array2<f64>,
+    kept: Vec<usize>,
+    fill: Vec<Option<f64>>,
     sample: Option<Vec<usize>>,
     silhouette_at: Vec<usize>,
 }
@@ -319,7 +320,7 @@ pub fn search(
     for (vi, view) in views.iter().enumerate() {
         let spec_v = &view.spec;
         if cleaned_for.as_ref().is_none_or(|c| c.features != spec_v.features) {
-            let (kept, _, x_raw) = match cleaned(table, spec_v, None) {
+            let (kept, report) = match cleaned(table, spec_v, None) {
                 Ok(c) => c,
                 Err(e) if vi == 0 => return Err(e),
                 Err(_) => continue,
@@ -344,20 +345,24 @@ pub fn search(
             if vi == 0 {
                 (rows_total, rows_searched, silhouette_rows) = (n, searched, at.len());
             }
-            cleaned_for =
-                Some(CleanedRows { features: spec_v.features.clone(), n, x_raw, sample, silhouette_at: at });
+            let fill = report.fitted.fill;
+            cleaned_for = Some(CleanedRows {
+                features: spec_v.features.clone(),
+                kept,
+                fill,
+                sample,
+                silhouette_at: at,
+            });
         }
-        let Some(CleanedRows { n, x_raw, sample, silhouette_at, .. }) = cleaned_for.as_ref() else {
+        let Some(CleanedRows { kept, fill, sample, silhouette_at, .. }) = cleaned_for.as_ref() else {
             continue;
         };
-        let n = *n;
+        let n = kept.len();
         let d = spec_v.features.len();
         let words = &view.words;
-        let (_, scaled) = scale(x_raw, spec_v, None);
-        let x = match sample {
-            Some(rows) => scaled.select(Axis(0), rows),
-            None => scaled,
-        };
+        // Only the sample is scaled (with the scaler of every kept row, as a run fits it).
+        let raw = RawRows::new(table, &spec_v.features, kept, fill);
+        let (_, x) = scaled_rows(&raw, spec_v, None, sample.as_deref());
         let pairwise = PairwiseDistances::new(x.select(Axis(0), silhouette_at).view());
         let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise };
         let mut push = |candidates: &mut Vec<Candidate>,

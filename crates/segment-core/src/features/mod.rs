@@ -7,7 +7,7 @@ mod transform;
 
 pub use advice::{advise, ColumnAdvice};
 pub use scale::{quantile_sorted as quantile, FittedScaler, ScalerKind};
-pub use transform::{x_model, Transform};
+pub use transform::Transform;
 
 use crate::ingest::Table;
 use ndarray::Array2;

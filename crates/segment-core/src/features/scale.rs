@@ -52,43 +52,21 @@ pub struct FittedScaler {
 
 impl FittedScaler {
     pub fn fit(kind: ScalerKind, x_raw: ArrayView2<f64>) -> Self {
-        let d = x_raw.ncols();
-        let mut offset = vec![0.0; d];
-        let mut scale = vec![1.0; d];
-        for (j, col) in x_raw.axis_iter(Axis(1)).enumerate() {
-            let (o, s) = match kind {
-                ScalerKind::None => (0.0, 1.0),
-                ScalerKind::MinMax => {
-                    let (min, max) = col
-                        .iter()
-                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-                    (min, max - min)
-                }
-                ScalerKind::Standard => {
-                    let n = col.len().max(1) as f64;
-                    let mean = col.sum() / n;
-                    let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
-                    if mean.is_finite() && var.is_finite() {
-                        (mean, var.sqrt())
-                    } else {
-                        // Values near the limit of f64 (1e308): the sums overflow. The same figures on
-                        // the values divided by the largest magnitude, multiplied back.
-                        let m = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                        let mean_m = col.iter().map(|v| v / m).sum::<f64>() / n;
-                        let var_m = col.iter().map(|v| (v / m - mean_m).powi(2)).sum::<f64>() / n;
-                        (mean_m * m, var_m.sqrt() * m)
-                    }
-                }
-                ScalerKind::Robust => {
-                    let mut sorted = col.to_vec();
-                    sorted.sort_by(f64::total_cmp);
-                    let q = |p: f64| quantile_sorted(&sorted, p);
-                    (q(0.5), q(0.75) - q(0.25))
-                }
-            };
-            offset[j] = if o.is_finite() { o } else { 0.0 };
-            scale[j] = if s.is_finite() && s > f64::EPSILON * o.abs().max(1.0) { s } else { 1.0 };
-        }
+        Self::fit_columns(kind, x_raw.axis_iter(Axis(1)).map(|c| c.to_vec()))
+    }
+
+    /// [`Self::fit`] on the columns given one at a time, so no rows x features matrix is needed to fit
+    /// (a prepared run and the automatic choice's sample read them from the table).
+    pub fn fit_columns(kind: ScalerKind, columns: impl IntoIterator<Item = Vec<f64>>) -> Self {
+        let (offset, scale) = columns
+            .into_iter()
+            .map(|col| {
+                let (o, s) = column_offset_scale(kind, col);
+                let offset = if o.is_finite() { o } else { 0.0 };
+                let scale = if s.is_finite() && s > f64::EPSILON * o.abs().max(1.0) { s } else { 1.0 };
+                (offset, scale)
+            })
+            .unzip();
         Self { kind, offset, scale }
     }
 
@@ -104,13 +82,6 @@ impl FittedScaler {
         x
     }
 
-    /// Fits a scaler of `kind` on `x` and scales `x` with it, in place.
-    pub fn fit_transform(kind: ScalerKind, x: Array2<f64>) -> (Self, Array2<f64>) {
-        let scaler = Self::fit(kind, x.view());
-        let scaled = scaler.transform_owned(x);
-        (scaler, scaled)
-    }
-
     /// Feature `j`'s value `v` in the scaled space. Every path that scales (runs, saved models, the
     /// streaming apply) goes through here.
     pub fn scale_value(&self, j: usize, v: f64) -> f64 {
@@ -121,6 +92,40 @@ impl FittedScaler {
             t
         } else {
             v / s - o / s
+        }
+    }
+}
+
+/// One column's (offset, scale) for `kind`, before the guards against non-finite or zero scales. Sums
+/// run in row order (as ndarray sums a column of a row-major matrix).
+fn column_offset_scale(kind: ScalerKind, mut col: Vec<f64>) -> (f64, f64) {
+    let sum = |values: &mut dyn Iterator<Item = f64>| values.fold(0.0, |a, v| a + v);
+    match kind {
+        ScalerKind::None => (0.0, 1.0),
+        ScalerKind::MinMax => {
+            let (min, max) =
+                col.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+            (min, max - min)
+        }
+        ScalerKind::Standard => {
+            let n = col.len().max(1) as f64;
+            let mean = sum(&mut col.iter().copied()) / n;
+            let var = sum(&mut col.iter().map(|v| (v - mean) * (v - mean))) / n;
+            if mean.is_finite() && var.is_finite() {
+                (mean, var.sqrt())
+            } else {
+                // Values near the limit of f64 (1e308): the sums overflow. The same figures on the
+                // values divided by the largest magnitude, multiplied back.
+                let m = col.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                let mean_m = sum(&mut col.iter().map(|v| v / m)) / n;
+                let var_m = sum(&mut col.iter().map(|v| (v / m - mean_m).powi(2))) / n;
+                (mean_m * m, var_m.sqrt() * m)
+            }
+        }
+        ScalerKind::Robust => {
+            col.sort_by(f64::total_cmp);
+            let q = |p: f64| quantile_sorted(&col, p);
+            (q(0.5), q(0.75) - q(0.25))
         }
     }
 }

@@ -24,8 +24,9 @@ use std::sync::Arc;
 pub struct Segmentation {
     /// Shared with the reply that carries it to the page (no copy of a million labels).
     pub result: Arc<AnalysisResult>,
-    /// Per used row (the result's labels): its row in the table (0 = first data row).
-    pub kept_rows: Vec<usize>,
+    /// Per used row (the result's labels): its row in the table (0 = first data row). Shared with the
+    /// [`Prepared`] rows.
+    pub kept_rows: Arc<[usize]>,
     pub scaler: FittedScaler,
     /// What assigning new rows needs (DBSCAN core points, centres, mixture, RFM edges); None for a
     /// saved model's apply (the model holds it).
@@ -337,7 +338,7 @@ pub(crate) fn describe_fit(
     result.explore = explore_result(table, &result, &prepared.kept);
     Ok(Segmentation {
         result: Arc::new(result),
-        kept_rows: prepared.kept.clone(),
+        kept_rows: Arc::clone(&prepared.kept),
         scaler: prepared.scaler.clone(),
         assignment: Some(assignment),
         x_scaled: Arc::clone(&prepared.x_scaled),

@@ -21,8 +21,8 @@ pub use guidance::{
     K_DISTANCE_AT_LOAD_ROWS, K_DISTANCE_QUERIES, SWEEP_KS,
 };
 pub(crate) use guidance::{round_sig, tune_eps_on};
-pub(crate) use prepare::cleaned;
-pub use prepare::{prepare, scale, DataKey, Fitting, Prepared};
+pub(crate) use prepare::{cleaned, scaled_rows};
+pub use prepare::{prepare, DataKey, Fitting, Prepared};
 pub(crate) use stability::subsample_spec;
 pub use stability::{stability_of, StabilityJob, STABILITY_RUNS, WARD_STABILITY_MAX_ROWS};
 pub(crate) use summary::{mark_aggregated, summarize_table};

@@ -1,12 +1,12 @@
-//! The rows and matrices every method starts from: the rows cleaning keeps (with its report), their
-//! features (`x_raw`, missing values filled as cleaning says), and the same scaled (`x_scaled`, after
-//! each feature's transform). The one place rows are cleaned and a scaler is fitted: for a run (learned
+//! The rows and matrix every method starts from: the rows cleaning keeps (with its report), their
+//! features as read from the table ([`RawRows`], missing values filled as cleaning says), and the same
+//! scaled (`x_scaled`, after each feature's transform). The one place rows are cleaned and a scaler is fitted: for a run (learned
 //! from these rows) or for a saved model applied to a new file (given by the model).
 
 use super::{Progress, Stage};
 use crate::clean::{clean_with, CleaningReport, CleaningRules, FittedCleaning};
 use crate::error::{CoreError, Result};
-use crate::features::{x_model, x_raw_filled, FittedScaler, RawRows, ScalerKind, Transform};
+use crate::features::{FittedScaler, RawRows, ScalerKind, Transform};
 use crate::ingest::Table;
 use crate::spec::AnalysisSpec;
 use ndarray::Array2;
@@ -49,8 +49,9 @@ pub enum Fitting<'a> {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub key: DataKey,
-    /// The table rows kept by cleaning (0 = first data row), in order.
-    pub kept: Vec<usize>,
+    /// The table rows kept by cleaning (0 = first data row), in order: shared with the segmentations
+    /// fitted on them, never copied.
+    pub kept: Arc<[usize]>,
     /// The report, with the fill values that (with `kept`) give the raw features back
     /// ([`Prepared::raw`]): they are read from the table when needed, not kept as a matrix.
     pub cleaning: CleaningReport,
@@ -65,40 +66,47 @@ impl Prepared {
     }
 }
 
-/// Cleans with the spec's rules (duplicated ids by the spec's id column, else the detected one) and
-/// returns the kept rows, the report and their features with missing values filled as cleaning says.
+/// Cleans with the spec's rules (duplicated ids by the spec's id column, else the detected one): the
+/// kept rows and the report, whose fill values (with the kept rows) give the raw features
+/// ([`RawRows`]).
 pub(crate) fn cleaned(
     table: &Table,
     spec: &AnalysisSpec,
     fitted: Option<&FittedCleaning>,
-) -> Result<(Vec<usize>, CleaningReport, Array2<f64>)> {
-    let (kept, report) =
-        clean_with(table, &spec.features, &spec.cleaning, spec.id_column.as_deref(), fitted)?;
-    let x = x_raw_filled(table, &spec.features, &kept, &report.fitted.fill);
-    Ok((kept, report, x))
+) -> Result<(Vec<usize>, CleaningReport)> {
+    clean_with(table, &spec.features, &spec.cleaning, spec.id_column.as_deref(), fitted)
 }
 
-/// `x_raw` in the space the methods see: each feature's transform, then the scaler (learned from these
-/// rows, or given), in place.
-pub fn scale(
-    x_raw: &Array2<f64>,
+/// The raw features in the space the methods see: each feature's transform, then the scaler (learned
+/// from every row of `raw`, one column at a time, or given). The matrix holds the rows `at` of `raw`
+/// (every row when None): the automatic choice scales only its sample, a run every kept row, and
+/// neither builds the unscaled matrix first.
+pub(crate) fn scaled_rows(
+    raw: &RawRows,
     spec: &AnalysisSpec,
     given: Option<&FittedScaler>,
+    at: Option<&[usize]>,
 ) -> (FittedScaler, Array2<f64>) {
-    scale_owned(x_raw.clone(), spec, given)
-}
-
-/// [`scale`] in place: `x_raw` becomes `x_scaled`, so the rows are held once.
-fn scale_owned(
-    x_raw: Array2<f64>,
-    spec: &AnalysisSpec,
-    given: Option<&FittedScaler>,
-) -> (FittedScaler, Array2<f64>) {
-    let input = x_model(x_raw, &spec.features, &spec.transforms);
-    match given {
-        Some(scaler) => (scaler.clone(), scaler.transform_owned(input)),
-        None => FittedScaler::fit_transform(spec.scaler, input),
-    }
+    let transforms: Vec<Option<Transform>> =
+        spec.features.iter().map(|f| spec.transforms.get(f).copied()).collect();
+    let model = |i: usize, j: usize| {
+        let v = raw.value(i, j);
+        transforms.get(j).copied().flatten().map_or(v, |t| t.apply(v))
+    };
+    let d = raw.features();
+    let scaler = match given {
+        Some(scaler) => scaler.clone(),
+        None => FittedScaler::fit_columns(
+            spec.scaler,
+            (0..d).map(|j| (0..raw.rows()).map(|i| model(i, j)).collect()),
+        ),
+    };
+    let n = at.map_or(raw.rows(), <[usize]>::len);
+    let x = Array2::from_shape_fn((n, d), |(r, j)| {
+        let i = at.map_or(r, |at| at[r]);
+        scaler.scale_value(j, model(i, j))
+    });
+    (scaler, x)
 }
 
 /// Cleans, picks the features and scales: the steps every method, the k sweep, the stability and a
@@ -119,11 +127,44 @@ pub fn prepare(
         Fitting::Learn => (None, None),
         Fitting::Given { cleaning, scaler } => (Some(cleaning).filter(|c| !c.fill.is_empty()), Some(scaler)),
     };
-    let (kept, cleaning, x_raw) = cleaned(table, spec, given_cleaning)?;
+    let (kept, cleaning) = cleaned(table, spec, given_cleaning)?;
     if kept.len() < needed {
         return Err(CoreError::TooFewRows { rows: kept.len(), needed });
     }
     progress(Stage::Scaling, 0.0);
-    let (scaler, x_scaled) = scale_owned(x_raw, spec, given_scaler);
-    Ok(Prepared { key: DataKey::of(spec), kept, cleaning, scaler, x_scaled: Arc::new(x_scaled) })
+    let raw = RawRows::new(table, &spec.features, &kept, &cleaning.fitted.fill);
+    let (scaler, x_scaled) = scaled_rows(&raw, spec, given_scaler, None);
+    Ok(Prepared { key: DataKey::of(spec), kept: kept.into(), cleaning, scaler, x_scaled: Arc::new(x_scaled) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::read_csv;
+
+    #[test]
+    fn transforms_apply_where_asked_and_a_sample_is_scaled_as_every_row() {
+        let table = read_csv(b"a,b\n0,9\n1.718281828459045,99\n3,1\n7,5\n", &mut |_| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        let kept: Vec<usize> = (0..4).collect();
+        let mut spec = AnalysisSpec::default_for(&table);
+        spec.features = vec!["a".into(), "b".into()];
+        spec.transforms.clear();
+        spec.transforms.insert("a".into(), Transform::Log1p);
+        let raw = RawRows::new(&table, &spec.features, &kept, &[]);
+        spec.scaler = ScalerKind::None;
+        let (_, x) = scaled_rows(&raw, &spec, None, None);
+        assert_eq!(x[[0, 0]], 0.0);
+        assert!((x[[1, 0]] - 1.0).abs() < 1e-12);
+        assert_eq!(x.column(1).to_vec(), vec![9.0, 99.0, 1.0, 5.0]);
+        spec.scaler = ScalerKind::Standard;
+        let (scaler, all) = scaled_rows(&raw, &spec, None, None);
+        let (sample_scaler, sample) = scaled_rows(&raw, &spec, None, Some(&[1, 3]));
+        assert_eq!(scaler, sample_scaler);
+        assert_eq!(sample.row(0), all.row(1));
+        assert_eq!(sample.row(1), all.row(3));
+        let (given, again) = scaled_rows(&raw, &spec, Some(&scaler), Some(&[2]));
+        assert_eq!(given, scaler);
+        assert_eq!(again.row(0), all.row(2));
+    }
 }
