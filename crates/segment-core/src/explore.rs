@@ -5,7 +5,7 @@
 //! the sample, which the page draws and never exports.
 
 use crate::features::quantile;
-use crate::ingest::{looks_like_id, ColumnKind, Table};
+use crate::ingest::{looks_like_id, Column, ColumnKind, Table};
 use crate::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
 
@@ -166,24 +166,19 @@ pub fn explore(
             shown
         })
         .collect();
-    // Each column's values on the used rows, as the features see them (dates as days before the latest).
-    let series: Vec<Vec<f64>> = columns
-        .iter()
-        .map(|c| {
-            let latest = c.latest_date();
-            kept.iter().map(|&r| c.feature_value(r, latest)).collect()
-        })
-        .collect();
+    // Each column's value in the `i`-th used row, as the features see them (dates as days before the
+    // latest), read from the table: one column at a time is copied out (to sort it), never all of them.
+    let series: Vec<(&Column, Option<f64>)> = columns.iter().map(|c| (*c, c.latest_date())).collect();
+    let value = |(c, latest): (&Column, Option<f64>), i: usize| c.feature_value(kept[i], latest);
     let group = |l: i32| usize::try_from(l).map_or(n_segments, |s| s.min(n_segments));
-    let variables = columns
+    let variables = series
         .iter()
-        .zip(&series)
-        .map(|(c, values)| {
+        .map(|&(c, latest)| {
             let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_segments + 1];
-            for (v, &l) in values.iter().zip(labels) {
-                by_group[group(l)].push(*v);
+            for (i, &l) in labels.iter().enumerate().take(kept.len()) {
+                by_group[group(l)].push(value((c, latest), i));
             }
-            let overall = Summary::of(&mut values.clone());
+            let overall = Summary::of(&mut (0..kept.len()).map(|i| value((c, latest), i)).collect());
             let (lo, hi) = (overall.min, overall.max);
             let width = if hi > lo { (hi - lo) / BINS as f64 } else { 1.0 };
             let edges: Vec<f64> = (0..=BINS).map(|i| lo + width * i as f64).collect();
@@ -216,27 +211,34 @@ pub fn explore(
     let mut correlation = vec![vec![f64::NAN; k]; k];
     for i in 0..k {
         for j in i..k {
-            let r = pearson(&series[i], &series[j]);
+            let r = pearson_of(kept.len(), |r| value(series[i], r), |r| value(series[j], r));
             correlation[i][j] = r;
             correlation[j][i] = r;
         }
     }
 
     let picked = SplitMix64::new(seed).sample_indices(kept.len(), SAMPLE_ROWS);
-    let sample_values =
-        series.iter().map(|s| picked.iter().map(|&i| crate::serde_nan::to_f32(s[i])).collect()).collect();
+    let sample_values = series
+        .iter()
+        .map(|&s| picked.iter().map(|&i| crate::serde_nan::to_f32(value(s, i))).collect())
+        .collect();
     let sample_labels = picked.iter().map(|&i| labels[i]).collect();
     Explore { variables, correlation, sample_values, sample_labels }
 }
 
 /// Pearson's r over the pairs where both values are finite.
 pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let pairs = || a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite());
-    let n = pairs().count() as f64;
-    if n < 2.0 {
+    pearson_of(a.len().min(b.len()), |i| a[i], |i| b[i])
+}
+
+/// [`pearson`] of the `n` pairs (`a(i)`, `b(i)`), read where they are.
+fn pearson_of(n: usize, a: impl Fn(usize) -> f64, b: impl Fn(usize) -> f64) -> f64 {
+    let pairs = || (0..n).map(|i| (a(i), b(i))).filter(|(x, y)| x.is_finite() && y.is_finite());
+    let count = pairs().count() as f64;
+    if count < 2.0 {
         return f64::NAN;
     }
-    let (ma, mb) = (pairs().map(|p| p.0).sum::<f64>() / n, pairs().map(|p| p.1).sum::<f64>() / n);
+    let (ma, mb) = (pairs().map(|p| p.0).sum::<f64>() / count, pairs().map(|p| p.1).sum::<f64>() / count);
     let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
     for (x, y) in pairs() {
         sab += (x - ma) * (y - mb);

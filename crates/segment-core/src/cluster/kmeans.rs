@@ -3,7 +3,7 @@
 //! from its centre. Convergence: total squared centre shift <= `tol` x the mean feature variance, as
 //! scikit-learn defines it.
 
-use super::canonical_labels;
+use super::canonical_ids;
 use crate::distance::dist2;
 use crate::error::CoreError;
 use crate::rng::SplitMix64;
@@ -163,24 +163,19 @@ impl Inits {
 
     /// The fit: the initialisation of lowest inertia, segments numbered canonically.
     fn finish(self) -> KMeansFit {
-        let (n, d, k) = (self.n, self.d, self.k);
+        let (n, d) = (self.n, self.d);
         let Some((assign, centres, inertia, iterations)) = self.best else {
             return KMeansFit { labels: vec![None; n], centroids: Vec::new(), inertia: 0.0, iterations: 0 };
         };
-        let raw: Vec<Option<usize>> = assign.iter().map(|&c| Some(c)).collect();
-        let (labels, _) = canonical_labels(&raw);
-        // Reorder the centres to the canonical ids.
-        let mut centroids = vec![vec![0.0; d]; k];
-        let mut seen = vec![false; k];
-        for (old, new) in assign.iter().zip(&labels) {
-            if let Some(new) = *new {
-                if !seen[new] {
-                    seen[new] = true;
-                    centroids[new] = centres[old * d..(old + 1) * d].to_vec();
-                }
+        let (new_id, sizes) = canonical_ids(assign.iter().map(|&c| Some(c)));
+        // The centres in canonical order (centres no row is assigned to are dropped).
+        let mut centroids = vec![Vec::new(); sizes.len()];
+        for (old, &new) in new_id.iter().enumerate() {
+            if let Some(centre) = centroids.get_mut(new) {
+                *centre = centres[old * d..(old + 1) * d].to_vec();
             }
         }
-        centroids.truncate(seen.iter().filter(|s| **s).count());
+        let labels = assign.iter().map(|&c| Some(new_id[c])).collect();
         KMeansFit { labels, centroids, inertia, iterations }
     }
 }

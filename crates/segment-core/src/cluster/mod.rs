@@ -33,11 +33,20 @@ pub(crate) fn check_min_samples(min_samples: usize) -> Result<(), crate::error::
 /// Renumbers cluster ids so that 0 is the largest cluster (ties: the one whose first row comes first).
 /// Returns the new labels and the sizes, largest first.
 pub fn canonical_labels(labels: &[Option<usize>]) -> (Vec<Option<usize>>, Vec<usize>) {
-    let n_clusters = labels.iter().flatten().map(|&l| l + 1).max().unwrap_or(0);
+    let (new_id, sizes) = canonical_ids(labels.iter().copied());
+    let relabeled = labels.iter().map(|l| l.map(|c| new_id[c])).collect();
+    (relabeled, sizes)
+}
+
+/// The canonical id of each cluster id in `labels` (usize::MAX for ids no row has) and the canonical
+/// segments' sizes, largest first (ties: the segment whose first row comes first). A fit maps its own
+/// labels with it, without an `Option` copy of them.
+pub fn canonical_ids(labels: impl Iterator<Item = Option<usize>> + Clone) -> (Vec<usize>, Vec<usize>) {
+    let n_clusters = labels.clone().flatten().map(|l| l + 1).max().unwrap_or(0);
     let mut size = vec![0usize; n_clusters];
     let mut first = vec![usize::MAX; n_clusters];
-    for (i, l) in labels.iter().enumerate() {
-        if let Some(l) = *l {
+    for (i, l) in labels.enumerate() {
+        if let Some(l) = l {
             size[l] += 1;
             first[l] = first[l].min(i);
         }
@@ -48,9 +57,7 @@ pub fn canonical_labels(labels: &[Option<usize>]) -> (Vec<Option<usize>>, Vec<us
     for (rank, &c) in order.iter().enumerate() {
         new_id[c] = rank;
     }
-    let relabeled = labels.iter().map(|l| l.map(|c| new_id[c])).collect();
-    let sizes = order.iter().map(|&c| size[c]).collect();
-    (relabeled, sizes)
+    (new_id, order.iter().map(|&c| size[c]).collect())
 }
 
 #[cfg(test)]

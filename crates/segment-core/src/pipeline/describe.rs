@@ -162,7 +162,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
     let pca = Pca::fit(x_scaled);
     // Per row as many components as there are (3 at most): `coords` holds exactly `dims` per row.
     let dims = d.clamp(1, 3).min(pca.components.len());
-    let coords = pca.transform(x_scaled, dims).into_iter().map(crate::serde_nan::to_f32).collect();
+    let coords = pca.transform_as(x_scaled, dims, crate::serde_nan::to_f32);
 
     progress(Stage::Scoring, 0.0);
     let scores = score_all(x_scaled, &compact(labels, segment_sizes.len()), spec, scoring);
@@ -223,12 +223,13 @@ pub(crate) fn silhouette_job(
     SilhouetteJob::new(x_scaled, &compact(labels, n_segments), spec.silhouette_options())
 }
 
-/// Segment ids without gaps (empty segments skipped), as the scores expect.
-fn compact(labels: &[Option<usize>], n_segments: usize) -> Vec<Option<usize>> {
+/// Segment ids without gaps (empty segments skipped), as the scores expect: the labels as they are
+/// when no segment is empty (no copy).
+fn compact(labels: &[Option<usize>], n_segments: usize) -> std::borrow::Cow<'_, [Option<usize>]> {
     let mut used = vec![false; n_segments];
     labels.iter().flatten().for_each(|&s| used[s] = true);
     if used.iter().all(|u| *u) {
-        return labels.to_vec();
+        return std::borrow::Cow::Borrowed(labels);
     }
     let mut new_id = vec![0usize; n_segments];
     let mut next = 0;
@@ -236,7 +237,7 @@ fn compact(labels: &[Option<usize>], n_segments: usize) -> Vec<Option<usize>> {
         new_id[s] = next;
         next += usize::from(*u);
     }
-    labels.iter().map(|l| l.map(|s| new_id[s])).collect()
+    std::borrow::Cow::Owned(labels.iter().map(|l| l.map(|s| new_id[s])).collect())
 }
 
 pub(crate) fn score_all(

@@ -64,11 +64,17 @@ impl Pca {
 
     /// Scores on the first `k` components, row-major `n * k`.
     pub fn transform(&self, x: ArrayView2<f64>, k: usize) -> Vec<f64> {
+        self.transform_as(x, k, |v| v)
+    }
+
+    /// [`Self::transform`] with each score passed through `map` as it is computed (the map keeps
+    /// single precision: no double-precision copy of the scores is made on the way).
+    pub fn transform_as<T>(&self, x: ArrayView2<f64>, k: usize, map: impl Fn(f64) -> T) -> Vec<T> {
         let k = k.min(self.components.len());
         let mut out = Vec::with_capacity(x.nrows() * k);
         for row in x.outer_iter() {
             for comp in &self.components[..k] {
-                out.push(row.iter().zip(&self.mean).zip(comp).map(|((v, m), c)| (v - m) * c).sum());
+                out.push(map(row.iter().zip(&self.mean).zip(comp).map(|((v, m), c)| (v - m) * c).sum()));
             }
         }
         out
