@@ -2,7 +2,7 @@
 //! run for a given seed, so the generator is fixed here rather than borrowed from a crate whose stream
 //! may change between versions.
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SplitMix64 {
     state: u64,
 }

@@ -55,7 +55,7 @@ impl StabilityJob {
                 )),
             });
         }
-        let plan = crate::score::StabilityPlan::new(&segmentation.labels(), STABILITY_RUNS, spec.seed);
+        let plan = crate::score::StabilityPlan::new(segmentation.labels(), STABILITY_RUNS, spec.seed);
         Ok(Self { spec: spec.clone(), x_scaled: Arc::clone(&segmentation.x_scaled), plan })
     }
 
