@@ -27,14 +27,26 @@ try {
   });
   const state = await settled(page, 900_000);
   console.log(`load to first result: ${state}, ${Date.now() - t0} ms; rows used ${await page.getByTestId('rows-used').textContent()}; worst main-thread stall in the first 2 s: ${lag.toFixed(0)} ms`);
-  // Memory: the worker's wasm memory (it only grows, so this is its peak) and the JS heaps.
+  // Memory: the worker's wasm memory (it only grows, so this is its peak) and the JS heaps, at the
+  // first result, then once the deferred silhouette and the stability fits have run.
   const size = fs.statSync(file).size;
   const worker = page.workers()[0];
-  const wasmBytes = worker ? await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength) : NaN;
+  const wasmBytes = async () =>
+    worker ? await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength) : NaN;
+  const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+  const first = await wasmBytes();
   const workerHeap = worker ? await worker.evaluate(() => (self.performance && performance.memory ? performance.memory.usedJSHeapSize : NaN)) : NaN;
   const pageHeap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : NaN));
-  const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
-  console.log(`memory: worker wasm ${mb(wasmBytes)} (${(wasmBytes / size).toFixed(1)}x the file), worker JS heap ${mb(workerHeap)}, page JS heap ${mb(pageHeap)}`);
+  console.log(`memory at the first result: worker wasm ${mb(first)} (${(first / size).toFixed(1)}x the file), worker JS heap ${mb(workerHeap)}, page JS heap ${mb(pageHeap)}`);
+  await show(page, 'analysis');
+  await page
+    .waitForFunction(() => {
+      const el = document.querySelector('[data-testid="stability"]');
+      return el && !el.textContent.includes('checking');
+    }, null, { timeout: 300_000 })
+    .catch(() => {});
+  const after = await wasmBytes();
+  console.log(`memory after the silhouette and stability: worker wasm ${mb(after)} (${(after / size).toFixed(1)}x the file)`);
   // Redrawing the PCA map (every point): show its screen, switch the shown components and read the
   // draw time.
   await show(page, 'pca');
