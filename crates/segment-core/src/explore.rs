@@ -206,12 +206,15 @@ pub fn explore(
         })
         .collect();
 
-    // Symmetric: each pair once.
+    // Symmetric: each pair once, on two columns copied out at a time (each column decoded once per
+    // pair it is the second of, not once per value read of the three passes).
     let k = series.len();
     let mut correlation = vec![vec![f64::NAN; k]; k];
+    let column = |s: (&Column, Option<f64>)| -> Vec<f64> { (0..kept.len()).map(|i| value(s, i)).collect() };
     for i in 0..k {
+        let a = column(series[i]);
         for j in i..k {
-            let r = pearson_of(kept.len(), |r| value(series[i], r), |r| value(series[j], r));
+            let r = if i == j { pearson(&a, &a) } else { pearson(&a, &column(series[j])) };
             correlation[i][j] = r;
             correlation[j][i] = r;
         }
@@ -228,17 +231,12 @@ pub fn explore(
 
 /// Pearson's r over the pairs where both values are finite.
 pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    pearson_of(a.len().min(b.len()), |i| a[i], |i| b[i])
-}
-
-/// [`pearson`] of the `n` pairs (`a(i)`, `b(i)`), read where they are.
-fn pearson_of(n: usize, a: impl Fn(usize) -> f64, b: impl Fn(usize) -> f64) -> f64 {
-    let pairs = || (0..n).map(|i| (a(i), b(i))).filter(|(x, y)| x.is_finite() && y.is_finite());
-    let count = pairs().count() as f64;
-    if count < 2.0 {
+    let pairs = || a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite());
+    let n = pairs().count() as f64;
+    if n < 2.0 {
         return f64::NAN;
     }
-    let (ma, mb) = (pairs().map(|p| p.0).sum::<f64>() / count, pairs().map(|p| p.1).sum::<f64>() / count);
+    let (ma, mb) = (pairs().map(|p| p.0).sum::<f64>() / n, pairs().map(|p| p.1).sum::<f64>() / n);
     let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
     for (x, y) in pairs() {
         sab += (x - ma) * (y - mb);

@@ -311,7 +311,9 @@ pub fn search(
     let mut search_specs = Vec::new();
     // Which view each candidate belongs to, and each view's search rows.
     let mut of_view = Vec::new();
-    let mut rows_of_view: Vec<Option<SearchRows>> = (0..views.len()).map(|_| None).collect();
+    // Kept for the shortlist's stability: the rows only (each view's pairwise distances, 8 MB at 2,000
+    // silhouette rows, are dropped once its candidates are scored).
+    let mut rows_of_view: Vec<Option<Array2<f64>>> = (0..views.len()).map(|_| None).collect();
     let mut rows_total = 0;
     let mut rows_searched = 0;
     let mut silhouette_rows = 0;
@@ -464,16 +466,16 @@ pub fn search(
                 of_view.push(vi);
             }
         }
-        rows_of_view[vi] = Some(rows);
+        rows_of_view[vi] = Some(rows.x);
     }
 
     // The rule, then the stability of the shortlisted.
     let order = rule::ranking(&candidates);
     for &i in order.iter().take(rule::SHORTLIST) {
-        if let Some(Some(rows)) = rows_of_view.get(of_view[i]) {
+        if let Some(Some(x)) = rows_of_view.get(of_view[i]) {
             let mut spec = search_specs[i].clone();
             spec.kmeans.n_init = spec.kmeans.n_init.max(options.stability_n_init);
-            candidates[i].stability = Some(stability_on(&spec, rows.x.view(), options, base.seed));
+            candidates[i].stability = Some(stability_on(&spec, x.view(), options, base.seed));
         }
         step(progress);
     }
