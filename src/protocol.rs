@@ -157,6 +157,9 @@ pub enum Reply {
 
 pub const JSON_KEY: &str = "json";
 pub const BYTES_KEY: &str = "bytes";
+/// Beside a file's bytes: the file itself (a `Blob`), which the worker reads again when asked for its
+/// rows instead of keeping its bytes.
+pub const BLOB_KEY: &str = "blob";
 const LABELS_KEY: &str = "labels";
 const COORDS_KEY: &str = "coords";
 const MEMBERSHIP_KEY: &str = "membership";

@@ -112,6 +112,9 @@ struct Link {
     /// When the work on screen started (for `elapsed_ms`).
     started_at: StoredValue<f64>,
     bytes: StoredValue<Option<js_sys::Uint8Array>, LocalStorage>,
+    /// The file `bytes` were read from, when the worker may read it again instead of keeping them (a
+    /// file the person chose; not the sample, a converted file or a file a model was applied to).
+    blob: StoredValue<Option<web_sys::Blob>, LocalStorage>,
     /// The worker holds the current file's table (false after a cancel restarted it).
     worker_has_table: StoredValue<bool>,
     /// A request waiting for the file to be loaded again into a fresh worker.
@@ -202,6 +205,7 @@ impl AppState {
                 started_at: StoredValue::new(0.0),
                 worker: StoredValue::new_local(None),
                 bytes: StoredValue::new_local(None),
+                blob: StoredValue::new_local(None),
                 worker_has_table: StoredValue::new(false),
                 pending: StoredValue::new(None),
                 model_json: StoredValue::new(None),
@@ -284,14 +288,18 @@ impl AppState {
             self.reset_for_file(name, mode.clone());
             self.send(Request::Reload { mode }, false);
         } else {
-            self.load_with(name, bytes, mode);
+            self.load_with(name, bytes, self.link.blob.get_value(), mode);
         }
     }
 
     fn send(&self, request: Request, with_bytes: bool) {
         self.link.worker.with_value(|w| {
             if let Some(w) = w {
-                self.link.bytes.with_value(|b| w.send(&request, if with_bytes { b.as_ref() } else { None }));
+                self.link.bytes.with_value(|b| {
+                    self.link.blob.with_value(|blob| {
+                        w.send(&request, if with_bytes { b.as_ref() } else { None }, blob.as_ref())
+                    })
+                });
             }
         });
     }
@@ -340,7 +348,7 @@ impl AppState {
         let request = Request::Apply { model_json, mapping };
         self.link.worker.with_value(|w| {
             if let Some(w) = w {
-                self.link.apply_file.with_value(|f| w.send(&request, f.as_ref().map(|(_, b)| b)));
+                self.link.apply_file.with_value(|f| w.send(&request, f.as_ref().map(|(_, b)| b), None));
             }
         });
     }
@@ -367,19 +375,28 @@ impl AppState {
 
     /// A new file: parse it in the worker (a file of purchase lines becomes its customers), then segment
     /// it by the automatic choice, or with a share link's settings or the original project's preset.
-    pub fn load(&self, name: String, bytes: js_sys::Uint8Array) {
-        self.load_with(name, bytes, LoadMode::Auto);
+    /// `file`: the file the bytes were read from (None for the sample), which the worker reads again
+    /// for exports and previews instead of keeping the bytes.
+    pub fn load(&self, name: String, bytes: js_sys::Uint8Array, file: Option<web_sys::Blob>) {
+        self.load_with(name, bytes, file, LoadMode::Auto);
     }
 
     /// [`AppState::load`] for a file the page turned into text first: `read_as` says what it was.
     pub fn load_converted(&self, name: String, bytes: js_sys::Uint8Array, read_as: &str) {
-        self.load_with(name, bytes, LoadMode::Auto);
+        self.load_with(name, bytes, None, LoadMode::Auto);
         self.link.read_as.set_value(Some(read_as.to_string()));
     }
 
-    fn load_with(&self, name: String, bytes: js_sys::Uint8Array, mode: LoadMode) {
+    fn load_with(
+        &self,
+        name: String,
+        bytes: js_sys::Uint8Array,
+        file: Option<web_sys::Blob>,
+        mode: LoadMode,
+    ) {
         self.reset_for_file(name.clone(), mode.clone());
         self.link.bytes.set_value(Some(bytes));
+        self.link.blob.set_value(file);
         self.send(Request::Load { name, mode }, true);
     }
 
@@ -830,6 +847,7 @@ impl AppState {
         if let Some((name, bytes)) = self.link.apply_file.try_update_value(Option::take).flatten() {
             self.file_name.set(Some(name));
             self.link.bytes.set_value(Some(bytes));
+            self.link.blob.set_value(None);
         }
         self.link.worker_has_table.set_value(true);
         let model_file = self.model.get_untracked().map(|m| m.file_name.clone()).unwrap_or_default();

@@ -3,7 +3,7 @@
 //! A worker that dies (out of memory, a crash) or a message that cannot be read ends in
 //! [`Reply::Lost`] and a fresh worker: the page never waits on an answer that will not come.
 
-use crate::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
+use crate::protocol::{Reply, Request, BLOB_KEY, BYTES_KEY, JSON_KEY};
 use segment_core::CoreError;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -107,13 +107,17 @@ impl WorkerClient {
         inner._handlers = vec![on_message, on_error, on_message_error];
     }
 
-    /// Sends a request, with the file's bytes for `Load`.
-    pub fn send(&self, request: &Request, bytes: Option<&js_sys::Uint8Array>) {
+    /// Sends a request, with the file's bytes for `Load` (and the file they were read from, when the
+    /// worker can read it again).
+    pub fn send(&self, request: &Request, bytes: Option<&js_sys::Uint8Array>, blob: Option<&web_sys::Blob>) {
         let message = js_sys::Object::new();
         let json = serde_json::to_string(request).unwrap_or_default();
         let _ = js_sys::Reflect::set(&message, &JSON_KEY.into(), &json.into());
         if let Some(bytes) = bytes {
             let _ = js_sys::Reflect::set(&message, &BYTES_KEY.into(), bytes);
+            if let Some(blob) = blob {
+                let _ = js_sys::Reflect::set(&message, &BLOB_KEY.into(), blob);
+            }
         }
         let mut inner = self.0.borrow_mut();
         match (&inner.worker, inner.ready) {

@@ -18,10 +18,10 @@ fn main() {
 
 #[cfg(target_arch = "wasm32")]
 mod worker {
-    use segment_app::protocol::{Reply, Request, BYTES_KEY, JSON_KEY};
+    use segment_app::protocol::{Reply, Request, BLOB_KEY, BYTES_KEY, JSON_KEY};
     use segment_core::model::SegmentModel;
     use segment_core::pipeline::Stage;
-    use segment_core::session::{ApplyOutcome, Finished, Session};
+    use segment_core::session::{ApplyOutcome, FileSource, Finished, Session};
     use segment_core::CoreError;
     use std::cell::RefCell;
     use std::sync::Arc;
@@ -76,7 +76,8 @@ mod worker {
             }
         };
         let bytes = attached_bytes(&data);
-        let reply = SESSION.with(|session| answer(&mut session.borrow_mut(), request, bytes));
+        let source = attached_file(&data, &request);
+        let reply = SESSION.with(|session| answer(&mut session.borrow_mut(), request, bytes, source));
         match reply {
             Ok(Some(reply)) => post(reply),
             Ok(None) => {}
@@ -90,13 +91,14 @@ mod worker {
         session: &mut Session,
         request: Request,
         bytes: Option<Vec<u8>>,
+        source: Option<Box<dyn FileSource>>,
     ) -> Result<Option<Reply>, CoreError> {
         let started = now_ms();
         let elapsed = || now_ms() - started;
         let mut progress = progress_reporter();
         let reply = match request {
             Request::Load { mode, .. } => {
-                let summary = session.load(bytes.unwrap_or_default(), &mode, &mut progress)?;
+                let summary = session.load_from(bytes.unwrap_or_default(), source, &mode, &mut progress)?;
                 Reply::Loaded { summary: Box::new(summary), elapsed_ms: elapsed() }
             }
             Request::Reload { mode } => {
@@ -195,6 +197,41 @@ mod worker {
             None => {}
         }
         schedule_deferred();
+    }
+
+    /// The file a `Load`'s bytes were read from, which the session reads again when asked for its
+    /// rows (an export, a preview) instead of keeping its bytes in wasm memory.
+    struct BlobFile {
+        name: String,
+        blob: web_sys::Blob,
+    }
+
+    impl FileSource for BlobFile {
+        fn name(&self) -> String {
+            self.name.clone()
+        }
+
+        fn size(&self) -> u64 {
+            self.blob.size() as u64
+        }
+
+        fn read(&self, start: u64, end: u64) -> Result<Vec<u8>, String> {
+            let why = |e: JsValue| {
+                e.as_string()
+                    .or_else(|| js_sys::JSON::stringify(&e).ok().map(String::from))
+                    .unwrap_or_default()
+            };
+            let slice = self.blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(why)?;
+            let reader = web_sys::FileReaderSync::new().map_err(why)?;
+            let buffer = reader.read_as_array_buffer(&slice).map_err(why)?;
+            Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        }
+    }
+
+    fn attached_file(data: &JsValue, request: &Request) -> Option<Box<dyn FileSource>> {
+        let Request::Load { name, .. } = request else { return None };
+        let blob = js_sys::Reflect::get(data, &BLOB_KEY.into()).ok()?.dyn_into::<web_sys::Blob>().ok()?;
+        Some(Box::new(BlobFile { name: name.clone(), blob }))
     }
 
     fn attached_bytes(data: &JsValue) -> Option<Vec<u8>> {

@@ -69,8 +69,9 @@ pub(crate) fn open_file(state: crate::state::AppState, file: web_sys::File) {
     state.begin("Opening the file");
     spawn_local(async move {
         let name = file.name();
+        let blob: web_sys::Blob = (*file).clone();
         match read_data_file(state, file).await {
-            Ok((bytes, false)) => state.load(name, bytes),
+            Ok((bytes, false)) => state.load(name, bytes, Some(blob)),
             Ok((bytes, true)) => state.load_converted(name, bytes, READ_AS_PARQUET),
             Err(message) => state.fail(message),
         }
@@ -86,7 +87,7 @@ pub fn Loader(#[prop(optional)] compact: bool) -> impl IntoView {
         state.begin("Fetching the sample");
         spawn_local(async move {
             match fetch_sample().await {
-                Ok(bytes) => state.load(SAMPLE_FILE.to_string(), bytes),
+                Ok(bytes) => state.load(SAMPLE_FILE.to_string(), bytes, None),
                 Err(message) => state.fail(message),
             }
         });

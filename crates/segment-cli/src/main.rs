@@ -175,6 +175,13 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))
 }
 
+/// The data file, for the session to read its rows again (exports) instead of keeping its bytes.
+fn disk_file(path: &Path) -> Option<Box<dyn segment_core::session::FileSource>> {
+    segment_core::session::DiskFile::open(path)
+        .ok()
+        .map(|f| Box::new(f) as Box<dyn segment_core::session::FileSource>)
+}
+
 /// A data file's bytes for the reader: a Parquet file as its CSV text (read whole: `fit` and `suggest`
 /// need every row; `apply` streams it instead).
 fn read_data(path: &Path) -> Result<Vec<u8>, Failure> {
@@ -244,7 +251,12 @@ impl Command {
                 let bar = spinner();
                 let mut progress = progress_on(&bar);
                 let mut session = Session::new();
-                let summary = session.load(read_data(&data)?, &load_mode(as_is), &mut progress)?;
+                let summary = session.load_from(
+                    read_data(&data)?,
+                    disk_file(&data),
+                    &load_mode(as_is),
+                    &mut progress,
+                )?;
                 let spec = default_settings(&mut session, &summary, &mut progress)?;
                 bar.finish_and_clear();
                 // Settings this command writes are settings `fit --settings` reads back.
@@ -362,7 +374,7 @@ fn fit(
         None => mode.clone(),
     };
     let mut session = Session::new();
-    let summary = session.load(read_data(data)?, &mode, &mut progress)?;
+    let summary = session.load_from(read_data(data)?, disk_file(data), &mode, &mut progress)?;
     match settings {
         Some(spec) => {
             session.run(&spec, &mut progress)?;

@@ -1,6 +1,6 @@
 //! Peak memory against the file's size, natively: reading a customer export (typed columns), and the
-//! whole first result (read, advise, the automatic choice, the chosen fit with its scores, PCA and
-//! dashboard figures). Each measurement runs in a fresh process (this binary again), whose peak
+//! whole first result in a session (read, advise, the automatic choice, the chosen fit with its scores,
+//! PCA and dashboard figures; the file read again from disk when asked, not kept). Each measurement runs in a fresh process (this binary again), whose peak
 //! resident size (Linux VmHWM) includes the file's bytes.
 //!
 //! The same work in pandas + scikit-learn (`pandas_memory.py`: read, z-scores, k-means, scores) is
@@ -25,12 +25,18 @@ fn peak_bytes() -> f64 {
 fn child(path: &str, full: bool) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let t = Instant::now();
-    let customers = segment_core::transactions::read_customers(bytes, &Default::default(), &mut |_| {})
-        .unwrap_or_else(|e| panic!("{e}"));
     if full {
-        let summary =
-            segment_core::pipeline::summarize_customers(&customers).unwrap_or_else(|e| panic!("{e}"));
-        let _ = segment_core::auto::choose(&customers.table, &summary.suggested, &mut |_, _| {})
+        // As the page and the command line do: a session that reads the file again from where it
+        // lies instead of keeping its bytes.
+        let mut session = segment_core::session::Session::new();
+        let disk = segment_core::session::DiskFile::open(std::path::Path::new(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let summary = session
+            .load_from(bytes, Some(Box::new(disk)), &Default::default(), &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = session.choose(&summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    } else {
+        let _ = segment_core::transactions::read_customers(bytes, &Default::default(), &mut |_| {})
             .unwrap_or_else(|e| panic!("{e}"));
     }
     println!("{} {}", t.elapsed().as_secs_f64(), peak_bytes());

@@ -48,6 +48,10 @@ pub enum CoreError {
     BadModel(String),
     #[error("No file is loaded. Load a CSV file or the sample first.")]
     NoFile,
+    /// The loaded file, read again where it lies (the page's file, the file on disk), could not be
+    /// read or has changed since it was loaded.
+    #[error("\"{name}\" could not be read again ({reason}). It may have been moved or changed since it was loaded: load it again.")]
+    FileChanged { name: String, reason: String },
     /// A request that needs a segmentation came before any (an export, a model save, the movers).
     #[error("Run a segmentation first: {needed_for}.")]
     NoSegmentation { needed_for: String },

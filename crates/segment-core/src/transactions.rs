@@ -58,7 +58,7 @@ fn find(table: &Table, words: &[&str], accept: impl Fn(&crate::ingest::Column) -
 /// date, and quantity with price or an amount. None for a customer-level file.
 pub fn detect(table: &Table) -> Option<TransactionColumns> {
     let repeated = |c: &crate::ingest::Column| {
-        let filled = c.missing.iter().filter(|m| !**m).count();
+        let filled = c.missing.len() - c.missing.count();
         filled > 0 && c.distinct * 10 < filled * 9
     };
     let customer = find(
@@ -109,7 +109,7 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
         column: cols.customer.clone(),
         available: table.names().join(", "),
     })?;
-    let latest = date.values.iter().copied().filter(|v| !v.is_nan()).fold(f64::NEG_INFINITY, f64::max);
+    let latest = date.values.iter().filter(|v| !v.is_nan()).fold(f64::NEG_INFINITY, f64::max);
     if !latest.is_finite() {
         return Err(CoreError::InvalidParameter {
             name: cols.date.clone(),
@@ -137,19 +137,19 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
             return;
         }
         let invoice = invoice_at.map(|i| record.get(i).unwrap_or("").trim().to_string());
-        let q = quantity.map(|c| c.values[r]);
+        let q = quantity.map(|c| c.values.at(r));
         let cancelled =
             invoice.as_deref().is_some_and(|i| i.starts_with(['C', 'c'])) || q.is_some_and(|q| q < 0.0);
         if cancelled {
             report.cancellations += 1;
             return;
         }
-        let line = match (q, price.map(|c| c.values[r]), amount.map(|c| c.values[r])) {
+        let line = match (q, price.map(|c| c.values.at(r)), amount.map(|c| c.values.at(r))) {
             (Some(q), Some(p), _) => q * p,
             (_, _, Some(a)) => a,
             _ => f64::NAN,
         };
-        let day = date.values[r];
+        let day = date.values.at(r);
         if line.is_nan() || day.is_nan() {
             report.unreadable += 1;
             return;
@@ -215,6 +215,8 @@ pub struct Customers {
     pub aggregated: Option<Aggregated>,
     /// When aggregated: the purchase lines as given.
     pub purchases: Option<Vec<u8>>,
+    /// Where each of the table's rows starts in `bytes`' text (found while reading).
+    pub rows: crate::ingest::RowIndex,
 }
 
 /// Reads `bytes` for segmentation as `mode` says: by default a transaction file (see [`detect`]) becomes
@@ -224,23 +226,24 @@ pub fn read_customers(
     mode: &LoadMode,
     on_progress: &mut dyn FnMut(f64),
 ) -> Result<Customers> {
-    let table = crate::ingest::read_csv(&bytes, on_progress)?;
+    let (table, rows) = crate::ingest::read_csv_indexed(&bytes, on_progress)?;
     let columns = match mode {
         LoadMode::AsIs => None,
         LoadMode::Auto => detect(&table),
         LoadMode::Aggregate(columns) => Some(columns.clone()),
     };
     let Some(columns) = columns else {
-        return Ok(Customers { bytes, table, aggregated: None, purchases: None });
+        return Ok(Customers { bytes, table, aggregated: None, purchases: None, rows });
     };
     let (csv, report) = aggregate(&bytes, &table, &columns)?;
     if report.customers == 0 {
         return Err(CoreError::TooFewRows { rows: 0, needed: 3 });
     }
     let customers = csv.into_bytes();
-    let table = crate::ingest::read_csv(&customers, &mut |_| {})?;
+    let (table, rows) = crate::ingest::read_csv_indexed(&customers, &mut |_| {})?;
     Ok(Customers {
         bytes: customers,
+        rows,
         table,
         aggregated: Some(Aggregated { columns, report }),
         purchases: Some(bytes),

@@ -59,7 +59,7 @@ fn reference(stem: &str) -> Reference {
         ScalerKind::from_key(expected["scaler"].as_str().unwrap_or("")).unwrap_or_else(|| panic!("scaler"));
     let x_scaled = FittedScaler::fit(kind, raw.view()).transform(raw.view());
     let labeled = table(&format!("{stem}.labeled.csv"));
-    let col = |name: &str| labeled.column(name).unwrap_or_else(|| panic!("{name}")).values.clone();
+    let col = |name: &str| labeled.column(name).unwrap_or_else(|| panic!("{name}")).values.to_vec();
     let labels_sklearn = col("dbscan_label").iter().map(|v| *v as i64).collect();
     let pc_sklearn = col("pc1").into_iter().zip(col("pc2")).collect();
     Reference { x_scaled, expected, labels_sklearn, pc_sklearn }

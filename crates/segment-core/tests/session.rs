@@ -341,3 +341,41 @@ fn requests_before_a_file_are_clear_errors() {
     let json = serde_json::to_string(&error).unwrap_or_default();
     assert_eq!(serde_json::from_str::<CoreError>(&json).ok(), Some(error));
 }
+
+/// The same session answers whether it keeps the file's bytes or reads the file again from disk, and
+/// a file changed on disk since it was loaded is said, not read wrong.
+#[test]
+fn a_file_read_again_from_disk_answers_as_a_file_kept() {
+    for name in ["messy_export.csv", "customers_2k.csv"] {
+        let bytes = fixture(name);
+        let dir = std::env::temp_dir().join(format!("segment-session-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let (mut kept, spec) = loaded(bytes.clone());
+        let mut again = Session::new();
+        let disk = segment_core::session::DiskFile::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        again
+            .load_from(bytes.clone(), Some(Box::new(disk)), &LoadMode::Auto, &mut |_, _| {})
+            .unwrap_or_else(|e| panic!("{e}"));
+        let a = kept.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).rows_used;
+        let b = again.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).rows_used;
+        assert_eq!(a, b, "{name}");
+        let rows = kept.preview(0, usize::MAX).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rows, again.preview(0, usize::MAX).unwrap_or_else(|e| panic!("{e}")), "{name}");
+        let middle = rows.total / 2;
+        assert_eq!(kept.preview(middle, 7).ok(), again.preview(middle, 7).ok(), "{name}");
+        assert_eq!(kept.used_row(a - 1).ok(), again.used_row(a - 1).ok(), "{name}");
+        let names: Vec<String> = Vec::new();
+        assert_eq!(kept.export(&names).ok(), again.export(&names).ok(), "{name}");
+        assert_eq!(kept.export_removed().ok(), again.export_removed().ok(), "{name}");
+        let model = |s: &Session| s.save_model(&names, name).map(|m| m.to_json()).ok();
+        assert_eq!(model(&kept), model(&again), "{name}");
+
+        // Changed on disk: a clear error, the table and the segments still there.
+        std::fs::write(&path, [&bytes[..], b"\n"].concat()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(again.export(&names), Err(CoreError::FileChanged { .. })), "{name}");
+        assert!(again.segmentation().is_some());
+        std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

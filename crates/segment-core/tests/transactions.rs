@@ -33,7 +33,7 @@ fn rfm_matches_pandas_and_segments() {
     let customers = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<String> =
         csv.lines().skip(1).map(|l| l.split(',').next().unwrap_or("").to_string()).collect();
-    let col = |name: &str| customers.column(name).map(|c| c.values.clone()).unwrap_or_default();
+    let col = |name: &str| customers.column(name).map(|c| c.values.to_vec()).unwrap_or_default();
     let (recency, frequency, monetary) = (col("recency_days"), col("frequency"), col("monetary"));
     for (id, want) in expected["sample"].as_object().into_iter().flatten() {
         let i = ids.iter().position(|x| x == id).unwrap_or_else(|| panic!("customer {id}"));

@@ -197,7 +197,7 @@ pub fn clean_with(
         .collect();
     steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
         // Text columns keep no values: only their empty cells count.
-        is_missing(c.missing[r], c.is_feature_kind(), c.values.get(r).copied().unwrap_or(f64::NAN))
+        is_missing(c.missing.get(r), c.is_feature_kind(), c.values.at(r))
     }));
 
     if rules.drop_duplicate_rows {
@@ -257,13 +257,13 @@ pub fn clean_with(
     if let Some(scope) = rules.drop_negative {
         let rule = scope_rule(NEGATIVE, scope);
         steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| {
-            is_negative(c.values[r])
+            is_negative(c.values.at(r))
         }));
     }
     if let Some(scope) = rules.drop_zero {
         let rule = scope_rule(ZERO, scope);
         steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| {
-            is_zero(c.values[r])
+            is_zero(c.values.at(r))
         }));
     }
 
@@ -274,15 +274,15 @@ pub fn clean_with(
             .iter()
             .map(|c| match rules.impute_for(&c.name) {
                 Impute::Drop => None,
-                Impute::Median => median(kept.iter().map(|&r| c.values[r])),
-                Impute::MostFrequent => most_frequent(kept.iter().map(|&r| c.values[r])),
+                Impute::Median => median(kept.iter().map(|&r| c.values.at(r))),
+                Impute::MostFrequent => most_frequent(kept.iter().map(|&r| c.values.at(r))),
             })
             .collect(),
     };
     if let Some(rule) = fill_rule(features.iter().map(|f| rules.impute_for(f))) {
         let mut by_column = Vec::new();
         for (c, value) in feature_columns.iter().zip(&fill).filter(|(c, _)| imputes(&c.name)) {
-            let n = kept.iter().filter(|&&r| c.values[r].is_nan()).count();
+            let n = kept.iter().filter(|&&r| c.values.at(r).is_nan()).count();
             if n > 0 {
                 by_column.push((
                     format!("{} (filled with {})", c.name, value.map_or("n/a".into(), |v| v.to_string())),
@@ -308,11 +308,11 @@ pub fn clean_with(
             .collect();
         if !unfillable.is_empty() {
             steps.push(apply(&mut kept, &table.line_of_row, UNFILLABLE, &unfillable, |c, r| {
-                c.values[r].is_nan()
+                c.values.at(r).is_nan()
             }));
         }
     }
-    let value = |j: usize, r: usize| filled(feature_columns[j].values[r], fill.get(j).copied().flatten());
+    let value = |j: usize, r: usize| filled(feature_columns[j].values.at(r), fill.get(j).copied().flatten());
 
     // Outlier bounds: from the model, else fitted on the rows kept so far.
     let bounds: Vec<Option<(f64, f64)>> = match (fitted, rules.outliers) {

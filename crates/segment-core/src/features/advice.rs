@@ -49,8 +49,8 @@ struct ValueStats {
     max: f64,
 }
 
-fn value_stats(values: &[f64]) -> Option<ValueStats> {
-    let filled: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+fn value_stats(values: &crate::ingest::values::Values) -> Option<ValueStats> {
+    let filled: Vec<f64> = values.iter().filter(|v| v.is_finite()).collect();
     let n = filled.len();
     if n == 0 {
         return None;
@@ -163,7 +163,7 @@ fn same_everywhere(c: &Column, reason: String) -> ColumnAdvice {
 }
 
 fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
-    let missing = c.missing.iter().filter(|m| **m).count() + c.not_a_number;
+    let missing = c.missing.count() + c.not_a_number;
     let missing_share = missing as f64 / n_rows.max(1) as f64;
     match c.kind {
         ColumnKind::Empty => return same_everywhere(c, "empty".into()),

@@ -9,6 +9,7 @@ pub use advice::{advise, ColumnAdvice};
 pub use scale::{quantile_sorted as quantile, FittedScaler, ScalerKind};
 pub use transform::Transform;
 
+use crate::ingest::values::Values;
 use crate::ingest::Table;
 use ndarray::Array2;
 
@@ -31,7 +32,7 @@ pub fn x_raw_filled(table: &Table, features: &[String], kept: &[usize], fill: &[
 /// million rows of ten features that matrix is 80 MB.
 pub struct RawRows<'a> {
     /// Per feature: the column's values, its latest date (date features), its fill value.
-    columns: Vec<(&'a [f64], Option<f64>, Option<f64>)>,
+    columns: Vec<(&'a Values, Option<f64>, Option<f64>)>,
     kept: &'a [usize],
 }
 
@@ -41,7 +42,7 @@ impl<'a> RawRows<'a> {
             .iter()
             .filter_map(|f| table.column(f))
             .enumerate()
-            .map(|(j, c)| (c.values.as_slice(), c.latest_date(), fill.get(j).copied().flatten()))
+            .map(|(j, c)| (&c.values, c.latest_date(), fill.get(j).copied().flatten()))
             .collect();
         Self { columns, kept }
     }
@@ -57,7 +58,7 @@ impl<'a> RawRows<'a> {
     /// Feature `j` of the `i`-th kept row.
     pub fn value(&self, i: usize, j: usize) -> f64 {
         let (values, latest, fill) = self.columns[j];
-        let v = values[self.kept[i]];
+        let v = values.at(self.kept[i]);
         let v = if v.is_nan() { fill.unwrap_or(v) } else { v };
         latest.map_or(v, |l| l - v)
     }

@@ -12,12 +12,14 @@ mod read;
 mod rows;
 mod sniff;
 pub mod spreadsheet;
+pub mod values;
 
 use crate::error::{CoreError, Result};
 use crate::limits;
 use date::DateFormat;
 use number::{parse_number, NumberFormat};
 use serde::{Deserialize, Serialize};
+use values::{Flags, Values};
 
 pub use rows::{into_text, RowIndex};
 pub use sniff::{decode, decode_text, detect_delimiter, sniff_encoding, Utf8Reader, SNIFF_BYTES};
@@ -42,10 +44,11 @@ pub enum ColumnKind {
 pub struct Column {
     pub name: String,
     pub kind: ColumnKind,
-    /// `missing[row]`: the cell was empty or a missing-value marker (NA, NaN, null, ...).
-    pub missing: Vec<bool>,
-    /// For numeric columns, the value of each row; NaN where missing or not a number.
-    pub values: Vec<f64>,
+    /// `missing.get(row)`: the cell was empty or a missing-value marker (NA, NaN, null, ...).
+    pub missing: Flags,
+    /// For typed columns, the value of each row (NaN where missing or not a number), each held in the
+    /// fewest bytes that give it back exactly ([`Values`]); none for text.
+    pub values: Values,
     /// Filled cells of a numeric column that did not parse as a number.
     pub not_a_number: usize,
     /// The first such cell: (row number in the file, counting the header as row 1; its text).
@@ -94,14 +97,14 @@ impl Column {
     /// the latest date" a date feature becomes. None for other columns or when no date is filled.
     pub fn latest_date(&self) -> Option<f64> {
         (self.kind == ColumnKind::Date)
-            .then(|| self.values.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max))
+            .then(|| self.values.iter().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max))
             .filter(|v| v.is_finite())
     }
 
     /// The value a feature takes in row `r`: the cell's number, or for a date the days from it to the
     /// column's latest date (`latest`, from [`Self::latest_date`]), so recent dates are small numbers.
     pub fn feature_value(&self, r: usize, latest: Option<f64>) -> f64 {
-        let v = self.values[r];
+        let v = self.values.at(r);
         latest.map_or(v, |l| l - v)
     }
 }
@@ -152,9 +155,7 @@ impl Table {
     pub fn id_column(&self) -> Option<String> {
         self.columns
             .iter()
-            .find(|c| {
-                looks_like_id(c, self.n_rows) && c.distinct == self.n_rows && c.missing.iter().all(|m| !m)
-            })
+            .find(|c| looks_like_id(c, self.n_rows) && c.distinct == self.n_rows && c.missing.count() == 0)
             .map(|c| c.name.clone())
     }
 
@@ -168,7 +169,7 @@ impl Table {
             .map(|c| ColumnInfo {
                 name: c.name.clone(),
                 kind: c.kind,
-                missing: c.missing.iter().filter(|m| **m).count(),
+                missing: c.missing.count(),
                 not_a_number: c.not_a_number,
                 distinct: c.distinct,
                 looks_like_id: looks_like_id(c, self.n_rows),
@@ -430,7 +431,16 @@ pub fn numbered_header(n: usize) -> csv::StringRecord {
 /// for a column of text only whether it is missing and, when it may be an id, a hash). The cells
 /// themselves stay in the file's bytes, which every export and preview reads again.
 pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table> {
+    read_csv_indexed(bytes, on_progress).map(|(table, _)| table)
+}
+
+/// [`read_csv`], with where each row starts in the file's text (found by the first pass: no walk of
+/// its own), so a preview page or the row behind a point reads only that row again.
+pub fn read_csv_indexed(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<(Table, RowIndex)> {
     let (text, source) = source_text(bytes)?;
+    let total = text.len().max(1) as f64;
+    let mut raw_header = Vec::new();
+    let mut starts = Vec::new();
     let mut names = Vec::new();
     let n_cols = std::cell::Cell::new(0);
     let mut scans: Vec<read::ColumnScan> = Vec::new();
@@ -438,14 +448,17 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     let mut n_rows = 0usize;
     let mut line_of_row = Vec::new();
     let mut row_hash = Vec::new();
-    let info = walk_text(
+    let info = walk_text_at(
         &text,
         source.clone(),
         &mut |header| {
             names = header_names(header.iter());
+            raw_header = header.iter().map(str::to_string).collect();
             n_cols.set(names.len());
         },
-        &mut |record, line, read| {
+        &mut |record, line, at| {
+            let read = at as f64 / total;
+            starts.push(at);
             if scans.is_empty() {
                 scans = (0..n_cols.get()).map(|_| read::ColumnScan::default()).collect();
             }
@@ -482,7 +495,9 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
     })?;
     on_progress(1.0);
     let columns = names.into_iter().zip(builders).map(|(name, b)| b.finish(name)).collect();
-    Ok(Table {
+    starts.shrink_to_fit();
+    let rows = RowIndex::from_parts(info.delimiter, raw_header, starts);
+    let table = Table {
         columns,
         n_rows,
         delimiter: info.delimiter,
@@ -492,7 +507,8 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
         line_of_row,
         source: info.source,
         row_hash,
-    })
+    };
+    Ok((table, rows))
 }
 
 /// The header within the limits: columns and bytes.
@@ -602,7 +618,7 @@ mod tests {
         assert_eq!(t.n_rows, 3);
         let a = t.column("a").unwrap_or_else(|| panic!("a"));
         assert!(a.is_numeric());
-        assert_eq!(a.missing, vec![false, false, true]);
+        assert_eq!(a.missing.iter().collect::<Vec<_>>(), vec![false, false, true]);
         // b: 2 of 3 filled cells parse, below the numeric share: text.
         assert_eq!(t.column("b").map(|c| c.kind), Some(ColumnKind::Text));
         assert_eq!(t.column("name").map(|c| c.kind), Some(ColumnKind::Text));
@@ -625,9 +641,9 @@ mod tests {
         assert_eq!(plan.kind, ColumnKind::Categorical);
         assert!(plan.is_feature_kind());
         // 12 filled cells: gold 2/12, basic 10/12, the empty cell missing.
-        assert_eq!(plan.values[0], 2.0 / 12.0);
-        assert_eq!(plan.values[1], 10.0 / 12.0);
-        assert!(plan.values[4].is_nan() && plan.missing[4]);
+        assert_eq!(plan.values.at(0), 2.0 / 12.0);
+        assert_eq!(plan.values.at(1), 10.0 / 12.0);
+        assert!(plan.values.at(4).is_nan() && plan.missing.get(4));
     }
 
     #[test]
@@ -653,7 +669,7 @@ mod tests {
         assert_eq!(t.n_rows, 2);
         assert_eq!((t.comment_lines, t.repeated_headers), (2, 1));
         assert_eq!(t.line_of_row, vec![4, 7]);
-        assert_eq!(t.column("a").map(|c| c.values.clone()), Some(vec![1.0, 3.0]));
+        assert_eq!(t.column("a").map(|c| c.values.to_vec()), Some(vec![1.0, 3.0]));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use super::date::{parse_date, DateEvidence, DateFormat};
 use super::number::{parse_number, DecimalEvidence, NumberFormat};
+use super::values::{Flags, Values, ValuesBuilder};
 use super::{boolean_value, is_missing_marker, text_hash, Column, ColumnKind};
 use std::collections::{HashMap, HashSet};
 
@@ -83,13 +84,13 @@ impl ColumnScan {
             plan,
             scan_filled: self.filled,
             small: self.small,
-            missing: Vec::with_capacity(n_rows),
-            values: if matches!(plan, Plan::Empty | Plan::TextOrCategory) {
-                Vec::new()
+            missing: Flags::with_capacity(n_rows),
+            values: ValuesBuilder::with_capacity(if matches!(plan, Plan::Empty | Plan::TextOrCategory) {
+                0
             } else {
-                Vec::with_capacity(n_rows)
-            },
-            category: Vec::new(),
+                n_rows
+            }),
+            category: ValuesBuilder::with_capacity(0),
             hashes: if hashes { Vec::with_capacity(n_rows) } else { Vec::new() },
             collect_hashes: hashes,
             format: NumberFormat { decimal, ..NumberFormat::POINT },
@@ -115,10 +116,10 @@ pub struct ColumnBuilder {
     plan: Plan,
     scan_filled: usize,
     small: Option<HashMap<u64, u32>>,
-    missing: Vec<bool>,
-    values: Vec<f64>,
+    missing: Flags,
+    values: ValuesBuilder,
     /// For a column that may turn out a category: each cell's share (a date plan's fallback).
-    category: Vec<f64>,
+    category: ValuesBuilder,
     hashes: Vec<u64>,
     collect_hashes: bool,
     format: NumberFormat,
@@ -193,11 +194,12 @@ impl ColumnBuilder {
         let filled = self.scan_filled;
         let enough = |n: usize| n as f64 >= TYPED_SHARE * filled as f64;
         let small_distinct = self.small.as_ref().map(HashMap::len);
+        let values = self.values.finish();
         let mut column = Column {
             name,
             kind: ColumnKind::Empty,
             missing: self.missing,
-            values: Vec::new(),
+            values: Values::default(),
             not_a_number: 0,
             first_not_a_number: None,
             distinct: 0,
@@ -209,11 +211,11 @@ impl ColumnBuilder {
             Plan::Empty => {}
             Plan::Number(_) => {
                 let distinct =
-                    small_distinct.unwrap_or_else(|| distinct_values(&self.values) + self.bad_texts.len());
-                let zero_one = self.values.iter().all(|v| v.is_nan() || *v == 0.0 || *v == 1.0);
+                    small_distinct.unwrap_or_else(|| distinct_values(&values) + self.bad_texts.len());
+                let zero_one = values.iter().all(|v| v.is_nan() || v == 0.0 || v == 1.0);
                 column.kind =
                     if zero_one && distinct == 2 { ColumnKind::Boolean } else { ColumnKind::Numeric };
-                column.values = self.values;
+                column.values = values;
                 column.not_a_number = self.bad;
                 column.first_not_a_number = self.first_bad;
                 column.number_format = Some(self.format);
@@ -221,14 +223,14 @@ impl ColumnBuilder {
             }
             Plan::BooleanWords => {
                 column.kind = ColumnKind::Boolean;
-                column.values = self.values;
+                column.values = values;
                 column.distinct = 2;
             }
             Plan::Date(format) if enough(self.parsed) => {
                 column.kind = ColumnKind::Date;
                 column.distinct =
                     small_distinct.unwrap_or_else(|| distinct_hashes(&self.hashes, &column.missing));
-                column.values = self.values;
+                column.values = values;
                 column.date_format = Some(format);
             }
             Plan::Date(_) | Plan::TextOrCategory => {
@@ -237,7 +239,7 @@ impl ColumnBuilder {
                 column.distinct = distinct;
                 if distinct <= MAX_CATEGORIES && distinct * 5 <= filled {
                     column.kind = ColumnKind::Categorical;
-                    column.values = self.category;
+                    column.values = self.category.finish();
                 } else {
                     column.kind = ColumnKind::Text;
                     // Ids written as codes: each cell's hash, for the duplicate-id rule.
@@ -252,16 +254,21 @@ impl ColumnBuilder {
 }
 
 /// Distinct finite values (a sorted copy, one column at a time).
-fn distinct_values(values: &[f64]) -> usize {
-    let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+fn distinct_values(values: &Values) -> usize {
+    // A coded column's table holds each of its values once (by bits): the same count from it alone.
+    let mut finite: Vec<f64> = match values {
+        Values::Coded { table, .. } => table.iter().copied().filter(|v| v.is_finite()).collect(),
+        _ => values.iter().filter(|v| v.is_finite()).collect(),
+    };
     finite.sort_unstable_by(f64::total_cmp);
     finite.dedup_by(|a, b| a == b);
     finite.len()
 }
 
 /// Distinct texts of the filled cells, from their hashes (a sorted copy: a third of a hash set's memory).
-fn distinct_hashes(hashes: &[u64], missing: &[bool]) -> usize {
-    let mut filled: Vec<u64> = hashes.iter().zip(missing).filter(|(_, m)| !**m).map(|(h, _)| *h).collect();
+fn distinct_hashes(hashes: &[u64], missing: &Flags) -> usize {
+    let mut filled: Vec<u64> =
+        hashes.iter().zip(missing.iter()).filter(|(_, m)| !*m).map(|(h, _)| *h).collect();
     filled.sort_unstable();
     filled.dedup();
     filled.len()

@@ -42,6 +42,11 @@ impl RowIndex {
         Ok(Self { delimiter: info.delimiter, header, starts })
     }
 
+    /// The index a reader's walk found (`starts`: each data row's byte offset in the text).
+    pub(crate) fn from_parts(delimiter: u8, header: Vec<String>, starts: Vec<usize>) -> Self {
+        Self { delimiter, header, starts }
+    }
+
     /// Data rows in the file.
     pub fn len(&self) -> usize {
         self.starts.len()
@@ -57,12 +62,25 @@ impl RowIndex {
 
     /// The cells of data row `row` of `text` (the text the index was built on), as they are in the file.
     pub fn row(&self, text: &str, row: usize) -> Option<Vec<String>> {
+        let (start, end) = self.span(row, text.len())?;
+        self.cells(text.get(start..end)?)
+    }
+
+    /// Where data row `row` lies in a text of `len` bytes: from its start to the next row's (blank
+    /// lines or a repeated header between them are read past).
+    pub fn span(&self, row: usize, len: usize) -> Option<(usize, usize)> {
         let start = *self.starts.get(row)?;
+        let end = self.starts.get(row + 1).copied().unwrap_or(len).min(len);
+        (start <= end).then_some((start, end))
+    }
+
+    /// The cells of the row that `text` (a [`Self::span`] of the file) starts with.
+    pub fn cells(&self, text: &str) -> Option<Vec<String>> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(self.delimiter)
             .flexible(true)
             .has_headers(false)
-            .from_reader(text.get(start..)?.as_bytes());
+            .from_reader(text.as_bytes());
         let record = reader.records().next()?.ok()?;
         Some(record.iter().map(str::to_string).collect())
     }
@@ -93,5 +111,26 @@ mod tests {
         let text = into_text(b"name,amount\nJos\xe9,3\n".to_vec()).unwrap_or_default();
         let index = RowIndex::build(&text).unwrap_or_default();
         assert_eq!(index.row(&text, 0), Some(vec!["Jos\u{e9}".to_string(), "3".to_string()]));
+    }
+
+    #[test]
+    fn the_readers_index_is_the_walks() {
+        for bytes in [
+            &b"# exported 2026\nid;name\n1;\"Ann\nSmith\"\n\n2;Bob\nid;name\n3;Cy\n"[..],
+            b"\xef\xbb\xbfa,b\n1,2\n3,4",
+            b"1,2\n3,4\n",
+            b"name,amount\nJos\xe9,3\nAnn,4\n",
+        ] {
+            let text = into_text(bytes.to_vec()).unwrap_or_default();
+            let walked = RowIndex::build(&text).unwrap_or_default();
+            let (_, read) =
+                super::super::read_csv_indexed(bytes, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(read.header(), walked.header());
+            assert_eq!(read.len(), walked.len());
+            for r in 0..=read.len() {
+                assert_eq!(read.row(&text, r), walked.row(&text, r));
+                assert_eq!(read.span(r, text.len()), walked.span(r, text.len()));
+            }
+        }
     }
 }

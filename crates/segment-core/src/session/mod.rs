@@ -35,39 +35,53 @@ use kept::KeptFits;
 use serde::{Deserialize, Serialize};
 
 pub mod kept;
+pub mod source;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use source::DiskFile;
+pub use source::FileSource;
+use source::FileText;
 
 /// A file loaded into the session.
 struct LoadedFile {
-    /// The table's rows as UTF-8 CSV text (for an aggregated file, its customers): what exports,
-    /// previews and a saved model's id list read.
-    text: String,
+    /// The table's rows as UTF-8 CSV text (for an aggregated file, its customers), held or read back
+    /// from the file ([`source`]): what exports, previews and a saved model's id list read.
+    text: FileText,
     /// For a table aggregated from purchase lines: those lines' text, kept so they can be read again
     /// (as they are, or with other columns) without the page sending the file again.
     purchases: Option<String>,
     table: Table,
     aggregated: Option<Aggregated>,
-    /// Built on the first preview or hover, then kept.
-    rows: Option<RowIndex>,
+    /// Where each row starts in `text` (found while reading): a preview page or the row behind a
+    /// point reads only its rows.
+    rows: RowIndex,
 }
 
 impl LoadedFile {
-    fn read(bytes: Vec<u8>, mode: &LoadMode, progress: Progress) -> Result<Self> {
+    /// Reads `bytes`; with a `source` holding the same bytes, they are not kept (see [`source`]).
+    fn read(
+        bytes: Vec<u8>,
+        source: Option<Box<dyn FileSource>>,
+        mode: &LoadMode,
+        progress: Progress,
+    ) -> Result<Self> {
         progress(Stage::Reading, 0.0);
         let customers = read_customers(bytes, mode, &mut |f| progress(Stage::Reading, f))?;
+        // An aggregated file's text is its customers' CSV, which no source holds.
+        let source = source.filter(|_| customers.aggregated.is_none());
         Ok(Self {
-            text: into_text(customers.bytes)?,
+            text: FileText::new(customers.bytes, source)?,
             purchases: customers.purchases.map(into_text).transpose()?,
             table: customers.table,
             aggregated: customers.aggregated,
-            rows: None,
+            rows: customers.rows,
         })
     }
 
-    fn rows(&mut self) -> Result<&RowIndex> {
-        if self.rows.is_none() {
-            self.rows = Some(RowIndex::build(&self.text)?);
-        }
-        self.rows.as_ref().ok_or(CoreError::NoFile)
+    /// The cells of data row `row` as they are in the file (None past the last row).
+    fn row(&self, row: usize) -> Result<Option<Vec<String>>> {
+        let Some((start, end)) = self.rows.span(row, self.text.len()) else { return Ok(None) };
+        Ok(self.rows.cells(&self.text.slice(start, end)?))
     }
 }
 
@@ -136,8 +150,20 @@ impl Session {
     /// otherwise) and replaces whatever was loaded. Files up to [`K_DISTANCE_AT_LOAD_ROWS`] rows get
     /// the k-distance curve of the suggested settings, whose prepared rows are kept for the first run.
     pub fn load(&mut self, bytes: Vec<u8>, mode: &LoadMode, progress: Progress) -> Result<DatasetSummary> {
+        self.load_from(bytes, None, mode, progress)
+    }
+
+    /// [`Session::load`] of a file that `source` can read again: its bytes are not kept when it is
+    /// UTF-8 text as it is (exports and previews read it again from the source).
+    pub fn load_from(
+        &mut self,
+        bytes: Vec<u8>,
+        source: Option<Box<dyn FileSource>>,
+        mode: &LoadMode,
+        progress: Progress,
+    ) -> Result<DatasetSummary> {
         self.clear();
-        let file = LoadedFile::read(bytes, mode, progress)?;
+        let file = LoadedFile::read(bytes, source, mode, progress)?;
         self.install(file)
     }
 
@@ -146,9 +172,12 @@ impl Session {
     pub fn reload(&mut self, mode: &LoadMode, progress: Progress) -> Result<DatasetSummary> {
         let file = self.file.take().ok_or(CoreError::NoFile)?;
         let source = file.table.source.clone();
-        let original = file.purchases.unwrap_or(file.text);
+        let (original, again) = match (file.purchases, file.text) {
+            (Some(purchases), _) => (purchases, None),
+            (None, text) => text.into_parts()?,
+        };
         self.clear();
-        let mut file = LoadedFile::read(original.into_bytes(), mode, progress)?;
+        let mut file = LoadedFile::read(original.into_bytes(), again, mode, progress)?;
         // Read from the decoded text: what the file was read as is the first reading's.
         file.table.source = source;
         self.install(file)
@@ -377,27 +406,38 @@ impl Session {
     /// The loaded file with each row's segment number and name (`names`) added.
     pub fn export(&self, names: &[String]) -> Result<String> {
         let last = self.last_or("the export adds each row's segment")?;
-        labeled_csv(self.file()?.text.as_bytes(), last, names)
+        labeled_csv(self.file()?.text.text()?.as_bytes(), last, names)
     }
 
     /// The rows cleaning removed, each with the rule and columns that removed it.
     pub fn export_removed(&self) -> Result<String> {
         let last = self.last_or("the removed rows are those of a run's cleaning")?;
-        removed_rows_csv(self.file()?.text.as_bytes(), last)
+        removed_rows_csv(self.file()?.text.text()?.as_bytes(), last)
     }
 
     /// Rows `start..start + count` of the file as they are, with their segments in the last
     /// segmentation.
     pub fn preview(&mut self, start: usize, count: usize) -> Result<Preview> {
-        self.file.as_mut().ok_or(CoreError::NoFile)?.rows()?;
         let file = self.file()?;
-        let index = file.rows.as_ref().ok_or(CoreError::NoFile)?;
-        let total = index.len();
+        let total = file.rows.len();
         let start = start.min(total);
         let end = start.saturating_add(count).min(total);
-        let rows: Vec<Vec<String>> = (start..end).filter_map(|r| index.row(&file.text, r)).collect();
+        // One read for the page's rows.
+        let (from, to) = match (file.rows.span(start, file.text.len()), end.checked_sub(1)) {
+            (Some((from, _)), Some(last)) if end > start => {
+                (from, file.rows.span(last, file.text.len()).map_or(from, |(_, to)| to))
+            }
+            _ => (0, 0),
+        };
+        let text = file.text.slice(from, to)?;
+        let rows: Vec<Vec<String>> = (start..end)
+            .filter_map(|r| {
+                let (a, b) = file.rows.span(r, file.text.len())?;
+                file.rows.cells(text.get(a - from..b - from)?)
+            })
+            .collect();
         let labels = (start..start + rows.len()).map(|r| self.label_of_row(r)).collect();
-        Ok(Preview { header: index.header().to_vec(), start, rows, labels, total })
+        Ok(Preview { header: file.rows.header().to_vec(), start, rows, labels, total })
     }
 
     /// The segment of file row `row` (0 = first data row) in the last segmentation: None when cleaning
@@ -418,12 +458,10 @@ impl Session {
         let Some(row) = self.last.as_ref().and_then(|l| l.kept_rows.get(used).copied()) else {
             return Ok(None);
         };
-        let file = self.file.as_mut().ok_or(CoreError::NoFile)?;
-        file.rows()?;
-        let (Some(index), text) = (&file.rows, &file.text) else { return Ok(None) };
-        Ok(index.row(text, row).map(|cells| UsedRow {
+        let file = self.file()?;
+        Ok(file.row(row)?.map(|cells| UsedRow {
             row: row + 1,
-            cells: index.header().iter().cloned().zip(cells).collect(),
+            cells: file.rows.header().iter().cloned().zip(cells).collect(),
         }))
     }
 
@@ -432,7 +470,7 @@ impl Session {
     pub fn save_model(&self, names: &[String], file_name: &str) -> Result<SegmentModel> {
         let last = self.last_or("the model saves its settings and segments")?;
         let file = self.file()?;
-        SegmentModel::from_result(file.text.as_bytes(), &file.table, last, names, file_name)
+        SegmentModel::from_result(file.text.text()?.as_bytes(), &file.table, last, names, file_name)
     }
 
     /// The last run's model as one SQL query over `table` (whose columns are the loaded file's), with the
@@ -463,13 +501,14 @@ impl Session {
             // A model of customers aggregated from purchase lines aggregates this file the same way.
             let mode = model.spec.transactions.clone().map_or(LoadMode::AsIs, LoadMode::Aggregate);
             self.pending_apply = None;
-            self.pending_apply = Some(LoadedFile::read(bytes, &mode, progress)?);
+            self.pending_apply = Some(LoadedFile::read(bytes, None, &mode, progress)?);
         }
         let file = self
             .pending_apply
             .take()
             .ok_or_else(|| CoreError::Internal("no file to apply the model to".into()))?;
-        match apply(&model, file.text.as_bytes(), &file.table, mapping, progress) {
+        let applied = apply(&model, file.text.text()?.as_bytes(), &file.table, mapping, progress);
+        match applied {
             Ok(AppliedRun { applied, result: segmentation }) => {
                 let summary = summarize_with(&file.table, &segmentation.spec);
                 self.clear();
