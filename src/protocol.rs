@@ -163,6 +163,9 @@ pub const BLOB_KEY: &str = "blob";
 const LABELS_KEY: &str = "labels";
 const COORDS_KEY: &str = "coords";
 const MEMBERSHIP_KEY: &str = "membership";
+/// An export's CSV, as UTF-8 bytes beside the JSON (a million rows are 70 MB: as a JSON string they
+/// would be copied once more, escaped, in the worker's memory).
+const CSV_KEY: &str = "csv";
 
 impl Reply {
     /// The segmentation a reply carries, if any.
@@ -195,6 +198,11 @@ impl Reply {
                 set(&message, MEMBERSHIP_KEY, &membership);
                 transfer.push(&membership.buffer());
             }
+        }
+        if let Reply::Exported { csv, .. } = &mut self {
+            let bytes = js_sys::Uint8Array::from(std::mem::take(csv).as_bytes());
+            set(&message, CSV_KEY, &bytes);
+            transfer.push(&bytes.buffer());
         }
         let json = serde_json::to_string(&self).unwrap_or_else(|e| {
             let error = CoreError::Internal(format!("the worker could not encode its answer ({e})"));
@@ -231,6 +239,16 @@ impl Reply {
             if let Err(e) = Arc::make_mut(result).set_row_arrays(rows) {
                 return Some(unreadable(e));
             }
+        }
+        if let Reply::Exported { csv, .. } = &mut reply {
+            use wasm_bindgen::JsCast;
+            let bytes = js_sys::Reflect::get(data, &CSV_KEY.into())
+                .ok()
+                .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok());
+            let Some(text) = bytes.and_then(|b| String::from_utf8(b.to_vec()).ok()) else {
+                return Some(unreadable("an export came without its text".into()));
+            };
+            *csv = text;
         }
         Some(reply)
     }
