@@ -1,6 +1,7 @@
 //! One person's analysis of one file: everything computed from it, kept for the settings that made it.
 //!
-//! A [`Session`] owns the file (as UTF-8 CSV text, with an index of where each row starts), its
+//! A [`Session`] owns the file (as UTF-8 CSV text, held or, for a file a [`FileSource`] can read
+//! again, read back when asked: see [`source`]; with an index of where each row starts), its
 //! [`Table`], the rows prepared for the current data settings ([`Prepared`]: cleaning, the fitted
 //! scaler, `x_scaled`; the raw values are read back from the table), the last [`Segmentation`] and a
 //! saved model's apply state. Every request of the page (and of the command line) is a method here;
@@ -433,7 +434,7 @@ impl Session {
         let rows: Vec<Vec<String>> = (start..end)
             .filter_map(|r| {
                 let (a, b) = file.rows.span(r, file.text.len())?;
-                file.rows.cells(text.get(a - from..b - from)?)
+                file.rows.cells(text.get(a.checked_sub(from)?..b.checked_sub(from)?)?)
             })
             .collect();
         let labels = (start..start + rows.len()).map(|r| self.label_of_row(r)).collect();
