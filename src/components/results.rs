@@ -186,8 +186,12 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                             if let Some(why) = &s.skipped {
                                 return why.clone();
                             }
+                            let of = s
+                                .sampled_rows
+                                .map(|n| format!(" of a random {} of the customers", thousands(n)))
+                                .unwrap_or_default();
                             format!(
-                                "agreement (adjusted Rand index) with this result of {} runs on random {:.0}% subsamples; lowest {}",
+                                "agreement (adjusted Rand index) with this result of {} runs on random {:.0}% subsamples{of}; lowest {}",
                                 s.runs,
                                 100.0 * s.subsample_share,
                                 decimal(s.min_ari, 3)

@@ -49,13 +49,17 @@ impl StabilityJob {
                 runs: 0,
                 subsample_share: SUBSAMPLE_SHARE,
                 seed: spec.seed,
+                sampled_rows: None,
                 skipped: Some(format!(
                     "not measured: Ward on {} rows would need {STABILITY_RUNS} more trees; it is measured up to {} rows",
                     segmentation.rows_used, WARD_STABILITY_MAX_ROWS
                 )),
             });
         }
-        let plan = crate::score::StabilityPlan::new(segmentation.labels(), STABILITY_RUNS, spec.seed);
+        // k-based methods measure it on a sample of a big file's rows; density methods on every row.
+        let max_rows = if spec.k().is_some() { crate::score::STABILITY_MAX_ROWS } else { usize::MAX };
+        let plan =
+            crate::score::StabilityPlan::new(segmentation.labels(), STABILITY_RUNS, spec.seed, max_rows);
         Ok(Self { spec: spec.clone(), x_scaled: Arc::clone(&segmentation.x_scaled), plan })
     }
 

@@ -7,7 +7,9 @@ mod stability;
 
 pub use pairwise::PairwiseDistances;
 pub use silhouette::{silhouette, SilhouetteJob, SilhouetteOptions, SilhouetteScore};
-pub use stability::{adjusted_rand_index, stability, Stability, StabilityPlan, SUBSAMPLE_SHARE};
+pub use stability::{
+    adjusted_rand_index, stability, Stability, StabilityPlan, STABILITY_MAX_ROWS, SUBSAMPLE_SHARE,
+};
 
 use crate::distance::{dist, dist2};
 use ndarray::ArrayView2;

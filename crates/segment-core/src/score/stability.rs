@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 pub const SUBSAMPLE_SHARE: f64 = 0.8;
+/// Rows a stability measurement of a k-based method draws its subsamples from: beyond this many, a
+/// seeded sample of them (the refits' agreement is as well measured on 200,000 rows as on a million,
+/// in a fifth of the time and without copying 80% of a million rows for each refit). Density methods
+/// use every row: their settings (min_samples) are those of the whole file's density.
+pub const STABILITY_MAX_ROWS: usize = 200_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stability {
@@ -19,6 +24,10 @@ pub struct Stability {
     /// Why stability was not measured (then `runs` is 0 and the figures mean nothing).
     #[serde(default)]
     pub skipped: Option<String>,
+    /// When the rows were more than [`STABILITY_MAX_ROWS`]: the rows of the seeded sample the
+    /// subsamples were drawn from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampled_rows: Option<usize>,
 }
 
 /// Adjusted Rand index of two labelings of the same rows (None = noise, a group of its own).
@@ -54,6 +63,9 @@ pub fn adjusted_rand_index(a: &[Option<usize>], b: &[Option<usize>]) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StabilityPlan {
     labels: Vec<Option<usize>>,
+    /// The rows the subsamples are drawn from when there are more than [`STABILITY_MAX_ROWS`] (a
+    /// seeded sample, in order); None: all of them.
+    base: Option<Vec<usize>>,
     runs: usize,
     rng: SplitMix64,
     /// The rows of the next run (None once every run is done).
@@ -63,24 +75,30 @@ pub struct StabilityPlan {
 }
 
 impl StabilityPlan {
-    pub fn new(labels: Vec<Option<usize>>, runs: usize, seed: u64) -> Self {
-        let mut plan = Self {
-            labels,
-            runs,
-            rng: SplitMix64::new(seed ^ 0x5EED_57AB),
-            next: None,
-            scores: Vec::with_capacity(runs),
-            seed,
-        };
+    /// `max_rows`: beyond this many rows, the subsamples come from a seeded sample of this many.
+    pub fn new(labels: Vec<Option<usize>>, runs: usize, seed: u64, max_rows: usize) -> Self {
+        let mut rng = SplitMix64::new(seed ^ 0x5EED_57AB);
+        let base = (labels.len() > max_rows).then(|| {
+            let mut rows = rng.sample_indices(labels.len(), max_rows);
+            rows.sort_unstable();
+            rows
+        });
+        let mut plan = Self { labels, base, runs, rng, next: None, scores: Vec::with_capacity(runs), seed };
         plan.draw();
         plan
     }
 
     /// Draws the next run's rows, if a run is left.
     fn draw(&mut self) {
-        let n = self.labels.len();
+        let n = self.base.as_ref().map_or(self.labels.len(), Vec::len);
         let k = ((n as f64) * SUBSAMPLE_SHARE).round() as usize;
-        self.next = (self.scores.len() < self.runs).then(|| self.rng.sample_indices(n, k));
+        self.next = (self.scores.len() < self.runs).then(|| {
+            let drawn = self.rng.sample_indices(n, k);
+            match &self.base {
+                Some(base) => drawn.into_iter().map(|i| base[i]).collect(),
+                None => drawn,
+            }
+        });
     }
 
     /// The rows of the next run, or None when every run is done.
@@ -114,6 +132,7 @@ impl StabilityPlan {
             runs,
             subsample_share: SUBSAMPLE_SHARE,
             seed: self.seed,
+            sampled_rows: self.base.as_ref().map(Vec::len),
         }
     }
 }
@@ -126,7 +145,7 @@ pub fn stability(
     seed: u64,
     mut fit: impl FnMut(&[usize]) -> Vec<Option<usize>>,
 ) -> Stability {
-    let mut plan = StabilityPlan::new(labels.to_vec(), runs, seed);
+    let mut plan = StabilityPlan::new(labels.to_vec(), runs, seed, usize::MAX);
     while let Some(rows) = plan.next_rows() {
         let sub = fit(rows);
         plan.record(&sub);
@@ -137,6 +156,26 @@ pub fn stability(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_big_file_is_measured_on_a_sample_of_its_rows() {
+        let labels: Vec<Option<usize>> = (0..1_000).map(|i| Some(i % 3)).collect();
+        let mut plan = StabilityPlan::new(labels.clone(), 3, 7, 100);
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(rows) = plan.next_rows() {
+            assert_eq!(rows.len(), 80);
+            seen.extend(rows.iter().copied());
+            let sub: Vec<Option<usize>> = rows.iter().map(|&r| labels[r]).collect();
+            plan.record(&sub);
+        }
+        assert!(seen.len() <= 100, "{} rows drawn from a sample of 100", seen.len());
+        let done = plan.finish();
+        assert_eq!((done.runs, done.sampled_rows, done.mean_ari), (3, Some(100), 1.0));
+        // At or under the limit: every row, as before.
+        let all = StabilityPlan::new(labels, 3, 7, 1_000);
+        assert_eq!(all.next_rows().map(<[usize]>::len), Some(800));
+        assert_eq!(all.finish().sampled_rows, None);
+    }
 
     #[test]
     fn ari_known_values() {
