@@ -487,19 +487,6 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_first_row_of_each_key_is_kept_in_order() {
-        let keys = [5u64, 3, 5, 7, 3, 5, 9];
-        let mut kept: Vec<usize> = (0..keys.len()).collect();
-        let mut dropped = Vec::new();
-        keep_first_of_each(&mut kept, |r| keys[r], |r| dropped.push(r));
-        assert_eq!(kept, vec![0, 1, 3, 6]);
-        assert_eq!(dropped, vec![2, 4, 5]);
-        let mut none_repeat: Vec<usize> = vec![0, 3, 6];
-        keep_first_of_each(&mut none_repeat, |r| keys[r], |_| unreachable!());
-        assert_eq!(none_repeat, vec![0, 3, 6]);
-    }
     use crate::ingest::read_csv;
 
     #[test]
@@ -533,6 +520,19 @@ mod tests {
 mod rule_tests {
     use super::*;
     use crate::ingest::read_csv;
+
+    #[test]
+    fn the_first_row_of_each_key_is_kept_in_order() {
+        let keys = [5u64, 3, 5, 7, 3, 5, 9];
+        let mut kept: Vec<usize> = (0..keys.len()).collect();
+        let mut dropped = Vec::new();
+        keep_first_of_each(&mut kept, |r| keys[r], |r| dropped.push(r));
+        assert_eq!(kept, vec![0, 1, 3, 6]);
+        assert_eq!(dropped, vec![2, 4, 5]);
+        let mut none_repeat: Vec<usize> = vec![0, 3, 6];
+        keep_first_of_each(&mut none_repeat, |r| keys[r], |_| unreachable!());
+        assert_eq!(none_repeat, vec![0, 3, 6]);
+    }
 
     fn table(text: &str) -> Table {
         read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"))

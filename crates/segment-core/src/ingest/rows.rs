@@ -1,8 +1,8 @@
-//! A file kept for the session as UTF-8 CSV text, and where each of its data rows starts: a preview
-//! page or the row behind a point on the map is read from its offset, without decoding or walking the
-//! whole file again.
+//! A file as the session reads it again, UTF-8 CSV text, and where each of its data rows starts (found
+//! by the reader's first pass, [`super::read_csv_indexed`]): a preview page or the row behind a point
+//! on the map is read from its offset, without decoding or walking the whole file again.
 
-use super::{source_text, walk_text_at};
+use super::source_text;
 use crate::error::{CoreError, Result};
 
 /// The file as the UTF-8 CSV text every reader of it sees: a spreadsheet's first sheet as CSV, a file in
@@ -29,11 +29,13 @@ pub struct RowIndex {
 }
 
 impl RowIndex {
-    /// One walk over `text` (UTF-8 CSV, as [`into_text`] gives).
-    pub fn build(text: &str) -> Result<Self> {
+    /// One walk of its own over `text` (UTF-8 CSV, as [`into_text`] gives): the reference the
+    /// reader's index is checked against.
+    #[cfg(test)]
+    fn build(text: &str) -> Result<Self> {
         let mut header = Vec::new();
         let mut starts = Vec::new();
-        let info = walk_text_at(
+        let info = super::walk_text_at(
             text,
             String::new(),
             &mut |h| header = h.iter().map(str::to_string).collect(),
@@ -61,7 +63,8 @@ impl RowIndex {
     }
 
     /// The cells of data row `row` of `text` (the text the index was built on), as they are in the file.
-    pub fn row(&self, text: &str, row: usize) -> Option<Vec<String>> {
+    #[cfg(test)]
+    fn row(&self, text: &str, row: usize) -> Option<Vec<String>> {
         let (start, end) = self.span(row, text.len())?;
         self.cells(text.get(start..end)?)
     }

@@ -1,7 +1,8 @@
 //! The rows and matrix every method starts from: the rows cleaning keeps (with its report), their
 //! features as read from the table ([`RawRows`], missing values filled as cleaning says), and the same
-//! scaled (`x_scaled`, after each feature's transform). The one place rows are cleaned and a scaler is fitted: for a run (learned
-//! from these rows) or for a saved model applied to a new file (given by the model).
+//! scaled (`x_scaled`, after each feature's transform). The one place rows are cleaned and a scaler is
+//! fitted: for a run (learned from these rows) or for a saved model applied to a new file (given by the
+//! model).
 
 use super::{Progress, Stage};
 use crate::clean::{clean_with, CleaningReport, CleaningRules, FittedCleaning};
