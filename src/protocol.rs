@@ -1,6 +1,7 @@
 //! Messages between the page and the analysis worker. Each crosses `postMessage` as a JS object
-//! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array, labels?: Int32Array, coords?:
-//! Float32Array, membership?: Float32Array }`: the file's bytes and a result's per-row arrays
+//! `{ json: "<Request or Reply as JSON>", bytes?: Uint8Array, blob?: Blob, labels?: Int32Array, coords?:
+//! Float32Array, membership?: Float32Array }`: the file (its bytes, or the file itself, which the worker
+//! reads in chunks) and a result's per-row arrays
 //! ([`RowArrays`]) travel as typed arrays (transferred, not written out as text and parsed back),
 //! everything else as JSON of core types. Each request is one method of the worker's
 //! [`Session`](segment_core::session::Session); errors cross as the core's [`CoreError`].
@@ -19,8 +20,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Request {
-    /// Parse the attached bytes and keep the table for the runs that follow: a file of purchase lines is
-    /// aggregated per customer unless `mode` says otherwise.
+    /// Parse the attached file (its bytes, or the `File` itself) and keep the table for the runs that
+    /// follow: a file of purchase lines is aggregated per customer unless `mode` says otherwise.
     Load {
         name: String,
         #[serde(default)]
@@ -157,8 +158,8 @@ pub enum Reply {
 
 pub const JSON_KEY: &str = "json";
 pub const BYTES_KEY: &str = "bytes";
-/// Beside a file's bytes: the file itself (a `Blob`), which the worker reads again when asked for its
-/// rows instead of keeping its bytes.
+/// Instead of a file's bytes: the file itself (a `Blob`), which the worker reads in chunks, and again
+/// when asked for its rows, never holding it whole.
 pub const BLOB_KEY: &str = "blob";
 const LABELS_KEY: &str = "labels";
 const COORDS_KEY: &str = "coords";

@@ -111,9 +111,10 @@ struct Link {
     worker: StoredValue<Option<WorkerClient>, LocalStorage>,
     /// When the work on screen started (for `elapsed_ms`).
     started_at: StoredValue<f64>,
+    /// The current file's bytes, when the page read them (the sample, a converted file or a file a
+    /// model was applied to), or the file itself, which the worker reads (a file the person chose):
+    /// kept to load it again into a fresh worker after a cancel.
     bytes: StoredValue<Option<js_sys::Uint8Array>, LocalStorage>,
-    /// The file `bytes` were read from, when the worker may read it again instead of keeping them (a
-    /// file the person chose; not the sample, a converted file or a file a model was applied to).
     blob: StoredValue<Option<web_sys::Blob>, LocalStorage>,
     /// The worker holds the current file's table (false after a cancel restarted it).
     worker_has_table: StoredValue<bool>,
@@ -275,7 +276,10 @@ impl AppState {
     /// Reads the current file again: aggregated per customer with `columns`, or (None) its rows as they
     /// are.
     pub fn reload(&self, columns: Option<segment_core::transactions::TransactionColumns>) {
-        let Some(bytes) = self.link.bytes.get_value() else { return };
+        let (bytes, blob) = (self.link.bytes.get_value(), self.link.blob.get_value());
+        if bytes.is_none() && blob.is_none() {
+            return;
+        }
         let name = self.file_name.get_untracked().unwrap_or_default();
         self.begin(if columns.is_some() {
             "Aggregating per customer"
@@ -288,7 +292,7 @@ impl AppState {
             self.reset_for_file(name, mode.clone());
             self.send(Request::Reload { mode }, false);
         } else {
-            self.load_with(name, bytes, self.link.blob.get_value(), mode);
+            self.load_with(name, bytes, blob, mode);
         }
     }
 
@@ -297,7 +301,8 @@ impl AppState {
             if let Some(w) = w {
                 self.link.bytes.with_value(|b| {
                     self.link.blob.with_value(|blob| {
-                        w.send(&request, if with_bytes { b.as_ref() } else { None }, blob.as_ref())
+                        let (b, blob) = if with_bytes { (b.as_ref(), blob.as_ref()) } else { (None, None) };
+                        w.send(&request, b, blob)
                     })
                 });
             }
@@ -375,27 +380,32 @@ impl AppState {
 
     /// A new file: parse it in the worker (a file of purchase lines becomes its customers), then segment
     /// it by the automatic choice, or with a share link's settings or the original project's preset.
-    /// `file`: the file the bytes were read from (None for the sample), which the worker reads again
-    /// for exports and previews instead of keeping the bytes.
-    pub fn load(&self, name: String, bytes: js_sys::Uint8Array, file: Option<web_sys::Blob>) {
-        self.load_with(name, bytes, file, LoadMode::Auto);
+    /// `bytes`: the file's (the sample's).
+    pub fn load(&self, name: String, bytes: js_sys::Uint8Array) {
+        self.load_with(name, Some(bytes), None, LoadMode::Auto);
+    }
+
+    /// [`AppState::load`] of a file the person chose, which the worker reads from the file itself, in
+    /// chunks (and again for exports and previews): the page never holds its bytes.
+    pub fn load_file(&self, name: String, file: web_sys::Blob) {
+        self.load_with(name, None, Some(file), LoadMode::Auto);
     }
 
     /// [`AppState::load`] for a file the page turned into text first: `read_as` says what it was.
     pub fn load_converted(&self, name: String, bytes: js_sys::Uint8Array, read_as: &str) {
-        self.load_with(name, bytes, None, LoadMode::Auto);
+        self.load_with(name, Some(bytes), None, LoadMode::Auto);
         self.link.read_as.set_value(Some(read_as.to_string()));
     }
 
     fn load_with(
         &self,
         name: String,
-        bytes: js_sys::Uint8Array,
+        bytes: Option<js_sys::Uint8Array>,
         file: Option<web_sys::Blob>,
         mode: LoadMode,
     ) {
         self.reset_for_file(name.clone(), mode.clone());
-        self.link.bytes.set_value(Some(bytes));
+        self.link.bytes.set_value(bytes);
         self.link.blob.set_value(file);
         self.send(Request::Load { name, mode }, true);
     }

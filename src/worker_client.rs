@@ -107,17 +107,16 @@ impl WorkerClient {
         inner._handlers = vec![on_message, on_error, on_message_error];
     }
 
-    /// Sends a request, with the file's bytes for `Load` (and the file they were read from, when the
-    /// worker can read it again).
+    /// Sends a request, with the file for `Load`: its bytes, or the file itself, which the worker reads.
     pub fn send(&self, request: &Request, bytes: Option<&js_sys::Uint8Array>, blob: Option<&web_sys::Blob>) {
         let message = js_sys::Object::new();
         let json = serde_json::to_string(request).unwrap_or_default();
         let _ = js_sys::Reflect::set(&message, &JSON_KEY.into(), &json.into());
         if let Some(bytes) = bytes {
             let _ = js_sys::Reflect::set(&message, &BYTES_KEY.into(), bytes);
-            if let Some(blob) = blob {
-                let _ = js_sys::Reflect::set(&message, &BLOB_KEY.into(), blob);
-            }
+        }
+        if let Some(blob) = blob {
+            let _ = js_sys::Reflect::set(&message, &BLOB_KEY.into(), blob);
         }
         let mut inner = self.0.borrow_mut();
         match (&inner.worker, inner.ready) {

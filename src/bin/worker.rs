@@ -98,7 +98,12 @@ mod worker {
         let mut progress = progress_reporter();
         let reply = match request {
             Request::Load { mode, .. } => {
-                let summary = session.load_from(bytes.unwrap_or_default(), source, &mode, &mut progress)?;
+                // A file the person picked is read from it in chunks; the sample and a converted
+                // Parquet file come as bytes.
+                let summary = match source {
+                    Some(source) => session.load_from(source, &mode, &mut progress)?,
+                    None => session.load(bytes.unwrap_or_default(), &mode, &mut progress)?,
+                };
                 Reply::Loaded { summary: Box::new(summary), elapsed_ms: elapsed() }
             }
             Request::Reload { mode } => {
@@ -199,8 +204,8 @@ mod worker {
         schedule_deferred();
     }
 
-    /// The file a `Load`'s bytes were read from, which the session reads again when asked for its
-    /// rows (an export, a preview) instead of keeping its bytes in wasm memory.
+    /// The file a `Load` names (the person's `File`), which the session reads in chunks, and again
+    /// when asked for its rows (an export, a preview), instead of holding its bytes in wasm memory.
     struct BlobFile {
         name: String,
         blob: web_sys::Blob,

@@ -14,6 +14,16 @@ pub(crate) const ACCEPT: &str = ".csv,.tsv,.txt,.xlsx,.xlsm,.xls,.ods,.parquet,t
 const SAMPLE_FILE: &str = "dataset_ecommerce.csv";
 
 pub(crate) async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array, String> {
+    check_size(&file)?;
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| unreadable(&file))?;
+    Ok(js_sys::Uint8Array::new(&buffer))
+}
+
+fn unreadable(file: &web_sys::File) -> String {
+    format!("Could not read \"{}\". Check that the file is readable and try again.", file.name())
+}
+
+fn check_size(file: &web_sys::File) -> Result<(), String> {
     if file.size() > MAX_FILE_BYTES {
         return Err(format!(
             "\"{}\" is {:.0} MB; this page reads files up to {:.0} MB (a browser tab's memory). Keep only the columns you need, or use the command line (`segment fit`), which reads files of any size.",
@@ -22,10 +32,14 @@ pub(crate) async fn read_file(file: web_sys::File) -> Result<js_sys::Uint8Array,
             MAX_FILE_BYTES / 1e6
         ));
     }
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|_| {
-        format!("Could not read \"{}\". Check that the file is readable and try again.", file.name())
-    })?;
-    Ok(js_sys::Uint8Array::new(&buffer))
+    Ok(())
+}
+
+/// Whether the file is a Parquet file, from its first bytes (the rest is not read here).
+async fn is_parquet_file(file: &web_sys::File) -> Result<bool, String> {
+    let head = file.slice_with_i32_and_i32(0, 4).map_err(|_| unreadable(file))?;
+    let buffer = JsFuture::from(head.array_buffer()).await.map_err(|_| unreadable(file))?;
+    Ok(crate::parquet_client::is_parquet(&js_sys::Uint8Array::new(&buffer)))
 }
 
 /// What a data file was read as, when the page turned it into text first.
@@ -64,15 +78,23 @@ fn load_first(files: Option<web_sys::FileList>) {
     }
 }
 
-/// Reads a file the person chose (picker, drop, or the installed app's file handler) and loads it.
+/// Loads a file the person chose (picker, drop, or the installed app's file handler): the worker reads
+/// it from the file itself, in chunks, so the page never holds its bytes; a Parquet file becomes CSV
+/// text first (in the Parquet worker).
 pub(crate) fn open_file(state: crate::state::AppState, file: web_sys::File) {
     state.begin("Opening the file");
     spawn_local(async move {
         let name = file.name();
-        let blob: web_sys::Blob = (*file).clone();
-        match read_data_file(state, file).await {
-            Ok((bytes, false)) => state.load(name, bytes, Some(blob)),
-            Ok((bytes, true)) => state.load_converted(name, bytes, READ_AS_PARQUET),
+        let parquet = match check_size(&file).map(|()| is_parquet_file(&file)) {
+            Ok(check) => check.await,
+            Err(message) => Err(message),
+        };
+        match parquet {
+            Ok(false) => state.load_file(name, (*file).clone()),
+            Ok(true) => match read_data_file(state, file).await {
+                Ok((bytes, _)) => state.load_converted(name, bytes, READ_AS_PARQUET),
+                Err(message) => state.fail(message),
+            },
             Err(message) => state.fail(message),
         }
     });
@@ -87,7 +109,7 @@ pub fn Loader(#[prop(optional)] compact: bool) -> impl IntoView {
         state.begin("Fetching the sample");
         spawn_local(async move {
             match fetch_sample().await {
-                Ok(bytes) => state.load(SAMPLE_FILE.to_string(), bytes, None),
+                Ok(bytes) => state.load(SAMPLE_FILE.to_string(), bytes),
                 Err(message) => state.fail(message),
             }
         });

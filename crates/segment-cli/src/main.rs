@@ -175,11 +175,22 @@ fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))
 }
 
-/// The data file, for the session to read its rows again (exports) instead of keeping its bytes.
-fn disk_file(path: &Path) -> Option<Box<dyn segment_core::session::FileSource>> {
-    segment_core::session::DiskFile::open(path)
-        .ok()
-        .map(|f| Box::new(f) as Box<dyn segment_core::session::FileSource>)
+/// Loads the data file into `session`: read in chunks from the disk (and again from there for an
+/// export), never held whole, when it is UTF-8 text; a Parquet file as its CSV text.
+fn load_data(
+    session: &mut Session,
+    path: &Path,
+    mode: &LoadMode,
+    progress: segment_core::pipeline::Progress,
+) -> Result<DatasetSummary, Failure> {
+    let cannot = |e: std::io::Error| Failure::Io(format!("cannot read {}: {e}", path.display()));
+    let mut magic = [0u8; 4];
+    let n = std::io::Read::read(&mut File::open(path).map_err(cannot)?, &mut magic).map_err(cannot)?;
+    if is_parquet(&magic[..n]) {
+        return Ok(session.load(read_data(path)?, mode, progress)?);
+    }
+    let disk = segment_core::session::DiskFile::open(path).map_err(cannot)?;
+    Ok(session.load_from(Box::new(disk), mode, progress)?)
 }
 
 /// A data file's bytes for the reader: a Parquet file as its CSV text (read whole: `fit` and `suggest`
@@ -251,12 +262,7 @@ impl Command {
                 let bar = spinner();
                 let mut progress = progress_on(&bar);
                 let mut session = Session::new();
-                let summary = session.load_from(
-                    read_data(&data)?,
-                    disk_file(&data),
-                    &load_mode(as_is),
-                    &mut progress,
-                )?;
+                let summary = load_data(&mut session, &data, &load_mode(as_is), &mut progress)?;
                 let spec = default_settings(&mut session, &summary, &mut progress)?;
                 bar.finish_and_clear();
                 // Settings this command writes are settings `fit --settings` reads back.
@@ -374,7 +380,7 @@ fn fit(
         None => mode.clone(),
     };
     let mut session = Session::new();
-    let summary = session.load_from(read_data(data)?, disk_file(data), &mode, &mut progress)?;
+    let summary = load_data(&mut session, data, &mode, &mut progress)?;
     match settings {
         Some(spec) => {
             session.run(&spec, &mut progress)?;

@@ -23,19 +23,19 @@ fn peak_bytes() -> f64 {
 
 /// In the child: read (and, with `full`, segment) the file; print seconds and peak bytes.
 fn child(path: &str, full: bool) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let t = Instant::now();
     if full {
-        // As the page and the command line do: a session that reads the file again from where it
-        // lies instead of keeping its bytes.
+        // As the page and the command line do: a session that reads the file in chunks from where it
+        // lies, and again from there when asked, instead of holding its bytes.
         let mut session = segment_core::session::Session::new();
         let disk = segment_core::session::DiskFile::open(std::path::Path::new(path))
             .unwrap_or_else(|e| panic!("{path}: {e}"));
         let summary = session
-            .load_from(bytes, Some(Box::new(disk)), &Default::default(), &mut |_, _| {})
+            .load_from(Box::new(disk), &Default::default(), &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
         let _ = session.choose(&summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     } else {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let _ = segment_core::transactions::read_customers(bytes, &Default::default(), &mut |_| {})
             .unwrap_or_else(|e| panic!("{e}"));
     }

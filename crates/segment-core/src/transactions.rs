@@ -227,15 +227,25 @@ pub fn read_customers(
     on_progress: &mut dyn FnMut(f64),
 ) -> Result<Customers> {
     let (table, rows) = crate::ingest::read_csv_indexed(&bytes, on_progress)?;
-    let columns = match mode {
+    match aggregation(&table, mode) {
+        None => Ok(Customers { bytes, table, aggregated: None, purchases: None, rows }),
+        Some(columns) => aggregate_customers(bytes, &table, columns),
+    }
+}
+
+/// The purchase-line columns `mode` aggregates `table` by: the detected ones by default, none to read
+/// it as it is.
+pub fn aggregation(table: &Table, mode: &LoadMode) -> Option<TransactionColumns> {
+    match mode {
         LoadMode::AsIs => None,
-        LoadMode::Auto => detect(&table),
+        LoadMode::Auto => detect(table),
         LoadMode::Aggregate(columns) => Some(columns.clone()),
-    };
-    let Some(columns) = columns else {
-        return Ok(Customers { bytes, table, aggregated: None, purchases: None, rows });
-    };
-    let (csv, report) = aggregate(&bytes, &table, &columns)?;
+    }
+}
+
+/// The customers of the purchase lines in `bytes` (read as `table`), one row each.
+pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionColumns) -> Result<Customers> {
+    let (csv, report) = aggregate(&bytes, table, &columns)?;
     if report.customers == 0 {
         return Err(CoreError::TooFewRows { rows: 0, needed: 3 });
     }

@@ -11,6 +11,7 @@ pub mod parquet;
 mod read;
 mod rows;
 mod sniff;
+pub mod source;
 pub mod spreadsheet;
 pub mod values;
 
@@ -19,6 +20,7 @@ use crate::limits;
 use date::DateFormat;
 use number::{parse_number, NumberFormat};
 use serde::{Deserialize, Serialize};
+use source::{ChunkError, ChunkReader, FileSource};
 use values::{Flags, Values};
 
 pub use rows::{into_text, RowIndex};
@@ -313,6 +315,84 @@ pub fn walk_csv(
     walk_text(&text, source, on_header, on_row)
 }
 
+/// The text a walk reads: all in memory, or read from a source in chunks (UTF-8 as it is).
+enum Text<'a> {
+    Held(&'a str),
+    Streamed(Streamed<'a>),
+}
+
+/// A UTF-8 file read from `source` in chunks: its text is bytes `offset..offset + len` (past a BOM).
+struct Streamed<'a> {
+    source: &'a dyn FileSource,
+    offset: u64,
+    len: u64,
+    /// The text's first bytes (whole characters): enough for the comment lines, the header and the
+    /// lines the delimiter is found from ([`head_is_enough`]).
+    head: String,
+    /// A walk met bytes that are not UTF-8: the file is to be decoded whole instead.
+    not_utf8: std::cell::Cell<bool>,
+}
+
+impl Text<'_> {
+    fn head(&self) -> &str {
+        match self {
+            Text::Held(text) => text,
+            Text::Streamed(s) => &s.head,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Text::Held(text) => text.len(),
+            Text::Streamed(s) => usize::try_from(s.len).unwrap_or(usize::MAX),
+        }
+    }
+
+    /// The text from byte `start` on.
+    fn reader_from(&self, start: usize) -> Box<dyn std::io::Read + '_> {
+        match self {
+            Text::Held(text) => Box::new(text.as_bytes().get(start..).unwrap_or_default()),
+            Text::Streamed(s) => {
+                Box::new(ChunkReader::new(s.source, s.offset + start as u64, s.offset + s.len))
+            }
+        }
+    }
+
+    /// A csv error of a walk over this text, as the person reads it.
+    fn error(&self, e: &csv::Error) -> CoreError {
+        if let (Text::Streamed(s), csv::ErrorKind::Io(io)) = (self, e.kind()) {
+            match ChunkReader::failure(io) {
+                Some(ChunkError::NotUtf8) => s.not_utf8.set(true),
+                Some(ChunkError::Unreadable(reason)) => {
+                    return CoreError::FileChanged { name: s.source.name(), reason: reason.clone() }
+                }
+                None => {}
+            }
+        }
+        malformed(e)
+    }
+}
+
+/// `#` comment lines at the start of `text`: how many, and the text after them.
+fn skip_comments(text: &str) -> (usize, &str) {
+    let mut body: &str = text;
+    let mut comment_lines = 0usize;
+    while body.trim_start_matches([' ', '\t']).starts_with('#') {
+        body = body.split_once('\n').map_or("", |(_, rest)| rest);
+        comment_lines += 1;
+    }
+    (comment_lines, body)
+}
+
+/// Lines the delimiter is found from ([`detect_delimiter`] reads the first 20 that are not blank).
+const DELIMITER_LINES: usize = 20;
+
+/// Whether the first bytes of a longer text decide what the whole text would: after the comment
+/// lines, more lines than the delimiter is found from (so those are whole).
+fn head_is_enough(head: &str) -> bool {
+    skip_comments(head).1.lines().filter(|l| !l.trim().is_empty()).nth(DELIMITER_LINES).is_some()
+}
+
 /// [`walk_csv`] over text already decoded (read twice by [`read_csv`] without decoding twice).
 fn walk_text(
     text: &str,
@@ -321,38 +401,38 @@ fn walk_text(
     on_row: &mut dyn FnMut(&csv::StringRecord, u64, f64),
 ) -> Result<WalkInfo> {
     let total = text.len().max(1) as f64;
-    walk_text_at(text, source, on_header, &mut |record, line, at| on_row(record, line, at as f64 / total))
+    walk_at(&Text::Held(text), source, on_header, &mut |record, line, at| {
+        on_row(record, line, at as f64 / total)
+    })
 }
 
-/// [`walk_text`] passing each row's byte offset in `text` (where the row starts) instead of a share.
-fn walk_text_at(
-    text: &str,
+/// [`walk_text`] over a [`Text`], passing each row's byte offset in the text (where the row starts)
+/// instead of a share.
+fn walk_at(
+    text: &Text<'_>,
     source: String,
     on_header: &mut dyn FnMut(&csv::StringRecord),
     on_row: &mut dyn FnMut(&csv::StringRecord, u64, usize),
 ) -> Result<WalkInfo> {
-    if text.trim().is_empty() {
+    let head = text.head();
+    if head.trim().is_empty() {
         return Err(CoreError::EmptyFile);
     }
-    let mut body: &str = text;
-    let mut comment_lines = 0usize;
-    while body.trim_start_matches([' ', '\t']).starts_with('#') {
-        body = body.split_once('\n').map_or("", |(_, rest)| rest);
-        comment_lines += 1;
-    }
+    let (comment_lines, body) = skip_comments(head);
     if body.trim().is_empty() {
         return Err(CoreError::EmptyFile);
     }
     let delimiter = detect_delimiter(body);
+    let body_start = head.len() - body.len();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(false)
-        .from_reader(body.as_bytes());
+        .from_reader(text.reader_from(body_start));
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(malformed(&e)),
+        Some(Err(e)) => return Err(text.error(&e)),
         None => return Err(CoreError::EmptyFile),
     };
     check_header(&header)?;
@@ -366,13 +446,12 @@ fn walk_text_at(
             && r.len() == header.len()
             && r.iter().zip(header.iter()).all(|(a, b)| a.trim() == b.trim())
     };
-    let body_start = text.len() - body.len();
     let mut repeated_headers = 0usize;
     if let Some(first) = first {
         on_row(&first, 1 + comment_lines as u64, body_start);
     }
     for record in records {
-        let record = record.map_err(|e| malformed(&e))?;
+        let record = record.map_err(|e| text.error(&e))?;
         if let Some((column, cell)) =
             record.iter().enumerate().find(|(_, f)| f.len() > limits::MAX_CELL_BYTES)
         {
@@ -438,6 +517,57 @@ pub fn read_csv(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<Table>
 /// its own), so a preview page or the row behind a point reads only that row again.
 pub fn read_csv_indexed(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Result<(Table, RowIndex)> {
     let (text, source) = source_text(bytes)?;
+    read_text(&Text::Held(&text), source, on_progress)
+}
+
+/// [`read_csv_indexed`] for a file read from `source` in chunks, never held whole (a UTF-8 file, as
+/// nearly every export is), with the byte offset of its text in the source (past a BOM). The same
+/// table as reading the file's bytes gives. None when the file is not UTF-8 text as it is (another
+/// encoding, a spreadsheet, a Parquet file, bytes that are not UTF-8, which are decoded whole) or its
+/// first megabyte does not hold the header and the lines the delimiter is found from: read its bytes
+/// with [`read_csv_indexed`] instead.
+pub fn read_csv_source(
+    source: &dyn FileSource,
+    on_progress: &mut dyn FnMut(f64),
+) -> Result<Option<(Table, RowIndex, u64)>> {
+    let size = source.size();
+    let unreadable = |reason: String| CoreError::FileChanged { name: source.name(), reason };
+    let head = source.read(0, size.min(SNIFF_BYTES as u64)).map_err(unreadable)?;
+    if is_parquet(&head) || spreadsheet::is_spreadsheet(&head) {
+        return Ok(None);
+    }
+    let (encoding, bom) = sniff_encoding(&head)?;
+    if encoding != encoding_rs::UTF_8 {
+        return Ok(None);
+    }
+    let whole = head.len() as u64 == size;
+    let text = match std::str::from_utf8(&head[bom..]) {
+        Ok(text) => text,
+        // A character cut by the head's end.
+        Err(e) if e.error_len().is_none() && !whole => {
+            std::str::from_utf8(&head[bom..bom + e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return Ok(None),
+    };
+    if !whole && !head_is_enough(text) {
+        return Ok(None);
+    }
+    let streamed = Text::Streamed(Streamed {
+        source,
+        offset: bom as u64,
+        len: size - bom as u64,
+        head: text.to_string(),
+        not_utf8: std::cell::Cell::new(false),
+    });
+    match read_text(&streamed, "UTF-8".to_string(), on_progress) {
+        Ok((table, rows)) => Ok(Some((table, rows, bom as u64))),
+        Err(_) if matches!(&streamed, Text::Streamed(s) if s.not_utf8.get()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The two passes of [`read_csv_indexed`] over `text`, read as `source` says.
+fn read_text(text: &Text<'_>, source: String, on_progress: &mut dyn FnMut(f64)) -> Result<(Table, RowIndex)> {
     let total = text.len().max(1) as f64;
     let mut raw_header = Vec::new();
     let mut starts = Vec::new();
@@ -448,8 +578,8 @@ pub fn read_csv_indexed(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Resul
     let mut n_rows = 0usize;
     let mut line_of_row = Vec::new();
     let mut row_hash = Vec::new();
-    let info = walk_text_at(
-        &text,
+    let info = walk_at(
+        text,
         source.clone(),
         &mut |header| {
             names = header_names(header.iter());
@@ -484,13 +614,13 @@ pub fn read_csv_indexed(bytes: &[u8], on_progress: &mut dyn FnMut(f64)) -> Resul
     }
     let mut builders: Vec<read::ColumnBuilder> = scans.into_iter().map(|s| s.plan(n_rows)).collect();
     let mut row = 0usize;
-    walk_text(&text, source, &mut |_| {}, &mut |record, _, read| {
+    walk_at(text, source, &mut |_| {}, &mut |record, _, at| {
         for (c, builder) in builders.iter_mut().enumerate() {
             builder.push(row, record.get(c).unwrap_or("").trim());
         }
         row += 1;
         if row.is_multiple_of(65_536) {
-            on_progress(0.5 + 0.5 * read);
+            on_progress(0.5 + 0.5 * (at as f64 / total));
         }
     })?;
     on_progress(1.0);

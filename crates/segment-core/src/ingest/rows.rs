@@ -35,8 +35,8 @@ impl RowIndex {
     fn build(text: &str) -> Result<Self> {
         let mut header = Vec::new();
         let mut starts = Vec::new();
-        let info = super::walk_text_at(
-            text,
+        let info = super::walk_at(
+            &super::Text::Held(text),
             String::new(),
             &mut |h| header = h.iter().map(str::to_string).collect(),
             &mut |_, _, at| starts.push(at),

@@ -21,7 +21,7 @@
 use crate::auto::{fit_choice, search, AutoChoice, SearchOptions};
 use crate::error::{CoreError, Result};
 use crate::export::{labeled_csv, removed_rows_csv, Preview};
-use crate::ingest::{into_text, RowIndex, Table};
+use crate::ingest::{into_text, read_csv_source, RowIndex, Table};
 use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
     density_sweep, describe_fit, fit_prepared, k_distance_for, k_sweep, mark_aggregated, prepare,
@@ -31,7 +31,7 @@ use crate::pipeline::{
 };
 use crate::score::{SilhouetteJob, SilhouetteScore, Stability};
 use crate::spec::AnalysisSpec;
-use crate::transactions::{read_customers, Aggregated, LoadMode};
+use crate::transactions::{aggregate_customers, aggregation, read_customers, Aggregated, LoadMode};
 use kept::KeptFits;
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +39,8 @@ pub mod kept;
 pub mod source;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use source::DiskFile;
-pub use source::FileSource;
+pub use crate::ingest::source::DiskFile;
+pub use crate::ingest::source::FileSource;
 use source::FileText;
 
 /// A file loaded into the session.
@@ -58,16 +58,40 @@ struct LoadedFile {
     rows: RowIndex,
 }
 
+/// A file to read: its bytes, or where it lies.
+enum FileInput {
+    Bytes(Vec<u8>),
+    /// Read in chunks when it is UTF-8 text as it is (and then never held), else read whole.
+    Source(Box<dyn FileSource>),
+}
+
 impl LoadedFile {
-    /// Reads `bytes`; with a `source` holding the same bytes, they are not kept (see [`source`]).
-    fn read(
-        bytes: Vec<u8>,
-        source: Option<Box<dyn FileSource>>,
-        mode: &LoadMode,
-        progress: Progress,
-    ) -> Result<Self> {
+    fn read(input: FileInput, mode: &LoadMode, progress: Progress) -> Result<Self> {
         progress(Stage::Reading, 0.0);
-        let customers = read_customers(bytes, mode, &mut |f| progress(Stage::Reading, f))?;
+        let on_progress = &mut |f| progress(Stage::Reading, f);
+        let (bytes, source) = match input {
+            FileInput::Bytes(bytes) => (bytes, None),
+            FileInput::Source(source) => match read_csv_source(source.as_ref(), on_progress)? {
+                Some((table, rows, offset)) => match aggregation(&table, mode) {
+                    None => {
+                        let len = usize::try_from(source.size() - offset).unwrap_or(usize::MAX);
+                        let text = FileText::Source { source, offset, len };
+                        return Ok(Self { text, purchases: None, table, aggregated: None, rows });
+                    }
+                    // Purchase lines: their customers' CSV is made from the lines' text, kept.
+                    Some(columns) => {
+                        let bytes = read_whole(source.as_ref())?;
+                        return Self::of(aggregate_customers(bytes, &table, columns)?, None);
+                    }
+                },
+                None => (read_whole(source.as_ref())?, Some(source)),
+            },
+        };
+        Self::of(read_customers(bytes, mode, on_progress)?, source)
+    }
+
+    /// With a `source` holding the customers' bytes as they are, the bytes are not kept (see [`source`]).
+    fn of(customers: crate::transactions::Customers, source: Option<Box<dyn FileSource>>) -> Result<Self> {
         // An aggregated file's text is its customers' CSV, which no source holds.
         let source = source.filter(|_| customers.aggregated.is_none());
         Ok(Self {
@@ -84,6 +108,11 @@ impl LoadedFile {
         let Some((start, end)) = self.rows.span(row, self.text.len()) else { return Ok(None) };
         Ok(self.rows.cells(&self.text.slice(start, end)?))
     }
+}
+
+/// All of `source`'s bytes (a file that is not UTF-8 as it is, decoded whole).
+fn read_whole(source: &dyn FileSource) -> Result<Vec<u8>> {
+    source.read(0, source.size()).map_err(|reason| CoreError::FileChanged { name: source.name(), reason })
 }
 
 /// What applying a saved model to a file ended in.
@@ -151,34 +180,36 @@ impl Session {
     /// otherwise) and replaces whatever was loaded. Files up to [`K_DISTANCE_AT_LOAD_ROWS`] rows get
     /// the k-distance curve of the suggested settings, whose prepared rows are kept for the first run.
     pub fn load(&mut self, bytes: Vec<u8>, mode: &LoadMode, progress: Progress) -> Result<DatasetSummary> {
-        self.load_from(bytes, None, mode, progress)
+        self.clear();
+        let file = LoadedFile::read(FileInput::Bytes(bytes), mode, progress)?;
+        self.install(file)
     }
 
-    /// [`Session::load`] of a file that `source` can read again: its bytes are not kept when it is
-    /// UTF-8 text as it is (exports and previews read it again from the source).
+    /// [`Session::load`] of the file `source` reads: a UTF-8 file is read in chunks and never held
+    /// (exports and previews read it again from the source); any other is read whole and decoded.
     pub fn load_from(
         &mut self,
-        bytes: Vec<u8>,
-        source: Option<Box<dyn FileSource>>,
+        source: Box<dyn FileSource>,
         mode: &LoadMode,
         progress: Progress,
     ) -> Result<DatasetSummary> {
         self.clear();
-        let file = LoadedFile::read(bytes, source, mode, progress)?;
+        let file = LoadedFile::read(FileInput::Source(source), mode, progress)?;
         self.install(file)
     }
 
     /// Reads the loaded file again as `mode` says (a transaction file as it is, or aggregated with
-    /// other columns), from the text the session kept.
+    /// other columns), from the text the session kept or from its source.
     pub fn reload(&mut self, mode: &LoadMode, progress: Progress) -> Result<DatasetSummary> {
         let file = self.file.take().ok_or(CoreError::NoFile)?;
         let source = file.table.source.clone();
-        let (original, again) = match (file.purchases, file.text) {
-            (Some(purchases), _) => (purchases, None),
-            (None, text) => text.into_parts()?,
+        let input = match (file.purchases, file.text) {
+            (Some(purchases), _) => FileInput::Bytes(purchases.into_bytes()),
+            (None, FileText::Source { source, .. }) => FileInput::Source(source),
+            (None, FileText::Held(text)) => FileInput::Bytes(text.into_bytes()),
         };
         self.clear();
-        let mut file = LoadedFile::read(original.into_bytes(), again, mode, progress)?;
+        let mut file = LoadedFile::read(input, mode, progress)?;
         // Read from the decoded text: what the file was read as is the first reading's.
         file.table.source = source;
         self.install(file)
@@ -502,7 +533,7 @@ impl Session {
             // A model of customers aggregated from purchase lines aggregates this file the same way.
             let mode = model.spec.transactions.clone().map_or(LoadMode::AsIs, LoadMode::Aggregate);
             self.pending_apply = None;
-            self.pending_apply = Some(LoadedFile::read(bytes, None, &mode, progress)?);
+            self.pending_apply = Some(LoadedFile::read(FileInput::Bytes(bytes), &mode, progress)?);
         }
         let file = self
             .pending_apply

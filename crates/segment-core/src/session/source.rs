@@ -2,59 +2,15 @@
 //!
 //! After reading a file the session needs its text only for what is asked later (an export, a preview
 //! page, the row behind a point, a saved model's ids). A file that is UTF-8 as it is need not be kept:
-//! given a [`FileSource`] (the page's `File`, the file on disk), the session drops its bytes once the
-//! table is read and reads the text again when asked: 60 MB less held for a million-row export. A file
-//! read any other way (decoded from another encoding, a spreadsheet's sheet, customers aggregated from
-//! purchase lines) is held as text.
+//! given a [`FileSource`] (the page's `File`, the file on disk), the session reads it in chunks
+//! ([`crate::ingest::read_csv_source`]), never whole, and reads the text again when asked: 60 MB less
+//! held for a million-row export. A file read any other way (decoded from another encoding, a
+//! spreadsheet's sheet, customers aggregated from purchase lines) is held as text.
 
 use crate::error::{CoreError, Result};
+use crate::ingest::source::FileSource;
 use crate::ingest::source_text;
 use std::borrow::Cow;
-
-/// Where a loaded file can be read again.
-pub trait FileSource {
-    /// The file's name, for messages.
-    fn name(&self) -> String;
-    /// Its size in bytes.
-    fn size(&self) -> u64;
-    /// Bytes `start..end` (Err with the reason it could not be read).
-    fn read(&self, start: u64, end: u64) -> std::result::Result<Vec<u8>, String>;
-}
-
-/// A file on disk (the command line).
-#[cfg(not(target_arch = "wasm32"))]
-pub struct DiskFile {
-    path: std::path::PathBuf,
-    file: std::cell::RefCell<std::fs::File>,
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl DiskFile {
-    pub fn open(path: &std::path::Path) -> std::io::Result<Self> {
-        Ok(Self { path: path.to_path_buf(), file: std::cell::RefCell::new(std::fs::File::open(path)?) })
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-impl FileSource for DiskFile {
-    fn name(&self) -> String {
-        self.path.display().to_string()
-    }
-
-    fn size(&self) -> u64 {
-        self.file.borrow().metadata().map_or(0, |m| m.len())
-    }
-
-    fn read(&self, start: u64, end: u64) -> std::result::Result<Vec<u8>, String> {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut file = self.file.borrow_mut();
-        let len = usize::try_from(end.saturating_sub(start)).map_err(|e| e.to_string())?;
-        let mut bytes = vec![0; len];
-        file.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
-        file.read_exact(&mut bytes).map_err(|e| e.to_string())?;
-        Ok(bytes)
-    }
-}
 
 /// The loaded file's text.
 pub(crate) enum FileText {
@@ -120,20 +76,9 @@ impl FileText {
     /// The whole text, owned.
     #[cfg(test)]
     pub(crate) fn into_string(self) -> Result<String> {
-        self.into_parts().map(|(text, _)| text)
-    }
-
-    /// The whole text, owned, and the source it was read from (to read the file again from it).
-    pub(crate) fn into_parts(self) -> Result<(String, Option<Box<dyn FileSource>>)> {
         match self {
-            FileText::Held(text) => Ok((text, None)),
-            FileText::Source { .. } => {
-                let text = self.text()?.into_owned();
-                match self {
-                    FileText::Source { source, .. } => Ok((text, Some(source))),
-                    FileText::Held(_) => Ok((text, None)),
-                }
-            }
+            FileText::Held(text) => Ok(text),
+            FileText::Source { .. } => self.text().map(Cow::into_owned),
         }
     }
 }
@@ -141,25 +86,7 @@ impl FileText {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A source over bytes in memory, whose bytes a test can change.
-    struct Memory(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-
-    impl FileSource for Memory {
-        fn name(&self) -> String {
-            "memory.csv".into()
-        }
-        fn size(&self) -> u64 {
-            self.0.borrow().len() as u64
-        }
-        fn read(&self, start: u64, end: u64) -> std::result::Result<Vec<u8>, String> {
-            self.0
-                .borrow()
-                .get(start as usize..end as usize)
-                .map(<[u8]>::to_vec)
-                .ok_or_else(|| "past the end".into())
-        }
-    }
+    use crate::ingest::source::tests::Memory;
 
     #[test]
     fn utf8_is_read_back_and_anything_else_is_held() {
