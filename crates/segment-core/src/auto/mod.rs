@@ -21,7 +21,7 @@ use crate::pipeline::{
     AnalysisResult, MethodFit, Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
 };
 use crate::rng::SplitMix64;
-use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances};
+use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances, SegmentLabels};
 use crate::spec::{AnalysisSpec, HdbscanSettings, Method};
 use linfa::ParamGuard;
 use ndarray::{Array2, ArrayView2, Axis};
@@ -224,17 +224,18 @@ struct Figures {
     noise: f64,
 }
 
-fn figures(labels: &[Option<usize>]) -> Figures {
-    let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
+fn figures<L: SegmentLabels + ?Sized>(labels: &L) -> Figures {
+    let segments = || (0..labels.rows()).filter_map(|r| labels.segment(r));
+    let k = segments().map(|c| c + 1).max().unwrap_or(0);
     let mut sizes = vec![0usize; k];
-    labels.iter().flatten().for_each(|&c| sizes[c] += 1);
-    let n = labels.len().max(1) as f64;
+    segments().for_each(|c| sizes[c] += 1);
+    let n = labels.rows().max(1) as f64;
     let present: Vec<usize> = sizes.into_iter().filter(|&s| s > 0).collect();
     Figures {
         segments: present.len(),
         smallest: present.iter().min().map_or(0.0, |&s| s as f64 / n),
         largest: present.iter().max().map_or(0.0, |&s| s as f64 / n),
-        noise: labels.iter().filter(|l| l.is_none()).count() as f64 / n,
+        noise: (labels.rows() - segments().count()) as f64 / n,
     }
 }
 
@@ -564,7 +565,7 @@ pub fn fit_choice(
         }
         tried.push(i);
         let fitted = run(&choice.candidates[i].spec)?;
-        let f = figures(&fitted.labels());
+        let f = figures(fitted.labels.as_slice());
         let fits = rule::rejection(f.segments, f.smallest, f.largest, f.noise).is_none();
         last = Some((i, fitted));
         if fits || !choice.qualified {
@@ -588,10 +589,6 @@ pub fn fit_choice(
     Ok((choice, fitted))
 }
 
-fn labels_of(result: &AnalysisResult) -> Vec<Option<usize>> {
-    result.labels.iter().map(|&l| usize::try_from(l).ok()).collect()
-}
-
 fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
@@ -599,7 +596,7 @@ fn percent(share: f64) -> String {
 /// What was chosen and why, in one or two sentences, with the whole file's figures.
 pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
     let Some(chosen) = choice.chosen.and_then(|i| choice.candidates.get(i)) else { return String::new() };
-    let f = figures(&labels_of(result));
+    let f = figures(result.labels.as_slice());
     let k = f.segments;
     let silhouette = result.scores.silhouette.as_ref().map(|s| s.mean).or(chosen.silhouette).unwrap_or(0.0);
     let tried = choice.candidates.iter().filter(|c| !c.manual_only).count();

@@ -8,7 +8,7 @@ use crate::features::RawRows;
 use crate::ingest::Table;
 use crate::profile::{profiles, SegmentProfile};
 use crate::reduce::Pca;
-use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Scores, SilhouetteJob};
+use crate::score::{calinski_harabasz, davies_bouldin, silhouette, Renumbered, Scores, SilhouetteJob};
 use crate::spec::AnalysisSpec;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -212,32 +212,49 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
     }
 }
 
-/// The silhouette of a segmentation's rows (`labels` per row, `n_segments` of them) as a job in steps:
-/// the same rows, labels and sample as a result scored at once. None: it has no silhouette.
+/// The silhouette of a segmentation's rows (a result's `labels` per row, -1 for noise; `n_segments`
+/// of them) as a job in steps: the same rows, labels and sample as a result scored at once. None: it
+/// has no silhouette.
 pub(crate) fn silhouette_job(
     x_scaled: ArrayView2<f64>,
-    labels: &[Option<usize>],
+    labels: &[i32],
     n_segments: usize,
     spec: &AnalysisSpec,
 ) -> Option<SilhouetteJob> {
-    SilhouetteJob::new(x_scaled, &compact(labels, n_segments), spec.silhouette_options())
+    let options = spec.silhouette_options();
+    match gaps_closed(labels.iter().filter_map(|&l| usize::try_from(l).ok()), n_segments) {
+        None => SilhouetteJob::new(x_scaled, labels, options),
+        Some(new_id) => SilhouetteJob::new(x_scaled, &Renumbered { labels, new_id }, options),
+    }
+}
+
+/// When some of `n_segments` segments have no row: each segment's id once the empty ones are skipped.
+/// None when every segment has rows.
+fn gaps_closed(segments: impl Iterator<Item = usize>, n_segments: usize) -> Option<Vec<usize>> {
+    let mut used = vec![false; n_segments];
+    segments.for_each(|s| used[s] = true);
+    if used.iter().all(|u| *u) {
+        return None;
+    }
+    let mut next = 0;
+    Some(
+        used.iter()
+            .map(|&u| {
+                let id = next;
+                next += usize::from(u);
+                id
+            })
+            .collect(),
+    )
 }
 
 /// Segment ids without gaps (empty segments skipped), as the scores expect: the labels as they are
 /// when no segment is empty (no copy).
 fn compact(labels: &[Option<usize>], n_segments: usize) -> std::borrow::Cow<'_, [Option<usize>]> {
-    let mut used = vec![false; n_segments];
-    labels.iter().flatten().for_each(|&s| used[s] = true);
-    if used.iter().all(|u| *u) {
-        return std::borrow::Cow::Borrowed(labels);
+    match gaps_closed(labels.iter().flatten().copied(), n_segments) {
+        None => std::borrow::Cow::Borrowed(labels),
+        Some(new_id) => std::borrow::Cow::Owned(labels.iter().map(|l| l.map(|s| new_id[s])).collect()),
     }
-    let mut new_id = vec![0usize; n_segments];
-    let mut next = 0;
-    for (s, u) in used.iter().enumerate() {
-        new_id[s] = next;
-        next += usize::from(*u);
-    }
-    std::borrow::Cow::Owned(labels.iter().map(|l| l.map(|s| new_id[s])).collect())
 }
 
 pub(crate) fn score_all(

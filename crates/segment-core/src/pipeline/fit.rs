@@ -327,6 +327,8 @@ pub(crate) fn describe_fit(
         scoring,
     };
     let mut result = describe(spec, fitted, progress);
+    // The result holds the labels now (as i32): the fit's copy goes before the dashboard's figures.
+    drop(labels);
     // Rule-based segments carry their own names.
     if let Assignment::Rfm { names, .. } = &assignment {
         for (profile, name) in result.profiles.iter_mut().zip(names) {

@@ -58,8 +58,8 @@ impl StabilityJob {
         }
         // k-based methods measure it on a sample of a big file's rows; density methods on every row.
         let max_rows = if spec.k().is_some() { crate::score::STABILITY_MAX_ROWS } else { usize::MAX };
-        let plan =
-            crate::score::StabilityPlan::new(segmentation.labels(), STABILITY_RUNS, spec.seed, max_rows);
+        let labels = segmentation.result.labels.clone();
+        let plan = crate::score::StabilityPlan::new(labels, STABILITY_RUNS, spec.seed, max_rows);
         Ok(Self { spec: spec.clone(), x_scaled: Arc::clone(&segmentation.x_scaled), plan })
     }
 

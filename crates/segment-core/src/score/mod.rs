@@ -15,6 +15,47 @@ use crate::distance::{dist, dist2};
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
+/// Each row's segment (None: noise), however the caller holds them: `[Option<usize>]` as a fit gives
+/// them, `[i32]` as a result keeps them (-1: noise). The silhouette reads labels through it, so a
+/// result's labels are scored without a copy of a million `Option`s.
+pub trait SegmentLabels {
+    fn rows(&self) -> usize;
+    fn segment(&self, row: usize) -> Option<usize>;
+}
+
+impl SegmentLabels for [Option<usize>] {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn segment(&self, row: usize) -> Option<usize> {
+        self[row]
+    }
+}
+
+impl SegmentLabels for [i32] {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn segment(&self, row: usize) -> Option<usize> {
+        usize::try_from(self[row]).ok()
+    }
+}
+
+/// Labels with their segment ids mapped (`new_id[s]`), e.g. to close the gaps empty segments leave.
+pub struct Renumbered<'a, L: ?Sized> {
+    pub labels: &'a L,
+    pub new_id: Vec<usize>,
+}
+
+impl<L: SegmentLabels + ?Sized> SegmentLabels for Renumbered<'_, L> {
+    fn rows(&self) -> usize {
+        self.labels.rows()
+    }
+    fn segment(&self, row: usize) -> Option<usize> {
+        self.labels.segment(row).map(|s| self.new_id[s])
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scores {
     pub silhouette: Option<SilhouetteScore>,

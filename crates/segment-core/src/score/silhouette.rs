@@ -2,6 +2,7 @@
 //! share) of `sample_size` rows drawn with a seed, as scikit-learn's `sample_size` does without strata.
 //! The result says whether it was sampled and on how many rows, so the page can say so.
 
+use super::SegmentLabels;
 use crate::rng::SplitMix64;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -74,23 +75,27 @@ pub struct SilhouetteJob {
 
 impl SilhouetteJob {
     /// None when fewer than 2 segments have rows, or more segments than a silhouette can be held for.
-    pub fn new(x: ArrayView2<f64>, labels: &[Option<usize>], options: SilhouetteOptions) -> Option<Self> {
-        let clustered: Vec<usize> = (0..labels.len()).filter(|&i| labels[i].is_some()).collect();
-        let k = labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0);
+    pub fn new<L: SegmentLabels + ?Sized>(
+        x: ArrayView2<f64>,
+        labels: &L,
+        options: SilhouetteOptions,
+    ) -> Option<Self> {
+        let n = labels.rows();
+        let k = (0..n).filter_map(|i| labels.segment(i)).map(|c| c + 1).max().unwrap_or(0);
         if k < 2 {
             return None;
         }
-        let sampled = clustered.len() > options.max_exact;
-        let rows = if sampled {
-            stratified_sample(&clustered, labels, k, options.sample_size, options.seed)
+        let clustered = (0..n).filter(|&i| labels.segment(i).is_some()).count();
+        let sampled = clustered > options.max_exact;
+        let mut rows = if sampled {
+            stratified_sample(labels, k, clustered, options.sample_size, options.seed)
         } else {
-            clustered
+            (0..n).filter(|&i| labels.segment(i).is_some()).collect()
         };
         // Rows sorted by segment, coordinates by column: every distance is computed once (pair i < j)
         // in loops over contiguous memory that the compiler can vectorise.
-        let mut rows = rows;
-        rows.sort_by_key(|&r| (labels[r], r));
-        let seg: Vec<usize> = rows.iter().filter_map(|&r| labels[r]).collect();
+        rows.sort_by_key(|&r| (labels.segment(r), r));
+        let seg: Vec<usize> = rows.iter().filter_map(|&r| labels.segment(r)).collect();
         let m = rows.len();
         if k.saturating_mul(m) > crate::limits::MAX_SILHOUETTE_CELLS {
             return None; // more segments than a silhouette can be held for (see limits)
@@ -224,28 +229,41 @@ impl SilhouetteJob {
 }
 
 /// `size` rows from `rows`, each segment keeping its share (at least 2 rows per segment when it has them).
-fn stratified_sample(
-    rows: &[usize],
-    labels: &[Option<usize>],
+fn stratified_sample<L: SegmentLabels + ?Sized>(
+    labels: &L,
     k: usize,
+    clustered: usize,
     size: usize,
     seed: u64,
 ) -> Vec<usize> {
-    let mut by_segment: Vec<Vec<usize>> = vec![Vec::new(); k];
-    for &r in rows {
-        if let Some(c) = labels[r] {
-            by_segment[c].push(r);
+    // Each segment draws its share of its members (by their order in the file), segment by segment
+    // from one seeded stream; a second pass finds the drawn members' rows (no list of every member).
+    let mut members = vec![0usize; k];
+    for r in 0..labels.rows() {
+        if let Some(c) = labels.segment(r) {
+            members[c] += 1;
         }
     }
     let mut rng = SplitMix64::new(seed);
-    let n = rows.len() as f64;
-    let mut out = Vec::with_capacity(size);
-    for members in &by_segment {
-        let want = ((members.len() as f64 / n) * size as f64).round() as usize;
-        let want = want.max(2.min(members.len()));
-        out.extend(rng.sample_indices(members.len(), want).into_iter().map(|i| members[i]));
+    let n = clustered as f64;
+    let drawn: Vec<Vec<usize>> = members
+        .iter()
+        .map(|&len| {
+            let want = ((len as f64 / n) * size as f64).round() as usize;
+            rng.sample_indices(len, want.max(2.min(len)))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(drawn.iter().map(Vec::len).sum());
+    let (mut seen, mut next) = (vec![0usize; k], vec![0usize; k]);
+    for r in 0..labels.rows() {
+        if let Some(c) = labels.segment(r) {
+            if drawn[c].get(next[c]) == Some(&seen[c]) {
+                out.push(r);
+                next[c] += 1;
+            }
+            seen[c] += 1;
+        }
     }
-    out.sort_unstable();
     out
 }
 
@@ -262,7 +280,8 @@ mod tests {
             (0..900).map(|i| if i % 11 == 0 { None } else { Some(i % 4) }).collect();
         let options = SilhouetteOptions { max_exact: 500, sample_size: 400, seed: 3 };
         let whole = silhouette(x.view(), &labels, options).unwrap_or_else(|| panic!("none"));
-        let mut job = SilhouetteJob::new(x.view(), &labels, options).unwrap_or_else(|| panic!("none"));
+        let mut job =
+            SilhouetteJob::new(x.view(), labels.as_slice(), options).unwrap_or_else(|| panic!("none"));
         let mut steps = 0;
         let mut last_fraction = 0.0;
         while !job.step(1_000) {

@@ -62,7 +62,8 @@ pub fn adjusted_rand_index(a: &[Option<usize>], b: &[Option<usize>]) -> f64 {
 /// new request never waits behind all five.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StabilityPlan {
-    labels: Vec<Option<usize>>,
+    /// The full run's segment of each row, as a result keeps them (-1: noise).
+    labels: Vec<i32>,
     /// The rows the subsamples are drawn from when there are more than [`STABILITY_MAX_ROWS`] (a
     /// seeded sample, in order); None: all of them.
     base: Option<Vec<usize>>,
@@ -76,7 +77,8 @@ pub struct StabilityPlan {
 
 impl StabilityPlan {
     /// `max_rows`: beyond this many rows, the subsamples come from a seeded sample of this many.
-    pub fn new(labels: Vec<Option<usize>>, runs: usize, seed: u64, max_rows: usize) -> Self {
+    /// `labels`: the full run's, as a result keeps them (-1: noise).
+    pub fn new(labels: Vec<i32>, runs: usize, seed: u64, max_rows: usize) -> Self {
         let mut rng = SplitMix64::new(seed ^ 0x5EED_57AB);
         let base = (labels.len() > max_rows).then(|| {
             let mut rows = rng.sample_indices(labels.len(), max_rows);
@@ -114,7 +116,8 @@ impl StabilityPlan {
     /// Records the labels the next run gave its rows.
     pub fn record(&mut self, sub: &[Option<usize>]) {
         let Some(rows) = self.next.take() else { return };
-        let reference: Vec<Option<usize>> = rows.iter().map(|&r| self.labels[r]).collect();
+        let reference: Vec<Option<usize>> =
+            rows.iter().map(|&r| usize::try_from(self.labels[r]).ok()).collect();
         drop(rows);
         let ari = adjusted_rand_index(&reference, sub);
         self.scores.push(ari);
@@ -145,7 +148,8 @@ pub fn stability(
     seed: u64,
     mut fit: impl FnMut(&[usize]) -> Vec<Option<usize>>,
 ) -> Stability {
-    let mut plan = StabilityPlan::new(labels.to_vec(), runs, seed, usize::MAX);
+    let labels = labels.iter().map(|l| l.map_or(-1, |c| c as i32)).collect();
+    let mut plan = StabilityPlan::new(labels, runs, seed, usize::MAX);
     while let Some(rows) = plan.next_rows() {
         let sub = fit(rows);
         plan.record(&sub);
@@ -159,13 +163,13 @@ mod tests {
 
     #[test]
     fn a_big_file_is_measured_on_a_sample_of_its_rows() {
-        let labels: Vec<Option<usize>> = (0..1_000).map(|i| Some(i % 3)).collect();
+        let labels: Vec<i32> = (0..1_000).map(|i| i % 3).collect();
         let mut plan = StabilityPlan::new(labels.clone(), 3, 7, 100);
         let mut seen = std::collections::BTreeSet::new();
         while let Some(rows) = plan.next_rows() {
             assert_eq!(rows.len(), 80);
             seen.extend(rows.iter().copied());
-            let sub: Vec<Option<usize>> = rows.iter().map(|&r| labels[r]).collect();
+            let sub: Vec<Option<usize>> = rows.iter().map(|&r| usize::try_from(labels[r]).ok()).collect();
             plan.record(&sub);
         }
         assert!(seen.len() <= 100, "{} rows drawn from a sample of 100", seen.len());

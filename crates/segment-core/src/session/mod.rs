@@ -292,7 +292,7 @@ impl Session {
     /// [`Session::step_deferred`].
     fn defer_silhouette(&mut self) -> Result<&Segmentation> {
         let last = self.last.as_ref().ok_or(CoreError::NoFile)?;
-        match silhouette_job(last.x_scaled.view(), &last.labels(), last.segment_sizes.len(), &last.spec) {
+        match silhouette_job(last.x_scaled.view(), &last.labels, last.segment_sizes.len(), &last.spec) {
             Some(job) => self.deferred.silhouette = Some(job),
             None => self.fill_silhouette(None),
         }
