@@ -171,14 +171,18 @@ pub fn explore(
     let series: Vec<(&Column, Option<f64>)> = columns.iter().map(|c| (*c, c.latest_date())).collect();
     let value = |(c, latest): (&Column, Option<f64>), i: usize| c.feature_value(kept[i], latest);
     let group = |l: i32| usize::try_from(l).map_or(n_segments, |s| s.min(n_segments));
+    let mut group_sizes = vec![0usize; n_segments + 1];
+    labels.iter().take(kept.len()).for_each(|&l| group_sizes[group(l)] += 1);
     let variables = series
         .iter()
         .map(|&(c, latest)| {
-            let mut by_group: Vec<Vec<f64>> = vec![Vec::new(); n_segments + 1];
+            // The whole column first, then split by segment (each part sized beforehand): one copy of
+            // the column at a time.
+            let overall = Summary::of(&mut (0..kept.len()).map(|i| value((c, latest), i)).collect());
+            let mut by_group: Vec<Vec<f64>> = group_sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
             for (i, &l) in labels.iter().enumerate().take(kept.len()) {
                 by_group[group(l)].push(value((c, latest), i));
             }
-            let overall = Summary::of(&mut (0..kept.len()).map(|i| value((c, latest), i)).collect());
             let (lo, hi) = (overall.min, overall.max);
             let width = if hi > lo { (hi - lo) / BINS as f64 } else { 1.0 };
             let edges: Vec<f64> = (0..=BINS).map(|i| lo + width * i as f64).collect();

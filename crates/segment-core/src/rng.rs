@@ -46,6 +46,8 @@ impl SplitMix64 {
             pool.swap(i, j);
         }
         pool.truncate(k);
+        // The pool's room for all n goes: a sample of 200,000 of a million rows keeps 1.6 MB, not 8.
+        pool.shrink_to_fit();
         pool.sort_unstable();
         pool
     }
