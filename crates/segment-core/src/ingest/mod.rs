@@ -300,6 +300,8 @@ pub struct WalkInfo {
     pub repeated_headers: usize,
     /// What the file was read as: its text encoding, or the spreadsheet sheet.
     pub source: String,
+    /// The first line was data (all numbers): the columns are named column_1, column_2, ...
+    pub headerless: bool,
 }
 
 /// Walks a CSV file: decodes it, skips `#` comment lines before the header, detects the delimiter,
@@ -479,7 +481,7 @@ fn walk_at(
     } else {
         source
     };
-    Ok(WalkInfo { delimiter, comment_lines, repeated_headers, source })
+    Ok(WalkInfo { delimiter, comment_lines, repeated_headers, source, headerless })
 }
 
 /// A first line whose every cell is a number is data: the file has no header row.
@@ -570,7 +572,7 @@ pub fn read_csv_source(
 fn read_text(text: &Text<'_>, source: String, on_progress: &mut dyn FnMut(f64)) -> Result<(Table, RowIndex)> {
     let total = text.len().max(1) as f64;
     let mut raw_header = Vec::new();
-    let mut starts = Vec::new();
+    let mut index = RowIndex::new();
     let mut names = Vec::new();
     let n_cols = std::cell::Cell::new(0);
     let mut scans: Vec<read::ColumnScan> = Vec::new();
@@ -588,7 +590,7 @@ fn read_text(text: &Text<'_>, source: String, on_progress: &mut dyn FnMut(f64)) 
         },
         &mut |record, line, at| {
             let read = at as f64 / total;
-            starts.push(at);
+            index.push(at);
             if scans.is_empty() {
                 scans = (0..n_cols.get()).map(|_| read::ColumnScan::default()).collect();
             }
@@ -625,8 +627,7 @@ fn read_text(text: &Text<'_>, source: String, on_progress: &mut dyn FnMut(f64)) 
     })?;
     on_progress(1.0);
     let columns = names.into_iter().zip(builders).map(|(name, b)| b.finish(name)).collect();
-    starts.shrink_to_fit();
-    let rows = RowIndex::from_parts(info.delimiter, raw_header, starts);
+    let rows = index.finish(info.delimiter, raw_header, info.headerless);
     let table = Table {
         columns,
         n_rows,

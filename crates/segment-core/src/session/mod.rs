@@ -105,8 +105,8 @@ impl LoadedFile {
 
     /// The cells of data row `row` as they are in the file (None past the last row).
     fn row(&self, row: usize) -> Result<Option<Vec<String>>> {
-        let Some((start, end)) = self.rows.span(row, self.text.len()) else { return Ok(None) };
-        Ok(self.rows.cells(&self.text.slice(start, end)?))
+        let Some((from, to)) = self.rows.span(row, row + 1, self.text.len()) else { return Ok(None) };
+        Ok(self.rows.rows_in(&self.text.slice(from, to)?, row, row + 1).pop())
     }
 }
 
@@ -455,19 +455,10 @@ impl Session {
         let start = start.min(total);
         let end = start.saturating_add(count).min(total);
         // One read for the page's rows.
-        let (from, to) = match (file.rows.span(start, file.text.len()), end.checked_sub(1)) {
-            (Some((from, _)), Some(last)) if end > start => {
-                (from, file.rows.span(last, file.text.len()).map_or(from, |(_, to)| to))
-            }
-            _ => (0, 0),
+        let rows = match file.rows.span(start, end, file.text.len()) {
+            Some((from, to)) => file.rows.rows_in(&file.text.slice(from, to)?, start, end),
+            None => Vec::new(),
         };
-        let text = file.text.slice(from, to)?;
-        let rows: Vec<Vec<String>> = (start..end)
-            .filter_map(|r| {
-                let (a, b) = file.rows.span(r, file.text.len())?;
-                file.rows.cells(text.get(a.checked_sub(from)?..b.checked_sub(from)?)?)
-            })
-            .collect();
         let labels = (start..start + rows.len()).map(|r| self.label_of_row(r)).collect();
         Ok(Preview { header: file.rows.header().to_vec(), start, rows, labels, total })
     }
