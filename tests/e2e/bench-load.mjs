@@ -8,9 +8,43 @@ import { openApp, settled, show } from './browser.mjs';
 const file = process.argv[2];
 if (!file) throw new Error('usage: node bench-load.mjs FILE');
 console.log(`file: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB`);
+// The tab's renderer process (the page and its workers): resident memory now and at its peak (Linux
+// VmRSS / VmHWM), the largest renderer's when Chromium runs more than one.
+function rendererMemory() {
+  let best = { rss: NaN, hwm: NaN };
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (key) => Number((status.match(new RegExp(`${key}:\\s+(\\d+)`)) || [])[1]) * 1024;
+      const m = { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+      if (!(m.rss <= best.rss)) best = m;
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  return best;
+}
+
 const app = await openApp();
 try {
   const { page } = app;
+  // The page's own wasm memory: kept from its instantiation (the page reloaded with the hook in place).
+  await page.context().addInitScript(() => {
+    const keep = (result) => {
+      const instance = result.instance || result;
+      if (instance.exports && instance.exports.memory) globalThis.__pageWasm = instance.exports.memory;
+      return result;
+    };
+    const streaming = WebAssembly.instantiateStreaming;
+    WebAssembly.instantiateStreaming = (...args) => streaming(...args).then(keep);
+    const plain = WebAssembly.instantiate;
+    WebAssembly.instantiate = (...args) => plain(...args).then(keep);
+  });
+  await page.reload();
+  await page.getByTestId('sample-button').waitFor();
+  const pageWasm = () => page.evaluate(() => (globalThis.__pageWasm ? globalThis.__pageWasm.buffer.byteLength : NaN));
+  const before = rendererMemory();
   const t0 = Date.now();
   await page.getByTestId('file-input').setInputFiles(file);
   // The page must stay responsive while the worker reads: sample the main thread's event loop.
@@ -48,7 +82,7 @@ try {
   const first = atFirst;
   const workerHeap = worker ? await worker.evaluate(() => (self.performance && performance.memory ? performance.memory.usedJSHeapSize : NaN)) : NaN;
   const pageHeap = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : NaN));
-  console.log(`memory at the first result: worker wasm ${mb(first)} (${(first / size).toFixed(1)}x the file), worker JS heap ${mb(workerHeap)}, page JS heap ${mb(pageHeap)}`);
+  console.log(`memory at the first result: worker wasm ${mb(first)} (${(first / size).toFixed(1)}x the file), worker JS heap ${mb(workerHeap)}, page wasm ${mb(await pageWasm())}, page JS heap ${mb(pageHeap)}`);
   await show(page, 'analysis');
   await page
     .waitForFunction(() => {
@@ -58,6 +92,10 @@ try {
     .catch(() => {});
   const after = await wasmBytes();
   console.log(`memory after the silhouette and stability: worker wasm ${mb(after)} (${(after / size).toFixed(1)}x the file)`);
+  // The whole tab: its renderer process grew from its resident size with the page open, before the
+  // file, to its peak (everything the page and its workers held at once, the app's code included).
+  const tab = rendererMemory();
+  console.log(`the tab's renderer process: ${mb(before.rss)} resident before the file, peak ${mb(tab.hwm)}: grew by ${mb(tab.hwm - before.rss)} (${((tab.hwm - before.rss) / size).toFixed(1)}x the file)`);
   // Redrawing the PCA map (every point): show its screen, switch the shown components and read the
   // draw time.
   await show(page, 'pca');
