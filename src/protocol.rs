@@ -106,9 +106,11 @@ pub enum Reply {
         elapsed_ms: f64,
     },
     Exported {
-        csv: String,
-        /// Added to the file's name: "segments" or "removed-rows".
+        /// Added to the file's name: "segments", "removed-rows" or "movers".
         suffix: String,
+        /// The CSV file, made in the worker as it was written; it crosses beside the JSON.
+        #[serde(skip)]
+        file: Option<web_sys::Blob>,
     },
     /// The silhouette of the result last sent with `scores.silhouette_pending` (a `Run`'s), measured in
     /// steps after it: no other request's answer waits for it.
@@ -164,8 +166,8 @@ pub const BLOB_KEY: &str = "blob";
 const LABELS_KEY: &str = "labels";
 const COORDS_KEY: &str = "coords";
 const MEMBERSHIP_KEY: &str = "membership";
-/// An export's CSV, as UTF-8 bytes beside the JSON (a million rows are 70 MB: as a JSON string they
-/// would be copied once more, escaped, in the worker's memory).
+/// An export's CSV file, a `Blob` the worker made beside the JSON (a million rows are 70 MB: it is
+/// never copied into the page's memory, nor whole into the worker's).
 const CSV_KEY: &str = "csv";
 
 impl Reply {
@@ -200,10 +202,8 @@ impl Reply {
                 transfer.push(&membership.buffer());
             }
         }
-        if let Reply::Exported { csv, .. } = &mut self {
-            let bytes = js_sys::Uint8Array::from(std::mem::take(csv).as_bytes());
-            set(&message, CSV_KEY, &bytes);
-            transfer.push(&bytes.buffer());
+        if let Reply::Exported { file: Some(file), .. } = &self {
+            set(&message, CSV_KEY, file);
         }
         let json = serde_json::to_string(&self).unwrap_or_else(|e| {
             let error = CoreError::Internal(format!("the worker could not encode its answer ({e})"));
@@ -241,15 +241,12 @@ impl Reply {
                 return Some(unreadable(e));
             }
         }
-        if let Reply::Exported { csv, .. } = &mut reply {
+        if let Reply::Exported { file, .. } = &mut reply {
             use wasm_bindgen::JsCast;
-            let bytes = js_sys::Reflect::get(data, &CSV_KEY.into())
-                .ok()
-                .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok());
-            let Some(text) = bytes.and_then(|b| String::from_utf8(b.to_vec()).ok()) else {
-                return Some(unreadable("an export came without its text".into()));
-            };
-            *csv = text;
+            *file = js_sys::Reflect::get(data, &CSV_KEY.into()).ok().and_then(|v| v.dyn_into().ok());
+            if file.is_none() {
+                return Some(unreadable("an export came without its file".into()));
+            }
         }
         Some(reply)
     }

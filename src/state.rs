@@ -708,10 +708,13 @@ impl AppState {
                 self.sweep.set(Some(Arc::new(sweep)));
                 self.settle();
             }
-            Reply::Exported { csv, suffix } => {
+            Reply::Exported { file, suffix } => {
                 let stem = self.file_stem();
                 self.settle();
-                if let Err(message) = download(&format!("{stem}-{suffix}.csv"), &csv, "text/csv") {
+                let saved = file
+                    .ok_or_else(|| "The export came without its file.".to_string())
+                    .and_then(|file| download_blob(&format!("{stem}-{suffix}.csv"), &file));
+                if let Err(message) = saved {
                     self.fail(message);
                 }
             }
@@ -877,13 +880,19 @@ impl AppState {
 
 /// Saves `content` as a file through a temporary blob URL (nothing leaves the browser).
 fn download(file_name: &str, content: &str, mime: &str) -> Result<(), String> {
-    use wasm_bindgen::JsCast;
     let fail = |e: wasm_bindgen::JsValue| format!("The download could not be started ({e:?}).");
     let parts = js_sys::Array::of1(&content.into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    download_blob(file_name, &blob)
+}
+
+/// Saves `blob` as a file through a temporary blob URL.
+fn download_blob(file_name: &str, blob: &web_sys::Blob) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |e: wasm_bindgen::JsValue| format!("The download could not be started ({e:?}).");
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(fail)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
     let anchor: web_sys::HtmlAnchorElement =
         document.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "Not an anchor.".to_string())?;

@@ -139,13 +139,24 @@ mod worker {
                 let sweep = session.sweep(&spec, &mut progress)?;
                 Reply::Swept { sweep, elapsed_ms: elapsed() }
             }
+            // Exports are written into a Blob in pieces as they are made (the file read again as they
+            // go): neither the file nor the export is ever whole in wasm memory.
             Request::Export { names } => {
-                Reply::Exported { csv: session.export(&names)?, suffix: "segments".into() }
+                let mut file = BlobWriter::default();
+                session.export_to(&names, &mut file)?;
+                Reply::Exported { suffix: "segments".into(), file: Some(file.finish()?) }
             }
             Request::ExportRemoved => {
-                Reply::Exported { csv: session.export_removed()?, suffix: "removed-rows".into() }
+                let mut file = BlobWriter::default();
+                session.export_removed_to(&mut file)?;
+                Reply::Exported { suffix: "removed-rows".into(), file: Some(file.finish()?) }
             }
-            Request::ExportMovers => Reply::Exported { csv: session.movers()?, suffix: "movers".into() },
+            Request::ExportMovers => {
+                let mut file = BlobWriter::default();
+                std::io::Write::write_all(&mut file, session.movers()?.as_bytes())
+                    .map_err(|e| CoreError::Internal(format!("the movers could not be written ({e})")))?;
+                Reply::Exported { suffix: "movers".into(), file: Some(file.finish()?) }
+            }
             Request::Preview { start, count } => Reply::Preview { preview: session.preview(start, count)? },
             Request::UsedRow { used } => match session.used_row(used)? {
                 Some(row) => Reply::UsedRow { used, row: row.row, cells: row.cells },
@@ -230,6 +241,65 @@ mod worker {
             let reader = web_sys::FileReaderSync::new().map_err(why)?;
             let buffer = reader.read_as_array_buffer(&slice).map_err(why)?;
             Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        }
+    }
+
+    /// A CSV file made in the worker: what is written becomes a `Blob` in pieces of
+    /// [`BlobWriter::PIECE`] bytes, each joined to the file so far as it is made (the browser keeps
+    /// the file's bytes, and the page downloads it): the worker holds at most one piece.
+    #[derive(Default)]
+    struct BlobWriter {
+        file: Option<web_sys::Blob>,
+        buffer: Vec<u8>,
+        failure: Option<String>,
+    }
+
+    impl BlobWriter {
+        const PIECE: usize = 4 << 20;
+
+        fn flush_piece(&mut self) {
+            if self.buffer.is_empty() && self.file.is_some() {
+                return;
+            }
+            let piece = js_sys::Uint8Array::from(self.buffer.as_slice());
+            let parts = match &self.file {
+                Some(file) => js_sys::Array::of2(file, &piece),
+                None => js_sys::Array::of1(&piece),
+            };
+            let options = web_sys::BlobPropertyBag::new();
+            options.set_type("text/csv");
+            match web_sys::Blob::new_with_blob_sequence_and_options(&parts, &options) {
+                Ok(file) => self.file = Some(file),
+                Err(e) => {
+                    self.failure.get_or_insert(format!("{e:?}"));
+                }
+            }
+            self.buffer.clear();
+        }
+
+        fn finish(mut self) -> Result<web_sys::Blob, CoreError> {
+            self.flush_piece();
+            match (self.failure, self.file) {
+                (None, Some(file)) => Ok(file),
+                (failure, _) => Err(CoreError::Internal(format!(
+                    "the export could not be made into a file ({})",
+                    failure.unwrap_or_default()
+                ))),
+            }
+        }
+    }
+
+    impl std::io::Write for BlobWriter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.buffer.extend_from_slice(bytes);
+            if self.buffer.len() >= Self::PIECE {
+                self.flush_piece();
+            }
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
 

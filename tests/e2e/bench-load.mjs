@@ -92,6 +92,16 @@ try {
     .catch(() => {});
   const after = await wasmBytes();
   console.log(`memory after the silhouette and stability: worker wasm ${mb(after)} (${(after / size).toFixed(1)}x the file)`);
+  // The export of every row with its segment: the worker's memory after it, and its size.
+  await show(page, 'segments');
+  const exportStart = Date.now();
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 600_000 }),
+    page.getByTestId('export-csv').click(),
+  ]);
+  const exportedBytes = fs.statSync(await download.path()).size;
+  const afterExport = await wasmBytes();
+  console.log(`export: ${mb(exportedBytes)} in ${Date.now() - exportStart} ms; worker wasm after it ${mb(afterExport)} (${(afterExport / size).toFixed(1)}x the file)`);
   // The whole tab: its renderer process grew from its resident size with the page open, before the
   // file, to its peak (everything the page and its workers held at once, the app's code included).
   const tab = rendererMemory();

@@ -4,8 +4,9 @@
 //! rows alone, each with the rule and the columns that removed it.
 
 use crate::error::{CoreError, Result};
-use crate::ingest::walk_csv;
+use crate::ingest::{source_text, walk, walk_csv, Text};
 use crate::pipeline::{AnalysisResult, Segmentation};
+use std::io::Write;
 
 pub const NOISE: &str = "noise";
 pub const DROPPED: &str = "dropped by cleaning";
@@ -27,6 +28,18 @@ pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The labeled CSV of `bytes` (the file the result was computed on), with the segments' `names`.
 pub fn labeled_csv(bytes: &[u8], result: &Segmentation, names: &[String]) -> Result<String> {
+    let (text, _) = source_text(bytes)?;
+    into_string(|out| write_labeled(&Text::Held(&text), result, names, out))
+}
+
+/// [`labeled_csv`] of the file's `text` (held, or read again from where it lies as it is written),
+/// written to `out` as it goes: a million rows are never whole in memory.
+pub fn write_labeled(
+    text: &Text<'_>,
+    result: &Segmentation,
+    names: &[String],
+    out: &mut dyn Write,
+) -> Result<()> {
     let mut label_of_row: Vec<Option<i32>> = Vec::new();
     for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
         if row >= label_of_row.len() {
@@ -34,7 +47,7 @@ pub fn labeled_csv(bytes: &[u8], result: &Segmentation, names: &[String]) -> Res
         }
         label_of_row[row] = Some(label);
     }
-    rewrite(bytes, ["segment", "segment_name"], |row| match label_of_row.get(row).copied().flatten() {
+    rewrite(text, ["segment", "segment_name"], out, |row| match label_of_row.get(row).copied().flatten() {
         Some(label) if label >= 0 => {
             let name = names.get(label as usize).cloned().unwrap_or_else(|| format!("Segment {}", label + 1));
             Some([(label + 1).to_string(), spreadsheet_safe(&name).into_owned()])
@@ -46,6 +59,12 @@ pub fn labeled_csv(bytes: &[u8], result: &Segmentation, names: &[String]) -> Res
 
 /// The rows cleaning removed, as they were in the file, with the rule and the columns that removed each.
 pub fn removed_rows_csv(bytes: &[u8], result: &Segmentation) -> Result<String> {
+    let (text, _) = source_text(bytes)?;
+    into_string(|out| write_removed(&Text::Held(&text), result, out))
+}
+
+/// [`removed_rows_csv`] of the file's `text`, written to `out` as it goes.
+pub fn write_removed(text: &Text<'_>, result: &Segmentation, out: &mut dyn Write) -> Result<()> {
     let mut reason: std::collections::HashMap<usize, [String; 2]> = std::collections::HashMap::new();
     for step in &result.cleaning.steps {
         for (row, columns) in &step.dropped {
@@ -55,7 +74,14 @@ pub fn removed_rows_csv(bytes: &[u8], result: &Segmentation) -> Result<String> {
             );
         }
     }
-    rewrite(bytes, ["removed_because", "columns"], |row| reason.remove(&row))
+    rewrite(text, ["removed_because", "columns"], out, |row| reason.remove(&row))
+}
+
+/// What `write` writes, as a string.
+fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    String::from_utf8(out).map_err(|e| CoreError::Internal(format!("an export that is not UTF-8 ({e})")))
 }
 
 /// The segment profiles as CSV (aggregates only, no customer row): per segment its number, name,
@@ -142,16 +168,17 @@ pub fn labeled_record(record: &csv::ByteRecord, width: usize, added: [&[u8]; 2],
     }
 }
 
-/// Writes the file's header and the rows for which `extra` gives two more fields, with those fields.
+/// Writes the rows of `text` that `extra` gives two more cells (by data row number), with them, after the
+/// header with `header` added, to `out`.
 fn rewrite(
-    bytes: &[u8],
+    text: &Text<'_>,
     header: [&str; 2],
+    out: &mut dyn Write,
     mut extra: impl FnMut(usize) -> Option<[String; 2]>,
-) -> Result<String> {
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() + bytes.len() / 4);
+) -> Result<()> {
     // Both callbacks write: the writer, a line buffer and the first error are shared through a RefCell.
     let state = std::cell::RefCell::new((
-        csv::WriterBuilder::new().flexible(true).from_writer(&mut out),
+        csv::WriterBuilder::new().flexible(true).buffer_capacity(1 << 20).from_writer(out),
         None,
         csv::ByteRecord::new(),
     ));
@@ -165,13 +192,15 @@ fn rewrite(
             [fields[0].as_bytes(), fields[1].as_bytes()],
             line,
         );
-        if let Err(e) = writer.write_byte_record(line) {
-            failure.get_or_insert(e);
+        if failure.is_none() {
+            if let Err(e) = writer.write_byte_record(line) {
+                *failure = Some(e);
+            }
         }
     };
     let mut row = 0usize;
-    walk_csv(
-        bytes,
+    walk(
+        text,
         &mut |h| {
             width.set(h.len());
             write(h, header)
@@ -184,17 +213,14 @@ fn rewrite(
         },
     )?;
     let (mut writer, failure, _) = state.into_inner();
-    let flushed = writer.flush();
-    drop(writer);
-    let fail = |reason: String| CoreError::Malformed {
-        line: 0,
-        reason: format!("could not write the export: {reason}"),
+    let fail = |reason: String| CoreError::Output {
+        reason: format!("the export could not be written: {reason}"),
+        closed: false,
     };
     if let Some(e) = failure {
         return Err(fail(e.to_string()));
     }
-    flushed.map_err(|e| fail(e.to_string()))?;
-    String::from_utf8(out).map_err(|e| fail(e.to_string()))
+    writer.flush().map_err(|e| fail(e.to_string()))
 }
 
 #[cfg(test)]

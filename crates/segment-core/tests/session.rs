@@ -379,9 +379,12 @@ fn a_file_read_again_from_disk_answers_as_a_file_kept() {
         assert_eq!(kept.preview(0, 5).ok(), again.preview(0, 5).ok(), "{name}");
 
         // Changed on disk: a clear error, the table still there. (A file decoded whole is held.)
+        let rerun = again.run(&spec, &mut |_, _| {}).map(|s| s.rows_used).ok();
         std::fs::write(&path, [&bytes[..], b"\n"].concat()).unwrap_or_else(|e| panic!("{e}"));
         if name.ends_with("_2k.csv") || name.starts_with("messy") {
+            assert_eq!(rerun, Some(a), "{name}");
             assert!(matches!(again.preview(0, 5), Err(CoreError::FileChanged { .. })), "{name}");
+            assert!(matches!(again.export(&names), Err(CoreError::FileChanged { .. })), "{name}");
         }
         assert!(again.table().is_ok());
         std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));

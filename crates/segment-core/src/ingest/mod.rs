@@ -318,13 +318,13 @@ pub fn walk_csv(
 }
 
 /// The text a walk reads: all in memory, or read from a source in chunks (UTF-8 as it is).
-enum Text<'a> {
+pub enum Text<'a> {
     Held(&'a str),
     Streamed(Streamed<'a>),
 }
 
 /// A UTF-8 file read from `source` in chunks: its text is bytes `offset..offset + len` (past a BOM).
-struct Streamed<'a> {
+pub struct Streamed<'a> {
     source: &'a dyn FileSource,
     offset: u64,
     len: u64,
@@ -335,7 +335,29 @@ struct Streamed<'a> {
     not_utf8: std::cell::Cell<bool>,
 }
 
-impl Text<'_> {
+impl<'a> Text<'a> {
+    /// The text of a file the reader read from `source` in chunks ([`read_csv_source`]): bytes
+    /// `offset..offset + len`, read again the same way (an export walks it without holding it).
+    pub fn streamed(source: &'a dyn FileSource, offset: u64, len: u64) -> Result<Self> {
+        let unreadable = |reason: String| CoreError::FileChanged { name: source.name(), reason };
+        if source.size() != offset + len {
+            return Err(unreadable("its size changed".into()));
+        }
+        let head = source.read(offset, offset + len.min(SNIFF_BYTES as u64)).map_err(unreadable)?;
+        let whole = head.len() as u64 == len;
+        let head = match String::from_utf8(head) {
+            Ok(text) => text,
+            Err(e) if e.utf8_error().error_len().is_none() && !whole => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut bytes = e.into_bytes();
+                bytes.truncate(valid);
+                String::from_utf8(bytes).map_err(|_| unreadable("it is no longer the same text".into()))?
+            }
+            Err(_) => return Err(unreadable("it is no longer the same text".into())),
+        };
+        Ok(Text::Streamed(Streamed { source, offset, len, head, not_utf8: std::cell::Cell::new(false) }))
+    }
+
     fn head(&self) -> &str {
         match self {
             Text::Held(text) => text,
@@ -364,7 +386,13 @@ impl Text<'_> {
     fn error(&self, e: &csv::Error) -> CoreError {
         if let (Text::Streamed(s), csv::ErrorKind::Io(io)) = (self, e.kind()) {
             match ChunkReader::failure(io) {
-                Some(ChunkError::NotUtf8) => s.not_utf8.set(true),
+                Some(ChunkError::NotUtf8) => {
+                    s.not_utf8.set(true);
+                    return CoreError::FileChanged {
+                        name: s.source.name(),
+                        reason: "it is no longer the same text".into(),
+                    };
+                }
                 Some(ChunkError::Unreadable(reason)) => {
                     return CoreError::FileChanged { name: s.source.name(), reason: reason.clone() }
                 }
@@ -393,6 +421,15 @@ const DELIMITER_LINES: usize = 20;
 /// lines, more lines than the delimiter is found from (so those are whole).
 fn head_is_enough(head: &str) -> bool {
     skip_comments(head).1.lines().filter(|l| !l.trim().is_empty()).nth(DELIMITER_LINES).is_some()
+}
+
+/// [`walk_csv`] over a [`Text`], held or streamed: each data row with its line and its byte offset.
+pub fn walk(
+    text: &Text<'_>,
+    on_header: &mut dyn FnMut(&csv::StringRecord),
+    on_row: &mut dyn FnMut(&csv::StringRecord, u64, usize),
+) -> Result<WalkInfo> {
+    walk_at(text, String::new(), on_header, on_row)
 }
 
 /// [`walk_csv`] over text already decoded (read twice by [`read_csv`] without decoding twice).

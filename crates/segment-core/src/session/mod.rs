@@ -20,7 +20,7 @@
 
 use crate::auto::{fit_choice, search, AutoChoice, SearchOptions};
 use crate::error::{CoreError, Result};
-use crate::export::{labeled_csv, removed_rows_csv, Preview};
+use crate::export::{write_labeled, write_removed, Preview};
 use crate::ingest::{into_text, read_csv_source, RowIndex, Table};
 use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
@@ -437,14 +437,29 @@ impl Session {
 
     /// The loaded file with each row's segment number and name (`names`) added.
     pub fn export(&self, names: &[String]) -> Result<String> {
+        let mut out = Vec::new();
+        self.export_to(names, &mut out)?;
+        String::from_utf8(out).map_err(|e| CoreError::Internal(format!("an export that is not UTF-8 ({e})")))
+    }
+
+    /// [`Session::export`] written to `out` as it is made, the file read again as it goes: neither the
+    /// file nor the export is ever whole in memory.
+    pub fn export_to(&self, names: &[String], out: &mut dyn std::io::Write) -> Result<()> {
         let last = self.last_or("the export adds each row's segment")?;
-        labeled_csv(self.file()?.text.text()?.as_bytes(), last, names)
+        write_labeled(&self.file()?.text.walkable()?, last, names, out)
     }
 
     /// The rows cleaning removed, each with the rule and columns that removed it.
     pub fn export_removed(&self) -> Result<String> {
+        let mut out = Vec::new();
+        self.export_removed_to(&mut out)?;
+        String::from_utf8(out).map_err(|e| CoreError::Internal(format!("an export that is not UTF-8 ({e})")))
+    }
+
+    /// [`Session::export_removed`] written to `out` as it is made.
+    pub fn export_removed_to(&self, out: &mut dyn std::io::Write) -> Result<()> {
         let last = self.last_or("the removed rows are those of a run's cleaning")?;
-        removed_rows_csv(self.file()?.text.text()?.as_bytes(), last)
+        write_removed(&self.file()?.text.walkable()?, last, out)
     }
 
     /// Rows `start..start + count` of the file as they are, with their segments in the last

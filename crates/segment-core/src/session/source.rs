@@ -46,6 +46,16 @@ impl FileText {
         }
     }
 
+    /// The text for a walk: held, or read from the source in chunks as the walk goes.
+    pub(crate) fn walkable(&self) -> Result<crate::ingest::Text<'_>> {
+        match self {
+            FileText::Held(text) => Ok(crate::ingest::Text::Held(text)),
+            FileText::Source { source, offset, len } => {
+                crate::ingest::Text::streamed(source.as_ref(), *offset, *len as u64)
+            }
+        }
+    }
+
     /// The whole text.
     pub(crate) fn text(&self) -> Result<Cow<'_, str>> {
         self.slice(0, self.len())
