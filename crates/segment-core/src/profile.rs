@@ -13,6 +13,12 @@ pub struct FeatureLevel {
     /// (sent as null: JSON has no NaN).
     #[serde(deserialize_with = "crate::serde_nan::f64_or_nan")]
     pub ratio: f64,
+    /// A yes/no feature (every value 0 or 1): its means are shares of customers, said in percent.
+    #[serde(default)]
+    pub yes_no: bool,
+    /// The mean of all segmented customers.
+    #[serde(default, deserialize_with = "crate::serde_nan::f64_or_nan")]
+    pub overall: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,9 +80,31 @@ fn describe_ratio(ratio: f64) -> String {
     }
 }
 
-/// Profiles of every segment. `segment_means[s][j]` and `overall_means[j]` are in the file's units.
+/// A share of customers in percent: whole percents, a tenth below one.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 0.0 && p < 1.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// How a feature of a segment reads: a yes/no feature by its share of the segment's customers against
+/// all of them ("SeniorCitizen yes for 42% (16% overall)"), any other by its ratio to the average.
+fn describe_level(l: &FeatureLevel) -> String {
+    if l.yes_no {
+        format!("{} yes for {} ({} overall)", l.feature, percent(l.mean), percent(l.overall))
+    } else {
+        format!("{} {}", l.feature, describe_ratio(l.ratio))
+    }
+}
+
+/// Profiles of every segment. `segment_means[s][j]` are in the file's units; `yes_no[j]`: feature `j`
+/// is a yes/no column (every value 0 or 1), whose means are shares.
 pub fn profiles(
     features: &[String],
+    yes_no: &[bool],
     segment_sizes: &[usize],
     segment_means: &[Vec<f64>],
 ) -> Vec<SegmentProfile> {
@@ -102,7 +130,13 @@ pub fn profiles(
                 .iter()
                 .zip(means)
                 .enumerate()
-                .map(|(j, (f, &mean))| FeatureLevel { feature: f.clone(), mean, ratio: ratio(mean, j) })
+                .map(|(j, (f, &mean))| FeatureLevel {
+                    feature: f.clone(),
+                    mean,
+                    ratio: ratio(mean, j),
+                    yes_no: yes_no.get(j).copied().unwrap_or(false),
+                    overall: overall[j],
+                })
                 .collect();
             // Most distinctive first: the furthest from average on a log scale.
             let mut ordered: Vec<&FeatureLevel> = levels.iter().collect();
@@ -125,7 +159,7 @@ pub const PROFILE_FEATURES: usize = 5;
 /// The profile in words, most distinctive feature first: every feature up to [`PROFILE_FEATURES`];
 /// with more, the first [`PROFILE_FEATURES`] and how many others are near the average.
 fn describe(ordered: &[&FeatureLevel]) -> String {
-    let words = |l: &&FeatureLevel| format!("{} {}", l.feature, describe_ratio(l.ratio));
+    let words = |l: &&FeatureLevel| describe_level(l);
     if ordered.len() <= PROFILE_FEATURES {
         return ordered.iter().map(words).collect::<Vec<_>>().join(", ");
     }
@@ -227,7 +261,14 @@ fn generic_name(p: &SegmentProfile) -> String {
         .iter()
         .take(2)
         .map(|l| {
+            // A yes/no feature is said by how many customers have it.
             let level = match l.ratio {
+                _ if l.yes_no && l.mean >= 1.0 => "all",
+                _ if l.yes_no && l.mean <= 0.0 => "no",
+                r if l.yes_no && r > 1.0 && l.mean >= 0.5 => "mostly",
+                r if l.yes_no && r > 1.0 => "more",
+                r if l.yes_no && r <= 0.5 => "few",
+                _ if l.yes_no => "fewer",
                 r if r >= 2.0 => "very high",
                 r if r > 1.0 => "high",
                 r if r <= 0.5 => "very low",
@@ -253,7 +294,7 @@ mod tests {
             ["n_visitas", "monto_compras", "monto_descuentos"].map(String::from).to_vec();
         let sizes = [18_330, 18_273, 15_688];
         let means = vec![vec![88.8, 646.2, 145.7], vec![66.7, 3219.1, 80.2], vec![126.6, 1382.3, 1122.3]];
-        let p = profiles(&features, &sizes, &means);
+        let p = profiles(&features, &[], &sizes, &means);
         let names: Vec<&str> = p.iter().map(|p| p.suggested_name.as_str()).collect();
         assert_eq!(names, vec!["Balanced Users", "High Spenders", "Active Savers"]);
         assert!(p[2].description.starts_with("monto_descuentos 2.7x the average"), "{}", p[2].description);
@@ -284,6 +325,7 @@ mod tests {
             ["PURCHASES", "PURCHASES_FREQUENCY", "CASH_ADVANCE_FREQUENCY"].map(String::from).to_vec();
         let p = profiles(
             &features,
+            &[],
             &[10, 10, 10],
             &[vec![1.0, 0.9, 0.1], vec![1.0, 0.1, 0.9], vec![1.0, 0.5, 0.5]],
         );
@@ -292,19 +334,45 @@ mod tests {
         assert_eq!(names[1], "Occasional Buyers");
         // A recency-frequency-monetary table's frequency counts purchases.
         let rfm: Vec<String> = ["recency", "frequency", "monetary"].map(String::from).to_vec();
-        let p = profiles(&rfm, &[10, 10], &[vec![1.0, 6.0, 1.0], vec![1.0, 1.0, 1.0]]);
+        let p = profiles(&rfm, &[], &[10, 10], &[vec![1.0, 6.0, 1.0], vec![1.0, 1.0, 1.0]]);
         assert_eq!(p[0].suggested_name, "Frequent Buyers");
     }
 
     #[test]
     fn unknown_columns_get_generic_distinct_names() {
         let features: Vec<String> = ["f1", "f2"].map(String::from).to_vec();
-        let p = profiles(&features, &[10, 10, 10], &[vec![10.0, 1.0], vec![1.0, 1.0], vec![11.0, 1.0]]);
+        let p = profiles(&features, &[], &[10, 10, 10], &[vec![10.0, 1.0], vec![1.0, 1.0], vec![11.0, 1.0]]);
         let names: Vec<&str> = p.iter().map(|p| p.suggested_name.as_str()).collect();
         assert_eq!(names, vec!["High f1", "Very low f1", "High f1 2"]);
         // Two features apart from the average name a segment by both.
-        let p = profiles(&features, &[10, 10], &[vec![10.0, 1.0], vec![1.0, 3.0]]);
+        let p = profiles(&features, &[], &[10, 10], &[vec![10.0, 1.0], vec![1.0, 3.0]]);
         assert_eq!(p[0].suggested_name, "Very low f2, high f1");
         assert_eq!(p[1].suggested_name, "Very low f1, high f2");
+    }
+
+    #[test]
+    fn a_yes_no_feature_is_said_by_its_share_of_customers() {
+        // A telecom export: senior citizens (0/1) and monthly charges.
+        let features: Vec<String> = ["SeniorCitizen", "MonthlyCharges"].map(String::from).to_vec();
+        let p = profiles(
+            &features,
+            &[true, false],
+            &[60, 30, 10],
+            &[vec![0.05, 40.0], vec![0.4, 90.0], vec![0.0, 60.0]],
+        );
+        // Overall: (3 + 12 + 0) / 100 = 15% senior citizens.
+        assert!(p[1].description.contains("SeniorCitizen yes for 40% (15% overall)"), "{}", p[1].description);
+        assert!(p[0].description.contains("SeniorCitizen yes for 5% (15% overall)"), "{}", p[0].description);
+        assert!(p[0].description.contains("MonthlyCharges below average"), "{}", p[0].description);
+        let names: Vec<&str> = p.iter().map(|p| p.suggested_name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "Few SeniorCitizen, low MonthlyCharges",
+                "More SeniorCitizen, high MonthlyCharges",
+                "No SeniorCitizen"
+            ]
+        );
+        assert_eq!((p[1].levels[0].yes_no, p[1].levels[1].yes_no), (true, false));
     }
 }

@@ -170,9 +170,12 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
 
     let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
     let mut totals = vec![0.0; d];
+    // Features whose every value is 0 or 1 (yes/no columns): profiled by their share of customers.
+    let mut yes_no = vec![n > 0; d];
     for (i, label) in labels.iter().enumerate() {
         for (j, total) in totals.iter_mut().enumerate() {
             let v = raw.value(i, j);
+            yes_no[j] &= v == 0.0 || v == 1.0;
             *total += v;
             if let Some(c) = *label {
                 sums[c][j] += v;
@@ -186,7 +189,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         .zip(&segment_sizes)
         .map(|(s, &size)| s.into_iter().map(|v| if size > 0 { v / size as f64 } else { 0.0 }).collect())
         .collect();
-    let profiles = profiles(&spec.features, &segment_sizes, &segment_means);
+    let profiles = profiles(&spec.features, &yes_no, &segment_sizes, &segment_means);
     let overall_means = if n > 0 { totals.iter().map(|t| t / n as f64).collect() } else { Vec::new() };
 
     AnalysisResult {
