@@ -346,7 +346,8 @@ fn movement(
         return Ok(None);
     };
     let file_column = &matched_column[0].file;
-    let ids = super::column_text(bytes, table, file_column)?;
+    let (text, _) = crate::ingest::source_text(bytes)?;
+    let ids = super::column_text(&crate::ingest::Text::Held(&text), table, file_column)?;
     let before: HashMap<&str, i32> = model
         .training
         .ids

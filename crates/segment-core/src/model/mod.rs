@@ -18,7 +18,7 @@ pub use stream::{apply_stream, StreamSummary};
 
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
-use crate::ingest::{walk_csv, Table};
+use crate::ingest::{walk, Table, Text};
 use crate::pipeline::Segmentation;
 use crate::spec::AnalysisSpec;
 use serde::{Deserialize, Serialize};
@@ -122,6 +122,19 @@ impl SegmentModel {
         names: &[String],
         file_name: &str,
     ) -> Result<Self> {
+        let (text, _) = crate::ingest::source_text(bytes)?;
+        Self::from_result_text(&Text::Held(&text), table, result, names, file_name)
+    }
+
+    /// [`SegmentModel::from_result`] of the file's `text`, held or read again in chunks as the id
+    /// column is collected (a session's file is never read back whole for it).
+    pub fn from_result_text(
+        text: &Text<'_>,
+        table: &Table,
+        result: &Segmentation,
+        names: &[String],
+        file_name: &str,
+    ) -> Result<Self> {
         let assignment = result.assignment.clone().ok_or_else(|| {
             CoreError::BadModel("this result has no fitted state to save; run the segmentation again".into())
         })?;
@@ -161,7 +174,7 @@ impl SegmentModel {
             spec.id_column.clone().filter(|c| table.column(c).is_some()).or_else(|| table.id_column());
         let (mut ids, mut id_segments) = (Vec::new(), Vec::new());
         if let Some(column) = &id_column {
-            ids = column_text(bytes, table, column)?;
+            ids = column_text(text, table, column)?;
             id_segments = vec![DROPPED_LABEL; ids.len()];
             for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
                 if let Some(slot) = id_segments.get_mut(row) {
@@ -451,12 +464,12 @@ fn segment_name(names: &[String], result: &Segmentation, id: usize) -> String {
 }
 
 /// The trimmed text of one column, per row of the table.
-pub fn column_text(bytes: &[u8], table: &Table, column: &str) -> Result<Vec<String>> {
+pub fn column_text(text: &Text<'_>, table: &Table, column: &str) -> Result<Vec<String>> {
     let index = table.columns.iter().position(|c| c.name == column).ok_or_else(|| {
         CoreError::UnknownColumn { column: column.to_string(), available: table.names().join(", ") }
     })?;
     let mut out = Vec::with_capacity(table.n_rows);
-    walk_csv(bytes, &mut |_| {}, &mut |record, _, _| {
+    walk(text, &mut |_| {}, &mut |record, _, _| {
         out.push(record.get(index).unwrap_or("").trim().to_string())
     })?;
     Ok(out)

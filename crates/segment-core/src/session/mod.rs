@@ -508,7 +508,7 @@ impl Session {
     pub fn save_model(&self, names: &[String], file_name: &str) -> Result<SegmentModel> {
         let last = self.last_or("the model saves its settings and segments")?;
         let file = self.file()?;
-        SegmentModel::from_result(file.text.text()?.as_bytes(), &file.table, last, names, file_name)
+        SegmentModel::from_result_text(&file.text.walkable()?, &file.table, last, names, file_name)
     }
 
     /// The last run's model as one SQL query over `table` (whose columns are the loaded file's), with the
