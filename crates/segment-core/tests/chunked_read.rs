@@ -4,7 +4,8 @@
 //! put characters, quoted line breaks and comment lines across the 1 MB chunks.
 
 use segment_core::ingest::source::{FileSource, CHUNK_BYTES};
-use segment_core::ingest::{read_csv_indexed, read_csv_source};
+use segment_core::ingest::{read_csv_indexed, read_csv_source, walk, walk_csv, Text};
+use segment_core::CoreError;
 
 struct Memory(Vec<u8>);
 
@@ -146,4 +147,32 @@ fn a_first_megabyte_of_comments_is_declined() {
     bytes.extend_from_slice(&big_file(100, 0, false));
     assert!(!same_both_ways("comments", &bytes));
     assert!(read_csv_indexed(&bytes, &mut |_| {}).is_ok());
+    // Read again from its source (an export): the same rows as from its bytes.
+    let rows = |text: &Text<'_>| {
+        let mut rows = Vec::new();
+        walk(text, &mut |_| {}, &mut |r, line, at| rows.push((r.clone(), line, at))).map(|_| rows)
+    };
+    let source = Memory(bytes.clone());
+    let streamed = Text::streamed(&source, 0, bytes.len() as u64).unwrap_or_else(|e| panic!("{e}"));
+    let held = String::from_utf8(bytes.clone()).unwrap_or_default();
+    let from_source = rows(&streamed).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_source.len(), 100);
+    assert_eq!(Ok(from_source), rows(&Text::Held(&held)).map_err(|e| e.to_string()));
+}
+
+#[test]
+fn an_export_reads_the_same_rows_from_the_source_as_from_the_bytes() {
+    let bytes = big_file(60_000, 2, true);
+    let source = Memory(bytes.clone());
+    let streamed = Text::streamed(&source, 3, bytes.len() as u64 - 3).unwrap_or_else(|e| panic!("{e}"));
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    walk(&streamed, &mut |_| {}, &mut |r, line, at| a.push((r.clone(), line, at)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    walk_csv(&bytes, &mut |_| {}, &mut |r, line, _| b.push((r.clone(), line)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.len(), 60_000);
+    assert!(a.iter().map(|(r, line, _)| (r, line)).eq(b.iter().map(|(r, line)| (r, line))));
+    // A source whose size changed since: said, not read wrong.
+    let grown = Memory([&bytes[..], b"\n"].concat());
+    assert!(matches!(Text::streamed(&grown, 3, bytes.len() as u64 - 3), Err(CoreError::FileChanged { .. })));
 }

@@ -336,14 +336,19 @@ pub struct Streamed<'a> {
 }
 
 impl<'a> Text<'a> {
-    /// The text of a file the reader read from `source` in chunks ([`read_csv_source`]): bytes
-    /// `offset..offset + len`, read again the same way (an export walks it without holding it).
+    /// The UTF-8 text of `source`, bytes `offset..offset + len`, read again in chunks as a walk goes
+    /// (an export walks it without holding it). Its first megabyte is read at once; when that does not
+    /// hold what the walk reads first ([`head_is_enough`]: a megabyte of comment lines), the whole text
+    /// is.
     pub fn streamed(source: &'a dyn FileSource, offset: u64, len: u64) -> Result<Self> {
         let unreadable = |reason: String| CoreError::FileChanged { name: source.name(), reason };
         if source.size() != offset + len {
             return Err(unreadable("its size changed".into()));
         }
-        let head = source.read(offset, offset + len.min(SNIFF_BYTES as u64)).map_err(unreadable)?;
+        let mut head = source.read(offset, offset + len.min(SNIFF_BYTES as u64)).map_err(unreadable)?;
+        if head.len() as u64 != len && !head_is_enough(&String::from_utf8_lossy(&head)) {
+            head = source.read(offset, offset + len).map_err(unreadable)?;
+        }
         let whole = head.len() as u64 == len;
         let head = match String::from_utf8(head) {
             Ok(text) => text,
@@ -376,6 +381,10 @@ impl<'a> Text<'a> {
     fn reader_from(&self, start: usize) -> Box<dyn std::io::Read + '_> {
         match self {
             Text::Held(text) => Box::new(text.as_bytes().get(start..).unwrap_or_default()),
+            // A head that holds the whole text is read from memory.
+            Text::Streamed(s) if s.head.len() as u64 == s.len => {
+                Box::new(s.head.as_bytes().get(start..).unwrap_or_default())
+            }
             Text::Streamed(s) => {
                 Box::new(ChunkReader::new(s.source, s.offset + start as u64, s.offset + s.len))
             }
