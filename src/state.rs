@@ -104,6 +104,9 @@ pub struct AppState {
     link: Link,
 }
 
+/// A file a model is applied to: its name, and its bytes (a converted file) or the file itself.
+type ApplyFile = (String, Option<js_sys::Uint8Array>, Option<web_sys::Blob>);
+
 /// The page's side of the worker: the worker itself, the bytes it may need again, and what a reply
 /// must be matched with.
 #[derive(Clone, Copy)]
@@ -122,8 +125,9 @@ struct Link {
     pending: StoredValue<Option<Request>>,
     /// The loaded model's text, sent with each apply.
     model_json: StoredValue<Option<String>>,
-    /// The file the model is being applied to (name, bytes), until it becomes the loaded file.
-    apply_file: StoredValue<Option<(String, js_sys::Uint8Array)>, LocalStorage>,
+    /// The file the model is being applied to (name, and its bytes or the file itself, as for
+    /// `bytes` and `blob`), until it becomes the loaded file.
+    apply_file: StoredValue<Option<ApplyFile>, LocalStorage>,
     /// How the current file was read (aggregated per customer, or as it is).
     load_mode: StoredValue<LoadMode>,
     /// The k-distance curve of a big file was asked for (it is not computed at load).
@@ -336,9 +340,14 @@ impl AppState {
         self.send(Request::ReadModel { json }, false);
     }
 
-    /// Applies the loaded model to a new file, which then becomes the loaded file.
-    pub fn apply_model(&self, name: String, bytes: js_sys::Uint8Array) {
-        self.link.apply_file.set_value(Some((name, bytes)));
+    /// Applies the loaded model to a new file, which then becomes the loaded file (read by the worker
+    /// from the file itself, in chunks, as a loaded file is).
+    pub(crate) fn apply_model(&self, name: String, data: crate::components::DataFile) {
+        let file = match data {
+            crate::components::DataFile::Picked(file) => (name, None, Some((*file).clone())),
+            crate::components::DataFile::Converted(bytes) => (name, Some(bytes), None),
+        };
+        self.link.apply_file.set_value(Some(file));
         self.mapping.set(None);
         self.apply_with(Vec::new());
     }
@@ -353,7 +362,10 @@ impl AppState {
         let request = Request::Apply { model_json, mapping };
         self.link.worker.with_value(|w| {
             if let Some(w) = w {
-                self.link.apply_file.with_value(|f| w.send(&request, f.as_ref().map(|(_, b)| b), None));
+                self.link.apply_file.with_value(|f| {
+                    let (bytes, blob) = f.as_ref().map_or((None, None), |(_, b, f)| (b.as_ref(), f.as_ref()));
+                    w.send(&request, bytes, blob)
+                });
             }
         });
     }
@@ -857,10 +869,10 @@ impl AppState {
     ) {
         let segment_core::model::Applied { columns, drift, rule, movement } = applied;
         let elapsed = now_ms() - self.link.started_at.get_value();
-        if let Some((name, bytes)) = self.link.apply_file.try_update_value(Option::take).flatten() {
+        if let Some((name, bytes, blob)) = self.link.apply_file.try_update_value(Option::take).flatten() {
             self.file_name.set(Some(name));
-            self.link.bytes.set_value(Some(bytes));
-            self.link.blob.set_value(None);
+            self.link.bytes.set_value(bytes);
+            self.link.blob.set_value(blob);
         }
         self.link.worker_has_table.set_value(true);
         let model_file = self.model.get_untracked().map(|m| m.file_name.clone()).unwrap_or_default();

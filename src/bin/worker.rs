@@ -21,7 +21,7 @@ mod worker {
     use segment_app::protocol::{Reply, Request, BLOB_KEY, BYTES_KEY, JSON_KEY};
     use segment_core::model::SegmentModel;
     use segment_core::pipeline::Stage;
-    use segment_core::session::{ApplyOutcome, FileSource, Finished, Session};
+    use segment_core::session::{ApplyOutcome, FileInput, FileSource, Finished, Session};
     use segment_core::CoreError;
     use std::cell::RefCell;
     use std::sync::Arc;
@@ -175,7 +175,14 @@ mod worker {
             Request::ReadModel { json } => Reply::ModelRead { info: SegmentModel::from_json(&json)?.info() },
             Request::Apply { model_json, mapping } => {
                 let model = SegmentModel::from_json(&model_json)?;
-                match session.apply(model, bytes, &mapping, &mut progress)? {
+                // The file to apply it to: the person's File (read in chunks) or a converted file's
+                // bytes; neither when the worker keeps the file of an apply waiting for a mapping.
+                let file = match (source, bytes) {
+                    (Some(source), _) => Some(FileInput::Source(source)),
+                    (None, Some(bytes)) => Some(FileInput::Bytes(bytes)),
+                    (None, None) => None,
+                };
+                match session.apply(model, file, &mapping, &mut progress)? {
                     ApplyOutcome::Applied { summary, applied } => {
                         let result =
                             session.segmentation().map(|s| Arc::clone(&s.result)).ok_or_else(|| {
@@ -304,9 +311,12 @@ mod worker {
     }
 
     fn attached_file(data: &JsValue, request: &Request) -> Option<Box<dyn FileSource>> {
-        let Request::Load { name, .. } = request else { return None };
         let blob = js_sys::Reflect::get(data, &BLOB_KEY.into()).ok()?.dyn_into::<web_sys::Blob>().ok()?;
-        Some(Box::new(BlobFile { name: name.clone(), blob }))
+        let name = match request {
+            Request::Load { name, .. } => name.clone(),
+            _ => blob.dyn_ref::<web_sys::File>().map_or_else(|| "the file".to_string(), web_sys::File::name),
+        };
+        Some(Box::new(BlobFile { name, blob }))
     }
 
     fn attached_bytes(data: &JsValue) -> Option<Vec<u8>> {

@@ -45,18 +45,25 @@ async fn is_parquet_file(file: &web_sys::File) -> Result<bool, String> {
 /// What a data file was read as, when the page turned it into text first.
 pub(crate) const READ_AS_PARQUET: &str = "Parquet";
 
-/// A data file's bytes for the analysis worker, and whether they were a Parquet file, which becomes
-/// its CSV text first, in the Parquet worker (see parquet_client.rs).
-pub(crate) async fn read_data_file(
+/// A data file for the analysis worker: the file itself, which the worker reads in chunks, or for a
+/// Parquet file its CSV text, made first in the Parquet worker (see parquet_client.rs).
+pub(crate) enum DataFile {
+    Picked(web_sys::File),
+    Converted(js_sys::Uint8Array),
+}
+
+/// Opens a data file the person chose: only its first bytes are read here (Parquet or not).
+pub(crate) async fn open_data_file(
     state: crate::state::AppState,
     file: web_sys::File,
-) -> Result<(js_sys::Uint8Array, bool), String> {
-    let bytes = read_file(file).await?;
-    if !crate::parquet_client::is_parquet(&bytes) {
-        return Ok((bytes, false));
+) -> Result<DataFile, String> {
+    check_size(&file)?;
+    if !is_parquet_file(&file).await? {
+        return Ok(DataFile::Picked(file));
     }
+    let bytes = read_file(file).await?;
     state.progress.set(Some(("Reading the Parquet file".into(), 0.0)));
-    Ok((crate::parquet_client::to_csv(bytes).await?, true))
+    Ok(DataFile::Converted(crate::parquet_client::to_csv(bytes).await?))
 }
 
 async fn fetch_sample() -> Result<js_sys::Uint8Array, String> {
@@ -85,16 +92,9 @@ pub(crate) fn open_file(state: crate::state::AppState, file: web_sys::File) {
     state.begin("Opening the file");
     spawn_local(async move {
         let name = file.name();
-        let parquet = match check_size(&file).map(|()| is_parquet_file(&file)) {
-            Ok(check) => check.await,
-            Err(message) => Err(message),
-        };
-        match parquet {
-            Ok(false) => state.load_file(name, (*file).clone()),
-            Ok(true) => match read_data_file(state, file).await {
-                Ok((bytes, _)) => state.load_converted(name, bytes, READ_AS_PARQUET),
-                Err(message) => state.fail(message),
-            },
+        match open_data_file(state, file).await {
+            Ok(DataFile::Picked(file)) => state.load_file(name, (*file).clone()),
+            Ok(DataFile::Converted(bytes)) => state.load_converted(name, bytes, READ_AS_PARQUET),
             Err(message) => state.fail(message),
         }
     });

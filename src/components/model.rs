@@ -1,7 +1,7 @@
 //! Saved models: save the run on screen as a model file, load one, apply it to next month's file, and
 //! read what changed (columns matched, drift, who moved between segments).
 
-use super::loader::{read_data_file, read_file, ACCEPT};
+use super::loader::{open_data_file, read_file, ACCEPT};
 use super::results::Download;
 use super::state;
 use crate::format::{decimal, thousands};
@@ -43,8 +43,8 @@ pub fn ModelPanel() -> impl IntoView {
         state.begin("Opening the file");
         spawn_local(async move {
             let name = file.name();
-            match read_data_file(state, file).await {
-                Ok((bytes, _)) => state.apply_model(name, bytes),
+            match open_data_file(state, file).await {
+                Ok(data) => state.apply_model(name, data),
                 Err(message) => state.fail(message),
             }
         });

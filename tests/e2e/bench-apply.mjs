@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openApp, settled, DIST } from './browser.mjs';
+import { openApp, settled, show, DIST } from './browser.mjs';
 
 const rows = Number(process.argv[2] || 1_000_000);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segment-bench-'));
@@ -25,6 +25,7 @@ try {
   const { page } = app;
   await page.getByTestId('sample-button').click();
   await settled(page);
+  await show(page, 'models');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
   const modelPath = path.join(tmp, 'model.json');
   await download.saveAs(modelPath);
@@ -38,6 +39,10 @@ try {
   console.log(`apply in the browser: ${state}, ${used} rows used, ${ms} ms from choosing the file to the result (${(rows / ms * 1000 / 1e6).toFixed(2)} M rows/s)`);
   const memory = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
   if (memory) console.log(`page JS heap: ${(memory / 1e6).toFixed(0)} MB`);
+  // The worker's wasm memory (its high-water mark): the sample's session, then the applied file's.
+  const worker = page.workers()[0];
+  const wasm = worker ? await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength) : NaN;
+  console.log(`worker wasm memory after the apply: ${(wasm / 1e6).toFixed(0)} MB (${(wasm / fs.statSync(dataPath).size).toFixed(1)}x the file)`);
 } finally {
   await app.close();
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -5,7 +5,7 @@ use segment_core::export::labeled_csv;
 use segment_core::ingest::{read_csv, walk_csv};
 use segment_core::model::SegmentModel;
 use segment_core::pipeline::run;
-use segment_core::session::{ApplyOutcome, Finished, Session};
+use segment_core::session::{ApplyOutcome, FileInput, Finished, Session};
 use segment_core::spec::{AnalysisSpec, Method};
 use segment_core::transactions::LoadMode;
 use segment_core::CoreError;
@@ -289,7 +289,7 @@ fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
     let renamed = format!("{}\n{rest}", header.replacen(&feature, "renamed_column", 1));
 
     let outcome = session
-        .apply(model.clone(), Some(renamed.into_bytes()), &[], &mut |_, _| {})
+        .apply(model.clone(), Some(FileInput::Bytes(renamed.into_bytes())), &[], &mut |_, _| {})
         .unwrap_or_else(|e| panic!("{e}"));
     let ApplyOutcome::NeedsMapping { missing, columns, .. } = outcome else { panic!("a mapping is needed") };
     assert_eq!(missing, vec![feature.clone()]);
@@ -307,6 +307,38 @@ fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
     // The applied file is now the loaded one: its export has the new column name.
     let export = session.export(&[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(export.lines().next().is_some_and(|h| h.contains("renamed_column")));
+}
+
+/// A model applied to a file read from disk (in chunks, as the page's File is) answers as applied to
+/// its bytes: the same segments, drift and movers.
+#[test]
+fn a_model_applied_to_a_file_on_disk_answers_as_applied_to_its_bytes() {
+    let bytes = fixture("customers_2k.csv");
+    let (mut session, spec) = loaded(bytes.clone());
+    session.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let model = session.save_model(&[], "customers.csv").unwrap_or_else(|e| panic!("{e}"));
+    // Next month: the same customers, some with other values.
+    let text = String::from_utf8(bytes).unwrap_or_default();
+    let next: String = text.lines().map(|l| l.replace(",1", ",3") + "\n").collect();
+    let path = std::env::temp_dir().join(format!("segment-apply-source-{}.csv", std::process::id()));
+    std::fs::write(&path, &next).unwrap_or_else(|e| panic!("{e}"));
+    let disk = segment_core::session::DiskFile::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut from_disk = Session::new();
+    let mut from_bytes = Session::new();
+    let applied =
+        |s: &mut Session, input: FileInput| match s.apply(model.clone(), Some(input), &[], &mut |_, _| {}) {
+            Ok(ApplyOutcome::Applied { applied, .. }) => {
+                (applied.movement, s.segmentation().map(|r| r.labels.clone()))
+            }
+            other => panic!("{other:?}"),
+        };
+    let a = applied(&mut from_disk, FileInput::Source(Box::new(disk)));
+    let b = applied(&mut from_bytes, FileInput::Bytes(next.into_bytes()));
+    assert_eq!(a, b);
+    assert!(a.0.as_ref().is_some_and(|m| m.moved > 0), "{:?}", a.0);
+    assert_eq!(from_disk.movers().ok(), from_bytes.movers().ok());
+    assert_eq!(from_disk.export(&[]).ok(), from_bytes.export(&[]).ok());
+    std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -150,6 +150,19 @@ pub fn apply(
     mapping: &[(String, String)],
     progress: Progress,
 ) -> Result<AppliedRun> {
+    let (text, _) = crate::ingest::source_text(bytes)?;
+    apply_text(model, &crate::ingest::Text::Held(&text), table, mapping, progress)
+}
+
+/// [`apply`] to the table of the file's `text`, held or read again in chunks (for the ids of who
+/// moved).
+pub fn apply_text(
+    model: &SegmentModel,
+    text: &crate::ingest::Text<'_>,
+    table: &Table,
+    mapping: &[(String, String)],
+    progress: Progress,
+) -> Result<AppliedRun> {
     let columns = match_columns(&model.spec.features, &table.names(), mapping)?;
     // Each column must hold what the model was fitted on: numbers, dates or categories.
     for c in &columns {
@@ -240,7 +253,7 @@ pub fn apply(
         assignment: None,
         x_scaled: prepared.x_scaled,
     };
-    let movement = movement(model, bytes, table, &segmentation)?;
+    let movement = movement(model, text, table, &segmentation)?;
     Ok(AppliedRun {
         applied: Applied { columns, drift, rule: model.assignment.rule(), movement },
         result: segmentation,
@@ -334,7 +347,7 @@ impl DriftCounter {
 
 fn movement(
     model: &SegmentModel,
-    bytes: &[u8],
+    text: &crate::ingest::Text<'_>,
     table: &Table,
     result: &Segmentation,
 ) -> Result<Option<Movement>> {
@@ -346,8 +359,7 @@ fn movement(
         return Ok(None);
     };
     let file_column = &matched_column[0].file;
-    let (text, _) = crate::ingest::source_text(bytes)?;
-    let ids = super::column_text(&crate::ingest::Text::Held(&text), table, file_column)?;
+    let ids = super::column_text(text, table, file_column)?;
     let before: HashMap<&str, i32> = model
         .training
         .ids

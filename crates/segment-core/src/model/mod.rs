@@ -12,7 +12,9 @@ pub mod assign;
 pub mod sql;
 pub mod stream;
 
-pub use apply::{apply, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement};
+pub use apply::{
+    apply, apply_text, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement,
+};
 pub use assign::{Assigner, Assignment};
 pub use stream::{apply_stream, StreamSummary};
 

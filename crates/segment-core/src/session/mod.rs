@@ -22,7 +22,7 @@ use crate::auto::{fit_choice, search, AutoChoice, SearchOptions};
 use crate::error::{CoreError, Result};
 use crate::export::{write_labeled, write_removed, Preview};
 use crate::ingest::{into_text, read_csv_source, RowIndex, Table};
-use crate::model::{apply, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
+use crate::model::{apply_text, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
     density_sweep, describe_fit, fit_prepared, k_distance_for, k_sweep, mark_aggregated, prepare,
     rows_needed, silhouette_job, summarize_table, summarize_with, DataKey, DatasetSummary, Fitting,
@@ -59,7 +59,7 @@ struct LoadedFile {
 }
 
 /// A file to read: its bytes, or where it lies.
-enum FileInput {
+pub enum FileInput {
     Bytes(Vec<u8>),
     /// Read in chunks when it is UTF-8 text as it is (and then never held), else read whole.
     Source(Box<dyn FileSource>),
@@ -531,21 +531,21 @@ impl Session {
     pub fn apply(
         &mut self,
         model: SegmentModel,
-        bytes: Option<Vec<u8>>,
+        file: Option<FileInput>,
         mapping: &[(String, String)],
         progress: Progress,
     ) -> Result<ApplyOutcome> {
-        if let Some(bytes) = bytes {
+        if let Some(input) = file {
             // A model of customers aggregated from purchase lines aggregates this file the same way.
             let mode = model.spec.transactions.clone().map_or(LoadMode::AsIs, LoadMode::Aggregate);
             self.pending_apply = None;
-            self.pending_apply = Some(LoadedFile::read(FileInput::Bytes(bytes), &mode, progress)?);
+            self.pending_apply = Some(LoadedFile::read(input, &mode, progress)?);
         }
         let file = self
             .pending_apply
             .take()
             .ok_or_else(|| CoreError::Internal("no file to apply the model to".into()))?;
-        let applied = apply(&model, file.text.text()?.as_bytes(), &file.table, mapping, progress);
+        let applied = apply_text(&model, &file.text.walkable()?, &file.table, mapping, progress);
         match applied {
             Ok(AppliedRun { applied, result: segmentation }) => {
                 let summary = summarize_with(&file.table, &segmentation.spec);

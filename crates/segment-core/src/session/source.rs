@@ -57,6 +57,7 @@ impl FileText {
     }
 
     /// The whole text.
+    #[cfg(test)]
     pub(crate) fn text(&self) -> Result<Cow<'_, str>> {
         self.slice(0, self.len())
     }
