@@ -52,6 +52,9 @@ pub enum CoreError {
     /// read or has changed since it was loaded.
     #[error("\"{name}\" could not be read again ({reason}). It may have been moved or changed since it was loaded: load it again.")]
     FileChanged { name: String, reason: String },
+    /// A file could not be read where it lies when it was loaded (the page's file, the file on disk).
+    #[error("\"{name}\" could not be read ({reason}). Check that the file is still there and readable, then choose it again.")]
+    Unreadable { name: String, reason: String },
     /// A request that needs a segmentation came before any (an export, a model save, the movers).
     #[error("Run a segmentation first: {needed_for}.")]
     NoSegmentation { needed_for: String },

@@ -341,6 +341,35 @@ fn a_model_applied_to_a_file_on_disk_answers_as_applied_to_its_bytes() {
     std::fs::remove_file(&path).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// A file that cannot be read when it is loaded says so (not "read again"), and the session keeps
+/// nothing of it.
+#[test]
+fn a_file_that_cannot_be_read_at_its_load_says_so() {
+    struct Gone;
+    impl segment_core::session::FileSource for Gone {
+        fn name(&self) -> String {
+            "gone.csv".into()
+        }
+        fn size(&self) -> u64 {
+            1_000
+        }
+        fn read(&self, _: u64, _: u64) -> Result<Vec<u8>, String> {
+            Err("permission denied".into())
+        }
+    }
+    let mut session = Session::new();
+    let error = session.load_from(Box::new(Gone), &LoadMode::Auto, &mut |_, _| {}).err();
+    assert_eq!(
+        error,
+        Some(CoreError::Unreadable { name: "gone.csv".into(), reason: "permission denied".into() })
+    );
+    assert_eq!(
+        error.map(|e| e.to_string()).as_deref(),
+        Some("\"gone.csv\" could not be read (permission denied). Check that the file is still there and readable, then choose it again.")
+    );
+    assert!(session.table().is_err());
+}
+
 #[test]
 fn a_purchase_file_is_read_again_as_it_is_without_the_bytes() {
     let (mut session, spec) = loaded(fixture("purchases.csv"));

@@ -67,6 +67,14 @@ pub enum FileInput {
 
 impl LoadedFile {
     fn read(input: FileInput, mode: &LoadMode, progress: Progress) -> Result<Self> {
+        // The file is read for the first time: what could not be read was never read before.
+        Self::read_once(input, mode, progress).map_err(|e| match e {
+            CoreError::FileChanged { name, reason } => CoreError::Unreadable { name, reason },
+            e => e,
+        })
+    }
+
+    fn read_once(input: FileInput, mode: &LoadMode, progress: Progress) -> Result<Self> {
         progress(Stage::Reading, 0.0);
         let on_progress = &mut |f| progress(Stage::Reading, f);
         let (bytes, source) = match input {
