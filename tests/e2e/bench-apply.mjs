@@ -31,6 +31,11 @@ try {
   await download.saveAs(modelPath);
   await page.getByTestId('model-input').setInputFiles(modelPath);
   await settled(page);
+  const wasmNow = async () => {
+    const worker = page.workers()[0];
+    return worker ? await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength) : NaN;
+  };
+  console.log(`worker wasm memory before the apply (the sample's session): ${((await wasmNow()) / 1e6).toFixed(0)} MB`);
   const t0 = Date.now();
   await page.getByTestId('apply-input').setInputFiles(dataPath);
   const state = await settled(page, 600_000);
@@ -40,8 +45,7 @@ try {
   const memory = await page.evaluate(() => performance.memory ? performance.memory.usedJSHeapSize : null);
   if (memory) console.log(`page JS heap: ${(memory / 1e6).toFixed(0)} MB`);
   // The worker's wasm memory (its high-water mark): the sample's session, then the applied file's.
-  const worker = page.workers()[0];
-  const wasm = worker ? await worker.evaluate(async () => (await wasm_bindgen()).memory.buffer.byteLength) : NaN;
+  const wasm = await wasmNow();
   console.log(`worker wasm memory after the apply: ${(wasm / 1e6).toFixed(0)} MB (${(wasm / fs.statSync(dataPath).size).toFixed(1)}x the file)`);
 } finally {
   await app.close();

@@ -6,7 +6,7 @@
 use super::{SegmentModel, DROPPED_LABEL};
 use crate::error::{CoreError, Result};
 use crate::export::spreadsheet_safe;
-use crate::ingest::{ColumnKind, Table};
+use crate::ingest::{walk, ColumnKind, Table};
 use crate::pipeline::{describe, explore_result, prepare, Fitted, Fitting, Progress, Segmentation, Stage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -359,7 +359,9 @@ fn movement(
         return Ok(None);
     };
     let file_column = &matched_column[0].file;
-    let ids = super::column_text(text, table, file_column)?;
+    let id_at = table.columns.iter().position(|c| c.name == *file_column).ok_or_else(|| {
+        CoreError::UnknownColumn { column: file_column.clone(), available: table.names().join(", ") }
+    })?;
     let before: HashMap<&str, i32> = model
         .training
         .ids
@@ -380,19 +382,23 @@ fn movement(
     let (mut matched, mut new_customers) = (0, 0);
     let mut movers = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (id, &label_now) in ids.iter().zip(&now) {
-        match before.get(id.as_str()) {
-            Some(&label_before) => {
+    // Each row's id read as the file is walked (never a list of every id: a million of them).
+    let mut rows = now.iter();
+    walk(text, &mut |_| {}, &mut |record, _, _| {
+        let Some(&label_now) = rows.next() else { return };
+        let id = record.get(id_at).unwrap_or("").trim();
+        match before.get_key_value(id) {
+            Some((&known, &label_before)) => {
                 matched += 1;
-                seen.insert(id.as_str());
+                seen.insert(known);
                 counts[index(label_before)][index(label_now)] += 1;
                 if label_before != label_now {
-                    movers.push((id.clone(), label_before, label_now));
+                    movers.push((id.to_string(), label_before, label_now));
                 }
             }
             None => new_customers += 1,
         }
-    }
+    })?;
     let names = model.names();
     let mut labels = names;
     labels.push(crate::export::NOISE.to_string());
@@ -409,8 +415,8 @@ fn movement(
     }))
 }
 
-/// The movers as CSV: id, segment in the model, segment now (names; "noise", "dropped by cleaning").
-/// The customers who moved, as CSV: id, segment before, segment now (names made spreadsheet-safe).
+/// The customers who moved, as CSV: id, segment in the model, segment now (names made spreadsheet-safe;
+/// "noise", "dropped by cleaning").
 pub fn movers_csv(model: &SegmentModel, movement: &Movement) -> String {
     let name = |l: i32| match l {
         DROPPED_LABEL => crate::export::DROPPED.to_string(),
