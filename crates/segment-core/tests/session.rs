@@ -277,12 +277,18 @@ fn the_automatic_choice_with_its_silhouette_deferred_is_the_choice_scored_at_onc
     assert_eq!(*filled, *now);
 }
 
-#[test]
-fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
+/// A session that ran the suggested settings on customers_2k.csv, the file's bytes and its model.
+fn fitted_customers() -> (Session, Vec<u8>, segment_core::model::SegmentModel) {
     let bytes = fixture("customers_2k.csv");
     let (mut session, spec) = loaded(bytes.clone());
     session.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     let model = session.save_model(&[], "customers.csv").unwrap_or_else(|e| panic!("{e}"));
+    (session, bytes, model)
+}
+
+#[test]
+fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
+    let (mut session, bytes, model) = fitted_customers();
     let feature = model.spec.features[0].clone();
     let text = String::from_utf8(bytes).unwrap_or_default();
     let (header, rest) = text.split_once('\n').unwrap_or_default();
@@ -313,10 +319,7 @@ fn a_model_applied_asks_for_missing_columns_and_keeps_the_file_meanwhile() {
 /// its bytes: the same segments, drift and movers.
 #[test]
 fn a_model_applied_to_a_file_on_disk_answers_as_applied_to_its_bytes() {
-    let bytes = fixture("customers_2k.csv");
-    let (mut session, spec) = loaded(bytes.clone());
-    session.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
-    let model = session.save_model(&[], "customers.csv").unwrap_or_else(|e| panic!("{e}"));
+    let (_, bytes, model) = fitted_customers();
     // Next month: the same customers, some with other values.
     let text = String::from_utf8(bytes).unwrap_or_default();
     let next: String = text.lines().map(|l| l.replace(",1", ",3") + "\n").collect();
