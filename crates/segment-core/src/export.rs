@@ -77,8 +77,8 @@ pub fn write_removed(text: &Text<'_>, result: &Segmentation, out: &mut dyn Write
     rewrite(text, ["removed_because", "columns"], out, |row| reason.remove(&row))
 }
 
-/// What `write` writes, as a string.
-fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
+/// What `write` writes, as a string (an export made for a caller that wants it whole).
+pub(crate) fn into_string(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<String> {
     let mut out = Vec::new();
     write(&mut out)?;
     String::from_utf8(out).map_err(|e| CoreError::Internal(format!("an export that is not UTF-8 ({e})")))

@@ -349,17 +349,9 @@ impl<'a> Text<'a> {
         if head.len() as u64 != len && !head_is_enough(&String::from_utf8_lossy(&head)) {
             head = source.read(offset, offset + len).map_err(unreadable)?;
         }
-        let whole = head.len() as u64 == len;
-        let head = match String::from_utf8(head) {
-            Ok(text) => text,
-            Err(e) if e.utf8_error().error_len().is_none() && !whole => {
-                let valid = e.utf8_error().valid_up_to();
-                let mut bytes = e.into_bytes();
-                bytes.truncate(valid);
-                String::from_utf8(bytes).map_err(|_| unreadable("it is no longer the same text".into()))?
-            }
-            Err(_) => return Err(unreadable("it is no longer the same text".into())),
-        };
+        let changed = || unreadable("it is no longer the same text".into());
+        head.truncate(utf8_prefix(&head, head.len() as u64 == len).ok_or_else(changed)?);
+        let head = String::from_utf8(head).map_err(|_| changed())?;
         Ok(Text::Streamed(Streamed { source, offset, len, head, not_utf8: std::cell::Cell::new(false) }))
     }
 
@@ -489,11 +481,7 @@ fn walk_at(
     let first = headerless.then(|| header.clone());
     let header = if headerless { numbered_header(header.len()) } else { header };
     on_header(&header);
-    let same_as_header = |r: &csv::StringRecord| {
-        !headerless
-            && r.len() == header.len()
-            && r.iter().zip(header.iter()).all(|(a, b)| a.trim() == b.trim())
-    };
+    let same_as_header = |r: &csv::StringRecord| !headerless && repeats_header(r, header.iter());
     let mut repeated_headers = 0usize;
     if let Some(first) = first {
         on_row(&first, 1 + comment_lines as u64, body_start);
@@ -512,8 +500,8 @@ fn walk_at(
                     .into(),
             });
         }
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue; // blank line
+        if is_blank(&record) {
+            continue;
         }
         if same_as_header(&record) {
             repeated_headers += 1;
@@ -528,6 +516,32 @@ fn walk_at(
         source
     };
     Ok(WalkInfo { delimiter, comment_lines, repeated_headers, source, headerless })
+}
+
+/// A blank line: every cell empty once trimmed. The walk passes over it (and so does every reader of a
+/// row by its offset).
+pub(crate) fn is_blank(record: &csv::StringRecord) -> bool {
+    record.iter().all(|f| f.trim().is_empty())
+}
+
+/// A row equal to the header cell for cell (trimmed): a header repeated mid-file, as concatenated
+/// exports have. The walk passes over it in a file with a header row.
+pub(crate) fn repeats_header<'a>(
+    record: &csv::StringRecord,
+    header: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    let mut header = header.into_iter();
+    record.iter().all(|a| header.next().is_some_and(|b| a.trim() == b.trim())) && header.next().is_none()
+}
+
+/// How many of `bytes` are whole UTF-8 characters: all of them, or, when more bytes follow (`whole` is
+/// false), those before a character the end cut. None when they are not UTF-8.
+fn utf8_prefix(bytes: &[u8], whole: bool) -> Option<usize> {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Some(bytes.len()),
+        Err(e) if e.error_len().is_none() && !whole => Some(e.valid_up_to()),
+        Err(_) => None,
+    }
 }
 
 /// A first line whose every cell is a number is data: the file has no header row.
@@ -589,13 +603,10 @@ pub fn read_csv_source(
         return Ok(None);
     }
     let whole = head.len() as u64 == size;
-    let text = match std::str::from_utf8(&head[bom..]) {
-        Ok(text) => text,
-        // A character cut by the head's end.
-        Err(e) if e.error_len().is_none() && !whole => {
-            std::str::from_utf8(&head[bom..bom + e.valid_up_to()]).unwrap_or_default()
-        }
-        Err(_) => return Ok(None),
+    let Some(text) =
+        utf8_prefix(&head[bom..], whole).and_then(|n| std::str::from_utf8(&head[bom..bom + n]).ok())
+    else {
+        return Ok(None);
     };
     if !whole && !head_is_enough(text) {
         return Ok(None);

@@ -109,14 +109,12 @@ impl RowIndex {
             .has_headers(false)
             .from_reader(text.as_bytes());
         let is_header = |r: &csv::StringRecord| {
-            self.skips_repeated_headers
-                && r.len() == self.header.len()
-                && r.iter().zip(&self.header).all(|(a, b)| a.trim() == b.trim())
+            self.skips_repeated_headers && super::repeats_header(r, self.header.iter().map(String::as_str))
         };
         reader
             .records()
             .map_while(std::result::Result::ok)
-            .filter(|r| !r.iter().all(|f| f.trim().is_empty()) && !is_header(r))
+            .filter(|r| !super::is_blank(r) && !is_header(r))
             .skip(start - first)
             .take(end.min(self.rows).saturating_sub(start))
             .map(|r| r.iter().map(str::to_string).collect())

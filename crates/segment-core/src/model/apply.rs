@@ -359,9 +359,7 @@ fn movement(
         return Ok(None);
     };
     let file_column = &matched_column[0].file;
-    let id_at = table.columns.iter().position(|c| c.name == *file_column).ok_or_else(|| {
-        CoreError::UnknownColumn { column: file_column.clone(), available: table.names().join(", ") }
-    })?;
+    let id_at = super::column_at(table, file_column)?;
     let before: HashMap<&str, i32> = model
         .training
         .ids

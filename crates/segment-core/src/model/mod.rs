@@ -465,11 +465,17 @@ fn segment_name(names: &[String], result: &Segmentation, id: usize) -> String {
         .unwrap_or_else(|| format!("Segment {}", id + 1))
 }
 
+/// Where `column` is among the table's columns (its cell in each record).
+pub(crate) fn column_at(table: &Table, column: &str) -> Result<usize> {
+    table.columns.iter().position(|c| c.name == column).ok_or_else(|| CoreError::UnknownColumn {
+        column: column.to_string(),
+        available: table.names().join(", "),
+    })
+}
+
 /// The trimmed text of one column, per row of the table.
 pub fn column_text(text: &Text<'_>, table: &Table, column: &str) -> Result<Vec<String>> {
-    let index = table.columns.iter().position(|c| c.name == column).ok_or_else(|| {
-        CoreError::UnknownColumn { column: column.to_string(), available: table.names().join(", ") }
-    })?;
+    let index = column_at(table, column)?;
     let mut out = Vec::with_capacity(table.n_rows);
     walk(text, &mut |_| {}, &mut |record, _, _| {
         out.push(record.get(index).unwrap_or("").trim().to_string())

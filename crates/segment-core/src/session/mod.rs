@@ -20,7 +20,7 @@
 
 use crate::auto::{fit_choice, search, AutoChoice, SearchOptions};
 use crate::error::{CoreError, Result};
-use crate::export::{write_labeled, write_removed, Preview};
+use crate::export::{into_string, write_labeled, write_removed, Preview};
 use crate::ingest::{into_text, read_csv_source, RowIndex, Table};
 use crate::model::{apply_text, match_columns, movers_csv, Applied, AppliedRun, Movement, SegmentModel};
 use crate::pipeline::{
@@ -445,9 +445,7 @@ impl Session {
 
     /// The loaded file with each row's segment number and name (`names`) added.
     pub fn export(&self, names: &[String]) -> Result<String> {
-        let mut out = Vec::new();
-        self.export_to(names, &mut out)?;
-        String::from_utf8(out).map_err(|e| CoreError::Internal(format!("an export that is not UTF-8 ({e})")))
+        into_string(|out| self.export_to(names, out))
     }
 
     /// [`Session::export`] written to `out` as it is made, the file read again as it goes: neither the
@@ -459,9 +457,7 @@ impl Session {
 
     /// The rows cleaning removed, each with the rule and columns that removed it.
     pub fn export_removed(&self) -> Result<String> {
-        let mut out = Vec::new();
-        self.export_removed_to(&mut out)?;
-        String::from_utf8(out).map_err(|e| CoreError::Internal(format!("an export that is not UTF-8 ({e})")))
+        into_string(|out| self.export_removed_to(out))
     }
 
     /// [`Session::export_removed`] written to `out` as it is made.
