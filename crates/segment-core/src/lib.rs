@@ -9,6 +9,7 @@
 pub mod auto;
 pub mod clean;
 pub mod cluster;
+pub mod corpus;
 pub mod distance;
 pub mod error;
 pub mod explore;

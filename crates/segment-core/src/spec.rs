@@ -222,14 +222,23 @@ impl AnalysisSpec {
         let advice = crate::features::advise(table);
         let mut features: Vec<String> = advice.iter().filter(|a| a.feature).map(|a| a.name.clone()).collect();
         if features.is_empty() {
-            // Nothing an analyst would pick: fall back to every number that varies, so the page can
+            // No measure or date: the flags that vary, so a file of yes/no columns is still segmented
+            // (on them, since nothing else is there); else every number that varies, so the page can
             // still say what it finds.
-            features = table
-                .columns
+            use crate::features::ColumnRole;
+            features = advice
                 .iter()
-                .filter(|c| c.is_numeric() && c.distinct > 1)
-                .map(|c| c.name.clone())
+                .filter(|a| matches!(a.role, ColumnRole::Flag | ColumnRole::Level) && a.varies)
+                .map(|a| a.name.clone())
                 .collect();
+            if features.is_empty() {
+                features = table
+                    .columns
+                    .iter()
+                    .filter(|c| c.is_numeric() && c.distinct > 1)
+                    .map(|c| c.name.clone())
+                    .collect();
+            }
         }
         let transforms = advice
             .iter()

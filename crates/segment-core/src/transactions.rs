@@ -54,25 +54,116 @@ fn find(table: &Table, words: &[&str], accept: impl Fn(&crate::ingest::Column) -
     None
 }
 
-/// The columns of a transaction file, when the names and types say it is one: a repeated customer id, a
-/// date, and quantity with price or an amount. None for a customer-level file.
+/// A column whose filled values repeat: a key several rows share.
+fn repeated(c: &crate::ingest::Column) -> bool {
+    let filled = c.missing.len() - c.missing.count();
+    filled > 0 && c.distinct * 10 < filled * 9
+}
+
+/// The customer key when no name says it, from the values: a column of names or codes (text: a number
+/// that repeats is as likely a count of visits as a key) whose values repeat across rows, with many
+/// distinct values (at least [`MIN_CUSTOMERS`]); of several, the one with the most distinct values (the
+/// finest key: a country or a city repeats too, with fewer values).
+fn customer_by_values(table: &Table, date: &str) -> Option<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.name != date && repeated(c) && c.distinct >= MIN_CUSTOMERS)
+        .filter(|c| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical))
+        .max_by_key(|c| c.distinct)
+        .map(|c| c.name.clone())
+}
+
+/// Fewest distinct customers a column must name to be the customer key of a purchase log by its values.
+const MIN_CUSTOMERS: usize = 20;
+
+/// The amount of a line when no name says it, from the values: a column of numbers that are positive
+/// in at least 95% of the filled rows (refunds aside), with decimals or many values, and the most
+/// distinct values (a line total varies more than a quantity, a discount rate or a store number).
+fn amount_by_values(table: &Table, taken: &[&str]) -> Option<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| c.is_numeric() && !taken.contains(&c.name.as_str()) && c.distinct >= MIN_CUSTOMERS)
+        .filter(|c| {
+            let (mut filled, mut positive, mut whole) = (0usize, 0usize, 0usize);
+            for v in c.values.iter().filter(|v| v.is_finite()) {
+                filled += 1;
+                positive += usize::from(v > 0.0);
+                whole += usize::from(v.fract() == 0.0);
+            }
+            filled > 0 && positive * 20 >= filled * 19 && (whole < filled || c.distinct >= 100)
+        })
+        .filter(|c| !crate::ingest::looks_like_id(c, table.n_rows))
+        .max_by_key(|c| c.distinct)
+        .map(|c| c.name.clone())
+}
+
+/// The columns of a transaction file: a repeated customer key, a date, and quantity with price or an
+/// amount. Names say which column is which where they can (in several languages); where they do not,
+/// the values do: the customer is the finest repeated key of names or codes, the date any date
+/// column, the amount the positive measure with the most values. A file with no repeated key or no
+/// date is a customer-level file: None.
 pub fn detect(table: &Table) -> Option<TransactionColumns> {
-    let repeated = |c: &crate::ingest::Column| {
-        let filled = c.missing.len() - c.missing.count();
-        filled > 0 && c.distinct * 10 < filled * 9
-    };
+    let date = find(
+        table,
+        &["invoicedate", "orderdate", "transdate", "txndate", "date", "fecha", "datum", "data", "time"],
+        |c| c.kind == ColumnKind::Date,
+    )
+    .or_else(|| {
+        table
+            .columns
+            .iter()
+            .filter(|c| c.kind == ColumnKind::Date)
+            .max_by_key(|c| c.distinct)
+            .map(|c| c.name.clone())
+    })?;
     let customer = find(
         table,
-        &["customerid", "customer", "clientid", "cliente", "client", "userid", "memberid", "kunde"],
-        repeated,
-    )?;
-    let date = find(table, &["invoicedate", "orderdate", "date", "fecha", "datum", "time"], |c| {
-        c.kind == ColumnKind::Date
-    })?;
+        &[
+            "customerid",
+            "customer",
+            "custid",
+            "clientid",
+            "cliente",
+            "client",
+            "userid",
+            "memberid",
+            "kunde",
+            "klant",
+            "buyer",
+        ],
+        |c| repeated(c) && c.name != date,
+    )
+    .or_else(|| customer_by_values(table, &date))?;
     let numeric = |c: &crate::ingest::Column| c.is_numeric();
-    let quantity = find(table, &["quantity", "qty", "cantidad", "units", "menge"], numeric);
+    let quantity = find(table, &["quantity", "qty", "cantidad", "units", "menge", "anzahl"], numeric);
     let price = find(table, &["unitprice", "price", "precio", "preis"], numeric);
-    let amount = find(table, &["amount", "linetotal", "total", "monto", "revenue", "betrag"], numeric);
+    let amount = find(
+        table,
+        &[
+            "amount",
+            "linetotal",
+            "total",
+            "monto",
+            "revenue",
+            "betrag",
+            "sales",
+            "umsatz",
+            "importe",
+            "valor",
+        ],
+        numeric,
+    )
+    .or_else(|| {
+        let taken: Vec<&str> =
+            [Some(customer.as_str()), quantity.as_deref(), price.as_deref()].into_iter().flatten().collect();
+        if quantity.is_some() && price.is_some() {
+            None
+        } else {
+            amount_by_values(table, &taken)
+        }
+    });
     if (quantity.is_none() || price.is_none()) && amount.is_none() {
         return None;
     }

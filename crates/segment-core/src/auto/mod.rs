@@ -15,7 +15,7 @@ pub use tiers::tier_names;
 use crate::cluster::{GaussianMixture, KMeans, WardTree, WARD_MAX_ROWS};
 use crate::error::{CoreError, Result};
 use crate::features::{RawRows, ScalerKind, Transform};
-use crate::ingest::{looks_like_id, ColumnKind, Table};
+use crate::ingest::{looks_like_id, Table};
 use crate::pipeline::{
     cleaned, fit_method, k_distance, round_sig, run, scaled_rows, subsample_spec, tune_eps_on,
     AnalysisResult, MethodFit, Progress, Segmentation, Stage, K_DISTANCE_QUERIES,
@@ -153,8 +153,9 @@ struct View {
     words: String,
 }
 
-/// The columns a plain scikit-learn sweep would take: every column of numbers (yes/no written as 1/0
-/// included) that is not an identifier, as it is; constant and near-constant ones left out.
+/// The columns a plain scikit-learn sweep would take: every column of numbers that measures something
+/// (not an identifier, a row number, a code or a yes/no flag), as it is; constant and near-constant
+/// ones left out.
 fn plain_features(table: &Table) -> Vec<String> {
     let advice = crate::features::advise(table);
     table
@@ -162,8 +163,11 @@ fn plain_features(table: &Table) -> Vec<String> {
         .iter()
         .zip(&advice)
         .filter(|(c, a)| {
-            let numbers = c.is_numeric() || (c.kind == ColumnKind::Boolean && c.number_format.is_some());
-            numbers && a.varies && c.distinct > 1 && !looks_like_id(c, table.n_rows)
+            c.is_numeric()
+                && a.role == crate::features::ColumnRole::Measure
+                && a.varies
+                && c.distinct > 1
+                && !looks_like_id(c, table.n_rows)
         })
         .map(|(c, _)| c.name.clone())
         .collect()
@@ -201,6 +205,23 @@ fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
         }
         return out;
     }
+    if let Some((salient, dropped)) = salient_features(table, base) {
+        for &(scaler, words) in &scalers {
+            let mut spec = base.clone();
+            spec.transforms.retain(|f, _| salient.contains(f));
+            spec.cleaning.impute_columns.retain(|f, _| salient.contains(f));
+            spec.dbscan.min_samples = crate::spec::default_min_samples(salient.len());
+            spec.features = salient.clone();
+            spec.scaler = scaler;
+            out.push(View {
+                spec,
+                words: format!(
+                    "the advised columns that differ between segments ({} left out: alike in every segment), {words}",
+                    and_list(&dropped)
+                ),
+            });
+        }
+    }
     let plain = plain_features(table);
     if !plain.is_empty() && (plain != base.features || !base.transforms.is_empty()) {
         for &(scaler, words) in &scalers {
@@ -214,6 +235,101 @@ fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
         }
     }
     out
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A feature whose segment means explain less than this share of its variance (eta squared) under the
+/// quick segmentations of [`salient_features`] is alike in every segment: noise to the segmentation.
+pub const SALIENT: f64 = 0.1;
+
+/// The share of column `j`'s variance that the segments explain (eta squared, the correlation ratio).
+fn eta_squared(x: ArrayView2<f64>, j: usize, labels: &[Option<usize>]) -> f64 {
+    let k = labels.iter().flatten().max().map_or(0, |&m| m + 1);
+    let (mut sums, mut counts) = (vec![0.0; k], vec![0usize; k]);
+    let (mut total, mut n) = (0.0, 0usize);
+    for (v, l) in x.column(j).iter().zip(labels) {
+        if let Some(l) = *l {
+            sums[l] += v;
+            counts[l] += 1;
+            total += v;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let mean = total / n as f64;
+    let mut within = 0.0;
+    let mut all = 0.0;
+    for (v, l) in x.column(j).iter().zip(labels) {
+        if let Some(l) = *l {
+            let m = sums[l] / counts[l].max(1) as f64;
+            within += (v - m) * (v - m);
+            all += (v - mean) * (v - mean);
+        }
+    }
+    if all <= 0.0 {
+        0.0
+    } else {
+        1.0 - within / all
+    }
+}
+
+/// The advised features that carry the segments, when some do not: the customers are segmented by a
+/// quick k-means (k = 2..=8) on the advised columns, z-scored, and a feature whose variance the best of
+/// those segmentations (by silhouette) explains by less than [`SALIENT`] is alike in every segment (an age or a signup date spread evenly over customers of every
+/// kind). Such columns only blur the segments the other columns draw, so a view without them is tried
+/// beside the others. Returns the kept features and the left-out ones; None when every feature counts.
+fn salient_features(table: &Table, base: &AnalysisSpec) -> Option<(Vec<String>, Vec<String>)> {
+    if base.features.len() < 3 || base.transactions.is_some() {
+        return None;
+    }
+    let mut spec = base.clone();
+    spec.scaler = ScalerKind::Standard;
+    let (kept, report) = cleaned(table, &spec, None).ok()?;
+    let n = kept.len();
+    if n < 4 * rule::MAX_SEGMENTS {
+        return None;
+    }
+    let options = SearchOptions::default();
+    let mut rng = SplitMix64::new(base.seed ^ 0x5A11);
+    let sample: Option<Vec<usize>> = (n > options.sample_rows).then(|| {
+        let mut rows = rng.sample_indices(n, options.sample_rows);
+        rows.sort_unstable();
+        rows
+    });
+    let raw = RawRows::new(table, &spec.features, &kept, &report.fitted.fill);
+    let (_, x) = scaled_rows(&raw, &spec, None, sample.as_deref());
+    let searched = x.nrows();
+    let mut at = rng.sample_indices(searched, options.silhouette_rows.min(searched));
+    at.sort_unstable();
+    let pairwise = PairwiseDistances::new(x.select(Axis(0), &at).view());
+    let fits: Vec<(f64, Vec<Option<usize>>)> = (2..=8)
+        .filter_map(|k| {
+            let fit = KMeans::params(k, base.seed).n_init(1).check().ok()?.fit(x.view());
+            let on: Vec<Option<usize>> = at.iter().map(|&r| fit.labels[r]).collect();
+            Some((pairwise.silhouette(&on)?, fit.labels))
+        })
+        .collect();
+    let best = (0..fits.len()).max_by(|&a, &b| fits[a].0.total_cmp(&fits[b].0))?;
+    let labels = &fits[best].1;
+    let (mut salient, mut dropped) = (Vec::new(), Vec::new());
+    for (j, f) in spec.features.iter().enumerate() {
+        if eta_squared(x.view(), j, labels) >= SALIENT {
+            salient.push(f.clone());
+        } else {
+            dropped.push(f.clone());
+        }
+    }
+    (salient.len() >= 2 && !dropped.is_empty()).then_some((salient, dropped))
 }
 
 /// The labels' figures on the search rows.
@@ -255,9 +371,77 @@ struct SearchRows {
     x: Array2<f64>,
     silhouette_at: Vec<usize>,
     pairwise: PairwiseDistances,
+    /// The features of few levels (a yes/no flag, a level of at most [`rule::FEW_LEVELS`] values),
+    /// each as its name and a level number per search row.
+    discrete: Vec<(String, Vec<u8>)>,
+}
+
+/// The features that take at most [`rule::FEW_LEVELS`] values on the search rows, with each row's level.
+fn discrete_features(x: ArrayView2<f64>, names: &[String]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (j, name) in names.iter().enumerate().take(x.ncols()) {
+        let mut levels: Vec<f64> = Vec::new();
+        let mut codes = Vec::with_capacity(x.nrows());
+        let mut few = true;
+        for &v in x.column(j) {
+            let code = match levels.iter().position(|&l| l.to_bits() == v.to_bits()) {
+                Some(c) => c,
+                None if levels.len() < rule::FEW_LEVELS => {
+                    levels.push(v);
+                    levels.len() - 1
+                }
+                None => {
+                    few = false;
+                    break;
+                }
+            };
+            codes.push(code as u8);
+        }
+        if few && levels.len() >= 2 {
+            out.push((name.clone(), codes));
+        }
+    }
+    out
+}
+
+/// The share of rows whose segment is the most common one among the rows with the same `levels`: 1
+/// when the segments are a function of those levels.
+fn purity(labels: &[Option<usize>], levels: impl Fn(usize) -> usize, groups: usize) -> f64 {
+    let width = labels.iter().flatten().max().map_or(1, |&m| m + 2);
+    let mut counts = vec![0usize; groups * width];
+    for (r, l) in labels.iter().enumerate() {
+        counts[levels(r) * width + l.map_or(width - 1, |l| l)] += 1;
+    }
+    let agreeing: usize = counts.chunks(width).map(|c| c.iter().copied().max().unwrap_or(0)).sum();
+    agreeing as f64 / labels.len().max(1) as f64
 }
 
 impl SearchRows {
+    /// Why a labeling is only the values of one or two features of few levels (a flag, a pair of flags):
+    /// the rows' segments follow those values in at least [`rule::REPRODUCED`] of the rows. A split any
+    /// filter gives, whatever its silhouette (discrete values are crisply apart by construction).
+    fn reproduced(&self, labels: &[Option<usize>]) -> Option<String> {
+        let segments = labels.iter().flatten().collect::<std::collections::BTreeSet<_>>().len();
+        if segments < 2 {
+            return None;
+        }
+        let f = rule::FEW_LEVELS;
+        for (name, codes) in &self.discrete {
+            if purity(labels, |r| usize::from(codes[r]), f) >= rule::REPRODUCED {
+                return Some(format!("the segments are only the values of {name}"));
+            }
+        }
+        for (a, (name_a, codes_a)) in self.discrete.iter().enumerate() {
+            for (name_b, codes_b) in &self.discrete[a + 1..] {
+                let levels = |r: usize| usize::from(codes_a[r]) * f + usize::from(codes_b[r]);
+                if purity(labels, levels, f * f) >= rule::REPRODUCED {
+                    return Some(format!("the segments are only the values of {name_a} and {name_b}"));
+                }
+            }
+        }
+        None
+    }
+
     fn candidate(&self, spec: AnalysisSpec, representation: &str, labels: &[Option<usize>]) -> Candidate {
         let f = figures(labels);
         let at: Vec<Option<usize>> = self.silhouette_at.iter().map(|&r| labels[r]).collect();
@@ -272,7 +456,8 @@ impl SearchRows {
             davies_bouldin: davies_bouldin(self.x.view(), labels),
             calinski_harabasz: calinski_harabasz(self.x.view(), labels),
             stability: None,
-            rejected: rule::rejection(f.segments, f.smallest, f.largest, f.noise),
+            rejected: rule::rejection(f.segments, f.smallest, f.largest, f.noise)
+                .or_else(|| self.reproduced(labels)),
             manual_only: false,
             view: 0,
         }
@@ -312,6 +497,8 @@ pub fn search(
     let mut search_specs = Vec::new();
     // Which view each candidate belongs to, and each view's search rows.
     let mut of_view = Vec::new();
+    // Each candidate's labels on the search rows (u8::MAX: noise), for the refinement of the pick.
+    let mut labels_of: Vec<Vec<u8>> = Vec::new();
     // Kept for the shortlist's stability: the rows only (each view's pairwise distances, 8 MB at 2,000
     // silhouette rows, are dropped once its candidates are scored).
     let mut rows_of_view: Vec<Option<Array2<f64>>> = (0..views.len()).map(|_| None).collect();
@@ -367,7 +554,8 @@ pub fn search(
         let raw = RawRows::new(table, &spec_v.features, kept, fill);
         let (_, x) = scaled_rows(&raw, spec_v, None, sample.as_deref());
         let pairwise = PairwiseDistances::new(x.select(Axis(0), silhouette_at).view());
-        let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise };
+        let discrete = discrete_features(x.view(), &spec_v.features);
+        let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise, discrete };
         let mut push = |candidates: &mut Vec<Candidate>,
                         full: AnalysisSpec,
                         searched: AnalysisSpec,
@@ -377,6 +565,7 @@ pub fn search(
             candidates.push(candidate);
             search_specs.push(searched);
             of_view.push(vi);
+            labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
         };
 
         // k-means at every k.
@@ -465,6 +654,7 @@ pub fn search(
                 candidates.push(candidate);
                 search_specs.push(rfm);
                 of_view.push(vi);
+                labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
             }
         }
         rows_of_view[vi] = Some(rows.x);
@@ -483,6 +673,7 @@ pub fn search(
     let qualified = !order.is_empty();
     let chosen =
         if qualified { rule::pick_stable(&candidates, &order) } else { rule::most_balanced(&candidates) };
+    let chosen = chosen.map(|c| if qualified { refined(&candidates, &labels_of, c) } else { c });
     let clear = order.first().and_then(|&i| candidates[i].silhouette).is_some_and(|s| s >= rule::CLEAR);
     // The chosen settings keep the tuned DBSCAN of their representation and one k for every method,
     // so switching method in the page starts from sensible values.
@@ -511,6 +702,51 @@ pub fn search(
         explanation: String::new(),
         rule: rule::rule_text(),
     })
+}
+
+/// The share of rows whose `coarse` segment is the most common one among the rows of their `fine`
+/// segment: 1 when every fine segment lies inside one coarse segment.
+fn nested(coarse: &[u8], fine: &[u8]) -> f64 {
+    let mut counts: std::collections::HashMap<(u8, u8), usize> = std::collections::HashMap::new();
+    for (&c, &f) in coarse.iter().zip(fine) {
+        *counts.entry((f, c)).or_default() += 1;
+    }
+    let mut best: std::collections::HashMap<u8, usize> = std::collections::HashMap::new();
+    for (&(f, _), &n) in &counts {
+        let b = best.entry(f).or_default();
+        *b = (*b).max(n);
+    }
+    best.values().sum::<usize>() as f64 / coarse.len().max(1) as f64
+}
+
+/// The pick, or a finer segmentation that only divides one of its segments cleanly: a qualifying
+/// candidate of the same method and view with one segment more, whose segments each lie inside one of
+/// the pick's ([`rule::NESTED`] of the customers) and whose silhouette stays within
+/// [`rule::REFINE_MARGIN`] of the pick's. Two groups close to each other and far from a third are
+/// merged by the silhouette's best k; a segment that splits in two without blurring is two segments.
+/// Repeated while such a candidate exists.
+fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize) -> usize {
+    loop {
+        let c = &candidates[pick];
+        let Some(s) = c.silhouette else { return pick };
+        let finer = candidates.iter().enumerate().find(|(j, f)| {
+            f.view == c.view
+                && f.spec.method == c.spec.method
+                && c.spec.k().is_some()
+                && f.segments == c.segments + 1
+                && f.rejected.is_none()
+                && !f.manual_only
+                && f.silhouette.is_some_and(|fs| fs >= s - rule::REFINE_MARGIN)
+                && labels_of
+                    .get(*j)
+                    .zip(labels_of.get(pick))
+                    .is_some_and(|(fine, coarse)| nested(coarse, fine) >= rule::NESTED)
+        });
+        match finer {
+            Some((j, _)) => pick = j,
+            None => return pick,
+        }
+    }
 }
 
 /// k-means initialisations in the chosen fit: scikit-learn's 10, and 3 beyond this many rows.
@@ -598,7 +834,6 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
     let Some(chosen) = choice.chosen.and_then(|i| choice.candidates.get(i)) else { return String::new() };
     let f = figures(result.labels.as_slice());
     let k = f.segments;
-    let silhouette = result.scores.silhouette.as_ref().map(|s| s.mean).or(chosen.silhouette).unwrap_or(0.0);
     let tried = choice.candidates.iter().filter(|c| !c.manual_only).count();
     let what = format!("{} with {k} segments", method_words(&result.spec));
     let range = if percent(f.smallest) == percent(f.largest) {
@@ -611,24 +846,28 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
     } else {
         format!("each segment holds {range} of customers")
     };
-    // The best qualifying candidate of another method, compared on the same rows as the chosen one.
+    // The best qualifying candidate of another method, compared on the same rows as the chosen one. The
+    // search's figures are of its sample, not of the result on screen (whose silhouette the scores
+    // beside this text show, measured on the whole file, often after it), so the comparison is said in
+    // words and no silhouette is quoted: the text is the same whether the silhouette is known yet or not.
     let other = choice
         .candidates
         .iter()
         .filter(|c| c.rejected.is_none() && !c.manual_only && c.spec.method != chosen.spec.method)
         .filter_map(|c| c.silhouette.map(|s| (c, s)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
-    let compared = chosen.silhouette.unwrap_or(silhouette);
+    let compared = chosen.silhouette.unwrap_or(f64::NEG_INFINITY);
     let (lead, versus) = match other {
         Some((c, s)) if s > compared => (
             "as clear a separation as any",
-            format!("silhouette {compared:.2}; {} {s:.2}, within {}", method_words(&c.spec), rule::MARGIN),
+            format!(
+                " ({} within {} of its silhouette, with more segments)",
+                method_words(&c.spec),
+                rule::MARGIN
+            ),
         ),
-        Some((c, s)) => (
-            "the clearest separation",
-            format!("silhouette {compared:.2} vs {s:.2} for {}", method_words(&c.spec)),
-        ),
-        None => ("the clearest separation", format!("silhouette {compared:.2}")),
+        Some((c, _)) => ("the clearest separation", format!(" (ahead of {})", method_words(&c.spec))),
+        None => ("the clearest separation", String::new()),
     };
     let sampled = if choice.rows_searched < choice.rows_total {
         format!(
@@ -641,17 +880,17 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
     let data = format!(" Data: {}.", chosen.representation);
     if !choice.qualified {
         return format!(
-            "{what}: no segmentation of the {tried} tried met the rule (see below), so this is the most balanced one \
-             (silhouette {silhouette:.2}); {sizes}.{data}{sampled}"
+            "{what}: no segmentation of the {tried} tried met the rule (see below), so this is the most balanced \
+             one; {sizes}.{data}{sampled}"
         );
     }
     if choice.clear {
-        format!("{what}: {lead} of the {tried} segmentations tried ({versus}); {sizes}.{data}{sampled}")
+        format!("{what}: {lead} of the {tried} segmentations tried{versus}; {sizes}.{data}{sampled}")
     } else {
         format!(
             "No clear natural groups: the best of the {tried} segmentations tried separates these customers only \
-             weakly (silhouette {silhouette:.2}, under {}). The {k} segments of {what} are tiers, from the highest to \
-             the lowest values, rather than distinct types of customer; {sizes}.{data}{sampled}",
+             weakly (under a silhouette of {}). The {k} segments of {what} are tiers, from the highest to the lowest values, \
+             rather than distinct types of customer; {sizes}.{data}{sampled}",
             rule::CLEAR
         )
     }

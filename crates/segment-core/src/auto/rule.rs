@@ -21,19 +21,34 @@ pub const CLEAR: f64 = 0.25;
 pub const MIN_STABILITY: f64 = 0.5;
 /// How many of the best candidates have their stability measured.
 pub const SHORTLIST: usize = 3;
+pub use crate::features::advice::FEW_LEVELS;
+/// A candidate with one segment more that only divides one of the pick's segments (each of its
+/// segments inside one of the pick's for at least [`NESTED`] of the customers) replaces the pick when
+/// its silhouette is within this much of the pick's.
+pub const REFINE_MARGIN: f64 = 0.05;
+pub const NESTED: f64 = 0.95;
+/// Segments that follow the values of one or two discrete features in at least this share of customers
+/// are only those values, and do not qualify.
+pub const REPRODUCED: f64 = 0.95;
 
 /// The rule in words (the page and the README show it).
 pub fn rule_text() -> String {
     format!(
         "A segmentation qualifies when it has {MIN_SEGMENTS} to {MAX_SEGMENTS} segments, none under {:.0}% or over \
          {:.0}% of customers, and at most {:.0}% of customers left as noise. Among those, the highest silhouette \
-         wins; one with fewer segments within {MARGIN} of it is preferred. The best {SHORTLIST} are refitted on \
+         wins; one with fewer segments within {MARGIN} of it is preferred; one with a segment more that only \
+         divides one of its segments in two ({:.0}% of customers nested) replaces it when its silhouette is \
+         within {REFINE_MARGIN}. The best {SHORTLIST} are refitted on \
          80% subsamples: one whose segments come back less alike than {MIN_STABILITY} (adjusted Rand index) \
-         gives way to the next stable one. Below a silhouette of {CLEAR} no segmentation separates the customers \
-         clearly, and the segments are shown as tiers.",
+         gives way to the next stable one. Segments that are only the values of one or two columns of at most \
+         {FEW_LEVELS} values (a yes/no flag, a pair of them: {:.0}% of customers or more in the segment their \
+         values give) never qualify: such a split is crisp whatever the customers do. Below a silhouette of \
+         {CLEAR} no segmentation separates the customers clearly, and the segments are shown as tiers.",
         MIN_SHARE * 100.0,
         MAX_SHARE * 100.0,
         MAX_NOISE * 100.0,
+        NESTED * 100.0,
+        REPRODUCED * 100.0,
     )
 }
 

@@ -5,7 +5,7 @@ pub mod advice;
 mod scale;
 mod transform;
 
-pub use advice::{advise, ColumnAdvice};
+pub use advice::{advise, ColumnAdvice, ColumnRole};
 pub use scale::{quantile_sorted as quantile, FittedScaler, ScalerKind};
 pub use transform::Transform;
 

@@ -1,7 +1,11 @@
 //! Dates as exports write them: ISO `2026-11-24` (a time after it is ignored), `24/11/2026`,
-//! `11/24/2026`, `24-11-2026`, `24.11.2026`. Day-first or month-first is settled per column by a cell
-//! whose first or second part is above 12; when no cell settles it, day-first is used and the schema says
-//! the choice was a guess. A date's value is its day number (days since 1970-01-01).
+//! `11/24/2026`, `24-11-2026`, `24.11.2026`, a month by its name (`11-Feb-2017`, `Feb 11 2017` is not
+//! read: the parts must be split by `-`, `/` or `.`), two-digit years (`11-Feb-17`, `24/11/26`: 69-99
+//! are 1969-1999 and 00-68 are 2000-2068, as C's and Python's `%y`), and compact `20261124` when every
+//! cell of a column is one (YYYYMMDD, years 1900-2100). Day-first or month-first is settled per column
+//! by a cell whose first or second part is above 12, or by a month written as a name; when no cell
+//! settles it, day-first is used and the schema says the choice was a guess. A date's value is its day
+//! number (days since 1970-01-01).
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub enum DateOrder {
     /// yyyy-mm-dd (or yyyy/mm/dd).
     Iso,
+    /// yyyymmdd, eight digits.
+    Compact,
     DayFirst,
     MonthFirst,
 }
@@ -25,6 +31,7 @@ impl DateFormat {
     pub fn describe(&self) -> String {
         match (self.order, self.ambiguous) {
             (DateOrder::Iso, _) => "yyyy-mm-dd".into(),
+            (DateOrder::Compact, _) => "yyyymmdd".into(),
             (DateOrder::DayFirst, false) => "dd/mm/yyyy".into(),
             (DateOrder::DayFirst, true) => "dd/mm/yyyy, assumed: no day above 12 settles it".into(),
             (DateOrder::MonthFirst, _) => "mm/dd/yyyy".into(),
@@ -32,23 +39,101 @@ impl DateFormat {
     }
 }
 
+/// Month names and their common abbreviations (English, Spanish, French, German, Portuguese, Italian,
+/// Dutch), lower case; a part of a date that starts with one of these three letters names the month.
+const MONTHS: [&[&str]; 12] = [
+    &["jan", "ene", "gen"],
+    &["feb", "fev", "fév"],
+    &["mar", "mär", "maa"],
+    &["apr", "abr", "avr"],
+    &["may", "mai", "mag", "mei"],
+    &["jun", "jui", "giu"],
+    &["jul", "juil", "lug"],
+    &["aug", "ago", "aoû", "aou"],
+    &["sep", "set"],
+    &["oct", "okt", "out", "ott"],
+    &["nov"],
+    &["dec", "dic", "déc", "dez"],
+];
+
+/// The month a part names ("Feb", "february", "févr."), if it is a month name.
+fn month_name(part: &str) -> Option<u32> {
+    let lower = part.trim_end_matches('.').to_lowercase();
+    if lower.chars().count() < 3 || !lower.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    // "juil" must be told from "jui" (juin): the longer prefixes first.
+    let mut best: Option<(usize, u32)> = None;
+    for (m, names) in MONTHS.iter().enumerate() {
+        for name in *names {
+            if lower.starts_with(name) && best.is_none_or(|(len, _)| name.len() > len) {
+                best = Some((name.len(), m as u32 + 1));
+            }
+        }
+    }
+    best.map(|(_, m)| m)
+}
+
+/// A two-digit year as C's and Python's `%y` read it: 69-99 are 1969-1999, 00-68 are 2000-2068.
+fn full_year(two: u32) -> u32 {
+    if two >= 69 {
+        1900 + two
+    } else {
+        2000 + two
+    }
+}
+
+/// A date cell's parts: the three numbers in the order written (a named month as its number, a
+/// two-digit year made four), whether it starts with the year, and the order a month name settles.
+struct Parts {
+    numbers: [u32; 3],
+    year_first: bool,
+    named: Option<DateOrder>,
+}
+
 /// The three numbers of a date cell in the order written, and whether it starts with the year.
-fn parts(cell: &str) -> Option<([u32; 3], bool)> {
+fn parts(cell: &str) -> Option<Parts> {
     let s = cell.trim();
     let date = s.split(['T', ' ']).next()?;
     let sep = date.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
     let fields: Vec<&str> = date.split(sep).collect();
-    if fields.len() != 3
-        || fields.iter().any(|f| f.is_empty() || f.len() > 4 || !f.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if fields.len() != 3 || fields.iter().any(|f| f.is_empty() || f.chars().count() > 10) {
         return None;
     }
-    let n: Vec<u32> = fields.iter().filter_map(|f| f.parse().ok()).collect();
-    let year_first = fields[0].len() == 4;
-    if !year_first && fields[2].len() != 4 {
+    let mut numbers = [0u32; 3];
+    let mut named = None;
+    for (i, f) in fields.iter().enumerate() {
+        if f.bytes().all(|b| b.is_ascii_digit()) && f.len() <= 4 {
+            numbers[i] = f.parse().ok()?;
+        } else if let (Some(m), None, 0 | 1) = (month_name(f), named, i) {
+            numbers[i] = m;
+            named = Some(if i == 1 { DateOrder::DayFirst } else { DateOrder::MonthFirst });
+        } else {
+            return None;
+        }
+    }
+    let year_first = fields[0].len() == 4 && named.is_none();
+    if !year_first {
+        match fields[2].len() {
+            4 => {}
+            2 => numbers[2] = full_year(numbers[2]),
+            _ => return None,
+        }
+    }
+    Some(Parts { numbers, year_first, named })
+}
+
+/// A compact date (eight digits, yyyymmdd) between 1900 and 2100, as its day number.
+fn compact(cell: &str) -> Option<i64> {
+    let s = cell.trim();
+    if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(([n[0], n[1], n[2]], year_first))
+    let (y, m, d) = (s[..4].parse::<i64>().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?);
+    if !(1900..=2100).contains(&y) {
+        return None;
+    }
+    day_number(y, m, d)
 }
 
 /// Days since 1970-01-01 of a valid civil date (Howard Hinnant's algorithm), None when invalid.
@@ -83,7 +168,10 @@ pub fn iso_date(days: i64) -> String {
 
 /// Parses a cell with a known format.
 pub fn parse_date(cell: &str, format: DateFormat) -> Option<i64> {
-    let ([a, b, c], year_first) = parts(cell)?;
+    if format.order == DateOrder::Compact {
+        return compact(cell);
+    }
+    let Parts { numbers: [a, b, c], year_first, .. } = parts(cell)?;
     match (format.order, year_first) {
         (DateOrder::Iso, true) => day_number(i64::from(a), b, c),
         (DateOrder::DayFirst, false) => day_number(i64::from(c), b, a),
@@ -106,6 +194,9 @@ pub fn infer_date<'a>(cells: impl IntoIterator<Item = &'a str>) -> Option<DateFo
 pub struct DateEvidence {
     iso: usize,
     other: usize,
+    /// Cells that are compact dates (yyyymmdd), and cells seen.
+    compact: usize,
+    seen: usize,
     first_big: bool,
     second_big: bool,
     /// A cell that is no date at all was seen.
@@ -114,18 +205,29 @@ pub struct DateEvidence {
 
 impl DateEvidence {
     pub fn see(&mut self, cell: &str) {
+        self.seen += 1;
+        if compact(cell).is_some() {
+            self.compact += 1;
+        }
         if self.not_date {
             return;
         }
         match parts(cell) {
-            Some((_, true)) => self.iso += 1,
-            Some(([a, b, _], false)) => {
+            Some(Parts { year_first: true, .. }) => self.iso += 1,
+            Some(Parts { numbers: [a, b, _], named, .. }) => {
                 self.other += 1;
-                self.first_big |= a > 12;
-                self.second_big |= b > 12;
+                self.first_big |= a > 12 || named == Some(DateOrder::DayFirst);
+                self.second_big |= b > 12 || named == Some(DateOrder::MonthFirst);
             }
             None => self.not_date = true,
         }
+    }
+
+    /// Every cell seen was a compact date (yyyymmdd): the column is dates although its cells read as
+    /// numbers.
+    pub fn compact_format(&self) -> Option<DateFormat> {
+        (self.seen > 0 && self.compact == self.seen)
+            .then_some(DateFormat { order: DateOrder::Compact, ambiguous: false })
     }
 
     /// The column's date format, when every cell seen was a date in one settled order.
@@ -179,5 +281,29 @@ mod tests {
         assert!(unsure.ambiguous);
         assert_eq!(infer_date(["24/11/2026", "11/24/2026"]), None, "both orders: not one date format");
         assert_eq!(infer_date(["1234", "x"]), None);
+    }
+
+    #[test]
+    fn month_names_two_digit_years_and_compact_dates() {
+        let named = infer_date(["11-Feb-17", "03-Mar-19"]).unwrap_or_else(|| panic!("dates"));
+        assert_eq!(named, DateFormat { order: DateOrder::DayFirst, ambiguous: false });
+        assert_eq!(parse_date("11-Feb-17", named), day_number(2017, 2, 11));
+        assert_eq!(parse_date("01-Dec-99", named), day_number(1999, 12, 1));
+        let spanish = infer_date(["5-ene-2023", "17-dic-2022"]).unwrap_or_else(|| panic!("dates"));
+        assert_eq!(parse_date("17-dic-2022", spanish), day_number(2022, 12, 17));
+        let month_first = infer_date(["Feb-11-2017", "Mar-03-2019"]).unwrap_or_else(|| panic!("dates"));
+        assert_eq!(month_first.order, DateOrder::MonthFirst);
+        assert_eq!(parse_date("Feb-11-2017", month_first), day_number(2017, 2, 11));
+        let short = infer_date(["24/11/26", "01/02/26"]).unwrap_or_else(|| panic!("dates"));
+        assert_eq!(parse_date("24/11/26", short), day_number(2026, 11, 24));
+        let mut evidence = DateEvidence::default();
+        for cell in ["20240115", "19991231"] {
+            evidence.see(cell);
+        }
+        let format = evidence.compact_format().unwrap_or_else(|| panic!("compact"));
+        assert_eq!(parse_date("20240115", format), day_number(2024, 1, 15));
+        evidence.see("12345678");
+        assert_eq!(evidence.compact_format(), None, "one cell that is no date: numbers");
+        assert_eq!(infer_date(["Foo-11-2017"]), None);
     }
 }

@@ -24,7 +24,7 @@ use source::{ChunkError, ChunkReader, FileSource};
 use values::{Flags, Values};
 
 pub use rows::{into_text, RowIndex};
-pub use sniff::{decode, decode_text, detect_delimiter, sniff_encoding, Utf8Reader, SNIFF_BYTES};
+pub use sniff::{decode, decode_text, detect_delimiter, sniff_encoding, Utf8Reader, ALIGNED, SNIFF_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -304,6 +304,26 @@ pub struct WalkInfo {
     pub headerless: bool,
 }
 
+/// A record as the file means it: in a whitespace-aligned file (delimiter [`ALIGNED`]) the runs of
+/// spaces between fields read as empty fields, dropped here; any other record as it is.
+pub fn aligned_record(record: csv::StringRecord, delimiter: u8) -> csv::StringRecord {
+    if delimiter != ALIGNED {
+        return record;
+    }
+    let mut out: csv::StringRecord = record.iter().filter(|f| !f.is_empty()).collect();
+    out.set_position(record.position().cloned());
+    out
+}
+
+/// [`aligned_record`] for a record of bytes.
+pub fn aligned_bytes(record: &mut csv::ByteRecord, delimiter: u8) {
+    if delimiter == ALIGNED && record.iter().any(<[u8]>::is_empty) {
+        let position = record.position().cloned();
+        *record = record.iter().filter(|f| !f.is_empty()).collect();
+        record.set_position(position);
+    }
+}
+
 /// Walks a CSV file: decodes it, skips `#` comment lines before the header, detects the delimiter,
 /// passes the header record to `on_header` and each data row (blank lines and repeated headers skipped)
 /// with its line number in the file and the share of bytes read to `on_row`. Every reader of the file
@@ -471,7 +491,7 @@ fn walk_at(
         .from_reader(text.reader_from(body_start));
     let mut records = reader.records();
     let header = match records.next() {
-        Some(Ok(h)) => h,
+        Some(Ok(h)) => aligned_record(h, delimiter),
         Some(Err(e)) => return Err(text.error(&e)),
         None => return Err(CoreError::EmptyFile),
     };
@@ -487,7 +507,7 @@ fn walk_at(
         on_row(&first, 1 + comment_lines as u64, body_start);
     }
     for record in records {
-        let record = record.map_err(|e| text.error(&e))?;
+        let record = aligned_record(record.map_err(|e| text.error(&e))?, delimiter);
         if let Some((column, cell)) =
             record.iter().enumerate().find(|(_, f)| f.len() > limits::MAX_CELL_BYTES)
         {

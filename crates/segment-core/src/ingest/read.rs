@@ -69,6 +69,8 @@ impl ColumnScan {
         let parsed = if decimal == ',' { self.parsed_comma } else { self.parsed_point };
         let plan = if self.filled == 0 {
             Plan::Empty
+        } else if let Some(format) = self.date.compact_format() {
+            Plan::Date(format)
         } else if self.enough(parsed) {
             Plan::Number(decimal)
         } else if !self.not_boolean && small_distinct == Some(2) {

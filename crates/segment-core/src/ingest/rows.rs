@@ -114,6 +114,7 @@ impl RowIndex {
         reader
             .records()
             .map_while(std::result::Result::ok)
+            .map(|r| super::aligned_record(r, self.delimiter))
             .filter(|r| !super::is_blank(r) && !is_header(r))
             .skip(start - first)
             .take(end.min(self.rows).saturating_sub(start))

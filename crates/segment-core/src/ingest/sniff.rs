@@ -161,8 +161,18 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The delimiter among `, ; \t |` that splits the first lines most consistently into the most fields.
+/// The delimiter of a whitespace-aligned file (columns padded with spaces): fields are split by runs of
+/// spaces, the empty fields between them dropped ([`super::aligned_record`]).
+pub const ALIGNED: u8 = b' ';
+
 pub fn detect_delimiter(text: &str) -> u8 {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let found = [b',', b';', b'\t', b'|']
+        .iter()
+        .any(|&d| lines.first().is_some_and(|l| count_outside_quotes(l, d) > 0));
+    if !found && is_aligned(&lines) {
+        return ALIGNED;
+    }
     let mut best = (b',', 0usize);
     for d in [b',', b';', b'\t', b'|'] {
         let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
@@ -179,6 +189,14 @@ pub fn detect_delimiter(text: &str) -> u8 {
         }
     }
     best.0
+}
+
+/// Lines of two or more fields split by spaces, as many in (nearly) every line: a whitespace-aligned
+/// table. A line of prose has a different number of words on each line.
+fn is_aligned(lines: &[&str]) -> bool {
+    let counts: Vec<usize> = lines.iter().map(|l| l.split_whitespace().count()).collect();
+    let Some(&first) = counts.first() else { return false };
+    first >= 2 && lines.len() >= 2 && counts.iter().filter(|&&c| c == first).count() * 10 >= counts.len() * 9
 }
 
 fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
@@ -202,6 +220,11 @@ mod tests {
     fn picks_the_consistent_delimiter() {
         assert_eq!(detect_delimiter("a;b;c\n1,5;2;3\n"), b';');
         assert_eq!(detect_delimiter("a,b\n1,2\n"), b',');
+        assert_eq!(
+            detect_delimiter("ID    DATE      AMOUNT\r\n  7  20240101   12.50\r\n 12  20240102  3.00\r\n"),
+            ALIGNED
+        );
+        assert_eq!(detect_delimiter("one word\nthree words here\n"), b',');
         assert_eq!(detect_delimiter("a\tb\n1\t2\n"), b'\t');
         assert_eq!(detect_delimiter("\"x,y\";b\n\"1,2\";3\n"), b';');
     }

@@ -130,6 +130,7 @@ pub fn apply_stream(
     if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
         return Err(CoreError::EmptyFile);
     }
+    crate::ingest::aligned_bytes(&mut header, delimiter);
     // A first line of numbers is data (as the page reads it): the columns are numbered.
     let headerless =
         crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")));
@@ -257,6 +258,7 @@ pub fn apply_stream(
             if !more {
                 break;
             }
+            crate::ingest::aligned_bytes(&mut input, delimiter);
         }
         let record = &input;
         if record.iter().all(|f| f.trim_ascii().is_empty()) {
