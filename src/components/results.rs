@@ -74,6 +74,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                         .map(|(i, &size)| {
                             let r = &r_rows;
                             let profile = r.profiles.get(i).map(|p| p.description.clone()).unwrap_or_default();
+                            let traits = r.profiles.get(i).map(|p| p.traits.join("; ")).unwrap_or_default();
                             view! {
                                 <tr>
                                     <td class="segment-cell">
@@ -86,6 +87,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                             on:change=move |ev| state.rename(i, event_target_value(&ev))
                                         />
                                         <div class="profile" data-testid="segment-profile">{profile}</div>
+                                        {(!traits.is_empty()).then(|| view! { <div class="profile traits" data-testid="segment-traits">{traits}</div> })}
                                     </td>
                                     <td data-testid="cluster-size">{size}</td>
                                     <td>{percent(size, r.rows_used)}</td>

@@ -84,7 +84,7 @@ pub fn Schema() -> impl IntoView {
                 </p>
                 {move || chosen_view_note(&state).map(|note| view! { <p class="notice" data-testid="auto-view-note">{note}</p> })}
                 <div class="table-scroll" tabindex="0"><table data-testid="schema-table">
-                    <thead><tr><th>"Column"</th><th>"Type"</th><th>"Missing"</th><th>"Distinct"</th><th>"Role"</th><th>"Why (by default)"</th></tr></thead>
+                    <thead><tr><th>"Column"</th><th>"Type"</th><th>"Missing"</th><th>"Distinct"</th><th>"What it is"</th><th>"Role"</th><th>"Why (by default)"</th></tr></thead>
                     <tbody>
                         {move || state.summary.get().map(|summary| {
                             // The preset's columns are the original project's choice, not advice.
@@ -98,6 +98,7 @@ pub fn Schema() -> impl IntoView {
                                     move || role_of(&name, is_detected).key()
                                 };
                                 let feature_ok = can_be_feature(c);
+                                let what = advice.iter().find(|a| a.name == c.name).map(|a| a.role.label());
                                 let why = advice.iter().find(|a| a.name == c.name).map(|a| match &a.log {
                                     Some(log) => format!("{}; log by default: {log}", a.reason),
                                     None => a.reason.clone(),
@@ -112,6 +113,7 @@ pub fn Schema() -> impl IntoView {
                                         <td data-testid="column-type">{c.type_label.clone()}</td>
                                         <td>{thousands(c.missing)}{(c.not_a_number > 0).then(|| format!(" + {} not numbers", thousands(c.not_a_number)))}</td>
                                         <td>{thousands(c.distinct)}</td>
+                                        <td data-testid="column-role">{what}</td>
                                         <td>
                                             <select data-testid="role-select" aria-label=format!("Role of {name}") data-column=name.clone() prop:value=current on:change=on_change>
                                                 <option value="feature" disabled=!feature_ok>"segment on it"</option>

@@ -2,7 +2,7 @@
 //! an invoice, a date, a quantity and a price) becomes one row per customer with Recency (days from the
 //! customer's last purchase to the file's latest date), Frequency (distinct invoices) and Monetary (sum
 //! of quantity x price), plus the average order value. Rows without a customer id, cancellations
-//! (invoice codes starting with C, negative quantities) and rows whose date or amounts cannot be read
+//! (invoice numbers written C + the number, negative quantities) and rows whose date or amounts cannot be read
 //! are excluded and counted. Checked against pandas on tests/fixtures/transactions.csv.
 
 use crate::error::{CoreError, Result};
@@ -174,6 +174,13 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
     Some(TransactionColumns { customer, invoice, date, quantity, price, amount })
 }
 
+/// An invoice number of a cancellation: a C before the number of the invoice it cancels (C536379). An
+/// order id that only starts with a C ("CA-2016-152156", a country's prefix) is an order.
+fn is_cancellation(invoice: &str) -> bool {
+    let mut chars = invoice.chars();
+    matches!(chars.next(), Some('C' | 'c')) && chars.next().is_some_and(|c| c.is_ascii_digit())
+}
+
 struct Customer {
     last: f64,
     invoices: HashSet<String>,
@@ -229,8 +236,7 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
         }
         let invoice = invoice_at.map(|i| record.get(i).unwrap_or("").trim().to_string());
         let q = quantity.map(|c| c.values.at(r));
-        let cancelled =
-            invoice.as_deref().is_some_and(|i| i.starts_with(['C', 'c'])) || q.is_some_and(|q| q < 0.0);
+        let cancelled = invoice.as_deref().is_some_and(is_cancellation) || q.is_some_and(|q| q < 0.0);
         if cancelled {
             report.cancellations += 1;
             return;
@@ -349,4 +355,18 @@ pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionCo
         aggregated: Some(Aggregated { columns, report }),
         purchases: Some(bytes),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancellation_is_c_before_an_invoice_number_not_any_code_starting_with_c() {
+        assert!(is_cancellation("C536379"));
+        assert!(is_cancellation("c12"));
+        assert!(!is_cancellation("CA-2016-152156"));
+        assert!(!is_cancellation("536379"));
+        assert!(!is_cancellation("C"));
+    }
 }

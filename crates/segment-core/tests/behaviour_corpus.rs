@@ -135,3 +135,28 @@ fn the_default_finds_the_planted_behaviour_groups_in_every_shape() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn flags_describe_the_segments_they_do_not_define() {
+    let file =
+        corpus(1_600, 29).into_iter().find(|f| f.name == "retail").unwrap_or_else(|| panic!("no retail"));
+    let customers =
+        read_customers(file.bytes.clone(), &LoadMode::Auto, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let summary = summarize_customers(&customers).unwrap_or_else(|e| panic!("{e}"));
+    let (_, result) =
+        choose(&customers.table, &summary.suggested, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let traits: Vec<&String> = result.profiles.iter().flat_map(|p| &p.traits).collect();
+    // The loyalty card, held by 80% of the biggest spenders and about half of everyone: said of the
+    // segment of the biggest spenders; the newsletter, independent of the groups, of none.
+    let spend =
+        result.spec.features.iter().position(|f| f == "Umsatz_12M").unwrap_or_else(|| panic!("spend"));
+    let top = (0..result.segment_sizes.len())
+        .max_by(|&a, &b| result.segment_means[a][spend].total_cmp(&result.segment_means[b][spend]))
+        .unwrap_or_else(|| panic!("segments"));
+    assert!(
+        result.profiles[top].traits.iter().any(|t| t.starts_with("Kundenkarte yes for")),
+        "{:?}",
+        result.profiles[top]
+    );
+    assert!(!traits.iter().any(|t| t.contains("Newsletter")), "{traits:?}");
+}

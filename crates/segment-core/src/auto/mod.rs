@@ -720,19 +720,22 @@ fn nested(coarse: &[u8], fine: &[u8]) -> f64 {
 }
 
 /// The pick, or a finer segmentation that only divides one of its segments cleanly: a qualifying
-/// candidate of the same method and view with one segment more, whose segments each lie inside one of
+/// candidate of the same method (k-means or the mixture, whose fits at k and k + 1 are independent, so
+/// nesting is evidence) and view with one segment more, whose segments each lie inside one of
 /// the pick's ([`rule::NESTED`] of the customers) and whose silhouette stays within
 /// [`rule::REFINE_MARGIN`] of the pick's. Two groups close to each other and far from a third are
 /// merged by the silhouette's best k; a segment that splits in two without blurring is two segments.
 /// Repeated while such a candidate exists.
 fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize) -> usize {
+    // Measured against the first pick, so a chain of small losses cannot add up.
+    let Some(s) = candidates[pick].silhouette else { return pick };
     loop {
         let c = &candidates[pick];
-        let Some(s) = c.silhouette else { return pick };
         let finer = candidates.iter().enumerate().find(|(j, f)| {
             f.view == c.view
                 && f.spec.method == c.spec.method
-                && c.spec.k().is_some()
+                // Ward's cuts are nested by construction: nesting says nothing there.
+                && matches!(c.spec.method, Method::KMeans | Method::GaussianMixture)
                 && f.segments == c.segments + 1
                 && f.rejected.is_none()
                 && !f.manual_only
@@ -861,7 +864,7 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
         Some((c, s)) if s > compared => (
             "as clear a separation as any",
             format!(
-                " ({} within {} of its silhouette, with more segments)",
+                " ({} scored within {} of it, with as many segments or more)",
                 method_words(&c.spec),
                 rule::MARGIN
             ),

@@ -246,6 +246,13 @@ pub fn apply_text(
     };
     let mut result = describe(&spec, fitted, progress);
     result.explore = explore_result(table, &result, &prepared.kept);
+    crate::profile::describe_traits(
+        table,
+        &result.spec.features,
+        &prepared.kept,
+        &result.labels,
+        &mut result.profiles,
+    );
     let segmentation = Segmentation {
         result: std::sync::Arc::new(result),
         kept_rows: prepared.kept,

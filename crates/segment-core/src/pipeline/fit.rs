@@ -338,6 +338,13 @@ pub(crate) fn describe_fit(
     result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
     result.density_tree = tree;
     result.explore = explore_result(table, &result, &prepared.kept);
+    crate::profile::describe_traits(
+        table,
+        &result.spec.features,
+        &prepared.kept,
+        &result.labels,
+        &mut result.profiles,
+    );
     Ok(Segmentation {
         result: Arc::new(result),
         kept_rows: Arc::clone(&prepared.kept),
