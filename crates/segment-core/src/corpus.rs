@@ -477,3 +477,87 @@ pub fn corpus(n: usize, seed: u64) -> Vec<CorpusFile> {
         log(LogShape::Aligned, logs, seed + 9),
     ]
 }
+
+/// What the default made of a corpus file.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Adjusted Rand index of the default's segments against the planted groups, over the customers it
+    /// segmented (noise counts as a segment of its own).
+    pub ari: f64,
+    pub segments: usize,
+    pub features: Vec<String>,
+    pub explanation: String,
+}
+
+/// Reads `file` as the page does, takes the automatic choice, and scores it against the planted groups.
+/// An error says what went wrong in words: a purchase log not aggregated (or a customer table that was),
+/// a column no default may use segmented on, a row whose customer is not one of the file's.
+pub fn default_outcome(file: &CorpusFile) -> Result<Outcome, String> {
+    use crate::transactions::{read_customers, LoadMode};
+    let customers =
+        read_customers(file.bytes.clone(), &LoadMode::Auto, &mut |_| {}).map_err(|e| e.to_string())?;
+    if customers.aggregated.is_some() != file.purchase_log {
+        return Err(format!(
+            "purchase log {} but aggregated {:?}; columns {:?}",
+            file.purchase_log,
+            customers.aggregated.as_ref().map(|a| &a.columns),
+            customers.table.names()
+        ));
+    }
+    let summary = crate::pipeline::summarize_customers(&customers).map_err(|e| e.to_string())?;
+    if let Some(never) =
+        file.never_features.iter().find(|n| summary.suggested.features.iter().any(|f| f == *n))
+    {
+        return Err(format!("{never} is a default feature: {:?}", summary.suggested.features));
+    }
+    let (choice, result) = crate::auto::choose(&customers.table, &summary.suggested, &mut |_, _| {})
+        .map_err(|e| e.to_string())?;
+    if let Some(never) = file.never_features.iter().find(|n| result.spec.features.iter().any(|f| f == *n)) {
+        return Err(format!("segmented on {never}: {:?}", result.spec.features));
+    }
+    // Each row's customer: the file's own order for a customer table; the aggregated table's id
+    // column (its first) for a purchase log.
+    let keys: Vec<String> = if file.purchase_log {
+        let mut reader = csv::ReaderBuilder::new().from_reader(customers.bytes.as_slice());
+        reader.records().map(|r| r.map(|r| r.get(0).unwrap_or("").to_string()).unwrap_or_default()).collect()
+    } else {
+        file.customers.iter().map(|c| c.0.clone()).collect()
+    };
+    if keys.len() != file.customers.len() {
+        return Err(format!("{} rows for {} customers", keys.len(), file.customers.len()));
+    }
+    let truth = file.truth();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
+        let Some(&group) = keys.get(row).and_then(|k| truth.get(k.as_str())) else {
+            return Err(format!("row {row}'s customer is not one of the file's"));
+        };
+        a.push(Some(group));
+        b.push(usize::try_from(label).ok());
+    }
+    Ok(Outcome {
+        ari: crate::score::adjusted_rand_index(&a, &b),
+        segments: result.segment_sizes.len(),
+        features: result.spec.features.clone(),
+        explanation: choice.explanation,
+    })
+}
+
+/// The true behaviour of every customer as CSV (the group first, then the behaviour columns), for a
+/// reference outside this crate (scikit-learn's k-means in `benches/auto.rs`).
+pub fn behaviour_csv(file: &CorpusFile) -> String {
+    let d = file.customers.first().map_or(0, |c| c.2.len());
+    let mut out = String::from("group");
+    for j in 0..d {
+        out.push_str(&format!(",b{j}"));
+    }
+    out.push('\n');
+    for (_, g, b) in &file.customers {
+        out.push_str(&g.to_string());
+        for v in b {
+            out.push_str(&format!(",{v}"));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -12,7 +12,7 @@
 use ndarray::Array2;
 use segment_core::auto::choose;
 use segment_core::cluster::KMeans;
-use segment_core::corpus::{corpus, CorpusFile};
+use segment_core::corpus::{corpus, default_outcome, CorpusFile};
 use segment_core::pipeline::summarize_customers;
 use segment_core::score::adjusted_rand_index;
 use segment_core::transactions::{read_customers, LoadMode};
@@ -41,87 +41,13 @@ fn reference(file: &CorpusFile) -> f64 {
 
 use linfa::ParamGuard;
 
-/// The default's ARI against the planted groups, over the customers it segmented.
-fn default_ari(file: &CorpusFile) -> Result<(f64, String), String> {
-    let customers =
-        read_customers(file.bytes.clone(), &LoadMode::Auto, &mut |_| {}).map_err(|e| e.to_string())?;
-    if customers.aggregated.is_some() != file.purchase_log {
-        return Err(format!(
-            "purchase log {} but aggregated {:?}; columns {:?}",
-            file.purchase_log,
-            customers.aggregated.as_ref().map(|a| &a.columns),
-            customers.table.names()
-        ));
-    }
-    let summary = summarize_customers(&customers).map_err(|e| e.to_string())?;
-    if let Some(never) =
-        file.never_features.iter().find(|n| summary.suggested.features.iter().any(|f| f == *n))
-    {
-        return Err(format!("{never} is a default feature: {:?}", summary.suggested.features));
-    }
-    let (choice, result) =
-        choose(&customers.table, &summary.suggested, &mut |_, _| {}).map_err(|e| e.to_string())?;
-    if let Some(never) = file.never_features.iter().find(|n| result.spec.features.iter().any(|f| f == *n)) {
-        return Err(format!("segmented on {never}: {:?}", result.spec.features));
-    }
-    // Each row's customer: the file's own order for a customer table; the aggregated table's id
-    // column (its first) for a purchase log.
-    let truth = file.truth();
-    let keys: Vec<String> = if file.purchase_log {
-        let mut reader = csv::ReaderBuilder::new().from_reader(customers.bytes.as_slice());
-        reader.records().map(|r| r.map(|r| r.get(0).unwrap_or("").to_string()).unwrap_or_default()).collect()
-    } else {
-        file.customers.iter().map(|c| c.0.clone()).collect()
-    };
-    if keys.len() != file.customers.len() {
-        return Err(format!("{} rows for {} customers", keys.len(), file.customers.len()));
-    }
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for (&row, &label) in result.kept_rows.iter().zip(&result.labels) {
-        let Some(&group) = truth.get(keys[row].as_str()) else {
-            return Err(format!("row {row}'s customer {:?} is not one of the file's", keys[row]));
-        };
-        a.push(Some(group));
-        b.push(usize::try_from(label).ok());
-    }
-    if std::env::var_os("CORPUS_VERBOSE").is_some() {
-        println!(
-            "chosen {:?}: {:?} sizes {:?}",
-            choice.chosen,
-            choice.chosen.map(|i| (&choice.candidates[i].spec.method, choice.candidates[i].spec.kmeans)),
-            result.segment_sizes
-        );
-        for (i, c) in choice.candidates.iter().enumerate() {
-            print!("{i:>3}");
-            println!(
-                "  {:<40} {:>2} sil {:.3} db {:.3} ch {:>8.1} stab {:?} {:?} [{}]",
-                c.method_words(),
-                c.segments,
-                c.silhouette.unwrap_or(f64::NAN),
-                c.davies_bouldin.unwrap_or(f64::NAN),
-                c.calinski_harabasz.unwrap_or(f64::NAN),
-                c.stability,
-                c.rejected,
-                c.representation
-            );
-        }
-    }
-    let words = format!(
-        "{} segments on {:?}: {}",
-        result.segment_sizes.len(),
-        result.spec.features,
-        choice.explanation
-    );
-    Ok((adjusted_rand_index(&a, &b), words))
-}
-
 #[test]
 fn the_default_finds_the_planted_behaviour_groups_in_every_shape() {
     let mut failures = Vec::new();
     for file in corpus(1_600, 29).into_iter().chain(corpus(900, 31)) {
         let reference = reference(&file);
-        let (ari, words) = match default_ari(&file) {
-            Ok(found) => found,
+        let (ari, words) = match default_outcome(&file) {
+            Ok(o) => (o.ari, format!("{} segments on {:?}: {}", o.segments, o.features, o.explanation)),
             Err(e) => {
                 println!("{:<20} {e}", file.name);
                 failures.push(format!("{}: {e}", file.name));

@@ -370,3 +370,29 @@ fn crafted_model_files_are_refused() {
         assert!(SegmentModel::from_json(&m.to_string()).is_ok());
     }
 }
+
+/// Customers with only a few distinct value combinations: the automatic choice never proposes a k the
+/// fit on every row refuses (more segments than distinct customers), and its answer is fitted.
+#[test]
+fn the_automatic_choice_never_proposes_a_k_the_fit_refuses() {
+    let stray =
+        std::fs::read(format!("{}/../../tests/fixtures/hostile/stray_byte.csv", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let mut identical = String::from("id,spend,visits\n");
+    for i in 0..999 {
+        identical.push_str(&format!("c{i},10,3\n"));
+    }
+    identical.push_str("c999,500,40\n");
+    let mut four = String::from("id,spend,visits\n");
+    for i in 0..400 {
+        four.push_str(&format!("c{i},{},{}\n", [10, 50, 90, 400][i % 4], [1, 7, 3, 20][i % 4]));
+    }
+    for bytes in [stray, identical.into_bytes(), four.into_bytes()] {
+        let t = table(&bytes);
+        let spec = summarize(&t).unwrap_or_else(|e| panic!("{e}")).suggested;
+        let (choice, result) = choose(&t, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        let chosen = &choice.candidates[choice.chosen.unwrap_or_else(|| panic!("no choice"))];
+        assert!(!chosen.unfillable, "{}", choice.explanation);
+        assert!(result.segment_sizes.len() >= 2, "{}", choice.explanation);
+    }
+}

@@ -94,6 +94,11 @@ pub struct Candidate {
     pub stability: Option<f64>,
     /// Why it does not qualify under [`rule`]; None when it does.
     pub rejected: Option<String>,
+    /// Its k is more than the customers' distinct values can fill (some segments came out empty, or
+    /// there are fewer distinct rows than k): the fit on every row would refuse it, so it is never
+    /// taken, not even as the most balanced.
+    #[serde(default)]
+    pub unfillable: bool,
     /// Offered for the person to pick, never chosen automatically (rule-based segments such as RFM).
     #[serde(default)]
     pub manual_only: bool,
@@ -374,6 +379,20 @@ struct SearchRows {
     /// The features of few levels (a yes/no flag, a level of at most [`rule::FEW_LEVELS`] values),
     /// each as its name and a level number per search row.
     discrete: Vec<(String, Vec<u8>)>,
+    /// Distinct rows of the search rows (counted up to [`rule::MAX_SEGMENTS`] + 1).
+    distinct_rows: usize,
+}
+
+/// The distinct rows of `x`, counted up to `cap`.
+fn distinct_rows(x: ArrayView2<f64>, cap: usize) -> usize {
+    let mut seen: std::collections::HashSet<Vec<u64>> = std::collections::HashSet::new();
+    for row in x.rows() {
+        seen.insert(row.iter().map(|v| (v + 0.0).to_bits()).collect());
+        if seen.len() >= cap {
+            break;
+        }
+    }
+    seen.len()
 }
 
 /// The features that take at most [`rule::FEW_LEVELS`] values on the search rows, with each row's level.
@@ -422,7 +441,8 @@ impl SearchRows {
     /// filter gives, whatever its silhouette (discrete values are crisply apart by construction).
     fn reproduced(&self, labels: &[Option<usize>]) -> Option<String> {
         let segments = labels.iter().flatten().collect::<std::collections::BTreeSet<_>>().len();
-        if segments < 2 {
+        // When every feature is of few levels, their values are all there is to segment on.
+        if segments < 2 || self.discrete.len() >= self.x.ncols() {
             return None;
         }
         let f = rule::FEW_LEVELS;
@@ -445,8 +465,9 @@ impl SearchRows {
     fn candidate(&self, spec: AnalysisSpec, representation: &str, labels: &[Option<usize>]) -> Candidate {
         let f = figures(labels);
         let at: Vec<Option<usize>> = self.silhouette_at.iter().map(|&r| labels[r]).collect();
+        let unfillable = spec.k().is_some_and(|k| f.segments < k || k > self.distinct_rows);
         Candidate {
-            spec,
+            unfillable,
             representation: representation.to_string(),
             segments: f.segments,
             smallest_share: f.smallest,
@@ -457,9 +478,15 @@ impl SearchRows {
             calinski_harabasz: calinski_harabasz(self.x.view(), labels),
             stability: None,
             rejected: rule::rejection(f.segments, f.smallest, f.largest, f.noise)
+                .or_else(|| {
+                    unfillable.then(|| {
+                        format!("more segments asked for than the {} distinct customers", self.distinct_rows)
+                    })
+                })
                 .or_else(|| self.reproduced(labels)),
             manual_only: false,
             view: 0,
+            spec,
         }
     }
 }
@@ -555,7 +582,8 @@ pub fn search(
         let (_, x) = scaled_rows(&raw, spec_v, None, sample.as_deref());
         let pairwise = PairwiseDistances::new(x.select(Axis(0), silhouette_at).view());
         let discrete = discrete_features(x.view(), &spec_v.features);
-        let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise, discrete };
+        let distinct_rows = distinct_rows(x.view(), rule::MAX_SEGMENTS + 1);
+        let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise, discrete, distinct_rows };
         let mut push = |candidates: &mut Vec<Candidate>,
                         full: AnalysisSpec,
                         searched: AnalysisSpec,
@@ -798,12 +826,22 @@ pub fn fit_choice(
     let order: Vec<usize> = choice.chosen.into_iter().chain(rule::ranking(&choice.candidates)).collect();
     let mut tried = Vec::new();
     let mut last = None;
+    let mut refused: Option<CoreError> = None;
     for i in order {
         if tried.contains(&i) || tried.len() >= 3 {
             continue;
         }
         tried.push(i);
-        let fitted = run(&choice.candidates[i].spec)?;
+        // A candidate the fit on every row refuses gives way to the next one; the error stands only
+        // when no candidate could be fitted.
+        let fitted = match run(&choice.candidates[i].spec) {
+            Ok(fitted) => fitted,
+            Err(e) if matches!(e, CoreError::InvalidParameter { .. }) => {
+                refused.get_or_insert(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let f = figures(fitted.labels.as_slice());
         let fits = rule::rejection(f.segments, f.smallest, f.largest, f.noise).is_none();
         last = Some((i, fitted));
@@ -812,11 +850,11 @@ pub fn fit_choice(
         }
     }
     let Some((i, mut fitted)) = last else {
-        return Err(CoreError::InvalidParameter {
+        return Err(refused.unwrap_or_else(|| CoreError::InvalidParameter {
             name: "features".into(),
             value: base.features.join(", "),
             reason: "no segmentation could be fitted on these columns".into(),
-        });
+        }));
     };
     choice.chosen = Some(i);
     if !choice.clear {

@@ -105,6 +105,8 @@ pub fn most_balanced(candidates: &[Candidate]) -> Option<usize> {
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.manual_only && c.silhouette.is_some() && c.segments >= MIN_SEGMENTS)
+        // A k the customers' distinct values could not fill: the fit on every row would refuse it.
+        .filter(|(_, c)| !c.unfillable)
         .min_by(|(_, a), (_, b)| {
             let over = |c: &Candidate| usize::from(c.segments > MAX_SEGMENTS || c.noise_share > MAX_NOISE);
             over(a)
@@ -143,6 +145,7 @@ mod tests {
             calinski_harabasz: None,
             stability: None,
             rejected: rejection(segments, 0.05, largest, 0.0),
+            unfillable: false,
             manual_only: false,
             view: 0,
         }
