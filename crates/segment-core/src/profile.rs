@@ -294,6 +294,84 @@ fn generic_name(p: &SegmentProfile) -> String {
     name
 }
 
+/// A flag's share in a segment is worth saying when it differs from the overall share by at least this
+/// much (10 percentage points)...
+pub const TRAIT_POINTS: f64 = 0.10;
+/// ...and by at least this factor either way.
+pub const TRAIT_LIFT: f64 = 1.25;
+/// Traits said per segment, the most different first.
+pub const MAX_TRAITS: usize = 3;
+
+/// Fills each profile's [`SegmentProfile::traits`] from the yes/no columns of `table` that are not
+/// features (a column of two values: yes/no words, or two numbers, the larger read as yes), over the
+/// `kept` rows and their `labels` (-1: noise).
+pub fn describe_traits(
+    table: &crate::ingest::Table,
+    features: &[String],
+    kept: &[usize],
+    labels: &[i32],
+    profiles: &mut [SegmentProfile],
+) {
+    let k = profiles.len();
+    // Per segment: (difference in points, words).
+    let mut found: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
+    for c in &table.columns {
+        if features.contains(&c.name) || c.distinct != 2 {
+            continue;
+        }
+        let yes = match c.kind {
+            crate::ingest::ColumnKind::Boolean => 1.0,
+            crate::ingest::ColumnKind::Numeric => {
+                c.values.iter().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max)
+            }
+            _ => continue,
+        };
+        let (mut seg_yes, mut seg_n) = (vec![0usize; k], vec![0usize; k]);
+        let (mut all_yes, mut all_n) = (0usize, 0usize);
+        for (&row, &label) in kept.iter().zip(labels) {
+            let v = c.values.at(row);
+            if !v.is_finite() {
+                continue;
+            }
+            let is_yes = usize::from(v == yes);
+            all_yes += is_yes;
+            all_n += 1;
+            if let Ok(s) = usize::try_from(label) {
+                if s < k {
+                    seg_yes[s] += is_yes;
+                    seg_n[s] += 1;
+                }
+            }
+        }
+        if all_n == 0 {
+            continue;
+        }
+        let overall = all_yes as f64 / all_n as f64;
+        let value =
+            if c.kind == crate::ingest::ColumnKind::Boolean { "yes".to_string() } else { format!("{yes}") };
+        for s in 0..k {
+            if seg_n[s] == 0 {
+                continue;
+            }
+            let share = seg_yes[s] as f64 / seg_n[s] as f64;
+            let lift = if overall > 0.0 { share / overall } else { f64::INFINITY };
+            let lift_no = if overall < 1.0 { (1.0 - share) / (1.0 - overall) } else { f64::INFINITY };
+            let differs = (share - overall).abs() >= TRAIT_POINTS
+                && (lift >= TRAIT_LIFT || lift <= 1.0 / TRAIT_LIFT || lift_no >= TRAIT_LIFT);
+            if differs {
+                found[s].push((
+                    (share - overall).abs(),
+                    format!("{} {value} for {:.0}% ({:.0}% overall)", c.name, share * 100.0, overall * 100.0),
+                ));
+            }
+        }
+    }
+    for (profile, mut traits) in profiles.iter_mut().zip(found) {
+        traits.sort_by(|a, b| b.0.total_cmp(&a.0));
+        profile.traits = traits.into_iter().take(MAX_TRAITS).map(|(_, t)| t).collect();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,83 +463,5 @@ mod tests {
             ]
         );
         assert_eq!((p[1].levels[0].yes_no, p[1].levels[1].yes_no), (true, false));
-    }
-}
-
-/// A flag's share in a segment is worth saying when it differs from the overall share by at least this
-/// much (10 percentage points)...
-pub const TRAIT_POINTS: f64 = 0.10;
-/// ...and by at least this factor either way.
-pub const TRAIT_LIFT: f64 = 1.25;
-/// Traits said per segment, the most different first.
-pub const MAX_TRAITS: usize = 3;
-
-/// Fills each profile's [`SegmentProfile::traits`] from the yes/no columns of `table` that are not
-/// features (a column of two values: yes/no words, or two numbers, the larger read as yes), over the
-/// `kept` rows and their `labels` (-1: noise).
-pub fn describe_traits(
-    table: &crate::ingest::Table,
-    features: &[String],
-    kept: &[usize],
-    labels: &[i32],
-    profiles: &mut [SegmentProfile],
-) {
-    let k = profiles.len();
-    // Per segment: (difference in points, words).
-    let mut found: Vec<Vec<(f64, String)>> = vec![Vec::new(); k];
-    for c in &table.columns {
-        if features.contains(&c.name) || c.distinct != 2 {
-            continue;
-        }
-        let yes = match c.kind {
-            crate::ingest::ColumnKind::Boolean => 1.0,
-            crate::ingest::ColumnKind::Numeric => {
-                c.values.iter().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max)
-            }
-            _ => continue,
-        };
-        let (mut seg_yes, mut seg_n) = (vec![0usize; k], vec![0usize; k]);
-        let (mut all_yes, mut all_n) = (0usize, 0usize);
-        for (&row, &label) in kept.iter().zip(labels) {
-            let v = c.values.at(row);
-            if !v.is_finite() {
-                continue;
-            }
-            let is_yes = usize::from(v == yes);
-            all_yes += is_yes;
-            all_n += 1;
-            if let Ok(s) = usize::try_from(label) {
-                if s < k {
-                    seg_yes[s] += is_yes;
-                    seg_n[s] += 1;
-                }
-            }
-        }
-        if all_n == 0 {
-            continue;
-        }
-        let overall = all_yes as f64 / all_n as f64;
-        let value =
-            if c.kind == crate::ingest::ColumnKind::Boolean { "yes".to_string() } else { format!("{yes}") };
-        for s in 0..k {
-            if seg_n[s] == 0 {
-                continue;
-            }
-            let share = seg_yes[s] as f64 / seg_n[s] as f64;
-            let lift = if overall > 0.0 { share / overall } else { f64::INFINITY };
-            let lift_no = if overall < 1.0 { (1.0 - share) / (1.0 - overall) } else { f64::INFINITY };
-            let differs = (share - overall).abs() >= TRAIT_POINTS
-                && (lift >= TRAIT_LIFT || lift <= 1.0 / TRAIT_LIFT || lift_no >= TRAIT_LIFT);
-            if differs {
-                found[s].push((
-                    (share - overall).abs(),
-                    format!("{} {value} for {:.0}% ({:.0}% overall)", c.name, share * 100.0, overall * 100.0),
-                ));
-            }
-        }
-    }
-    for (profile, mut traits) in profiles.iter_mut().zip(found) {
-        traits.sort_by(|a, b| b.0.total_cmp(&a.0));
-        profile.traits = traits.into_iter().take(MAX_TRAITS).map(|(_, t)| t).collect();
     }
 }
