@@ -153,6 +153,7 @@ pub struct AutoChoice {
 }
 
 /// One way of showing the customers to the methods: which columns, their logs, the scaler.
+#[derive(Clone)]
 struct View {
     spec: AnalysisSpec,
     words: String,
@@ -210,23 +211,6 @@ fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
         }
         return out;
     }
-    if let Some((salient, dropped)) = salient_features(table, base) {
-        for &(scaler, words) in &scalers {
-            let mut spec = base.clone();
-            spec.transforms.retain(|f, _| salient.contains(f));
-            spec.cleaning.impute_columns.retain(|f, _| salient.contains(f));
-            spec.dbscan.min_samples = crate::spec::default_min_samples(salient.len());
-            spec.features = salient.clone();
-            spec.scaler = scaler;
-            out.push(View {
-                spec,
-                words: format!(
-                    "the advised columns that differ between segments ({} left out: alike in every segment), {words}",
-                    and_list(&dropped)
-                ),
-            });
-        }
-    }
     let plain = plain_features(table);
     if !plain.is_empty() && (plain != base.features || !base.transforms.is_empty()) {
         for &(scaler, words) in &scalers {
@@ -242,6 +226,28 @@ fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
     out
 }
 
+/// The views of `base` without the `dropped` features, z-scored and min-max scaled.
+fn salient_views(base: &AnalysisSpec, salient: &[String], dropped: &[String]) -> Vec<View> {
+    [(ScalerKind::Standard, "z-scores"), (ScalerKind::MinMax, "min-max scaled")]
+        .iter()
+        .map(|&(scaler, words)| {
+            let mut spec = base.clone();
+            spec.transforms.retain(|f, _| salient.contains(f));
+            spec.cleaning.impute_columns.retain(|f, _| salient.contains(f));
+            spec.dbscan.min_samples = crate::spec::default_min_samples(salient.len());
+            spec.features = salient.to_vec();
+            spec.scaler = scaler;
+            View {
+                spec,
+                words: format!(
+                    "the advised columns that differ between segments ({} left out: alike in every segment), {words}",
+                    and_list(dropped)
+                ),
+            }
+        })
+        .collect()
+}
+
 /// "a", "a and b", "a, b and c".
 fn and_list(names: &[String]) -> String {
     match names {
@@ -252,7 +258,7 @@ fn and_list(names: &[String]) -> String {
 }
 
 /// A feature whose segment means explain less than this share of its variance (eta squared) under the
-/// quick segmentations of [`salient_features`] is alike in every segment: noise to the segmentation.
+/// first view's best k-means ([`salient_split`]) is alike in every segment: noise to the segmentation.
 pub const SALIENT: f64 = 0.1;
 
 /// The share of column `j`'s variance that the segments explain (eta squared, the correlation ratio).
@@ -288,47 +294,23 @@ fn eta_squared(x: ArrayView2<f64>, j: usize, labels: &[Option<usize>]) -> f64 {
     }
 }
 
-/// The advised features that carry the segments, when some do not: the customers are segmented by a
-/// quick k-means (k = 2..=8) on the advised columns, z-scored, and a feature whose variance the best of
-/// those segmentations (by silhouette) explains by less than [`SALIENT`] is alike in every segment (an age or a signup date spread evenly over customers of every
-/// kind). Such columns only blur the segments the other columns draw, so a view without them is tried
-/// beside the others. Returns the kept features and the left-out ones; None when every feature counts.
-fn salient_features(table: &Table, base: &AnalysisSpec) -> Option<(Vec<String>, Vec<String>)> {
-    if base.features.len() < 3 || base.transactions.is_some() {
+/// The advised features that carry the segments, when some do not: under the best k-means of the first
+/// view (the advised columns, z-scored; the best of k = 2..10 by silhouette, on the search rows), a
+/// feature whose variance the segments explain by less than [`SALIENT`] is alike in every segment (an
+/// age or a signup date spread evenly over customers of every kind). Such columns only blur the segments
+/// the other columns draw, so a view without them is tried beside the others. Returns the kept features
+/// and the left-out ones; None when every feature counts (or fewer than two would be left).
+fn salient_split(
+    x: ArrayView2<f64>,
+    features: &[String],
+    labels: &[Option<usize>],
+) -> Option<(Vec<String>, Vec<String>)> {
+    if features.len() < 3 {
         return None;
     }
-    let mut spec = base.clone();
-    spec.scaler = ScalerKind::Standard;
-    let (kept, report) = cleaned(table, &spec, None).ok()?;
-    let n = kept.len();
-    if n < 4 * rule::MAX_SEGMENTS {
-        return None;
-    }
-    let options = SearchOptions::default();
-    let mut rng = SplitMix64::new(base.seed ^ 0x5A11);
-    let sample: Option<Vec<usize>> = (n > options.sample_rows).then(|| {
-        let mut rows = rng.sample_indices(n, options.sample_rows);
-        rows.sort_unstable();
-        rows
-    });
-    let raw = RawRows::new(table, &spec.features, &kept, &report.fitted.fill);
-    let (_, x) = scaled_rows(&raw, &spec, None, sample.as_deref());
-    let searched = x.nrows();
-    let mut at = rng.sample_indices(searched, options.silhouette_rows.min(searched));
-    at.sort_unstable();
-    let pairwise = PairwiseDistances::new(x.select(Axis(0), &at).view());
-    let fits: Vec<(f64, Vec<Option<usize>>)> = (2..=8)
-        .filter_map(|k| {
-            let fit = KMeans::params(k, base.seed).n_init(1).check().ok()?.fit(x.view());
-            let on: Vec<Option<usize>> = at.iter().map(|&r| fit.labels[r]).collect();
-            Some((pairwise.silhouette(&on)?, fit.labels))
-        })
-        .collect();
-    let best = (0..fits.len()).max_by(|&a, &b| fits[a].0.total_cmp(&fits[b].0))?;
-    let labels = &fits[best].1;
     let (mut salient, mut dropped) = (Vec::new(), Vec::new());
-    for (j, f) in spec.features.iter().enumerate() {
-        if eta_squared(x.view(), j, labels) >= SALIENT {
+    for (j, f) in features.iter().enumerate() {
+        if eta_squared(x, j, labels) >= SALIENT {
             salient.push(f.clone());
         } else {
             dropped.push(f.clone());
@@ -504,7 +486,7 @@ pub fn search(
     if base.features.is_empty() {
         return Err(CoreError::NoFeatures);
     }
-    let views = views(table, base);
+    let mut views = views(table, base);
     let ks = 2..=rule::MAX_SEGMENTS;
     let steps_per = |d: usize, n: usize| {
         let mixtures = if d <= options.mixture_max_features { options.mixture_ks } else { 0 };
@@ -534,7 +516,11 @@ pub fn search(
     let mut silhouette_rows = 0;
     // Views on the same columns share their cleaning and sample.
     let mut cleaned_for: Option<CleanedRows> = None;
-    for (vi, view) in views.iter().enumerate() {
+    let mut vi = 0;
+    while vi < views.len() {
+        let view = views[vi].clone();
+        vi += 1;
+        let vi = vi - 1;
         let spec_v = &view.spec;
         if cleaned_for.as_ref().is_none_or(|c| c.features != spec_v.features) {
             let (kept, report) = match cleaned(table, spec_v, None) {
@@ -598,6 +584,7 @@ pub fn search(
 
         // k-means at every k.
         let mut by_k: Vec<(usize, f64)> = Vec::new();
+        let mut best_labels: Option<(f64, Vec<Option<usize>>)> = None;
         for k in ks.clone() {
             let full = with_k(spec_v, Method::KMeans, k, n);
             let mut searched = full.clone();
@@ -606,8 +593,18 @@ pub fn search(
             push(&mut candidates, full, searched, &fit.labels);
             if let Some(s) = candidates.last().and_then(|c| c.silhouette) {
                 by_k.push((k, s));
+                if vi == 0 && best_labels.as_ref().is_none_or(|b| s > b.0) {
+                    best_labels = Some((s, fit.labels));
+                }
             }
             step(progress);
+        }
+        // The first view's best k-means says which advised columns are alike in every segment: a view
+        // without them is tried too (not for customers aggregated from purchases: RFM is all behaviour).
+        if let Some((_, labels)) = best_labels.filter(|_| base.transactions.is_none()) {
+            if let Some((salient, dropped)) = salient_split(rows.x.view(), &spec_v.features, &labels) {
+                views.extend(salient_views(base, &salient, &dropped));
+            }
         }
         // The Gaussian mixture at the best k-means ks.
         by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -684,6 +681,9 @@ pub fn search(
                 of_view.push(vi);
                 labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
             }
+        }
+        if rows_of_view.len() < views.len() {
+            rows_of_view.resize_with(views.len(), || None);
         }
         rows_of_view[vi] = Some(rows.x);
     }
