@@ -52,6 +52,11 @@ enum Command {
         /// such a file is aggregated per customer: recency, frequency, monetary, average order value).
         #[arg(long)]
         as_is: bool,
+        /// Fix column roles before the automatic choice, as NAME=ROLE, comma separated: `feature` to
+        /// segment on a column (a yes/no flag, a level, a category), `ignore` to leave it out; the
+        /// other columns keep the roles read from their values.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
     },
     /// Segment a CSV file and save the model (settings, scaler, segments) as JSON.
     Fit {
@@ -69,6 +74,11 @@ enum Command {
         /// Segment the rows as they are, even when the file looks like one row per purchase.
         #[arg(long)]
         as_is: bool,
+        /// Fix column roles before the automatic choice, as NAME=ROLE, comma separated: `feature` to
+        /// segment on a column (a yes/no flag, a level, a category), `ignore` to leave it out; the
+        /// other columns keep the roles read from their values.
+        #[arg(long, value_delimiter = ',')]
+        roles: Vec<String>,
     },
     /// Give every row of a file (CSV, spreadsheet, Parquet) its segment, streaming (any size; memory
     /// stays flat), as CSV or Parquet.
@@ -258,11 +268,12 @@ fn beside(data: &Path, suffix: &str) -> PathBuf {
 impl Command {
     fn run(self) -> Result<(), Failure> {
         match self {
-            Command::Suggest { data, as_is } => {
+            Command::Suggest { data, as_is, roles } => {
                 let bar = spinner();
                 let mut progress = progress_on(&bar);
                 let mut session = Session::new();
-                let summary = load_data(&mut session, &data, &load_mode(as_is), &mut progress)?;
+                let mut summary = load_data(&mut session, &data, &load_mode(as_is), &mut progress)?;
+                with_roles(&mut summary, &roles)?;
                 let spec = default_settings(&mut session, &summary, &mut progress)?;
                 bar.finish_and_clear();
                 // Settings this command writes are settings `fit --settings` reads back.
@@ -270,8 +281,13 @@ impl Command {
                 let json = serde_json::to_string_pretty(&spec).map_err(|e| Failure::Io(e.to_string()))?;
                 print_stdout(&format!("{json}\n"))
             }
-            Command::Fit { data, settings, names, output, as_is } => {
-                fit(&data, settings.as_deref(), names, output, &load_mode(as_is))
+            Command::Fit { data, settings, names, output, as_is, roles } => {
+                if settings.is_some() && !roles.is_empty() {
+                    return Err(Failure::Settings(
+                        "--roles and --settings cannot be used together: the settings file names its features".into(),
+                    ));
+                }
+                fit(&data, settings.as_deref(), names, output, &load_mode(as_is), &roles)
             }
             Command::Apply { model, data, mapping, output } => apply(&model, &data, &mapping, output),
             Command::ExportSql { model, dialect, table, columns_from, output } => {
@@ -279,6 +295,58 @@ impl Command {
             }
         }
     }
+}
+
+/// Applies `--roles NAME=ROLE` to the suggested features before the automatic choice: `feature` adds a
+/// column the advice left out (a flag, a level, a category), `ignore` leaves one out.
+fn with_roles(summary: &mut DatasetSummary, roles: &[String]) -> Result<(), Failure> {
+    for role in roles.iter().filter(|r| !r.trim().is_empty()) {
+        let Some((name, what)) = role.rsplit_once('=') else {
+            return Err(Failure::Settings(format!("--roles {role}: write NAME=feature or NAME=ignore")));
+        };
+        let name = name.trim();
+        let Some(column) = summary.columns.iter().find(|c| c.name == name) else {
+            let names: Vec<&str> = summary.columns.iter().map(|c| c.name.as_str()).collect();
+            return Err(Failure::Settings(format!(
+                "--roles {role}: no column {name:?}; the columns are {}",
+                names.join(", ")
+            )));
+        };
+        let spec = &mut summary.suggested;
+        match what.trim() {
+            "feature" => {
+                use segment_core::ingest::ColumnKind;
+                let feature_kind = matches!(
+                    column.kind,
+                    ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date | ColumnKind::Categorical
+                );
+                if !feature_kind {
+                    return Err(Failure::Settings(format!(
+                        "--roles {role}: {name} is {}, not a column of numbers, yes/no, dates or categories",
+                        column.type_label
+                    )));
+                }
+                if !spec.features.iter().any(|f| f == name) {
+                    spec.features.push(name.to_string());
+                }
+            }
+            "ignore" => {
+                spec.features.retain(|f| f != name);
+                spec.transforms.remove(name);
+                spec.cleaning.impute_columns.remove(name);
+            }
+            other => {
+                return Err(Failure::Settings(format!(
+                    "--roles {role}: unknown role {other:?}; write feature or ignore"
+                )))
+            }
+        }
+    }
+    if !roles.is_empty() {
+        summary.suggested.dbscan.min_samples =
+            segment_core::spec::default_min_samples(summary.suggested.features.len());
+    }
+    Ok(())
 }
 
 /// The settings the page starts with: the original project's preset for its layout, else the automatic
@@ -360,6 +428,7 @@ fn fit(
     names: Vec<String>,
     output: Option<PathBuf>,
     mode: &LoadMode,
+    roles: &[String],
 ) -> Result<(), Failure> {
     let bar = spinner();
     let mut progress = progress_on(&bar);
@@ -380,7 +449,8 @@ fn fit(
         None => mode.clone(),
     };
     let mut session = Session::new();
-    let summary = load_data(&mut session, data, &mode, &mut progress)?;
+    let mut summary = load_data(&mut session, data, &mode, &mut progress)?;
+    with_roles(&mut summary, roles)?;
     match settings {
         Some(spec) => {
             session.run(&spec, &mut progress)?;

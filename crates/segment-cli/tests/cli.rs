@@ -241,3 +241,47 @@ fn a_workbook_is_applied_like_a_csv() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().count(), 61);
 }
+
+#[test]
+fn roles_fixed_by_a_script_drive_suggest_and_fit_alike() {
+    let dir = workdir("roles");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/corpus/crm.csv");
+    let data = data.to_str().unwrap_or_else(|| panic!("path"));
+    // By default the newsletter flag describes the segments; a script can make it a feature, and
+    // leave a measure out.
+    let plain = segment(&["suggest", data]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let features = |v: &serde_json::Value| -> Vec<String> {
+        v["features"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|f| f.as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    };
+    assert!(!features(&plain).contains(&"newsletter".to_string()));
+    let roles = "newsletter=feature,visits=ignore";
+    let suggested = segment(&["suggest", data, "--roles", roles]);
+    assert!(suggested.status.success(), "{}", text(&suggested.stderr));
+    // The flag enters the candidates (the choice may still leave it out, saying why: it is
+    // independent of the groups); the measure left out enters none.
+    let said = text(&suggested.stderr);
+    assert!(said.contains("newsletter"), "{said}");
+    assert!(!said.contains("visits"), "{said}");
+    let suggested: serde_json::Value =
+        serde_json::from_slice(&suggested.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!features(&suggested).contains(&"visits".to_string()));
+    let model = dir.join("m.json");
+    let fitted =
+        segment(&["fit", data, "--roles", roles, "-o", model.to_str().unwrap_or_else(|| panic!("path"))]);
+    assert!(fitted.status.success(), "{}", text(&fitted.stderr));
+    let model: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&model).unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(features(&model["spec"]), features(&suggested), "fit makes suggest's choice");
+    // A role for a column the file does not have, or a role that does not exist, is refused clearly.
+    let wrong = segment(&["suggest", data, "--roles", "nope=feature"]);
+    assert_eq!(wrong.status.code(), Some(4));
+    assert!(text(&wrong.stderr).contains("no column \"nope\""));
+    let wrong = segment(&["suggest", data, "--roles", "visits=maybe"]);
+    assert!(text(&wrong.stderr).contains("unknown role"));
+}

@@ -248,6 +248,25 @@ fn salient_views(base: &AnalysisSpec, salient: &[String], dropped: &[String]) ->
         .collect()
 }
 
+/// The features that tell a fitted segmentation's segments apart most: those whose variance the
+/// segments explain most (eta squared on the scaled rows, noise left out), at most three, each
+/// explaining at least [`SALIENT`].
+fn drivers(fitted: &Segmentation) -> Vec<String> {
+    let labels: Vec<Option<usize>> = fitted.labels.iter().map(|&l| usize::try_from(l).ok()).collect();
+    let x = fitted.x_scaled.view();
+    let mut explained: Vec<(f64, &String)> = fitted
+        .spec
+        .features
+        .iter()
+        .enumerate()
+        .take(x.ncols())
+        .map(|(j, f)| (eta_squared(x, j, &labels), f))
+        .filter(|(e, _)| *e >= SALIENT)
+        .collect();
+    explained.sort_by(|a, b| b.0.total_cmp(&a.0));
+    explained.into_iter().take(3).map(|(_, f)| f.clone()).collect()
+}
+
 /// "a", "a and b", "a, b and c".
 fn and_list(names: &[String]) -> String {
     match names {
@@ -863,6 +882,10 @@ pub fn fit_choice(
         choice.candidates[i].spec.segment_names = names;
     }
     choice.explanation = explain(&choice, &fitted);
+    let drivers = drivers(&fitted);
+    if !drivers.is_empty() {
+        choice.explanation.push_str(&format!(" The segments differ most in {}.", and_list(&drivers)));
+    }
     Ok((choice, fitted))
 }
 
