@@ -7,7 +7,9 @@ use super::{SegmentModel, DROPPED_LABEL};
 use crate::error::{CoreError, Result};
 use crate::export::spreadsheet_safe;
 use crate::ingest::{walk, ColumnKind, Table};
-use crate::pipeline::{describe, explore_result, prepare, Fitted, Fitting, Progress, Segmentation, Stage};
+use crate::pipeline::{
+    describe, describe_from_table, prepare, Fitted, Fitting, Progress, Segmentation, Stage,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -245,14 +247,7 @@ pub fn apply_text(
         scoring: crate::pipeline::Scoring::Now,
     };
     let mut result = describe(&spec, fitted, progress);
-    result.explore = explore_result(table, &result, &prepared.kept);
-    crate::profile::describe_traits(
-        table,
-        &result.spec.features,
-        &prepared.kept,
-        &result.labels,
-        &mut result.profiles,
-    );
+    describe_from_table(table, &mut result, &prepared.kept);
     let segmentation = Segmentation {
         result: std::sync::Arc::new(result),
         kept_rows: prepared.kept,

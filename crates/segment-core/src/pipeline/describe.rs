@@ -127,6 +127,13 @@ pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) ->
     )
 }
 
+/// The figures read from the table's other columns once a result is described: the dashboard's
+/// figures per column and what the flags that are not features say of each segment.
+pub fn describe_from_table(table: &Table, result: &mut AnalysisResult, kept: &[usize]) {
+    result.explore = explore_result(table, result, kept);
+    crate::profile::describe_traits(table, &result.spec.features, kept, &result.labels, &mut result.profiles);
+}
+
 /// Rows with their segments, before the figures that describe them.
 pub(crate) struct Fitted<'a> {
     pub cleaning: CleaningReport,

@@ -2,7 +2,7 @@
 //! come before any work (parameters, distinct rows, work budgets), and a run from prepared rows to a
 //! [`Segmentation`].
 
-use super::describe::{describe, explore_result, AnalysisResult, Fitted, Scoring};
+use super::describe::{describe, describe_from_table, AnalysisResult, Fitted, Scoring};
 use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
 use crate::cluster::dbscan::EpsIndex;
@@ -337,14 +337,7 @@ pub(crate) fn describe_fit(
     }
     result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
     result.density_tree = tree;
-    result.explore = explore_result(table, &result, &prepared.kept);
-    crate::profile::describe_traits(
-        table,
-        &result.spec.features,
-        &prepared.kept,
-        &result.labels,
-        &mut result.profiles,
-    );
+    describe_from_table(table, &mut result, &prepared.kept);
     Ok(Segmentation {
         result: Arc::new(result),
         kept_rows: Arc::clone(&prepared.kept),

@@ -13,7 +13,7 @@ mod stability;
 mod summary;
 
 pub(crate) use describe::{describe, silhouette_job, Fitted};
-pub use describe::{explore_result, AnalysisResult, PcaMap, RowArrays, Scoring};
+pub use describe::{describe_from_table, explore_result, AnalysisResult, PcaMap, RowArrays, Scoring};
 pub(crate) use fit::{check_prepared, describe_fit, fit_prepared, kmeans_params, rows_needed};
 pub use fit::{fit_method, run, run_prepared, MethodFit, Segmentation};
 pub use guidance::{
