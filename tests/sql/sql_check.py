@@ -97,6 +97,26 @@ def formatted_customers(path, decimal_comma):
         w.writerows(rows)
 
 
+def hostile_names(path):
+    """Columns named as the query's own internal names (`__row`, `__x0`, `__txt0`, `__u0`, `__v0`,
+    `__d1`) and as its first stage (`numbered`), with `${env:HOME}` in a text column's values."""
+    rng = random.Random(5)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["__row", "__x0", "__u0", "__txt0", "__v0", "__d1", "numbered"])
+        for i in range(600):
+            g = i % 3
+            w.writerow([
+                round(rng.gauss([1, 8, 20][g], 1), 3),
+                round(rng.gauss([50, 10, 30][g], 2), 3),
+                round(rng.gauss([3, 9, 1][g], 0.5), 3),
+                "${env:HOME}" if i % 2 else "x",
+                rng.randrange(5),
+                i,
+                rng.choice(["a", "b"]),
+            ])
+
+
 def settings_for(data, method, **changes):
     spec = json.loads(run("suggest", data).stdout)
     spec["method"] = method
@@ -111,15 +131,15 @@ def settings_for(data, method, **changes):
     return path
 
 
-def check(name, data, settings, dialect=None, names=None):
+def check(name, data, settings, dialect=None, names=None, table="customers", query_file=None):
     dialect = dialect or ENGINE
     model = os.path.join(tmp, f"{name}-model.json")
     fit = [data, "-o", model] + (["--settings", settings] if settings else []) + (["--names", names] if names else [])
     run("fit", *fit)
     applied = os.path.join(tmp, f"{name}-applied.csv")
     run("apply", model, data, "-o", applied)
-    query = os.path.join(tmp, f"{name}.sql")
-    run("export-sql", model, "--dialect", dialect, "--table", "customers", "--columns-from", data, "-o", query)
+    query = os.path.join(tmp, query_file or f"{name}.sql")
+    run("export-sql", model, "--dialect", dialect, "--table", table, "--columns-from", data, "-o", query)
     os.chdir(tmp)  # the side table is read by a path relative to the query
     start = time.time()
     got = engine.rows(data, open(query).read())
@@ -167,6 +187,19 @@ check("messy-dbscan", messy, settings_for(messy, "dbscan", cleaning=messy_rules)
 if ENGINE == "duckdb":
     check("2k-dbscan-ansi", two_k, settings_for(two_k, "dbscan"), dialect="ansi")
     check("messy-kmeans-ansi", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}), dialect="ansi")
+
+
+# Columns named as the query's internal names: every row as `segment apply` gives it (before, 400 of
+# 600 rows took another segment, and DBSCAN returned 360,000 rows); a schema-qualified table; output
+# and side-table names with a quote and a backtick.
+hostile = os.path.join(tmp, "hostile_names.csv")
+hostile_names(hostile)
+features = {"features": ["__row", "__x0", "__u0"]}
+check("names-kmeans", hostile, settings_for(hostile, "k_means", kmeans={"k": 3}, **features))
+check("names-dbscan", hostile, settings_for(hostile, "dbscan", **features), query_file="q'x`y.sql",
+      names="${env:HOME},${system:user.name},Third",
+      table="main.customers" if ENGINE == "duckdb" else "customers")
+check("names-gmm", hostile, settings_for(hostile, "gaussian_mixture", gmm={"k": 3}, **features))
 
 
 def check_parquet_twin(name, data, settings):

@@ -154,6 +154,7 @@ impl From<CoreError> for Failure {
             CoreError::InvalidParameter { .. }
             | CoreError::BadSpec(_)
             | CoreError::BadModel(_)
+            | CoreError::Sql(_)
             | CoreError::NoFeatures
             | CoreError::TooManyRows { .. }
             | CoreError::MissingColumns { .. } => Failure::Settings(e.to_string()),
@@ -542,9 +543,14 @@ fn export_sql(
                     bytes,
                 ))?
             } else {
-                let mut session = Session::new();
-                let summary = session.load(bytes, &LoadMode::AsIs, &mut |_, _| {})?;
-                summary.columns.iter().map(|c| c.name.clone()).collect()
+                // The header as the reader names it (a layout file may hold no row at all).
+                let mut names = Vec::new();
+                segment_core::ingest::walk_csv(
+                    &bytes,
+                    &mut |header| names = segment_core::ingest::header_names(header.iter()),
+                    &mut |_, _, _| {},
+                )?;
+                names
             }
         }
         None => model.known_columns(),

@@ -285,3 +285,60 @@ fn roles_fixed_by_a_script_drive_suggest_and_fit_alike() {
     let wrong = segment(&["suggest", data, "--roles", "visits=maybe"]);
     assert!(text(&wrong.stderr).contains("unknown role"));
 }
+
+/// The SQL export refuses what an engine would read differently from the query's words, and the side
+/// table is written under the name the query reads.
+#[test]
+fn the_sql_export_names_what_it_reads_and_refuses_what_it_cannot_name() {
+    let dir = workdir("sql-names");
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &sample().to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model = model.to_string_lossy().into_owned();
+
+    // A DBSCAN query named with a quote and a backtick: its side table is written and read as one name.
+    let query = dir.join("q'x`y.spark.sql");
+    let out = segment(&["export-sql", &model, "--dialect", "spark", "-o", &query.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sql = std::fs::read_to_string(&query).unwrap_or_default();
+    assert!(dir.join("q_x_y.spark-cores.csv").is_file(), "{}", text(&out.stderr));
+    assert!(sql.contains("csv.`q_x_y.spark-cores.csv`"), "the query reads another name");
+
+    // A schema-qualified table is two quoted names.
+    let out = segment(&[
+        "export-sql",
+        &model,
+        "--table",
+        "main.customers",
+        "-o",
+        &dir.join("q.sql").to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sql = std::fs::read_to_string(dir.join("q.sql")).unwrap_or_default();
+    assert!(sql.contains(r#"FROM "main"."customers""#), "{sql}");
+
+    // Columns whose names differ only in case: refused (exit 4), naming both.
+    let layout = dir.join("layout.csv");
+    std::fs::write(
+        &layout,
+        "ID,n_clicks,n_visitas,monto_compras,monto_descuentos,dias_primera_compra,info_perfil,Monto_Compras\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = segment(&[
+        "export-sql",
+        &model,
+        "--columns-from",
+        &layout.to_string_lossy(),
+        "-o",
+        &dir.join("case.sql").to_string_lossy(),
+    ]);
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{log}");
+    assert!(log.contains("\"monto_compras\" and \"Monto_Compras\"") && log.contains("case"), "{log}");
+    assert!(!dir.join("case.sql").exists());
+
+    // A table name that cannot be read is refused before anything is written.
+    let out =
+        segment(&["export-sql", &model, "--table", "a..b", "-o", &dir.join("bad.sql").to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+}

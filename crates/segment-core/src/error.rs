@@ -63,4 +63,7 @@ pub enum CoreError {
     Internal(String),
     #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]
     MissingColumns { missing: String, available: String },
+    /// The SQL export refuses a table or name it could not query faithfully.
+    #[error("The SQL query cannot be written: {0}.")]
+    Sql(String),
 }

@@ -6,7 +6,7 @@
 use segment_core::auto::choose;
 use segment_core::export::labeled_csv;
 use segment_core::ingest::read_csv;
-use segment_core::model::{apply_stream, SegmentModel};
+use segment_core::model::{apply_stream, sql, SegmentModel};
 use segment_core::pipeline::{run, summarize};
 use segment_core::spec::{AnalysisSpec, Method};
 use segment_core::CoreError;
@@ -344,7 +344,7 @@ fn crafted_model_files_are_refused() {
     dbscan.dbscan.min_samples = 3;
     let dbscan_model = fitted(dbscan);
     type Edit = fn(&mut serde_json::Value);
-    let cases: [(&serde_json::Value, &str, Edit); 9] = [
+    let cases: [(&serde_json::Value, &str, Edit); 11] = [
         (&kmeans_model, "negative scale", |m| m["scaler"]["scale"][0] = (-1.0).into()),
         (&kmeans_model, "subnormal scale", |m| m["scaler"]["scale"][0] = 1e-310.into()),
         (&kmeans_model, "centre at 1e308", |m| m["assignment"]["centroids"][0][0] = 1e308.into()),
@@ -358,6 +358,9 @@ fn crafted_model_files_are_refused() {
         (&mixture_model, "negative weight", |m| m["assignment"]["weights"][0] = (-0.5).into()),
         (&dbscan_model, "segment id out of range", |m| m["assignment"]["core_segments"][0] = 99.into()),
         (&dbscan_model, "segment ids out of order", |m| m["segments"][0]["id"] = 7.into()),
+        // eps squared would be written as an infinity.
+        (&dbscan_model, "eps 1e200", |m| m["assignment"]["eps"] = 1e200.into()),
+        (&dbscan_model, "eps 1e308", |m| m["assignment"]["eps"] = 1e308.into()),
     ];
     for (model, what, edit) in cases {
         let mut m = model.clone();
@@ -369,6 +372,32 @@ fn crafted_model_files_are_refused() {
     for m in [&kmeans_model, &mixture_model, &dbscan_model] {
         assert!(SegmentModel::from_json(&m.to_string()).is_ok());
     }
+    // Values the loader takes but SQL cannot hold are refused at export, with the reason; a mixture
+    // component of weight 0 is left out of the query, not written as the logarithm of 0.
+    let columns: Vec<String> = ["a", "b"].map(String::from).to_vec();
+    let export = |m: &serde_json::Value| {
+        let model = SegmentModel::from_json(&m.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        sql::export_sql(&model, sql::Dialect::DuckDb, "t", &columns, "cores.csv")
+    };
+    for tiny in [5e-324, 1e-200] {
+        let mut m = dbscan_model.clone();
+        m["assignment"]["eps"] = tiny.into();
+        let err = export(&m);
+        assert!(matches!(&err, Err(CoreError::BadModel(why)) if why.contains("eps")), "eps {tiny}: {err:?}");
+    }
+    let mut m = mixture_model.clone();
+    let weights = m["assignment"]["weights"].as_array().cloned().unwrap_or_default();
+    assert_eq!(weights.len(), 3);
+    let first = weights[0].as_f64().unwrap_or(0.0);
+    m["assignment"]["weights"][0] = 0.0.into();
+    m["assignment"]["weights"][1] = (weights[1].as_f64().unwrap_or(0.0) + first).into();
+    let query = export(&m).unwrap_or_else(|e| panic!("{e}")).query;
+    // (`NaN` appears only quoted, as a missing marker.)
+    assert!(
+        !query.to_lowercase().contains("inf")
+            && query.matches("NaN").count() == query.matches("'NaN'").count()
+    );
+    assert_eq!(query.matches("AS __score FROM mix").count(), 2, "two components of three: {query}");
 }
 
 /// Customers with only a few distinct value combinations: the automatic choice never proposes a k the

@@ -338,8 +338,8 @@ impl SegmentModel {
                 if core_segments.len() > crate::limits::MAX_CORE_POINTS {
                     return bad("more core points than a model may hold");
                 }
-                if !(eps.is_finite() && *eps > 0.0) {
-                    return bad("eps is not a positive number");
+                if !(sane(eps) && *eps > 0.0) {
+                    return bad("eps is not a positive number up to 1e100");
                 }
                 if !core_points.iter().all(sane) {
                     return bad("a core point that is not a number, or beyond 1e100");

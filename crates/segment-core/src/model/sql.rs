@@ -256,23 +256,131 @@ fn neighbour_offsets(g: usize) -> Vec<Vec<i64>> {
     offsets
 }
 
+/// The largest cell number the DBSCAN grid uses (exact in a double and far inside INT64).
+const CELL_LIMIT: f64 = 1e15;
+
 /// A double literal that every engine reads back exactly (`1.5e0`, `-2.25e-3`).
 fn lit(v: f64) -> String {
     format!("{v:e}")
 }
 
 /// Text for a `--` comment: on one line whatever it holds (a file or column name with a line break
-/// would otherwise end the comment and be read as SQL).
+/// would otherwise end the comment and be read as SQL), and no `${` (Spark substitutes variables,
+/// `${env:HOME}`, in the whole text before it parses it, comments included).
 fn comment(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().replace("${", "$ {")
 }
 
 /// A text literal. Spark reads backslash escapes in literals (and takes `''` for two literals side by
-/// side, not a quote); DuckDB and standard SQL double the quote.
+/// side, not a quote), and substitutes `${...}` variables before it parses: its `$` is written as the
+/// escape `\u0024`. DuckDB and standard SQL double the quote.
 fn text_lit(dialect: Dialect, s: &str) -> String {
     match dialect {
-        Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        Dialect::Spark => {
+            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'").replace('$', "\\u0024"))
+        }
         Dialect::DuckDb | Dialect::Ansi => format!("'{}'", s.replace('\'', "''")),
+    }
+}
+
+/// The parts of a table name as `--table` takes it: `schema.table` or `catalog.schema.table`, a part in
+/// double quotes or backticks when it holds a dot itself (`"my.table"`; a doubled quote inside is one).
+fn table_parts(table: &str) -> std::result::Result<Vec<String>, String> {
+    let mut parts = Vec::new();
+    let mut chars = table.trim().chars().peekable();
+    loop {
+        let mut part = String::new();
+        match chars.peek().copied() {
+            Some(open @ ('"' | '`')) => {
+                chars.next();
+                loop {
+                    match chars.next() {
+                        Some(c) if c == open => {
+                            if chars.peek() == Some(&open) {
+                                chars.next();
+                                part.push(open);
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(c) => part.push(c),
+                        None => return Err(format!("its quote {open} is not closed")),
+                    }
+                }
+                if !matches!(chars.peek(), None | Some('.')) {
+                    return Err(format!("a quoted part ends with {open} and is followed by more than a dot"));
+                }
+            }
+            _ => {
+                while let Some(c) = chars.peek().copied().filter(|c| *c != '.') {
+                    part.push(c);
+                    chars.next();
+                }
+            }
+        }
+        if part.is_empty() {
+            return Err("it has an empty part".into());
+        }
+        parts.push(part);
+        match chars.next() {
+            None => return Ok(parts),
+            Some(_) => continue, // the dot
+        }
+    }
+}
+
+/// The table as the query names it: each part of `table_parts` quoted.
+fn table_name(dialect: Dialect, table: &str) -> Result<String> {
+    let parts = table_parts(table).map_err(|why| {
+        CoreError::Sql(format!(
+            "the table name \"{}\" cannot be read: {why}. Write it as table, schema.table or \"a.b\" for a name with a dot",
+            comment(table)
+        ))
+    })?;
+    if dialect == Dialect::Spark && parts.iter().any(|p| p.contains("${")) {
+        return Err(CoreError::Sql(format!(
+            "the table name \"{}\" holds \"${{\", which Spark replaces with a variable's value before it reads the query. Rename it, or create a view without it",
+            comment(table)
+        )));
+    }
+    Ok(parts.iter().map(|p| dialect.quote(p)).collect::<Vec<_>>().join("."))
+}
+
+/// Refuses a table the engines would read another column of than the query names: two columns whose
+/// names differ only in case (DuckDB and Spark resolve names without regard to case, even quoted),
+/// and, for Spark, a name with `${` (substituted before the query is parsed; an identifier has no
+/// escape for it).
+fn check_names(dialect: Dialect, columns: &[String]) -> Result<()> {
+    let mut seen: std::collections::HashMap<String, &String> = Default::default();
+    for c in columns {
+        if let Some(other) = seen.insert(c.to_lowercase(), c) {
+            return Err(CoreError::Sql(format!(
+                "the table has columns \"{}\" and \"{}\", whose names differ only in case: DuckDB and Spark read both names as one column, so the query could read the wrong one. Rename one of them in the table (and in the model, with `segment apply --map` when it is a feature), then export again",
+                comment(other),
+                comment(c)
+            )));
+        }
+        if dialect == Dialect::Spark && c.contains("${") {
+            return Err(CoreError::Sql(format!(
+                "the column \"{}\" holds \"${{\", which Spark replaces with a variable's value before it reads the query. Rename the column, or export for DuckDB or ANSI SQL",
+                comment(c)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A file name for the side table made of letters, digits, `.`, `-` and `_` only, so that the name
+/// written on disk and the one the query reads are the same text in every engine.
+fn safe_file_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    if safe.trim_matches('.').is_empty() {
+        "segments-cores.csv".into()
+    } else {
+        safe
     }
 }
 
@@ -316,6 +424,8 @@ pub fn export_sql(
         _ => {}
     }
     let q = |name: &str| dialect.quote(name);
+    let table_sql = table_name(dialect, table)?;
+    check_names(dialect, columns)?;
     let features = &model.spec.features;
     let d = features.len();
     let missing_columns: Vec<&String> = features.iter().filter(|f| !columns.contains(f)).collect();
@@ -336,7 +446,13 @@ pub fn export_sql(
 
     let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(dialect, m)).collect();
     let markers = markers.join(", ");
-    let is_marker = |c: &str| format!("({0} IS NULL OR TRIM({1}) IN ({markers}))", q(c), dialect.text(&q(c)));
+    // The table's columns are read once, in the first stage, under names of the query's own
+    // (`__u{i}`): no later stage sees a name of the table's, so none can collide with the query's.
+    let col = |c: &str| {
+        columns.iter().position(|n| n == c).map_or_else(|| "NULL".to_string(), |i| format!("__u{i}"))
+    };
+    let is_marker =
+        |c: &str| format!("({0} IS NULL OR TRIM({1}) IN ({markers}))", col(c), dialect.text(&col(c)));
     // Each numeric column read once, as the reader reads a cell: its trimmed text (a column the engine
     // typed as boolean holds words, not numbers), a missing marker, a finite number (x - x = 0 fails for
     // infinities and NaN), or neither. `num(c)` names the number.
@@ -385,11 +501,21 @@ pub fn export_sql(
     let _ = writeln!(sql, "-- Settings: {}", comment(&model.spec.to_json()));
     sql.push_str("WITH\n");
     // 1. Row order, the values, the first cleaning rule (missing values).
-    let _ = writeln!(sql, "numbered AS (SELECT *, {} AS __row FROM {}),", dialect.row_number(), q(table));
+    let read: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS __u{i}", q(c))).collect();
+    // The first stage is the only one that reads the table: its name is never the table's.
+    let last_part = table_parts(table).ok().and_then(|p| p.last().cloned()).unwrap_or_default();
+    let numbered = if last_part.eq_ignore_ascii_case("numbered") { "numbered_rows" } else { "numbered" };
+    let _ = writeln!(
+        sql,
+        "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
+        dialect.row_number(),
+        if read.is_empty() { "" } else { ", " },
+        read.join(", ")
+    );
     let texts: Vec<String> = numeric
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("TRIM({}) AS __txt{i}", dialect.text(&q(c))))
+        .map(|(i, c)| format!("TRIM({}) AS __txt{i}", dialect.text(&col(c))))
         .collect();
     // A cell that is not a plain number may still be one as exports write them ("$1,234.50",
     // "1.234,50 €", "(12.00)", "12 %"): read as the reader does, with the column's decimal separator
@@ -419,7 +545,7 @@ pub fn export_sql(
             )
         })
         .collect();
-    let _ = writeln!(sql, "texts AS (SELECT *, {} FROM numbered),", texts.join(", "));
+    let _ = writeln!(sql, "texts AS (SELECT *, {} FROM {numbered}),", texts.join(", "));
     let mut before_casts = "texts".to_string();
     if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
         for k in 0..6 {
@@ -470,7 +596,7 @@ pub fn export_sql(
     };
     // Duplicate rows and ids, among the rows no earlier rule dropped (the first in table order kept).
     if rules.drop_duplicate_rows {
-        let all: Vec<String> = columns.iter().map(|c| q(c)).collect();
+        let all: Vec<String> = columns.iter().map(|c| col(c)).collect();
         let _ = writeln!(
             sql,
             "r1d AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {} ORDER BY __row) AS __dup FROM {last}),",
@@ -480,7 +606,7 @@ pub fn export_sql(
         next_stage(&mut sql, &mut last, &mut drop, "__dup > 1".into());
     }
     if let (true, Some(id)) = (rules.drop_duplicate_ids, id_column) {
-        let key = if numeric.contains(&id) { num(id) } else { format!("TRIM({})", dialect.text(&q(id))) };
+        let key = if numeric.contains(&id) { num(id) } else { format!("TRIM({})", dialect.text(&col(id))) };
         let _ = writeln!(
             sql,
             "r1i AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {key} ORDER BY __row) AS __dupid FROM {last}),"
@@ -590,7 +716,10 @@ pub fn export_sql(
                 let _ = writeln!(sql, "mix{i} AS (SELECT *, {} FROM {from}),", cols.join(", "));
                 from = format!("mix{i}");
             }
+            // A component of weight 0 is never the most likely (the apply's score is minus infinity):
+            // left out, not written as a logarithm of 0.
             let parts: Vec<String> = (0..weights.len())
+                .filter(|&c| weights[c] > 0.0 && weights[c].ln().is_finite())
                 .map(|c| {
                     let m2: Vec<String> = (0..d).map(|i| format!("__y{c}_{i} * __y{c}_{i}")).collect();
                     let constant = d as f64 * log_2pi + mixture.log_det(c);
@@ -620,6 +749,21 @@ pub fn export_sql(
             // their cell) meet the 5^g cells around theirs.
             let g = dims.min(3);
             let h = eps / 2.0;
+            // The side table's name as written and as read: one safe text.
+            let side = safe_file_name(side_name);
+            // Every constant the query holds is a finite double, and every core point's cell an
+            // integer well inside INT64 (a row's cell is clamped to that range below, which keeps a
+            // row beyond it away from every core point, as it is).
+            let cells_fit = core_points
+                .chunks(dims)
+                .all(|p| p.iter().take(g).all(|v| (v / h).is_finite() && (v / h).abs() < CELL_LIMIT - 8.0));
+            if !(h.is_normal() && (eps * eps).is_finite() && cells_fit) {
+                return refuse(format!(
+                    "its eps ({eps:e}) is too large or too small for SQL's numbers: the grid the query \
+                     finds neighbours with has cells of eps / 2, numbered as 64-bit integers, and eps \
+                     is squared. Fit it again with an eps between 1e-100 and 1e100 on the scaled values"
+                ));
+            }
             let pure = pure_cells(h, g, dims, core_points, core_segments);
             // The side table's columns, (name, type): its header, DuckDB's types, Spark's casts.
             let mut core_cols = vec![("core".to_string(), "BIGINT"), ("segment".to_string(), "BIGINT")];
@@ -645,17 +789,17 @@ pub fn export_sql(
                 Dialect::DuckDb => {
                     let types: Vec<String> =
                         core_cols.iter().map(|(name, ty)| format!("'{name}': '{ty}'")).collect();
-                    side_table = Some((side_name.to_string(), csv));
+                    side_table = Some((side.clone(), csv));
                     format!(
                         "SELECT * FROM read_csv({}, header = true, columns = {{{}}})",
-                        text_lit(dialect, side_name),
+                        text_lit(dialect, &side),
                         types.join(", ")
                     )
                 }
                 Dialect::Spark => {
                     // Spark's `csv.` path reads every line as data: no header line.
                     let body = csv.split_once('\n').map_or("", |(_, rest)| rest).to_string();
-                    side_table = Some((side_name.to_string(), body));
+                    side_table = Some((side.clone(), body));
                     let casts: Vec<String> = core_cols
                         .iter()
                         .map(|(name, ty)| format!("CAST({name} AS {ty}) AS {name}"))
@@ -663,7 +807,7 @@ pub fn export_sql(
                     format!(
                         "SELECT {} FROM (SELECT * FROM csv.`{}`) AS raw ({})",
                         casts.join(", "),
-                        side_name.replace('`', ""),
+                        side,
                         names.join(", ")
                     )
                 }
@@ -684,8 +828,15 @@ pub fn export_sql(
             let offsets = offsets.join(" UNION ALL ");
             let _ = writeln!(sql, "neighbours AS ({offsets}),");
             let xs: Vec<String> = (0..dims).map(|j| format!("__x{j}")).collect();
-            let cells: Vec<String> =
-                (0..g).map(|k| format!("CAST(FLOOR(__x{k} / {}) AS BIGINT) AS __c{k}", lit(h))).collect();
+            let limit = lit(CELL_LIMIT);
+            let cells: Vec<String> = (0..g)
+                .map(|k| {
+                    format!(
+                        "CAST(FLOOR(GREATEST(-{limit}, LEAST({limit}, __x{k} / {}))) AS BIGINT) AS __c{k}",
+                        lit(h)
+                    )
+                })
+                .collect();
             let _ = writeln!(
                 sql,
                 "rowcells {} (SELECT __row, {}, {} FROM scaled),",
@@ -780,7 +931,7 @@ pub fn export_sql(
         text_lit(dialect, DROPPED),
         text_lit(dialect, NOISE)
     );
-    let original: Vec<String> = columns.iter().map(|c| format!("r.{}", q(c))).collect();
+    let original: Vec<String> = columns.iter().map(|c| format!("r.{} AS {}", col(c), q(c))).collect();
     let _ = writeln!(
         sql,
         "SELECT {}, CAST(a.__segment + 1 AS BIGINT) AS segment, {case} AS segment_name\nFROM {last} AS r LEFT JOIN assigned AS a ON a.__row = r.__row\nORDER BY r.__row",
@@ -801,6 +952,53 @@ mod tests {
         assert_eq!(Dialect::parse("oracle"), None);
         assert_eq!(text_lit(Dialect::DuckDb, "it's"), "'it''s'");
         assert_eq!(text_lit(Dialect::Spark, r"it's \d"), r"'it\'s \\d'");
+    }
+
+    #[test]
+    fn table_names_are_read_in_parts_and_quoted_each() {
+        assert_eq!(table_parts("main.customers"), Ok(vec!["main".to_string(), "customers".to_string()]));
+        assert_eq!(table_parts(r#""my.table""#), Ok(vec!["my.table".to_string()]));
+        assert_eq!(table_parts(r#"s."a""b""#), Ok(vec!["s".to_string(), "a\"b".to_string()]));
+        assert_eq!(table_parts("c.`x.y`.t").map(|p| p.len()), Ok(3));
+        for bad in ["", "a..b", "a.", r#""open"#, r#""a"b"#] {
+            assert!(table_parts(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            table_name(Dialect::DuckDb, "main.customers").ok().as_deref(),
+            Some(r#""main"."customers""#)
+        );
+        assert_eq!(table_name(Dialect::Spark, "db.t").ok().as_deref(), Some("`db`.`t`"));
+        assert!(matches!(table_name(Dialect::Spark, "t_${env:HOME}"), Err(CoreError::Sql(_))));
+        assert!(table_name(Dialect::DuckDb, "t_${env:HOME}").is_ok());
+    }
+
+    #[test]
+    fn names_an_engine_would_confuse_are_refused_with_the_reason() {
+        let cols = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let err = check_names(Dialect::DuckDb, &cols(&["id", "Spend", "spend"]));
+        assert!(
+            matches!(&err, Err(CoreError::Sql(m)) if m.contains("\"Spend\"") && m.contains("case")),
+            "{err:?}"
+        );
+        assert!(check_names(Dialect::Ansi, &cols(&["Straße", "STRASSE"])).is_ok(), "not equal in lower case");
+        assert!(check_names(Dialect::DuckDb, &cols(&["a", "${env:HOME}"])).is_ok());
+        assert!(matches!(check_names(Dialect::Spark, &cols(&["a", "${env:HOME}"])), Err(CoreError::Sql(_))));
+    }
+
+    #[test]
+    fn spark_literals_and_comments_hold_no_variable() {
+        let l = text_lit(Dialect::Spark, "${env:HOME} costs $5");
+        assert!(!l.contains('$'), "{l}");
+        assert_eq!(l, r"'\u0024{env:HOME} costs \u00245'");
+        assert!(!comment("file ${system:user.name}.csv").contains("${"));
+    }
+
+    #[test]
+    fn side_table_names_are_one_safe_text() {
+        assert_eq!(safe_file_name("q'x`y.spark-cores.csv"), "q_x_y.spark-cores.csv");
+        assert_eq!(safe_file_name("../etc/passwd"), ".._etc_passwd");
+        assert_eq!(safe_file_name(".."), "segments-cores.csv");
+        assert_eq!(safe_file_name("jan-cores.csv"), "jan-cores.csv");
     }
 
     #[test]
