@@ -60,10 +60,11 @@ impl WorkerClient {
                     inner.ready = true;
                     (inner.worker.clone(), std::mem::take(&mut inner.queue))
                 };
-                if let Some(worker) = worker {
-                    for message in queue {
-                        let _ = worker.post_message(&message);
-                    }
+                let failed = worker
+                    .and_then(|worker| queue.iter().find_map(|message| worker.post_message(message).err()));
+                if let Some(e) = failed {
+                    let on_reply = inner.borrow().on_reply.clone();
+                    on_reply(Reply::Lost { error: not_sent(&e) });
                 }
             }
             let on_reply = inner.borrow().on_reply.clone();
@@ -118,12 +119,20 @@ impl WorkerClient {
         if let Some(blob) = blob {
             let _ = js_sys::Reflect::set(&message, &BLOB_KEY.into(), blob);
         }
-        let mut inner = self.0.borrow_mut();
-        match (&inner.worker, inner.ready) {
-            (Some(worker), true) => {
-                let _ = worker.post_message(&message);
+        let failed = {
+            let mut inner = self.0.borrow_mut();
+            match (&inner.worker, inner.ready) {
+                (Some(worker), true) => worker.post_message(&message).err(),
+                _ => {
+                    inner.queue.push(message);
+                    None
+                }
             }
-            _ => inner.queue.push(message),
+        };
+        // A request the browser would not send is answered here, so the page never waits for it.
+        if let Some(e) = failed {
+            let on_reply = self.0.borrow().on_reply.clone();
+            on_reply(Reply::Lost { error: not_sent(&e) });
         }
     }
 
@@ -160,4 +169,13 @@ pub(crate) fn start_worker(name: &str) -> Result<Worker, String> {
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| fail("blob", e))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|e| fail("url", e))?;
     Worker::new(&url).map_err(|e| fail("worker", e))
+}
+
+/// The error a request the browser refused to send (`postMessage` threw) is answered with.
+fn not_sent(e: &JsValue) -> CoreError {
+    let detail = js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string());
+    CoreError::Internal(format!(
+        "the request could not be sent to the analysis{}",
+        detail.map(|d| format!(" ({d})")).unwrap_or_default()
+    ))
 }

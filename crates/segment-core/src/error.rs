@@ -63,6 +63,10 @@ pub enum CoreError {
     Internal(String),
     #[error("The model needs column(s) {missing}, which this file lacks. Map each to a column of this file (columns: {available}), or check that it is the right file.")]
     MissingColumns { missing: String, available: String },
+    #[error("The file holds {rows} customer row(s): segments need at least two customers, and usually dozens. Load the whole customer file (or the purchase lines of many customers).")]
+    TooFewCustomers { rows: usize },
+    #[error("The only columns of numbers are yes/no columns ({columns}): segments on them would only repeat each column's yes and no. Add columns of what customers do, such as visits, orders or amounts.")]
+    OnlyFlags { columns: String },
     /// The SQL export refuses a table or name it could not query faithfully.
     #[error("The SQL query cannot be written: {0}.")]
     Sql(String),

@@ -318,8 +318,15 @@ impl AnalysisSpec {
                 format!("at most {MAX_FEATURES} features can be segmented on; choose the ones that matter"),
             );
         }
-        if !(self.dbscan.eps.is_finite() && self.dbscan.eps > 0.0) {
-            return bad("eps", self.dbscan.eps.to_string(), "eps must be a positive number, e.g. 0.5".into());
+        if !(self.dbscan.eps.is_finite()
+            && self.dbscan.eps > 0.0
+            && self.dbscan.eps <= crate::limits::MAX_MAGNITUDE)
+        {
+            return bad(
+                "eps",
+                self.dbscan.eps.to_string(),
+                "eps must be a positive number up to 1e100, e.g. 0.5 (it is a distance between scaled values)".into(),
+            );
         }
         if !(MIN_MIN_SAMPLES..=MAX_MIN_SAMPLES).contains(&self.dbscan.min_samples) {
             return bad(

@@ -425,3 +425,15 @@ fn the_automatic_choice_never_proposes_a_k_the_fit_refuses() {
         assert!(result.segment_sizes.len() >= 2, "{}", choice.explanation);
     }
 }
+
+/// Files that cannot be segmented get a sentence about the data, not about settings the person never
+/// touched: one customer, or yes/no columns only.
+#[test]
+fn degenerate_files_are_told_why_in_words_about_the_data() {
+    let one = table(b"id,spend,visits\nA,10,3\n");
+    assert_eq!(summarize(&one).err(), Some(CoreError::TooFewCustomers { rows: 1 }));
+    let flags = table(b"flag\n0\n1\n1\n0\n1\n0\n0\n1\n");
+    assert_eq!(summarize(&flags).err(), Some(CoreError::OnlyFlags { columns: "flag".into() }));
+    let text = table(b"name,city\nAda,Rome\nBo,Oslo\n");
+    assert!(matches!(summarize(&text), Err(CoreError::NoNumericColumn { .. })));
+}

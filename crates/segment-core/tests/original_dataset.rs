@@ -87,7 +87,12 @@ fn segments_scores_and_means_match_the_original() {
 
     // Cluster means in the original units, matched by size.
     let features = &r.spec.features;
-    for cm in e["cluster_means"].as_array().cloned().unwrap_or_default() {
+    let cluster_means = e["cluster_means"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("the reference has no cluster_means"));
+    assert_eq!(cluster_means.len(), r.segment_sizes.len(), "one reference mean per segment");
+    for cm in cluster_means {
         let size = cm["size"].as_u64().unwrap_or(0) as usize;
         let seg = r.segment_sizes.iter().position(|&s| s == size).unwrap_or_else(|| panic!("size {size}"));
         for (j, f) in features.iter().enumerate() {

@@ -126,14 +126,23 @@ fn check_reference(stem: &str) {
 
     // PCA: ratios over total variance, components with the sign convention, and the 2-D scores.
     let pca = Pca::fit(x);
-    let ratios = r.expected["pca"]["explained_variance_ratio"].as_array().cloned().unwrap_or_default();
+    let ratios = r.expected["pca"]["explained_variance_ratio"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("the reference has no pca.explained_variance_ratio"));
     assert_eq!(ratios.len(), pca.explained_variance_ratio.len());
     for (ours, theirs) in pca.explained_variance_ratio.iter().zip(&ratios) {
         assert!((ours - f(theirs)).abs() < TOL, "ratio {ours} vs {theirs}");
     }
-    let comps = r.expected["pca"]["components"].as_array().cloned().unwrap_or_default();
+    let comps = r.expected["pca"]["components"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("the reference has no pca.components"));
+    assert_eq!(comps.len(), pca.components.len(), "components");
     for (ours, theirs) in pca.components.iter().zip(&comps) {
-        for (a, b) in ours.iter().zip(theirs.as_array().cloned().unwrap_or_default()) {
+        let theirs = theirs.as_array().cloned().unwrap_or_else(|| panic!("a component is not a list"));
+        assert_eq!(theirs.len(), ours.len(), "a component's length");
+        for (a, b) in ours.iter().zip(theirs) {
             assert!((a - f(&b)).abs() < TOL, "component {a} vs {b}");
         }
     }
@@ -147,7 +156,12 @@ fn check_reference(stem: &str) {
     let k = kd_expected["k"].as_u64().unwrap_or(0) as usize;
     let kd = k_distance(x, k, usize::MAX, 0);
     assert_eq!(kd.rows_sampled, r.x_scaled.nrows());
-    for (q, v) in kd_expected["quantiles"].as_object().cloned().unwrap_or_default() {
+    let quantiles = kd_expected["quantiles"]
+        .as_object()
+        .cloned()
+        .unwrap_or_else(|| panic!("the reference has no k_distance.quantiles"));
+    assert!(k > 0 && !quantiles.is_empty(), "the reference's k-distance is empty");
+    for (q, v) in quantiles {
         let p: f64 = q.parse().unwrap_or(f64::NAN);
         let ours = segment_core::features::quantile(&kd.distances, p);
         assert!((ours - f(&v)).abs() < TOL, "k-distance q{q}: {ours} vs {v}");
@@ -216,7 +230,12 @@ fn tree_dbscan_equals_linfa_above_three_dimensions() {
 fn check_kmeans_sweep(stem: &str, well_posed: &[usize]) {
     let r = reference(stem);
     let x = r.x_scaled.view();
-    for row in r.expected["kmeans_sweep"].as_array().cloned().unwrap_or_default() {
+    let sweep = r.expected["kmeans_sweep"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("the reference has no kmeans_sweep"));
+    assert!(!sweep.is_empty(), "the reference's k-means sweep is empty");
+    for row in sweep {
         let k = row["k"].as_u64().unwrap_or(0) as usize;
         let fit = segment_core::cluster::KMeans::params(k, 42)
             .check()

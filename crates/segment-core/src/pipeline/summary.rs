@@ -51,7 +51,19 @@ pub fn summarize(table: &Table) -> Result<DatasetSummary> {
 /// [`summarize`] without the k-distance curve (a session computes it on the rows it keeps).
 pub(crate) fn summarize_table(table: &Table) -> Result<DatasetSummary> {
     if table.numeric_names().is_empty() {
+        let flags: Vec<&str> = table
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, crate::ingest::ColumnKind::Boolean))
+            .map(|c| c.name.as_str())
+            .collect();
+        if !flags.is_empty() {
+            return Err(CoreError::OnlyFlags { columns: flags.join(", ") });
+        }
         return Err(CoreError::NoNumericColumn { columns: table.names().join(", ") });
+    }
+    if table.n_rows < 2 {
+        return Err(CoreError::TooFewCustomers { rows: table.n_rows });
     }
     let mut suggested = AnalysisSpec::default_for(table);
     // HDBSCAN's sizes follow the file's (a person switching to it starts from sensible values).
