@@ -50,3 +50,8 @@ pub const DBSCAN_WORK: f64 = 5e10;
 pub const HDBSCAN_WORK: f64 = 2e10;
 /// HDBSCAN's smallest segment, in customers.
 pub const MAX_MIN_CLUSTER_SIZE: usize = 100_000;
+/// A Parquet file's footer (its schema and row-group directory), read before any row.
+pub const MAX_PARQUET_FOOTER_BYTES: u64 = 64 * 1024 * 1024;
+/// Levels of nesting in a Parquet schema (a flat table has 1; a list column 3). The schema is checked
+/// against it before the `parquet` crate builds its tree, which it does by recursion.
+pub const MAX_PARQUET_NESTING: usize = 32;

@@ -8,6 +8,8 @@ pub mod date;
 pub mod number;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+#[cfg(feature = "parquet")]
+mod parquet_footer;
 mod read;
 mod rows;
 mod sniff;

@@ -88,6 +88,7 @@ impl ParquetCsv {
     /// Opens `file`. `whole` when it will be held in memory whole (the page, `segment fit`): its
     /// uncompressed size in all is limited; a stream's per row group.
     pub fn new<R: ChunkReader + 'static>(file: R, whole: bool) -> Result<Self> {
+        super::parquet_footer::check(&file)?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
         let meta = builder.metadata().clone();
         let schema = builder.schema().clone();
@@ -163,6 +164,7 @@ pub fn to_csv(bytes: &[u8]) -> Result<String> {
 
 /// The column names of a Parquet file (its schema, without reading the rows).
 pub fn column_names<R: ChunkReader + 'static>(file: R) -> Result<Vec<String>> {
+    super::parquet_footer::check(&file)?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
     Ok(builder.schema().fields().iter().map(|f| f.name().clone()).collect())
 }
