@@ -305,3 +305,53 @@ fn damaged_and_nested_parquet_files_are_refused_clearly() {
 fn arrow_buffer_offsets(offsets: &[i32]) -> arrow_buffer::OffsetBuffer<i32> {
     arrow_buffer::OffsetBuffer::new(offsets.to_vec().into())
 }
+
+/// A small dictionary-encoded file that decodes to far more text than it could hold (one 10 KB value
+/// repeated 60,000 times: about 600 MB from a file of kilobytes) stops `apply` at the stated limit,
+/// counted as decoded, and leaves no output behind.
+#[test]
+fn a_parquet_file_that_decodes_to_far_more_than_its_size_stops_apply_at_the_limit() {
+    let dir = workdir("bomb");
+    let train = dir.join("train.csv");
+    let mut csv = String::from("visits,spend,note\n");
+    for i in 0..300 {
+        csv.push_str(&format!("{},{},x\n", [3, 20, 45][i % 3] + i % 7, [10, 200, 900][i % 3] + i % 11));
+    }
+    std::fs::write(&train, csv).unwrap_or_else(|e| panic!("{e}"));
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &train.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let n = 60_000;
+    let note = "y".repeat(10_000);
+    let mut notes = StringDictionaryBuilder::<Int32Type>::new();
+    for _ in 0..n {
+        notes.append_value(&note);
+    }
+    let batch = RecordBatch::try_from_iter([
+        ("visits", Arc::new(Int64Array::from(vec![5i64; n])) as ArrayRef),
+        ("spend", Arc::new(Float64Array::from(vec![100.0; n])) as ArrayRef),
+        ("note", Arc::new(notes.finish()) as ArrayRef),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bomb = dir.join("bomb.parquet");
+    write_parquet(&bomb, &batch);
+    let size = std::fs::metadata(&bomb).map(|m| m.len()).unwrap_or(u64::MAX);
+    assert!(size < 1_000_000, "the file is small: {size} bytes");
+
+    let output = dir.join("applied.csv");
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &bomb.to_string_lossy(),
+        "-o",
+        &output.to_string_lossy(),
+    ]);
+    let log = text(&out.stderr);
+    assert!(!out.status.success(), "{log}");
+    assert!(
+        log.contains("The Parquet file's rows as text") && log.contains("536 MB") && !log.contains("CSV"),
+        "{log}"
+    );
+    assert!(!output.exists(), "a failed apply leaves no output");
+}

@@ -5,6 +5,15 @@ use thiserror::Error;
 
 pub type Result<T> = std::result::Result<T, CoreError>;
 
+/// The core's own error carried through a reader's `std::io::Error` (a Parquet file read as CSV text
+/// stops at a limit): taken out again, so the person sees it rather than "could not read the CSV".
+pub fn carried(e: &csv::Error) -> Option<CoreError> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().and_then(|inner| inner.downcast_ref::<CoreError>()).cloned(),
+        _ => None,
+    }
+}
+
 /// Crosses from the worker to the page as it is (`{"kind": "too_few_rows", "detail": {...}}`), so the
 /// page can match on what went wrong and show the message.
 #[derive(Debug, Error, Clone, PartialEq, Serialize, Deserialize)]

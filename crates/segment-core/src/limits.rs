@@ -55,3 +55,16 @@ pub const MAX_PARQUET_FOOTER_BYTES: u64 = 64 * 1024 * 1024;
 /// Levels of nesting in a Parquet schema (a flat table has 1; a list column 3). The schema is checked
 /// against it before the `parquet` crate builds its tree, which it does by recursion.
 pub const MAX_PARQUET_NESTING: usize = 32;
+/// How many times its own size a Parquet file applied in a stream may decode to as text (a real
+/// export compresses 3 to 30 times; a file of one value repeated can decode to 20,000 times its size).
+pub const PARQUET_EXPANSION: u64 = 1_000;
+
+/// The most text a Parquet file of `file_bytes` may decode to: [`MAX_UNZIPPED_BYTES`] when it is held
+/// in memory whole, and when streamed the larger of that and [`PARQUET_EXPANSION`] times its size.
+pub fn parquet_text_limit(file_bytes: u64, whole: bool) -> u64 {
+    if whole {
+        MAX_UNZIPPED_BYTES
+    } else {
+        MAX_UNZIPPED_BYTES.max(file_bytes.saturating_mul(PARQUET_EXPANSION))
+    }
+}

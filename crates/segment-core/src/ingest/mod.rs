@@ -745,6 +745,9 @@ fn check_header(header: &csv::StringRecord) -> Result<()> {
 }
 
 fn malformed(e: &csv::Error) -> CoreError {
+    if let Some(carried) = crate::error::carried(e) {
+        return carried;
+    }
     let line = e.position().map_or(0, |p| p.line());
     CoreError::Malformed { line, reason: e.to_string() }
 }

@@ -82,6 +82,10 @@ pub struct ParquetCsv {
     done: bool,
     /// The Arrow schema the file is read with (the types a Parquet output keeps).
     schema: Arc<Schema>,
+    /// Text decoded so far, and the most it may come to ([`limits::parquet_text_limit`]): counted as
+    /// decoded, whatever sizes the file declares.
+    decoded: u64,
+    decoded_limit: u64,
 }
 
 impl ParquetCsv {
@@ -89,6 +93,7 @@ impl ParquetCsv {
     /// uncompressed size in all is limited; a stream's per row group.
     pub fn new<R: ChunkReader + 'static>(file: R, whole: bool) -> Result<Self> {
         super::parquet_footer::check(&file)?;
+        let decoded_limit = limits::parquet_text_limit(file.len(), whole);
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
         let meta = builder.metadata().clone();
         let schema = builder.schema().clone();
@@ -105,7 +110,7 @@ impl ParquetCsv {
         let batches = builder.with_batch_size(BATCH_ROWS).build().map_err(unreadable)?;
         let mut pending = Vec::new();
         write_header(&schema, &mut pending);
-        Ok(ParquetCsv { batches, pending, at: 0, done: false, schema })
+        Ok(ParquetCsv { batches, pending, at: 0, done: false, schema, decoded: 0, decoded_limit })
     }
 
     /// The Arrow schema the file is read with.
@@ -122,6 +127,22 @@ impl ParquetCsv {
             Some(Err(e)) => Err(unreadable(e)),
             Some(Ok(batch)) => {
                 write_rows(&batch, &mut self.pending)?;
+                self.decoded += self.pending.len() as u64;
+                if self.decoded > self.decoded_limit {
+                    return Err(CoreError::TooLarge {
+                        what: "The Parquet file's rows as text".into(),
+                        found: format!("more than {} MB", self.decoded_limit / 1_000_000),
+                        limit: format!(
+                            "{} MB, or {} times the file's size for a file applied in a stream",
+                            limits::MAX_UNZIPPED_BYTES / 1_000_000,
+                            limits::PARQUET_EXPANSION
+                        ),
+                        hint: "A file this small does not hold that much data unless it repeats one \
+                               value over and over: check where it comes from, or keep the customer \
+                               columns only."
+                            .into(),
+                    });
+                }
                 Ok(true)
             }
         }
@@ -137,7 +158,7 @@ impl Read for ParquetCsv {
             match self.refill() {
                 Ok(true) => {}
                 Ok(false) => self.done = true,
-                Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())),
+                Err(e) => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
             }
         }
         let n = buf.len().min(self.pending.len() - self.at);

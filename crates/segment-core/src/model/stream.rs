@@ -252,6 +252,9 @@ pub fn apply_stream(
             input = first;
         } else {
             let more = csv_in.read_byte_record(&mut input).map_err(|e| {
+                if let Some(carried) = crate::error::carried(&e) {
+                    return carried;
+                }
                 let line = e.position().map_or(0, |p| p.line()) + comment_lines as u64;
                 CoreError::Malformed { line, reason: e.to_string() }
             })?;
