@@ -41,8 +41,19 @@ fn written(t: &DataType) -> DataType {
         DataType::Date64 => DataType::Timestamp(TimeUnit::Millisecond, None),
         DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => DataType::Decimal128(*p, *s),
         DataType::Null => DataType::Utf8,
+        // The reader writes an instant in UTC (`...Z`); a zone named rather than given as an offset
+        // ("UTC", "Europe/Paris": pandas' and pyarrow's default) is written as the same instant at
+        // +00:00, which the CSV decoder parses without a time-zone database.
+        DataType::Timestamp(unit, Some(tz)) if !is_offset(tz) => {
+            DataType::Timestamp(*unit, Some("+00:00".into()))
+        }
         other => other.clone(),
     }
+}
+
+/// A zone written as an offset (`+01:00`, `-0530`), which arrow parses without a zone database.
+fn is_offset(tz: &str) -> bool {
+    tz.len() > 1 && tz.starts_with(['+', '-']) && tz[1..].chars().all(|c| c.is_ascii_digit() || c == ':')
 }
 
 impl<W: Write + Send> ParquetSink<W> {
@@ -145,5 +156,19 @@ impl<W: Write + Send> Write for ParquetSink<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_zones_are_written_as_the_same_instant_at_utc() {
+        let utc = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        assert_eq!(written(&utc), DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())));
+        let offset = DataType::Timestamp(TimeUnit::Millisecond, Some("+05:30".into()));
+        assert_eq!(written(&offset), offset);
+        assert!(is_offset("-0800") && !is_offset("Europe/Paris") && !is_offset("+"));
     }
 }

@@ -355,3 +355,53 @@ fn a_parquet_file_that_decodes_to_far_more_than_its_size_stops_apply_at_the_limi
     );
     assert!(!output.exists(), "a failed apply leaves no output");
 }
+
+/// Timestamps with a named zone (pandas' and pyarrow's default, `timestamp[tz=UTC]`) go through
+/// `apply -o x.parquet` as the same instants.
+#[test]
+fn timestamps_with_a_named_zone_are_applied_to_parquet_as_the_same_instants() {
+    let dir = workdir("tz");
+    let n = 90;
+    let millis: Vec<i64> = (0..n).map(|i| 1_700_000_000_000 + i as i64 * 3_600_000).collect();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "visits",
+            Arc::new(Int64Array::from(
+                (0..n).map(|i| [3, 20, 45][i % 3] + (i % 5) as i64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        (
+            "spend",
+            Arc::new(Float64Array::from(
+                (0..n).map(|i| [10.0, 200.0, 900.0][i % 3] + i as f64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        ("seen", Arc::new(TimestampMillisecondArray::from(millis.clone()).with_timezone("UTC")) as ArrayRef),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.join("tz.parquet");
+    write_parquet(&data, &batch);
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let output = dir.join("applied.parquet");
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &data.to_string_lossy(),
+        "-o",
+        &output.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let back = read_parquet(&output);
+    let seen = back.column(2);
+    assert_eq!(
+        seen.data_type(),
+        &DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, Some("+00:00".into()))
+    );
+    let seen = seen
+        .as_any()
+        .downcast_ref::<TimestampMillisecondArray>()
+        .unwrap_or_else(|| panic!("not milliseconds"));
+    assert_eq!(seen.values().to_vec(), millis);
+}
