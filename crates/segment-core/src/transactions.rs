@@ -263,6 +263,20 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
         c.monetary += line;
     })?;
     report.customers = customers.len();
+    // A total beyond the magnitude every number is read within would be left out of the segmentation
+    // as unreadable, silently: said instead.
+    let limit = crate::limits::MAX_MAGNITUDE;
+    if let Some((id, c)) = customers.iter().find(|(_, c)| !(c.monetary.abs() <= limit)) {
+        let spent = cols.amount.clone().unwrap_or_else(|| "quantity x price".into());
+        return Err(CoreError::TooLarge {
+            what: format!("Customer {}'s total of {spent}", crate::export::spreadsheet_safe(id)),
+            found: format!("{:e}", c.monetary),
+            limit: format!("{limit:e}"),
+            hint: "No purchase comes near this: check the amount column (its unit, or a column read as \
+                   amounts by mistake), or load the file as it is, one row per line."
+                .into(),
+        });
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| CoreError::Malformed { line: 0, reason: e.to_string() };
     w.write_record(["customer_id", "recency_days", "frequency", "monetary", "average_order_value"])

@@ -67,3 +67,23 @@ fn customer_files_are_not_transactions() {
         assert_eq!(detect(&table), None, "{path}");
     }
 }
+
+/// Totals beyond the magnitude numbers are read within are said, not left out of the segmentation in
+/// silence (amounts near 1e99 summed past 1e100).
+#[test]
+fn a_customer_total_beyond_the_limit_is_refused_with_the_customer_and_the_column() {
+    let mut csv = String::from("customer_id,date,amount\n");
+    for i in 0..200 {
+        csv.push_str(&format!("C{},2024-0{}-1{},{:e}\n", i % 20, 1 + i % 9, i % 9, 6e99 + i as f64 * 1e97));
+    }
+    let err = segment_core::transactions::read_customers(
+        csv.into_bytes(),
+        &segment_core::transactions::LoadMode::Auto,
+        &mut |_| {},
+    )
+    .err();
+    assert!(
+        matches!(&err, Some(segment_core::CoreError::TooLarge { what, .. }) if what.contains("C0") && what.contains("amount")),
+        "{err:?}"
+    );
+}
