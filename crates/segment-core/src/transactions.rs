@@ -266,7 +266,7 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
     // A total beyond the magnitude every number is read within would be left out of the segmentation
     // as unreadable, silently: said instead.
     let limit = crate::limits::MAX_MAGNITUDE;
-    if let Some((id, c)) = customers.iter().find(|(_, c)| !(c.monetary.abs() <= limit)) {
+    if let Some((id, c)) = customers.iter().find(|(_, c)| c.monetary.is_nan() || c.monetary.abs() > limit) {
         let spent = cols.amount.clone().unwrap_or_else(|| "quantity x price".into());
         return Err(CoreError::TooLarge {
             what: format!("Customer {}'s total of {spent}", crate::export::spreadsheet_safe(id)),
