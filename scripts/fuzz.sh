@@ -8,3 +8,6 @@ CASES=${1:-250000}
 start=$(date +%s)
 FUZZ_CASES=$CASES cargo test --release -p segment-core --test fuzz -- --ignored --test-threads 2
 echo "fuzz: $CASES cases per target, 4 targets, $(( $(date +%s) - start )) s"
+# The SQL export: random column names, cells and settings, each query run in DuckDB against `segment apply`.
+cargo build -q -p segment-cli
+.tools/py/bin/python tests/sql/sql_fuzz.py "$PWD/target/debug/segment" "${SQL_CASES:-500}"

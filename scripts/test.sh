@@ -47,6 +47,8 @@ timed "clippy (wasm: the page and the workers)" \
 timed "native tests" with_clippy cargo test --workspace
 timed "the SQL export in DuckDB (equal to segment apply, row for row)" \
   .tools/py/bin/python tests/sql/sql_check.py duckdb "$PWD/target/debug/segment" "$PWD/tests/fixtures" "$PWD/public"
+timed "the SQL export fuzzed in DuckDB (20 random tables, names and settings)" \
+  .tools/py/bin/python tests/sql/sql_fuzz.py "$PWD/target/debug/segment" 20
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   timed "core tests in wasm (Node)" wasm_env cargo test --target wasm32-unknown-unknown -p segment-core --test wasm
 timed "release build (the three wasm binaries side by side)" wasm_release_bins
