@@ -82,10 +82,12 @@ pub struct ParquetCsv {
     done: bool,
     /// The Arrow schema the file is read with (the types a Parquet output keeps).
     schema: Arc<Schema>,
-    /// Text decoded so far, and the most it may come to ([`limits::parquet_text_limit`]): counted as
-    /// decoded, whatever sizes the file declares.
+    /// Text decoded so far (the header included), and the most it may come to
+    /// ([`limits::parquet_text_limit`]): counted as decoded, whatever sizes the file declares.
     decoded: u64,
     decoded_limit: u64,
+    /// Held in memory whole (the limit's message differs).
+    whole: bool,
 }
 
 impl ParquetCsv {
@@ -110,7 +112,8 @@ impl ParquetCsv {
         let batches = builder.with_batch_size(BATCH_ROWS).build().map_err(unreadable)?;
         let mut pending = Vec::new();
         write_header(&schema, &mut pending);
-        Ok(ParquetCsv { batches, pending, at: 0, done: false, schema, decoded: 0, decoded_limit })
+        let decoded = pending.len() as u64;
+        Ok(ParquetCsv { batches, pending, at: 0, done: false, schema, decoded, decoded_limit, whole })
     }
 
     /// The Arrow schema the file is read with.
@@ -128,6 +131,10 @@ impl ParquetCsv {
             Some(Ok(batch)) => {
                 write_rows(&batch, &mut self.pending)?;
                 self.decoded += self.pending.len() as u64;
+                if self.decoded > self.decoded_limit && self.whole {
+                    let limit = self.decoded_limit / 1_000_000;
+                    return Err(too_large("The Parquet file as text", format!("more than {limit} MB")));
+                }
                 if self.decoded > self.decoded_limit {
                     return Err(CoreError::TooLarge {
                         what: "The Parquet file's rows as text".into(),
@@ -173,12 +180,9 @@ pub fn to_csv(bytes: &[u8]) -> Result<String> {
     let mut reader = ParquetCsv::new(Bytes::copy_from_slice(bytes), true)?;
     // The header, then each batch's text as it is decoded.
     let mut text = std::mem::take(&mut reader.pending);
+    // (`refill` stops at the limit on text held whole.)
     while reader.refill()? {
         text.extend_from_slice(&reader.pending);
-        if text.len() as u64 > limits::MAX_UNZIPPED_BYTES {
-            let limit = limits::MAX_UNZIPPED_BYTES / 1_000_000;
-            return Err(too_large("The Parquet file as text", format!("more than {limit} MB")));
-        }
     }
     String::from_utf8(text).map_err(|_| unreadable("a text column is not UTF-8"))
 }

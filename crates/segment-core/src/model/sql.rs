@@ -329,8 +329,8 @@ fn table_parts(table: &str) -> std::result::Result<Vec<String>, String> {
     }
 }
 
-/// The table as the query names it: each part of `table_parts` quoted.
-fn table_name(dialect: Dialect, table: &str) -> Result<String> {
+/// The table as the query names it (each part of `table_parts` quoted), and its last part.
+fn table_name(dialect: Dialect, table: &str) -> Result<(String, String)> {
     let parts = table_parts(table).map_err(|why| {
         CoreError::Sql(format!(
             "the table name \"{}\" cannot be read: {why}. Write it as table, schema.table or \"a.b\" for a name with a dot",
@@ -343,7 +343,8 @@ fn table_name(dialect: Dialect, table: &str) -> Result<String> {
             comment(table)
         )));
     }
-    Ok(parts.iter().map(|p| dialect.quote(p)).collect::<Vec<_>>().join("."))
+    let quoted = parts.iter().map(|p| dialect.quote(p)).collect::<Vec<_>>().join(".");
+    Ok((quoted, parts.last().cloned().unwrap_or_default()))
 }
 
 /// Refuses a table the engines would read another column of than the query names: two columns whose
@@ -424,7 +425,7 @@ pub fn export_sql(
         _ => {}
     }
     let q = |name: &str| dialect.quote(name);
-    let table_sql = table_name(dialect, table)?;
+    let (table_sql, last_part) = table_name(dialect, table)?;
     check_names(dialect, columns)?;
     let features = &model.spec.features;
     let d = features.len();
@@ -503,7 +504,6 @@ pub fn export_sql(
     // 1. Row order, the values, the first cleaning rule (missing values).
     let read: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS __u{i}", q(c))).collect();
     // The first stage is the only one that reads the table: its name is never the table's.
-    let last_part = table_parts(table).ok().and_then(|p| p.last().cloned()).unwrap_or_default();
     let numbered = if last_part.eq_ignore_ascii_case("numbered") { "numbered_rows" } else { "numbered" };
     let _ = writeln!(
         sql,
@@ -964,10 +964,10 @@ mod tests {
             assert!(table_parts(bad).is_err(), "{bad:?}");
         }
         assert_eq!(
-            table_name(Dialect::DuckDb, "main.customers").ok().as_deref(),
-            Some(r#""main"."customers""#)
+            table_name(Dialect::DuckDb, "main.customers").ok(),
+            Some((r#""main"."customers""#.to_string(), "customers".to_string()))
         );
-        assert_eq!(table_name(Dialect::Spark, "db.t").ok().as_deref(), Some("`db`.`t`"));
+        assert_eq!(table_name(Dialect::Spark, "db.t").ok().map(|t| t.0).as_deref(), Some("`db`.`t`"));
         assert!(matches!(table_name(Dialect::Spark, "t_${env:HOME}"), Err(CoreError::Sql(_))));
         assert!(table_name(Dialect::DuckDb, "t_${env:HOME}").is_ok());
     }
