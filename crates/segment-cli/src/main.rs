@@ -501,6 +501,9 @@ fn print_fit(result: &AnalysisResult, names: &[String]) {
     }
     for ((size, name), profile) in result.segment_sizes.iter().zip(names).zip(&result.profiles) {
         eprintln!("segment {} {name}: {size} rows; {}", profile.segment + 1, profile.description);
+        if !profile.traits.is_empty() {
+            eprintln!("  also: {}", profile.traits.join("; "));
+        }
     }
     eprintln!("noise: {} rows", result.noise);
     let s = &result.scores;

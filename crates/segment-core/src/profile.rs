@@ -28,8 +28,9 @@ pub struct SegmentProfile {
     pub levels: Vec<FeatureLevel>,
     pub description: String,
     pub suggested_name: String,
-    /// What the yes/no columns that are not features say of the segment, where it differs from all
-    /// customers ("newsletter yes for 62% (38% overall)"): flags describe segments without defining them.
+    /// What the yes/no columns and categories that are not features say of the segment, where it differs
+    /// from all customers ("newsletter yes for 62% (38% overall)", "country Spain for 40% (20%
+    /// overall)"): flags and categories describe segments without defining them.
     #[serde(default)]
     pub traits: Vec<String>,
 }
@@ -303,8 +304,9 @@ pub const TRAIT_LIFT: f64 = 1.25;
 pub const MAX_TRAITS: usize = 3;
 
 /// Fills each profile's [`SegmentProfile::traits`] from the yes/no columns of `table` that are not
-/// features (a column of two values: yes/no words, or two numbers, the larger read as yes), over the
-/// `kept` rows and their `labels` (-1: noise).
+/// features (a column of two values: yes/no words, or two numbers, the larger read as yes) and its
+/// categories (the level most over-represented in the segment), over the `kept` rows and their
+/// `labels` (-1: noise).
 pub fn describe_traits(
     table: &crate::ingest::Table,
     features: &[String],
@@ -366,9 +368,71 @@ pub fn describe_traits(
             }
         }
     }
+    for c in &table.columns {
+        if features.contains(&c.name) || c.kind != crate::ingest::ColumnKind::Categorical {
+            continue;
+        }
+        if let Some(levels) = &c.levels {
+            category_traits(&c.name, levels, kept, labels, &mut found);
+        }
+    }
     for (profile, mut traits) in profiles.iter_mut().zip(found) {
         traits.sort_by(|a, b| b.0.total_cmp(&a.0));
         profile.traits = traits.into_iter().take(MAX_TRAITS).map(|(_, t)| t).collect();
+    }
+}
+
+/// A category's level said of a segment where it is over-represented ("country Spain for 40% (20%
+/// overall)"), by the same thresholds as a flag; the most different level of each segment only.
+fn category_traits(
+    name: &str,
+    levels: &crate::ingest::Levels,
+    kept: &[usize],
+    labels: &[i32],
+    found: &mut [Vec<(f64, String)>],
+) {
+    let k = found.len();
+    let m = levels.names.len();
+    // counts[s * m + level], and the segment's rows with a level.
+    let (mut counts, mut seg_n) = (vec![0usize; k * m], vec![0usize; k]);
+    let (mut all, mut all_n) = (vec![0usize; m], 0usize);
+    for (&row, &label) in kept.iter().zip(labels) {
+        let Some(level) = levels.at(row).filter(|&l| l < m) else { continue };
+        all[level] += 1;
+        all_n += 1;
+        if let Ok(s) = usize::try_from(label) {
+            if s < k {
+                counts[s * m + level] += 1;
+                seg_n[s] += 1;
+            }
+        }
+    }
+    if all_n == 0 {
+        return;
+    }
+    for s in 0..k {
+        if seg_n[s] == 0 {
+            continue;
+        }
+        let best = (0..m)
+            .filter_map(|level| {
+                let overall = all[level] as f64 / all_n as f64;
+                let share = counts[s * m + level] as f64 / seg_n[s] as f64;
+                let over = share - overall >= TRAIT_POINTS && share >= TRAIT_LIFT * overall;
+                over.then_some((share - overall, level, share, overall))
+            })
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((points, level, share, overall)) = best {
+            found[s].push((
+                points,
+                format!(
+                    "{name} {} for {:.0}% ({:.0}% overall)",
+                    levels.names[level],
+                    share * 100.0,
+                    overall * 100.0
+                ),
+            ));
+        }
     }
 }
 
@@ -463,5 +527,40 @@ mod tests {
             ]
         );
         assert_eq!((p[1].levels[0].yes_no, p[1].levels[1].yes_no), (true, false));
+    }
+
+    #[test]
+    fn a_category_describes_a_segment_by_its_over_represented_value() {
+        // 100 customers in two segments: Germany is 60% of segment 0 and 30% overall; the plan is
+        // spread evenly (said of none); a code column of 100 values is no category.
+        let mut csv = String::from("spend,country,plan,code\n");
+        for i in 0..100 {
+            let country = match (i < 50, i % 10) {
+                (true, 0..=3) => "Spain",
+                (false, 0..=5) => "France",
+                (true, _) => "Germany",
+                (false, _) => "Italy",
+            };
+            csv.push_str(&format!("{},{country},{},C{i}\n", i, ["basic", "plus"][i % 2]));
+        }
+        let table = crate::ingest::read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let country = table.column("country").unwrap_or_else(|| panic!("country"));
+        assert_eq!(country.kind, crate::ingest::ColumnKind::Categorical);
+        let levels = country.levels.as_ref().unwrap_or_else(|| panic!("levels"));
+        assert_eq!(levels.names.len(), 4);
+        assert_eq!(levels.at(0).map(|l| levels.names[l].as_str()), Some("Spain"));
+        let kept: Vec<usize> = (0..100).collect();
+        let labels: Vec<i32> = (0..100).map(|i| i32::from(i >= 50)).collect();
+        let features = vec!["spend".to_string()];
+        let mut p = profiles(&features, &[false], &[50, 50], &[vec![24.5], vec![74.5]]);
+        describe_traits(&table, &features, &kept, &labels, &mut p);
+        // Germany is 60% of segment 0 (30% overall): the most different level is said.
+        assert_eq!(p[0].traits, vec!["country Germany for 60% (30% overall)".to_string()]);
+        assert_eq!(p[1].traits, vec!["country France for 60% (30% overall)".to_string()]);
+        // Noise rows (-1) count overall only.
+        let labels: Vec<i32> = (0..100).map(|i| if i < 50 { 0 } else { -1 }).collect();
+        let mut p = profiles(&features, &[false], &[50], &[vec![24.5]]);
+        describe_traits(&table, &features, &kept, &labels, &mut p);
+        assert_eq!(p[0].traits, vec!["country Germany for 60% (30% overall)".to_string()]);
     }
 }

@@ -66,6 +66,23 @@ pub struct Column {
     /// For columns with a distinct value in at least half the rows (id candidates): a hash of each cell, so
     /// duplicated ids can be found; None otherwise.
     pub cell_hash: Option<Vec<u64>>,
+    /// For a category: its values' names and each row's.
+    pub levels: Option<Levels>,
+}
+
+/// A category's values by name: `names[codes[row]]` is the row's (a code of [`read::NO_LEVEL`]: missing).
+#[derive(Debug, Clone, Default)]
+pub struct Levels {
+    /// The most common first.
+    pub names: Vec<String>,
+    pub codes: Vec<u8>,
+}
+
+impl Levels {
+    /// The level of `row`, if any.
+    pub fn at(&self, row: usize) -> Option<usize> {
+        self.codes.get(row).filter(|&&c| c != read::NO_LEVEL).map(|&c| usize::from(c))
+    }
 }
 
 impl Column {

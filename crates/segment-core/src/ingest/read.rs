@@ -6,7 +6,7 @@
 use super::date::{parse_date, DateEvidence, DateFormat};
 use super::number::{parse_number, DecimalEvidence, NumberFormat};
 use super::values::{Flags, Values, ValuesBuilder};
-use super::{boolean_value, is_missing_marker, text_hash, Column, ColumnKind};
+use super::{boolean_value, is_missing_marker, text_hash, Column, ColumnKind, Levels};
 use std::collections::{HashMap, HashSet};
 
 /// Share of filled cells that must parse (as numbers, or as dates) for a column to be of that type.
@@ -28,8 +28,15 @@ pub struct ColumnScan {
     not_boolean: bool,
     /// Each distinct filled text's hash and count, until there are more than [`SMALL_DISTINCT`].
     small: Option<HashMap<u64, u32>>,
+    /// The text of each of those values (cut to [`MAX_LEVEL_CHARS`]): a category's level names.
+    names: HashMap<u64, String>,
     overflowed: bool,
 }
+
+/// A category level's name is kept up to this many characters.
+const MAX_LEVEL_CHARS: usize = 60;
+/// A row's level code where the cell is missing.
+pub const NO_LEVEL: u8 = u8::MAX;
 
 impl ColumnScan {
     /// One trimmed cell.
@@ -50,9 +57,15 @@ impl ColumnScan {
         }
         if !self.overflowed {
             let small = self.small.get_or_insert_with(HashMap::new);
-            *small.entry(text_hash(cell)).or_insert(0) += 1;
+            let hash = text_hash(cell);
+            let count = small.entry(hash).or_insert(0);
+            if *count == 0 {
+                self.names.insert(hash, cell.chars().take(MAX_LEVEL_CHARS).collect());
+            }
+            *count += 1;
             if small.len() > SMALL_DISTINCT {
                 self.small = None;
+                self.names = HashMap::new();
                 self.overflowed = true;
             }
         }
@@ -82,9 +95,26 @@ impl ColumnScan {
         };
         // A date plan may fall back to a category or text when too few cells are dates.
         let hashes = matches!(plan, Plan::TextOrCategory | Plan::Date(_)) && self.overflowed;
+        // A category's levels, the most common first (ties by name): each row's code is stored.
+        let mut level_names = Vec::new();
+        let mut level_of = HashMap::new();
+        if let (Some(small), Plan::TextOrCategory | Plan::Date(_)) = (&self.small, plan) {
+            if small.len() <= MAX_CATEGORIES {
+                let mut levels: Vec<(u32, &String, u64)> =
+                    small.iter().filter_map(|(h, &n)| self.names.get(h).map(|name| (n, name, *h))).collect();
+                levels.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+                for (code, (_, name, hash)) in levels.into_iter().enumerate() {
+                    level_of.insert(hash, code as u8);
+                    level_names.push(name.clone());
+                }
+            }
+        }
         ColumnBuilder {
             plan,
             scan_filled: self.filled,
+            codes: Vec::with_capacity(if level_of.is_empty() { 0 } else { n_rows }),
+            level_of,
+            level_names,
             small: self.small,
             missing: Flags::with_capacity(n_rows),
             values: ValuesBuilder::with_capacity(if matches!(plan, Plan::Empty | Plan::TextOrCategory) {
@@ -122,6 +152,10 @@ pub struct ColumnBuilder {
     values: ValuesBuilder,
     /// For a column that may turn out a category: each cell's share (a date plan's fallback).
     category: ValuesBuilder,
+    /// ...each cell's level ([`NO_LEVEL`] where missing), the level of each text's hash, their names.
+    codes: Vec<u8>,
+    level_of: HashMap<u64, u8>,
+    level_names: Vec<String>,
     hashes: Vec<u64>,
     collect_hashes: bool,
     format: NumberFormat,
@@ -143,6 +177,10 @@ impl ColumnBuilder {
         self.missing.push(missing);
         if self.collect_hashes {
             self.hashes.push(text_hash(cell));
+        }
+        if !self.level_of.is_empty() {
+            let code = if missing { None } else { self.level_of.get(&text_hash(cell)) };
+            self.codes.push(code.copied().unwrap_or(NO_LEVEL));
         }
         match self.plan {
             Plan::Empty => {}
@@ -208,6 +246,7 @@ impl ColumnBuilder {
             number_format: None,
             date_format: None,
             cell_hash: None,
+            levels: None,
         };
         match self.plan {
             Plan::Empty => {}
@@ -242,6 +281,9 @@ impl ColumnBuilder {
                 if distinct <= MAX_CATEGORIES && distinct * 5 <= filled {
                     column.kind = ColumnKind::Categorical;
                     column.values = self.category.finish();
+                    if self.codes.len() == column.missing.len() && !self.level_names.is_empty() {
+                        column.levels = Some(Levels { names: self.level_names, codes: self.codes });
+                    }
                 } else {
                     column.kind = ColumnKind::Text;
                     // Ids written as codes: each cell's hash, for the duplicate-id rule.
