@@ -125,12 +125,23 @@ test('a transaction file is segmented per customer by default (RFM, as pandas co
     // One click segments the purchase lines as they are; the aggregation is then offered, and gives
     // the customers back.
     await show(page, 'data');
+    // The columns read are said, and changed in the same short form: without the order column, each
+    // purchase day is an order; the customers stay the same.
+    assert.equal(await page.getByTestId('rfm-columns').textContent(),
+      'Read as: customer = CustomerID, order = InvoiceNo, date = InvoiceDate, amount = Quantity x UnitPrice.');
+    await page.locator('[data-testid="rfm-change"] summary').click();
+    await page.locator('[data-testid="rfm-change"] [data-testid="rfm-map"][data-role="invoice"]').selectOption('');
+    await page.getByTestId('rfm-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('rfm-columns').textContent(), /order = each purchase day, date = InvoiceDate/);
+    assert.match(await page.getByTestId('rfm-report').textContent(), new RegExp(`became ${want.customers} customers`));
+    await show(page, 'data');
     await page.getByTestId('rfm-as-is').click();
     assert.equal(await settled(page), 'done');
     await page.getByTestId('rfm-panel').waitFor();
     assert.equal(await int(page, 'rows-used') + await int(page, 'rows-dropped'), want.rows_in);
     const mapped = await page.getByTestId('rfm-map').evaluateAll((els) => els.map((e) => [e.dataset.role, e.value]));
-    assert.deepEqual(mapped, [['customer', 'CustomerID'], ['invoice', 'InvoiceNo'], ['date', 'InvoiceDate'], ['quantity', 'Quantity'], ['price', 'UnitPrice']]);
+    assert.deepEqual(mapped, [['customer', 'CustomerID'], ['invoice', 'InvoiceNo'], ['date', 'InvoiceDate'], ['quantity', 'Quantity'], ['price', 'UnitPrice'], ['amount', '']]);
     await page.getByTestId('rfm-button').click();
     assert.equal(await settled(page), 'done');
     assert.match(await page.getByTestId('rfm-report').textContent(), new RegExp(`became ${want.customers} customers`));

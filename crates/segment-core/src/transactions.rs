@@ -185,11 +185,49 @@ struct Customer {
     last: f64,
     invoices: HashSet<String>,
     monetary: f64,
+    /// Per described category: (level, lines) of each level the customer's lines hold.
+    levels: Vec<Vec<(u8, u32)>>,
+}
+
+/// The five columns an aggregation writes.
+const RFM_COLUMNS: [&str; 5] =
+    ["customer_id", "recency_days", "frequency", "monetary", "average_order_value"];
+
+/// The categories of the purchase lines that may describe their customers (a country, a customer
+/// segment, a region): every category column that is not one of the aggregation's and has two levels
+/// or more, under a name the aggregation does not write; kept when it holds one level across each
+/// customer's lines ([`CUSTOMER_ATTRIBUTE`]).
+fn described_categories<'a>(table: &'a Table, cols: &TransactionColumns) -> Vec<&'a crate::ingest::Column> {
+    let roles = [
+        Some(&cols.customer),
+        cols.invoice.as_ref(),
+        Some(&cols.date),
+        cols.quantity.as_ref(),
+        cols.price.as_ref(),
+        cols.amount.as_ref(),
+    ];
+    table
+        .columns
+        .iter()
+        .filter(|c| c.kind == ColumnKind::Categorical)
+        .filter(|c| c.levels.as_ref().is_some_and(|l| l.names.len() >= 2))
+        .filter(|c| !roles.contains(&Some(&c.name)))
+        .filter(|c| !RFM_COLUMNS.iter().any(|r| r.eq_ignore_ascii_case(c.name.trim())))
+        .collect()
+}
+
+/// The share of lines that must hold their customer's level for a category to describe customers.
+const CUSTOMER_ATTRIBUTE: f64 = 0.9;
+
+/// The level most of a customer's lines hold (the first in the file's order of commonness on a tie).
+fn most_lines(levels: &[(u8, u32)]) -> Option<u8> {
+    levels.iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))).map(|&(l, _)| l)
 }
 
 /// Aggregates the transactions of `table` (read from `bytes`) per customer: the customer-level CSV
-/// (customer_id, recency_days, frequency, monetary, average_order_value; customers sorted by id) and
-/// what was excluded.
+/// (customer_id, recency_days, frequency, monetary, average_order_value, then the customer's level
+/// of each category that describes customers, such as a country; customers sorted by id) and what
+/// was excluded.
 pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Result<(String, RfmReport)> {
     let column = |name: &str| {
         table.column(name).ok_or_else(|| CoreError::UnknownColumn {
@@ -224,6 +262,7 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
         customers: 0,
         latest_date: iso_date(latest as i64),
     };
+    let categories = described_categories(table, cols);
     let mut customers: BTreeMap<String, Customer> = BTreeMap::new();
     let mut row = 0usize;
     walk_csv(bytes, &mut |_| {}, &mut |record, _, _| {
@@ -256,7 +295,16 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
             last: f64::NEG_INFINITY,
             invoices: HashSet::new(),
             monetary: 0.0,
+            levels: vec![Vec::new(); categories.len()],
         });
+        for (held, column) in c.levels.iter_mut().zip(&categories) {
+            let Some(level) = column.levels.as_ref().and_then(|l| l.at(r)) else { continue };
+            let level = level as u8;
+            match held.iter_mut().find(|(l, _)| *l == level) {
+                Some((_, n)) => *n += 1,
+                None => held.push((level, 1)),
+            }
+        }
         c.last = c.last.max(day);
         // Without an invoice column, a customer's distinct purchase days count as orders.
         c.invoices.insert(invoice.unwrap_or_else(|| day.to_string()));
@@ -279,18 +327,38 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| CoreError::Malformed { line: 0, reason: e.to_string() };
-    w.write_record(["customer_id", "recency_days", "frequency", "monetary", "average_order_value"])
-        .map_err(fail)?;
+    // A category that describes customers holds one level across a customer's lines (a country, a
+    // customer segment), not one that varies from line to line (a product, a store).
+    let consistent: Vec<bool> = (0..categories.len())
+        .map(|i| {
+            let (main, all) = customers.values().fold((0u64, 0u64), |(main, all), c| {
+                let held = &c.levels[i];
+                let top = held.iter().map(|&(_, n)| u64::from(n)).max().unwrap_or(0);
+                (main + top, all + held.iter().map(|&(_, n)| u64::from(n)).sum::<u64>())
+            });
+            all > 0 && main as f64 >= CUSTOMER_ATTRIBUTE * all as f64
+        })
+        .collect();
+    let categories: Vec<(usize, &crate::ingest::Column)> =
+        categories.into_iter().enumerate().filter(|&(i, _)| consistent[i]).collect();
+    let header =
+        RFM_COLUMNS.iter().map(|c| c.to_string()).chain(categories.iter().map(|(_, c)| c.name.clone()));
+    w.write_record(header.collect::<Vec<_>>()).map_err(fail)?;
     for (id, c) in &customers {
         let frequency = c.invoices.len();
-        w.write_record([
+        let described = categories.iter().map(|&(i, column)| {
+            let held = &c.levels[i];
+            let names = column.levels.as_ref().map(|l| l.names.as_slice()).unwrap_or_default();
+            most_lines(held).and_then(|l| names.get(usize::from(l))).cloned().unwrap_or_default()
+        });
+        let record = [
             id.clone(),
             format!("{}", (latest - c.last) as i64),
             frequency.to_string(),
             format!("{}", c.monetary),
             format!("{}", c.monetary / frequency.max(1) as f64),
-        ])
-        .map_err(fail)?;
+        ];
+        w.write_record(record.into_iter().chain(described).collect::<Vec<_>>()).map_err(fail)?;
     }
     let out = w.into_inner().map_err(|e| CoreError::Malformed { line: 0, reason: e.to_string() })?;
     let text = String::from_utf8(out).map_err(|e| CoreError::Malformed { line: 0, reason: e.to_string() })?;
@@ -315,6 +383,9 @@ pub enum LoadMode {
 pub struct Aggregated {
     pub columns: TransactionColumns,
     pub report: RfmReport,
+    /// The purchase lines' columns (for a person to choose others from).
+    #[serde(default)]
+    pub line_columns: Vec<String>,
 }
 
 /// The table segmentation runs on, and the bytes it was read from (the customer CSV when aggregated, so
@@ -361,12 +432,13 @@ pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionCo
         return Err(CoreError::TooFewRows { rows: 0, needed: 3 });
     }
     let customers = csv.into_bytes();
+    let line_columns = table.names();
     let (table, rows) = crate::ingest::read_csv_indexed(&customers, &mut |_| {})?;
     Ok(Customers {
         bytes: customers,
         rows,
         table,
-        aggregated: Some(Aggregated { columns, report }),
+        aggregated: Some(Aggregated { columns, report, line_columns }),
         purchases: Some(bytes),
     })
 }
@@ -382,5 +454,33 @@ mod tests {
         assert!(!is_cancellation("CA-2016-152156"));
         assert!(!is_cancellation("536379"));
         assert!(!is_cancellation("C"));
+    }
+
+    #[test]
+    fn a_category_that_describes_customers_is_carried_per_customer_and_one_that_varies_is_not() {
+        // 40 customers, 5 lines each: a country that is one per customer (one line in 20 says
+        // otherwise, a typo), a product that varies from line to line.
+        let mut csv = String::from("customer,date,amount,country,product\n");
+        let countries = ["Spain", "France", "Italy"];
+        for c in 0..40 {
+            for line in 0..5 {
+                let country = if (c * 5 + line) % 20 == 19 { "Germany" } else { countries[c % 3] };
+                let product = ["pen", "ink", "pad", "cup"][(c + line) % 4];
+                csv.push_str(&format!("K{c},2024-01-{:02},{}.5,{country},{product}\n", line + 1, c + line));
+            }
+        }
+        let customers =
+            read_customers(csv.into_bytes(), &LoadMode::Auto, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8(customers.bytes).unwrap_or_default();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("customer_id,recency_days,frequency,monetary,average_order_value,country")
+        );
+        // K3's lines: Spain four times and one Germany typo (row 19): Spain.
+        let k3 = text.lines().find(|l| l.starts_with("K3,")).unwrap_or_default();
+        assert!(k3.ends_with(",Spain"), "{k3}");
+        let country = customers.table.column("country").unwrap_or_else(|| panic!("no country"));
+        assert_eq!(country.kind, ColumnKind::Categorical);
     }
 }
