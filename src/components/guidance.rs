@@ -5,7 +5,7 @@ use super::canvas::{paint, PngButton};
 use super::state;
 use crate::charts::lines::{draw_lines, LineChart, Marker, Series};
 use crate::charts::palette::segment_colour;
-use crate::format::decimal;
+use crate::format::{decimal, thousands};
 use crate::state::Status;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -231,7 +231,7 @@ fn KSweepPanel() -> impl IntoView {
                                 <tr data-k=r.k>
                                     <td>{r.k}</td>
                                     <td data-testid="sweep-segments">{r.segments}</td>
-                                    <td>{r.noise}</td>
+                                    <td>{thousands(r.noise)}</td>
                                     <td>{decimal(r.inertia, 2)}</td>
                                     <td>{r.scores.silhouette.as_ref().map_or("n/a".into(), |s| decimal(s.mean, 4))}</td>
                                     <td>{r.scores.davies_bouldin.map_or("n/a".into(), |v| decimal(v, 4))}</td>

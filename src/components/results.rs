@@ -36,12 +36,12 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             <div class="cards">
                 <div class="card">
                     <span class="label">"Customers used"</span>
-                    <span class="value" data-testid="rows-used">{r.rows_used}</span>
+                    <span class="value" data-testid="rows-used">{thousands(r.rows_used)}</span>
                     <span class="sub">{format!("{} rows read", thousands(r.cleaning.rows_in))}</span>
                 </div>
                 <div class="card">
                     <span class="label">"Rows dropped by cleaning"</span>
-                    <span class="value" data-testid="rows-dropped">{dropped}</span>
+                    <span class="value" data-testid="rows-dropped">{thousands(dropped)}</span>
                     <span class="sub">{percent(dropped, r.cleaning.rows_in)}</span>
                 </div>
                 <div class="card">
@@ -50,7 +50,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                 </div>
                 <div class="card">
                     <span class="label">"Noise (fits no segment)"</span>
-                    <span class="value" data-testid="noise-count">{r.noise}</span>
+                    <span class="value" data-testid="noise-count">{thousands(r.noise)}</span>
                     <span class="sub">{percent(r.noise, r.rows_used)}</span>
                 </div>
             </div>
@@ -62,7 +62,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                         <th>"Customers"</th>
                         <th>"Share"</th>
                         {firm_header}
-                        {features.iter().map(|f| view! { <th>{format!("mean {f}")}</th> }).collect_view()}
+                        {features.iter().map(|f| view! { <th>"mean " {with_breaks(f)}</th> }).collect_view()}
                     </tr>
                 </thead>
                 <tbody>
@@ -89,7 +89,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                         <div class="profile" data-testid="segment-profile">{profile}</div>
                                         {(!traits.is_empty()).then(|| view! { <div class="profile traits" data-testid="segment-traits">{traits}</div> })}
                                     </td>
-                                    <td data-testid="cluster-size">{size}</td>
+                                    <td data-testid="cluster-size">{thousands(size)}</td>
                                     <td>{percent(size, r.rows_used)}</td>
                                     {firmness_rows.as_ref().map(|f| view! { <td data-testid="segment-firmness">{decimal(f.get(i).copied().unwrap_or(f64::NAN), 2)}</td> })}
                                     {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
@@ -108,7 +108,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                         {format!("Show all {}", folding.segments)}
                                     </button>
                                 </td>
-                                <td>{rest}</td>
+                                <td>{thousands(rest)}</td>
                                 <td>{percent(rest, r_others.rows_used)}</td>
                                 {firmness_others.then(|| view! { <td></td> })}
                                 {r_others.spec.features.iter().map(|_| view! { <td></td> }).collect_view()}
@@ -117,7 +117,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                     })}
                     <tr class="noise-row">
                         <td><span class="swatch" style=format!("background:{}", css_colour(-1))></span>"Noise"</td>
-                        <td>{r.noise}</td>
+                        <td>{thousands(r.noise)}</td>
                         <td>{percent(r.noise, r.rows_used)}</td>
                         {firmness.as_ref().map(|_| view! { <td></td> })}
                         {features.iter().map(|_| view! { <td></td> }).collect_view()}
@@ -433,4 +433,24 @@ fn hdbscan_warning(r: &AnalysisResult) -> Option<String> {
         return Some("Over half of the customers are noise. Lower min_samples (a neighbourhood is then dense with fewer neighbours).".into());
     }
     None
+}
+
+/// A column name that may wrap after its separators (`average_order_value` as `average_` `order_`
+/// `value`), never inside a word: a narrow table keeps every mean in view.
+fn with_breaks(name: &str) -> impl IntoView {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, ch) in name.char_indices() {
+        if matches!(ch, '_' | '-' | '.' | '/') {
+            parts.push(name[start..i + ch.len_utf8()].to_string());
+            start = i + ch.len_utf8();
+        }
+    }
+    parts.push(name[start..].to_string());
+    let last = parts.len() - 1;
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| view! { {part} {(i < last).then(|| view! { <wbr /> })} })
+        .collect_view()
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { openApp, settled, int, screenshot, setInput, withApp, FIXTURES, DIST, show } from './browser.mjs';
+import { openApp, settled, int, screenshot, setInput, withApp, FIXTURES, DIST, show, ints } from './browser.mjs';
 
 test('the sample with its defaults gives the original project figures', async () => {
   await withApp(async ({ page }) => {
@@ -21,8 +21,8 @@ test('the sample with its defaults gives the original project figures', async ()
     assert.equal(await int(page, 'rows-dropped'), 54);
     assert.equal(await int(page, 'segment-count'), 3);
     assert.equal(await int(page, 'noise-count'), 2711);
-    const sizes = await page.getByTestId('cluster-size').allTextContents();
-    assert.deepEqual(sizes.map(Number), [18330, 18273, 15688]);
+    const sizes = await ints(page, 'cluster-size');
+    assert.deepEqual(sizes, [18330, 18273, 15688]);
     assert.equal(await page.getByTestId('davies-bouldin').textContent(), '0.4675');
     const sil = Number(await page.getByTestId('silhouette').textContent());
     assert.ok(Math.abs(sil - 0.6598) <= 0.01, `silhouette ${sil}`);
@@ -80,7 +80,7 @@ test('the sample with its defaults gives the original project figures', async ()
     await setInput(page, 'min-samples-input', '50');
     await page.getByTestId('run-button').click();
     assert.equal(await settled(page), 'done');
-    assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [18330, 18273, 15688]);
+    assert.deepEqual(await ints(page, 'cluster-size'), [18330, 18273, 15688]);
   });
 });
 
@@ -92,7 +92,7 @@ async function referenceDbscan(page) {
   await setInput(page, 'min-samples-input', '10');
   await page.getByTestId('run-button').click();
   assert.equal(await settled(page), 'done');
-  assert.deepEqual((await page.getByTestId('cluster-size').allTextContents()).map(Number), [703, 499, 384, 198]);
+  assert.deepEqual(await ints(page, 'cluster-size'), [703, 499, 384, 198]);
   assert.equal(await page.getByTestId('silhouette').textContent(), '0.8164');
 }
 
@@ -111,7 +111,7 @@ test('a CSV uploaded through the file input is segmented by the automatic choice
     assert.match(await page.getByTestId('auto-explanation').textContent(), /with \d+ segments: .* of the \d+ segmentations tried/);
     const count = await int(page, 'segment-count');
     assert.ok(count >= 2 && count <= 10, `segments ${count}`);
-    const sizes = (await page.getByTestId('cluster-size').allTextContents()).map(Number);
+    const sizes = await ints(page, 'cluster-size');
     assert.ok(Math.max(...sizes) <= 0.85 * 1900, `sizes ${sizes}`);
 
     // DBSCAN with scikit-learn's reference settings gives its figures.

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { settled, int, screenshot, withApp, FIXTURES } from './browser.mjs';
+import { settled, int, screenshot, withApp, FIXTURES, ints } from './browser.mjs';
 
 async function usable(page, customers) {
   const count = await int(page, 'segment-count');
   assert.ok(count >= 2 && count <= 10, `segments ${count}`);
   const used = await int(page, 'rows-used');
-  const sizes = (await page.getByTestId('cluster-size').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+  const sizes = await ints(page, 'cluster-size');
   assert.equal(sizes.length, count);
   assert.ok(Math.max(...sizes) <= 0.85 * used, `sizes ${sizes} of ${used}`);
   assert.ok(await int(page, 'noise-count') <= 0.2 * used);

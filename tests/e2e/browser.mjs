@@ -62,6 +62,11 @@ export async function int(page, testid) {
   return Number(text.replace(/[^0-9-]/g, ''));
 }
 
+/** Every `testid` element's number, written with thousands separators or not. */
+export async function ints(page, testid) {
+  return (await page.getByTestId(testid).allTextContents()).map((t) => Number(t.replace(/[^0-9-]/g, '')));
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { settled, int, screenshot, show, withApp, FIXTURES } from './browser.mjs';
+import { settled, int, screenshot, show, withApp, FIXTURES, ints } from './browser.mjs';
 
 const CORPUS = path.join(FIXTURES, 'corpus');
 
@@ -18,7 +18,7 @@ async function planted(page, file, name) {
   const truth = JSON.parse(fs.readFileSync(path.join(CORPUS, `${name}.truth.json`), 'utf8')).sizes;
   const customers = truth.reduce((a, b) => a + b, 0);
   assert.equal(await int(page, 'segment-count'), truth.length);
-  const sizes = (await page.getByTestId('cluster-size').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
+  const sizes = await ints(page, 'cluster-size');
   assert.equal(await int(page, 'rows-used'), customers);
   sizes.forEach((s, i) => assert.ok(Math.abs(s - truth[i]) <= 0.02 * customers, `sizes ${sizes}, planted ${truth}`));
   const explanation = await page.getByTestId('auto-explanation').textContent();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { settled, int, screenshot, withApp, DIST, show } from './browser.mjs';
+import { settled, int, ints, screenshot, withApp, DIST, show } from './browser.mjs';
 
 test('Gaussian mixture and Ward on the sample give the original figures', async () => {
   await withApp(async ({ page }) => {
@@ -53,9 +53,9 @@ test('HDBSCAN on the sample: scikit-learn\'s segments and noise, firmness, the d
     // scikit-learn: 18,168 / 18,066 / 16,945 and 1,823 noise (one row sits on an exact tie between two
     // segments; noise is the same rows).
     assert.equal(await int(page, 'noise-count'), 1823);
-    const sizes = await page.getByTestId('cluster-size').allTextContents();
+    const sizes = await ints(page, 'cluster-size');
     const expected = [18168, 18066, 16945];
-    sizes.map(Number).forEach((s, i) => assert.ok(Math.abs(s - expected[i]) <= 1, `segment ${i + 1}: ${s}`));
+    sizes.forEach((s, i) => assert.ok(Math.abs(s - expected[i]) <= 1, `segment ${i + 1}: ${s}`));
     const firmness = (await page.getByTestId('segment-firmness').allTextContents()).map(Number);
     assert.equal(firmness.length, 3);
     firmness.forEach((f) => assert.ok(f > 0 && f <= 1, `firmness ${f}`));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { settled, withApp, screenshot, int, FIXTURES, show } from './browser.mjs';
+import { settled, withApp, screenshot, int, FIXTURES, show, ints } from './browser.mjs';
 
 const NASTY = path.join(FIXTURES, 'nasty');
 const expected = JSON.parse(fs.readFileSync(path.join(NASTY, 'expected.json'), 'utf8'));
@@ -22,7 +22,7 @@ test('nasty files: schema, rows and segments as expected', async () => {
       const dropped = Number((await page.getByTestId('rows-dropped').textContent()).replace(/,/g, ''));
       assert.equal(used + dropped, want.rows, file);
       if (want.segments) {
-        const sizes = (await page.getByTestId('cluster-size').allTextContents()).map(Number);
+        const sizes = await ints(page, 'cluster-size');
         assert.deepEqual(sizes, want.segments, file);
       }
     }

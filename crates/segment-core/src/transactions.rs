@@ -216,6 +216,21 @@ fn described_categories<'a>(table: &'a Table, cols: &TransactionColumns) -> Vec<
         .collect()
 }
 
+/// An amount as the customers' file writes it: to 10 decimals, without trailing zeros, so a sum of
+/// cents reads 1817.31 and not 1817.3100000000002 (a float sum's last bits).
+fn amount_text(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return format!("{v}");
+    }
+    let text = format!("{v:.10}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
+}
+
 /// The share of lines that must hold their customer's level for a category to describe customers.
 const CUSTOMER_ATTRIBUTE: f64 = 0.9;
 
@@ -355,8 +370,8 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
             id.clone(),
             format!("{}", (latest - c.last) as i64),
             frequency.to_string(),
-            format!("{}", c.monetary),
-            format!("{}", c.monetary / frequency.max(1) as f64),
+            amount_text(c.monetary),
+            amount_text(c.monetary / frequency.max(1) as f64),
         ];
         w.write_record(record.into_iter().chain(described).collect::<Vec<_>>()).map_err(fail)?;
     }
@@ -482,5 +497,15 @@ mod tests {
         assert!(k3.ends_with(",Spain"), "{k3}");
         let country = customers.table.column("country").unwrap_or_else(|| panic!("no country"));
         assert_eq!(country.kind, ColumnKind::Categorical);
+    }
+
+    #[test]
+    fn amounts_are_written_without_a_float_sum_s_last_bits() {
+        assert_eq!(amount_text(1817.3100000000002), "1817.31");
+        assert_eq!(amount_text(53.943999999999996), "53.944");
+        assert_eq!(amount_text(12.0), "12");
+        assert_eq!(amount_text(-0.00000000001), "0");
+        assert_eq!(amount_text(1e20), "100000000000000000000");
+        assert_eq!(amount_text(0.1 + 0.2), "0.3");
     }
 }
