@@ -159,3 +159,48 @@ test('a transaction file is segmented per customer by default (RFM, as pandas co
     await screenshot(page, 'rfm');
   });
 });
+
+test('categories describe segments: a value over-represented in a segment is said of it, in a customer table and in purchase lines', async () => {
+  // Seeded: two groups of customers apart in visits and spend; Spain is 60% of the first group and
+  // 10% of the second (30% overall); the plan is independent of the groups.
+  let seed = 7;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const table = ['id,country,plan,visits,spend'];
+  for (let i = 0; i < 1200; i++) {
+    const big = rnd() < 0.4;
+    const country = rnd() < (big ? 0.6 : 0.1) ? 'Spain' : (rnd() < 0.5 ? 'France' : 'Germany');
+    const plan = rnd() < 0.5 ? 'basic' : 'plus';
+    const visits = Math.round((big ? 30 : 5) * (0.8 + 0.4 * rnd()));
+    const spend = ((big ? 900 : 120) * (0.8 + 0.4 * rnd())).toFixed(2);
+    table.push(`C${10000 + i},${country},${plan},${visits},${spend}`);
+  }
+  // Purchase lines: each customer's segment (a customer attribute) on every line, the product varying.
+  const lines = ['order,date,customer,segment,product,sales'];
+  for (let c = 0; c < 400; c++) {
+    const big = rnd() < 0.4;
+    const segment = rnd() < (big ? 0.7 : 0.15) ? 'Corporate' : 'Consumer';
+    const orders = big ? 8 + Math.floor(4 * rnd()) : 1 + Math.floor(2 * rnd());
+    for (let o = 0; o < orders; o++) {
+      const day = 1 + Math.floor(rnd() * (big ? 60 : 360));
+      const date = new Date(Date.UTC(2024, 0, day)).toISOString().slice(0, 10);
+      const sales = ((big ? 300 : 40) * (0.7 + 0.6 * rnd())).toFixed(2);
+      lines.push(`O${c}-${o},${date},K${c},${segment},P${Math.floor(rnd() * 6)},${sales}`);
+    }
+  }
+  await withApp(async ({ page }) => {
+    const load = async (name, rows) => {
+      await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n') + '\n') });
+      assert.equal(await settled(page), 'done');
+      return (await page.getByTestId('segment-traits').allTextContents()).join('\n');
+    };
+    const traits = await load('countries.csv', table);
+    assert.match(traits, /country Spain for (5|6|7)\d% \((2|3)\d% overall\)/);
+    assert.doesNotMatch(traits, /plan/);
+    const features = await page.locator('[data-testid="feature-checkbox"]:checked').evaluateAll((els) => els.map((e) => e.dataset.column));
+    assert.deepEqual(features.sort(), ['spend', 'visits']);
+    const carried = await load('lines.csv', lines);
+    assert.match(await page.getByTestId('rfm-columns').textContent(), /customer = customer, order = order, date = date, amount = sales/);
+    assert.match(carried, /segment Corporate for \d+% \(\d+% overall\)/);
+    assert.doesNotMatch(carried, /product/);
+  });
+});
