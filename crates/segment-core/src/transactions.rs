@@ -313,8 +313,7 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
             levels: vec![Vec::new(); categories.len()],
         });
         for (held, column) in c.levels.iter_mut().zip(&categories) {
-            let Some(level) = column.levels.as_ref().and_then(|l| l.at(r)) else { continue };
-            let level = level as u8;
+            let Some(level) = column.levels.as_ref().and_then(|l| l.code(r)) else { continue };
             match held.iter_mut().find(|(l, _)| *l == level) {
                 Some((_, n)) => *n += 1,
                 None => held.push((level, 1)),

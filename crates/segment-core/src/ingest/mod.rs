@@ -81,7 +81,12 @@ pub struct Levels {
 impl Levels {
     /// The level of `row`, if any.
     pub fn at(&self, row: usize) -> Option<usize> {
-        self.codes.get(row).filter(|&&c| c != read::NO_LEVEL).map(|&c| usize::from(c))
+        self.code(row).map(usize::from)
+    }
+
+    /// The level of `row` as stored (one byte), if any.
+    pub fn code(&self, row: usize) -> Option<u8> {
+        self.codes.get(row).copied().filter(|&c| c != read::NO_LEVEL)
     }
 }
 
