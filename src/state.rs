@@ -153,6 +153,13 @@ const RERUN_PAUSE_MS: i32 = 600;
 pub type HoverRow = (usize, usize, Vec<(String, String)>);
 
 /// The model's columns a file lacks, and the file's columns to pick from.
+/// A data file for the analysis worker: the file itself, which the worker reads in chunks, or for a
+/// Parquet file its CSV text, made first in the Parquet worker (see parquet_client.rs).
+pub(crate) enum DataFile {
+    Picked(web_sys::File),
+    Converted(js_sys::Uint8Array),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MappingRequest {
     pub missing: Vec<String>,
@@ -342,10 +349,10 @@ impl AppState {
 
     /// Applies the loaded model to a new file, which then becomes the loaded file (read by the worker
     /// from the file itself, in chunks, as a loaded file is).
-    pub(crate) fn apply_model(&self, name: String, data: crate::components::DataFile) {
+    pub(crate) fn apply_model(&self, name: String, data: DataFile) {
         let file = match data {
-            crate::components::DataFile::Picked(file) => (name, None, Some((*file).clone())),
-            crate::components::DataFile::Converted(bytes) => (name, Some(bytes), None),
+            DataFile::Picked(file) => (name, None, Some((*file).clone())),
+            DataFile::Converted(bytes) => (name, Some(bytes), None),
         };
         self.link.apply_file.set_value(Some(file));
         self.mapping.set(None);

@@ -9,6 +9,7 @@ use crate::format::{decimal, thousands};
 use crate::state::Status;
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use segment_core::pipeline::Swept;
 use segment_core::spec::Method;
 
 #[component]
@@ -149,15 +150,15 @@ fn KSweepPanel() -> impl IntoView {
             markers: sweep
                 .best_k
                 .map(|k| {
-                    Marker::Vertical(k as f64, format!("best {} = {k}", sweep.parameter), segment_colour(2))
+                    Marker::Vertical(
+                        k as f64,
+                        format!("best {} = {k}", sweep.parameter.name()),
+                        segment_colour(2),
+                    )
                 })
                 .into_iter()
                 .collect(),
-            x_label: if sweep.parameter == "min_cluster_size" {
-                "min_cluster_size (smallest segment)"
-            } else {
-                "k (number of segments)"
-            },
+            x_label: sweep.parameter.axis_label(),
             y_label: "score",
         };
         paint(&canvas, 0.45, 360.0, |area, dpr| draw_lines(area, &chart, dpr).is_ok());
@@ -166,13 +167,7 @@ fn KSweepPanel() -> impl IntoView {
     let use_best = move |_| {
         let Some(sweep) = state.sweep.get_untracked() else { return };
         if let Some(k) = sweep.best_k {
-            state.edit_spec(|s| {
-                if sweep.parameter == "min_cluster_size" {
-                    s.hdbscan.min_cluster_size = k;
-                } else {
-                    s.set_k(k);
-                }
-            });
+            state.edit_spec(|s| sweep.parameter.set(s, k));
             state.run();
         }
     };
@@ -198,7 +193,7 @@ fn KSweepPanel() -> impl IntoView {
                 <canvas node_ref=canvas_ref data-testid="k-sweep-chart" role="img" aria-label="Silhouette and Davies-Bouldin by k"></canvas>
             <PngButton canvas_ref=canvas_ref name="k-sweep-chart" />
                 <p>
-                    {move || if state.sweep.with(|s| s.as_ref().is_some_and(|s| s.parameter == "min_cluster_size")) {
+                    {move || if state.sweep.with(|s| s.as_ref().is_some_and(|s| s.parameter == Swept::MinClusterSize)) {
                         "Best min_cluster_size by silhouette: "
                     } else {
                         "Best k by silhouette: "
@@ -221,7 +216,7 @@ fn KSweepPanel() -> impl IntoView {
                     <table data-testid="k-sweep-table">
                         <thead>
                             <tr>
-                                <th>{move || state.sweep.with(|s| s.as_ref().map_or("k".to_string(), |s| s.parameter.clone()))}</th>
+                                <th>{move || state.sweep.with(|s| s.as_ref().map_or(Swept::K, |s| s.parameter).name())}</th>
                                 <th>"Segments"</th><th>"Noise"</th>
                                 <th>"Inertia"</th><th>"Silhouette"</th><th>"Davies-Bouldin"</th><th>"Calinski-Harabasz"</th>
                             </tr>

@@ -45,12 +45,7 @@ async fn is_parquet_file(file: &web_sys::File) -> Result<bool, String> {
 /// What a data file was read as, when the page turned it into text first.
 pub(crate) const READ_AS_PARQUET: &str = "Parquet";
 
-/// A data file for the analysis worker: the file itself, which the worker reads in chunks, or for a
-/// Parquet file its CSV text, made first in the Parquet worker (see parquet_client.rs).
-pub(crate) enum DataFile {
-    Picked(web_sys::File),
-    Converted(js_sys::Uint8Array),
-}
+use crate::state::DataFile;
 
 /// Opens a data file the person chose: only its first bytes are read here (Parquet or not).
 pub(crate) async fn open_data_file(

@@ -4,10 +4,10 @@
 //! still there when they come back; a new result builds the screen on show and the answer (Segments),
 //! and the others when they are next shown. Its charts draw when it is shown (see `canvas::paint`).
 
-mod analysis;
 mod compare;
 mod explore;
 mod landing;
+mod one_segment;
 mod overview;
 
 pub use landing::Landing;
@@ -17,10 +17,10 @@ use crate::components::{
 };
 use crate::router::Screen;
 use crate::state::AppState;
-use analysis::AnalysisScreen;
 use compare::CompareScreen;
 use explore::ExploreScreen;
 use leptos::prelude::*;
+use one_segment::OneSegmentScreen;
 use overview::{OverviewScreen, SegmentsScreen};
 use segment_core::pipeline::AnalysisResult;
 use std::sync::Arc;
@@ -56,11 +56,11 @@ fn body(screen: Screen) -> AnyView {
     match screen {
         Screen::Segments => with_result(screen, |r| view! { <SegmentsScreen result=r /> }.into_any()),
         Screen::Overview => with_result(screen, |r| view! { <OverviewScreen result=r /> }.into_any()),
-        Screen::Analysis => with_result(screen, |r| view! { <AnalysisScreen result=r /> }.into_any()),
+        Screen::OneSegment => with_result(screen, |r| view! { <OneSegmentScreen result=r /> }.into_any()),
         Screen::Compare => with_result(screen, |r| view! { <CompareScreen result=r /> }.into_any()),
         Screen::Explore => with_result(screen, |r| view! { <ExploreScreen result=r /> }.into_any()),
         Screen::Pca => view! { <Scatter /> }.into_any(),
-        Screen::Segment => view! { <Guidance /> <Comparison /> }.into_any(),
+        Screen::Method => view! { <Guidance /> <Comparison /> }.into_any(),
         Screen::Data => view! { <Transactions /> <Schema /> <CleaningReport /> <Preview /> }.into_any(),
         Screen::Models => view! { <ModelPanel /> }.into_any(),
     }

@@ -11,20 +11,7 @@ use std::io::Write;
 pub const NOISE: &str = "noise";
 pub const DROPPED: &str = "dropped by cleaning";
 
-/// A text cell this project writes into a CSV (a segment name, a profile, a column name in a header
-/// it makes), made safe to open in a spreadsheet: one that a spreadsheet would read as a formula
-/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return; OWASP's CSV-injection advice) gets a
-/// leading apostrophe, so it shows as the text it is. A number stays a number. The person's own cells,
-/// written back in the labeled export, are never changed.
-pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let risky =
-        text.starts_with(['=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}']);
-    if risky && text.trim().parse::<f64>().is_err() {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
+pub use crate::cell::spreadsheet_safe;
 
 /// The labeled CSV of `bytes` (the file the result was computed on), with the segments' `names`.
 pub fn labeled_csv(bytes: &[u8], result: &Segmentation, names: &[String]) -> Result<String> {

@@ -3,10 +3,12 @@
 //! The modules read like the pipeline: [`ingest`] (bytes to a table) -> [`clean`] (drop rows, with a
 //! report) -> [`features`] (pick and scale columns) -> [`cluster`] (DBSCAN) -> [`reduce`] (PCA) ->
 //! [`score`] (silhouette, Davies-Bouldin, Calinski-Harabasz). [`pipeline`] runs them all from one
-//! [`spec::AnalysisSpec`]. Nothing here knows about the browser: the same code runs in the Web Worker,
+//! [`spec::AnalysisSpec`]; [`advice`] reads what each column is and proposes the spec of a new file. Nothing here knows about the browser: the same code runs in the Web Worker,
 //! in native tests and from a command line.
 
+pub mod advice;
 pub mod auto;
+pub mod cell;
 pub mod clean;
 pub mod cluster;
 pub mod corpus;

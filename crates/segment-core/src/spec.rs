@@ -212,20 +212,20 @@ impl AnalysisSpec {
     }
 
     /// Starting settings for a table: the original project's for its layout; otherwise the columns an
-    /// analyst would pick ([`crate::features::advise`]: their logs and median fills included),
+    /// analyst would pick ([`crate::advice::advise`]: their logs and median fills included),
     /// features-only cleaning and z-scores. The method and its parameters here are a starting point that
     /// the automatic choice ([`crate::auto::choose`]) replaces.
     pub fn default_for(table: &Table) -> Self {
         if is_original_layout(table) {
             return Self::original_project();
         }
-        let advice = crate::features::advise(table);
+        let advice = crate::advice::advise(table);
         let mut features: Vec<String> = advice.iter().filter(|a| a.feature).map(|a| a.name.clone()).collect();
         if features.is_empty() {
             // No measure or date: the flags that vary, so a file of yes/no columns is still segmented
             // (on them, since nothing else is there); else every number that varies, so the page can
             // still say what it finds.
-            use crate::features::ColumnRole;
+            use crate::advice::ColumnRole;
             features = advice
                 .iter()
                 .filter(|a| matches!(a.role, ColumnRole::Flag | ColumnRole::Level) && a.varies)

@@ -331,7 +331,7 @@ pub fn aggregate(bytes: &[u8], table: &Table, cols: &TransactionColumns) -> Resu
     if let Some((id, c)) = customers.iter().find(|(_, c)| c.monetary.is_nan() || c.monetary.abs() > limit) {
         let spent = cols.amount.clone().unwrap_or_else(|| "quantity x price".into());
         return Err(CoreError::TooLarge {
-            what: format!("Customer {}'s total of {spent}", crate::export::spreadsheet_safe(id)),
+            what: format!("Customer {}'s total of {spent}", crate::cell::spreadsheet_safe(id)),
             found: format!("{:e}", c.monetary),
             limit: format!("{limit:e}"),
             hint: "No purchase comes near this: check the amount column (its unit, or a column read as \

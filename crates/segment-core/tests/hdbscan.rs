@@ -209,7 +209,7 @@ fn min_cluster_size_sweep_builds_the_tree_once_and_agrees_with_single_fits() {
     spec.hdbscan.min_cluster_size = 20;
     spec.hdbscan.min_samples = Some(5);
     let sweep = density_sweep(&spec, x.view(), &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(sweep.parameter, "min_cluster_size");
+    assert_eq!(sweep.parameter, segment_core::pipeline::Swept::MinClusterSize);
     assert!(sweep.rows.len() >= 5 && sweep.rows.iter().any(|r| r.k == 20));
     let (n, d) = x.dim();
     let rows: Vec<f64> = x.iter().copied().collect();

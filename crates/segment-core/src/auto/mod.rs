@@ -1,6 +1,6 @@
 //! The automatic choice: which segmentation a new file gets with no setting touched, and why.
 //!
-//! The file's rows are cleaned once with the default features ([`crate::features::advise`]); then each
+//! The file's rows are cleaned once with the default features ([`crate::advice::advise`]); then each
 //! candidate segmentation is fitted on the same rows (a seeded sample of [`SearchOptions::sample_rows`]
 //! on bigger files) and scored on the same [`SearchOptions::silhouette_rows`] of them: k-means for
 //! k = 2..10, the Gaussian mixture for the best k-means ks, Ward where the file is small, DBSCAN at the
@@ -163,14 +163,14 @@ struct View {
 /// (not an identifier, a row number, a code or a yes/no flag), as it is; constant and near-constant
 /// ones left out.
 fn plain_features(table: &Table) -> Vec<String> {
-    let advice = crate::features::advise(table);
+    let advice = crate::advice::advise(table);
     table
         .columns
         .iter()
         .zip(&advice)
         .filter(|(c, a)| {
             c.is_numeric()
-                && a.role == crate::features::ColumnRole::Measure
+                && a.role == crate::advice::ColumnRole::Measure
                 && a.varies
                 && c.distinct > 1
                 && !looks_like_id(c, table.n_rows)

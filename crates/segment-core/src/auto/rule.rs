@@ -1,5 +1,5 @@
 //! The rule that picks one segmentation among the candidates, written once here and quoted by the page,
-//! the command line and the README.
+//! the command line and docs/guide.md.
 
 use super::Candidate;
 
@@ -21,7 +21,7 @@ pub const CLEAR: f64 = 0.25;
 pub const MIN_STABILITY: f64 = 0.5;
 /// How many of the best candidates have their stability measured.
 pub const SHORTLIST: usize = 3;
-pub use crate::features::advice::FEW_LEVELS;
+pub use crate::advice::FEW_LEVELS;
 /// A candidate with one segment more that only divides one of the pick's segments (each of its
 /// segments inside one of the pick's for at least [`NESTED`] of the customers) replaces the pick when
 /// its silhouette is within this much of the pick's.

@@ -1,6 +1,7 @@
 //! Cluster: segment the scaled rows. Labels are `Option<usize>` (None = noise), canonical: segment 0 is
 //! the largest, ties broken by the earliest row, so the same settings always give the same ids.
 
+pub mod assign;
 pub mod dbscan;
 pub mod gmm;
 mod grid;
@@ -12,6 +13,7 @@ pub mod rfm;
 mod union_find;
 pub mod ward;
 
+pub use assign::{Assigner, Assignment};
 pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams, EpsIndex, EpsIndexBuild};
 pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture};
 pub use kmeans::{KMeans, KMeansFit, KMeansJob, KMeansParams, KMeansValidParams};

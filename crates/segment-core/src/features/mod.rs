@@ -1,11 +1,9 @@
 //! Features: the chosen columns of the kept rows as a matrix (`x_raw`), and the scaler that turns it into
 //! the space the clustering sees (`x_scaled`).
 
-pub mod advice;
 mod scale;
 mod transform;
 
-pub use advice::{advise, ColumnAdvice, ColumnRole};
 pub use scale::{quantile_sorted as quantile, FittedScaler, ScalerKind};
 pub use transform::Transform;
 

@@ -8,14 +8,13 @@
 //! (the command line). Both call the same cell parser, cleaning rules and [`Assigner`].
 
 pub mod apply;
-pub mod assign;
 pub mod sql;
 pub mod stream;
 
+pub use crate::cluster::{Assigner, Assignment};
 pub use apply::{
     apply, apply_text, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement,
 };
-pub use assign::{Assigner, Assignment};
 pub use stream::{apply_stream, StreamSummary};
 
 use crate::error::{CoreError, Result};

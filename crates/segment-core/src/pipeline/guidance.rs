@@ -171,15 +171,48 @@ fn sweep_row(
     }
 }
 
-fn k_parameter() -> String {
-    "k".into()
+/// What a sweep varies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Swept {
+    /// The number of segments (k-means, the Gaussian mixture, Ward).
+    #[default]
+    K,
+    /// HDBSCAN's smallest segment.
+    MinClusterSize,
+}
+
+impl Swept {
+    /// The parameter's name, as the settings call it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Swept::K => "k",
+            Swept::MinClusterSize => "min_cluster_size",
+        }
+    }
+
+    /// The parameter with what it means, for a chart's axis.
+    pub fn axis_label(self) -> &'static str {
+        match self {
+            Swept::K => "k (number of segments)",
+            Swept::MinClusterSize => "min_cluster_size (smallest segment)",
+        }
+    }
+
+    /// Sets the swept parameter of `spec` to `value`.
+    pub fn set(self, spec: &mut AnalysisSpec, value: usize) {
+        match self {
+            Swept::K => spec.set_k(value),
+            Swept::MinClusterSize => spec.hdbscan.min_cluster_size = value,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KSweep {
-    /// What was swept: "k", or "min_cluster_size" for HDBSCAN.
-    #[serde(default = "k_parameter")]
-    pub parameter: String,
+    /// What was swept: k, or min_cluster_size for HDBSCAN.
+    #[serde(default)]
+    pub parameter: Swept,
     pub rows: Vec<SweepRow>,
     /// The k with the highest silhouette.
     pub best_k: Option<usize>,
@@ -228,7 +261,7 @@ pub fn k_sweep(
         .filter_map(|r| r.scores.silhouette.as_ref().map(|s| (r.k, s.mean)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(k, _)| k);
-    Ok(KSweep { parameter: k_parameter(), rows, best_k })
+    Ok(KSweep { parameter: Swept::K, rows, best_k })
 }
 
 /// HDBSCAN's min_cluster_size from a quarter of a percent to a tenth of the rows (and the spec's own
@@ -275,7 +308,7 @@ pub fn density_sweep(spec: &AnalysisSpec, x_scaled: ArrayView2<f64>, progress: P
             _ => Some((k, s)),
         })
         .map(|(k, _)| k);
-    Ok(KSweep { parameter: "min_cluster_size".into(), rows, best_k })
+    Ok(KSweep { parameter: Swept::MinClusterSize, rows, best_k })
 }
 
 #[cfg(test)]

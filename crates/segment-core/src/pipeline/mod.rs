@@ -17,7 +17,7 @@ pub use describe::{describe_from_table, explore_result, AnalysisResult, PcaMap, 
 pub(crate) use fit::{check_prepared, describe_fit, fit_prepared, kmeans_params, rows_needed};
 pub use fit::{fit_method, run, run_prepared, MethodFit, Segmentation};
 pub use guidance::{
-    density_sweep, k_distance, k_distance_for, k_sweep, knee, KDistance, KSweep, SweepRow,
+    density_sweep, k_distance, k_distance_for, k_sweep, knee, KDistance, KSweep, SweepRow, Swept,
     K_DISTANCE_AT_LOAD_ROWS, K_DISTANCE_QUERIES, SWEEP_KS,
 };
 pub(crate) use guidance::{round_sig, tune_eps_on};

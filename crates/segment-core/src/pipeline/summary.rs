@@ -32,7 +32,7 @@ pub struct DatasetSummary {
     pub aggregated: Option<crate::transactions::Aggregated>,
     /// Why each column is or is not a default feature (and why it gets log), in column order.
     #[serde(default)]
-    pub advice: Vec<crate::features::ColumnAdvice>,
+    pub advice: Vec<crate::advice::ColumnAdvice>,
 }
 
 /// Summarises a freshly read table and suggests settings, with the k-distance curve of those settings
@@ -82,7 +82,7 @@ pub(crate) fn summarize_table(table: &Table) -> Result<DatasetSummary> {
         k_distance: None,
         transactions: crate::transactions::detect(table),
         aggregated: None,
-        advice: crate::features::advise(table),
+        advice: crate::advice::advise(table),
     })
 }
 

@@ -15,7 +15,7 @@ use segment_core::pipeline::AnalysisResult;
 use std::sync::Arc;
 
 #[component]
-pub fn AnalysisScreen(result: Arc<AnalysisResult>) -> impl IntoView {
+pub fn OneSegmentScreen(result: Arc<AnalysisResult>) -> impl IntoView {
     if result.segment_sizes.is_empty() || result.explore.variables.is_empty() {
         return view! { <p class="hint">"No segment to describe: try other settings."</p> }.into_any();
     }
