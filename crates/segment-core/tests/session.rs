@@ -199,7 +199,13 @@ fn exports_and_the_saved_model_are_those_of_the_last_segmentation() {
         assert!(session.has_deferred() && steps < 100);
     };
     assert_eq!(stability, segment_core::pipeline::stability_of(&chosen, &mut |_, _| {}));
-    assert!(!session.has_deferred());
+    // Only fits ahead can be left (a k-means choice): nothing more for the page.
+    let mut ahead = 0;
+    while session.has_deferred() {
+        assert_eq!(session.step_deferred(), None);
+        ahead += 1;
+        assert!(ahead < 1_000);
+    }
 }
 
 #[test]

@@ -922,6 +922,16 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
         .max_by(|a, b| a.1.total_cmp(&b.1));
     let compared = chosen.silhouette.unwrap_or(f64::NEG_INFINITY);
     let (lead, versus) = match other {
+        Some((c, s)) if s > compared + rule::MARGIN && c.segments > k => (
+            "as clear a separation as any for its number of segments",
+            format!(
+                " ({} separated more clearly with {} segments, but by less than the {} of silhouette each segment \
+                 more must add)",
+                method_words(&c.spec),
+                c.segments,
+                rule::PER_SEGMENT
+            ),
+        ),
         Some((c, s)) if s > compared => (
             "as clear a separation as any",
             format!(
