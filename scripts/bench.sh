@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
-# Every benchmark, each against its reference measured in the same run:
-#   DBSCAN natively (ours vs linfa-clustering vs scikit-learn when Python has it), HDBSCAN natively (vs
-#   scikit-learn), DBSCAN and HDBSCAN in wasm (Node),
-#   applying a saved model natively (streaming, vs a plain CSV copy), memory against the file's size
-#   natively (vs pandas + scikit-learn), and in headless Chromium: DBSCAN on 1M rows and applying a
-#   model to 1M rows.
-# Usage: scripts/bench.sh [--no-browser]
+# Every benchmark, each against its reference measured in the same run, written to BENCHMARKS.md (never
+# edited by hand): the automatic choice (vs a scikit-learn k-means sweep) and the behaviour corpus (vs
+# scikit-learn's k-means on the planted behaviour columns), reading (vs pandas), DBSCAN (vs
+# linfa-clustering and scikit-learn), HDBSCAN (vs scikit-learn), both in wasm (Node), applying a saved
+# model (vs a plain CSV copy), memory against the file's size (vs pandas + scikit-learn); with the
+# browser, loading a 100,000- and a 1,000,000-row export, DBSCAN on 1M rows, a re-run and applying a
+# model in headless Chromium; with --sql ROWS, the model as SQL in DuckDB (and Spark when installed)
+# against `segment apply`.
+# Usage: scripts/bench.sh [--no-browser] [--sql ROWS] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+
+browser=1
+sql_rows=
+out=BENCHMARKS.md
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-browser) browser= ;;
+    --sql) sql_rows="$2"; shift ;;
+    --out) out="$2"; shift ;;
+    *) echo "usage: scripts/bench.sh [--no-browser] [--sql ROWS] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 # The references: pandas and scikit-learn from PyPI in a virtual environment of their own
 # (.tools/bench-py), first on PATH so the benchmarks' `python3` is it. Installed once.
@@ -22,18 +37,92 @@ if ! .tools/bench-py/bin/python -c "import pandas, sklearn, sys; sys.exit(pandas
 fi
 export PATH="$ROOT/.tools/bench-py/bin:$PATH"
 
-echo "## DBSCAN, natively"
-cargo bench -p segment-core --bench dbscan
-echo "## HDBSCAN, natively (vs scikit-learn)"
-cargo bench -p segment-core --bench hdbscan
-echo "## DBSCAN and HDBSCAN in wasm (Node)"
-WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  wasm_env cargo test --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture
-echo "## Applying a saved model, natively"
-cargo bench -p segment-core --bench apply
-echo "## Memory against the file's size, natively (vs pandas + scikit-learn)"
-cargo bench -p segment-core --bench memory -- 1000000
-if [[ "${1:-}" != "--no-browser" ]]; then
+doc=$(mktemp)
+trap 'rm -f "$doc"' EXIT
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+mem=$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)
+cat > "$doc" <<EOF
+# Benchmarks
+
+Today's figures, written by \`scripts/bench.sh\` (do not edit by hand: run it again). Each table puts
+ours beside its reference measured in the same run, on the same rows. Ratios say how many times
+faster (or, for silhouettes, how close) we are; timings vary by a tenth or more from run to run.
+
+- Machine: $(nproc) cores ($cpu), $mem of memory, $(. /etc/os-release && echo "$PRETTY_NAME")
+- Built with $(rustc --version | cut -d' ' -f1-2); pandas $PANDAS_VERSION, scikit-learn $SKLEARN_VERSION
+- Commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)'), $(date -u +%Y-%m-%d)
+EOF
+
+# section TITLE WHAT FORMAT COMMAND...: runs COMMAND, shows its output and appends it to the document
+# under TITLE with the command line; FORMAT is `table` (the command prints Markdown) or `text`.
+section() {
+  local title="$1" what="$2" format="$3"
+  shift 3
+  echo "## $title" >&2
+  local output
+  output=$("$@" | tee /dev/stderr)
+  {
+    printf '\n## %s\n\n%s\n\n`%s`\n\n' "$title" "$what" "$*"
+    if [[ $format == text ]]; then printf '```\n%s\n```\n' "$output"; else printf '%s\n' "$output"; fi
+  } >> "$doc"
+}
+
+cargo build -q --release --benches -p segment-core
+section "The automatic choice" \
+  "End to end (read, advise, try every candidate, fit the pick on every row) against a plain scikit-learn k-means sweep (k = 2..10, z-scores and min-max, 18 fits) of the same file, run by \`benches/sklearn_sweep.py\`. The ratio is our silhouette over the sweep's best." \
+  table cargo bench -q -p segment-core --bench auto
+section "The behaviour corpus" \
+  "Files with planted customer groups among nuisance columns (ids, codes, flags, a country; purchase logs in five shapes): the adjusted Rand index of the default against the planted groups, beside scikit-learn's k-means on the true behaviour columns at its best k (\`benches/sklearn_truth.py\`)." \
+  table cargo bench -q -p segment-core --bench auto -- --corpus 10000
+section "Reading" \
+  "A 10-column customer export read and typed (numbers, dates, booleans, categories) against pandas.read_csv." \
+  table cargo bench -q -p segment-core --bench read
+section "DBSCAN" \
+  "Seed-like customers, min_samples 50, against linfa-clustering's Dbscan and scikit-learn's DBSCAN (\`benches/sklearn_dbscan.py\`) on the same scaled rows; the partitions are the same (tested)." \
+  table cargo bench -q -p segment-core --bench dbscan
+section "HDBSCAN" \
+  "min_cluster_size 500, min_samples 50, against scikit-learn's HDBSCAN (\`benches/sklearn_hdbscan.py\`) on the same scaled rows." \
+  table cargo bench -q -p segment-core --bench hdbscan
+section "DBSCAN and HDBSCAN in wasm" \
+  "The same code compiled to wasm32 and run in Node, against linfa-clustering compiled the same way." \
+  text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -q --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture
+section "Applying a saved model" \
+  "\`segment apply\`'s streaming path (DBSCAN and k-means models) against a plain CSV copy of the same file." \
+  table cargo bench -q -p segment-core --bench apply
+section "Memory" \
+  "Peak resident size of a fresh process against the file's size, and the same work in pandas + scikit-learn (\`benches/pandas_memory.py\`: read, z-scores, one k-means, the scores)." \
+  table cargo bench -q -p segment-core --bench memory -- 1000000
+
+if [[ -n "$browser" ]]; then
+  wasm_release_bins
   wasm_env trunk build --release
-  (cd tests/e2e && node bench-dbscan.mjs && node bench-apply.mjs)
+  export_100k=$(mktemp --suffix=.csv)
+  export_1m=$(mktemp --suffix=.csv)
+  trap 'rm -f "$doc" "$export_100k" "$export_1m"' EXIT
+  cargo run -q --release -p segment-core --example write_export -- 100000 "$export_100k"
+  cargo run -q --release -p segment-core --example write_export -- 1000000 "$export_1m"
+  cd tests/e2e
+  section "Loading in the browser: 100,000 rows" \
+    "Headless Chromium, from choosing a 10-column export to the automatic choice on screen, with the memory it took." \
+    text node bench-load.mjs "$export_100k"
+  section "Loading in the browser: 1,000,000 rows" "The same with the 1M-row export." \
+    text node bench-load.mjs "$export_1m"
+  section "A change of setting in the browser" \
+    "On the sample: from the click on Run to the answer screen's map drawn again." \
+    text node bench-rerun.mjs
+  section "DBSCAN in the browser" "1,000,000 seed-like rows, from Run to the result on screen." \
+    text node bench-dbscan.mjs
+  section "Applying a model in the browser" "A saved model applied to a 1,000,000-row file, from choosing the file to the dashboard." \
+    text node bench-apply.mjs
+  cd ../..
 fi
+
+if [[ -n "$sql_rows" ]]; then
+  section "The model as SQL" \
+    "DuckDB (and Spark local, when \`scripts/spark_check.sh\` has installed it) through the exported query against \`segment apply\` streaming the same $sql_rows-row file (farm-bench: wall time and peak memory)." \
+    text scripts/bench_sql.sh "$sql_rows"
+fi
+
+cp "$doc" "$out"
+echo "[bench] written to $out" >&2
