@@ -54,17 +54,21 @@ faster (or, for silhouettes, how close) we are; timings vary by a tenth or more 
 EOF
 
 # section TITLE WHAT FORMAT COMMAND...: runs COMMAND, shows its output and appends it to the document
-# under TITLE with the command line; FORMAT is `table` (the command prints Markdown) or `text`.
+# under TITLE with the command line; FORMAT is `table` (the command prints Markdown) or `text`. A
+# benchmark that fails is marked so in the document and the others still run; the script then fails.
+failed=0
 section() {
   local title="$1" what="$2" format="$3"
   shift 3
   echo "## $title" >&2
-  local output
-  output=$("$@" | tee /dev/stderr)
+  local output status=0
+  output=$("$@" | tee -a /dev/stderr; exit "${PIPESTATUS[0]}") || status=$?
   {
     printf '\n## %s\n\n%s\n\n`%s`\n\n' "$title" "$what" "$*"
     if [[ $format == text ]]; then printf '```\n%s\n```\n' "$output"; else printf '%s\n' "$output"; fi
+    if [[ $status != 0 ]]; then printf '\n**This benchmark failed (exit %s) in this run.**\n' "$status"; fi
   } >> "$doc"
+  if [[ $status != 0 ]]; then failed=1; fi
 }
 
 cargo build -q --release --benches -p segment-core
@@ -86,7 +90,7 @@ section "HDBSCAN" \
 section "DBSCAN and HDBSCAN in wasm" \
   "The same code compiled to wasm32 and run in Node, against linfa-clustering compiled the same way." \
   text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -q --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture
+  cargo test --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture
 section "Applying a saved model" \
   "\`segment apply\`'s streaming path (DBSCAN and k-means models) against a plain CSV copy of the same file." \
   table cargo bench -q -p segment-core --bench apply
@@ -126,3 +130,4 @@ fi
 
 cp "$doc" "$out"
 echo "[bench] written to $out" >&2
+exit "$failed"

@@ -75,6 +75,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                             let r = &r_rows;
                             let profile = r.profiles.get(i).map(|p| p.description.clone()).unwrap_or_default();
                             let traits = r.profiles.get(i).map(|p| p.traits.join("; ")).unwrap_or_default();
+                            let rule = r.profiles.get(i).and_then(|p| p.rule.as_ref()).map(|rule| rule.sentence());
                             view! {
                                 <tr>
                                     <td class="segment-cell">
@@ -88,6 +89,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                         />
                                         <div class="profile" data-testid="segment-profile">{profile}</div>
                                         {(!traits.is_empty()).then(|| view! { <div class="profile traits" data-testid="segment-traits">{traits}</div> })}
+                                        {rule.map(|rule| view! { <div class="profile rule" data-testid="segment-rule"><strong>"Who: "</strong>{rule}</div> })}
                                     </td>
                                     <td data-testid="cluster-size">{thousands(size)}</td>
                                     <td>{percent(size, r.rows_used)}</td>
@@ -124,6 +126,14 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                     </tr>
                 </tbody>
             </table></div>
+            {r.rule_fidelity.map(|f| view! {
+                <p class="hint" data-testid="rule-fidelity">
+                    {format!(
+                        "Who is in each segment, as rules: taken together (each customer to the first rule that holds, the most precise first), they put {:.0}% of customers in their segment.",
+                        f * 100.0
+                    )}
+                </p>
+            })}
             <Download
                 testid="export-csv"
                 label="Download the file with segments (CSV)"

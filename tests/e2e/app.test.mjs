@@ -41,6 +41,17 @@ test('the sample with its defaults gives the original project figures', async ()
     await page.waitForFunction(() => /^[0-9.]+$/.test(document.querySelector('[data-testid="stability"]').textContent));
     const stability = Number(await page.getByTestId('stability').textContent());
     assert.ok(Math.abs(stability - 0.822) < 0.01, `stability ${stability}`);
+    // Each segment as a rule in the file's units, with what it catches; the rules together.
+    const rules = await page.getByTestId('segment-rule').allTextContents();
+    assert.equal(rules.length, 3);
+    for (const rule of rules) {
+      const caught = Number((rule.match(/catches (\d+)% of them/) || [])[1]);
+      assert.ok(caught >= 90, rule);
+      assert.match(rule, /^Who: (n_visitas|monto_compras|monto_descuentos) (above|at most) [\d,.]+/);
+    }
+    assert.match(rules[1], /monto_compras above/);
+    const fidelity = Number(((await page.getByTestId('rule-fidelity').textContent()).match(/put (\d+)% of customers/) || [])[1]);
+    assert.ok(fidelity >= 90, `fidelity ${fidelity}`);
     // Plain-language profiles and the original project's names, which the person can change.
     const names = await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value));
     assert.deepEqual(names, ['Balanced Users', 'High Spenders', 'Active Savers']);

@@ -154,6 +154,7 @@ test('every view of the sample, with numbers equal to the labeled export', { tim
     assert.equal(prof.suggestedFilename(), 'dataset_ecommerce-profiles.csv');
     const profLines = fs.readFileSync(await prof.path(), 'utf8').trim().split('\n');
     assert.match(profLines[0], /^segment,segment_name,customers,share,mean_n_visitas,ratio_to_average_n_visitas,/);
+    assert.match(profLines[0], /,profile,rule,rule_catches,rule_wrongly_includes\r?$/);
     for (let s = 0; s < n; s++) {
       const [id, , customers, , meanVisits] = profLines[s + 1].split(',');
       assert.equal(Number(id), s + 1);

@@ -504,6 +504,12 @@ fn print_fit(result: &AnalysisResult, names: &[String]) {
         if !profile.traits.is_empty() {
             eprintln!("  also: {}", profile.traits.join("; "));
         }
+        if let Some(rule) = &profile.rule {
+            eprintln!("  who: {}", rule.sentence());
+        }
+    }
+    if let Some(fidelity) = result.rule_fidelity {
+        eprintln!("the rules together put {:.0}% of customers in their segment", fidelity * 100.0);
     }
     eprintln!("noise: {} rows", result.noise);
     let s = &result.scores;

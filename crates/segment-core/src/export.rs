@@ -82,6 +82,7 @@ pub fn profiles_csv(result: &AnalysisResult, names: &[String]) -> String {
         header.push(format!("ratio_to_average_{f}"));
     }
     header.push("profile".into());
+    header.extend(["rule".into(), "rule_catches".into(), "rule_wrongly_includes".into()]);
     let header: Vec<String> = header.iter().map(|h| spreadsheet_safe(h).into_owned()).collect();
     let _ = w.write_record(&header);
     let share = |n: usize| format!("{:.4}", n as f64 / result.rows_used.max(1) as f64);
@@ -94,10 +95,18 @@ pub fn profiles_csv(result: &AnalysisResult, names: &[String]) -> String {
             row.push(if level.ratio.is_finite() { format!("{:.4}", level.ratio) } else { String::new() });
         }
         row.push(spreadsheet_safe(&p.description).into_owned());
+        match &p.rule {
+            Some(rule) => row.extend([
+                spreadsheet_safe(&rule.words()).into_owned(),
+                format!("{:.4}", rule.caught),
+                format!("{:.4}", rule.wrongly),
+            ]),
+            None => row.extend([String::new(), String::new(), String::new()]),
+        }
         let _ = w.write_record(&row);
     }
     let mut noise = vec![String::new(), NOISE.to_string(), result.noise.to_string(), share(result.noise)];
-    noise.extend(std::iter::repeat_n(String::new(), 2 * result.spec.features.len() + 1));
+    noise.extend(std::iter::repeat_n(String::new(), 2 * result.spec.features.len() + 4));
     let _ = w.write_record(&noise);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -259,7 +268,7 @@ mod tests {
         }
         let profiles = profiles_csv(&result, &names);
         let lines: Vec<&str> = profiles.lines().collect();
-        assert_eq!(lines[0], "segment,segment_name,customers,share,mean_x,ratio_to_average_x,profile");
+        assert_eq!(lines[0], "segment,segment_name,customers,share,mean_x,ratio_to_average_x,profile,rule,rule_catches,rule_wrongly_includes");
         assert_eq!(lines.len(), 2 + result.profiles.len());
         assert!(lines[1].starts_with(&format!("1,Zero,{},", result.segment_sizes[0])), "{}", lines[1]);
         assert!(lines.last().is_some_and(|l| l.starts_with(",noise,")));

@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod profile;
 pub mod reduce;
 pub mod rng;
+pub mod rules;
 pub mod score;
 pub mod serde_nan;
 pub mod session;

@@ -33,6 +33,10 @@ pub struct SegmentProfile {
     /// overall)"): flags and categories describe segments without defining them.
     #[serde(default)]
     pub traits: Vec<String>,
+    /// Who is in the segment as at most three conditions in the file's units, with how well they match
+    /// it (None: no condition describes it, or too many segments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::rules::SegmentRule>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +159,7 @@ pub fn profiles(
                 description,
                 suggested_name: String::new(),
                 traits: Vec::new(),
+                rule: None,
             }
         })
         .collect();

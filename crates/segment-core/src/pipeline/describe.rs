@@ -71,6 +71,10 @@ pub struct AnalysisResult {
     /// HDBSCAN only: the condensed tree's clusters, for the persistence chart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub density_tree: Option<Vec<crate::cluster::hdbscan::TreeCluster>>,
+    /// The segments' rules taken together as a segmentation (each customer to the first rule that
+    /// holds, most precise first): the share of customers they put in the model's segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_fidelity: Option<f64>,
 }
 
 /// A result's per-row arrays (one entry per used row): what makes a result big. A page receives them
@@ -132,6 +136,18 @@ pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) ->
 pub fn describe_from_table(table: &Table, result: &mut AnalysisResult, kept: &[usize]) {
     result.explore = explore_result(table, result, kept);
     crate::profile::describe_traits(table, &result.spec.features, kept, &result.labels, &mut result.profiles);
+    let rules = crate::rules::segment_rules(
+        table,
+        &result.spec.features,
+        kept,
+        &result.cleaning.fitted.fill,
+        &result.labels,
+        result.segment_sizes.len(),
+    );
+    for (profile, rule) in result.profiles.iter_mut().zip(rules.rules) {
+        profile.rule = rule;
+    }
+    result.rule_fidelity = rules.fidelity;
 }
 
 /// Rows with their segments, before the figures that describe them.
@@ -219,6 +235,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         explore: Default::default(),
         membership: None,
         density_tree: None,
+        rule_fidelity: None,
     }
 }
 

@@ -1,0 +1,361 @@
+//! Each segment as a rule a team can use anywhere: at most three conditions on the features, in the
+//! file's own units ("orders above 5 and last_order in the last 30 days"), with how many of the
+//! segment's customers the rule catches and how many of those it catches belong elsewhere.
+//!
+//! A rule is grown greedily for one segment against the rest: each step adds the one threshold on one
+//! feature that most raises the rule's F1 score (the balance of catching the segment and leaving the
+//! others out), and stops at [`MAX_CONDITIONS`] or when no condition adds [`MIN_GAIN`]. Thresholds are
+//! values the customers have (the features' quantiles on a seeded sample), so a rule reads as the data
+//! does. The rules are then measured on every used row, and together as a segmentation: each customer
+//! goes to the first rule (most precise first) that holds; the fidelity is the share of customers that
+//! lands in the model's segment (Dasgupta et al., "Explainable k-means and k-medians clustering", 2020,
+//! measure threshold trees the same way).
+
+use crate::features::RawRows;
+use crate::ingest::{ColumnKind, Table};
+use serde::{Deserialize, Serialize};
+
+/// Conditions per rule, at most.
+pub const MAX_CONDITIONS: usize = 3;
+/// A condition is added only when it raises the rule's F1 score by at least this much.
+pub const MIN_GAIN: f64 = 0.01;
+/// Rules are grown on at most this many rows (evenly spaced), and measured on all of them.
+const SAMPLE_ROWS: usize = 20_000;
+/// Candidate thresholds per feature: its quantiles at 1/32, 2/32, ...
+const QUANTILES: usize = 32;
+/// Beyond this many segments, no rules (each would be a sliver).
+pub const MAX_SEGMENTS: usize = 20;
+
+/// One threshold on one feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    pub feature: String,
+    /// True: the value is above the threshold; false: at most the threshold.
+    pub above: bool,
+    pub threshold: f64,
+    /// A date feature: its value is days before the file's latest date.
+    #[serde(default)]
+    pub days: bool,
+}
+
+impl Condition {
+    pub fn holds(&self, value: f64) -> bool {
+        if self.above {
+            value > self.threshold
+        } else {
+            value <= self.threshold
+        }
+    }
+
+    /// "orders above 5", "spend at most 1,200", "last_order in the last 30 days".
+    pub fn words(&self) -> String {
+        let t = number(self.threshold);
+        match (self.days, self.above) {
+            (true, false) => format!("{} in the last {t} days", self.feature),
+            (true, true) => format!("{} more than {t} days ago", self.feature),
+            (false, true) => format!("{} above {t}", self.feature),
+            (false, false) => format!("{} at most {t}", self.feature),
+        }
+    }
+}
+
+/// A segment's rule and how well it matches the segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRule {
+    pub conditions: Vec<Condition>,
+    /// Share of the segment's customers for whom the rule holds.
+    pub caught: f64,
+    /// Share of the customers for whom the rule holds that are in another segment (or noise).
+    pub wrongly: f64,
+}
+
+impl SegmentRule {
+    /// The conditions joined by "and".
+    pub fn words(&self) -> String {
+        self.conditions.iter().map(Condition::words).collect::<Vec<_>>().join(" and ")
+    }
+
+    /// The rule with its figures: "... (catches 82% of them; 6% of those it catches are in other
+    /// segments)".
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} (catches {:.0}% of them; {:.0}% of those it catches are in other segments)",
+            self.words(),
+            self.caught * 100.0,
+            self.wrongly * 100.0
+        )
+    }
+}
+
+/// Every segment's rule (None for a segment no condition describes) and the rules' fidelity as a
+/// segmentation. `labels` per used row (-1 noise), `k` segments.
+pub struct Rules {
+    pub rules: Vec<Option<SegmentRule>>,
+    pub fidelity: Option<f64>,
+}
+
+/// The rules of a segmentation of the `kept` rows of `table` on `features` (missing values filled
+/// with `fill`, as cleaning did).
+pub fn segment_rules(
+    table: &Table,
+    features: &[String],
+    kept: &[usize],
+    fill: &[Option<f64>],
+    labels: &[i32],
+    k: usize,
+) -> Rules {
+    let none = Rules { rules: vec![None; k], fidelity: None };
+    let raw = RawRows::new(table, features, kept, fill);
+    let (n, d) = (raw.rows(), raw.features());
+    if !(2..=MAX_SEGMENTS).contains(&k) || d == 0 || d != features.len() || n != labels.len() || n == 0 {
+        return none;
+    }
+    let days: Vec<bool> =
+        features.iter().map(|f| table.column(f).is_some_and(|c| c.kind == ColumnKind::Date)).collect();
+    // The rows rules are grown on: evenly spaced, so the same rows every time.
+    let step = n.div_ceil(SAMPLE_ROWS).max(1);
+    let sample: Vec<usize> = (0..n).step_by(step).collect();
+    let values: Vec<Vec<f64>> = (0..d).map(|j| sample.iter().map(|&i| raw.value(i, j)).collect()).collect();
+    let sample_labels: Vec<i32> = sample.iter().map(|&i| labels[i]).collect();
+    let thresholds: Vec<Vec<f64>> = values.iter().map(|v| quantiles(v)).collect();
+    let rules: Vec<Option<SegmentRule>> = (0..k)
+        .map(|s| {
+            let conditions = grow(&values, &thresholds, &sample_labels, s as i32, features, &days);
+            (!conditions.is_empty()).then(|| measure(&raw, features, labels, s as i32, conditions))
+        })
+        .collect();
+    let compiled: Vec<Option<Vec<(usize, Condition)>>> =
+        rules.iter().map(|r| r.as_ref().map(|r| compile(features, &r.conditions))).collect();
+    // Together: each customer to the first rule that holds, most precise first.
+    let mut order: Vec<usize> = (0..k).filter(|&s| rules[s].is_some()).collect();
+    order.sort_by(|&a, &b| {
+        let wrong = |s: usize| rules[s].as_ref().map_or(1.0, |r| r.wrongly);
+        wrong(a).total_cmp(&wrong(b)).then(a.cmp(&b))
+    });
+    let (mut right, mut counted) = (0usize, 0usize);
+    for (i, &label) in labels.iter().enumerate() {
+        if label < 0 {
+            continue;
+        }
+        counted += 1;
+        let first = order.iter().copied().find(|&s| compiled[s].as_ref().is_some_and(|c| holds(&raw, i, c)));
+        right += usize::from(first == Some(label as usize));
+    }
+    let fidelity = (counted > 0 && !order.is_empty()).then(|| right as f64 / counted as f64);
+    Rules { rules, fidelity }
+}
+
+/// The distinct values at the feature's quantiles (NaN left out), ascending.
+fn quantiles(values: &[f64]) -> Vec<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<f64> =
+        (1..QUANTILES).map(|q| nice(sorted[(q * sorted.len() / QUANTILES).min(sorted.len() - 1)])).collect();
+    out.dedup();
+    out
+}
+
+/// A threshold as a person would write it: three significant digits.
+fn nice(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(2 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
+/// The conditions that best single out segment `s` among the sample's rows.
+fn grow(
+    values: &[Vec<f64>],
+    thresholds: &[Vec<f64>],
+    labels: &[i32],
+    s: i32,
+    features: &[String],
+    days: &[bool],
+) -> Vec<Condition> {
+    let positives = labels.iter().filter(|&&l| l == s).count();
+    if positives == 0 {
+        return Vec::new();
+    }
+    let f1 = |tp: usize, selected: usize| 2.0 * tp as f64 / (selected + positives) as f64;
+    let mut inside: Vec<bool> = vec![true; labels.len()];
+    let mut score = f1(positives, labels.len());
+    let mut conditions: Vec<Condition> = Vec::new();
+    while conditions.len() < MAX_CONDITIONS {
+        // (score, feature, threshold, above)
+        let mut best: Option<(f64, usize, f64, bool)> = None;
+        for (j, (column, cuts)) in values.iter().zip(thresholds).enumerate() {
+            if cuts.is_empty() {
+                continue;
+            }
+            // Rows inside the rule by where their value falls among the cuts: slot p holds values
+            // above cuts[p - 1] and at most cuts[p].
+            let mut count = vec![0usize; cuts.len() + 1];
+            let mut hits = vec![0usize; cuts.len() + 1];
+            let (mut total, mut total_hits) = (0usize, 0usize);
+            for (i, &v) in column.iter().enumerate() {
+                if !inside[i] || !v.is_finite() {
+                    continue;
+                }
+                let p = cuts.partition_point(|&t| t < v);
+                count[p] += 1;
+                total += 1;
+                if labels[i] == s {
+                    hits[p] += 1;
+                    total_hits += 1;
+                }
+            }
+            let (mut at_most, mut at_most_hits) = (0usize, 0usize);
+            for (p, &t) in cuts.iter().enumerate() {
+                at_most += count[p];
+                at_most_hits += hits[p];
+                for (above, tp, selected) in
+                    [(false, at_most_hits, at_most), (true, total_hits - at_most_hits, total - at_most)]
+                {
+                    let candidate = f1(tp, selected);
+                    if best.is_none_or(|b| candidate > b.0) {
+                        best = Some((candidate, j, t, above));
+                    }
+                }
+            }
+        }
+        let Some((candidate, j, t, above)) = best else { break };
+        if candidate < score + MIN_GAIN {
+            break;
+        }
+        score = candidate;
+        for (i, &v) in values[j].iter().enumerate() {
+            let c = Condition { feature: String::new(), above, threshold: t, days: false };
+            inside[i] = inside[i] && v.is_finite() && c.holds(v);
+        }
+        // A tighter bound on a feature already bounded the same way replaces it.
+        conditions.retain(|c| !(c.feature == features[j] && c.above == above));
+        conditions.push(Condition { feature: features[j].clone(), above, threshold: t, days: days[j] });
+    }
+    conditions
+}
+
+/// Each condition with its feature's position (a condition on a feature not in `features` never holds).
+fn compile(features: &[String], conditions: &[Condition]) -> Vec<(usize, Condition)> {
+    conditions
+        .iter()
+        .map(|c| (features.iter().position(|f| *f == c.feature).unwrap_or(usize::MAX), c.clone()))
+        .collect()
+}
+
+/// Whether every condition holds for used row `i`.
+fn holds(raw: &RawRows<'_>, i: usize, conditions: &[(usize, Condition)]) -> bool {
+    conditions.iter().all(|(j, c)| *j < raw.features() && c.holds(raw.value(i, *j)))
+}
+
+/// The rule's figures on every used row.
+fn measure(
+    raw: &RawRows<'_>,
+    features: &[String],
+    labels: &[i32],
+    s: i32,
+    conditions: Vec<Condition>,
+) -> SegmentRule {
+    let compiled = compile(features, &conditions);
+    let (mut tp, mut selected, mut positives) = (0usize, 0usize, 0usize);
+    for (i, &label) in labels.iter().enumerate() {
+        let holds = holds(raw, i, &compiled);
+        positives += usize::from(label == s);
+        selected += usize::from(holds);
+        tp += usize::from(holds && label == s);
+    }
+    SegmentRule {
+        conditions,
+        caught: if positives > 0 { tp as f64 / positives as f64 } else { 0.0 },
+        wrongly: if selected > 0 { (selected - tp) as f64 / selected as f64 } else { 0.0 },
+    }
+}
+
+/// A threshold in words: three significant digits, thousands grouped ("1,250", "0.0412", "37.5").
+fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let decimals = if v == 0.0 { 0 } else { (2 - v.abs().log10().floor() as i32).clamp(0, 12) as usize };
+    let text = format!("{v:.decimals$}");
+    let text =
+        if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+    let (int, frac) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (n, c) in int.chars().enumerate() {
+        if n > 0 && (int.len() - n) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::read_csv;
+
+    #[test]
+    fn thresholds_read_as_people_write_them() {
+        assert_eq!(number(1250.0), "1,250");
+        assert_eq!(number(0.0412), "0.0412");
+        assert_eq!(number(37.5), "37.5");
+        assert_eq!(number(-3.0), "-3");
+        assert_eq!(number(1_234_567.0), "1,234,567");
+        assert_eq!(nice(1234.5), 1230.0);
+        assert_eq!(number(nice(0.07000000001)), "0.07");
+    }
+
+    /// Three planted groups, each set apart by one or two columns: each rule names its columns, catches
+    /// nearly all of its segment, and the rules together put nearly every customer in its segment.
+    #[test]
+    fn planted_groups_come_back_as_their_rules() {
+        let mut csv = String::from("orders,spend,days_since,noise\n");
+        let mut labels = Vec::new();
+        let mut rng = crate::rng::SplitMix64::new(7);
+        for i in 0..3_000usize {
+            let g = i % 3;
+            let u = |rng: &mut crate::rng::SplitMix64| rng.unit();
+            let (orders, spend, days) = match g {
+                0 => (
+                    1.0 + (u(&mut rng) * 3.0).floor(),
+                    50.0 + u(&mut rng) * 100.0,
+                    200.0 + u(&mut rng) * 100.0,
+                ),
+                1 => (8.0 + (u(&mut rng) * 5.0).floor(), 900.0 + u(&mut rng) * 600.0, u(&mut rng) * 30.0),
+                _ => (1.0 + (u(&mut rng) * 3.0).floor(), 60.0 + u(&mut rng) * 100.0, u(&mut rng) * 30.0),
+            };
+            csv.push_str(&format!("{orders},{spend:.2},{days:.0},{:.3}\n", u(&mut rng)));
+            labels.push(g as i32);
+        }
+        let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let features: Vec<String> = ["orders", "spend", "days_since", "noise"].map(String::from).to_vec();
+        let kept: Vec<usize> = (0..3_000).collect();
+        let rules = segment_rules(&table, &features, &kept, &[], &labels, 3);
+        for (s, rule) in rules.rules.iter().enumerate() {
+            let rule = rule.as_ref().unwrap_or_else(|| panic!("no rule for segment {s}"));
+            assert!(rule.conditions.len() <= MAX_CONDITIONS);
+            assert!(rule.caught > 0.95 && rule.wrongly < 0.05, "segment {s}: {}", rule.sentence());
+            assert!(rule.conditions.iter().all(|c| c.feature != "noise"), "{}", rule.words());
+        }
+        // The recent, big spenders: by orders or spend, never by days alone.
+        let words = rules.rules[1].as_ref().map(SegmentRule::words).unwrap_or_default();
+        assert!(words.contains("orders above") || words.contains("spend above"), "{words}");
+        // Recent small buyers against lapsed ones: the days since tell them apart.
+        let words = rules.rules[2].as_ref().map(SegmentRule::words).unwrap_or_default();
+        assert!(words.contains("days_since at most"), "{words}");
+        assert!(rules.fidelity.is_some_and(|f| f > 0.95), "{:?}", rules.fidelity);
+        // Noise rows and too many segments: no rules, no panic.
+        let none = segment_rules(&table, &features, &kept, &[], &vec![-1; 3_000], 3);
+        assert!(none.rules.iter().all(Option::is_none) && none.fidelity.is_none());
+        assert!(segment_rules(&table, &features, &kept, &[], &labels, 50).fidelity.is_none());
+    }
+}
