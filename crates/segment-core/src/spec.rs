@@ -318,55 +318,17 @@ impl AnalysisSpec {
                 format!("at most {MAX_FEATURES} features can be segmented on; choose the ones that matter"),
             );
         }
-        if !(self.dbscan.eps.is_finite()
-            && self.dbscan.eps > 0.0
-            && self.dbscan.eps <= crate::limits::MAX_MAGNITUDE)
-        {
-            return bad(
-                "eps",
-                self.dbscan.eps.to_string(),
-                "eps must be a positive number up to 1e100, e.g. 0.5 (it is a distance between scaled values)".into(),
-            );
-        }
-        if !(MIN_MIN_SAMPLES..=MAX_MIN_SAMPLES).contains(&self.dbscan.min_samples) {
-            return bad(
-                "min_samples",
-                self.dbscan.min_samples.to_string(),
-                format!("min_samples must be between {MIN_MIN_SAMPLES} and {MAX_MIN_SAMPLES}"),
-            );
-        }
-        if !(2..=MAX_MIN_CLUSTER_SIZE).contains(&self.hdbscan.min_cluster_size) {
-            return bad(
-                "min_cluster_size",
-                self.hdbscan.min_cluster_size.to_string(),
-                format!("the smallest segment must be between 2 and {MAX_MIN_CLUSTER_SIZE} customers"),
-            );
-        }
-        if !(1..=MAX_MIN_SAMPLES).contains(&self.hdbscan.min_samples()) {
-            return bad(
-                "min_samples (HDBSCAN)",
-                self.hdbscan.min_samples().to_string(),
-                format!("min_samples must be between 1 and {MAX_MIN_SAMPLES}"),
-            );
-        }
+        use crate::cluster::params;
+        params::eps(self.dbscan.eps)?;
+        params::min_samples("min_samples", self.dbscan.min_samples, MIN_MIN_SAMPLES)?;
+        params::min_cluster_size(self.hdbscan.min_cluster_size)?;
+        params::min_samples("min_samples (HDBSCAN)", self.hdbscan.min_samples(), 1)?;
         for (name, k) in
             [("k (k-means)", self.kmeans.k), ("k (mixture)", self.gmm.k), ("k (Ward)", self.ward.k)]
         {
-            if !(1..=MAX_K).contains(&k) {
-                return bad(
-                    name,
-                    k.to_string(),
-                    format!("the number of segments must be between 1 and {MAX_K}"),
-                );
-            }
+            params::k(name, k)?;
         }
-        if !(1..=MAX_N_INIT).contains(&self.kmeans.n_init) {
-            return bad(
-                "n_init",
-                self.kmeans.n_init.to_string(),
-                format!("k-means initialisations must be between 1 and {MAX_N_INIT}"),
-            );
-        }
+        params::n_init(self.kmeans.n_init)?;
         if self.silhouette_max_exact > MAX_SILHOUETTE_ROWS
             || !(2..=MAX_SILHOUETTE_ROWS).contains(&self.silhouette_sample_size)
         {

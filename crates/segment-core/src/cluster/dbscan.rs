@@ -53,13 +53,7 @@ impl ParamGuard for DbscanParams {
 
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
         let DbscanValidParams { eps, min_samples } = self.0;
-        if !(eps.is_finite() && eps > 0.0) {
-            return Err(CoreError::InvalidParameter {
-                name: "eps".into(),
-                value: eps.to_string(),
-                reason: "eps must be a positive number, e.g. 0.05 for min-max scaled data".into(),
-            });
-        }
+        super::params::eps(eps)?;
         super::check_min_samples(min_samples)?;
         Ok(&self.0)
     }

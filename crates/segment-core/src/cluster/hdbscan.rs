@@ -89,14 +89,7 @@ impl ParamGuard for HdbscanParams {
 
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
         let p = &self.0;
-        if p.min_cluster_size < 2 {
-            return Err(CoreError::InvalidParameter {
-                name: "min_cluster_size".into(),
-                value: p.min_cluster_size.to_string(),
-                reason: "min_cluster_size must be at least 2: the smallest group worth calling a segment"
-                    .into(),
-            });
-        }
+        super::params::min_cluster_size(p.min_cluster_size)?;
         super::check_min_samples(p.min_samples)?;
         Ok(&self.0)
     }

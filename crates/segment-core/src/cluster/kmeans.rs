@@ -49,12 +49,8 @@ impl ParamGuard for KMeansParams {
         let bad = |name: &str, value: String, reason: &str| {
             Err(CoreError::InvalidParameter { name: name.into(), value, reason: reason.into() })
         };
-        if self.0.k < 1 {
-            return bad("k", self.0.k.to_string(), "k must be at least 1 (2 or more to compare segments)");
-        }
-        if self.0.n_init < 1 {
-            return bad("n_init", self.0.n_init.to_string(), "at least one initialisation is needed");
-        }
+        super::params::k("k", self.0.k)?;
+        super::params::n_init(self.0.n_init)?;
         if !(self.0.tol.is_finite() && self.0.tol >= 0.0) {
             return bad("tol", self.0.tol.to_string(), "the tolerance must be a non-negative number");
         }

@@ -8,6 +8,7 @@ mod grid;
 pub mod hdbscan;
 pub(crate) mod kdtree;
 pub mod kmeans;
+pub mod params;
 mod reachability;
 pub mod rfm;
 mod union_find;
@@ -22,14 +23,7 @@ pub use ward::{Ward, WardParams, WardTree, WardValidParams, WARD_MAX_ROWS};
 
 /// DBSCAN's and HDBSCAN's min_samples counts the point itself, so it is at least 1.
 pub(crate) fn check_min_samples(min_samples: usize) -> Result<(), crate::error::CoreError> {
-    if min_samples == 0 {
-        return Err(crate::error::CoreError::InvalidParameter {
-            name: "min_samples".into(),
-            value: "0".into(),
-            reason: "min_samples must be at least 1 (it counts the point itself)".into(),
-        });
-    }
-    Ok(())
+    params::min_samples("min_samples", min_samples, 1)
 }
 
 /// Renumbers cluster ids so that 0 is the largest cluster (ties: the one whose first row comes first).

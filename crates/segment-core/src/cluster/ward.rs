@@ -39,13 +39,7 @@ impl ParamGuard for WardParams {
     type Error = CoreError;
 
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
-        if self.0.k < 1 {
-            return Err(CoreError::InvalidParameter {
-                name: "k".into(),
-                value: self.0.k.to_string(),
-                reason: "the number of segments must be at least 1 (2 or more to compare segments)".into(),
-            });
-        }
+        super::params::k("k", self.0.k)?;
         Ok(&self.0)
     }
 
