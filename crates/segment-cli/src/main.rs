@@ -114,6 +114,13 @@ enum Command {
         #[arg(short, long, default_value = "query.sql")]
         output: PathBuf,
     },
+    /// Print who is in each segment of a saved model: its size, profile means and rule (at most three
+    /// conditions in the training file's units, with how many of the segment it caught and how many it
+    /// wrongly included), and the rules' fidelity together.
+    Explain {
+        /// A model saved by `segment fit` or the page's "Save model".
+        model: PathBuf,
+    },
 }
 
 fn parse_mapping(text: &str) -> Result<(String, String), String> {
@@ -294,6 +301,7 @@ impl Command {
             Command::ExportSql { model, dialect, table, columns_from, output } => {
                 export_sql(&model, &dialect, &table, columns_from.as_deref(), &output)
             }
+            Command::Explain { model } => explain(&model),
         }
     }
 }
@@ -530,6 +538,41 @@ fn read_model(path: &Path) -> Result<SegmentModel, Failure> {
         ))
     })?;
     Ok(SegmentModel::from_json(&text)?)
+}
+
+/// `segment explain`: the model's segments and their rules, on stdout.
+fn explain(model_path: &Path) -> Result<(), Failure> {
+    let model = read_model(model_path)?;
+    let training = &model.training;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} segments of {} customers ({} as noise), fitted on {} with {}\n",
+        model.segments.len(),
+        training.rows_used,
+        training.noise,
+        training.file_name,
+        segment_core::auto::method_words(&model.spec),
+    ));
+    for segment in &model.segments {
+        let share = 100.0 * segment.size as f64 / training.rows_used.max(1) as f64;
+        out.push_str(&format!(
+            "segment {} {}: {} customers ({share:.0}%)\n",
+            segment.id + 1,
+            segment.name,
+            segment.size
+        ));
+        match &segment.rule {
+            Some(rule) => out.push_str(&format!("  who: {}\n", rule.sentence())),
+            None => out.push_str("  who: no rule of at most three conditions describes it\n"),
+        }
+    }
+    match model.rule_fidelity {
+        Some(f) => {
+            out.push_str(&format!("the rules together put {:.0}% of customers in their segment\n", f * 100.0))
+        }
+        None => out.push_str("this model has no rules (saved before rules, or more than 20 segments)\n"),
+    }
+    print_stdout(&out)
 }
 
 fn export_sql(

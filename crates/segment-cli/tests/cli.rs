@@ -31,6 +31,30 @@ fn fit_then_apply_labels_every_row() {
     let log = text(&out.stderr);
     assert!(log.contains("55056 read, 55002 used"), "{log}");
     assert!(log.contains("High Spenders: 18273 rows"), "{log}");
+    assert!(log.contains("  who: monto_compras above"), "{log}");
+
+    // The model keeps each segment's rule: `explain` prints them from the file alone.
+    let out = segment(&["explain", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let explained = text(&out.stdout);
+    assert!(explained.starts_with("3 segments of 55002 customers (2711 as noise)"), "{explained}");
+    assert_eq!(explained.matches("  who: ").count(), 3, "{explained}");
+    assert!(
+        explained.contains("High Spenders: 18273 customers (33%)\n  who: monto_compras above"),
+        "{explained}"
+    );
+    assert!(explained.contains("the rules together put 96% of customers in their segment"), "{explained}");
+    // A rule on a column the model does not use is a damaged file.
+    let json = std::fs::read_to_string(&model).unwrap_or_default();
+    let forged = dir.join("forged.json");
+    std::fs::write(&forged, json.replacen("\"feature\":\"monto_compras\"", "\"feature\":\"ID\"", 1)).ok();
+    let out = segment(&["explain", &forged.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("rule names a column the model does not use"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let labeled = dir.join("labeled.csv");
     let out = segment(&[

@@ -61,6 +61,10 @@ pub struct SegmentModel {
     pub cleaning_fit: crate::clean::FittedCleaning,
     pub assignment: Assignment,
     pub training: TrainingInfo,
+    /// The segments' rules together on the training rows: the share of customers they put in the
+    /// model's segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_fidelity: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -72,6 +76,9 @@ pub struct ModelSegment {
     /// Training mean of each feature (NaN when too large to average).
     #[serde(deserialize_with = "crate::serde_nan::vec_or_nan")]
     pub means: Vec<f64>,
+    /// Who is in the segment as a rule in the training file's units, with how well it matched there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<crate::rules::SegmentRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,6 +176,7 @@ impl SegmentModel {
                 name: segment_name(names, result, id),
                 size,
                 means: result.segment_means.get(id).cloned().unwrap_or_default(),
+                rule: result.profiles.get(id).and_then(|p| p.rule.clone()),
             })
             .collect();
         let id_column =
@@ -245,6 +253,7 @@ impl SegmentModel {
                 ids,
                 id_segments,
             },
+            rule_fidelity: result.rule_fidelity,
         })
     }
 
@@ -323,6 +332,20 @@ impl SegmentModel {
         }
         if fit.bounds.iter().flatten().any(|(lo, hi)| !(sane(lo) && sane(hi) && lo <= hi)) {
             return bad("outlier bounds that are not numbers or are inverted");
+        }
+        let share = |v: f64| (0.0..=1.0).contains(&v);
+        let rule_ok = |r: &crate::rules::SegmentRule| {
+            r.conditions.len() <= crate::rules::MAX_CONDITIONS
+                && share(r.caught)
+                && share(r.wrongly)
+                && r.conditions.iter().all(|c| sane(&c.threshold) && self.spec.features.contains(&c.feature))
+        };
+        if !self.segments.iter().filter_map(|s| s.rule.as_ref()).all(rule_ok)
+            || self.rule_fidelity.is_some_and(|f| !share(f))
+        {
+            return bad(
+                "a segment's rule names a column the model does not use, or holds a value out of range",
+            );
         }
         if self.segments.iter().enumerate().any(|(i, s)| s.id != i)
             || self.segments.len() > crate::limits::MAX_SEGMENTS
