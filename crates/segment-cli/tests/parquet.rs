@@ -405,3 +405,46 @@ fn timestamps_with_a_named_zone_are_applied_to_parquet_as_the_same_instants() {
         .unwrap_or_else(|| panic!("not milliseconds"));
     assert_eq!(seen.values().to_vec(), millis);
 }
+
+#[test]
+fn dates_before_year_one_and_after_9999_are_applied_to_parquet_as_they_were() {
+    let dir = workdir("old-dates");
+    let n = 90;
+    // 0001-01-01 is day -719,162 of the Unix epoch: a few days of year -1 and of year 0, one of 10000.
+    let days: Vec<i32> =
+        (0..n).map(|i| if i == 89 { 2_932_897 } else { -719_162 - 400 + i as i32 * 5 }).collect();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "visits",
+            Arc::new(Int64Array::from(
+                (0..n).map(|i| [3, 20, 45][i % 3] + (i % 5) as i64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        (
+            "spend",
+            Arc::new(Float64Array::from(
+                (0..n).map(|i| [10.0, 200.0, 900.0][i % 3] + i as f64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        ("founded", Arc::new(Date32Array::from(days.clone())) as ArrayRef),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.join("old.parquet");
+    write_parquet(&data, &batch);
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let output = dir.join("applied.parquet");
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &data.to_string_lossy(),
+        "-o",
+        &output.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let back = read_parquet(&output);
+    let founded =
+        back.column(2).as_any().downcast_ref::<Date32Array>().unwrap_or_else(|| panic!("not dates"));
+    assert_eq!(founded.values().to_vec(), days);
+}

@@ -163,7 +163,13 @@ pub fn iso_date(days: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    // ISO 8601's extended years outside 0000-9999 carry a sign ("-0001-05-06", "+10000-01-01"), as
+    // arrow and chrono read them back.
+    match year {
+        0..=9999 => format!("{year:04}-{month:02}-{day:02}"),
+        i64::MIN..=-1 => format!("-{:04}-{month:02}-{day:02}", -year),
+        _ => format!("+{year}-{month:02}-{day:02}"),
+    }
 }
 
 /// Parses a cell with a known format.
@@ -264,6 +270,14 @@ mod tests {
             let p: Vec<u32> = iso.split('-').filter_map(|v| v.parse().ok()).collect();
             assert_eq!(day_number(i64::from(p[0]), p[1], p[2]), Some(d), "{iso}");
         }
+    }
+
+    #[test]
+    fn years_outside_0000_to_9999_are_written_with_their_sign() {
+        assert_eq!(iso_date(-719_162), "0001-01-01");
+        assert_eq!(iso_date(-719_528), "0000-01-01");
+        assert_eq!(iso_date(-719_529), "-0001-12-31");
+        assert_eq!(iso_date(2_932_897), "+10000-01-01");
     }
 
     #[test]
