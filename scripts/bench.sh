@@ -73,11 +73,8 @@ section() {
 
 cargo build -q --release --benches -p segment-core
 section "The automatic choice" \
-  "End to end (read, advise, try every candidate, fit the pick on every row) against a plain scikit-learn k-means sweep (k = 2..10, z-scores and min-max, 18 fits) of the same file, run by \`benches/sklearn_sweep.py\`. The ratio is our silhouette over the sweep's best." \
+  "End to end (read, advise, try every candidate, fit the pick on every row) against a plain scikit-learn k-means sweep (k = 2..10, z-scores and min-max, 18 fits) of the same file, run by \`benches/sklearn_sweep.py\`; the ratio is our silhouette over the sweep's best. Then the behaviour corpus: files with planted customer groups among nuisance columns (ids, codes, flags, a country; purchase logs in five shapes), the adjusted Rand index of the default against the planted groups beside scikit-learn's k-means on the true behaviour columns at its best k (\`benches/sklearn_truth.py\`)." \
   table cargo bench -q -p segment-core --bench auto
-section "The behaviour corpus" \
-  "Files with planted customer groups among nuisance columns (ids, codes, flags, a country; purchase logs in five shapes): the adjusted Rand index of the default against the planted groups, beside scikit-learn's k-means on the true behaviour columns at its best k (\`benches/sklearn_truth.py\`)." \
-  table cargo bench -q -p segment-core --bench auto -- --corpus 10000
 section "Reading" \
   "A 10-column customer export read and typed (numbers, dates, booleans, categories) against pandas.read_csv." \
   table cargo bench -q -p segment-core --bench read
@@ -101,11 +98,11 @@ section "Memory" \
 if [[ -n "$browser" ]]; then
   wasm_release_bins
   wasm_env trunk build --release
-  export_100k=$(mktemp --suffix=.csv)
-  export_1m=$(mktemp --suffix=.csv)
-  trap 'rm -f "$doc" "$export_100k" "$export_1m"' EXIT
-  cargo run -q --release -p segment-core --example write_export -- 100000 "$export_100k"
-  cargo run -q --release -p segment-core --example write_export -- 1000000 "$export_1m"
+  mkdir -p target/bench-files
+  export_100k=$ROOT/target/bench-files/export-100000.csv
+  export_1m=$ROOT/target/bench-files/export-1000000.csv
+  [[ -f $export_100k ]] || cargo run -q --release -p segment-core --example write_export -- 100000 "$export_100k"
+  [[ -f $export_1m ]] || cargo run -q --release -p segment-core --example write_export -- 1000000 "$export_1m"
   cd tests/e2e
   section "Loading in the browser: 100,000 rows" \
     "Headless Chromium, from choosing a 10-column export to the automatic choice on screen, with the memory it took." \
@@ -128,6 +125,6 @@ if [[ -n "$sql_rows" ]]; then
     text scripts/bench_sql.sh "$sql_rows"
 fi
 
-cp "$doc" "$out"
+cat "$doc" > "$out"
 echo "[bench] written to $out" >&2
 exit "$failed"
