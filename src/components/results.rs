@@ -75,7 +75,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                             let r = &r_rows;
                             let profile = r.profiles.get(i).map(|p| p.description.clone()).unwrap_or_default();
                             let traits = r.profiles.get(i).map(|p| p.traits.join("; ")).unwrap_or_default();
-                            let rule = r.profiles.get(i).and_then(|p| p.rule.as_ref()).map(|rule| rule.sentence());
+                            let rule = r.profiles.get(i).and_then(|p| p.rule.as_ref()).map(|rule| rule.short());
                             view! {
                                 <tr>
                                     <td class="segment-cell">
@@ -87,9 +87,12 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                             prop:value=move || state.segment_name(i as i32)
                                             on:change=move |ev| state.rename(i, event_target_value(&ev))
                                         />
-                                        <div class="profile" data-testid="segment-profile">{profile}</div>
+                                        // The profile and the rule in one paragraph: a row stays as short as its words.
+                                        <div class="profile">
+                                            <span data-testid="segment-profile">{profile}</span>
+                                            {rule.map(|rule| view! { " " <span class="rule" data-testid="segment-rule"><strong>"Who: "</strong>{rule}</span> })}
+                                        </div>
                                         {(!traits.is_empty()).then(|| view! { <div class="profile traits" data-testid="segment-traits">{traits}</div> })}
-                                        {rule.map(|rule| view! { <div class="profile rule" data-testid="segment-rule"><strong>"Who: "</strong>{rule}</div> })}
                                     </td>
                                     <td data-testid="cluster-size">{thousands(size)}</td>
                                     <td>{percent(size, r.rows_used)}</td>
@@ -129,7 +132,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             {r.rule_fidelity.map(|f| view! {
                 <p class="hint" data-testid="rule-fidelity">
                     {format!(
-                        "Who is in each segment, as rules: taken together (each customer to the first rule that holds, the most precise first), they put {:.0}% of customers in their segment.",
+                        "Who: each segment as a rule, with the share of the segment it catches (caught) and the share of those it catches that are in other segments (others). Taken together (each customer to the first rule that holds, the most precise first), the rules put {:.0}% of customers in their segment.",
                         f * 100.0
                     )}
                 </p>

@@ -45,7 +45,7 @@ test('the sample with its defaults gives the original project figures', async ()
     const rules = await page.getByTestId('segment-rule').allTextContents();
     assert.equal(rules.length, 3);
     for (const rule of rules) {
-      const caught = Number((rule.match(/catches (\d+)% of them/) || [])[1]);
+      const caught = Number((rule.match(/\((\d+)% caught, \d+% others\)$/) || [])[1]);
       assert.ok(caught >= 90, rule);
       assert.match(rule, /^Who: (n_visitas|monto_compras|monto_descuentos) (above|at most) [\d,.]+/);
     }

@@ -358,6 +358,26 @@ fn a_parquet_file_that_decodes_to_far_more_than_its_size_stops_apply_at_the_limi
 
 /// Timestamps with a named zone (pandas' and pyarrow's default, `timestamp[tz=UTC]`) go through
 /// `apply -o x.parquet` as the same instants.
+/// Writes `batch` as Parquet in `dir`, fits a model on it and applies the model to it with a Parquet
+/// output: the output read back.
+fn fit_and_apply(dir: &std::path::Path, batch: &RecordBatch) -> RecordBatch {
+    let data = dir.join("data.parquet");
+    write_parquet(&data, batch);
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let output = dir.join("applied.parquet");
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &data.to_string_lossy(),
+        "-o",
+        &output.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    read_parquet(&output)
+}
+
 #[test]
 fn timestamps_with_a_named_zone_are_applied_to_parquet_as_the_same_instants() {
     let dir = workdir("tz");
@@ -379,21 +399,7 @@ fn timestamps_with_a_named_zone_are_applied_to_parquet_as_the_same_instants() {
         ("seen", Arc::new(TimestampMillisecondArray::from(millis.clone()).with_timezone("UTC")) as ArrayRef),
     ])
     .unwrap_or_else(|e| panic!("{e}"));
-    let data = dir.join("tz.parquet");
-    write_parquet(&data, &batch);
-    let model = dir.join("model.json");
-    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let output = dir.join("applied.parquet");
-    let out = segment(&[
-        "apply",
-        &model.to_string_lossy(),
-        &data.to_string_lossy(),
-        "-o",
-        &output.to_string_lossy(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let back = read_parquet(&output);
+    let back = fit_and_apply(&dir, &batch);
     let seen = back.column(2);
     assert_eq!(
         seen.data_type(),
@@ -429,21 +435,7 @@ fn dates_before_year_one_and_after_9999_are_applied_to_parquet_as_they_were() {
         ("founded", Arc::new(Date32Array::from(days.clone())) as ArrayRef),
     ])
     .unwrap_or_else(|e| panic!("{e}"));
-    let data = dir.join("old.parquet");
-    write_parquet(&data, &batch);
-    let model = dir.join("model.json");
-    let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let output = dir.join("applied.parquet");
-    let out = segment(&[
-        "apply",
-        &model.to_string_lossy(),
-        &data.to_string_lossy(),
-        "-o",
-        &output.to_string_lossy(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let back = read_parquet(&output);
+    let back = fit_and_apply(&dir, &batch);
     let founded =
         back.column(2).as_any().downcast_ref::<Date32Array>().unwrap_or_else(|| panic!("not dates"));
     assert_eq!(founded.values().to_vec(), days);

@@ -75,6 +75,11 @@ impl SegmentRule {
         self.conditions.iter().map(Condition::words).collect::<Vec<_>>().join(" and ")
     }
 
+    /// The rule with its figures in a few words, for a segment's card: "... (82% caught, 6% others)".
+    pub fn short(&self) -> String {
+        format!("{} ({:.0}% caught, {:.0}% others)", self.words(), self.caught * 100.0, self.wrongly * 100.0)
+    }
+
     /// The rule with its figures: "... (catches 82% of them; 6% of those it catches are in other
     /// segments)".
     pub fn sentence(&self) -> String {
