@@ -123,29 +123,50 @@ pub fn segment_rules(
     let values: Vec<Vec<f64>> = (0..d).map(|j| sample.iter().map(|&i| raw.value(i, j)).collect()).collect();
     let sample_labels: Vec<i32> = sample.iter().map(|&i| labels[i]).collect();
     let thresholds: Vec<Vec<f64>> = values.iter().map(|v| quantiles(v)).collect();
-    let rules: Vec<Option<SegmentRule>> = (0..k)
-        .map(|s| {
-            let conditions = grow(&values, &thresholds, &sample_labels, s as i32, features, &days);
-            (!conditions.is_empty()).then(|| measure(&raw, features, labels, s as i32, conditions))
+    let grown: Vec<Vec<(usize, Condition)>> =
+        (0..k).map(|s| grow(&values, &thresholds, &sample_labels, s as i32, features, &days)).collect();
+    // One pass over every used row: how many rows hold each set of rules (a bit per segment, k is at
+    // most MAX_SEGMENTS) in each segment. Each rule's figures and the rules together follow from it.
+    let mut tally: std::collections::BTreeMap<(u32, i32), usize> = std::collections::BTreeMap::new();
+    for (i, &label) in labels.iter().enumerate() {
+        let mask = grown
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| !rule.is_empty() && rule.iter().all(|(j, c)| c.holds(raw.value(i, *j))))
+            .fold(0u32, |mask, (s, _)| mask | 1 << s);
+        *tally.entry((mask, label)).or_default() += 1;
+    }
+    let count = |keep: &dyn Fn(u32, i32) -> bool| -> usize {
+        tally.iter().filter(|((mask, label), _)| keep(*mask, *label)).map(|(_, n)| n).sum()
+    };
+    let share = |part: usize, whole: usize| if whole > 0 { part as f64 / whole as f64 } else { 0.0 };
+    let rules: Vec<Option<SegmentRule>> = grown
+        .into_iter()
+        .enumerate()
+        .map(|(s, conditions)| {
+            if conditions.is_empty() {
+                return None;
+            }
+            let (bit, own) = (1u32 << s, s as i32);
+            let positives = count(&|_, label| label == own);
+            let selected = count(&|mask, _| mask & bit != 0);
+            let tp = count(&|mask, label| mask & bit != 0 && label == own);
+            Some(SegmentRule {
+                conditions: conditions.into_iter().map(|(_, c)| c).collect(),
+                caught: share(tp, positives),
+                wrongly: share(selected - tp, selected),
+            })
         })
         .collect();
-    let compiled: Vec<Option<Vec<(usize, Condition)>>> =
-        rules.iter().map(|r| r.as_ref().map(|r| compile(features, &r.conditions))).collect();
     // Together: each customer to the first rule that holds, most precise first.
     let mut order: Vec<usize> = (0..k).filter(|&s| rules[s].is_some()).collect();
     order.sort_by(|&a, &b| {
         let wrong = |s: usize| rules[s].as_ref().map_or(1.0, |r| r.wrongly);
         wrong(a).total_cmp(&wrong(b)).then(a.cmp(&b))
     });
-    let (mut right, mut counted) = (0usize, 0usize);
-    for (i, &label) in labels.iter().enumerate() {
-        if label < 0 {
-            continue;
-        }
-        counted += 1;
-        let first = order.iter().copied().find(|&s| compiled[s].as_ref().is_some_and(|c| holds(&raw, i, c)));
-        right += usize::from(first == Some(label as usize));
-    }
+    let first = |mask: u32| order.iter().copied().find(|&s| mask & (1 << s) != 0);
+    let counted = count(&|_, label| label >= 0);
+    let right = count(&|mask, label| label >= 0 && first(mask) == usize::try_from(label).ok());
     let fidelity = (counted > 0 && !order.is_empty()).then(|| right as f64 / counted as f64);
     Rules { rules, fidelity }
 }
@@ -180,7 +201,7 @@ fn grow(
     s: i32,
     features: &[String],
     days: &[bool],
-) -> Vec<Condition> {
+) -> Vec<(usize, Condition)> {
     let positives = labels.iter().filter(|&&l| l == s).count();
     if positives == 0 {
         return Vec::new();
@@ -188,7 +209,7 @@ fn grow(
     let f1 = |tp: usize, selected: usize| 2.0 * tp as f64 / (selected + positives) as f64;
     let mut inside: Vec<bool> = vec![true; labels.len()];
     let mut score = f1(positives, labels.len());
-    let mut conditions: Vec<Condition> = Vec::new();
+    let mut conditions: Vec<(usize, Condition)> = Vec::new();
     while conditions.len() < MAX_CONDITIONS {
         // (score, feature, threshold, above)
         let mut best: Option<(f64, usize, f64, bool)> = None;
@@ -232,51 +253,15 @@ fn grow(
             break;
         }
         score = candidate;
+        let condition = Condition { feature: features[j].clone(), above, threshold: t, days: days[j] };
         for (i, &v) in values[j].iter().enumerate() {
-            let c = Condition { feature: String::new(), above, threshold: t, days: false };
-            inside[i] = inside[i] && v.is_finite() && c.holds(v);
+            inside[i] = inside[i] && v.is_finite() && condition.holds(v);
         }
         // A tighter bound on a feature already bounded the same way replaces it.
-        conditions.retain(|c| !(c.feature == features[j] && c.above == above));
-        conditions.push(Condition { feature: features[j].clone(), above, threshold: t, days: days[j] });
+        conditions.retain(|(f, c)| !(*f == j && c.above == above));
+        conditions.push((j, condition));
     }
     conditions
-}
-
-/// Each condition with its feature's position (a condition on a feature not in `features` never holds).
-fn compile(features: &[String], conditions: &[Condition]) -> Vec<(usize, Condition)> {
-    conditions
-        .iter()
-        .map(|c| (features.iter().position(|f| *f == c.feature).unwrap_or(usize::MAX), c.clone()))
-        .collect()
-}
-
-/// Whether every condition holds for used row `i`.
-fn holds(raw: &RawRows<'_>, i: usize, conditions: &[(usize, Condition)]) -> bool {
-    conditions.iter().all(|(j, c)| *j < raw.features() && c.holds(raw.value(i, *j)))
-}
-
-/// The rule's figures on every used row.
-fn measure(
-    raw: &RawRows<'_>,
-    features: &[String],
-    labels: &[i32],
-    s: i32,
-    conditions: Vec<Condition>,
-) -> SegmentRule {
-    let compiled = compile(features, &conditions);
-    let (mut tp, mut selected, mut positives) = (0usize, 0usize, 0usize);
-    for (i, &label) in labels.iter().enumerate() {
-        let holds = holds(raw, i, &compiled);
-        positives += usize::from(label == s);
-        selected += usize::from(holds);
-        tp += usize::from(holds && label == s);
-    }
-    SegmentRule {
-        conditions,
-        caught: if positives > 0 { tp as f64 / positives as f64 } else { 0.0 },
-        wrongly: if selected > 0 { (selected - tp) as f64 / selected as f64 } else { 0.0 },
-    }
 }
 
 /// A threshold in words: three significant digits, thousands grouped ("1,250", "0.0412", "37.5").
