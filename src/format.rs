@@ -2,15 +2,7 @@
 
 /// `55002` -> `55,002`.
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    segment_core::numbers::grouped(&n.to_string())
 }
 
 /// A plain decimal with `places` decimals (no thousands separator: tests and people read it as is).

@@ -570,7 +570,10 @@ fn explain(model_path: &Path) -> Result<(), Failure> {
         Some(f) => {
             out.push_str(&format!("the rules together put {:.0}% of customers in their segment\n", f * 100.0))
         }
-        None => out.push_str("this model has no rules (saved before rules, or more than 20 segments)\n"),
+        None => out.push_str(&format!(
+            "this model has no rules (saved before rules, or more than {} segments)\n",
+            segment_core::rules::MAX_SEGMENTS
+        )),
     }
     print_stdout(&out)
 }

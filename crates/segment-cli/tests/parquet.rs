@@ -358,6 +358,26 @@ fn a_parquet_file_that_decodes_to_far_more_than_its_size_stops_apply_at_the_limi
 
 /// Timestamps with a named zone (pandas' and pyarrow's default, `timestamp[tz=UTC]`) go through
 /// `apply -o x.parquet` as the same instants.
+/// `n` customers in three groups by visits and spend, and one more column to carry through.
+fn three_groups_with(n: usize, name: &str, column: ArrayRef) -> RecordBatch {
+    RecordBatch::try_from_iter([
+        (
+            "visits",
+            Arc::new(Int64Array::from(
+                (0..n).map(|i| [3, 20, 45][i % 3] + (i % 5) as i64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        (
+            "spend",
+            Arc::new(Float64Array::from(
+                (0..n).map(|i| [10.0, 200.0, 900.0][i % 3] + i as f64).collect::<Vec<_>>(),
+            )) as ArrayRef,
+        ),
+        (name, column),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Writes `batch` as Parquet in `dir`, fits a model on it and applies the model to it with a Parquet
 /// output: the output read back.
 fn fit_and_apply(dir: &std::path::Path, batch: &RecordBatch) -> RecordBatch {
@@ -383,22 +403,11 @@ fn timestamps_with_a_named_zone_are_applied_to_parquet_as_the_same_instants() {
     let dir = workdir("tz");
     let n = 90;
     let millis: Vec<i64> = (0..n).map(|i| 1_700_000_000_000 + i as i64 * 3_600_000).collect();
-    let batch = RecordBatch::try_from_iter([
-        (
-            "visits",
-            Arc::new(Int64Array::from(
-                (0..n).map(|i| [3, 20, 45][i % 3] + (i % 5) as i64).collect::<Vec<_>>(),
-            )) as ArrayRef,
-        ),
-        (
-            "spend",
-            Arc::new(Float64Array::from(
-                (0..n).map(|i| [10.0, 200.0, 900.0][i % 3] + i as f64).collect::<Vec<_>>(),
-            )) as ArrayRef,
-        ),
-        ("seen", Arc::new(TimestampMillisecondArray::from(millis.clone()).with_timezone("UTC")) as ArrayRef),
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
+    let batch = three_groups_with(
+        n,
+        "seen",
+        Arc::new(TimestampMillisecondArray::from(millis.clone()).with_timezone("UTC")),
+    );
     let back = fit_and_apply(&dir, &batch);
     let seen = back.column(2);
     assert_eq!(
@@ -419,22 +428,7 @@ fn dates_before_year_one_and_after_9999_are_applied_to_parquet_as_they_were() {
     // 0001-01-01 is day -719,162 of the Unix epoch: a few days of year -1 and of year 0, one of 10000.
     let days: Vec<i32> =
         (0..n).map(|i| if i == 89 { 2_932_897 } else { -719_162 - 400 + i as i32 * 5 }).collect();
-    let batch = RecordBatch::try_from_iter([
-        (
-            "visits",
-            Arc::new(Int64Array::from(
-                (0..n).map(|i| [3, 20, 45][i % 3] + (i % 5) as i64).collect::<Vec<_>>(),
-            )) as ArrayRef,
-        ),
-        (
-            "spend",
-            Arc::new(Float64Array::from(
-                (0..n).map(|i| [10.0, 200.0, 900.0][i % 3] + i as f64).collect::<Vec<_>>(),
-            )) as ArrayRef,
-        ),
-        ("founded", Arc::new(Date32Array::from(days.clone())) as ArrayRef),
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
+    let batch = three_groups_with(n, "founded", Arc::new(Date32Array::from(days.clone())));
     let back = fit_and_apply(&dir, &batch);
     let founded =
         back.column(2).as_any().downcast_ref::<Date32Array>().unwrap_or_else(|| panic!("not dates"));

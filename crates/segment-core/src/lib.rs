@@ -20,6 +20,7 @@ pub mod features;
 pub mod ingest;
 pub mod limits;
 pub mod model;
+pub mod numbers;
 pub mod pipeline;
 pub mod profile;
 pub mod reduce;

@@ -270,21 +270,10 @@ fn number(v: f64) -> String {
         return v.to_string();
     }
     let decimals = if v == 0.0 { 0 } else { (2 - v.abs().log10().floor() as i32).clamp(0, 12) as usize };
-    let text = format!("{v:.decimals$}");
-    let text =
-        if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
-    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').map_or((digits, None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
-    for (n, c) in int.chars().enumerate() {
-        if n > 0 && (int.len() - n) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+    let text = crate::numbers::fixed(v, decimals);
+    match text.split_once('.') {
+        Some((int, frac)) => format!("{}.{frac}", crate::numbers::grouped(int)),
+        None => crate::numbers::grouped(&text),
     }
 }
 

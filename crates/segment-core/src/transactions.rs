@@ -222,13 +222,7 @@ fn amount_text(v: f64) -> String {
     if !v.is_finite() || v.abs() >= 1e15 {
         return format!("{v}");
     }
-    let text = format!("{v:.10}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".into()
-    } else {
-        text.into()
-    }
+    crate::numbers::fixed(v, 10)
 }
 
 /// The share of lines that must hold their customer's level for a category to describe customers.
