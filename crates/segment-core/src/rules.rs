@@ -190,6 +190,10 @@ fn nice(v: f64) -> f64 {
         return v;
     }
     let scale = 10f64.powi(2 - v.abs().log10().floor() as i32);
+    // Near the smallest doubles the scale overflows: the value stays as it is, never NaN.
+    if !scale.is_finite() {
+        return v;
+    }
     (v * scale).round() / scale
 }
 
@@ -291,6 +295,9 @@ mod tests {
         assert_eq!(number(1_234_567.0), "1,234,567");
         assert_eq!(nice(1234.5), 1230.0);
         assert_eq!(number(nice(0.07000000001)), "0.07");
+        // The smallest doubles keep a finite threshold (a model with a NaN one would not load).
+        assert_eq!(nice(5e-324), 5e-324);
+        assert_eq!(nice(-1e-310), -1e-310);
     }
 
     /// Three planted groups, each set apart by one or two columns: each rule names its columns, catches
