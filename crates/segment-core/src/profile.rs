@@ -19,6 +19,9 @@ pub struct FeatureLevel {
     /// The mean of all segmented customers.
     #[serde(default, deserialize_with = "crate::serde_nan::f64_or_nan")]
     pub overall: f64,
+    /// A date feature: its values are days before the file's latest date, said as how long ago.
+    #[serde(default)]
+    pub days: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +107,8 @@ fn percent(share: f64) -> String {
 fn describe_level(l: &FeatureLevel) -> String {
     if l.yes_no {
         format!("{} yes for {} ({} overall)", l.feature, percent(l.mean), percent(l.overall))
+    } else if l.days {
+        format!("{} {:.0} days ago on average ({:.0} overall)", l.feature, l.mean, l.overall)
     } else {
         format!("{} {}", l.feature, describe_ratio(l.ratio))
     }
@@ -145,13 +150,10 @@ pub fn profiles(
                     ratio: ratio(mean, j),
                     yes_no: yes_no.get(j).copied().unwrap_or(false),
                     overall: overall[j],
+                    days: false,
                 })
                 .collect();
-            // Most distinctive first: the furthest from average on a log scale.
-            let mut ordered: Vec<&FeatureLevel> = levels.iter().collect();
-            ordered.sort_by(|a, b| distinctiveness(b.ratio).total_cmp(&distinctiveness(a.ratio)));
-            let description =
-                if size == 0 { "no customers in this file".to_string() } else { describe(&ordered) };
+            let description = profile_words(&levels, size);
             SegmentProfile {
                 segment: s,
                 size,
@@ -168,6 +170,35 @@ pub fn profiles(
         p.suggested_name = name;
     }
     out
+}
+
+/// A segment's profile in words, its most distinctive feature first (the furthest from average on a
+/// log scale).
+fn profile_words(levels: &[FeatureLevel], size: usize) -> String {
+    if size == 0 {
+        return "no customers in this file".to_string();
+    }
+    let mut ordered: Vec<&FeatureLevel> = levels.iter().collect();
+    ordered.sort_by(|a, b| distinctiveness(b.ratio).total_cmp(&distinctiveness(a.ratio)));
+    describe(&ordered)
+}
+
+/// Marks the date features (`days[j]`: feature `j` is days before the file's latest date) and says
+/// them so: "last_order 12 days ago on average (95 overall)", "Very recent last_order".
+pub fn mark_dates(features: &[String], days: &[bool], profiles: &mut [SegmentProfile]) {
+    if !days.iter().any(|&d| d) {
+        return;
+    }
+    for p in profiles.iter_mut() {
+        for (level, &d) in p.levels.iter_mut().zip(days) {
+            level.days = d;
+        }
+        p.description = profile_words(&p.levels, p.size);
+    }
+    let names = suggest_names(features, profiles);
+    for (p, name) in profiles.iter_mut().zip(names) {
+        p.suggested_name = name;
+    }
 }
 
 /// Features a profile names one by one; beyond, the rest are summed up in a few words.
@@ -286,6 +317,11 @@ fn generic_name(p: &SegmentProfile) -> String {
                 r if l.yes_no && r > 1.0 => "more",
                 r if l.yes_no && r <= 0.5 => "few",
                 _ if l.yes_no => "fewer",
+                // Days before the latest date: fewer is more recent.
+                r if l.days && r <= 0.5 => "very recent",
+                r if l.days && r < 1.0 => "recent",
+                r if l.days && r >= 2.0 => "long-ago",
+                _ if l.days => "older",
                 r if r >= 2.0 => "very high",
                 r if r > 1.0 => "high",
                 r if r <= 0.5 => "very low",
@@ -494,6 +530,20 @@ mod tests {
         let rfm: Vec<String> = ["recency", "frequency", "monetary"].map(String::from).to_vec();
         let p = profiles(&rfm, &[], &[10, 10], &[vec![1.0, 6.0, 1.0], vec![1.0, 1.0, 1.0]]);
         assert_eq!(p[0].suggested_name, "Frequent Buyers");
+    }
+
+    #[test]
+    fn a_date_feature_is_said_as_how_long_ago() {
+        let features: Vec<String> = ["last_seen", "f1"].map(String::from).to_vec();
+        let mut p = profiles(&features, &[], &[10, 10], &[vec![5.0, 10.0], vec![195.0, 1.0]]);
+        mark_dates(&features, &[true, false], &mut p);
+        assert!(
+            p[0].description.contains("last_seen 5 days ago on average (100 overall)"),
+            "{}",
+            p[0].description
+        );
+        assert_eq!(p[0].suggested_name, "Very recent last_seen, high f1");
+        assert_eq!(p[1].suggested_name, "Very low f1, older last_seen");
     }
 
     #[test]

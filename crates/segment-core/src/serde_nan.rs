@@ -51,8 +51,14 @@ mod tests {
 
     #[test]
     fn nan_survives_json() {
-        let level =
-            FeatureLevel { feature: "x".into(), mean: 0.0, ratio: f64::NAN, yes_no: false, overall: 0.0 };
+        let level = FeatureLevel {
+            feature: "x".into(),
+            mean: 0.0,
+            ratio: f64::NAN,
+            yes_no: false,
+            overall: 0.0,
+            days: false,
+        };
         let json = serde_json::to_string(&level).unwrap_or_default();
         assert!(json.contains("null"), "{json}");
         let back: Result<FeatureLevel, _> = serde_json::from_str(&json);

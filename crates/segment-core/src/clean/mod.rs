@@ -267,15 +267,21 @@ pub fn clean_with(
         }));
     }
 
+    // Each feature's value as the segmentation sees it (a date as days before the file's latest date):
+    // fill values and outlier bounds are in these units, so a saved model's carry over to next month's
+    // file, whose dates are later.
+    let latest: Vec<Option<f64>> = feature_columns.iter().map(|c| c.latest_date()).collect();
+    let feature_value = |j: usize, r: usize| feature_columns[j].feature_value(r, latest[j]);
     // Fill values: from the model, else fitted on the rows kept so far.
     let fill: Vec<Option<f64>> = match fitted {
         Some(f) => f.fill.clone(),
         None => feature_columns
             .iter()
-            .map(|c| match rules.impute_for(&c.name) {
+            .enumerate()
+            .map(|(j, c)| match rules.impute_for(&c.name) {
                 Impute::Drop => None,
-                Impute::Median => median(kept.iter().map(|&r| c.values.at(r))),
-                Impute::MostFrequent => most_frequent(kept.iter().map(|&r| c.values.at(r))),
+                Impute::Median => median(kept.iter().map(|&r| feature_value(j, r))),
+                Impute::MostFrequent => most_frequent(kept.iter().map(|&r| feature_value(j, r))),
             })
             .collect(),
     };
@@ -312,7 +318,7 @@ pub fn clean_with(
             }));
         }
     }
-    let value = |j: usize, r: usize| filled(feature_columns[j].values.at(r), fill.get(j).copied().flatten());
+    let value = |j: usize, r: usize| filled(feature_value(j, r), fill.get(j).copied().flatten());
 
     // Outlier bounds: from the model, else fitted on the rows kept so far.
     let bounds: Vec<Option<(f64, f64)>> = match (fitted, rules.outliers) {

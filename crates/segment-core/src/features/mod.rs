@@ -57,7 +57,10 @@ impl<'a> RawRows<'a> {
     pub fn value(&self, i: usize, j: usize) -> f64 {
         let (values, latest, fill) = self.columns[j];
         let v = values.at(self.kept[i]);
-        let v = if v.is_nan() { fill.unwrap_or(v) } else { v };
+        // The fill is in the feature's units (a date's: days before the latest date).
+        if v.is_nan() {
+            return fill.unwrap_or(v);
+        }
         latest.map_or(v, |l| l - v)
     }
 

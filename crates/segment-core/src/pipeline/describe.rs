@@ -135,6 +135,13 @@ pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) ->
 /// figures per column and what the flags that are not features say of each segment.
 pub fn describe_from_table(table: &Table, result: &mut AnalysisResult, kept: &[usize]) {
     result.explore = explore_result(table, result, kept);
+    let days: Vec<bool> = result
+        .spec
+        .features
+        .iter()
+        .map(|f| table.column(f).is_some_and(|c| c.kind == crate::ingest::ColumnKind::Date))
+        .collect();
+    crate::profile::mark_dates(&result.spec.features, &days, &mut result.profiles);
     crate::profile::describe_traits(table, &result.spec.features, kept, &result.labels, &mut result.profiles);
     let rules = crate::rules::segment_rules(
         table,

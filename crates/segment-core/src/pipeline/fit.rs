@@ -329,15 +329,15 @@ pub(crate) fn describe_fit(
     let mut result = describe(spec, fitted, progress);
     // The result holds the labels now (as i32): the fit's copy goes before the dashboard's figures.
     drop(labels);
+    result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
+    result.density_tree = tree;
+    describe_from_table(table, &mut result, &prepared.kept);
     // Rule-based segments carry their own names.
     if let Assignment::Rfm { names, .. } = &assignment {
         for (profile, name) in result.profiles.iter_mut().zip(names) {
             profile.suggested_name = name.clone();
         }
     }
-    result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
-    result.density_tree = tree;
-    describe_from_table(table, &mut result, &prepared.kept);
     Ok(Segmentation {
         result: Arc::new(result),
         kept_rows: Arc::clone(&prepared.kept),
