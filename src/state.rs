@@ -174,6 +174,8 @@ pub struct ApplyReport {
     pub drift: Vec<ColumnDrift>,
     pub rule: String,
     pub movement: Option<Movement>,
+    /// Whether the model's rules still describe its segments here, in one sentence.
+    pub rules_words: Option<String>,
 }
 
 fn now_ms() -> f64 {
@@ -874,7 +876,8 @@ impl AppState {
         applied: segment_core::model::Applied,
         result: Arc<AnalysisResult>,
     ) {
-        let segment_core::model::Applied { columns, drift, rule, movement } = applied;
+        let rules_words = applied.rules_words();
+        let segment_core::model::Applied { columns, drift, rule, movement, .. } = applied;
         let elapsed = now_ms() - self.link.started_at.get_value();
         if let Some((name, bytes, blob)) = self.link.apply_file.try_update_value(Option::take).flatten() {
             self.file_name.set(Some(name));
@@ -883,7 +886,14 @@ impl AppState {
         }
         self.link.worker_has_table.set_value(true);
         let model_file = self.model.get_untracked().map(|m| m.file_name.clone()).unwrap_or_default();
-        self.applied.set(Some(Arc::new(ApplyReport { model_file, columns, drift, rule, movement })));
+        self.applied.set(Some(Arc::new(ApplyReport {
+            model_file,
+            columns,
+            drift,
+            rule,
+            movement,
+            rules_words,
+        })));
         self.mapping.set(None);
         self.summary.set(Some(Arc::new(summary)));
         self.spec.set(Some(result.spec.clone()));

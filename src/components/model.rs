@@ -201,6 +201,7 @@ fn Report(report: Arc<ApplyReport>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table></div>
+            {report.rules_words.clone().map(|w| view! { <p data-testid="apply-rule-fidelity">{w}</p> })}
             {match report.movement.clone() {
                 Some(m) => view! { <MovementView movement=m /> }.into_any(),
                 None => view! {

@@ -7,6 +7,7 @@ usage: sql_check.py duckdb|spark SEGMENT_BINARY FIXTURES SAMPLE_DIR
   spark:  scripts/spark_check.sh (pyspark from PyPI in .tools/spark, Spark in local mode, Java 17).
 """
 import csv
+import datetime
 import json
 import os
 import random
@@ -117,6 +118,30 @@ def hostile_names(path):
             ])
 
 
+def dated_customers(path, style):
+    """Customers with a last order date (recency) and a spend, some dates missing: `style` writes the
+    dates as ISO, day-first (dd/mm/yyyy), month-first with a two-digit year (mm/dd/yy) or with the
+    month's name (11-Feb-2017)."""
+    rng = random.Random(11)
+    latest = datetime.date(2026, 11, 30)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["customer_id", "last_order", "orders", "spend"])
+        for i in range(900):
+            group = i % 3
+            days = int(abs(rng.gauss([10, 90, 300][group], [5, 20, 40][group])))
+            day = latest - datetime.timedelta(days=days if i else 0)
+            text = {
+                "iso": day.isoformat(),
+                "day_first": day.strftime("%d/%m/%Y"),
+                "month_first": day.strftime("%m/%d/%y"),
+                "named": day.strftime("%d-%b-%Y"),
+            }[style]
+            if i % 97 == 5:
+                text = ""
+            w.writerow([f"C{i:04d}", text, max(1, int(rng.gauss([12, 5, 1][group], 1))), round(rng.lognormvariate([6, 5, 4][group], 0.3), 2)])
+
+
 def settings_for(data, method, **changes):
     spec = json.loads(run("suggest", data).stdout)
     spec["method"] = method
@@ -131,15 +156,16 @@ def settings_for(data, method, **changes):
     return path
 
 
-def check(name, data, settings, dialect=None, names=None, table="customers", query_file=None):
+def check(name, data, settings, dialect=None, names=None, table="customers", query_file=None, as_of=None):
     dialect = dialect or ENGINE
     model = os.path.join(tmp, f"{name}-model.json")
     fit = [data, "-o", model] + (["--settings", settings] if settings else []) + (["--names", names] if names else [])
     run("fit", *fit)
     applied = os.path.join(tmp, f"{name}-applied.csv")
-    run("apply", model, data, "-o", applied)
+    reference = ["--as-of", as_of] if as_of else []
+    run("apply", model, data, "-o", applied, *reference)
     query = os.path.join(tmp, query_file or f"{name}.sql")
-    run("export-sql", model, "--dialect", dialect, "--table", table, "--columns-from", data, "-o", query)
+    run("export-sql", model, "--dialect", dialect, "--table", table, "--columns-from", data, "-o", query, *reference)
     os.chdir(tmp)  # the side table is read by a path relative to the query
     start = time.time()
     got = engine.rows(data, open(query).read())
@@ -202,6 +228,19 @@ check("names-dbscan", hostile, settings_for(hostile, "dbscan", **features), quer
 check("names-gmm", hostile, settings_for(hostile, "gaussian_mixture", gmm={"k": 3}, **features))
 
 
+# Models with a date feature (a recency: days before the table's latest date, computed by the query,
+# or before an as-of date), the dates in four formats; imputed and outlier-checked in days.
+for style in ("iso", "day_first", "month_first", "named"):
+    dated = os.path.join(tmp, f"dated_{style}.csv")
+    dated_customers(dated, style)
+    features = {"features": ["last_order", "orders", "spend"]}
+    dated_rules = dict(rules, impute="median", drop_missing="features")
+    check(f"dated-{style}-kmeans", dated, settings_for(dated, "k_means", kmeans={"k": 3}, cleaning=dated_rules, **features))
+    check(f"dated-{style}-as-of", dated, settings_for(dated, "gaussian_mixture", gmm={"k": 3}, **features), as_of="2027-01-15")
+dated_iso = os.path.join(tmp, "dated_iso.csv")
+check("dated-iso-dbscan", dated_iso, settings_for(dated_iso, "dbscan", features=["last_order", "spend"]))
+
+
 def check_parquet_twin(name, data, settings):
     """A Parquet file (the engine's copy of the CSV `data`) fitted and applied gives the same segments
     as its CSV twin; the labeled Parquet keeps the input's columns, types and values; and the SQL over
@@ -246,4 +285,6 @@ with open(os.path.join(FIXTURES, "nasty", "us_export.csv"), newline="") as f, op
 check("nasty-us-export", us_export, None)
 check_parquet_twin("messy-kmeans", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}))
 check_parquet_twin("2k-dbscan", two_k, settings_for(two_k, "dbscan"))
+# Dates the engine types as DATE in the Parquet file: the query reads them back as ISO text.
+check_parquet_twin("dated-iso", dated_iso, settings_for(dated_iso, "k_means", kmeans={"k": 3}, features=["last_order", "orders", "spend"]))
 print("SQL export: every query equals `segment apply` row for row")

@@ -16,10 +16,10 @@ use segment_core::ingest::parquet::ParquetCsv;
 use segment_core::ingest::spreadsheet::is_spreadsheet;
 
 mod parquet_out;
-use segment_core::model::sql::Dialect;
+use segment_core::model::sql::{DateReference, Dialect};
 use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
-use segment_core::session::Session;
+use segment_core::session::{ApplyOutcome, FileInput, Session};
 use segment_core::spec::AnalysisSpec;
 use segment_core::transactions::{read_customers, LoadMode};
 use segment_core::CoreError;
@@ -94,6 +94,10 @@ enum Command {
         /// Parquet (a Parquet input's column types kept), any other CSV; default: <data>-segments.csv.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// For a model with a date feature: the day its "days before" count from (YYYY-MM-DD).
+        /// Default: the file's latest date in that column, found in a first pass over the file.
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<i64>,
     },
     /// Write the model as one SQL query for the engine where the table lives (DuckDB, Spark, ANSI): every
     /// row with `segment` and `segment_name`, as `apply` gives them.
@@ -113,6 +117,10 @@ enum Command {
         /// Where to write the query; a DBSCAN model's core points go beside it (<query>-cores.csv).
         #[arg(short, long, default_value = "query.sql")]
         output: PathBuf,
+        /// For a model with a date feature: the day its "days before" count from (YYYY-MM-DD).
+        /// Default: the table's latest date in that column, computed by the query.
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<i64>,
     },
     /// Print who is in each segment of a saved model: its size, profile means and rule (at most three
     /// conditions in the training file's units, with how many of the segment it caught and how many it
@@ -120,7 +128,20 @@ enum Command {
     Explain {
         /// A model saved by `segment fit` or the page's "Save model".
         model: PathBuf,
+        /// A file to measure the rules on (CSV, spreadsheet or Parquet): each segment's size there, how
+        /// many of it its rule catches and wrongly includes, and the rules' fidelity on it.
+        data: Option<PathBuf>,
+        /// A model column that has another name in this file: MODEL_COLUMN=FILE_COLUMN (repeatable).
+        #[arg(long = "map", value_parser = parse_mapping)]
+        mapping: Vec<(String, String)>,
     },
+}
+
+/// A date written YYYY-MM-DD as its day number.
+fn parse_day(text: &str) -> Result<i64, String> {
+    use segment_core::ingest::date::{parse_date, DateFormat, DateOrder};
+    parse_date(text.trim(), DateFormat { order: DateOrder::Iso, ambiguous: false })
+        .ok_or_else(|| format!("expected a date as YYYY-MM-DD, got \"{text}\""))
 }
 
 fn parse_mapping(text: &str) -> Result<(String, String), String> {
@@ -297,11 +318,13 @@ impl Command {
                 }
                 fit(&data, settings.as_deref(), names, output, &load_mode(as_is), &roles)
             }
-            Command::Apply { model, data, mapping, output } => apply(&model, &data, &mapping, output),
-            Command::ExportSql { model, dialect, table, columns_from, output } => {
-                export_sql(&model, &dialect, &table, columns_from.as_deref(), &output)
+            Command::Apply { model, data, mapping, output, as_of } => {
+                apply(&model, &data, &mapping, output, as_of)
             }
-            Command::Explain { model } => explain(&model),
+            Command::ExportSql { model, dialect, table, columns_from, output, as_of } => {
+                export_sql(&model, &dialect, &table, columns_from.as_deref(), &output, as_of)
+            }
+            Command::Explain { model, data, mapping } => explain(&model, data.as_deref(), &mapping),
         }
     }
 }
@@ -540,9 +563,33 @@ fn read_model(path: &Path) -> Result<SegmentModel, Failure> {
     Ok(SegmentModel::from_json(&text)?)
 }
 
-/// `segment explain`: the model's segments and their rules, on stdout.
-fn explain(model_path: &Path) -> Result<(), Failure> {
+/// `segment explain`: the model's segments and their rules, on stdout; with a file, the rules measured
+/// on it (the model applied to it in memory, as the page does).
+fn explain(model_path: &Path, data: Option<&Path>, mapping: &[(String, String)]) -> Result<(), Failure> {
     let model = read_model(model_path)?;
+    let applied = match data {
+        Some(path) => {
+            let mut session = Session::new();
+            let outcome = session.apply(
+                model.clone(),
+                Some(FileInput::Bytes(read_data(path)?)),
+                mapping,
+                &mut |_, _| {},
+            )?;
+            match outcome {
+                ApplyOutcome::Applied { applied, .. } => {
+                    let sizes = session.segmentation().map(|s| s.segment_sizes.clone()).unwrap_or_default();
+                    Some((path, applied, sizes))
+                }
+                ApplyOutcome::NeedsMapping { message, .. } => {
+                    return Err(Failure::Settings(format!(
+                        "{message} (name them with --map MODEL_COLUMN=FILE_COLUMN)"
+                    )))
+                }
+            }
+        }
+        None => None,
+    };
     let training = &model.training;
     let mut out = String::new();
     out.push_str(&format!(
@@ -565,6 +612,18 @@ fn explain(model_path: &Path) -> Result<(), Failure> {
             Some(rule) => out.push_str(&format!("  who: {}\n", rule.sentence())),
             None => out.push_str("  who: no rule of at most three conditions describes it\n"),
         }
+        if let Some((path, applied, sizes)) = &applied {
+            let size = sizes.get(segment.id).copied().unwrap_or(0);
+            let here = match applied.model_rules.get(segment.id).cloned().flatten() {
+                Some(rule) => format!(
+                    "the rule catches {:.0}% of them; {:.0}% of those it catches are in other segments",
+                    rule.caught * 100.0,
+                    rule.wrongly * 100.0
+                ),
+                None => "no rule to measure".to_string(),
+            };
+            out.push_str(&format!("  in {}: {size} customers; {here}\n", file_label(path)));
+        }
     }
     match model.rule_fidelity {
         Some(f) => {
@@ -575,7 +634,21 @@ fn explain(model_path: &Path) -> Result<(), Failure> {
             segment_core::rules::MAX_SEGMENTS
         )),
     }
+    if let Some((path, applied, _)) = &applied {
+        if let Some(f) = applied.model_rule_fidelity {
+            out.push_str(&format!(
+                "in {}, the rules together put {:.0}% of customers in the model's segment\n",
+                file_label(path),
+                f * 100.0
+            ));
+        }
+    }
     print_stdout(&out)
+}
+
+/// A file's name for a sentence.
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 fn export_sql(
@@ -584,6 +657,7 @@ fn export_sql(
     table: &str,
     columns_from: Option<&Path>,
     output: &Path,
+    as_of: Option<i64>,
 ) -> Result<(), Failure> {
     let model = read_model(model_path)?;
     let dialect = Dialect::parse(dialect).ok_or_else(|| {
@@ -612,7 +686,8 @@ fn export_sql(
     };
     let stem = output.file_stem().map_or_else(|| "query".into(), |s| s.to_string_lossy().into_owned());
     let side_name = format!("{stem}-cores.csv");
-    let sql = segment_core::model::sql::export_sql(&model, dialect, table, &columns, &side_name)?;
+    let reference = as_of.map_or(DateReference::Latest, DateReference::AsOf);
+    let sql = segment_core::model::sql::export_sql(&model, dialect, table, &columns, &side_name, reference)?;
     if let Some((name, csv)) = &sql.side_table {
         let side = output.with_file_name(name);
         write_atomically(&side, &[model_path], |mut w| {
@@ -631,11 +706,52 @@ fn export_sql(
     Ok(())
 }
 
+/// A data file as `apply` streams it: its rows as CSV text, its size in bytes for the progress bar (0
+/// when unknown) and, for a Parquet file, its schema (which a Parquet output keeps).
+type ApplyInput = (Box<dyn std::io::Read>, u64, Option<arrow_schema::SchemaRef>);
+
+/// Opens `data` for [`apply`]. A model of customers aggregated from purchase lines aggregates the file
+/// first, and a workbook becomes CSV text first, both in memory (a customer's lines can be anywhere in
+/// the file; a sheet is not a stream); any other file streams, a Parquet file a batch of rows at a time.
+fn open_for_apply(model: &SegmentModel, data: &Path) -> Result<ApplyInput, Failure> {
+    let mut file =
+        File::open(data).map_err(|e| Failure::Io(format!("cannot read {}: {e}", data.display())))?;
+    let mut magic = [0u8; 8];
+    let magic_len = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
+    let spreadsheet = is_spreadsheet(&magic[..magic_len]);
+    let parquet = is_parquet(&magic[..magic_len]);
+    Ok(match (&model.spec.transactions, spreadsheet) {
+        (None, _) if parquet => {
+            let rows = ParquetCsv::new(file, false)?;
+            let schema = rows.schema();
+            (Box::new(rows), 0, Some(schema))
+        }
+        (Some(columns), _) => {
+            let customers =
+                read_customers(read_data(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
+            let size = customers.bytes.len() as u64;
+            (Box::new(std::io::Cursor::new(customers.bytes)), size, None)
+        }
+        (None, true) => {
+            let (csv, sheet) = segment_core::ingest::spreadsheet::to_csv(&read(data)?)?;
+            eprintln!("read the workbook's first sheet \"{sheet}\"");
+            let size = csv.len() as u64;
+            (Box::new(std::io::Cursor::new(csv.into_bytes())), size, None)
+        }
+        (None, false) => {
+            let size = file.metadata().map_or(0, |m| m.len());
+            let start = std::io::Cursor::new(magic[..magic_len].to_vec());
+            (Box::new(std::io::Read::chain(start, file)), size, None)
+        }
+    })
+}
+
 fn apply(
     model_path: &Path,
     data: &Path,
     mapping: &[(String, String)],
     output: Option<PathBuf>,
+    as_of: Option<i64>,
 ) -> Result<(), Failure> {
     let text = String::from_utf8(read(model_path)?).map_err(|_| {
         Failure::Settings(format!(
@@ -644,41 +760,24 @@ fn apply(
         ))
     })?;
     let model = SegmentModel::from_json(&text)?;
-    let mut file =
-        File::open(data).map_err(|e| Failure::Io(format!("cannot read {}: {e}", data.display())))?;
-    let mut magic = [0u8; 8];
-    let magic_len = std::io::Read::read(&mut file, &mut magic).unwrap_or(0);
-    let spreadsheet = is_spreadsheet(&magic[..magic_len]);
-    let parquet = is_parquet(&magic[..magic_len]);
-    // The column types a Parquet output keeps: a Parquet input's.
-    let mut input_schema = None;
-    // A model of customers aggregated from purchase lines aggregates this file first, and a workbook
-    // becomes CSV text first, both in memory (a customer's lines can be anywhere in the file; a sheet is
-    // not a stream); any other file streams, a Parquet file a batch of rows at a time.
-    let (input, size): (Box<dyn std::io::Read>, u64) = match (&model.spec.transactions, spreadsheet) {
-        (None, _) if parquet => {
-            let rows = ParquetCsv::new(file, false)?;
-            input_schema = Some(rows.schema());
-            (Box::new(rows), 0)
+    // A date feature counts days before the file's latest date (or the as-of date): a first pass over
+    // the file finds it, and how the file writes its dates.
+    let dates = if model.date_features.is_empty() {
+        Vec::new()
+    } else {
+        let (input, _, _) = open_for_apply(&model, data)?;
+        let dates = segment_core::model::scan_dates(&model, mapping, input, as_of)?;
+        for (column, date) in model.date_features.iter().zip(&dates) {
+            eprintln!(
+                "{column}: days before {} ({}; {})",
+                segment_core::ingest::date::iso_date(date.reference),
+                if as_of.is_some() { "the as-of date" } else { "the file's latest date" },
+                date.format.describe()
+            );
         }
-        (Some(columns), _) => {
-            let customers =
-                read_customers(read_data(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
-            let size = customers.bytes.len() as u64;
-            (Box::new(std::io::Cursor::new(customers.bytes)), size)
-        }
-        (None, true) => {
-            let (csv, sheet) = segment_core::ingest::spreadsheet::to_csv(&read(data)?)?;
-            eprintln!("read the workbook's first sheet \"{sheet}\"");
-            let size = csv.len() as u64;
-            (Box::new(std::io::Cursor::new(csv.into_bytes())), size)
-        }
-        (None, false) => {
-            let size = file.metadata().map_or(0, |m| m.len());
-            let start = std::io::Cursor::new(magic[..magic_len].to_vec());
-            (Box::new(std::io::Read::chain(start, file)), size)
-        }
+        dates
     };
+    let (input, size, input_schema) = open_for_apply(&model, data)?;
     let bar = if size > 0 {
         let bar = ProgressBar::new(size);
         bar.set_style(
@@ -696,16 +795,16 @@ fn apply(
     let to_stdout = output.as_deref() == Some(Path::new("-"));
     let summary = if to_stdout {
         let stdout = std::io::stdout();
-        apply_stream(&model, mapping, input, BufWriter::new(stdout.lock()), &mut on_progress)?
+        apply_stream(&model, mapping, &dates, input, BufWriter::new(stdout.lock()), &mut on_progress)?
     } else {
         let output = output.unwrap_or_else(|| beside(data, "segments.csv"));
         let as_parquet = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         let summary = write_atomically(&output, &[data, model_path], |file| {
             if !as_parquet {
-                return Ok(apply_stream(&model, mapping, input, file, &mut on_progress)?);
+                return Ok(apply_stream(&model, mapping, &dates, input, file, &mut on_progress)?);
             }
             let mut sink = parquet_out::ParquetSink::new(file, input_schema);
-            let summary = apply_stream(&model, mapping, input, &mut sink, &mut on_progress)?;
+            let summary = apply_stream(&model, mapping, &dates, input, &mut sink, &mut on_progress)?;
             sink.finish()
                 .and_then(|mut file| file.flush())
                 .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;

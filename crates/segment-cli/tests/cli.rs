@@ -366,3 +366,94 @@ fn the_sql_export_names_what_it_reads_and_refuses_what_it_cannot_name() {
         segment(&["export-sql", &model, "--table", "a..b", "-o", &dir.join("bad.sql").to_string_lossy()]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
 }
+
+/// Customers with a last order date (dd/mm/yyyy), orders and spend: recent frequent big spenders,
+/// occasional ones, and lapsed ones. `shift` moves every date (next month's file).
+fn dated_customers(shift: i64) -> String {
+    let mut text = String::from("customer_id,last_order,orders,spend\n");
+    for i in 0..600i64 {
+        let (days, orders, spend) = match i % 3 {
+            0 => (i % 15, 12 + i % 4, 900 + i % 50),
+            1 => (60 + i % 30, 5 + i % 3, 300 + i % 40),
+            _ => (250 + i % 60, 1 + i % 2, 60 + i % 20),
+        };
+        let day = 20_400 + shift - days;
+        let iso = segment_core::ingest::date::iso_date(day);
+        let p: Vec<&str> = iso.split('-').collect();
+        text.push_str(&format!("C{i},{}/{}/{},{orders},{spend}\n", p[2], p[1], p[0]));
+    }
+    text
+}
+
+#[test]
+fn a_model_with_a_date_feature_streams_and_its_rules_are_measured_on_next_months_file() {
+    let dir = workdir("dated");
+    let (train, next) = (dir.join("train.csv"), dir.join("next.csv"));
+    std::fs::write(&train, dated_customers(0)).ok();
+    std::fs::write(&next, dated_customers(31)).ok();
+    let settings = dir.join("settings.json");
+    let spec = segment(&["suggest", &train.to_string_lossy()]);
+    assert!(spec.status.success(), "{}", text(&spec.stderr));
+    let mut json: serde_json::Value = serde_json::from_slice(&spec.stdout).unwrap_or_default();
+    json["features"] = serde_json::json!(["last_order", "orders", "spend"]);
+    json["method"] = serde_json::json!("k_means");
+    json["kmeans"]["k"] = serde_json::json!(3);
+    std::fs::write(&settings, json.to_string()).ok();
+    let model = dir.join("model.json");
+    let out = segment(&[
+        "fit",
+        &train.to_string_lossy(),
+        "--settings",
+        &settings.to_string_lossy(),
+        "-o",
+        &model.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Next month's file: the first pass finds its latest date, and every customer keeps its segment.
+    let labeled = |as_of: Option<&str>| {
+        let out_file = dir.join("labeled.csv");
+        let mut args =
+            vec!["apply".to_string(), model.to_string_lossy().into(), next.to_string_lossy().into()];
+        args.extend(["-o".to_string(), out_file.to_string_lossy().into()]);
+        if let Some(day) = as_of {
+            args.extend(["--as-of".to_string(), day.to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = segment(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let rows = std::fs::read_to_string(&out_file).unwrap_or_default();
+        let segments: Vec<String> =
+            rows.lines().skip(1).map(|l| l.rsplit(',').next().unwrap_or("").to_string()).collect();
+        (text(&out.stderr), segments)
+    };
+    let (log, segments) = labeled(None);
+    let latest = segment_core::ingest::date::iso_date(20_400 + 31);
+    assert!(
+        log.contains(&format!("last_order: days before {latest} (the file's latest date; dd/mm/yyyy)")),
+        "{log}"
+    );
+    assert_eq!(segments.len(), 600);
+    for group in 0..3 {
+        let names: std::collections::BTreeSet<&String> = segments.iter().skip(group).step_by(3).collect();
+        assert_eq!(names.len(), 1, "group {group}: {names:?}");
+    }
+    // The same as-of date given by hand: the same segments; half a year later, the recent customers
+    // are no longer recent and their segment changes.
+    let (log, same) = labeled(Some(&latest));
+    assert!(log.contains("(the as-of date; dd/mm/yyyy)"), "{log}");
+    assert_eq!(same, segments);
+    let (_, later) = labeled(Some(&segment_core::ingest::date::iso_date(20_400 + 31 + 365)));
+    assert_ne!(later, segments);
+    let out = segment(&["apply", &model.to_string_lossy(), &next.to_string_lossy(), "--as-of", "31/12/2026"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("expected a date as YYYY-MM-DD"), "{}", text(&out.stderr));
+
+    // The rules measured on next month's file: each segment's size there and what its rule catches.
+    let out = segment(&["explain", &model.to_string_lossy(), &next.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let explained = text(&out.stdout);
+    assert_eq!(explained.matches("  in next.csv: 200 customers; the rule catches").count(), 3, "{explained}");
+    assert!(explained.contains("in next.csv, the rules together put "), "{explained}");
+    println!("{explained}");
+}

@@ -46,12 +46,12 @@ fn main() {
     for n in sizes {
         let file = to_csv(&seed_like_customers(n, 11));
         let t = Instant::now();
-        let summary = apply_stream(&model, &[], file.as_bytes(), std::io::sink(), &mut |_, _| {})
+        let summary = apply_stream(&model, &[], &[], file.as_bytes(), std::io::sink(), &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
         let apply_s = t.elapsed().as_secs_f64();
         assert_eq!(summary.rows_in, n);
         let t = Instant::now();
-        apply_stream(&kmeans, &[], file.as_bytes(), std::io::sink(), &mut |_, _| {})
+        apply_stream(&kmeans, &[], &[], file.as_bytes(), std::io::sink(), &mut |_, _| {})
             .unwrap_or_else(|e| panic!("{e}"));
         let kmeans_s = t.elapsed().as_secs_f64();
 

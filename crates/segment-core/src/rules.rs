@@ -125,6 +125,43 @@ pub fn segment_rules(
     let thresholds: Vec<Vec<f64>> = values.iter().map(|v| quantiles(v)).collect();
     let grown: Vec<Vec<(usize, Condition)>> =
         (0..k).map(|s| grow(&values, &thresholds, &sample_labels, s as i32, features, &days)).collect();
+    measure(&raw, labels, grown)
+}
+
+/// Stored rules (a saved model's, one per segment) measured on the `kept` rows of another file and the
+/// segments the model gave them (`labels`, -1 noise): how many of each segment they catch and wrongly
+/// include there, and their fidelity together. A condition on a feature not in `features` makes its
+/// rule unusable (None).
+pub fn measure_rules(
+    table: &Table,
+    features: &[String],
+    kept: &[usize],
+    fill: &[Option<f64>],
+    labels: &[i32],
+    rules: &[Option<SegmentRule>],
+) -> Rules {
+    let raw = RawRows::new(table, features, kept, fill);
+    if raw.features() != features.len() || raw.rows() != labels.len() || rules.len() > MAX_SEGMENTS {
+        return Rules { rules: vec![None; rules.len()], fidelity: None };
+    }
+    let conditions: Vec<Vec<(usize, Condition)>> = rules
+        .iter()
+        .map(|rule| {
+            let Some(rule) = rule else { return Vec::new() };
+            let indexed: Option<Vec<(usize, Condition)>> = rule
+                .conditions
+                .iter()
+                .map(|c| features.iter().position(|f| f == &c.feature).map(|j| (j, c.clone())))
+                .collect();
+            indexed.unwrap_or_default()
+        })
+        .collect();
+    measure(&raw, labels, conditions)
+}
+
+/// Each rule's figures and the rules' fidelity together on every row of `raw` (`labels` per row).
+fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Vec<(usize, Condition)>>) -> Rules {
+    let k = grown.len();
     // One pass over every used row: how many rows hold each set of rules (a bit per segment, k is at
     // most MAX_SEGMENTS) in each segment. Each rule's figures and the rules together follow from it.
     let mut tally: std::collections::BTreeMap<(u32, i32), usize> = std::collections::BTreeMap::new();

@@ -38,7 +38,7 @@ fn page_and_stream(bytes: &[u8], spec: &AnalysisSpec) -> (String, String) {
     let model =
         SegmentModel::from_result(bytes, &t, &result, &names, "f.csv").unwrap_or_else(|e| panic!("{e}"));
     let mut out = Vec::new();
-    apply_stream(&model, &[], bytes, &mut out, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    apply_stream(&model, &[], &[], bytes, &mut out, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     (page, String::from_utf8(out).unwrap_or_else(|e| panic!("{e}")))
 }
 
@@ -377,7 +377,7 @@ fn crafted_model_files_are_refused() {
     let columns: Vec<String> = ["a", "b"].map(String::from).to_vec();
     let export = |m: &serde_json::Value| {
         let model = SegmentModel::from_json(&m.to_string()).unwrap_or_else(|e| panic!("{e}"));
-        sql::export_sql(&model, sql::Dialect::DuckDb, "t", &columns, "cores.csv")
+        sql::export_sql(&model, sql::Dialect::DuckDb, "t", &columns, "cores.csv", sql::DateReference::Latest)
     };
     for tiny in [5e-324, 1e-200] {
         let mut m = dbscan_model.clone();

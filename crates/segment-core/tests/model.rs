@@ -157,7 +157,7 @@ fn streaming_gives_the_pages_export_byte_for_byte() {
         let expected = labeled_csv(&bytes, &applied.result, &model.names()).unwrap_or_else(|e| panic!("{e}"));
         let mut out = Vec::new();
         let mut reports = 0;
-        let summary = apply_stream(&model, &[], bytes.as_slice(), &mut out, &mut |_, _| reports += 1)
+        let summary = apply_stream(&model, &[], &[], bytes.as_slice(), &mut out, &mut |_, _| reports += 1)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(reports >= 1);
         assert_eq!(String::from_utf8_lossy(&out), expected);
@@ -308,13 +308,100 @@ fn a_date_feature_is_days_before_the_files_latest_date() {
         apply(&model, &next, &table_of(&next), &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(applied.result.labels, result.labels);
 
-    // Streaming cannot know the latest date before the end: a clear refusal, not a wrong answer.
+    // Streaming finds the latest date in a first pass and gives the page's answer, row for row.
+    let (page, streamed) = page_and_stream(&model, &next, None);
+    assert_eq!(streamed, page);
+    // The latest date given as the as-of date: the same answer.
+    let latest = 20_030;
+    let (_, as_of) = page_and_stream(&model, &next, Some(latest));
+    assert_eq!(as_of, page);
+    // Without a reference date the stream refuses, naming the column.
     let mut out = Vec::new();
-    let err = apply_stream(&model, &[], next.as_slice(), &mut out, &mut |_, _| {}).err();
-    assert!(
-        matches!(&err, Some(CoreError::BadModel(m)) if m.contains("last_order") && m.contains("page")),
-        "{err:?}"
-    );
+    let err = apply_stream(&model, &[], &[], next.as_slice(), &mut out, &mut |_, _| {}).err();
+    assert!(matches!(&err, Some(CoreError::BadModel(m)) if m.contains("last_order")), "{err:?}");
+}
+
+/// `bytes` through `model` in the page (its labeled CSV) and streamed with the dates scanned from the
+/// file (or counted from `as_of`).
+fn page_and_stream(model: &SegmentModel, bytes: &[u8], as_of: Option<i64>) -> (String, String) {
+    let table = table_of(bytes);
+    let applied = apply(model, bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let page = labeled_csv(bytes, &applied.result, &model.names()).unwrap_or_else(|e| panic!("{e}"));
+    let dates = segment_core::model::scan_dates(model, &[], bytes, as_of).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    let summary =
+        apply_stream(model, &[], &dates, bytes, &mut out, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(summary.rows_used, applied.result.rows_used);
+    assert_eq!(summary.drift, applied.drift);
+    (page, String::from_utf8_lossy(&out).into_owned())
+}
+
+/// [`dated_customers`] with every tenth date missing and the dates written `dd/mm/yyyy` when `day_first`.
+fn dated_with_gaps(shift: i64, day_first: bool) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&dated_customers(shift)).into_owned();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some((rest, date)) = line.rsplit_once(',') else { continue };
+        let date = match (i, day_first) {
+            (0, _) => date.to_string(),
+            (i, _) if i % 10 == 3 => String::new(),
+            (_, true) => {
+                let p: Vec<&str> = date.split('-').collect();
+                format!("{}/{}/{}", p[2], p[1], p[0])
+            }
+            (_, false) => date.to_string(),
+        };
+        out.push_str(&format!("{rest},{date}\n"));
+    }
+    out.into_bytes()
+}
+
+#[test]
+fn a_date_model_streams_with_the_pages_answer_after_any_shift_and_in_another_format() {
+    // Every rule on: missing dates filled with the median recency, outliers by IQR (in days before the
+    // latest date, so next month's later dates are not outliers), duplicates.
+    let bytes = dated_with_gaps(0, false);
+    let table = table_of(&bytes);
+    let mut spec = AnalysisSpec::default_for(&table);
+    spec.features = vec!["spend".into(), "last_order".into()];
+    spec.method = Method::KMeans;
+    spec.kmeans.k = 2;
+    spec.cleaning.impute = segment_core::clean::Impute::Median;
+    spec.cleaning.outliers = Some(segment_core::clean::Outliers::Iqr);
+    spec.cleaning.drop_duplicate_ids = true;
+    let (_, trained, model) = fit(&bytes, Some(spec));
+    let model = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(model.date_formats.contains_key("last_order"));
+    // The fill is a recency (days), not a date.
+    let fill = model.cleaning_fit.fill[1].unwrap_or(f64::NAN);
+    assert!((0.0..=240.0).contains(&fill), "{fill}");
+    for (shift, day_first) in [(0, false), (365, false), (45, true)] {
+        let next = dated_with_gaps(shift, day_first);
+        let (page, streamed) = page_and_stream(&model, &next, None);
+        assert_eq!(streamed, page, "shift {shift}");
+        // Every customer keeps the segment it had, a year later too.
+        let applied =
+            apply(&model, &next, &table_of(&next), &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(applied.result.labels, trained.labels, "shift {shift}");
+    }
+    // An as-of date 400 days after the file's latest date: the recencies grow by 400, and the lapsed
+    // customers (now 600+ days) fall beyond the training's outlier bound (about 535 days).
+    let scanned = segment_core::model::scan_dates(&model, &[], bytes.as_slice(), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let later = streamed_as_of(&model, &bytes, scanned[0].reference + 400);
+    let dropped = later.lines().filter(|l| l.ends_with("dropped by cleaning")).count();
+    let now = streamed_as_of(&model, &bytes, scanned[0].reference);
+    let dropped_now = now.lines().filter(|l| l.ends_with("dropped by cleaning")).count();
+    assert!(dropped >= dropped_now + 150, "{dropped} vs {dropped_now}");
+}
+
+/// `bytes` streamed through `model` with its dates counted from `as_of`.
+fn streamed_as_of(model: &SegmentModel, bytes: &[u8], as_of: i64) -> String {
+    let dates =
+        segment_core::model::scan_dates(model, &[], bytes, Some(as_of)).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    apply_stream(model, &[], &dates, bytes, &mut out, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[test]
@@ -340,7 +427,7 @@ fn a_category_feature_is_its_share_and_streaming_refuses_it() {
     );
     assert_eq!(model.category_features, vec!["plan".to_string()]);
     let mut out = Vec::new();
-    let err = apply_stream(&model, &[], bytes.as_slice(), &mut out, &mut |_, _| {}).err();
+    let err = apply_stream(&model, &[], &[], bytes.as_slice(), &mut out, &mut |_, _| {}).err();
     assert!(matches!(&err, Some(CoreError::BadModel(m)) if m.contains("plan")), "{err:?}");
     // A numeric column where the model had a category is refused in the page too.
     let numbers = String::from_utf8_lossy(&bytes).replace(",gold", ",1").replace(",basic", ",2");

@@ -73,7 +73,7 @@ fn apply_model(bytes: &[u8], table: &segment_core::ingest::Table, r: &segment_co
     let model =
         SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}\n{}", model.to_json()));
     let page = apply(&model, bytes, table, &[], &mut |_, _| {});
-    let stream = apply_stream(&model, &[], bytes, std::io::sink(), &mut |_, _| {});
+    let stream = apply_stream(&model, &[], &[], bytes, std::io::sink(), &mut |_, _| {});
     assert_eq!(
         page.as_ref().err().map(|e| e.to_string()),
         stream.as_ref().err().map(|e| e.to_string()),

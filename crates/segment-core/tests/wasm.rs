@@ -61,7 +61,8 @@ fn saved_model_in_wasm_matches_the_streaming_apply() {
     let applied = apply(&model, CUSTOMERS, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(applied.result.noise, r.noise);
     let mut streamed = Vec::new();
-    apply_stream(&model, &[], CUSTOMERS, &mut streamed, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    apply_stream(&model, &[], &[], CUSTOMERS, &mut streamed, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
     let expected = labeled_csv(CUSTOMERS, &applied.result, &model.names()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(String::from_utf8_lossy(&streamed), expected);
 }

@@ -41,7 +41,7 @@ impl DateFormat {
 
 /// Month names and their common abbreviations (English, Spanish, French, German, Portuguese, Italian,
 /// Dutch), lower case; a part of a date that starts with one of these three letters names the month.
-const MONTHS: [&[&str]; 12] = [
+pub const MONTHS: [&[&str]; 12] = [
     &["jan", "ene", "gen"],
     &["feb", "fev", "fév"],
     &["mar", "mär", "maa"],

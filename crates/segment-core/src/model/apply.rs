@@ -84,6 +84,32 @@ pub struct Applied {
     /// How rows were assigned, in plain words.
     pub rule: String,
     pub movement: Option<Movement>,
+    /// The model's own rules measured on this file (per segment: the share of its customers here the
+    /// rule catches, and of those it catches, the share in other segments; conditions under this
+    /// file's column names): whether the rules still say who is in each segment.
+    #[serde(default)]
+    pub model_rules: Vec<Option<crate::rules::SegmentRule>>,
+    /// Those rules together on this file: the share of customers they put in the model's segment.
+    #[serde(default)]
+    pub model_rule_fidelity: Option<f64>,
+    /// The same on the training file (stored in the model).
+    #[serde(default)]
+    pub training_rule_fidelity: Option<f64>,
+}
+
+impl Applied {
+    /// Whether the model's rules still describe its segments on this file, in one sentence; None for a
+    /// model without rules.
+    pub fn rules_words(&self) -> Option<String> {
+        let here = self.model_rule_fidelity?;
+        let training = self
+            .training_rule_fidelity
+            .map_or(String::new(), |t| format!(" ({:.0}% on the training file)", t * 100.0));
+        Some(format!(
+            "The model's rules put {:.0}% of these customers in their segment{training}.",
+            here * 100.0
+        ))
+    }
 }
 
 /// A model applied to a file: what the page is told ([`Applied`]) and the segmentation it made, which
@@ -246,6 +272,30 @@ pub fn apply_text(
         segment_sizes,
         scoring: crate::pipeline::Scoring::Now,
     };
+    // The model's rules, under this file's names, on the rows used here.
+    let stored: Vec<Option<crate::rules::SegmentRule>> = model
+        .segments
+        .iter()
+        .map(|segment| {
+            segment.rule.clone().map(|mut rule| {
+                for c in &mut rule.conditions {
+                    c.feature = renamed(&c.feature).unwrap_or_else(|| c.feature.clone());
+                }
+                rule
+            })
+        })
+        .collect();
+    let label_ids: Vec<i32> = labels.iter().map(|l| l.map_or(-1, |s| s as i32)).collect();
+    let measured = crate::rules::measure_rules(
+        table,
+        &spec.features,
+        &prepared.kept,
+        &prepared.cleaning.fitted.fill,
+        &label_ids,
+        &stored,
+    );
+    let model_rules: Vec<Option<crate::rules::SegmentRule>> =
+        measured.rules.into_iter().zip(stored).map(|(here, stored)| stored.and(here)).collect();
     let mut result = describe(&spec, fitted, progress);
     describe_from_table(table, &mut result, &prepared.kept);
     let segmentation = Segmentation {
@@ -257,7 +307,15 @@ pub fn apply_text(
     };
     let movement = movement(model, text, table, &segmentation)?;
     Ok(AppliedRun {
-        applied: Applied { columns, drift, rule: model.assignment.rule(), movement },
+        applied: Applied {
+            columns,
+            drift,
+            rule: model.assignment.rule(),
+            movement,
+            model_rules,
+            model_rule_fidelity: measured.fidelity,
+            training_rule_fidelity: model.rule_fidelity,
+        },
         result: segmentation,
     })
 }

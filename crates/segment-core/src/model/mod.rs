@@ -15,7 +15,7 @@ pub use crate::cluster::{Assigner, Assignment};
 pub use apply::{
     apply, apply_text, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement,
 };
-pub use stream::{apply_stream, StreamSummary};
+pub use stream::{apply_stream, scan_dates, StreamDate, StreamSummary};
 
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
@@ -52,6 +52,10 @@ pub struct SegmentModel {
     /// next month's file is measured from its own latest date, as a recency is).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub date_features: Vec<String>,
+    /// How the training file wrote each date feature: a streamed file whose cells do not settle
+    /// day-first against month-first is read with it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub date_formats: std::collections::BTreeMap<String, crate::ingest::date::DateFormat>,
     /// Category features, entering as how common each value is in the file (each file's own shares).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub category_features: Vec<String>,
@@ -238,6 +242,10 @@ impl SegmentModel {
                 .columns
                 .iter()
                 .filter_map(|c| c.number_format.map(|f| (c.name.clone(), f.decimal)))
+                .collect(),
+            date_formats: date_features
+                .iter()
+                .filter_map(|f| table.column(f).and_then(|c| c.date_format).map(|d| (f.clone(), d)))
                 .collect(),
             date_features,
             category_features,

@@ -20,6 +20,7 @@ use crate::clean::{Impute, Scope};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
 use crate::features::Transform;
+use crate::ingest::date::{DateFormat, DateOrder};
 use crate::ingest::number::{group_separators, CURRENCY};
 use std::fmt::Write as _;
 
@@ -105,6 +106,112 @@ impl Dialect {
     fn try_double(self, expr: &str) -> String {
         format!("TRY_CAST({expr} AS DOUBLE)")
     }
+}
+
+/// Where a date feature's days count from in the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateReference {
+    /// The table's latest date in the column (computed by the query, as `segment apply` scans the
+    /// file for it).
+    Latest,
+    /// A fixed day (day number, days since 1970-01-01): the as-of date.
+    AsOf(i64),
+}
+
+/// The stages that read date column `input` (an expression of the first stage) as a day number
+/// `__day{k}`, as [`crate::ingest::date::parse_date`] reads a cell in `format`: the part before a `T` or
+/// a space, three fields split by `-`, `/` or `.` (a month by its name, a two-digit year as `%y`), a
+/// valid civil date, or eight digits (yyyymmdd, 1900-2100) for a compact column. A year-first cell is
+/// read as ISO in every format, since engines that type the column as a date give it back that way.
+/// Each stage's new columns, selected with those of the stage before.
+fn date_stages(dialect: Dialect, k: usize, input: &str, format: DateFormat) -> [String; 5] {
+    let t = |s: &str| text_lit(dialect, s);
+    let field = "((?:[0-9]{1,4}|[^-/.0-9]{3,10}[.]?))";
+    let pattern =
+        format!("^{field}-{field}-{field}$|^{field}/{field}/{field}$|^{field}[.]{field}[.]{field}$");
+    let text = format!("TRIM({})", dialect.text(input));
+    let first = format!("{text} AS __dt{k}, regexp_extract({text}, {}, 0) AS __dp{k}", t("^[^T ]*"));
+    // The three fields of whichever separator matched (the engines give '' for a group that did not).
+    let group = |g: usize| format!("NULLIF(regexp_extract(__dp{k}, {}, {g}), '')", t(&pattern));
+    let fields: Vec<String> = (0..3)
+        .map(|i| format!("COALESCE({}, {}, {}) AS __df{k}_{i}", group(i + 1), group(i + 4), group(i + 7)))
+        .collect();
+    // Each field as a number: its digits, or a month's number by the name it starts with (every name is
+    // three letters but "juil", which is looked for first): the names are packed in a text, four slots
+    // of `|xyz` per month, so a name's position gives its month.
+    let mut packed = String::from("|");
+    for names in crate::ingest::date::MONTHS {
+        let short: Vec<&str> = names.iter().copied().filter(|n| n.chars().count() == 3).collect();
+        for slot in 0..4 {
+            packed.push_str(short.get(slot).copied().unwrap_or("   "));
+            packed.push('|');
+        }
+    }
+    let number = |i: usize| {
+        let f = format!("__df{k}_{i}");
+        let lower = format!("LOWER(TRIM(TRAILING '.' FROM {f}))");
+        let at = format!("INSTR({}, CONCAT('|', SUBSTRING({lower}, 1, 3), '|'))", t(&packed));
+        format!(
+            "TRY_CAST({f} AS INTEGER) AS __dn{k}_{i}, CASE WHEN TRY_CAST({f} AS INTEGER) IS NOT NULL OR LENGTH({lower}) < 3 THEN NULL WHEN SUBSTRING({lower}, 1, 4) = 'juil' THEN 7 WHEN {at} > 0 THEN FLOOR(({at} - 1) / 16e0) + 1 END AS __dm{k}_{i}"
+        )
+    };
+    let numbers: Vec<String> = (0..3).map(number).collect();
+    // Year, month and day by the order; a year-first cell of numbers is ISO.
+    let (a, b, c) = (format!("__dn{k}_0"), format!("__dn{k}_1"), format!("__dn{k}_2"));
+    let (ma, mb) = (format!("__dm{k}_0"), format!("__dm{k}_1"));
+    let year_first =
+        format!("(LENGTH(__df{k}_0) = 4 AND {a} IS NOT NULL AND {b} IS NOT NULL AND {c} IS NOT NULL)");
+    // Not year-first: the last field a year of 2 or 4 digits, at most one month name, in the first two.
+    let year = format!(
+        "CASE WHEN {c} IS NULL THEN NULL WHEN LENGTH(__df{k}_2) = 4 THEN {c} WHEN LENGTH(__df{k}_2) = 2 THEN CASE WHEN {c} >= 69 THEN 1900 + {c} ELSE 2000 + {c} END END"
+    );
+    let one_name = format!("NOT ({ma} IS NOT NULL AND {mb} IS NOT NULL)");
+    let first_part = format!("COALESCE({a}, {ma})");
+    let second_part = format!("COALESCE({b}, {mb})");
+    let (month, day) = match format.order {
+        DateOrder::MonthFirst => (first_part.clone(), second_part.clone()),
+        DateOrder::DayFirst | DateOrder::Iso | DateOrder::Compact => {
+            (second_part.clone(), first_part.clone())
+        }
+    };
+    let other_orders = matches!(format.order, DateOrder::DayFirst | DateOrder::MonthFirst);
+    let pick = |iso: String, other: String| {
+        if other_orders {
+            format!("CASE WHEN {year_first} THEN {iso} WHEN {one_name} THEN {other} END")
+        } else {
+            format!("CASE WHEN {year_first} THEN {iso} END")
+        }
+    };
+    let mut ymd = vec![
+        format!("{} AS __dy{k}", pick(a.clone(), year)),
+        format!("{} AS __dmo{k}", pick(b.clone(), month)),
+        format!("{} AS __dd{k}", pick(c.clone(), day)),
+    ];
+    if format.order == DateOrder::Compact {
+        let digits = format!("(LENGTH(__dt{k}) = 8 AND TRY_CAST(__dt{k} AS BIGINT) IS NOT NULL AND __dt{k} NOT LIKE '%-%' AND __dt{k} NOT LIKE '%+%')");
+        let sub = |from: usize, len: usize| format!("TRY_CAST(SUBSTRING(__dt{k}, {from}, {len}) AS INTEGER)");
+        ymd = vec![
+            format!("CASE WHEN {digits} THEN CASE WHEN {} BETWEEN 1900 AND 2100 THEN {} END ELSE {} END AS __dy{k}", sub(1, 4), sub(1, 4), pick(a, "NULL".into())),
+            format!("CASE WHEN {digits} THEN {} ELSE {} END AS __dmo{k}", sub(5, 2), pick(b, "NULL".into())),
+            format!("CASE WHEN {digits} THEN {} ELSE {} END AS __dd{k}", sub(7, 2), pick(c, "NULL".into())),
+        ];
+    }
+    // A valid civil date as its day number (Howard Hinnant's days_from_civil, as `day_number`).
+    let (y, m, d) = (format!("__dy{k}"), format!("__dmo{k}"), format!("__dd{k}"));
+    let leap = format!("(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)");
+    let days_in = format!(
+        "CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    );
+    let yy = format!("({y} - CASE WHEN {m} <= 2 THEN 1 ELSE 0 END)");
+    let era = format!("FLOOR({yy} / 400e0)");
+    let yoe = format!("({yy} - {era} * 400)");
+    let doy =
+        format!("(FLOOR((153 * (CASE WHEN {m} > 2 THEN {m} - 3 ELSE {m} + 9 END) + 2) / 5e0) + {d} - 1)");
+    let doe = format!("({yoe} * 365 + FLOOR({yoe} / 4e0) - FLOOR({yoe} / 100e0) + {doy})");
+    let day = format!(
+        "CASE WHEN {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days_in} THEN CAST({era} * 146097 + {doe} - 719468 AS DOUBLE) END AS __day{k}"
+    );
+    [first, fields.join(", "), numbers.join(", "), ymd.join(", "), day]
 }
 
 /// The query and, for DBSCAN in DuckDB and Spark, the core points to write beside it.
@@ -397,14 +504,33 @@ pub fn export_sql(
     table: &str,
     columns: &[String],
     side_name: &str,
+    reference: DateReference,
 ) -> Result<SqlExport> {
     let refuse = |why: String| Err(CoreError::BadModel(why));
-    if let Some(c) = model.date_features.first().or(model.category_features.first()) {
+    if let Some(c) = model.category_features.first() {
         return refuse(format!(
-            "it segments on \"{c}\", a date or category column measured against the whole file (its \
-             latest date, its value shares), which one SQL pass over the rows does not know. Apply it \
-             with `segment apply` or in the page"
+            "it segments on \"{c}\", a category measured by how common each value is in the whole \
+             file, which the query does not compute. Apply it with `segment apply` or in the page"
         ));
+    }
+    // Date features: read in the training file's format, as days before the reference.
+    let mut date_formats = Vec::new();
+    for c in &model.date_features {
+        if dialect == Dialect::Ansi {
+            return refuse(format!(
+                "it segments on the date column \"{c}\", and standard SQL has no regular expressions to \
+                 read dates as the app does. Export it for duckdb or spark"
+            ));
+        }
+        match model.date_formats.get(c) {
+            Some(format) => date_formats.push(*format),
+            None => {
+                return refuse(format!(
+                    "it segments on the date column \"{c}\" and does not say how the training file \
+                     wrote its dates (a model saved before this version). Fit it again"
+                ))
+            }
+        }
     }
     match &model.assignment {
         Assignment::Hdbscan(_) => {
@@ -436,8 +562,11 @@ pub fn export_sql(
     }
     let rules = &model.spec.cleaning;
     // The columns read as numbers: the features and the training file's numeric columns.
-    let numeric: Vec<&String> =
-        columns.iter().filter(|c| features.contains(c) || model.numeric_columns.contains(c)).collect();
+    let numeric: Vec<&String> = columns
+        .iter()
+        .filter(|c| !model.date_features.contains(c))
+        .filter(|c| features.contains(c) || model.numeric_columns.contains(c))
+        .collect();
     let in_scope = |scope: Scope, c: &String| scope == Scope::AllColumns || features.contains(c);
     let imputing: Vec<bool> = features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
     let fill: Vec<Option<f64>> = (0..d).map(|j| model.cleaning_fit.fill.get(j).copied().flatten()).collect();
@@ -468,7 +597,16 @@ pub fn export_sql(
         w.join(", ")
     };
     let (yes, no) = (words(|p| p.0), words(|p| p.1));
+    // A date feature's value: days from its date to the reference.
+    let date_index = |c: &str| model.date_features.iter().position(|d| d == c);
     let value = |c: &str| {
+        if let Some(k) = date_index(c) {
+            let reference = match reference {
+                DateReference::AsOf(day) => lit(day as f64),
+                DateReference::Latest => format!("__latest{k}"),
+            };
+            return format!("({reference} - __day{k})");
+        }
         let lower = format!("LOWER({})", txt(c));
         format!(
             "COALESCE({}, CASE WHEN {lower} IN ({yes}) THEN 1e0 WHEN {lower} IN ({no}) THEN 0e0 END)",
@@ -505,13 +643,48 @@ pub fn export_sql(
     let read: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS __u{i}", q(c))).collect();
     // The first stage is the only one that reads the table: its name is never the table's.
     let numbered = if last_part.eq_ignore_ascii_case("numbered") { "numbered_rows" } else { "numbered" };
-    let _ = writeln!(
-        sql,
-        "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
-        dialect.row_number(),
-        if read.is_empty() { "" } else { ", " },
-        read.join(", ")
-    );
+    if model.date_features.is_empty() {
+        let _ = writeln!(
+            sql,
+            "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
+            dialect.row_number(),
+            if read.is_empty() { "" } else { ", " },
+            read.join(", ")
+        );
+    } else {
+        // Date columns read as day numbers, a stage per step (each step reads the columns of the one
+        // before), below the row numbers: an engine does not move a later stage's conditions through
+        // the numbering (it is not deterministic), so it never copies these long expressions into
+        // them (Spark ran out of memory planning a DBSCAN query that did).
+        let reader = if last_part.eq_ignore_ascii_case("table_read") { "table_read_0" } else { "table_read" };
+        let _ = writeln!(sql, "{reader} AS (SELECT {} FROM {table_sql}),", read.join(", "));
+        let stages: Vec<[String; 5]> = model
+            .date_features
+            .iter()
+            .zip(&date_formats)
+            .enumerate()
+            .map(|(k, (c, format))| date_stages(dialect, k, &col(c), *format))
+            .collect();
+        let mut from = reader.to_string();
+        for step in 0..5 {
+            let items: Vec<&str> = stages.iter().map(|s| s[step].as_str()).collect();
+            let _ = writeln!(sql, "dates{step} AS (SELECT *, {} FROM {from}),", items.join(", "));
+            from = format!("dates{step}");
+        }
+        // The table's latest date in each column: one subquery, computed once, beside the numbers.
+        let latest: String = match reference {
+            DateReference::Latest => (0..model.date_features.len())
+                .map(|k| format!(", (SELECT MAX(__day{k}) FROM {from}) AS __latest{k}"))
+                .collect(),
+            DateReference::AsOf(_) => String::new(),
+        };
+        let _ = writeln!(
+            sql,
+            "{numbered} {} (SELECT {} AS __row, *{latest} FROM {from}),",
+            dialect.reused(),
+            dialect.row_number()
+        );
+    }
     let texts: Vec<String> = numeric
         .iter()
         .enumerate()
@@ -545,7 +718,9 @@ pub fn export_sql(
             )
         })
         .collect();
-    let _ = writeln!(sql, "texts AS (SELECT *, {} FROM {numbered}),", texts.join(", "));
+    // `, a, b` added to a stage's `SELECT *` (nothing when a model has no numeric column to read).
+    let more = |items: &[String]| items.iter().map(|i| format!(", {i}")).collect::<String>();
+    let _ = writeln!(sql, "texts AS (SELECT *{} FROM {numbered}),", more(&texts));
     let mut before_casts = "texts".to_string();
     if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
         for k in 0..6 {
@@ -554,8 +729,8 @@ pub fn export_sql(
             before_casts = format!("formats{k}");
         }
     }
-    let _ = writeln!(sql, "casts AS (SELECT *, {} FROM {before_casts}),", casts.join(", "));
-    let _ = writeln!(sql, "numbers AS (SELECT *, {} FROM casts),", numbers.join(", "));
+    let _ = writeln!(sql, "casts AS (SELECT *{} FROM {before_casts}),", more(&casts));
+    let _ = writeln!(sql, "numbers AS (SELECT *{} FROM casts),", more(&numbers));
     let mut read = Vec::new();
     for (j, f) in features.iter().enumerate() {
         read.push(format!("{} AS __v{j}", value(f)));

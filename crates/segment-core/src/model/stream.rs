@@ -6,6 +6,11 @@
 //! training scaler and the same [`super::Assigner`]. Two differences, stated: the rules "in any numeric
 //! column" look at the columns that were numeric in the training file, and numbers are read with the
 //! training file's decimal separator (a stream cannot look ahead to type a column).
+//!
+//! A date feature enters as days before a reference date: the file's latest date, found by
+//! [`scan_dates`] in a first pass over the file (still one row at a time), or an as-of date the person
+//! gives. A cell that is not a date in the column's format is missing (the page, typing the whole
+//! column, would refuse the column instead).
 
 use super::apply::{match_columns, ColumnDrift, ColumnMatch, DriftCounter};
 use super::SegmentModel;
@@ -15,6 +20,7 @@ use crate::clean::{
 };
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
+use crate::ingest::date::{parse_date, DateEvidence, DateFormat, DateOrder};
 use crate::ingest::{
     detect_delimiter, header_names, parse_cell, sniff_encoding, Cell, Utf8Reader, SNIFF_BYTES,
 };
@@ -65,89 +71,255 @@ fn write_error(e: csv::Error) -> CoreError {
 /// Rows between two progress reports.
 const PROGRESS_EVERY: usize = 16_384;
 
+/// A file opened for streaming as the page reads it: the encoding sniffed from the same first bytes
+/// (binary files refused, a BOM skipped, any encoding read as UTF-8 text), `#` comment lines skipped,
+/// the delimiter picked, the header read (a first line of numbers is data: the columns are numbered).
+struct Opened<'a> {
+    csv_in: csv::Reader<BufReader<Box<dyn Read + 'a>>>,
+    header: csv::ByteRecord,
+    /// The first row, when the first line was data.
+    first_row: Option<csv::ByteRecord>,
+    headerless: bool,
+    delimiter: u8,
+    comment_lines: usize,
+    repeated_headers: usize,
+    /// Bytes read so far.
+    read: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<'a> Opened<'a> {
+    fn new(input: impl Read + 'a) -> Result<Self> {
+        let read = std::rc::Rc::new(std::cell::Cell::new(0u64));
+        let mut raw = BufReader::with_capacity(SNIFF_BYTES, Counting { inner: input, read: read.clone() });
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        while head.len() < SNIFF_BYTES {
+            let buf = raw.fill_buf().map_err(io_error)?;
+            if buf.is_empty() {
+                break;
+            }
+            let take = buf.len().min(SNIFF_BYTES - head.len());
+            head.extend_from_slice(&buf[..take]);
+            raw.consume(take);
+        }
+        let (encoding, bom) = sniff_encoding(&head)?;
+        let body = head.split_off(bom.min(head.len()));
+        let text: Box<dyn Read + 'a> =
+            Box::new(Utf8Reader::new(std::io::Read::chain(std::io::Cursor::new(body), raw), encoding));
+        let mut reader = BufReader::with_capacity(1 << 20, text);
+
+        let mut comment_lines = 0usize;
+        loop {
+            let buf = reader.fill_buf().map_err(io_error)?;
+            let start = buf.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(buf.len());
+            if buf.get(start) != Some(&b'#') {
+                break;
+            }
+            let mut line = Vec::new();
+            reader.read_until(b'\n', &mut line).map_err(io_error)?;
+            comment_lines += 1;
+        }
+        let body_head = reader.fill_buf().map_err(io_error)?;
+        if body_head.iter().all(u8::is_ascii_whitespace) {
+            return Err(CoreError::EmptyFile);
+        }
+        let delimiter = detect_delimiter(&String::from_utf8_lossy(body_head));
+        let mut csv_in = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(reader);
+        let mut header = csv::ByteRecord::new();
+        if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
+            return Err(CoreError::EmptyFile);
+        }
+        crate::ingest::aligned_bytes(&mut header, delimiter);
+        let headerless =
+            crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")));
+        let mut first_row = None;
+        if headerless {
+            first_row = Some(header.clone());
+            header = crate::ingest::numbered_header(header.len()).into_byte_record();
+        }
+        Ok(Self {
+            csv_in,
+            header,
+            first_row,
+            headerless,
+            delimiter,
+            comment_lines,
+            repeated_headers: 0,
+            read,
+        })
+    }
+
+    /// The column names as the page names them.
+    fn names(&self) -> Vec<String> {
+        let header_text: Vec<String> = self.header.iter().map(text_of).collect();
+        header_names(header_text.iter().map(String::as_str))
+    }
+
+    /// The next row of data into `record` (blank lines skipped, repeated headers skipped and counted);
+    /// false at the end.
+    fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
+        loop {
+            if let Some(first) = self.first_row.take() {
+                *record = first;
+            } else {
+                let more = self.csv_in.read_byte_record(record).map_err(|e| {
+                    if let Some(carried) = crate::error::carried(&e) {
+                        return carried;
+                    }
+                    let line = e.position().map_or(0, |p| p.line()) + self.comment_lines as u64;
+                    CoreError::Malformed { line, reason: e.to_string() }
+                })?;
+                if !more {
+                    return Ok(false);
+                }
+                crate::ingest::aligned_bytes(record, self.delimiter);
+            }
+            if record.iter().all(|f| f.trim_ascii().is_empty()) {
+                continue;
+            }
+            if !self.headerless
+                && record.len() == self.header.len()
+                && record.iter().zip(self.header.iter()).all(|(a, b)| a.trim_ascii() == b.trim_ascii())
+            {
+                self.repeated_headers += 1;
+                continue;
+            }
+            return Ok(true);
+        }
+    }
+}
+
+/// How a date feature is read in a stream: its format, and the day its "days before" count from (the
+/// file's latest date, or the as-of date the person gives).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StreamDate {
+    pub format: DateFormat,
+    /// Day number (days since 1970-01-01).
+    pub reference: i64,
+}
+
+/// The model's date features as this file writes them, in one pass over it (memory stays flat): each
+/// column's date format (the file's own when its cells settle it, else the training file's) and its
+/// latest date, or `as_of` when given. Empty when the model has no date feature.
+pub fn scan_dates(
+    model: &SegmentModel,
+    mapping: &[(String, String)],
+    input: impl Read,
+    as_of: Option<i64>,
+) -> Result<Vec<StreamDate>> {
+    if model.date_features.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut opened = Opened::new(input)?;
+    let names = opened.names();
+    let columns = match_columns(&model.date_features, &names, mapping)?;
+    let index: Vec<usize> = columns.iter().filter_map(|c| names.iter().position(|n| n == &c.file)).collect();
+    let mut evidence = vec![DateEvidence::default(); index.len()];
+    // The latest day under each order a column may turn out to have (the order is known at the end).
+    const ORDERS: [DateOrder; 4] =
+        [DateOrder::Iso, DateOrder::Compact, DateOrder::DayFirst, DateOrder::MonthFirst];
+    let mut latest = vec![[i64::MIN; 4]; index.len()];
+    let mut record = csv::ByteRecord::new();
+    while opened.next_row(&mut record)? {
+        for (k, &i) in index.iter().enumerate() {
+            let Some(cell) = record.get(i).and_then(|f| std::str::from_utf8(f.trim_ascii()).ok()) else {
+                continue;
+            };
+            let cell = cell.trim();
+            if cell.is_empty() || crate::ingest::is_missing_marker(cell) {
+                continue;
+            }
+            evidence[k].see(cell);
+            if as_of.is_none() {
+                for (o, order) in ORDERS.iter().enumerate() {
+                    if let Some(day) = parse_date(cell, DateFormat { order: *order, ambiguous: false }) {
+                        latest[k][o] = latest[k][o].max(day);
+                    }
+                }
+            }
+        }
+    }
+    let mut dates = Vec::with_capacity(index.len());
+    for (k, c) in columns.iter().enumerate() {
+        let settled = evidence[k].format().or_else(|| evidence[k].compact_format()).filter(|f| !f.ambiguous);
+        let Some(format) =
+            settled.or_else(|| model.date_formats.get(&c.model).copied()).or(evidence[k].format())
+        else {
+            return Err(CoreError::BadModel(format!(
+                "the model reads \"{}\" as dates, and this file's column \"{}\" holds no dates it can read",
+                c.model, c.file
+            )));
+        };
+        let o = ORDERS.iter().position(|&order| order == format.order).unwrap_or(0);
+        let reference = match as_of {
+            Some(day) => day,
+            None if latest[k][o] > i64::MIN => latest[k][o],
+            None => {
+                return Err(CoreError::BadModel(format!(
+                    "the model reads \"{}\" as dates ({}), and this file's column \"{}\" holds none in \
+                     that format, so there is no latest date to count from",
+                    c.model,
+                    format.describe(),
+                    c.file
+                )))
+            }
+        };
+        dates.push(StreamDate { format, reference });
+    }
+    Ok(dates)
+}
+
 /// Streams `input` through `model` into `output`. `mapping` maps model column names to this file's;
-/// `on_progress` gets the bytes read and rows done, now and then.
+/// `dates` says how each date feature is read ([`scan_dates`]); `on_progress` gets the bytes read and
+/// rows done, now and then.
 pub fn apply_stream(
     model: &SegmentModel,
     mapping: &[(String, String)],
+    dates: &[StreamDate],
     input: impl Read,
     output: impl Write,
     on_progress: &mut dyn FnMut(u64, usize),
 ) -> Result<StreamSummary> {
-    // Date and category features are relative to the whole file (its latest date, its shares).
-    let whole_file = model
-        .category_features
-        .first()
-        .map(|c| ("category", c, "how common each value is in the file"))
-        .or_else(|| model.date_features.first().map(|d| ("date", d, "days before the file's latest date")));
-    if let Some((kind, column, how)) = whole_file {
+    // Category features are relative to the whole file (each value's share of it).
+    if let Some(column) = model.category_features.first() {
         return Err(CoreError::BadModel(format!(
-            "it segments on the {kind} column \"{column}\" as {how}, which is only known once the whole \
-             file is read, so it cannot be applied while streaming. Apply it in the page (Load a saved \
-             model, then Apply it to a CSV file)"
+            "it segments on the category column \"{column}\" as how common each value is in the file, \
+             which is only known once the whole file is read, so it cannot be applied while streaming. \
+             Apply it in the page (Load a saved model, then Apply it to a CSV file)"
         )));
     }
-    // Sniff the start as the page does (the same first bytes decide the encoding): refuse binary
-    // files, skip a BOM, then read the file as UTF-8 text whatever its encoding.
-    let read = std::rc::Rc::new(std::cell::Cell::new(0u64));
-    let mut raw = BufReader::with_capacity(SNIFF_BYTES, Counting { inner: input, read: read.clone() });
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    while head.len() < SNIFF_BYTES {
-        let buf = raw.fill_buf().map_err(io_error)?;
-        if buf.is_empty() {
-            break;
-        }
-        let take = buf.len().min(SNIFF_BYTES - head.len());
-        head.extend_from_slice(&buf[..take]);
-        raw.consume(take);
+    if dates.len() != model.date_features.len() {
+        return Err(CoreError::BadModel(format!(
+            "it segments on the date column \"{}\" as days before a reference date, which was not given \
+             (scan the file for its latest date first, or give an as-of date)",
+            model.date_features.first().map_or("", String::as_str)
+        )));
     }
-    let (encoding, bom) = sniff_encoding(&head)?;
-    let text = Utf8Reader::new(std::io::Read::chain(&head[bom.min(head.len())..], raw), encoding);
-    let mut reader = BufReader::with_capacity(1 << 20, text);
-
-    // Skip `#` comment lines, pick the delimiter.
-    let mut comment_lines = 0usize;
-    loop {
-        let buf = reader.fill_buf().map_err(io_error)?;
-        let start = buf.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(buf.len());
-        if buf.get(start) != Some(&b'#') {
-            break;
-        }
-        let mut line = Vec::new();
-        reader.read_until(b'\n', &mut line).map_err(io_error)?;
-        comment_lines += 1;
-    }
-    let body_head = reader.fill_buf().map_err(io_error)?;
-    if body_head.iter().all(u8::is_ascii_whitespace) {
-        return Err(CoreError::EmptyFile);
-    }
-    let delimiter = detect_delimiter(&String::from_utf8_lossy(body_head));
-
-    let mut csv_in =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(reader);
+    let mut opened = Opened::new(input)?;
     let mut csv_out = csv::WriterBuilder::new().flexible(true).from_writer(output);
-    let mut header = csv::ByteRecord::new();
-    if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
-        return Err(CoreError::EmptyFile);
-    }
-    crate::ingest::aligned_bytes(&mut header, delimiter);
-    // A first line of numbers is data (as the page reads it): the columns are numbered.
-    let headerless =
-        crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")));
-    let mut first_row = None;
-    if headerless {
-        first_row = Some(header.clone());
-        header = crate::ingest::numbered_header(header.len()).into_byte_record();
-    }
-    let header_text: Vec<String> = header.iter().map(text_of).collect();
-    let names = header_names(header_text.iter().map(String::as_str));
+    let header = opened.header.clone();
+    let names = opened.names();
     let columns = match_columns(&model.spec.features, &names, mapping)?;
     let index_of = |name: &str| names.iter().position(|n| n == name);
     let features: Vec<usize> = columns.iter().filter_map(|c| index_of(&c.file)).collect();
     let feature_names: Vec<&str> = columns.iter().map(|c| c.file.as_str()).collect();
+    // Per feature: how it is read when it is a date.
+    let date_of: Vec<Option<&StreamDate>> = model
+        .spec
+        .features
+        .iter()
+        .map(|f| model.date_features.iter().position(|d| d == f).and_then(|k| dates.get(k)))
+        .collect();
+    let date_files: Vec<&str> =
+        columns.iter().zip(&date_of).filter(|(_, d)| d.is_some()).map(|(c, _)| c.file.as_str()).collect();
+    // The columns read as numbers (a date column is not one, even written as 20261124).
     let numeric: Vec<usize> = names
         .iter()
         .enumerate()
+        .filter(|(_, n)| !date_files.contains(&n.as_str()))
         .filter(|(_, n)| feature_names.contains(&n.as_str()) || model.numeric_columns.contains(n))
         .map(|(i, _)| i)
         .collect();
@@ -185,7 +357,7 @@ pub fn apply_stream(
         columns,
         drift: Vec::new(),
         ragged_rows: 0,
-        comment_lines,
+        comment_lines: opened.comment_lines,
         repeated_headers: 0,
     };
     // Per model feature: whether its missing values are filled (its own choice, else the general one).
@@ -247,33 +419,8 @@ pub fn apply_stream(
 
     let mut input = csv::ByteRecord::new();
     let mut out = csv::ByteRecord::new();
-    loop {
-        if let Some(first) = first_row.take() {
-            input = first;
-        } else {
-            let more = csv_in.read_byte_record(&mut input).map_err(|e| {
-                if let Some(carried) = crate::error::carried(&e) {
-                    return carried;
-                }
-                let line = e.position().map_or(0, |p| p.line()) + comment_lines as u64;
-                CoreError::Malformed { line, reason: e.to_string() }
-            })?;
-            if !more {
-                break;
-            }
-            crate::ingest::aligned_bytes(&mut input, delimiter);
-        }
+    while opened.next_row(&mut input)? {
         let record = &input;
-        if record.iter().all(|f| f.trim_ascii().is_empty()) {
-            continue;
-        }
-        if !headerless
-            && record.len() == header.len()
-            && record.iter().zip(header.iter()).all(|(a, b)| a.trim_ascii() == b.trim_ascii())
-        {
-            summary.repeated_headers += 1;
-            continue;
-        }
         summary.rows_in += 1;
         summary.ragged_rows += usize::from(record.len() != header.len());
         cells.clear();
@@ -293,7 +440,21 @@ pub fn apply_stream(
                 Cell::Missing => None,
             }
         };
-        let values: Vec<Option<f64>> = features.iter().map(|&i| feature_value(i)).collect();
+        // A date: days from it to the reference date (a cell that is no date in the column's format
+        // is missing).
+        let date_value = |i: usize, date: &StreamDate| -> Option<f64> {
+            let cell = std::str::from_utf8(record.get(i)?.trim_ascii()).ok()?.trim();
+            let day = parse_date(cell, date.format)?;
+            Some((date.reference - day) as f64)
+        };
+        let values: Vec<Option<f64>> = features
+            .iter()
+            .zip(&date_of)
+            .map(|(&i, date)| match date {
+                Some(date) => date_value(i, date),
+                None => feature_value(i),
+            })
+            .collect();
 
         // The rules, in the order `clean` runs them (and with its tests, `crate::clean::rules`); a row
         // counts under the first that drops it. A feature not filled is missing without a value
@@ -383,15 +544,15 @@ pub fn apply_stream(
         crate::export::labeled_record(record, header.len(), added, &mut out);
         csv_out.write_byte_record(&out).map_err(write_error)?;
         if summary.rows_in.is_multiple_of(PROGRESS_EVERY) {
-            on_progress(read.get(), summary.rows_in);
+            on_progress(opened.read.get(), summary.rows_in);
         }
     }
     csv_out.flush().map_err(|e| CoreError::Output {
         reason: e.to_string(),
         closed: e.kind() == std::io::ErrorKind::BrokenPipe,
     })?;
-    let read = read.get();
-    on_progress(read, summary.rows_in);
+    summary.repeated_headers = opened.repeated_headers;
+    on_progress(opened.read.get(), summary.rows_in);
     if summary.rows_in == 0 {
         return Err(CoreError::HeaderOnly);
     }

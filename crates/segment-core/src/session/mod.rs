@@ -527,7 +527,14 @@ impl Session {
         let model = self.save_model(names, file_name)?;
         let columns = self.file()?.table.names();
         let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
-        crate::model::sql::export_sql(&model, dialect, table, &columns, &format!("{stem}-cores.csv"))
+        crate::model::sql::export_sql(
+            &model,
+            dialect,
+            table,
+            &columns,
+            &format!("{stem}-cores.csv"),
+            crate::model::sql::DateReference::Latest,
+        )
     }
 
     /// Applies a saved model to `bytes` (or, without, to the file of the last attempt, after the person
