@@ -46,10 +46,12 @@ pub enum Request {
     Export { names: Vec<String> },
     /// The rows cleaning removed, each with the rule and columns that removed it.
     ExportRemoved,
-    /// The last run as a model file (settings, scaler, segments with these names).
-    SaveModel { names: Vec<String>, file_name: String },
-    /// The last run's model as SQL for `dialect` ("duckdb", "spark", "ansi") over table `table`.
-    ExportSql { names: Vec<String>, file_name: String, dialect: String, table: String },
+    /// The last run as a model file (settings, scaler, segments with these names); with `rules`, its
+    /// rule model (the segments' rules used as the segmentation).
+    SaveModel { names: Vec<String>, file_name: String, rules: bool },
+    /// The last run's model (or, with `rules`, its rule model) as SQL for `dialect` ("duckdb", "spark",
+    /// "ansi") over table `table`.
+    ExportSql { names: Vec<String>, file_name: String, dialect: String, table: String, rules: bool },
     /// Check a model file and describe it.
     ReadModel { json: String },
     /// Apply the model to the attached CSV (or, without bytes, to the CSV of the last `Apply`), with
@@ -124,9 +126,10 @@ pub enum Reply {
     KDistance {
         k_distance: KDistance,
     },
-    /// The answer to `Request::SaveModel`: the model file's text.
+    /// The answer to `Request::SaveModel`: the model file's text (a rule model's when asked).
     ModelSaved {
         json: String,
+        rules: bool,
     },
     /// The answer to `Request::ExportSql`: the query, and the side table (file name, CSV) it reads.
     SqlExported {

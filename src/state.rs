@@ -326,11 +326,19 @@ impl AppState {
     pub fn save_model(&self) {
         let file_name = self.file_name.get_untracked().unwrap_or_default();
         self.begin("Saving the model");
-        self.request(Request::SaveModel { names: self.names.get_untracked(), file_name });
+        self.request(Request::SaveModel { names: self.names.get_untracked(), file_name, rules: false });
     }
 
-    /// Downloads the last run's model as SQL for `dialect`, over a table named `table`.
-    pub fn export_sql(&self, dialect: &str, table: &str) {
+    /// Saves the last run's rules as a model file: the rules are the segments.
+    pub fn save_rules_model(&self) {
+        let file_name = self.file_name.get_untracked().unwrap_or_default();
+        self.begin("Saving the rules as a model");
+        self.request(Request::SaveModel { names: self.names.get_untracked(), file_name, rules: true });
+    }
+
+    /// Downloads the last run's model (or, with `rules`, its rule model) as SQL for `dialect`, over a
+    /// table named `table`.
+    pub fn export_sql(&self, dialect: &str, table: &str, rules: bool) {
         let file_name = self.file_stem();
         self.begin("Writing the model as SQL");
         self.request(Request::ExportSql {
@@ -338,6 +346,7 @@ impl AppState {
             file_name,
             dialect: dialect.to_string(),
             table: table.to_string(),
+            rules,
         });
     }
 
@@ -755,10 +764,12 @@ impl AppState {
                     self.summary.set(Some(Arc::new(summary)));
                 }
             }
-            Reply::ModelSaved { json } => {
+            Reply::ModelSaved { json, rules } => {
                 let stem = self.file_stem();
                 self.settle();
-                if let Err(message) = download(&format!("{stem}-model.json"), &json, "application/json") {
+                let name =
+                    if rules { format!("{stem}-rules-model.json") } else { format!("{stem}-model.json") };
+                if let Err(message) = download(&name, &json, "application/json") {
                     self.fail(message);
                 }
             }

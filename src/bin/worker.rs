@@ -162,14 +162,16 @@ mod worker {
                 Some(row) => Reply::UsedRow { used, row: row.row, cells: row.cells },
                 None => return Ok(None),
             },
-            Request::SaveModel { names, file_name } => {
-                Reply::ModelSaved { json: session.save_model(&names, &file_name)?.to_json() }
+            Request::SaveModel { names, file_name, rules } => {
+                let model = session.save_model(&names, &file_name)?;
+                let model = if rules { model.rules_model()? } else { model };
+                Reply::ModelSaved { json: model.to_json(), rules }
             }
-            Request::ExportSql { names, file_name, dialect, table } => {
+            Request::ExportSql { names, file_name, dialect, table, rules } => {
                 let dialect = segment_core::model::sql::Dialect::parse(&dialect).ok_or_else(|| {
                     segment_core::CoreError::BadSpec(format!("unknown SQL dialect \"{dialect}\""))
                 })?;
-                let sql = session.export_sql(&names, &file_name, dialect, &table)?;
+                let sql = session.export_sql(&names, &file_name, dialect, &table, rules)?;
                 Reply::SqlExported { query: sql.query, side_table: sql.side_table }
             }
             Request::ReadModel { json } => Reply::ModelRead { info: SegmentModel::from_json(&json)?.info() },

@@ -63,6 +63,12 @@ pub fn ModelPanel() -> impl IntoView {
                     hint=" The settings, the scaler and what assigning segments needs (for DBSCAN, the core points of your data: keep the file as private as the data)."
                     action=AppState::save_model
                 />
+                <Download
+                    testid="rules-model-download"
+                    label="Save the rules as a model (JSON)"
+                    hint=" Each segment's rule (shown under its profile) becomes the segment: a customer joins the first segment whose rule holds, the most precise first, and customers no rule describes are in no segment. Apply it here to see the rules' segments in the dashboard, or export it as SQL a CRM filter can copy."
+                    action=AppState::save_rules_model
+                />
                 <SqlExport />
             })}
             <div class="model-inputs">
@@ -269,6 +275,7 @@ fn SqlExport() -> impl IntoView {
     let state = state();
     let dialect = RwSignal::new("duckdb".to_string());
     let table = RwSignal::new("customers".to_string());
+    let rules = RwSignal::new(false);
     view! {
         <div class="sql-export" data-testid="sql-export">
             <label class="inline">
@@ -289,7 +296,11 @@ fn SqlExport() -> impl IntoView {
                     on:change=move |ev| table.set(event_target_value(&ev))
                 />
             </label>
-            <button data-testid="sql-download" on:click=move |_| state.export_sql(&dialect.get_untracked(), &table.get_untracked())>
+            <label class="inline">
+                <input type="checkbox" data-testid="sql-rules" on:change=move |ev| rules.set(event_target_checked(&ev)) />
+                " the rules as CASE WHEN "
+            </label>
+            <button data-testid="sql-download" on:click=move |_| state.export_sql(&dialect.get_untracked(), &table.get_untracked(), rules.get_untracked())>
                 "Download as SQL"
             </button>
             <p class="hint">"One query that gives every row of the table its segment and name, as applying the model here does, run where the data lives (DuckDB, Spark). A DBSCAN model's core points come as a second file, read by the query from beside it."</p>

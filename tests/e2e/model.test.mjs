@@ -80,6 +80,11 @@ test('fit, save the model, apply it to next month and read who moved', async () 
     const diagonal = (await page.locator('[data-testid="movement-table"] td.diagonal').allTextContents()).map(num);
     assert.equal(diagonal.reduce((a, b) => a + b, 0), stayed);
 
+    // The model's rules measured on next month's file, beside their figure on the training file.
+    assert.match(
+      await page.getByTestId('apply-rule-fidelity').textContent(),
+      /^The model's rules put \d+% of these customers in their segment \(96% on the training file\)\.$/,
+    );
     const warnings = await page.getByTestId('drift-warning').allTextContents();
     assert.ok(warnings.some((w) => w.startsWith('monto_compras:')), warnings.join('\n'));
     assert.equal(await page.getByTestId('drift-ok').count(), 0);
@@ -156,3 +161,32 @@ test('the model as SQL from the page: DuckDB gives every row the segment the pag
   });
 });
 
+
+test('the rules saved as a model segment the file by the rules, and say how well they hold', async () => {
+  await withApp(async ({ page }) => {
+    await fitAndSaveModel(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('rules-model-download').click()]);
+    assert.equal(download.suggestedFilename(), 'dataset_ecommerce-rules-model.json');
+    const rulesPath = path.join(tmp, 'rules-model.json');
+    await download.saveAs(rulesPath);
+    const model = JSON.parse(fs.readFileSync(rulesPath, 'utf8'));
+    assert.equal(model.assignment.method, 'rules');
+    await page.getByTestId('model-input').setInputFiles(rulesPath);
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('model-info').textContent(), /Rules of DBSCAN/);
+    // Applied to the training file: the rules' segments, in the model's names; the rules' fidelity on
+    // the training file is the share of customers whose segment is the model's.
+    await page.getByTestId('apply-input').setInputFiles({ name: 'same.csv', mimeType: 'text/csv', buffer: Buffer.from(SAMPLE) });
+    assert.equal(await settled(page), 'done');
+    assert.equal(await int(page, 'segment-count'), model.segments.length);
+    assert.equal(await page.getByTestId('apply-rule-fidelity').count(), 0);
+    // The page's export equals the command line's apply of the rule model.
+    await show(page, 'segments');
+    const [labeled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const inPage = fs.readFileSync(await labeled.path(), 'utf8');
+    const dataPath = path.join(tmp, 'same.csv');
+    fs.writeFileSync(dataPath, SAMPLE);
+    const fromCli = execFileSync(CLI, ['apply', rulesPath, dataPath, '-o', '-'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    assert.equal(inPage, fromCli);
+  });
+});

@@ -156,11 +156,16 @@ def settings_for(data, method, **changes):
     return path
 
 
-def check(name, data, settings, dialect=None, names=None, table="customers", query_file=None, as_of=None):
+def check(name, data, settings, dialect=None, names=None, table="customers", query_file=None, as_of=None, rules=False):
+    """`rules`: the fitted model's rule model (`segment rules`) is applied and exported instead."""
     dialect = dialect or ENGINE
     model = os.path.join(tmp, f"{name}-model.json")
     fit = [data, "-o", model] + (["--settings", settings] if settings else []) + (["--names", names] if names else [])
     run("fit", *fit)
+    if rules:
+        rule_model = os.path.join(tmp, f"{name}-rules-model.json")
+        run("rules", model, "-o", rule_model)
+        model = rule_model
     applied = os.path.join(tmp, f"{name}-applied.csv")
     reference = ["--as-of", as_of] if as_of else []
     run("apply", model, data, "-o", applied, *reference)
@@ -237,7 +242,12 @@ for style in ("iso", "day_first", "month_first", "named"):
     dated_rules = dict(rules, impute="median", drop_missing="features")
     check(f"dated-{style}-kmeans", dated, settings_for(dated, "k_means", kmeans={"k": 3}, cleaning=dated_rules, **features))
     check(f"dated-{style}-as-of", dated, settings_for(dated, "gaussian_mixture", gmm={"k": 3}, **features), as_of="2027-01-15")
+# Rule models (each segment's rule as the segment): CASE WHEN on the filled values in the file's units,
+# for a method whose own assignment is not SQL (HDBSCAN) and with a date feature.
+check("2k-hdbscan-rules", two_k, settings_for(two_k, "hdbscan"), rules=True)
+check("messy-kmeans-rules", messy, settings_for(messy, "k_means", cleaning=filled, kmeans={"k": 3}, transforms={"spend": "log1p"}), rules=True)
 dated_iso = os.path.join(tmp, "dated_iso.csv")
+check("dated-iso-rules", dated_iso, settings_for(dated_iso, "k_means", kmeans={"k": 3}, features=["last_order", "orders", "spend"]), rules=True)
 check("dated-iso-dbscan", dated_iso, settings_for(dated_iso, "dbscan", features=["last_order", "spend"]))
 
 

@@ -122,6 +122,16 @@ enum Command {
         #[arg(long, value_parser = parse_day)]
         as_of: Option<i64>,
     },
+    /// Save a model's rules as a model of their own (a rule model): each customer to the first segment
+    /// whose rule holds, the most precise first; customers no rule describes in no segment. It applies,
+    /// explains and exports to SQL (as CASE WHEN in the file's units) like any model.
+    Rules {
+        /// A model saved by `segment fit` or the page's "Save model".
+        model: PathBuf,
+        /// Where to write the rule model.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Print who is in each segment of a saved model: its size, profile means and rule (at most three
     /// conditions in the training file's units, with how many of the segment it caught and how many it
     /// wrongly included), and the rules' fidelity together.
@@ -324,6 +334,7 @@ impl Command {
             Command::ExportSql { model, dialect, table, columns_from, output, as_of } => {
                 export_sql(&model, &dialect, &table, columns_from.as_deref(), &output, as_of)
             }
+            Command::Rules { model, output } => rules_model(&model, &output),
             Command::Explain { model, data, mapping } => explain(&model, data.as_deref(), &mapping),
         }
     }
@@ -644,6 +655,26 @@ fn explain(model_path: &Path, data: Option<&Path>, mapping: &[(String, String)])
         }
     }
     print_stdout(&out)
+}
+
+/// `segment rules`: the model's rules as a model, written to `output`.
+fn rules_model(model_path: &Path, output: &Path) -> Result<(), Failure> {
+    let model = read_model(model_path)?;
+    let rules = model.rules_model()?;
+    let json = rules.to_json();
+    write_atomically(output, &[model_path], |mut w| {
+        w.write_all(json.as_bytes()).and_then(|()| w.flush()).map_err(|e| Failure::Io(e.to_string()))
+    })?;
+    let described = rules.segments.iter().filter(|s| s.rule.is_some()).count();
+    let fidelity = rules.rule_fidelity.map_or(String::new(), |f| {
+        format!("; on the training file they put {:.0}% of customers in the model's segment", f * 100.0)
+    });
+    eprintln!(
+        "wrote {} (rules for {described} of {} segments{fidelity})",
+        output.display(),
+        rules.segments.len()
+    );
+    Ok(())
 }
 
 /// A file's name for a sentence.

@@ -455,5 +455,29 @@ fn a_model_with_a_date_feature_streams_and_its_rules_are_measured_on_next_months
     let explained = text(&out.stdout);
     assert_eq!(explained.matches("  in next.csv: 200 customers; the rule catches").count(), 3, "{explained}");
     assert!(explained.contains("in next.csv, the rules together put "), "{explained}");
-    println!("{explained}");
+
+    // The rules as a model of their own: written, explained, applied to next month's file.
+    let rules = dir.join("rules.json");
+    let out = segment(&["rules", &model.to_string_lossy(), "-o", &rules.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("(rules for 3 of 3 segments; on the training file they put 100%"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = segment(&["explain", &rules.to_string_lossy()]);
+    assert!(text(&out.stdout).contains("with k-means"), "{}", text(&out.stdout));
+    let by_rules = dir.join("by-rules.csv");
+    let out = segment(&[
+        "apply",
+        &rules.to_string_lossy(),
+        &next.to_string_lossy(),
+        "-o",
+        &by_rules.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows = std::fs::read_to_string(&by_rules).unwrap_or_default();
+    let by_rule: Vec<String> =
+        rows.lines().skip(1).map(|l| l.rsplit(',').next().unwrap_or("").to_string()).collect();
+    assert_eq!(by_rule, segments, "rules that catch 100% give the model's segments");
 }

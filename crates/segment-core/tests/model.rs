@@ -494,3 +494,55 @@ fn hdbscan_model_gives_every_training_row_its_own_segment() {
     let movement = applied.movement.as_ref().unwrap_or_else(|| panic!("movement"));
     assert!(movement.moved > 0 && movement.moved < movement.matched / 7 + 1, "{} moved", movement.moved);
 }
+
+#[test]
+fn a_rule_model_assigns_by_the_rules_with_their_fidelity_and_streams_as_the_page() {
+    let bytes = std::fs::read(format!("{}/tests/data/customers_2k.csv", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let table = table_of(&bytes);
+    let mut spec = summarize(&table).unwrap_or_else(|e| panic!("{e}")).suggested;
+    spec.method = Method::KMeans;
+    spec.set_k(4);
+    let (_, trained, model) = fit(&bytes, Some(spec));
+    let fidelity = model.rule_fidelity.unwrap_or_else(|| panic!("rules"));
+    let rules = model.rules_model().unwrap_or_else(|e| panic!("{e}"));
+    let rules = SegmentModel::from_json(&rules.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(rules.assignment, Assignment::Rules { .. }));
+    assert!(rules.training.ids.is_empty(), "the training segments were the model's, not the rules'");
+    assert!(rules.info().method.starts_with("Rules of"), "{}", rules.info().method);
+    // On the training file, the rule model gives the model's segment to exactly the share of
+    // customers the rules' fidelity states.
+    let applied = apply(&rules, &bytes, &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let same = trained.labels.iter().zip(&applied.result.labels).filter(|(a, b)| a == b).count();
+    let agreement = same as f64 / trained.rows_used as f64;
+    assert!((agreement - fidelity).abs() < 1e-12, "{agreement} vs {fidelity}");
+    assert!(applied.model_rule_fidelity.is_none(), "a rule model's rules are its segments");
+    // Each row in the first segment whose rule holds, on its values in the file's units.
+    let raw = segment_core::features::RawRows::new(
+        &table,
+        &rules.spec.features,
+        &applied.result.kept_rows,
+        &rules.cleaning_fit.fill,
+    );
+    let Assignment::Rules { order, .. } = &rules.assignment else { panic!("rules") };
+    for (i, &label) in applied.result.labels.iter().enumerate() {
+        let holds = |s: usize| {
+            rules.segments[s].rule.as_ref().is_some_and(|r| {
+                r.conditions.iter().all(|c| {
+                    let j = rules.spec.features.iter().position(|f| f == &c.feature).unwrap_or(0);
+                    c.holds(raw.value(i, j))
+                })
+            })
+        };
+        let first = order.iter().map(|&s| s as usize).find(|&s| holds(s)).map_or(-1, |s| s as i32);
+        assert_eq!(label, first, "row {i}");
+    }
+    // Streamed: the page's answer.
+    let (page, streamed) = page_and_stream(&rules, &bytes, None);
+    assert_eq!(streamed, page);
+    // A damaged order (a segment twice) is refused.
+    let json = rules.to_json();
+    let Some(at) = json.find("\"order\":[") else { panic!("order") };
+    let forged = format!("{}\"order\":[0,0,{}", &json[..at], &json[at + 9..]);
+    assert!(matches!(SegmentModel::from_json(&forged), Err(CoreError::BadModel(_))));
+}

@@ -62,6 +62,33 @@ pub enum Assignment {
         /// Each segment's group name, in segment-id order.
         names: Vec<String>,
     },
+    /// A rule model (the segments' rules used as the segmentation): a row joins the first segment in
+    /// `order` whose conditions all hold, else no segment.
+    Rules {
+        /// Per segment, in segment-id order, its conditions with thresholds in scaled units (scaled as
+        /// the values are, so a value equal to a threshold stays equal); empty for a segment no rule
+        /// describes.
+        conditions: Vec<Vec<ScaledCondition>>,
+        /// The segments in the order their rules are tried: the most precise first.
+        order: Vec<u32>,
+    },
+}
+
+/// One condition of a rule model, on a scaled feature.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ScaledCondition {
+    /// The feature's position.
+    pub feature: usize,
+    /// True: the value is above the threshold; false: at most the threshold.
+    pub above: bool,
+    pub threshold: f64,
+}
+
+impl ScaledCondition {
+    fn holds(&self, x: &[f64]) -> bool {
+        x.get(self.feature)
+            .is_some_and(|&v| if self.above { v > self.threshold } else { v <= self.threshold })
+    }
 }
 
 impl Assignment {
@@ -93,6 +120,9 @@ impl Assignment {
             Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
             Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
+            Assignment::Rules { conditions, .. } => {
+                conditions.iter().flatten().map(|c| c.feature + 1).max().unwrap_or(0)
+            }
         }
     }
 
@@ -108,6 +138,7 @@ impl Assignment {
             Assignment::Centroids { centroids } => centroids.len(),
             Assignment::Mixture { weights, .. } => weights.len(),
             Assignment::Rfm { names, .. } => names.len(),
+            Assignment::Rules { conditions, .. } => conditions.len(),
         }
     }
 
@@ -139,6 +170,11 @@ impl Assignment {
                  no training customer is noise",
                 names.len()
             ),
+            Assignment::Rules { order, .. } => format!(
+                "each customer joins the first segment whose rule holds, the most precise rule first ({} \
+                 rules); a customer no rule describes is in no segment",
+                order.len()
+            ),
         }
     }
 
@@ -162,6 +198,7 @@ impl Assignment {
             Assignment::Rfm { columns, edges, segment_of_group, .. } => {
                 Assigner::Rfm { columns: *columns, edges, segment_of_group }
             }
+            Assignment::Rules { conditions, order } => Assigner::Rules { conditions, order },
         }
     }
 }
@@ -176,6 +213,10 @@ pub enum Assigner<'a> {
         columns: [usize; 3],
         edges: &'a [[f64; 4]; 3],
         segment_of_group: &'a [Option<u32>],
+    },
+    Rules {
+        conditions: &'a [Vec<ScaledCondition>],
+        order: &'a [u32],
     },
     /// A mixture whose covariances are not positive definite (refused when a model file is read).
     Nothing,
@@ -201,6 +242,9 @@ impl Assigner<'_> {
                 let [r, f, _] = crate::cluster::rfm::scores(x, *columns, edges);
                 segment_of_group.get(crate::cluster::rfm::group(r, f)).copied().flatten().map(|s| s as usize)
             }
+            Assigner::Rules { conditions, order } => order.iter().map(|&s| s as usize).find(|&s| {
+                conditions.get(s).is_some_and(|rule| !rule.is_empty() && rule.iter().all(|c| c.holds(x)))
+            }),
             Assigner::Nothing => None,
         }
     }

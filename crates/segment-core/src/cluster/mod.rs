@@ -14,7 +14,7 @@ pub mod rfm;
 mod union_find;
 pub mod ward;
 
-pub use assign::{Assigner, Assignment};
+pub use assign::{Assigner, Assignment, ScaledCondition};
 pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams, EpsIndex, EpsIndexBuild};
 pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture};
 pub use kmeans::{KMeans, KMeansFit, KMeansJob, KMeansParams, KMeansValidParams};

@@ -272,10 +272,13 @@ pub fn apply_text(
         segment_sizes,
         scoring: crate::pipeline::Scoring::Now,
     };
-    // The model's rules, under this file's names, on the rows used here.
+    // The model's rules, under this file's names, on the rows used here (a rule model's rules are its
+    // segments: nothing to measure).
+    let is_rule_model = matches!(model.assignment, crate::cluster::Assignment::Rules { .. });
     let stored: Vec<Option<crate::rules::SegmentRule>> = model
         .segments
         .iter()
+        .filter(|_| !is_rule_model)
         .map(|segment| {
             segment.rule.clone().map(|mut rule| {
                 for c in &mut rule.conditions {
@@ -313,7 +316,7 @@ pub fn apply_text(
             rule: model.assignment.rule(),
             movement,
             model_rules,
-            model_rule_fidelity: measured.fidelity,
+            model_rule_fidelity: measured.fidelity.filter(|_| !is_rule_model),
             training_rule_fidelity: model.rule_fidelity,
         },
         result: segmentation,

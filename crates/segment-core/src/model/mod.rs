@@ -198,7 +198,10 @@ impl SegmentModel {
         let stored = match &assignment {
             Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
             Assignment::Hdbscan(m) => m.points.as_slice(),
-            Assignment::Centroids { .. } | Assignment::Mixture { .. } | Assignment::Rfm { .. } => &[][..],
+            Assignment::Centroids { .. }
+            | Assignment::Mixture { .. }
+            | Assignment::Rfm { .. }
+            | Assignment::Rules { .. } => &[][..],
         };
         let finite = |v: &f64| v.is_finite();
         let centroids_finite = match &assignment {
@@ -207,6 +210,9 @@ impl SegmentModel {
                 weights.iter().chain(means.iter().flatten()).chain(covariances.iter().flatten()).all(finite)
             }
             Assignment::Rfm { edges, .. } => edges.iter().flatten().all(finite),
+            Assignment::Rules { conditions, .. } => {
+                conditions.iter().flatten().all(|c| c.threshold.is_finite())
+            }
             Assignment::Dbscan { .. } => true,
             Assignment::Hdbscan(m) => m.core_distances.iter().all(finite),
         };
@@ -443,6 +449,20 @@ impl SegmentModel {
                     return bad("the RFM groups do not match the segments");
                 }
             }
+            Assignment::Rules { conditions, order } => {
+                let n = self.segments.len();
+                let mut seen = vec![false; n];
+                let order_ok = order.iter().all(|&s| {
+                    let s = s as usize;
+                    s < n && !std::mem::replace(&mut seen[s], true)
+                });
+                if conditions.len() != n || !order_ok {
+                    return bad("the rules do not match the segments");
+                }
+                if conditions.iter().flatten().any(|c| c.feature >= d || !sane(&c.threshold)) {
+                    return bad("a rule's feature or threshold is out of range");
+                }
+            }
         }
         if self.assignment.n_segments() > self.segments.len() {
             return bad("segment ids beyond the list of segments");
@@ -453,11 +473,66 @@ impl SegmentModel {
         Ok(())
     }
 
+    /// The rule model of this model: its segments' rules used as the segmentation (each customer to
+    /// the first segment whose rule holds, the most precise first; customers no rule describes in no
+    /// segment). The cleaning, scaler, names and rules stay; the training customers' segments (the
+    /// movement table's reference) go, since they were the model's, not the rules'.
+    pub fn rules_model(&self) -> Result<SegmentModel> {
+        if matches!(self.assignment, Assignment::Rules { .. }) {
+            return Ok(self.clone());
+        }
+        let features = &self.spec.features;
+        let mut conditions = Vec::with_capacity(self.segments.len());
+        for segment in &self.segments {
+            let scaled: Option<Vec<crate::cluster::ScaledCondition>> = segment
+                .rule
+                .iter()
+                .flat_map(|r| &r.conditions)
+                .map(|c| {
+                    let j = features.iter().position(|f| f == &c.feature)?;
+                    let t =
+                        self.spec.transforms.get(&c.feature).map_or(c.threshold, |t| t.apply(c.threshold));
+                    let threshold = self.scaler.scale_value(j, t);
+                    threshold.is_finite().then_some(crate::cluster::ScaledCondition {
+                        feature: j,
+                        above: c.above,
+                        threshold,
+                    })
+                })
+                .collect();
+            conditions.push(scaled.ok_or_else(|| {
+                CoreError::BadModel("a rule's threshold cannot be scaled as the model's values are".into())
+            })?);
+        }
+        if conditions.iter().all(Vec::is_empty) {
+            return Err(CoreError::BadModel(
+                "it has no rules to use as segments (no segment is described by a rule of at most three \
+                 conditions)"
+                    .into(),
+            ));
+        }
+        // The most precise rules first, as the rules' fidelity counts them.
+        let mut order: Vec<u32> =
+            (0..self.segments.len() as u32).filter(|&s| !conditions[s as usize].is_empty()).collect();
+        let wrongly = |s: u32| self.segments[s as usize].rule.as_ref().map_or(1.0, |r| r.wrongly);
+        order.sort_by(|&a, &b| wrongly(a).total_cmp(&wrongly(b)).then(a.cmp(&b)));
+        let mut model = self.clone();
+        model.assignment = Assignment::Rules { conditions, order };
+        model.training.ids.clear();
+        model.training.id_segments.clear();
+        model.validate()?;
+        Ok(model)
+    }
+
     /// What the page shows about a loaded model (no training values).
     pub fn info(&self) -> ModelInfo {
+        let method = match self.assignment {
+            Assignment::Rules { .. } => format!("Rules of {}", self.spec.method.label()),
+            _ => self.spec.method.label().to_string(),
+        };
         ModelInfo {
             file_name: self.training.file_name.clone(),
-            method: self.spec.method.label().to_string(),
+            method,
             features: self.spec.features.clone(),
             segments: self.segments.iter().map(|s| (s.name.clone(), s.size)).collect(),
             noise: self.training.noise,

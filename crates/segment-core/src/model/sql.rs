@@ -536,8 +536,8 @@ pub fn export_sql(
         Assignment::Hdbscan(_) => {
             return refuse(
                 "HDBSCAN models assign new customers through the condensed tree (approximate predict), \
-                 which is not written as SQL yet. Apply it with `segment apply`, or fit k-means, a \
-                 mixture, Ward or DBSCAN for SQL"
+                 which is not written as SQL. Export its rule model instead (`segment rules model.json`, \
+                 or \"Save the rules as a model\" in the page), or apply it with `segment apply`"
                     .into(),
             )
         }
@@ -615,7 +615,7 @@ pub fn export_sql(
     };
 
     let mut sql = String::new();
-    let method = model.spec.method.label();
+    let method = model.info().method;
     let _ = writeln!(
         sql,
         "-- Client Segmentation Dashboard: model format {} version {}, {} with {} segments on {}.",
@@ -1084,6 +1084,38 @@ pub fn export_sql(
                 sql,
                 "assigned AS (SELECT __row, __segment FROM settled UNION ALL {})",
                 dialect.pick("near", "__score", "core", &within)
+            );
+        }
+        Assignment::Rules { order, .. } => {
+            // The rules in the file's units, on the filled values, as a marketer reads them.
+            let mut cases = Vec::new();
+            for &s in order {
+                let Some(segment) = model.segments.get(s as usize) else { continue };
+                let Some(rule) = &segment.rule else { continue };
+                let conditions: Vec<String> = rule
+                    .conditions
+                    .iter()
+                    .filter_map(|c| {
+                        let j = features.iter().position(|f| f == &c.feature)?;
+                        Some(format!("__f{j} {} {}", if c.above { ">" } else { "<=" }, lit(c.threshold)))
+                    })
+                    .collect();
+                if conditions.len() != rule.conditions.len() || conditions.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(
+                    sql,
+                    "-- segment {} {}: {}",
+                    s + 1,
+                    comment(&segment.name),
+                    comment(&rule.words())
+                );
+                cases.push(format!("WHEN {} THEN {s}", conditions.join(" AND ")));
+            }
+            let _ = writeln!(
+                sql,
+                "assigned AS (SELECT __row, CASE {} END AS __segment FROM scaled)",
+                cases.join(" ")
             );
         }
         Assignment::Hdbscan(_) | Assignment::Rfm { .. } => {

@@ -515,16 +515,20 @@ impl Session {
         SegmentModel::from_result_text(&file.text.walkable()?, &file.table, last, names, file_name)
     }
 
-    /// The last run's model as one SQL query over `table` (whose columns are the loaded file's), with the
-    /// DBSCAN core points to write beside it.
+    /// The last run's model (or, with `rules`, its rule model) as one SQL query over `table` (whose
+    /// columns are the loaded file's), with the DBSCAN core points to write beside it.
     pub fn export_sql(
         &self,
         names: &[String],
         file_name: &str,
         dialect: crate::model::sql::Dialect,
         table: &str,
+        rules: bool,
     ) -> Result<crate::model::sql::SqlExport> {
-        let model = self.save_model(names, file_name)?;
+        let mut model = self.save_model(names, file_name)?;
+        if rules {
+            model = model.rules_model()?;
+        }
         let columns = self.file()?.table.names();
         let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
         crate::model::sql::export_sql(
