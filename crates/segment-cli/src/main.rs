@@ -553,6 +553,9 @@ fn print_fit(result: &AnalysisResult, names: &[String]) {
     if let Some(fidelity) = result.rule_fidelity {
         eprintln!("the rules together put {:.0}% of customers in their segment", fidelity * 100.0);
     }
+    if let Some(price) = result.rule_price {
+        eprintln!("{}", segment_core::rules::price_words(price));
+    }
     eprintln!("noise: {} rows", result.noise);
     let s = &result.scores;
     if let Some(sil) = &s.silhouette {
@@ -638,7 +641,13 @@ fn explain(model_path: &Path, data: Option<&Path>, mapping: &[(String, String)])
     }
     match model.rule_fidelity {
         Some(f) => {
-            out.push_str(&format!("the rules together put {:.0}% of customers in their segment\n", f * 100.0))
+            out.push_str(&format!(
+                "the rules together put {:.0}% of customers in their segment\n",
+                f * 100.0
+            ));
+            if let Some(price) = model.rule_price {
+                out.push_str(&format!("{}\n", segment_core::rules::price_words(price)));
+            }
         }
         None => out.push_str(&format!(
             "this model has no rules (saved before rules, or more than {} segments)\n",

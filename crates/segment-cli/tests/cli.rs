@@ -32,6 +32,7 @@ fn fit_then_apply_labels_every_row() {
     assert!(log.contains("55056 read, 55002 used"), "{log}");
     assert!(log.contains("High Spenders: 18273 rows"), "{log}");
     assert!(log.contains("  who: monto_compras above"), "{log}");
+    assert!(log.contains("price of explainability "), "{log}");
 
     // The model keeps each segment's rule: `explain` prints them from the file alone.
     let out = segment(&["explain", &model.to_string_lossy()]);

@@ -97,6 +97,8 @@ impl SegmentRule {
 pub struct Rules {
     pub rules: Vec<Option<SegmentRule>>,
     pub fidelity: Option<f64>,
+    /// Per row, the segment of the first rule that holds (the most precise first), -1 when none does.
+    pub assigned: Vec<i32>,
 }
 
 /// The rules of a segmentation of the `kept` rows of `table` on `features` (missing values filled
@@ -109,7 +111,7 @@ pub fn segment_rules(
     labels: &[i32],
     k: usize,
 ) -> Rules {
-    let none = Rules { rules: vec![None; k], fidelity: None };
+    let none = Rules { rules: vec![None; k], fidelity: None, assigned: Vec::new() };
     let raw = RawRows::new(table, features, kept, fill);
     let (n, d) = (raw.rows(), raw.features());
     if !(2..=MAX_SEGMENTS).contains(&k) || d == 0 || d != features.len() || n != labels.len() || n == 0 {
@@ -142,7 +144,7 @@ pub fn measure_rules(
 ) -> Rules {
     let raw = RawRows::new(table, features, kept, fill);
     if raw.features() != features.len() || raw.rows() != labels.len() || rules.len() > MAX_SEGMENTS {
-        return Rules { rules: vec![None; rules.len()], fidelity: None };
+        return Rules { rules: vec![None; rules.len()], fidelity: None, assigned: Vec::new() };
     }
     let conditions: Vec<Vec<(usize, Condition)>> = rules
         .iter()
@@ -165,6 +167,7 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Vec<(usize, Condition)>
     // One pass over every used row: how many rows hold each set of rules (a bit per segment, k is at
     // most MAX_SEGMENTS) in each segment. Each rule's figures and the rules together follow from it.
     let mut tally: std::collections::BTreeMap<(u32, i32), usize> = std::collections::BTreeMap::new();
+    let mut masks = Vec::with_capacity(labels.len());
     for (i, &label) in labels.iter().enumerate() {
         let mask = grown
             .iter()
@@ -172,6 +175,7 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Vec<(usize, Condition)>
             .filter(|(_, rule)| !rule.is_empty() && rule.iter().all(|(j, c)| c.holds(raw.value(i, *j))))
             .fold(0u32, |mask, (s, _)| mask | 1 << s);
         *tally.entry((mask, label)).or_default() += 1;
+        masks.push(mask);
     }
     let count = |keep: &dyn Fn(u32, i32) -> bool| -> usize {
         tally.iter().filter(|((mask, label), _)| keep(*mask, *label)).map(|(_, n)| n).sum()
@@ -205,7 +209,67 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Vec<(usize, Condition)>
     let counted = count(&|_, label| label >= 0);
     let right = count(&|mask, label| label >= 0 && first(mask) == usize::try_from(label).ok());
     let fidelity = (counted > 0 && !order.is_empty()).then(|| right as f64 / counted as f64);
-    Rules { rules, fidelity }
+    let assigned = masks.iter().map(|&mask| first(mask).map_or(-1, |s| s as i32)).collect();
+    Rules { rules, fidelity, assigned }
+}
+
+/// The price of explainability in words: "price of explainability 1.08: the rules' segments are 8%
+/// less compact than the model's (within-segment sum of squares)".
+pub fn price_words(price: f64) -> String {
+    let change = (price - 1.0) * 100.0;
+    let how = if change.abs() < 0.5 {
+        "as compact as the model's".to_string()
+    } else if change > 0.0 {
+        format!("{change:.0}% less compact than the model's")
+    } else {
+        format!("{:.0}% more compact than the model's", -change)
+    };
+    format!(
+        "price of explainability {price:.2}: the rules' segments are {how} (within-segment sum of squares)"
+    )
+}
+
+/// The price of explainability (Moshkovitz, Dasgupta, Rashtchian and Frost, ICML 2020): the
+/// within-segment sum of squares, on the scaled features, of the rules' segmentation (`assigned`, -1
+/// for customers no rule describes, who count as one more group) over that of the model's (`labels`),
+/// both over the customers the model put in a segment. 1 means the rules cost nothing in compactness;
+/// 1.1 that their segments are 10% less compact. None without rules or spread.
+pub fn price_of_explainability(
+    x_scaled: ndarray::ArrayView2<f64>,
+    labels: &[i32],
+    assigned: &[i32],
+) -> Option<f64> {
+    let (n, d) = x_scaled.dim();
+    if n != labels.len() || n != assigned.len() || d == 0 {
+        return None;
+    }
+    let groups = |of: &[i32]| -> usize { of.iter().map(|&g| g.max(-1) + 1).max().unwrap_or(0) as usize + 1 };
+    // Within-group sum of squares of a grouping (group g + 1; 0 for -1) of the rows in a segment.
+    let wss = |of: &[i32]| -> f64 {
+        let k = groups(of);
+        let mut sums = vec![0.0; k * d];
+        let mut counts = vec![0usize; k];
+        for (i, row) in x_scaled.outer_iter().enumerate() {
+            if labels[i] < 0 {
+                continue;
+            }
+            let g = (of[i].max(-1) + 1) as usize;
+            counts[g] += 1;
+            sums[g * d..(g + 1) * d].iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        }
+        let means: Vec<f64> = (0..k * d).map(|i| sums[i] / counts[i / d].max(1) as f64).collect();
+        x_scaled
+            .outer_iter()
+            .enumerate()
+            .filter(|(i, _)| labels[*i] >= 0)
+            .map(|(i, row)| {
+                let g = (of[i].max(-1) + 1) as usize;
+                row.iter().zip(&means[g * d..(g + 1) * d]).map(|(v, m)| (v - m) * (v - m)).sum::<f64>()
+            })
+            .sum()
+    };
+    let (model, rules) = (wss(labels), wss(assigned));
+    (model > 0.0 && model.is_finite() && rules.is_finite()).then(|| rules / model)
 }
 
 /// The distinct values at the feature's quantiles (NaN left out), ascending.
@@ -321,6 +385,25 @@ fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_price_of_explainability_is_1_when_the_rules_are_the_segments_and_grows_as_they_blur() {
+        // Two tight groups on a line and a third far away.
+        let x = ndarray::Array2::from_shape_vec((6, 1), vec![0.0, 0.2, 1.0, 1.2, 10.0, 10.2])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let labels = [0, 0, 1, 1, 2, 2];
+        let same = price_of_explainability(x.view(), &labels, &labels).unwrap_or(f64::NAN);
+        assert!((same - 1.0).abs() < 1e-12, "{same}");
+        // The rules put the second group with the first: their segments are far less compact.
+        let merged = price_of_explainability(x.view(), &labels, &[0, 0, 0, 0, 2, 2]).unwrap_or(f64::NAN);
+        assert!(merged > 5.0, "{merged}");
+        // Customers no rule describes count as one group of their own; noise rows of the model count
+        // in neither.
+        let uncovered = price_of_explainability(x.view(), &[0, 0, 1, 1, -1, -1], &[0, 0, -1, -1, 2, 2]);
+        assert_eq!(uncovered, Some(1.0));
+        assert!(price_words(1.08).contains("8% less compact than the model's"), "{}", price_words(1.08));
+        assert!(price_words(0.9).contains("10% more compact"), "{}", price_words(0.9));
+    }
     use crate::ingest::read_csv;
 
     #[test]

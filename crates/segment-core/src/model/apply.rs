@@ -300,7 +300,7 @@ pub fn apply_text(
     let model_rules: Vec<Option<crate::rules::SegmentRule>> =
         measured.rules.into_iter().zip(stored).map(|(here, stored)| stored.and(here)).collect();
     let mut result = describe(&spec, fitted, progress);
-    describe_from_table(table, &mut result, &prepared.kept);
+    describe_from_table(table, &mut result, &prepared.kept, prepared.x_scaled.view());
     let segmentation = Segmentation {
         result: std::sync::Arc::new(result),
         kept_rows: prepared.kept,

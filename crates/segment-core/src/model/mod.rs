@@ -69,6 +69,10 @@ pub struct SegmentModel {
     /// model's segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_fidelity: Option<f64>,
+    /// The rules' price of explainability on the training rows (their segments' within-segment sum of
+    /// squares over the model's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_price: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -268,6 +272,7 @@ impl SegmentModel {
                 id_segments,
             },
             rule_fidelity: result.rule_fidelity,
+            rule_price: result.rule_price,
         })
     }
 
@@ -356,6 +361,7 @@ impl SegmentModel {
         };
         if !self.segments.iter().filter_map(|s| s.rule.as_ref()).all(rule_ok)
             || self.rule_fidelity.is_some_and(|f| !share(f))
+            || self.rule_price.is_some_and(|p| !(p.is_finite() && p >= 0.0))
         {
             return bad(
                 "a segment's rule names a column the model does not use, or holds a value out of range",

@@ -75,6 +75,10 @@ pub struct AnalysisResult {
     /// holds, most precise first): the share of customers they put in the model's segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_fidelity: Option<f64>,
+    /// The rules' price of explainability: the within-segment sum of squares (scaled features) of the
+    /// rules' segmentation over the model's ([`crate::rules::price_of_explainability`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_price: Option<f64>,
 }
 
 /// A result's per-row arrays (one entry per used row): what makes a result big. A page receives them
@@ -133,7 +137,12 @@ pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) ->
 
 /// The figures read from the table's other columns once a result is described: the dashboard's
 /// figures per column and what the flags that are not features say of each segment.
-pub fn describe_from_table(table: &Table, result: &mut AnalysisResult, kept: &[usize]) {
+pub fn describe_from_table(
+    table: &Table,
+    result: &mut AnalysisResult,
+    kept: &[usize],
+    x_scaled: ArrayView2<f64>,
+) {
     result.explore = explore_result(table, result, kept);
     let days: Vec<bool> = result
         .spec
@@ -151,6 +160,9 @@ pub fn describe_from_table(table: &Table, result: &mut AnalysisResult, kept: &[u
         &result.labels,
         result.segment_sizes.len(),
     );
+    result.rule_price = rules
+        .fidelity
+        .and_then(|_| crate::rules::price_of_explainability(x_scaled, &result.labels, &rules.assigned));
     for (profile, rule) in result.profiles.iter_mut().zip(rules.rules) {
         profile.rule = rule;
     }
@@ -243,6 +255,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         membership: None,
         density_tree: None,
         rule_fidelity: None,
+        rule_price: None,
     }
 }
 

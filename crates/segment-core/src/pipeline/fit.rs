@@ -331,7 +331,7 @@ pub(crate) fn describe_fit(
     drop(labels);
     result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
     result.density_tree = tree;
-    describe_from_table(table, &mut result, &prepared.kept);
+    describe_from_table(table, &mut result, &prepared.kept, prepared.x_scaled.view());
     // Rule-based segments carry their own names.
     if let Assignment::Rfm { names, .. } = &assignment {
         for (profile, name) in result.profiles.iter_mut().zip(names) {
