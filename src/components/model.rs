@@ -117,7 +117,7 @@ fn ModelSummary(info: Arc<ModelInfo>) -> impl IntoView {
             <p class="hint">{format!("Assignment: {}", info.rule)}</p>
             <p class="hint">{match &info.id_column {
                 Some(id) => format!("Id column \"{id}\": a file with it gets a table of who moved between segments."),
-                None => "The training file had no id column, so there is no movement table.".to_string(),
+                None => "No movement table: the model keeps no training customer's segment by id (the training file had no id column, or this is a rule model, whose segments were not the training run's).".to_string(),
             }}</p>
         </div>
     }

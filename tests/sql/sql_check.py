@@ -142,6 +142,23 @@ def dated_customers(path, style):
             w.writerow([f"C{i:04d}", text, max(1, int(rng.gauss([12, 5, 1][group], 1))), round(rng.lognormvariate([6, 5, 4][group], 0.3), 2)])
 
 
+def date_edges(path):
+    """Two date columns at the edges of the reader's grammar: `seen` day-first with two-digit years
+    around the %y pivot (68 is 2068, 69 is 1969), 29 February in and out of leap years, 31 April,
+    single digits, dots, edge spaces and a time after the date; `joined` compact yyyymmdd at the ends of 1900-2100 and on 29 February."""
+    rng = random.Random(13)
+    seen = ["29/02/24", "29/02/23", "31/04/24", "1.2.24", " 05/06/24 ", "31/12/68", "01/01/69", "15/08/24 10:30",
+            "30/06/24", "01-07-24", "", "NA"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["customer_id", "seen", "joined", "spend"])
+        for i in range(600):
+            group = i % 2
+            s = seen[i % len(seen)] if i % 5 == 0 else f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{[24, 21][group]}"
+            joined = ["19991231", "20240229", "21001231", "19000101"][i % 4] if i % 7 == 0 else f"20{[23, 10][group]}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            w.writerow([f"E{i}", s, joined, round(rng.lognormvariate([6, 4][group], 0.3), 2)])
+
+
 def settings_for(data, method, **changes):
     spec = json.loads(run("suggest", data).stdout)
     spec["method"] = method
@@ -248,6 +265,10 @@ check("2k-hdbscan-rules", two_k, settings_for(two_k, "hdbscan"), rules=True)
 check("messy-kmeans-rules", messy, settings_for(messy, "k_means", cleaning=filled, kmeans={"k": 3}, transforms={"spend": "log1p"}), rules=True)
 dated_iso = os.path.join(tmp, "dated_iso.csv")
 check("dated-iso-rules", dated_iso, settings_for(dated_iso, "k_means", kmeans={"k": 3}, features=["last_order", "orders", "spend"]), rules=True)
+edges = os.path.join(tmp, "date_edges.csv")
+date_edges(edges)
+check("dated-edges-kmeans", edges, settings_for(edges, "k_means", kmeans={"k": 2}, features=["seen", "joined", "spend"],
+                                                cleaning=dict(rules, impute="median", drop_missing="features")))
 check("dated-iso-dbscan", dated_iso, settings_for(dated_iso, "dbscan", features=["last_order", "spend"]))
 
 

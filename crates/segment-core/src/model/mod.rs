@@ -543,7 +543,8 @@ impl SegmentModel {
             segments: self.segments.iter().map(|s| (s.name.clone(), s.size)).collect(),
             noise: self.training.noise,
             rows_used: self.training.rows_used,
-            id_column: self.training.id_column.clone(),
+            // Without the training customers' segments (a rule model) there is nothing to move from.
+            id_column: self.training.id_column.clone().filter(|_| !self.training.ids.is_empty()),
             rule: self.assignment.rule(),
         }
     }

@@ -102,11 +102,24 @@ impl Dialect {
         }
     }
 
+    /// Whether the whole of `expr` matches the regular expression `pattern`.
+    fn full_match(self, expr: &str, pattern: &str) -> String {
+        match self {
+            Dialect::Spark => format!("({expr} RLIKE {})", text_lit(self, &format!("^{pattern}$"))),
+            Dialect::DuckDb | Dialect::Ansi => {
+                format!("regexp_full_match({expr}, {})", text_lit(self, pattern))
+            }
+        }
+    }
+
     /// A cast to double that gives NULL instead of failing (the same in every dialect).
     fn try_double(self, expr: &str) -> String {
         format!("TRY_CAST({expr} AS DOUBLE)")
     }
 }
+
+/// The stages [`date_stages`] writes.
+const DATE_STAGES: usize = 6;
 
 /// Where a date feature's days count from in the query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,17 +137,33 @@ pub enum DateReference {
 /// valid civil date, or eight digits (yyyymmdd, 1900-2100) for a compact column. A year-first cell is
 /// read as ISO in every format, since engines that type the column as a date give it back that way.
 /// Each stage's new columns, selected with those of the stage before.
-fn date_stages(dialect: Dialect, k: usize, input: &str, format: DateFormat) -> [String; 5] {
+fn date_stages(dialect: Dialect, k: usize, input: &str, format: DateFormat) -> [String; DATE_STAGES] {
     let t = |s: &str| text_lit(dialect, s);
     let field = "((?:[0-9]{1,4}|[^-/.0-9]{3,10}[.]?))";
     let pattern =
         format!("^{field}-{field}-{field}$|^{field}/{field}/{field}$|^{field}[.]{field}[.]{field}$");
     let text = format!("TRIM({})", dialect.text(input));
     let first = format!("{text} AS __dt{k}, regexp_extract({text}, {}, 0) AS __dp{k}", t("^[^T ]*"));
-    // The three fields of whichever separator matched (the engines give '' for a group that did not).
+    // The two commonest shapes (yyyy-mm-dd, dd/mm/yyyy or mm/dd/yyyy) are cut by position after one
+    // match (1 and 2 in `__dq`); any other by the fields of whichever separator matched (the engines
+    // give '' for a group that did not), nine extractions a cell.
+    let shapes = format!(
+        "CASE WHEN {} THEN 1 WHEN {} THEN 2 ELSE 0 END AS __dq{k}",
+        dialect.full_match(&format!("__dp{k}"), "[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+        dialect.full_match(&format!("__dp{k}"), "[0-9]{2}/[0-9]{2}/[0-9]{4}")
+    );
     let group = |g: usize| format!("NULLIF(regexp_extract(__dp{k}, {}, {g}), '')", t(&pattern));
+    let cut = [[(1, 4), (1, 2)], [(6, 2), (4, 2)], [(9, 2), (7, 4)]];
     let fields: Vec<String> = (0..3)
-        .map(|i| format!("COALESCE({}, {}, {}) AS __df{k}_{i}", group(i + 1), group(i + 4), group(i + 7)))
+        .map(|i| {
+            let [(a, la), (b, lb)] = cut[i];
+            format!(
+                "CASE __dq{k} WHEN 1 THEN SUBSTRING(__dp{k}, {a}, {la}) WHEN 2 THEN SUBSTRING(__dp{k}, {b}, {lb}) ELSE COALESCE({}, {}, {}) END AS __df{k}_{i}",
+                group(i + 1),
+                group(i + 4),
+                group(i + 7)
+            )
+        })
         .collect();
     // Each field as a number: its digits, or a month's number by the name it starts with (every name is
     // three letters but "juil", which is looked for first): the names are packed in a text, four slots
@@ -211,7 +240,7 @@ fn date_stages(dialect: Dialect, k: usize, input: &str, format: DateFormat) -> [
     let day = format!(
         "CASE WHEN {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days_in} THEN CAST({era} * 146097 + {doe} - 719468 AS DOUBLE) END AS __day{k}"
     );
-    [first, fields.join(", "), numbers.join(", "), ymd.join(", "), day]
+    [first, shapes, fields.join(", "), numbers.join(", "), ymd.join(", "), day]
 }
 
 /// The query and, for DBSCAN in DuckDB and Spark, the core points to write beside it.
@@ -658,7 +687,7 @@ pub fn export_sql(
         // them (Spark ran out of memory planning a DBSCAN query that did).
         let reader = if last_part.eq_ignore_ascii_case("table_read") { "table_read_0" } else { "table_read" };
         let _ = writeln!(sql, "{reader} AS (SELECT {} FROM {table_sql}),", read.join(", "));
-        let stages: Vec<[String; 5]> = model
+        let stages: Vec<[String; DATE_STAGES]> = model
             .date_features
             .iter()
             .zip(&date_formats)
@@ -666,7 +695,7 @@ pub fn export_sql(
             .map(|(k, (c, format))| date_stages(dialect, k, &col(c), *format))
             .collect();
         let mut from = reader.to_string();
-        for step in 0..5 {
+        for step in 0..DATE_STAGES {
             let items: Vec<&str> = stages.iter().map(|s| s[step].as_str()).collect();
             let _ = writeln!(sql, "dates{step} AS (SELECT *, {} FROM {from}),", items.join(", "));
             from = format!("dates{step}");
