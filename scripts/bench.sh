@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark, each against its reference measured in the same run, written to BENCHMARKS.md (never
 # edited by hand): the automatic choice (vs a scikit-learn k-means sweep) and the behaviour corpus (vs
-# scikit-learn's k-means on the planted behaviour columns), reading (vs pandas), DBSCAN (vs
+# scikit-learn's k-means on the planted behaviour columns), segments as rules (vs a scikit-learn
+# decision tree with 2k leaves), reading (vs pandas), DBSCAN (vs
 # linfa-clustering and scikit-learn), HDBSCAN (vs scikit-learn), both in wasm (Node), applying a saved
 # model (vs a plain CSV copy), memory against the file's size (vs pandas + scikit-learn); with the
 # browser, loading a 100,000- and a 1,000,000-row export, DBSCAN on 1M rows, a re-run and applying a
@@ -88,6 +89,11 @@ section "DBSCAN and HDBSCAN in wasm" \
   "The same code compiled to wasm32 and run in Node, against linfa-clustering compiled the same way." \
   text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture
+cargo build -q --release -p segment-cli
+section "Segments as rules" \
+  "Our segments' rules (at most three conditions a segment, the most precise first) against scikit-learn's DecisionTreeClassifier(max_leaf_nodes=2k) fitted to the same labels on the same features (\`benches/sklearn_tree.py\`): the share of customers each puts in their segment." \
+  table python3 crates/segment-core/benches/sklearn_tree.py target/release/segment public/dataset_ecommerce.csv \
+  tests/fixtures/customers_2k.csv tests/fixtures/marketing_campaign.csv tests/fixtures/messy_export.csv tests/fixtures/corpus/crm.csv
 section "Applying a saved model" \
   "\`segment apply\`'s streaming path (DBSCAN and k-means models) against a plain CSV copy of the same file." \
   table cargo bench -q -p segment-core --bench apply

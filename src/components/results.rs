@@ -131,9 +131,10 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             </table></div>
             {r.rule_fidelity.map(|f| view! {
                 <p class="hint" data-testid="rule-fidelity">
+                    "Who: each segment as a rule, with the share of the segment it catches (caught) and the share of those it catches that are in other segments (others). Taken together (each customer to the first rule that holds, the most precise first), the rules put "
+                    <span data-testid="rules-fidelity" data-value=format!("{f}")>{format!("{:.0}%", f * 100.0)}</span>
                     {format!(
-                        "Who: each segment as a rule, with the share of the segment it catches (caught) and the share of those it catches that are in other segments (others). Taken together (each customer to the first rule that holds, the most precise first), the rules put {:.0}% of customers in their segment{}.",
-                        f * 100.0,
+                        " of customers in their segment{}.",
                         r.rule_price.map_or(String::new(), |p| format!("; {}", segment_core::rules::price_words(p)))
                     )}
                 </p>

@@ -265,6 +265,8 @@ check("2k-hdbscan-rules", two_k, settings_for(two_k, "hdbscan"), rules=True)
 check("messy-kmeans-rules", messy, settings_for(messy, "k_means", cleaning=filled, kmeans={"k": 3}, transforms={"spend": "log1p"}), rules=True)
 dated_iso = os.path.join(tmp, "dated_iso.csv")
 check("dated-iso-rules", dated_iso, settings_for(dated_iso, "k_means", kmeans={"k": 3}, features=["last_order", "orders", "spend"]), rules=True)
+check("dated-named-rules-as-of", os.path.join(tmp, "dated_named.csv"),
+      settings_for(os.path.join(tmp, "dated_named.csv"), "hdbscan", features=["last_order", "spend"]), rules=True, as_of="2027-03-01")
 edges = os.path.join(tmp, "date_edges.csv")
 date_edges(edges)
 check("dated-edges-kmeans", edges, settings_for(edges, "k_means", kmeans={"k": 2}, features=["seen", "joined", "spend"],
