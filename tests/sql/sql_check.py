@@ -159,6 +159,19 @@ def date_edges(path):
             w.writerow([f"E{i}", s, joined, round(rng.lognormvariate([6, 4][group], 0.3), 2)])
 
 
+def diagonal(path):
+    """Two segments split by a diagonal line (k-means across two long blobs): rules need a second set
+    of conditions (", or ..."), written as OR in the query."""
+    rng = random.Random(1)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "x", "y"])
+        for i in range(1000):
+            t = rng.uniform(0, 100)
+            d = 8 if i % 2 else -8
+            w.writerow([f"C{i}", round(t + rng.gauss(0, 2), 2), round(t + d + rng.gauss(0, 2), 2)])
+
+
 def settings_for(data, method, **changes):
     spec = json.loads(run("suggest", data).stdout)
     spec["method"] = method
@@ -263,6 +276,10 @@ for style in ("iso", "day_first", "month_first", "named"):
 # for a method whose own assignment is not SQL (HDBSCAN) and with a date feature.
 check("2k-hdbscan-rules", two_k, settings_for(two_k, "hdbscan"), rules=True)
 check("messy-kmeans-rules", messy, settings_for(messy, "k_means", cleaning=filled, kmeans={"k": 3}, transforms={"spend": "log1p"}), rules=True)
+diagonal_file = os.path.join(tmp, "diagonal.csv")
+diagonal(diagonal_file)
+check("diagonal-rules", diagonal_file, settings_for(diagonal_file, "k_means", kmeans={"k": 2}, features=["x", "y"]), rules=True)
+assert ") OR (" in open(os.path.join(tmp, "diagonal-rules.sql")).read(), "a rule with two sets of conditions"
 dated_iso = os.path.join(tmp, "dated_iso.csv")
 check("dated-iso-rules", dated_iso, settings_for(dated_iso, "k_means", kmeans={"k": 3}, features=["last_order", "orders", "spend"]), rules=True)
 check("dated-named-rules-as-of", os.path.join(tmp, "dated_named.csv"),

@@ -528,9 +528,11 @@ fn a_rule_model_assigns_by_the_rules_with_their_fidelity_and_streams_as_the_page
     for (i, &label) in applied.result.labels.iter().enumerate() {
         let holds = |s: usize| {
             rules.segments[s].rule.as_ref().is_some_and(|r| {
-                r.conditions.iter().all(|c| {
-                    let j = rules.spec.features.iter().position(|f| f == &c.feature).unwrap_or(0);
-                    c.holds(raw.value(i, j))
+                r.clauses().any(|set| {
+                    set.iter().all(|c| {
+                        let j = rules.spec.features.iter().position(|f| f == &c.feature).unwrap_or(0);
+                        c.holds(raw.value(i, j))
+                    })
                 })
             })
         };

@@ -69,6 +69,10 @@ pub enum Assignment {
         /// the values are, so a value equal to a threshold stays equal); empty for a segment no rule
         /// describes.
         conditions: Vec<Vec<ScaledCondition>>,
+        /// Per segment, a second set of conditions: the rule holds when every condition of either set
+        /// does (empty: the first set alone).
+        #[serde(default)]
+        alternatives: Vec<Vec<ScaledCondition>>,
         /// The segments in the order their rules are tried: the most precise first.
         order: Vec<u32>,
     },
@@ -120,8 +124,8 @@ impl Assignment {
             Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
             Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
-            Assignment::Rules { conditions, .. } => {
-                conditions.iter().flatten().map(|c| c.feature + 1).max().unwrap_or(0)
+            Assignment::Rules { conditions, alternatives, .. } => {
+                conditions.iter().chain(alternatives).flatten().map(|c| c.feature + 1).max().unwrap_or(0)
             }
         }
     }
@@ -198,7 +202,9 @@ impl Assignment {
             Assignment::Rfm { columns, edges, segment_of_group, .. } => {
                 Assigner::Rfm { columns: *columns, edges, segment_of_group }
             }
-            Assignment::Rules { conditions, order } => Assigner::Rules { conditions, order },
+            Assignment::Rules { conditions, alternatives, order } => {
+                Assigner::Rules { conditions, alternatives, order }
+            }
         }
     }
 }
@@ -216,6 +222,7 @@ pub enum Assigner<'a> {
     },
     Rules {
         conditions: &'a [Vec<ScaledCondition>],
+        alternatives: &'a [Vec<ScaledCondition>],
         order: &'a [u32],
     },
     /// A mixture whose covariances are not positive definite (refused when a model file is read).
@@ -242,9 +249,15 @@ impl Assigner<'_> {
                 let [r, f, _] = crate::cluster::rfm::scores(x, *columns, edges);
                 segment_of_group.get(crate::cluster::rfm::group(r, f)).copied().flatten().map(|s| s as usize)
             }
-            Assigner::Rules { conditions, order } => order.iter().map(|&s| s as usize).find(|&s| {
-                conditions.get(s).is_some_and(|rule| !rule.is_empty() && rule.iter().all(|c| c.holds(x)))
-            }),
+            Assigner::Rules { conditions, alternatives, order } => {
+                let holds = |set: Option<&Vec<ScaledCondition>>| {
+                    set.is_some_and(|set| !set.is_empty() && set.iter().all(|c| c.holds(x)))
+                };
+                order
+                    .iter()
+                    .map(|&s| s as usize)
+                    .find(|&s| holds(conditions.get(s)) || holds(alternatives.get(s)))
+            }
             Assigner::Nothing => None,
         }
     }

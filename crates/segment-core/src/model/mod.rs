@@ -214,8 +214,8 @@ impl SegmentModel {
                 weights.iter().chain(means.iter().flatten()).chain(covariances.iter().flatten()).all(finite)
             }
             Assignment::Rfm { edges, .. } => edges.iter().flatten().all(finite),
-            Assignment::Rules { conditions, .. } => {
-                conditions.iter().flatten().all(|c| c.threshold.is_finite())
+            Assignment::Rules { conditions, alternatives, .. } => {
+                conditions.iter().chain(alternatives).flatten().all(|c| c.threshold.is_finite())
             }
             Assignment::Dbscan { .. } => true,
             Assignment::Hdbscan(m) => m.core_distances.iter().all(finite),
@@ -355,9 +355,10 @@ impl SegmentModel {
         let share = |v: f64| (0.0..=1.0).contains(&v);
         let rule_ok = |r: &crate::rules::SegmentRule| {
             r.conditions.len() <= crate::rules::MAX_CONDITIONS
+                && r.or.len() <= crate::rules::MAX_CONDITIONS
                 && share(r.caught)
                 && share(r.wrongly)
-                && r.conditions.iter().all(|c| sane(&c.threshold) && self.spec.features.contains(&c.feature))
+                && r.all_conditions().all(|c| sane(&c.threshold) && self.spec.features.contains(&c.feature))
         };
         if !self.segments.iter().filter_map(|s| s.rule.as_ref()).all(rule_ok)
             || self.rule_fidelity.is_some_and(|f| !share(f))
@@ -455,17 +456,23 @@ impl SegmentModel {
                     return bad("the RFM groups do not match the segments");
                 }
             }
-            Assignment::Rules { conditions, order } => {
+            Assignment::Rules { conditions, alternatives, order } => {
                 let n = self.segments.len();
                 let mut seen = vec![false; n];
                 let order_ok = order.iter().all(|&s| {
                     let s = s as usize;
                     s < n && !std::mem::replace(&mut seen[s], true)
                 });
-                if conditions.len() != n || !order_ok {
+                if conditions.len() != n || !(alternatives.is_empty() || alternatives.len() == n) || !order_ok
+                {
                     return bad("the rules do not match the segments");
                 }
-                if conditions.iter().flatten().any(|c| c.feature >= d || !sane(&c.threshold)) {
+                if conditions
+                    .iter()
+                    .chain(alternatives)
+                    .flatten()
+                    .any(|c| c.feature >= d || !sane(&c.threshold))
+                {
                     return bad("a rule's feature or threshold is out of range");
                 }
             }
@@ -488,12 +495,9 @@ impl SegmentModel {
             return Ok(self.clone());
         }
         let features = &self.spec.features;
-        let mut conditions = Vec::with_capacity(self.segments.len());
-        for segment in &self.segments {
-            let scaled: Option<Vec<crate::cluster::ScaledCondition>> = segment
-                .rule
+        let scale = |set: &[crate::rules::Condition]| -> Result<Vec<crate::cluster::ScaledCondition>> {
+            let scaled: Option<Vec<crate::cluster::ScaledCondition>> = set
                 .iter()
-                .flat_map(|r| &r.conditions)
                 .map(|c| {
                     let j = features.iter().position(|f| f == &c.feature)?;
                     let t =
@@ -506,9 +510,17 @@ impl SegmentModel {
                     })
                 })
                 .collect();
-            conditions.push(scaled.ok_or_else(|| {
+            scaled.ok_or_else(|| {
                 CoreError::BadModel("a rule's threshold cannot be scaled as the model's values are".into())
-            })?);
+            })
+        };
+        let mut conditions = Vec::with_capacity(self.segments.len());
+        let mut alternatives = Vec::with_capacity(self.segments.len());
+        for segment in &self.segments {
+            let (first, second) =
+                segment.rule.as_ref().map_or((&[][..], &[][..]), |r| (&r.conditions[..], &r.or[..]));
+            conditions.push(scale(first)?);
+            alternatives.push(scale(second)?);
         }
         if conditions.iter().all(Vec::is_empty) {
             return Err(CoreError::BadModel(
@@ -523,7 +535,7 @@ impl SegmentModel {
         let wrongly = |s: u32| self.segments[s as usize].rule.as_ref().map_or(1.0, |r| r.wrongly);
         order.sort_by(|&a, &b| wrongly(a).total_cmp(&wrongly(b)).then(a.cmp(&b)));
         let mut model = self.clone();
-        model.assignment = Assignment::Rules { conditions, order };
+        model.assignment = Assignment::Rules { conditions, alternatives, order };
         model.training.ids.clear();
         model.training.id_segments.clear();
         model.validate()?;

@@ -1121,15 +1121,22 @@ pub fn export_sql(
             for &s in order {
                 let Some(segment) = model.segments.get(s as usize) else { continue };
                 let Some(rule) = &segment.rule else { continue };
-                let conditions: Vec<String> = rule
-                    .conditions
-                    .iter()
-                    .filter_map(|c| {
-                        let j = features.iter().position(|f| f == &c.feature)?;
-                        Some(format!("__f{j} {} {}", if c.above { ">" } else { "<=" }, lit(c.threshold)))
-                    })
-                    .collect();
-                if conditions.len() != rule.conditions.len() || conditions.is_empty() {
+                let mut sets = Vec::new();
+                for set in rule.clauses() {
+                    let conditions: Vec<String> = set
+                        .iter()
+                        .filter_map(|c| {
+                            let j = features.iter().position(|f| f == &c.feature)?;
+                            Some(format!("__f{j} {} {}", if c.above { ">" } else { "<=" }, lit(c.threshold)))
+                        })
+                        .collect();
+                    if conditions.len() != set.len() {
+                        sets.clear();
+                        break;
+                    }
+                    sets.push(format!("({})", conditions.join(" AND ")));
+                }
+                if sets.is_empty() {
                     continue;
                 }
                 let _ = writeln!(
@@ -1139,7 +1146,7 @@ pub fn export_sql(
                     comment(&segment.name),
                     comment(&rule.words())
                 );
-                cases.push(format!("WHEN {} THEN {s}", conditions.join(" AND ")));
+                cases.push(format!("WHEN {} THEN {s}", sets.join(" OR ")));
             }
             let _ = writeln!(
                 sql,
