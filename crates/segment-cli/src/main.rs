@@ -262,6 +262,15 @@ fn print_stdout(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Writes `text` to `output` with [`write_atomically`].
+fn write_text(output: &Path, inputs: &[&Path], text: &str) -> Result<(), Failure> {
+    write_atomically(output, inputs, |mut w| {
+        w.write_all(text.as_bytes())
+            .and_then(|()| w.flush())
+            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))
+    })
+}
+
 /// Writes `output` through a temporary file beside it, renamed over it only once `write` succeeded: a
 /// failed run never leaves a truncated or emptied file. Refuses to write over one of `inputs`.
 fn write_atomically<T>(
@@ -519,11 +528,7 @@ fn fit(
     let file_name = data.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let model = session.save_model(&names, &file_name)?;
     let output = output.unwrap_or_else(|| beside(data, "model.json"));
-    write_atomically(&output, &[data], |mut file| {
-        file.write_all(model.to_json().as_bytes())
-            .and_then(|()| file.flush())
-            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))
-    })?;
+    write_text(&output, &[data], &model.to_json())?;
     print_fit(result, &names);
     eprintln!("model saved to {}", output.display());
     Ok(())
@@ -671,9 +676,7 @@ fn rules_model(model_path: &Path, output: &Path) -> Result<(), Failure> {
     let model = read_model(model_path)?;
     let rules = model.rules_model()?;
     let json = rules.to_json();
-    write_atomically(output, &[model_path], |mut w| {
-        w.write_all(json.as_bytes()).and_then(|()| w.flush()).map_err(|e| Failure::Io(e.to_string()))
-    })?;
+    write_text(output, &[model_path], &json)?;
     let described = rules.segments.iter().filter(|s| s.rule.is_some()).count();
     let fidelity = rules.rule_fidelity.map_or(String::new(), |f| {
         format!("; on the training file they put {:.0}% of customers in the model's segment", f * 100.0)
@@ -730,14 +733,10 @@ fn export_sql(
     let sql = segment_core::model::sql::export_sql(&model, dialect, table, &columns, &side_name, reference)?;
     if let Some((name, csv)) = &sql.side_table {
         let side = output.with_file_name(name);
-        write_atomically(&side, &[model_path], |mut w| {
-            w.write_all(csv.as_bytes()).and_then(|()| w.flush()).map_err(|e| Failure::Io(e.to_string()))
-        })?;
+        write_text(&side, &[model_path], csv)?;
         eprintln!("wrote {} (the model's core points, read by the query)", side.display());
     }
-    write_atomically(output, &[model_path], |mut w| {
-        w.write_all(sql.query.as_bytes()).and_then(|()| w.flush()).map_err(|e| Failure::Io(e.to_string()))
-    })?;
+    write_text(output, &[model_path], &sql.query)?;
     eprintln!(
         "wrote {} ({} columns of table {table}, then segment and segment_name)",
         output.display(),

@@ -24,7 +24,7 @@ pub const MAX_CONDITIONS: usize = 3;
 pub const MIN_GAIN: f64 = 0.01;
 /// Rules are grown on at most this many rows (evenly spaced), and measured on all of them.
 const SAMPLE_ROWS: usize = 20_000;
-/// Candidate thresholds per feature: its quantiles at 1/32, 2/32, ...
+/// Candidate thresholds per feature: its quantiles at 1/256, 2/256, ...
 const QUANTILES: usize = 256;
 /// Beyond this many segments, no rules (each would be a sliver).
 pub const MAX_SEGMENTS: usize = 20;
@@ -146,15 +146,10 @@ pub fn segment_rules(
     let values: Vec<Vec<f64>> = (0..d).map(|j| sample.iter().map(|&i| raw.value(i, j)).collect()).collect();
     let sample_labels: Vec<i32> = sample.iter().map(|&i| labels[i]).collect();
     let thresholds: Vec<Vec<f64>> = values.iter().map(|v| quantiles(v)).collect();
+    let sample =
+        Sample { values: &values, thresholds: &thresholds, labels: &sample_labels, features, days: &days };
     let grown: Vec<Clauses> = (0..k)
         .map(|s| {
-            let sample = Sample {
-                values: &values,
-                thresholds: &thresholds,
-                labels: &sample_labels,
-                features,
-                days: &days,
-            };
             let grow_from = |inside: Vec<bool>, base: (usize, usize)| grow(&sample, s as i32, inside, base);
             let (first, score, caught) = grow_from(vec![true; sample_labels.len()], (0, 0));
             if first.is_empty() {
@@ -298,36 +293,17 @@ pub fn price_of_explainability(
     labels: &[i32],
     assigned: &[i32],
 ) -> Option<f64> {
-    let (n, d) = x_scaled.dim();
-    if n != labels.len() || n != assigned.len() || d == 0 {
+    let n = x_scaled.nrows();
+    if n != labels.len() || n != assigned.len() || x_scaled.ncols() == 0 {
         return None;
     }
-    let groups = |of: &[i32]| -> usize { of.iter().map(|&g| g.max(-1) + 1).max().unwrap_or(0) as usize + 1 };
-    // Within-group sum of squares of a grouping (group g + 1; 0 for -1) of the rows in a segment.
-    let wss = |of: &[i32]| -> f64 {
-        let k = groups(of);
-        let mut sums = vec![0.0; k * d];
-        let mut counts = vec![0usize; k];
-        for (i, row) in x_scaled.outer_iter().enumerate() {
-            if labels[i] < 0 {
-                continue;
-            }
-            let g = (of[i].max(-1) + 1) as usize;
-            counts[g] += 1;
-            sums[g * d..(g + 1) * d].iter_mut().zip(row).for_each(|(s, v)| *s += v);
-        }
-        let means: Vec<f64> = (0..k * d).map(|i| sums[i] / counts[i / d].max(1) as f64).collect();
-        x_scaled
-            .outer_iter()
-            .enumerate()
-            .filter(|(i, _)| labels[*i] >= 0)
-            .map(|(i, row)| {
-                let g = (of[i].max(-1) + 1) as usize;
-                row.iter().zip(&means[g * d..(g + 1) * d]).map(|(v, m)| (v - m) * (v - m)).sum::<f64>()
-            })
-            .sum()
-    };
-    let (model, rules) = (wss(labels), wss(assigned));
+    // The model's segments, and the rules' groups (0 for customers no rule describes), both over the
+    // customers in a model segment.
+    let model_groups: Vec<Option<usize>> = labels.iter().map(|&l| usize::try_from(l).ok()).collect();
+    let rule_groups: Vec<Option<usize>> =
+        labels.iter().zip(assigned).map(|(&l, &a)| (l >= 0).then(|| (a.max(-1) + 1) as usize)).collect();
+    let model = crate::score::within_sse(x_scaled, &model_groups);
+    let rules = crate::score::within_sse(x_scaled, &rule_groups);
     (model > 0.0 && model.is_finite() && rules.is_finite()).then(|| rules / model)
 }
 
@@ -458,6 +434,7 @@ fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::read_csv;
 
     #[test]
     fn a_segment_of_two_boxes_gets_a_second_set_of_conditions() {
@@ -470,7 +447,7 @@ mod tests {
             csv.push_str(&format!("{x:.3},{y:.3}\n"));
             labels.push(i32::from(!(x <= 30.0 || (x <= 60.0 && y <= 30.0))));
         }
-        let table = crate::ingest::read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         let features: Vec<String> = ["x", "y"].map(String::from).to_vec();
         let kept: Vec<usize> = (0..2000).collect();
         let rules = segment_rules(&table, &features, &kept, &[], &labels, 2);
@@ -500,7 +477,6 @@ mod tests {
         assert!(price_words(1.08).contains("8% less compact than the model's"), "{}", price_words(1.08));
         assert!(price_words(0.9).contains("10% more compact"), "{}", price_words(0.9));
     }
-    use crate::ingest::read_csv;
 
     #[test]
     fn thresholds_read_as_people_write_them() {

@@ -198,10 +198,8 @@ fn date_stages(dialect: Dialect, k: usize, input: &str, format: DateFormat) -> [
     let first_part = format!("COALESCE({a}, {ma})");
     let second_part = format!("COALESCE({b}, {mb})");
     let (month, day) = match format.order {
-        DateOrder::MonthFirst => (first_part.clone(), second_part.clone()),
-        DateOrder::DayFirst | DateOrder::Iso | DateOrder::Compact => {
-            (second_part.clone(), first_part.clone())
-        }
+        DateOrder::MonthFirst => (first_part, second_part),
+        DateOrder::DayFirst | DateOrder::Iso | DateOrder::Compact => (second_part, first_part),
     };
     let other_orders = matches!(format.order, DateOrder::DayFirst | DateOrder::MonthFirst);
     let pick = |iso: String, other: String| {

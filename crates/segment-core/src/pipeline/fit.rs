@@ -234,16 +234,7 @@ pub(crate) fn fit_method_with(
 
 /// The mean of each segment's rows (segments numbered 0..).
 pub(crate) fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Vec<Vec<f64>> {
-    let k = labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0);
-    let mut sums = vec![vec![0.0; x.ncols()]; k];
-    let mut counts = vec![0usize; k];
-    for (row, label) in x.outer_iter().zip(labels) {
-        if let Some(s) = *label {
-            counts[s] += 1;
-            sums[s].iter_mut().zip(row).for_each(|(a, v)| *a += v);
-        }
-    }
-    sums.into_iter().zip(counts).map(|(s, c)| s.into_iter().map(|v| v / c.max(1) as f64).collect()).collect()
+    crate::score::centroids(x, labels, crate::score::n_clusters(labels)).0
 }
 
 /// Runs the analysis the spec describes on the table: prepare, then [`run_prepared`].

@@ -5,7 +5,6 @@ use super::describe::score_all;
 use super::fit::fit_method;
 use super::{Progress, Stage};
 use crate::cluster::{Dbscan, WardTree};
-use crate::distance::dist2;
 use crate::error::{CoreError, Result};
 use crate::rng::SplitMix64;
 use crate::score::{silhouette, Scores, SilhouetteOptions};
@@ -137,12 +136,6 @@ pub fn knee(sorted: &[f64]) -> f64 {
     curve[best]
 }
 
-/// Sum of squared distances of rows to their segment's mean (k-means' inertia, for any method).
-fn within_sse(x: ArrayView2<f64>, labels: &[Option<usize>]) -> f64 {
-    let centres = super::fit::segment_centres(x, labels);
-    x.outer_iter().zip(labels).filter_map(|(row, l)| l.map(|s| dist2(row, &centres[s]))).sum()
-}
-
 /// One value of the sweep: `k` is the swept parameter's value (k, or HDBSCAN's min_cluster_size).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
@@ -164,7 +157,7 @@ fn sweep_row(
 ) -> SweepRow {
     SweepRow {
         k: value,
-        inertia: within_sse(x_scaled, labels),
+        inertia: crate::score::within_sse(x_scaled, labels),
         scores: score_all(x_scaled, labels, spec, super::Scoring::Now),
         segments: labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0),
         noise: labels.iter().filter(|l| l.is_none()).count(),

@@ -86,8 +86,23 @@ pub fn scores_in_words(silhouette: Option<f64>, stability: Option<f64>) -> Strin
     format!("{apart}{again}")
 }
 
+/// Sum of squared distances of rows to their segment's mean (k-means' inertia, for any method; noise
+/// left out).
+pub(crate) fn within_sse(x: ArrayView2<f64>, labels: &[Option<usize>]) -> f64 {
+    let (centers, _) = centroids(x, labels, n_clusters(labels));
+    within_of(x, labels, &centers)
+}
+
+fn within_of(x: ArrayView2<f64>, labels: &[Option<usize>], centers: &[Vec<f64>]) -> f64 {
+    x.outer_iter().zip(labels).filter_map(|(row, l)| l.map(|c| dist2(&centers[c], row))).sum()
+}
+
 /// Centroids and sizes of the clusters (noise left out). `k` = number of clusters.
-fn centroids(x: ArrayView2<f64>, labels: &[Option<usize>], k: usize) -> (Vec<Vec<f64>>, Vec<usize>) {
+pub(crate) fn centroids(
+    x: ArrayView2<f64>,
+    labels: &[Option<usize>],
+    k: usize,
+) -> (Vec<Vec<f64>>, Vec<usize>) {
     let d = x.ncols();
     let mut sums = vec![vec![0.0; d]; k];
     let mut sizes = vec![0usize; k];
@@ -105,7 +120,7 @@ fn centroids(x: ArrayView2<f64>, labels: &[Option<usize>], k: usize) -> (Vec<Vec
     (sums, sizes)
 }
 
-fn n_clusters(labels: &[Option<usize>]) -> usize {
+pub(crate) fn n_clusters(labels: &[Option<usize>]) -> usize {
     labels.iter().flatten().map(|&c| c + 1).max().unwrap_or(0)
 }
 
@@ -157,8 +172,7 @@ pub fn calinski_harabasz(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Option
         }
     }
     let between: f64 = centers.iter().zip(&sizes).map(|(c, &size)| size as f64 * dist2(c, &overall)).sum();
-    let within: f64 =
-        x.outer_iter().zip(labels).filter_map(|(row, l)| l.map(|c| dist2(&centers[c], row))).sum();
+    let within = within_of(x, labels, &centers);
     if within == 0.0 {
         return Some(1.0);
     }
