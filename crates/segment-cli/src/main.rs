@@ -17,7 +17,7 @@ use segment_core::ingest::spreadsheet::is_spreadsheet;
 
 mod parquet_out;
 use segment_core::model::sql::{DateReference, Dialect};
-use segment_core::model::{apply_stream, SegmentModel, StreamSummary};
+use segment_core::model::{apply_framed, Framing, SegmentModel, StreamSummary};
 use segment_core::pipeline::{AnalysisResult, DatasetSummary, Stage};
 use segment_core::session::{ApplyOutcome, FileInput, Session};
 use segment_core::spec::AnalysisSpec;
@@ -211,6 +211,14 @@ impl std::fmt::Display for Failure {
 }
 
 fn main() -> ExitCode {
+    // A panic of the Parquet decoder on a damaged page becomes the file's error message; say nothing
+    // of it here (any other panic is reported as usual).
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !segment_core::ingest::parquet::decoding() {
+            report(info);
+        }
+    }));
     match Cli::parse().command.run() {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -746,8 +754,9 @@ fn export_sql(
 }
 
 /// A data file as `apply` streams it: its rows as CSV text, its size in bytes for the progress bar (0
-/// when unknown) and, for a Parquet file, its schema (which a Parquet output keeps).
-type ApplyInput = (Box<dyn std::io::Read>, u64, Option<arrow_schema::SchemaRef>);
+/// when unknown) and how the text is cut into rows (exactly, one line a row, for a Parquet file,
+/// whose own columns a Parquet output then copies).
+type ApplyInput = (Box<dyn std::io::Read>, u64, Framing);
 
 /// Opens `data` for [`apply`]. A model of customers aggregated from purchase lines aggregates the file
 /// first, and a workbook becomes CSV text first, both in memory (a customer's lines can be anywhere in
@@ -760,27 +769,23 @@ fn open_for_apply(model: &SegmentModel, data: &Path) -> Result<ApplyInput, Failu
     let spreadsheet = is_spreadsheet(&magic[..magic_len]);
     let parquet = is_parquet(&magic[..magic_len]);
     Ok(match (&model.spec.transactions, spreadsheet) {
-        (None, _) if parquet => {
-            let rows = ParquetCsv::new(file, false)?;
-            let schema = rows.schema();
-            (Box::new(rows), 0, Some(schema))
-        }
+        (None, _) if parquet => (Box::new(ParquetCsv::new(file, false)?), 0, Framing::Exact),
         (Some(columns), _) => {
             let customers =
                 read_customers(read_data(data)?, &LoadMode::Aggregate(columns.clone()), &mut |_| {})?;
             let size = customers.bytes.len() as u64;
-            (Box::new(std::io::Cursor::new(customers.bytes)), size, None)
+            (Box::new(std::io::Cursor::new(customers.bytes)), size, Framing::Sniffed)
         }
         (None, true) => {
             let (csv, sheet) = segment_core::ingest::spreadsheet::to_csv(&read(data)?)?;
             eprintln!("read the workbook's first sheet \"{sheet}\"");
             let size = csv.len() as u64;
-            (Box::new(std::io::Cursor::new(csv.into_bytes())), size, None)
+            (Box::new(std::io::Cursor::new(csv.into_bytes())), size, Framing::Sniffed)
         }
         (None, false) => {
             let size = file.metadata().map_or(0, |m| m.len());
             let start = std::io::Cursor::new(magic[..magic_len].to_vec());
-            (Box::new(std::io::Read::chain(start, file)), size, None)
+            (Box::new(std::io::Read::chain(start, file)), size, Framing::Sniffed)
         }
     })
 }
@@ -804,8 +809,8 @@ fn apply(
     let dates = if model.date_features.is_empty() {
         Vec::new()
     } else {
-        let (input, _, _) = open_for_apply(&model, data)?;
-        let dates = segment_core::model::scan_dates(&model, mapping, input, as_of)?;
+        let (input, _, framing) = open_for_apply(&model, data)?;
+        let dates = segment_core::model::scan_dates_framed(&model, mapping, input, framing, as_of)?;
         for (column, date) in model.date_features.iter().zip(&dates) {
             eprintln!(
                 "{column}: days before {} ({}; {})",
@@ -816,7 +821,7 @@ fn apply(
         }
         dates
     };
-    let (input, size, input_schema) = open_for_apply(&model, data)?;
+    let (input, size, framing) = open_for_apply(&model, data)?;
     let bar = if size > 0 {
         let bar = ProgressBar::new(size);
         bar.set_style(
@@ -834,16 +839,22 @@ fn apply(
     let to_stdout = output.as_deref() == Some(Path::new("-"));
     let summary = if to_stdout {
         let stdout = std::io::stdout();
-        apply_stream(&model, mapping, &dates, input, BufWriter::new(stdout.lock()), &mut on_progress)?
+        let out = BufWriter::new(stdout.lock());
+        apply_framed(&model, mapping, &dates, input, framing, out, &mut on_progress)?
     } else {
         let output = output.unwrap_or_else(|| beside(data, "segments.csv"));
         let as_parquet = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         let summary = write_atomically(&output, &[data, model_path], |file| {
             if !as_parquet {
-                return Ok(apply_stream(&model, mapping, &dates, input, file, &mut on_progress)?);
+                return Ok(apply_framed(&model, mapping, &dates, input, framing, file, &mut on_progress)?);
             }
-            let mut sink = parquet_out::ParquetSink::new(file, input_schema);
-            let summary = apply_stream(&model, mapping, &dates, input, &mut sink, &mut on_progress)?;
+            // A Parquet input's own columns are copied from it, the segment read from the rows.
+            let copied = match framing {
+                Framing::Exact => Some(parquet_out::InputColumns::open(data)?),
+                Framing::Sniffed => None,
+            };
+            let mut sink = parquet_out::ParquetSink::new(file, copied);
+            let summary = apply_framed(&model, mapping, &dates, input, framing, &mut sink, &mut on_progress)?;
             sink.finish()
                 .and_then(|mut file| file.flush())
                 .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;

@@ -15,7 +15,7 @@ use crate::error::{CoreError, Result};
 use crate::limits;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, Schema, TimeUnit};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::file::reader::ChunkReader;
@@ -62,6 +62,56 @@ fn check_compression(meta: &parquet::file::metadata::ParquetMetaData) -> Result<
     }
 }
 
+thread_local! {
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is decoding Parquet, where a panic of the `parquet` crate becomes an error: a
+/// panic hook can stay quiet about it (the command line's does).
+pub fn decoding() -> bool {
+    DECODING.with(|d| d.get())
+}
+
+/// Runs the `parquet` crate's decoding, turning a panic into an error: the crate asserts on some
+/// damaged pages (a bit width past 64, ...). Natively the panic unwinds to here; in the page, where a
+/// panic aborts, the Parquet worker is a worker of its own that ends in a message.
+fn guarded<T>(work: impl FnOnce() -> Result<T>) -> Result<T> {
+    let outer = DECODING.with(|d| d.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    DECODING.with(|d| d.set(outer));
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(unreadable(format!("the Parquet decoder failed on damaged data ({what})")))
+    })
+}
+
+/// Refuses column chunks that lie outside the file (the crate asserts, a panic, on negative ones).
+fn check_chunks(meta: &parquet::file::metadata::ParquetMetaData, file_len: u64) -> Result<()> {
+    for (g, group) in meta.row_groups().iter().enumerate() {
+        for column in group.columns() {
+            let start = column.dictionary_page_offset().unwrap_or(column.data_page_offset());
+            let length = column.compressed_size();
+            let inside = start >= 0
+                && length >= 0
+                && column.data_page_offset() >= 0
+                && (start as u64).checked_add(length as u64).is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(unreadable(format!(
+                    "row group {} says its column \"{}\" lies at bytes {start} to {start}+{length}, outside \
+                     the file's {file_len} bytes",
+                    g + 1,
+                    column.column_path()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn too_large(what: &str, found: String) -> CoreError {
     CoreError::TooLarge {
         what: what.into(),
@@ -73,14 +123,19 @@ fn too_large(what: &str, found: String) -> CoreError {
     }
 }
 
-/// A Parquet file read as CSV text, a batch of rows at a time (memory: one batch).
+/// A Parquet file read as CSV text, a batch of rows at a time. Memory: one batch of Arrow arrays, in
+/// which text stored once in a column chunk's dictionary stays stored once (read as an Arrow
+/// dictionary, however many rows repeat it), and at most [`TEXT_CHUNK`] of text (plus one row).
 pub struct ParquetCsv {
     batches: ParquetRecordBatchReader,
+    /// The batch being written as text, from row `row`.
+    current: Option<Current>,
     /// CSV text decoded and not yet read.
     pending: Vec<u8>,
     at: usize,
     done: bool,
-    /// The Arrow schema the file is read with (the types a Parquet output keeps).
+    /// The Arrow schema of the file's columns, as the file declares them (the types a Parquet output
+    /// keeps; text the reader keeps as a dictionary is the file's text type here).
     schema: Arc<Schema>,
     /// Text decoded so far (the header included), and the most it may come to
     /// ([`limits::parquet_text_limit`]): counted as decoded, whatever sizes the file declares.
@@ -90,17 +145,90 @@ pub struct ParquetCsv {
     whole: bool,
 }
 
+/// A batch being written as text: its rows from `row`, and each dictionary column's keys.
+struct Current {
+    batch: RecordBatch,
+    row: usize,
+    keys: Vec<Option<Vec<usize>>>,
+}
+
+/// Text written before it is handed on (a row is never split).
+const TEXT_CHUNK: usize = 1 << 20;
+
+/// How a file is read: its own schema, and the reading schema in which each text column stored with
+/// a dictionary is read as an Arrow dictionary (its rows as keys into it). A dictionary page of one
+/// long value repeated on every row then costs its length once per batch, not once per row.
+fn reading_schemas(builder_schema: &Schema, meta: &parquet::file::metadata::ParquetMetaData) -> Arc<Schema> {
+    let fields: Vec<arrow_schema::FieldRef> = builder_schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(j, f)| {
+            let text = matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8);
+            let dictionary = meta
+                .row_groups()
+                .iter()
+                .any(|g| g.columns().get(j).is_some_and(|c| c.dictionary_page_offset().is_some()));
+            if text && dictionary {
+                let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()));
+                Arc::new(f.as_ref().clone().with_data_type(t))
+            } else {
+                Arc::clone(f)
+            }
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, builder_schema.metadata().clone()))
+}
+
+/// Opens `file` for reading batches of `batch_rows` rows: the reader, the file's own schema and its
+/// metadata. Nested columns, compressions this build lacks and too many columns are refused here.
+///
+/// The schema is the one the Parquet types give, unless `arrow_schema`: then the Arrow schema the
+/// writer stored beside them (time zones as named, 64-bit dates, large text), decoded by arrow-ipc,
+/// which panics on some damaged schemas. Only a caller that can survive a panic asks for it (the
+/// command line, within `catch_unwind`); the page and the readers never do.
+pub fn open_batches<R: ChunkReader + 'static>(
+    file: R,
+    batch_rows: usize,
+    arrow_schema: bool,
+) -> Result<(ParquetRecordBatchReader, Arc<Schema>, Arc<parquet::file::metadata::ParquetMetaData>)> {
+    guarded(|| open_unguarded(file, batch_rows, arrow_schema))
+}
+
+/// The next batch of `batches`, a panic of the decoder an error.
+pub fn next_batch(batches: &mut ParquetRecordBatchReader) -> Result<Option<RecordBatch>> {
+    guarded(|| batches.next().transpose().map_err(unreadable))
+}
+
+fn open_unguarded<R: ChunkReader + 'static>(
+    file: R,
+    batch_rows: usize,
+    arrow_schema: bool,
+) -> Result<(ParquetRecordBatchReader, Arc<Schema>, Arc<parquet::file::metadata::ParquetMetaData>)> {
+    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
+    super::parquet_footer::check(&file)?;
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(!arrow_schema);
+    let plain = ArrowReaderMetadata::load(&file, options).map_err(unreadable)?;
+    let schema = Arc::clone(plain.schema());
+    check_columns(&schema)?;
+    let meta = Arc::clone(plain.metadata());
+    check_compression(&meta)?;
+    check_chunks(&meta, file.len())?;
+    let options = ArrowReaderOptions::new().with_schema(reading_schemas(&schema, &meta));
+    let reading = ArrowReaderMetadata::try_new(Arc::clone(&meta), options).map_err(unreadable)?;
+    let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(file, reading)
+        .with_batch_size(batch_rows)
+        .build()
+        .map_err(unreadable)?;
+    Ok((batches, schema, meta))
+}
+
 impl ParquetCsv {
     /// Opens `file`. `whole` when it will be held in memory whole (the page, `segment fit`): its
     /// uncompressed size in all is limited; a stream's per row group.
     pub fn new<R: ChunkReader + 'static>(file: R, whole: bool) -> Result<Self> {
-        super::parquet_footer::check(&file)?;
         let decoded_limit = limits::parquet_text_limit(file.len(), whole);
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
-        let meta = builder.metadata().clone();
-        let schema = builder.schema().clone();
-        check_columns(&schema)?;
-        check_compression(&meta)?;
+        let (batches, schema, meta) = open_batches(file, BATCH_ROWS, false)?;
         let sizes = meta.row_groups().iter().map(|g| g.total_byte_size().max(0) as u64);
         let size = if whole { sizes.sum() } else { sizes.max().unwrap_or(0) };
         if size > limits::MAX_UNZIPPED_BYTES {
@@ -109,48 +237,95 @@ impl ParquetCsv {
                 format!("{} MB", size / 1_000_000),
             ));
         }
-        let batches = builder.with_batch_size(BATCH_ROWS).build().map_err(unreadable)?;
         let mut pending = Vec::new();
         write_header(&schema, &mut pending);
         let decoded = pending.len() as u64;
-        Ok(ParquetCsv { batches, pending, at: 0, done: false, schema, decoded, decoded_limit, whole })
+        Ok(ParquetCsv {
+            batches,
+            current: None,
+            pending,
+            at: 0,
+            done: false,
+            schema,
+            decoded,
+            decoded_limit,
+            whole,
+        })
     }
 
-    /// The Arrow schema the file is read with.
+    /// The Arrow schema of the file's columns.
     pub fn schema(&self) -> Arc<Schema> {
         Arc::clone(&self.schema)
     }
+}
 
-    /// The next batch's text into `pending`; false at the end.
+/// The error for text past `decoded_limit`.
+fn over_limit(decoded_limit: u64, whole: bool) -> CoreError {
+    let limit = decoded_limit / 1_000_000;
+    if whole {
+        return too_large("The Parquet file as text", format!("more than {limit} MB"));
+    }
+    CoreError::TooLarge {
+        what: "The Parquet file's rows as text".into(),
+        found: format!("more than {limit} MB"),
+        limit: format!(
+            "{} MB, or {} times the file's size for a file applied in a stream",
+            limits::MAX_UNZIPPED_BYTES / 1_000_000,
+            limits::PARQUET_EXPANSION
+        ),
+        hint: "A file this small does not hold that much data unless it repeats one value over \
+                   and over: check where it comes from, or keep the customer columns only."
+            .into(),
+    }
+}
+
+impl ParquetCsv {
+    /// The next text into `pending` (up to [`TEXT_CHUNK`], whole rows); false at the end.
     fn refill(&mut self) -> Result<bool> {
         self.pending.clear();
         self.at = 0;
-        match self.batches.next() {
-            None => Ok(false),
-            Some(Err(e)) => Err(unreadable(e)),
-            Some(Ok(batch)) => {
-                write_rows(&batch, &mut self.pending)?;
-                self.decoded += self.pending.len() as u64;
-                if self.decoded > self.decoded_limit && self.whole {
-                    let limit = self.decoded_limit / 1_000_000;
-                    return Err(too_large("The Parquet file as text", format!("more than {limit} MB")));
+        loop {
+            if !matches!(&self.current, Some(c) if c.row < c.batch.num_rows()) {
+                match next_batch(&mut self.batches)? {
+                    None => return Ok(false),
+                    Some(batch) => {
+                        let keys = batch
+                            .columns()
+                            .iter()
+                            .map(|c| c.as_any_dictionary_opt().map(normalized_keys))
+                            .collect();
+                        self.current = Some(Current { batch, row: 0, keys });
+                    }
                 }
-                if self.decoded > self.decoded_limit {
-                    return Err(CoreError::TooLarge {
-                        what: "The Parquet file's rows as text".into(),
-                        found: format!("more than {} MB", self.decoded_limit / 1_000_000),
-                        limit: format!(
-                            "{} MB, or {} times the file's size for a file applied in a stream",
-                            limits::MAX_UNZIPPED_BYTES / 1_000_000,
-                            limits::PARQUET_EXPANSION
-                        ),
-                        hint: "A file this small does not hold that much data unless it repeats one \
-                               value over and over: check where it comes from, or keep the customer \
-                               columns only."
-                            .into(),
-                    });
+            }
+            let Some(current) = self.current.as_mut() else { return Ok(false) };
+            let mut line = String::new();
+            let mut text = String::new();
+            let single = current.batch.num_columns() == 1;
+            while current.row < current.batch.num_rows() && self.pending.len() < TEXT_CHUNK {
+                line.clear();
+                for (j, column) in current.batch.columns().iter().enumerate() {
+                    if j > 0 {
+                        line.push(',');
+                    }
+                    text.clear();
+                    cell_of(column.as_ref(), current.keys[j].as_deref(), current.row, &mut text)?;
+                    quoted(&text, &mut line);
+                    if self.decoded + (line.len() as u64) > self.decoded_limit {
+                        return Err(over_limit(self.decoded_limit, self.whole));
+                    }
                 }
-                Ok(true)
+                if single && line.is_empty() {
+                    // A row whose one cell is empty is a row, not a blank line.
+                    line.push_str("\"\"");
+                }
+                line.push('\n');
+                self.decoded += line.len() as u64;
+                self.pending.extend_from_slice(line.as_bytes());
+                current.row += 1;
+            }
+            if !self.pending.is_empty() {
+                return Ok(true);
             }
         }
     }
@@ -190,8 +365,11 @@ pub fn to_csv(bytes: &[u8]) -> Result<String> {
 /// The column names of a Parquet file (its schema, without reading the rows).
 pub fn column_names<R: ChunkReader + 'static>(file: R) -> Result<Vec<String>> {
     super::parquet_footer::check(&file)?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(unreadable)?;
-    Ok(builder.schema().fields().iter().map(|f| f.name().clone()).collect())
+    let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let meta = guarded(|| {
+        parquet::arrow::arrow_reader::ArrowReaderMetadata::load(&file, options).map_err(unreadable)
+    })?;
+    Ok(meta.schema().fields().iter().map(|f| f.name().clone()).collect())
 }
 
 /// Refuses what cannot be a cell of text: nested columns, raw bytes, too many columns.
@@ -282,24 +460,28 @@ fn quoted(text: &str, out: &mut String) {
     }
 }
 
-fn write_rows(batch: &RecordBatch, out: &mut Vec<u8>) -> Result<()> {
-    let columns: Vec<&ArrayRef> = batch.columns().iter().collect();
-    let mut line = String::new();
-    let mut text = String::new();
-    for r in 0..batch.num_rows() {
-        line.clear();
-        for (j, column) in columns.iter().enumerate() {
-            if j > 0 {
-                line.push(',');
+/// Row `r` of `array` as text; `keys` a dictionary column's keys, normalized (computed once a batch).
+fn cell_of(array: &dyn Array, keys: Option<&[usize]>, r: usize, out: &mut String) -> Result<()> {
+    match keys {
+        Some(keys) if !array.is_null(r) => {
+            let values = array.as_any_dictionary().values();
+            match keys.get(r) {
+                Some(&key) if key < values.len() => cell(values.as_ref(), key, out),
+                _ => Ok(()),
             }
-            text.clear();
-            cell(column.as_ref(), r, &mut text)?;
-            quoted(&text, &mut line);
         }
-        line.push('\n');
-        out.extend_from_slice(line.as_bytes());
+        _ => cell(array, r, out),
     }
-    Ok(())
+}
+
+/// A dictionary column's keys as indices into its values (the crate's own panics on a dictionary of
+/// no values, which a column of nulls only has).
+pub fn normalized_keys(dict: &dyn arrow_array::AnyDictionaryArray) -> Vec<usize> {
+    if dict.values().is_empty() {
+        vec![0; dict.keys().len()]
+    } else {
+        dict.normalized_keys()
+    }
 }
 
 /// Row `r` of `array` as text (nothing for a null).
@@ -361,8 +543,8 @@ fn cell(array: &dyn Array, r: usize, out: &mut String) -> Result<()> {
         }
         DataType::Dictionary(_, _) => {
             let dict = array.as_any_dictionary();
-            let key = dict.normalized_keys()[r];
-            cell(dict.values().as_ref(), key, out)?;
+            let keys = normalized_keys(dict);
+            cell_of(array, Some(&keys), r, out)?;
         }
         other => return Err(unreadable(format!("a column of type {other} is not read"))),
     }

@@ -15,7 +15,9 @@ pub use crate::cluster::{Assigner, Assignment};
 pub use apply::{
     apply, apply_text, match_columns, movers_csv, Applied, AppliedRun, ColumnDrift, ColumnMatch, Movement,
 };
-pub use stream::{apply_stream, scan_dates, StreamDate, StreamSummary};
+pub use stream::{
+    apply_framed, apply_stream, scan_dates, scan_dates_framed, Framing, StreamDate, StreamSummary,
+};
 
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;

@@ -71,6 +71,18 @@ fn write_error(e: csv::Error) -> CoreError {
 /// Rows between two progress reports.
 const PROGRESS_EVERY: usize = 16_384;
 
+/// How a stream's text is cut into rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Framing {
+    /// As the page reads a file: the delimiter sniffed, comment lines before the header, blank lines
+    /// and repeated header rows skipped, a first line of numbers taken as data.
+    #[default]
+    Sniffed,
+    /// Comma-separated text whose first line is the header and every other line one row, as the
+    /// Parquet reader writes it: a row of empty cells, or one that repeats the column names, is a row.
+    Exact,
+}
+
 /// A file opened for streaming as the page reads it: the encoding sniffed from the same first bytes
 /// (binary files refused, a BOM skipped, any encoding read as UTF-8 text), `#` comment lines skipped,
 /// the delimiter picked, the header read (a first line of numbers is data: the columns are numbered).
@@ -83,12 +95,13 @@ struct Opened<'a> {
     delimiter: u8,
     comment_lines: usize,
     repeated_headers: usize,
+    framing: Framing,
     /// Bytes read so far.
     read: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<'a> Opened<'a> {
-    fn new(input: impl Read + 'a) -> Result<Self> {
+    fn new(input: impl Read + 'a, framing: Framing) -> Result<Self> {
         let read = std::rc::Rc::new(std::cell::Cell::new(0u64));
         let mut raw = BufReader::with_capacity(SNIFF_BYTES, Counting { inner: input, read: read.clone() });
         let mut head = Vec::with_capacity(SNIFF_BYTES);
@@ -111,7 +124,7 @@ impl<'a> Opened<'a> {
         loop {
             let buf = reader.fill_buf().map_err(io_error)?;
             let start = buf.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(buf.len());
-            if buf.get(start) != Some(&b'#') {
+            if framing == Framing::Exact || buf.get(start) != Some(&b'#') {
                 break;
             }
             let mut line = Vec::new();
@@ -122,7 +135,10 @@ impl<'a> Opened<'a> {
         if body_head.iter().all(u8::is_ascii_whitespace) {
             return Err(CoreError::EmptyFile);
         }
-        let delimiter = detect_delimiter(&String::from_utf8_lossy(body_head));
+        let delimiter = match framing {
+            Framing::Sniffed => detect_delimiter(&String::from_utf8_lossy(body_head)),
+            Framing::Exact => b',',
+        };
         let mut csv_in = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -132,9 +148,10 @@ impl<'a> Opened<'a> {
         if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
             return Err(CoreError::EmptyFile);
         }
-        crate::ingest::aligned_bytes(&mut header, delimiter);
-        let headerless =
-            crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")));
+        let headerless = framing == Framing::Sniffed && {
+            crate::ingest::aligned_bytes(&mut header, delimiter);
+            crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")))
+        };
         let mut first_row = None;
         if headerless {
             first_row = Some(header.clone());
@@ -148,6 +165,7 @@ impl<'a> Opened<'a> {
             delimiter,
             comment_lines,
             repeated_headers: 0,
+            framing,
             read,
         })
     }
@@ -174,6 +192,9 @@ impl<'a> Opened<'a> {
                 })?;
                 if !more {
                     return Ok(false);
+                }
+                if self.framing == Framing::Exact {
+                    return Ok(true);
                 }
                 crate::ingest::aligned_bytes(record, self.delimiter);
             }
@@ -210,10 +231,21 @@ pub fn scan_dates(
     input: impl Read,
     as_of: Option<i64>,
 ) -> Result<Vec<StreamDate>> {
+    scan_dates_framed(model, mapping, input, Framing::Sniffed, as_of)
+}
+
+/// [`scan_dates`] over text cut into rows as `framing` says.
+pub fn scan_dates_framed(
+    model: &SegmentModel,
+    mapping: &[(String, String)],
+    input: impl Read,
+    framing: Framing,
+    as_of: Option<i64>,
+) -> Result<Vec<StreamDate>> {
     if model.date_features.is_empty() {
         return Ok(Vec::new());
     }
-    let mut opened = Opened::new(input)?;
+    let mut opened = Opened::new(input, framing)?;
     let names = opened.names();
     let columns = match_columns(&model.date_features, &names, mapping)?;
     let index: Vec<usize> = columns.iter().filter_map(|c| names.iter().position(|n| n == &c.file)).collect();
@@ -283,6 +315,19 @@ pub fn apply_stream(
     output: impl Write,
     on_progress: &mut dyn FnMut(u64, usize),
 ) -> Result<StreamSummary> {
+    apply_framed(model, mapping, dates, input, Framing::Sniffed, output, on_progress)
+}
+
+/// [`apply_stream`] over text cut into rows as `framing` says.
+pub fn apply_framed(
+    model: &SegmentModel,
+    mapping: &[(String, String)],
+    dates: &[StreamDate],
+    input: impl Read,
+    framing: Framing,
+    output: impl Write,
+    on_progress: &mut dyn FnMut(u64, usize),
+) -> Result<StreamSummary> {
     // Category features are relative to the whole file (each value's share of it).
     if let Some(column) = model.category_features.first() {
         return Err(CoreError::BadModel(format!(
@@ -298,7 +343,7 @@ pub fn apply_stream(
             model.date_features.first().map_or("", String::as_str)
         )));
     }
-    let mut opened = Opened::new(input)?;
+    let mut opened = Opened::new(input, framing)?;
     let mut csv_out = csv::WriterBuilder::new().flexible(true).from_writer(output);
     let header = opened.header.clone();
     let names = opened.names();
