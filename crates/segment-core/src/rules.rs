@@ -62,6 +62,31 @@ impl Condition {
     }
 }
 
+/// A set of conditions joined by "and", a feature bounded on both sides named once: "orders above 2
+/// and at most 7", "last_order more than 30 and at most 90 days ago".
+fn clause_words(clause: &[Condition]) -> String {
+    let mut parts = Vec::new();
+    for (i, c) in clause.iter().enumerate() {
+        let pair =
+            clause.iter().enumerate().find(|(j, o)| *j != i && o.feature == c.feature && o.above != c.above);
+        match pair {
+            // Said once, at the first of the two.
+            Some((j, _)) if j < i => {}
+            Some((_, other)) => {
+                let (low, high) = if c.above { (c, other) } else { (other, c) };
+                let (a, b) = (number(low.threshold), number(high.threshold));
+                parts.push(if c.days {
+                    format!("{} more than {a} and at most {b} days ago", c.feature)
+                } else {
+                    format!("{} above {a} and at most {b}", c.feature)
+                });
+            }
+            None => parts.push(c.words()),
+        }
+    }
+    parts.join(" and ")
+}
+
 /// A segment's rule and how well it matches the segment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentRule {
@@ -80,10 +105,7 @@ pub struct SegmentRule {
 impl SegmentRule {
     /// The conditions joined by "and", the second set after ", or ".
     pub fn words(&self) -> String {
-        self.clauses()
-            .map(|clause| clause.iter().map(Condition::words).collect::<Vec<_>>().join(" and "))
-            .collect::<Vec<_>>()
-            .join(", or ")
+        self.clauses().map(clause_words).collect::<Vec<_>>().join(", or ")
     }
 
     /// Each set of conditions (one or two); the rule holds when every condition of one set does.
@@ -535,5 +557,29 @@ mod tests {
         let none = segment_rules(&table, &features, &kept, &[], &vec![-1; 3_000], 3);
         assert!(none.rules.iter().all(Option::is_none) && none.fidelity.is_none());
         assert!(segment_rules(&table, &features, &kept, &[], &labels, 50).fidelity.is_none());
+    }
+
+    #[test]
+    fn a_feature_bounded_on_both_sides_is_named_once() {
+        let c = |feature: &str, above: bool, threshold: f64, days: bool| Condition {
+            feature: feature.into(),
+            above,
+            threshold,
+            days,
+        };
+        let rule = SegmentRule {
+            conditions: vec![
+                c("orders", false, 7.0, false),
+                c("spend", true, 1200.0, false),
+                c("orders", true, 2.0, false),
+            ],
+            or: vec![c("last_order", true, 30.0, true), c("last_order", false, 90.0, true)],
+            caught: 1.0,
+            wrongly: 0.0,
+        };
+        assert_eq!(
+            rule.words(),
+            "orders above 2 and at most 7 and spend above 1,200, or last_order more than 30 and at most 90 days ago"
+        );
     }
 }
