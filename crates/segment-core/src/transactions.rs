@@ -64,14 +64,108 @@ fn repeated(c: &crate::ingest::Column) -> bool {
 /// that repeats is as likely a count of visits as a key) whose values repeat across rows, with many
 /// distinct values (at least [`MIN_CUSTOMERS`]); of several, the one with the most distinct values (the
 /// finest key: a country or a city repeats too, with fewer values).
-fn customer_by_values(table: &Table, date: &str) -> Option<String> {
-    table
+///
+/// When rows can be grouped by key, the dates say more: a customer comes back on other days, so
+/// dates vary within a customer key, while every line of one order carries the order's date. Keys
+/// whose dates vary are preferred; and when the log has an order key (dates constant within it), the
+/// customer is a key each order belongs to one value of (a product varies too, but an order holds
+/// several). Returns the customer key and, when found, the order key.
+fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<String>)> {
+    let candidates: Vec<&crate::ingest::Column> = table
         .columns
         .iter()
         .filter(|c| c.name != date && repeated(c) && c.distinct >= MIN_CUSTOMERS)
         .filter(|c| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical))
-        .max_by_key(|c| c.distinct)
-        .map(|c| c.name.clone())
+        .collect();
+    let widest = |keys: &mut dyn Iterator<Item = &KeyEvidence>| {
+        keys.max_by_key(|k| k.column.distinct).map(|k| k.column.name.clone())
+    };
+    let fallback = candidates.iter().max_by_key(|c| c.distinct).map(|c| c.name.clone());
+    let Some(date) = table.column(date) else { return fallback.map(|c| (c, None)) };
+    let evidence: Vec<KeyEvidence> = candidates.iter().filter_map(|c| KeyEvidence::of(c, date)).collect();
+    let order = widest(&mut evidence.iter().filter(|k| k.varying <= ORDER_VARYING));
+    let order = order.and_then(|name| evidence.iter().find(|k| k.column.name == name));
+    let varying = || evidence.iter().filter(|k| k.varying >= CUSTOMER_VARYING);
+    let customer = match order {
+        Some(o) => widest(&mut varying().filter(|k| nests(&o.keys, &k.keys, o.column, k.column)))
+            .or_else(|| widest(&mut varying())),
+        None => widest(&mut varying()),
+    };
+    match customer {
+        Some(customer) => {
+            let c = evidence.iter().find(|k| k.column.name == customer);
+            let order = order
+                .filter(|o| c.is_some_and(|c| nests(&o.keys, &c.keys, o.column, c.column)))
+                .map(|o| o.column.name.clone());
+            Some((customer, order))
+        }
+        None => fallback.map(|c| (c, None)),
+    }
+}
+
+/// Of the keys on two rows or more, the share whose rows hold more than one date, at most: an order
+/// key's lines share a date (up to this share of keys, for entry slips).
+const ORDER_VARYING: f64 = 0.05;
+/// ... and at least, for a customer key: some customers come back on another day.
+const CUSTOMER_VARYING: f64 = 0.2;
+
+/// A key column's rows grouped: each row's key, and how the dates vary within keys.
+struct KeyEvidence<'a> {
+    column: &'a crate::ingest::Column,
+    keys: std::borrow::Cow<'a, [u64]>,
+    /// Of the keys on two rows or more (with a date), the share whose rows hold more than one date.
+    varying: f64,
+}
+
+impl<'a> KeyEvidence<'a> {
+    /// None when the column keeps no key per row (a text column of 64 values or fewer that is not a
+    /// category) or no key repeats with a date.
+    fn of(column: &'a crate::ingest::Column, date: &crate::ingest::Column) -> Option<Self> {
+        let keys: std::borrow::Cow<'a, [u64]> = match (&column.cell_hash, &column.levels) {
+            (Some(hashes), _) => std::borrow::Cow::Borrowed(hashes.as_slice()),
+            (None, Some(levels)) => std::borrow::Cow::Owned(
+                (0..column.missing.len()).map(|r| levels.code(r).map_or(u64::MAX, u64::from)).collect(),
+            ),
+            (None, None) => return None,
+        };
+        // Per key: (its first date, whether another date was seen, rows).
+        let mut seen: std::collections::HashMap<u64, (f64, bool, u32)> = std::collections::HashMap::new();
+        for (r, &key) in keys.iter().enumerate() {
+            let day = date.values.at(r);
+            if column.missing.get(r) || day.is_nan() {
+                continue;
+            }
+            let entry = seen.entry(key).or_insert((day, false, 0));
+            entry.1 |= entry.0 != day;
+            entry.2 += 1;
+        }
+        let repeated = seen.values().filter(|e| e.2 >= 2).count();
+        let varying = seen.values().filter(|e| e.1).count();
+        (repeated > 0).then(|| KeyEvidence { column, keys, varying: varying as f64 / repeated as f64 })
+    }
+}
+
+/// Whether each value of the `inner` key goes with one value of `outer` (an order with one
+/// customer), for at least 98% of inner's values seen with both filled.
+fn nests(
+    inner: &[u64],
+    outer: &[u64],
+    inner_column: &crate::ingest::Column,
+    outer_column: &crate::ingest::Column,
+) -> bool {
+    if std::ptr::eq(inner_column, outer_column) {
+        return false;
+    }
+    let mut with: std::collections::HashMap<u64, (u64, bool)> = std::collections::HashMap::new();
+    for (r, (&i, &o)) in inner.iter().zip(outer).enumerate() {
+        if inner_column.missing.get(r) || outer_column.missing.get(r) {
+            continue;
+        }
+        let entry = with.entry(i).or_insert((o, true));
+        entry.1 &= entry.0 == o;
+    }
+    let one = with.values().filter(|e| e.1).count();
+    !with.is_empty() && one as f64 >= 0.98 * with.len() as f64
 }
 
 /// Fewest distinct customers a column must name to be the customer key of a purchase log by its values.
@@ -134,8 +228,11 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
             "buyer",
         ],
         |c| repeated(c) && c.name != date,
-    )
-    .or_else(|| customer_by_values(table, &date))?;
+    );
+    let (customer, order_by_values) = match customer {
+        Some(c) => (c, None),
+        None => customer_by_values(table, &date)?,
+    };
     let numeric = |c: &crate::ingest::Column| c.is_numeric();
     let quantity = find(table, &["quantity", "qty", "cantidad", "units", "menge", "anzahl"], numeric);
     let price = find(table, &["unitprice", "price", "precio", "preis"], numeric);
@@ -168,7 +265,8 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
         return None;
     }
     let invoice =
-        find(table, &["invoiceno", "invoice", "orderid", "order", "factura", "pedido", "receipt"], |_| true);
+        find(table, &["invoiceno", "invoice", "orderid", "order", "factura", "pedido", "receipt"], |_| true)
+            .or(order_by_values);
     let (quantity, price, amount) =
         if quantity.is_some() && price.is_some() { (quantity, price, None) } else { (None, None, amount) };
     Some(TransactionColumns { customer, invoice, date, quantity, price, amount })

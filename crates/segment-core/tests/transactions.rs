@@ -87,3 +87,49 @@ fn a_customer_total_beyond_the_limit_is_refused_with_the_customer_and_the_column
         "{err:?}"
     );
 }
+
+/// A purchase log whose column names say nothing the detection knows (Finnish: order, customer,
+/// product, date, sum). By values alone, the widest repeated key is the order, and a product key is
+/// wider than the customer's: the dates tell them apart. An order's lines share its date; a customer
+/// comes back on other days, and each order belongs to one customer (a product is in many orders).
+#[test]
+fn the_customer_and_order_keys_are_found_from_how_dates_vary_within_them() {
+    let mut rng = segment_core::rng::SplitMix64::new(29);
+    let mut csv = String::from("tuote,tilaus,pvm,asiakas,summa\n");
+    let (mut order, mut orders_of) = (0usize, Vec::new());
+    for customer in 0..300 {
+        let orders = 1 + rng.below(6);
+        orders_of.push(orders);
+        let mut days: Vec<usize> = (0..orders).map(|_| rng.below(700)).collect();
+        days.sort_unstable();
+        days.dedup();
+        for day in days {
+            order += 1;
+            for _ in 0..1 + rng.below(4) {
+                let (y, d) = (2023 + day / 365, day % 365);
+                let date = format!("{y}-{:02}-{:02}", 1 + d / 31 % 12, 1 + d % 28);
+                let amount = 5.0 + rng.unit() * 200.0;
+                csv.push_str(&format!(
+                    "P{:04},T{order:06},{date},A{customer:04},{amount:.2}\n",
+                    rng.below(900)
+                ));
+            }
+        }
+    }
+    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let product = table.column("tuote").map_or(0, |c| c.distinct);
+    let customers = table.column("asiakas").map_or(0, |c| c.distinct);
+    assert!(product > customers, "the product key is the wider ({product} vs {customers})");
+    let cols = detect(&table).unwrap_or_else(|| panic!("a purchase log"));
+    assert_eq!(cols.customer, "asiakas");
+    assert_eq!(cols.invoice.as_deref(), Some("tilaus"));
+    assert_eq!((cols.date.as_str(), cols.amount.as_deref()), ("pvm", Some("summa")));
+    // Frequency counts the customer's orders.
+    let (aggregated, report) = aggregate(csv.as_bytes(), &table, &cols).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.customers, 300);
+    let frequency: Vec<f64> = read_csv(aggregated.as_bytes(), &mut |_| {})
+        .ok()
+        .and_then(|t| t.column("frequency").map(|c| c.values.to_vec()))
+        .unwrap_or_default();
+    assert_eq!(frequency.iter().sum::<f64>(), order as f64);
+}

@@ -63,8 +63,8 @@ pub struct Column {
     pub number_format: Option<NumberFormat>,
     /// How a date column writes its dates.
     pub date_format: Option<DateFormat>,
-    /// For columns with a distinct value in at least half the rows (id candidates): a hash of each cell, so
-    /// duplicated ids can be found; None otherwise.
+    /// For text columns of more than 64 distinct values (ids, keys, names): a hash of each
+    /// cell, so duplicated ids can be found and rows grouped by key; None otherwise.
     pub cell_hash: Option<Vec<u64>>,
     /// For a category: its values' names and each row's.
     pub levels: Option<Levels>,

@@ -286,8 +286,9 @@ impl ColumnBuilder {
                     }
                 } else {
                     column.kind = ColumnKind::Text;
-                    // Ids written as codes: each cell's hash, for the duplicate-id rule.
-                    if distinct * 2 >= filled && !self.hashes.is_empty() {
+                    // Ids and keys written as codes or names: each cell's hash, for the duplicate-id
+                    // rule and for telling a purchase log's customer key from its order key.
+                    if !self.hashes.is_empty() {
                         column.cell_hash = Some(self.hashes);
                     }
                 }
