@@ -354,6 +354,9 @@ enum LogShape {
     German,
     /// Whitespace-aligned: CUST  TXN_DATE (YYYYMMDD)  ITEMS  AMOUNT, CRLF.
     Aligned,
+    /// tuote,tilaus,pvm (dd/mm/yyyy),asiakas,summa (Finnish: product, order, date, customer, sum): no
+    /// name the detection knows, and the order and product keys are wider than the customer's.
+    Opaque,
 }
 
 fn log(shape: LogShape, customers_n: usize, seed: u64) -> CorpusFile {
@@ -380,6 +383,7 @@ fn log(shape: LogShape, customers_n: usize, seed: u64) -> CorpusFile {
             LogShape::Company => format!("{company} #{c}"),
             LogShape::German => format!("K-{:05}", 100 + c),
             LogShape::Aligned => format!("{:08}", 5_000_000 + c * 11),
+            LogShape::Opaque => format!("A{:05}", 20 + c * 3),
         };
         for &(day, amount) in &orders {
             order += 1;
@@ -418,6 +422,14 @@ fn log(shape: LogShape, customers_n: usize, seed: u64) -> CorpusFile {
                         lines.push((day, line));
                     }
                 }
+                LogShape::Opaque => {
+                    let n_lines = 1 + rng.below(3);
+                    for _ in 0..n_lines {
+                        let total = (amount / n_lines as f64 * 100.0).round() / 100.0;
+                        let product = format!("T-{:05}", rng.below(4 * customers_n));
+                        lines.push((day, format!("{product},{order},{d:02}/{m:02}/{y},{key},{total:.2}")));
+                    }
+                }
                 LogShape::Aligned => {
                     let items = 1 + rng.below(6);
                     lines.push((day, format!("{key:<10}  {y}{m:02}{d:02}  {items:>5}  {amount:>10.2}")));
@@ -444,6 +456,7 @@ fn log(shape: LogShape, customers_n: usize, seed: u64) -> CorpusFile {
         ),
         LogShape::German => ("log_german", "Belegnr;Datum;Kunde;Artikel;Menge;Einzelpreis;Betrag", "\n", "Kunde"),
         LogShape::Aligned => ("log_aligned", "CUST_ID     TXN_DATE    ITEMS      AMOUNT", "\r\n", "CUST_ID"),
+        LogShape::Opaque => ("log_opaque", "tuote,tilaus,pvm,asiakas,summa", "\n", "asiakas"),
     };
     let mut text = String::from(header);
     text.push_str(newline);
@@ -461,7 +474,7 @@ fn log(shape: LogShape, customers_n: usize, seed: u64) -> CorpusFile {
     }
 }
 
-/// The corpus: five customer tables of `n` customers and five purchase logs of `n / 4` customers, seeded.
+/// The corpus: five customer tables of `n` customers and six purchase logs of `n / 4` customers, seeded.
 pub fn corpus(n: usize, seed: u64) -> Vec<CorpusFile> {
     let logs = (n / 4).max(40);
     vec![
@@ -475,6 +488,7 @@ pub fn corpus(n: usize, seed: u64) -> Vec<CorpusFile> {
         log(LogShape::Company, logs, seed + 7),
         log(LogShape::German, logs, seed + 8),
         log(LogShape::Aligned, logs, seed + 9),
+        log(LogShape::Opaque, logs, seed + 10),
     ]
 }
 

@@ -71,32 +71,35 @@ fn repeated(c: &crate::ingest::Column) -> bool {
 /// customer is a key each order belongs to one value of (a product varies too, but an order holds
 /// several). Returns the customer key and, when found, the order key.
 fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<String>)> {
-    let candidates: Vec<&crate::ingest::Column> = table
+    let named = |c: &crate::ingest::Column| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical);
+    let keys: Vec<&crate::ingest::Column> = table
         .columns
         .iter()
         .filter(|c| c.name != date && repeated(c) && c.distinct >= MIN_CUSTOMERS)
-        .filter(|c| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical))
+        .filter(|c| {
+            named(c)
+                || (c.kind == ColumnKind::Numeric && c.values.iter().all(|v| v.fract() == 0.0 || v.is_nan()))
+        })
         .collect();
     let widest = |keys: &mut dyn Iterator<Item = &KeyEvidence>| {
         keys.max_by_key(|k| k.column.distinct).map(|k| k.column.name.clone())
     };
-    let fallback = candidates.iter().max_by_key(|c| c.distinct).map(|c| c.name.clone());
+    let fallback = keys.iter().filter(|c| named(c)).max_by_key(|c| c.distinct).map(|c| c.name.clone());
     let Some(date) = table.column(date) else { return fallback.map(|c| (c, None)) };
-    let evidence: Vec<KeyEvidence> = candidates.iter().filter_map(|c| KeyEvidence::of(c, date)).collect();
-    let order = widest(&mut evidence.iter().filter(|k| k.varying <= ORDER_VARYING));
-    let order = order.and_then(|name| evidence.iter().find(|k| k.column.name == name));
+    let evidence: Vec<KeyEvidence> = keys.iter().filter_map(|c| KeyEvidence::of(c, date)).collect();
+    let by_name = |name: &str| evidence.iter().find(|k| k.column.name == name);
+    // The order: the widest key whose lines share a date (an invoice number is often a number).
+    let order = widest(&mut evidence.iter().filter(|k| k.varying <= ORDER_VARYING)).and_then(|n| by_name(&n));
     let varying = || evidence.iter().filter(|k| k.varying >= CUSTOMER_VARYING);
-    let customer = match order {
-        Some(o) => widest(&mut varying().filter(|k| nests(&o.keys, &k.keys, o.column, k.column)))
-            .or_else(|| widest(&mut varying())),
-        None => widest(&mut varying()),
-    };
+    // The customer: a key every order belongs to one value of (then a customer number may be a
+    // number too), else the widest varying key of names or codes.
+    let customer = order
+        .and_then(|o| widest(&mut varying().filter(|k| nests(o, k))))
+        .or_else(|| widest(&mut varying().filter(|k| named(k.column))));
     match customer {
         Some(customer) => {
-            let c = evidence.iter().find(|k| k.column.name == customer);
-            let order = order
-                .filter(|o| c.is_some_and(|c| nests(&o.keys, &c.keys, o.column, c.column)))
-                .map(|o| o.column.name.clone());
+            let c = by_name(&customer);
+            let order = order.filter(|o| c.is_some_and(|c| nests(o, c))).map(|o| o.column.name.clone());
             Some((customer, order))
         }
         None => fallback.map(|c| (c, None)),
@@ -121,13 +124,7 @@ impl<'a> KeyEvidence<'a> {
     /// None when the column keeps no key per row (a text column of 64 values or fewer that is not a
     /// category) or no key repeats with a date.
     fn of(column: &'a crate::ingest::Column, date: &crate::ingest::Column) -> Option<Self> {
-        let keys: std::borrow::Cow<'a, [u64]> = match (&column.cell_hash, &column.levels) {
-            (Some(hashes), _) => std::borrow::Cow::Borrowed(hashes.as_slice()),
-            (None, Some(levels)) => std::borrow::Cow::Owned(
-                (0..column.missing.len()).map(|r| levels.code(r).map_or(u64::MAX, u64::from)).collect(),
-            ),
-            (None, None) => return None,
-        };
+        let keys = column.id_keys()?;
         // Per key: (its first date, whether another date was seen, rows).
         let mut seen: std::collections::HashMap<u64, (f64, bool, u32)> = std::collections::HashMap::new();
         for (r, &key) in keys.iter().enumerate() {
@@ -147,18 +144,13 @@ impl<'a> KeyEvidence<'a> {
 
 /// Whether each value of the `inner` key goes with one value of `outer` (an order with one
 /// customer), for at least 98% of inner's values seen with both filled.
-fn nests(
-    inner: &[u64],
-    outer: &[u64],
-    inner_column: &crate::ingest::Column,
-    outer_column: &crate::ingest::Column,
-) -> bool {
-    if std::ptr::eq(inner_column, outer_column) {
+fn nests(inner: &KeyEvidence, outer: &KeyEvidence) -> bool {
+    if std::ptr::eq(inner.column, outer.column) {
         return false;
     }
     let mut with: std::collections::HashMap<u64, (u64, bool)> = std::collections::HashMap::new();
-    for (r, (&i, &o)) in inner.iter().zip(outer).enumerate() {
-        if inner_column.missing.get(r) || outer_column.missing.get(r) {
+    for (r, (&i, &o)) in inner.keys.iter().zip(outer.keys.iter()).enumerate() {
+        if inner.column.missing.get(r) || outer.column.missing.get(r) {
             continue;
         }
         let entry = with.entry(i).or_insert((o, true));
@@ -254,7 +246,10 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
     )
     .or_else(|| {
         let taken: Vec<&str> =
-            [Some(customer.as_str()), quantity.as_deref(), price.as_deref()].into_iter().flatten().collect();
+            [Some(customer.as_str()), quantity.as_deref(), price.as_deref(), order_by_values.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect();
         if quantity.is_some() && price.is_some() {
             None
         } else {
