@@ -229,6 +229,37 @@ impl DateEvidence {
         }
     }
 
+    /// [`see`](Self::see), and the cell's day under each order, `[Iso, Compact, DayFirst, MonthFirst]`
+    /// (what [`parse_date`] gives under it), read once: a stream that learns a column's order only at
+    /// its end keeps the latest day under each.
+    pub fn see_days(&mut self, cell: &str) -> [Option<i64>; 4] {
+        self.seen += 1;
+        let compact_day = compact(cell);
+        if compact_day.is_some() {
+            self.compact += 1;
+        }
+        let parts = parts(cell);
+        if !self.not_date {
+            match &parts {
+                Some(Parts { year_first: true, .. }) => self.iso += 1,
+                Some(Parts { numbers: [a, b, _], named, .. }) => {
+                    self.other += 1;
+                    self.first_big |= *a > 12 || *named == Some(DateOrder::DayFirst);
+                    self.second_big |= *b > 12 || *named == Some(DateOrder::MonthFirst);
+                }
+                None => self.not_date = true,
+            }
+        }
+        let Some(Parts { numbers: [a, b, c], year_first, .. }) = parts else {
+            return [None, compact_day, None, None];
+        };
+        if year_first {
+            [day_number(i64::from(a), b, c), compact_day, None, None]
+        } else {
+            [None, compact_day, day_number(i64::from(c), b, a), day_number(i64::from(c), a, b)]
+        }
+    }
+
     /// Every cell seen was a compact date (yyyymmdd): the column is dates although its cells read as
     /// numbers.
     pub fn compact_format(&self) -> Option<DateFormat> {
@@ -319,5 +350,40 @@ mod tests {
         evidence.see("12345678");
         assert_eq!(evidence.compact_format(), None, "one cell that is no date: numbers");
         assert_eq!(infer_date(["Foo-11-2017"]), None);
+    }
+
+    #[test]
+    fn days_under_each_order_are_what_parse_date_reads() {
+        let orders = [DateOrder::Iso, DateOrder::Compact, DateOrder::DayFirst, DateOrder::MonthFirst];
+        let cells = [
+            "2024-03-05",
+            "05/03/2024",
+            "13.02.2023",
+            "02/13/2023",
+            "11-Feb-17",
+            "20240305",
+            "Feb 3, 2021",
+            "3 mars 2020",
+            "2024-02-30",
+            "x",
+            "",
+            "31/12/99",
+            "2024-03-05 10:00",
+            "19991231",
+        ];
+        let mut evidence = DateEvidence::default();
+        let mut each = DateEvidence::default();
+        for cell in cells {
+            let days = evidence.see_days(cell);
+            each.see(cell);
+            for (order, day) in orders.iter().zip(days) {
+                assert_eq!(
+                    day,
+                    parse_date(cell, DateFormat { order: *order, ambiguous: false }),
+                    "{cell} {order:?}"
+                );
+            }
+        }
+        assert_eq!(format!("{evidence:?}"), format!("{each:?}"));
     }
 }

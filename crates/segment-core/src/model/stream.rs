@@ -264,11 +264,11 @@ pub fn scan_dates_framed(
             if cell.is_empty() || crate::ingest::is_missing_marker(cell) {
                 continue;
             }
-            evidence[k].see(cell);
+            let days = evidence[k].see_days(cell);
             if as_of.is_none() {
-                for (o, order) in ORDERS.iter().enumerate() {
-                    if let Some(day) = parse_date(cell, DateFormat { order: *order, ambiguous: false }) {
-                        latest[k][o] = latest[k][o].max(day);
+                for (latest, day) in latest[k].iter_mut().zip(days) {
+                    if let Some(day) = day {
+                        *latest = (*latest).max(day);
                     }
                 }
             }
