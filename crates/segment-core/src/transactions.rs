@@ -69,7 +69,8 @@ fn repeated(c: &crate::ingest::Column) -> bool {
 /// dates vary within a customer key, while every line of one order carries the order's date. Keys
 /// whose dates vary are preferred; and when the log has an order key (dates constant within it), the
 /// customer is a key each order belongs to one value of (a product varies too, but an order holds
-/// several). Returns the customer key and, when found, the order key.
+/// several). Without one, the lines a customer buys together share its key and the day, which a
+/// product's rarely do. Returns the customer key and, when found, the order key.
 fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<String>)> {
     let named = |c: &crate::ingest::Column| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical);
     let keys: Vec<&crate::ingest::Column> = table
@@ -93,9 +94,13 @@ fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<Strin
     let varying = || evidence.iter().filter(|k| k.varying >= CUSTOMER_VARYING);
     // The customer: a key every order belongs to one value of (then a customer number may be a
     // number too), else the widest varying key of names or codes.
+    // Without an order key, lines bought together still share their customer and day (a basket),
+    // which a product's rarely do: of the varying keys, those at least half as often "together" as the
+    // most.
+    let most_together = varying().filter(|k| named(k.column)).map(|k| k.together).fold(0.0, f64::max);
     let customer = order
         .and_then(|o| widest(&mut varying().filter(|k| nests(o, k))))
-        .or_else(|| widest(&mut varying().filter(|k| named(k.column))));
+        .or_else(|| widest(&mut varying().filter(|k| named(k.column) && k.together >= 0.5 * most_together)));
     match customer {
         Some(customer) => {
             let c = by_name(&customer);
@@ -118,6 +123,9 @@ struct KeyEvidence<'a> {
     keys: std::borrow::Cow<'a, [u64]>,
     /// Of the keys on two rows or more (with a date), the share whose rows hold more than one date.
     varying: f64,
+    /// The share of rows (with a date) whose key and date another row shares: the lines bought
+    /// together by one customer on one day; a product is rarely bought twice on one day.
+    together: f64,
 }
 
 impl<'a> KeyEvidence<'a> {
@@ -138,7 +146,21 @@ impl<'a> KeyEvidence<'a> {
         }
         let repeated = seen.values().filter(|e| e.2 >= 2).count();
         let varying = seen.values().filter(|e| e.1).count();
-        (repeated > 0).then(|| KeyEvidence { column, keys, varying: varying as f64 / repeated as f64 })
+        let mut days: std::collections::HashMap<(u64, u64), u32> = std::collections::HashMap::new();
+        for (r, &key) in keys.iter().enumerate() {
+            let day = date.values.at(r);
+            if !column.missing.get(r) && !day.is_nan() {
+                *days.entry((key, day.to_bits())).or_insert(0) += 1;
+            }
+        }
+        let rows: u32 = days.values().sum();
+        let together: u32 = days.values().filter(|&&n| n >= 2).sum();
+        (repeated > 0).then(|| KeyEvidence {
+            column,
+            keys,
+            varying: varying as f64 / repeated as f64,
+            together: f64::from(together) / f64::from(rows.max(1)),
+        })
     }
 }
 

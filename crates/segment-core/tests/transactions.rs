@@ -133,3 +133,39 @@ fn the_customer_and_order_keys_are_found_from_how_dates_vary_within_them() {
         .unwrap_or_default();
     assert_eq!(frequency.iter().sum::<f64>(), order as f64);
 }
+
+/// The same log without its order column: each customer's lines of a day are still bought together
+/// (they share the customer and the day), which a product's lines rarely do, so the customer is found
+/// although the product key is wider; each purchase day counts as an order.
+#[test]
+fn without_an_order_key_the_customer_is_the_key_whose_lines_are_bought_together() {
+    let mut rng = segment_core::rng::SplitMix64::new(31);
+    let mut csv = String::from("tuote,pvm,asiakas,summa\n");
+    let mut days_bought = 0usize;
+    for customer in 0..300 {
+        let mut days: Vec<usize> = (0..1 + rng.below(6)).map(|_| rng.below(700)).collect();
+        days.sort_unstable();
+        days.dedup();
+        for day in days {
+            days_bought += 1;
+            for _ in 0..1 + rng.below(4) {
+                let date =
+                    format!("{}-{:02}-{:02}", 2023 + day / 350, 1 + day % 350 / 29, 1 + day % 350 % 29 % 28);
+                let amount = 5.0 + rng.unit() * 200.0;
+                csv.push_str(&format!("P{:04},{date},A{customer:04},{amount:.2}\n", rng.below(900)));
+            }
+        }
+    }
+    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let product = table.column("tuote").map_or(0, |c| c.distinct);
+    assert!(product > 300, "the product key is the wider ({product})");
+    let cols = detect(&table).unwrap_or_else(|| panic!("a purchase log"));
+    assert_eq!((cols.customer.as_str(), cols.invoice.as_deref()), ("asiakas", None));
+    let (aggregated, report) = aggregate(csv.as_bytes(), &table, &cols).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.customers, 300);
+    let frequency: f64 = read_csv(aggregated.as_bytes(), &mut |_| {})
+        .ok()
+        .and_then(|t| t.column("frequency").map(|c| c.values.iter().sum()))
+        .unwrap_or_default();
+    assert!(frequency <= days_bought as f64 && frequency > 600.0, "{frequency} of {days_bought}");
+}
