@@ -298,28 +298,9 @@ fn arrow_buffer_offsets(offsets: &[i32]) -> arrow_buffer::OffsetBuffer<i32> {
 #[test]
 fn a_parquet_file_that_decodes_to_far_more_than_its_size_stops_apply_at_the_limit() {
     let dir = workdir("bomb");
-    let train = dir.join("train.csv");
-    let mut csv = String::from("visits,spend,note\n");
-    for i in 0..300 {
-        csv.push_str(&format!("{},{},x\n", [3, 20, 45][i % 3] + i % 7, [10, 200, 900][i % 3] + i % 11));
-    }
-    std::fs::write(&train, csv).unwrap_or_else(|e| panic!("{e}"));
-    let model = dir.join("model.json");
-    let out = segment(&["fit", &train.to_string_lossy(), "-o", &model.to_string_lossy()]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let model = visits_and_spend_model(&dir);
 
-    let n = 60_000;
-    let note = "y".repeat(10_000);
-    let mut notes = StringDictionaryBuilder::<Int32Type>::new();
-    for _ in 0..n {
-        notes.append_value(&note);
-    }
-    let batch = RecordBatch::try_from_iter([
-        ("visits", Arc::new(Int64Array::from(vec![5i64; n])) as ArrayRef),
-        ("spend", Arc::new(Float64Array::from(vec![100.0; n])) as ArrayRef),
-        ("note", Arc::new(notes.finish()) as ArrayRef),
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
+    let batch = one_note_repeated(60_000, 10_000);
     let bomb = dir.join("bomb.parquet");
     write_parquet(&bomb, &batch);
     let size = std::fs::metadata(&bomb).map(|m| m.len()).unwrap_or(u64::MAX);
@@ -373,15 +354,15 @@ fn fit_and_apply(dir: &std::path::Path, batch: &RecordBatch) -> RecordBatch {
     let out = segment(&["fit", &data.to_string_lossy(), "-o", &model.to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let output = dir.join("applied.parquet");
-    let out = segment(&[
-        "apply",
-        &model.to_string_lossy(),
-        &data.to_string_lossy(),
-        "-o",
-        &output.to_string_lossy(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    apply_to(&model, &data, &output);
     read_parquet(&output)
+}
+
+/// `segment apply model data -o output`, which must succeed.
+fn apply_to(model: &std::path::Path, data: &std::path::Path, output: &std::path::Path) {
+    let args = ["apply", &model.to_string_lossy(), &data.to_string_lossy(), "-o", &output.to_string_lossy()];
+    let out = segment(&args.iter().map(|a| a.as_ref()).collect::<Vec<&str>>());
+    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -479,14 +460,7 @@ fn every_value_of_a_parquet_input_comes_back_exactly_and_no_row_is_skipped() {
     let model = visits_and_spend_model(&dir);
     let (labeled, labeled_csv) = (dir.join("applied.parquet"), dir.join("applied.csv"));
     for output in [&labeled, &labeled_csv] {
-        let out = segment(&[
-            "apply",
-            &model.to_string_lossy(),
-            &data.to_string_lossy(),
-            "-o",
-            &output.to_string_lossy(),
-        ]);
-        assert!(out.status.success(), "{}", text(&out.stderr));
+        apply_to(&model, &data, output);
     }
     let back = read_all(&labeled);
     assert_eq!(back.num_rows(), n, "every row, the rows of nulls too");
@@ -505,6 +479,22 @@ fn every_value_of_a_parquet_input_comes_back_exactly_and_no_row_is_skipped() {
     assert_eq!(segments.as_ref(), Some(&want));
     assert_eq!(want.len(), n);
     assert!(want[7].is_none() && want[8_191].is_none() && want[1].is_some(), "{:?}", &want[..10]);
+}
+
+/// `n` rows of one customer (visits 5, spend 100) with a note of `len` bytes stored once in a
+/// dictionary.
+fn one_note_repeated(n: usize, len: usize) -> RecordBatch {
+    let note = "y".repeat(len);
+    let mut notes = StringDictionaryBuilder::<Int32Type>::new();
+    for _ in 0..n {
+        notes.append_value(&note);
+    }
+    RecordBatch::try_from_iter([
+        ("visits", Arc::new(Int64Array::from(vec![5i64; n])) as ArrayRef),
+        ("spend", Arc::new(Float64Array::from(vec![100.0; n])) as ArrayRef),
+        ("note", Arc::new(notes.finish()) as ArrayRef),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A model fitted on 300 customers in three groups by visits and spend (a CSV file in `dir`).
@@ -534,26 +524,14 @@ fn read_all(path: &PathBuf) -> RecordBatch {
 
 /// One 4 MB value stored once in a dictionary and repeated on 2,000 rows (8 GB as text, from a file of
 /// a few hundred kilobytes that declares the column plain text): read as text a batch at a time, it
-/// would take 8 GB at once. `apply`
-/// stops at the stated limit with a message, in far less memory, and leaves no output.
+/// would take 8 GB at once. `apply` stops at the stated limit with a message, in far less memory, and
+/// leaves no output.
 #[test]
 fn a_long_value_repeated_from_a_dictionary_stops_at_the_limit_without_running_out_of_memory() {
     let dir = workdir("dictionary-bomb");
     let model = visits_and_spend_model(&dir);
 
-    let n = 2_000;
-    let note = "y".repeat(4_000_000);
-    let mut notes = StringDictionaryBuilder::<Int32Type>::new();
-    for _ in 0..n {
-        notes.append_value(&note);
-    }
-    let notes = Arc::new(notes.finish()) as ArrayRef;
-    let batch = RecordBatch::try_from_iter([
-        ("visits", Arc::new(Int64Array::from(vec![5i64; n])) as ArrayRef),
-        ("spend", Arc::new(Float64Array::from(vec![100.0; n])) as ArrayRef),
-        ("note", notes),
-    ])
-    .unwrap_or_else(|e| panic!("{e}"));
+    let batch = one_note_repeated(2_000, 4_000_000);
     let bomb = dir.join("bomb.parquet");
     let file = std::fs::File::create(&bomb).unwrap_or_else(|e| panic!("{e}"));
     let props = parquet::file::properties::WriterProperties::builder()
