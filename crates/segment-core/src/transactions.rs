@@ -54,6 +54,12 @@ fn find(table: &Table, words: &[&str], accept: impl Fn(&crate::ingest::Column) -
     None
 }
 
+/// A column whose filled values are all different, on most rows: an id of the rows.
+fn unique(c: &crate::ingest::Column) -> bool {
+    let filled = c.missing.len() - c.missing.count();
+    filled > 0 && c.distinct >= filled && filled * 10 >= c.missing.len() * 9
+}
+
 /// A column whose filled values repeat: a key several rows share.
 fn repeated(c: &crate::ingest::Column) -> bool {
     let filled = c.missing.len() - c.missing.count();
@@ -226,23 +232,25 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
             .max_by_key(|c| c.distinct)
             .map(|c| c.name.clone())
     })?;
-    let customer = find(
-        table,
-        &[
-            "customerid",
-            "customer",
-            "custid",
-            "clientid",
-            "cliente",
-            "client",
-            "userid",
-            "memberid",
-            "kunde",
-            "klant",
-            "buyer",
-        ],
-        |c| repeated(c) && c.name != date,
-    );
+    const CUSTOMER_NAMES: [&str; 11] = [
+        "customerid",
+        "customer",
+        "custid",
+        "clientid",
+        "cliente",
+        "client",
+        "userid",
+        "memberid",
+        "kunde",
+        "klant",
+        "buyer",
+    ];
+    let customer = find(table, &CUSTOMER_NAMES, |c| repeated(c) && c.name != date);
+    // A customer id on every row once (and none repeated): one row per customer, whatever else
+    // repeats (a city, a store).
+    if customer.is_none() && find(table, &CUSTOMER_NAMES, |c| unique(c) && c.name != date).is_some() {
+        return None;
+    }
     let (customer, order_by_values) = match customer {
         Some(c) => (c, None),
         None => customer_by_values(table, &date)?,

@@ -169,3 +169,26 @@ fn without_an_order_key_the_customer_is_the_key_whose_lines_are_bought_together(
         .unwrap_or_default();
     assert!(frequency <= days_bought as f64 && frequency > 600.0, "{frequency} of {days_bought}");
 }
+
+/// A customer table whose city repeats across customers who signed up on different days looks, by
+/// its values, like a log of purchases by city; its customer id, on every row once, says it is one
+/// row per customer.
+#[test]
+fn a_customer_id_on_every_row_once_makes_a_customer_table_whatever_else_repeats() {
+    let mut rng = segment_core::rng::SplitMix64::new(3);
+    let mut csv = String::from("customer_id,city,signup_date,visits,spend\n");
+    for c in 0..3_000 {
+        let day = rng.below(600);
+        csv.push_str(&format!(
+            "C{c:05},City{:03},{}-{:02}-{:02},{},{:.2}\n",
+            rng.below(300),
+            2024 + day / 365,
+            1 + day % 365 / 31,
+            1 + day % 28,
+            3 + rng.below(30),
+            50.0 + rng.unit() * 900.0
+        ));
+    }
+    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(detect(&table), None);
+}
