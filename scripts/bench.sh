@@ -97,6 +97,11 @@ section "Segments as rules" \
 section "Applying a saved model" \
   "\`segment apply\`'s streaming path (DBSCAN and k-means models) against a plain CSV copy of the same file." \
   table cargo bench -q -p segment-core --bench apply
+if [[ -x .tools/py/bin/python ]]; then
+  section "Applying a saved model to Parquet" \
+    "A 1,000,000-row export as Parquet (DuckDB, snappy) labeled as CSV and as Parquet (the input's columns copied as they were), against the same rows as CSV (farm-bench, same run)." \
+    text scripts/bench_parquet.sh
+fi
 section "Memory" \
   "Peak resident size of a fresh process against the file's size, and the same work in pandas + scikit-learn (\`benches/pandas_memory.py\`: read, z-scores, one k-means, the scores)." \
   table cargo bench -q -p segment-core --bench memory -- 1000000
