@@ -889,8 +889,16 @@ pub fn fit_choice(
     Ok((choice, fitted))
 }
 
+/// A share in whole percents, with a decimal where rounding would say 0% or 100% of something that is
+/// neither (1 customer in 1,000 is 0.1%, not 0%).
 fn percent(share: f64) -> String {
-    format!("{:.0}%", share * 100.0)
+    let p = share * 100.0;
+    match p {
+        p if p > 0.0 && p < 0.05 => "under 0.1%".into(),
+        p if p > 99.95 && p < 100.0 => "over 99.9%".into(),
+        p if (p > 0.0 && p < 0.5) || (p > 99.5 && p < 100.0) => format!("{p:.1}%"),
+        p => format!("{p:.0}%"),
+    }
 }
 
 /// What was chosen and why, in one or two sentences, with the whole file's figures.
@@ -967,5 +975,21 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
              rather than distinct types of customer; {sizes}.{data}{sampled}",
             rule::CLEAR
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn a_share_that_is_neither_none_nor_all_never_reads_0_or_100_percent() {
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.001), "0.1%");
+        assert_eq!(percent(0.999), "99.9%");
+        assert_eq!(percent(0.000_001), "under 0.1%");
+        assert_eq!(percent(0.999_999), "over 99.9%");
+        assert_eq!(percent(0.214), "21%");
     }
 }
