@@ -242,12 +242,12 @@ fn dictionary_text_lengths(array: &dyn Array) -> Option<Vec<usize>> {
     let dict = array.as_any_dictionary_opt()?;
     let values = dict.values();
     let length = |key: usize| match values.data_type() {
+        _ if key >= values.len() => 0,
         DataType::Utf8 => values.as_string::<i32>().value_length(key).max(0) as usize,
         DataType::LargeUtf8 => values.as_string::<i64>().value_length(key).max(0) as usize,
         _ => 0,
     };
     let keys = segment_core::ingest::parquet::normalized_keys(dict);
-    let length = |key: usize| if key < values.len() { length(key) } else { 0 };
     Some((0..array.len()).map(|r| if dict.keys().is_null(r) { 0 } else { length(keys[r]) }).collect())
 }
 

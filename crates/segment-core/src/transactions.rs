@@ -66,17 +66,18 @@ fn repeated(c: &crate::ingest::Column) -> bool {
     filled > 0 && c.distinct * 10 < filled * 9
 }
 
-/// The customer key when no name says it, from the values: a column of names or codes (text: a number
-/// that repeats is as likely a count of visits as a key) whose values repeat across rows, with many
-/// distinct values (at least [`MIN_CUSTOMERS`]); of several, the one with the most distinct values (the
-/// finest key: a country or a city repeats too, with fewer values).
+/// The customer key when no name says it, from the values: a column whose values repeat across rows,
+/// with many distinct values (at least [`MIN_CUSTOMERS`]).
 ///
-/// When rows can be grouped by key, the dates say more: a customer comes back on other days, so
-/// dates vary within a customer key, while every line of one order carries the order's date. Keys
-/// whose dates vary are preferred; and when the log has an order key (dates constant within it), the
-/// customer is a key each order belongs to one value of (a product varies too, but an order holds
-/// several). Without one, the lines a customer buys together share its key and the day, which a
-/// product's rarely do. Returns the customer key and, when found, the order key.
+/// When rows can be grouped by key, the dates say which: a customer comes back on other days, so
+/// dates vary within a customer key, while every line of one order carries the order's date. When the
+/// log has an order key (dates constant within it; an invoice number is often a number), the customer
+/// is the widest varying key each order belongs to one value of (a product varies too, but an order
+/// holds several; a customer number may then be a number). Without one, the customer is the widest
+/// varying key of names or codes (a number that repeats is as likely a count of visits) whose lines
+/// are bought together, sharing its key and the day, about as often as any key's (a product's rarely
+/// are). Without dates to group by, the widest repeated key of names or codes. Returns the customer
+/// key and, when found, the order key.
 fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<String>)> {
     let named = |c: &crate::ingest::Column| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical);
     let keys: Vec<&crate::ingest::Column> = table
@@ -88,33 +89,27 @@ fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<Strin
                 || (c.kind == ColumnKind::Numeric && c.values.iter().all(|v| v.fract() == 0.0 || v.is_nan()))
         })
         .collect();
-    let widest = |keys: &mut dyn Iterator<Item = &KeyEvidence>| {
-        keys.max_by_key(|k| k.column.distinct).map(|k| k.column.name.clone())
-    };
     let fallback = keys.iter().filter(|c| named(c)).max_by_key(|c| c.distinct).map(|c| c.name.clone());
     let Some(date) = table.column(date) else { return fallback.map(|c| (c, None)) };
     let evidence: Vec<KeyEvidence> = keys.iter().filter_map(|c| KeyEvidence::of(c, date)).collect();
-    let by_name = |name: &str| evidence.iter().find(|k| k.column.name == name);
-    // The order: the widest key whose lines share a date (an invoice number is often a number).
-    let order = widest(&mut evidence.iter().filter(|k| k.varying <= ORDER_VARYING)).and_then(|n| by_name(&n));
+    let order = widest(evidence.iter().filter(|k| k.varying <= ORDER_VARYING));
     let varying = || evidence.iter().filter(|k| k.varying >= CUSTOMER_VARYING);
-    // The customer: a key every order belongs to one value of (then a customer number may be a
-    // number too), else the widest varying key of names or codes.
-    // Without an order key, lines bought together still share their customer and day (a basket),
-    // which a product's rarely do: of the varying keys, those at least half as often "together" as the
-    // most.
     let most_together = varying().filter(|k| named(k.column)).map(|k| k.together).fold(0.0, f64::max);
     let customer = order
-        .and_then(|o| widest(&mut varying().filter(|k| nests(o, k))))
-        .or_else(|| widest(&mut varying().filter(|k| named(k.column) && k.together >= 0.5 * most_together)));
+        .and_then(|o| widest(varying().filter(|k| nests(o, k))))
+        .or_else(|| widest(varying().filter(|k| named(k.column) && k.together >= 0.5 * most_together)));
     match customer {
         Some(customer) => {
-            let c = by_name(&customer);
-            let order = order.filter(|o| c.is_some_and(|c| nests(o, c))).map(|o| o.column.name.clone());
-            Some((customer, order))
+            let order = order.filter(|o| nests(o, customer)).map(|o| o.column.name.clone());
+            Some((customer.column.name.clone(), order))
         }
         None => fallback.map(|c| (c, None)),
     }
+}
+
+/// The key of the most distinct values among `keys` (the last of equals).
+fn widest<'k, 'c>(keys: impl Iterator<Item = &'k KeyEvidence<'c>>) -> Option<&'k KeyEvidence<'c>> {
+    keys.max_by_key(|k| k.column.distinct)
 }
 
 /// Of the keys on two rows or more, the share whose rows hold more than one date, at most: an order
@@ -139,19 +134,7 @@ impl<'a> KeyEvidence<'a> {
     /// category) or no key repeats with a date.
     fn of(column: &'a crate::ingest::Column, date: &crate::ingest::Column) -> Option<Self> {
         let keys = column.id_keys()?;
-        // Per key: (its first date, whether another date was seen, rows).
-        let mut seen: std::collections::HashMap<u64, (f64, bool, u32)> = std::collections::HashMap::new();
-        for (r, &key) in keys.iter().enumerate() {
-            let day = date.values.at(r);
-            if column.missing.get(r) || day.is_nan() {
-                continue;
-            }
-            let entry = seen.entry(key).or_insert((day, false, 0));
-            entry.1 |= entry.0 != day;
-            entry.2 += 1;
-        }
-        let repeated = seen.values().filter(|e| e.2 >= 2).count();
-        let varying = seen.values().filter(|e| e.1).count();
+        // Rows per key and day, then per key: (days, rows).
         let mut days: std::collections::HashMap<(u64, u64), u32> = std::collections::HashMap::new();
         for (r, &key) in keys.iter().enumerate() {
             let day = date.values.at(r);
@@ -159,6 +142,14 @@ impl<'a> KeyEvidence<'a> {
                 *days.entry((key, day.to_bits())).or_insert(0) += 1;
             }
         }
+        let mut per_key: std::collections::HashMap<u64, (u32, u32)> = std::collections::HashMap::new();
+        for (&(key, _), &n) in &days {
+            let entry = per_key.entry(key).or_insert((0, 0));
+            entry.0 += 1;
+            entry.1 += n;
+        }
+        let repeated = per_key.values().filter(|e| e.1 >= 2).count();
+        let varying = per_key.values().filter(|e| e.0 >= 2).count();
         let rows: u32 = days.values().sum();
         let together: u32 = days.values().filter(|&&n| n >= 2).sum();
         (repeated > 0).then(|| KeyEvidence {

@@ -211,19 +211,26 @@ pub struct DateEvidence {
 
 impl DateEvidence {
     pub fn see(&mut self, cell: &str) {
+        // Once a cell is no date, the order is no longer counted (nor the cell split).
+        let parts = if self.not_date { None } else { parts(cell) };
+        self.note(compact(cell).is_some(), parts.as_ref());
+    }
+
+    /// One cell's evidence: whether it is a compact date, and its parts (None: no date).
+    fn note(&mut self, compact: bool, parts: Option<&Parts>) {
         self.seen += 1;
-        if compact(cell).is_some() {
+        if compact {
             self.compact += 1;
         }
         if self.not_date {
             return;
         }
-        match parts(cell) {
+        match parts {
             Some(Parts { year_first: true, .. }) => self.iso += 1,
             Some(Parts { numbers: [a, b, _], named, .. }) => {
                 self.other += 1;
-                self.first_big |= a > 12 || named == Some(DateOrder::DayFirst);
-                self.second_big |= b > 12 || named == Some(DateOrder::MonthFirst);
+                self.first_big |= *a > 12 || *named == Some(DateOrder::DayFirst);
+                self.second_big |= *b > 12 || *named == Some(DateOrder::MonthFirst);
             }
             None => self.not_date = true,
         }
@@ -233,23 +240,9 @@ impl DateEvidence {
     /// (what [`parse_date`] gives under it), read once: a stream that learns a column's order only at
     /// its end keeps the latest day under each.
     pub fn see_days(&mut self, cell: &str) -> [Option<i64>; 4] {
-        self.seen += 1;
         let compact_day = compact(cell);
-        if compact_day.is_some() {
-            self.compact += 1;
-        }
         let parts = parts(cell);
-        if !self.not_date {
-            match &parts {
-                Some(Parts { year_first: true, .. }) => self.iso += 1,
-                Some(Parts { numbers: [a, b, _], named, .. }) => {
-                    self.other += 1;
-                    self.first_big |= *a > 12 || *named == Some(DateOrder::DayFirst);
-                    self.second_big |= *b > 12 || *named == Some(DateOrder::MonthFirst);
-                }
-                None => self.not_date = true,
-            }
-        }
+        self.note(compact_day.is_some(), parts.as_ref());
         let Some(Parts { numbers: [a, b, c], year_first, .. }) = parts else {
             return [None, compact_day, None, None];
         };

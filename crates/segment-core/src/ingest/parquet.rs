@@ -145,6 +145,26 @@ pub struct ParquetCsv {
     whole: bool,
 }
 
+/// The error for text past `decoded_limit`.
+fn over_limit(decoded_limit: u64, whole: bool) -> CoreError {
+    let limit = decoded_limit / 1_000_000;
+    if whole {
+        return too_large("The Parquet file as text", format!("more than {limit} MB"));
+    }
+    CoreError::TooLarge {
+        what: "The Parquet file's rows as text".into(),
+        found: format!("more than {limit} MB"),
+        limit: format!(
+            "{} MB, or {} times the file's size for a file applied in a stream",
+            limits::MAX_UNZIPPED_BYTES / 1_000_000,
+            limits::PARQUET_EXPANSION
+        ),
+        hint: "A file this small does not hold that much data unless it repeats one value over \
+                   and over: check where it comes from, or keep the customer columns only."
+            .into(),
+    }
+}
+
 /// A batch being written as text: its rows from `row`, and each dictionary column's keys.
 struct Current {
     batch: RecordBatch,
@@ -257,29 +277,7 @@ impl ParquetCsv {
     pub fn schema(&self) -> Arc<Schema> {
         Arc::clone(&self.schema)
     }
-}
 
-/// The error for text past `decoded_limit`.
-fn over_limit(decoded_limit: u64, whole: bool) -> CoreError {
-    let limit = decoded_limit / 1_000_000;
-    if whole {
-        return too_large("The Parquet file as text", format!("more than {limit} MB"));
-    }
-    CoreError::TooLarge {
-        what: "The Parquet file's rows as text".into(),
-        found: format!("more than {limit} MB"),
-        limit: format!(
-            "{} MB, or {} times the file's size for a file applied in a stream",
-            limits::MAX_UNZIPPED_BYTES / 1_000_000,
-            limits::PARQUET_EXPANSION
-        ),
-        hint: "A file this small does not hold that much data unless it repeats one value over \
-                   and over: check where it comes from, or keep the customer columns only."
-            .into(),
-    }
-}
-
-impl ParquetCsv {
     /// The next text into `pending` (up to [`TEXT_CHUNK`], whole rows); false at the end.
     fn refill(&mut self) -> Result<bool> {
         self.pending.clear();

@@ -148,10 +148,12 @@ impl<'a> Opened<'a> {
         if !csv_in.read_byte_record(&mut header).map_err(io_error)? {
             return Err(CoreError::EmptyFile);
         }
-        let headerless = framing == Framing::Sniffed && {
+        let mut headerless = false;
+        if framing == Framing::Sniffed {
             crate::ingest::aligned_bytes(&mut header, delimiter);
-            crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")))
-        };
+            headerless =
+                crate::ingest::is_headerless(header.iter().map(|c| std::str::from_utf8(c).unwrap_or("")));
+        }
         let mut first_row = None;
         if headerless {
             first_row = Some(header.clone());
