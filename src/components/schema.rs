@@ -76,9 +76,16 @@ pub fn Schema() -> impl IntoView {
             <section class="schema">
                 <h2>"Columns"</h2>
                 <p class="hint" data-testid="source">
-                    {move || state.summary.get().map(|s| match s.source.as_str() {
-                        READ_AS_PARQUET => format!("Read from a Parquet file, {} rows. ", thousands(s.n_rows)),
-                        source => format!("Read as {source}, {} separated, {} rows. ", s.delimiter, thousands(s.n_rows)),
+                    {move || state.summary.get().map(|s| {
+                        // Customers aggregated from purchase lines: how many lines became how many customers.
+                        let rows = match &s.aggregated {
+                            Some(a) => format!("{} purchase lines, {} customers", thousands(a.report.rows_in), thousands(s.n_rows)),
+                            None => format!("{} rows", thousands(s.n_rows)),
+                        };
+                        match s.source.as_str() {
+                            READ_AS_PARQUET => format!("Read from a Parquet file, {rows}. "),
+                            source => format!("Read as {source}, {} separated, {rows}. ", s.delimiter),
+                        }
                     })}
                     "How each column was read. Change a column's role to segment on it, to use it as the customer id (for saved models and the movement table), or to leave it out."
                 </p>

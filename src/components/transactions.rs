@@ -17,7 +17,8 @@ pub fn Transactions() -> impl IntoView {
         {move || state.summary.get().and_then(|s| {
             let detected = s.transactions.clone().filter(|_| s.aggregated.is_none())?;
             let names: Vec<String> = s.columns.iter().map(|c| c.name.clone()).collect();
-            Some(view! { <Offer detected names /> })
+            let doubt = s.transactions_doubt.clone();
+            Some(view! { <Offer detected names doubt /> })
         })}
     }
 }
@@ -63,12 +64,18 @@ fn AggregatedNote(a: Aggregated) -> impl IntoView {
 }
 
 #[component]
-fn Offer(detected: TransactionColumns, names: Vec<String>) -> impl IntoView {
+fn Offer(detected: TransactionColumns, names: Vec<String>, doubt: Option<String>) -> impl IntoView {
+    // A guess the values left in doubt: why the rows were kept as they are.
+    let opening = match doubt {
+        Some(doubt) => format!("This file may have one row per purchase, but {doubt}, so its rows are segmented as they are."),
+        None => "This file repeats customer ids across rows, with dates and amounts: it looks like transactions, segmented here line by line.".to_string(),
+    };
     view! {
         <section class="transactions" data-testid="rfm-panel">
             <h2>"One row per purchase?"</h2>
+            <p data-testid="rfm-doubt">{opening}</p>
             <p>
-                "This file repeats customer ids across rows, with dates and amounts: it looks like transactions, segmented here line by line. Segment customers instead: aggregate it into one row per customer with Recency (days since the last purchase), Frequency (distinct orders; each purchase day without an order column) and Monetary (the amount, or quantity x unit price), plus the average order value. Cancellations (invoices starting with C, negative quantities) and lines without a customer are left out and counted."
+                "Segment customers instead: aggregate it into one row per customer with Recency (days since the last purchase), Frequency (distinct orders; each purchase day without an order column) and Monetary (the amount, or quantity x unit price), plus the average order value. Cancellations (invoices starting with C, negative quantities) and lines without a customer are left out and counted."
             </p>
             <Mapping initial=detected names button="Aggregate per customer" />
         </section>

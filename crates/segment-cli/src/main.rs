@@ -428,6 +428,14 @@ fn default_settings(
             a.report.unreadable
         );
     }
+    if let (Some(columns), Some(doubt)) = (&summary.transactions, &summary.transactions_doubt) {
+        eprintln!(
+            "this file may have one row per purchase, but {doubt}: its rows are segmented as they are. \
+             To segment its customers, set the settings' \"transactions\" to {} (from `segment suggest`) \
+             and pass them with --settings.",
+            serde_json::to_string(columns).unwrap_or_default()
+        );
+    }
     if let Some(preset) = &summary.preset {
         eprintln!("settings: {preset}");
         return Ok(summary.suggested.clone());

@@ -78,7 +78,7 @@ fn repeated(c: &crate::ingest::Column) -> bool {
 /// are bought together, sharing its key and the day, about as often as any key's (a product's rarely
 /// are). Without dates to group by, the widest repeated key of names or codes. Returns the customer
 /// key and, when found, the order key.
-fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<String>)> {
+fn customer_by_values(table: &Table, date: &str) -> Option<ByValues> {
     let named = |c: &crate::ingest::Column| matches!(c.kind, ColumnKind::Text | ColumnKind::Categorical);
     let keys: Vec<&crate::ingest::Column> = table
         .columns
@@ -89,22 +89,51 @@ fn customer_by_values(table: &Table, date: &str) -> Option<(String, Option<Strin
                 || (c.kind == ColumnKind::Numeric && c.values.iter().all(|v| v.fract() == 0.0 || v.is_nan()))
         })
         .collect();
-    let fallback = keys.iter().filter(|c| named(c)).max_by_key(|c| c.distinct).map(|c| c.name.clone());
-    let Some(date) = table.column(date) else { return fallback.map(|c| (c, None)) };
+    // Without dates to tell a customer from any other repeated key, the widest: a guess.
+    let fallback = || {
+        keys.iter().filter(|c| named(c)).max_by_key(|c| c.distinct).map(|c| ByValues {
+            customer: c.name.clone(),
+            order: None,
+            doubt: Some(format!(
+                "no column's dates show customers coming back; \"{}\" was taken as the customer because its values repeat the most widely",
+                c.name
+            )),
+        })
+    };
+    let Some(date) = table.column(date) else { return fallback() };
     let evidence: Vec<KeyEvidence> = keys.iter().filter_map(|c| KeyEvidence::of(c, date)).collect();
     let order = widest(evidence.iter().filter(|k| k.varying <= ORDER_VARYING));
     let varying = || evidence.iter().filter(|k| k.varying >= CUSTOMER_VARYING);
     let most_together = varying().filter(|k| named(k.column)).map(|k| k.together).fold(0.0, f64::max);
-    let customer = order
-        .and_then(|o| widest(varying().filter(|k| nests(o, k))))
-        .or_else(|| widest(varying().filter(|k| named(k.column) && k.together >= 0.5 * most_together)));
-    match customer {
-        Some(customer) => {
-            let order = order.filter(|o| nests(o, customer)).map(|o| o.column.name.clone());
-            Some((customer.column.name.clone(), order))
-        }
-        None => fallback.map(|c| (c, None)),
+    if let Some(customer) = order.and_then(|o| widest(varying().filter(|k| nests(o, k)))) {
+        let order = order.filter(|o| nests(o, customer)).map(|o| o.column.name.clone());
+        return Some(ByValues { customer: customer.column.name.clone(), order, doubt: None });
     }
+    // Lines bought together tell the customer only when some key's are (below that, no basket).
+    let together = |k: &KeyEvidence| most_together < BASKETS || k.together >= 0.5 * most_together;
+    let candidates: Vec<&KeyEvidence> = varying().filter(|k| named(k.column) && together(k)).collect();
+    let Some(customer) = widest(candidates.iter().copied()) else { return fallback() };
+    // Two keys that both come back on other days (a customer and a product, with no order to nest
+    // them): the wider is a guess the person should confirm.
+    let rival = candidates
+        .iter()
+        .filter(|k| !std::ptr::eq(k.column, customer.column))
+        .max_by_key(|k| k.column.distinct);
+    let doubt = rival.map(|r| {
+        format!(
+            "\"{}\" and \"{}\" both repeat on several days and no order number ties lines together; \"{}\" was taken as the customer because it has more distinct values",
+            customer.column.name, r.column.name, customer.column.name
+        )
+    });
+    Some(ByValues { customer: customer.column.name.clone(), order: None, doubt })
+}
+
+/// The customer key a purchase log's values point to, its order key when one nests under it, and why
+/// the choice is a guess when it is one (the page then asks rather than aggregating).
+struct ByValues {
+    customer: String,
+    order: Option<String>,
+    doubt: Option<String>,
 }
 
 /// The key of the most distinct values among `keys` (the last of equals).
@@ -179,6 +208,10 @@ fn nests(inner: &KeyEvidence, outer: &KeyEvidence) -> bool {
     !with.is_empty() && one as f64 >= 0.98 * with.len() as f64
 }
 
+/// The share of a log's lines bought together (sharing a key and a day) below which its keys show no
+/// baskets, and so cannot be told apart by them.
+const BASKETS: f64 = 0.05;
+
 /// Fewest distinct customers a column must name to be the customer key of a purchase log by its values.
 const MIN_CUSTOMERS: usize = 20;
 
@@ -210,6 +243,20 @@ fn amount_by_values(table: &Table, taken: &[&str]) -> Option<String> {
 /// column, the amount the positive measure with the most values. A file with no repeated key or no
 /// date is a customer-level file: None.
 pub fn detect(table: &Table) -> Option<TransactionColumns> {
+    weigh(table).map(|d| d.columns)
+}
+
+/// A purchase log's columns as [`detect`] finds them, and when the values leave a doubt (the customer
+/// found by values alone with a rival key, or a column that names every row once and so may be a
+/// customer id of a customer table), what it is: the page then asks before aggregating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detected {
+    pub columns: TransactionColumns,
+    pub doubt: Option<String>,
+}
+
+/// [`detect`] with its doubt.
+pub fn weigh(table: &Table) -> Option<Detected> {
     let date = find(
         table,
         &["invoicedate", "orderdate", "transdate", "txndate", "date", "fecha", "datum", "data", "time"],
@@ -242,9 +289,13 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
     if customer.is_none() && find(table, &CUSTOMER_NAMES, |c| unique(c) && c.name != date).is_some() {
         return None;
     }
-    let (customer, order_by_values) = match customer {
-        Some(c) => (c, None),
-        None => customer_by_values(table, &date)?,
+    let by_values = customer.is_none();
+    let (customer, order_by_values, mut doubt) = match customer {
+        Some(c) => (c, None, None),
+        None => {
+            let found = customer_by_values(table, &date)?;
+            (found.customer, found.order, found.doubt)
+        }
     };
     let numeric = |c: &crate::ingest::Column| c.is_numeric();
     let quantity = find(table, &["quantity", "qty", "cantidad", "units", "menge", "anzahl"], numeric);
@@ -285,7 +336,31 @@ pub fn detect(table: &Table) -> Option<TransactionColumns> {
             .or(order_by_values);
     let (quantity, price, amount) =
         if quantity.is_some() && price.is_some() { (quantity, price, None) } else { (None, None, amount) };
-    Some(TransactionColumns { customer, invoice, date, quantity, price, amount })
+    let columns = TransactionColumns { customer, invoice, date, quantity, price, amount };
+    // A customer found by its values with no order under it, in a table where another column names
+    // every row once: that column may be the customer id of a table of customers (and the repeated key
+    // a city or a store they share).
+    if by_values && doubt.is_none() && columns.invoice.is_none() {
+        let used = [
+            Some(&columns.customer),
+            columns.quantity.as_ref(),
+            columns.price.as_ref(),
+            columns.amount.as_ref(),
+        ];
+        let row_id = table.columns.iter().find(|c| {
+            !used.contains(&Some(&c.name))
+                && matches!(c.kind, ColumnKind::Text | ColumnKind::Numeric)
+                && crate::ingest::looks_like_id(c, table.n_rows)
+                && c.distinct >= table.n_rows
+        });
+        doubt = row_id.map(|c| {
+            format!(
+                "\"{}\" names every row once (each row may be a customer, and \"{}\" something customers share)",
+                c.name, columns.customer
+            )
+        });
+    }
+    Some(Detected { columns, doubt })
 }
 
 /// An invoice number of a cancellation: a C before the number of the invoice it cancels (C536379). An
@@ -508,6 +583,12 @@ pub struct Aggregated {
     /// The purchase lines' columns (for a person to choose others from).
     #[serde(default)]
     pub line_columns: Vec<String>,
+    /// How the purchase lines' file was read (its encoding, and its delimiter): the customers' table
+    /// is written again as UTF-8 with commas, which says nothing of the file the person gave.
+    #[serde(default)]
+    pub line_source: String,
+    #[serde(default)]
+    pub line_delimiter: u8,
 }
 
 /// The table segmentation runs on, and the bytes it was read from (the customer CSV when aggregated, so
@@ -542,7 +623,8 @@ pub fn read_customers(
 pub fn aggregation(table: &Table, mode: &LoadMode) -> Option<TransactionColumns> {
     match mode {
         LoadMode::AsIs => None,
-        LoadMode::Auto => detect(table),
+        // A guess is offered, not applied (see [`weigh`]).
+        LoadMode::Auto => weigh(table).filter(|d| d.doubt.is_none()).map(|d| d.columns),
         LoadMode::Aggregate(columns) => Some(columns.clone()),
     }
 }
@@ -555,12 +637,13 @@ pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionCo
     }
     let customers = csv.into_bytes();
     let line_columns = table.names();
+    let (line_source, line_delimiter) = (table.source.clone(), table.delimiter);
     let (table, rows) = crate::ingest::read_csv_indexed(&customers, &mut |_| {})?;
     Ok(Customers {
         bytes: customers,
         rows,
         table,
-        aggregated: Some(Aggregated { columns, report, line_columns }),
+        aggregated: Some(Aggregated { columns, report, line_columns, line_source, line_delimiter }),
         purchases: Some(bytes),
     })
 }

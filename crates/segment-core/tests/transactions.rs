@@ -4,7 +4,7 @@
 
 use segment_core::ingest::read_csv;
 use segment_core::pipeline::{run, summarize};
-use segment_core::transactions::{aggregate, detect};
+use segment_core::transactions::{aggregate, aggregation, detect, weigh, LoadMode};
 use serde_json::Value;
 
 #[test]
@@ -168,6 +168,67 @@ fn without_an_order_key_the_customer_is_the_key_whose_lines_are_bought_together(
         .and_then(|t| t.column("frequency").map(|c| c.values.iter().sum()))
         .unwrap_or_default();
     assert!(frequency <= days_bought as f64 && frequency > 600.0, "{frequency} of {days_bought}");
+    // The evidence is clear: the file is aggregated without asking.
+    assert_eq!(weigh(&table).and_then(|d| d.doubt), None);
+    assert!(aggregation(&table, &LoadMode::Auto).is_some());
+}
+
+/// One line per purchase, no order and no basket: the customer's lines and the product's are alike
+/// (each comes back on other days, neither is bought twice on a day), and the product key is the
+/// wider. The values cannot say which is the customer: the guess is offered with both named, and the
+/// rows are not aggregated until the person says so.
+#[test]
+fn a_customer_and_a_product_the_values_cannot_tell_apart_are_asked_about_not_guessed() {
+    let mut rng = segment_core::rng::SplitMix64::new(37);
+    let mut csv = String::from("tuote,pvm,asiakas,summa\n");
+    for customer in 0..300 {
+        let mut days: Vec<usize> = (0..1 + rng.below(6)).map(|_| rng.below(700)).collect();
+        days.sort_unstable();
+        days.dedup();
+        for day in days {
+            let date =
+                format!("{}-{:02}-{:02}", 2023 + day / 350, 1 + day % 350 / 29, 1 + day % 350 % 29 % 28);
+            let amount = 5.0 + rng.unit() * 200.0;
+            csv.push_str(&format!("P{:04},{date},A{customer:04},{amount:.2}\n", rng.below(500)));
+        }
+    }
+    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let detected = weigh(&table).unwrap_or_else(|| panic!("a purchase log"));
+    let doubt = detected.doubt.unwrap_or_else(|| panic!("a guess: {:?}", detected.columns));
+    assert!(doubt.contains("\"tuote\"") && doubt.contains("\"asiakas\""), "{doubt}");
+    assert_eq!(aggregation(&table, &LoadMode::Auto), None, "read as it is");
+    // The page's form starts from the guess.
+    let summary = summarize(&table).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(summary.transactions, Some(detected.columns));
+    assert_eq!(summary.transactions_doubt.as_deref(), Some(doubt.as_str()));
+}
+
+/// A customer table without a customer-named column: a number on every row once, and a city that
+/// repeats across customers who signed up on different days (by its values, a log of purchases by
+/// city). The row number may be the customer: the page asks instead of segmenting cities.
+#[test]
+fn a_row_id_beside_a_repeated_key_found_by_values_makes_the_log_a_question() {
+    let mut rng = segment_core::rng::SplitMix64::new(41);
+    let mut csv = String::from("nr,stad,aangemeld,bezoeken,besteed\n");
+    for c in 0..3_000 {
+        let day = rng.below(600);
+        csv.push_str(&format!(
+            "{},Stad{:03},{}-{:02}-{:02},{},{:.2}\n",
+            100_000 + c,
+            rng.below(300),
+            2024 + day / 365,
+            1 + day % 365 / 31,
+            1 + day % 28,
+            3 + rng.below(30),
+            50.0 + rng.unit() * 900.0
+        ));
+    }
+    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let detected = weigh(&table).unwrap_or_else(|| panic!("read as a log by its values"));
+    assert_eq!(detected.columns.customer, "stad");
+    let doubt = detected.doubt.unwrap_or_default();
+    assert!(doubt.starts_with("\"nr\" names every row once"), "{doubt}");
+    assert_eq!(aggregation(&table, &LoadMode::Auto), None, "one row per customer, as it is");
 }
 
 /// A customer table whose city repeats across customers who signed up on different days looks, by
@@ -191,4 +252,31 @@ fn a_customer_id_on_every_row_once_makes_a_customer_table_whatever_else_repeats(
     }
     let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(detect(&table), None);
+}
+
+#[test]
+fn the_customers_table_says_how_the_purchase_lines_file_was_read() {
+    let mut rng = segment_core::rng::SplitMix64::new(5);
+    let mut csv = String::from("Belegnr;Datum;Kundennummer;Betrag\n");
+    for line in 0..2_000 {
+        csv.push_str(&format!(
+            "{};{:02}.{:02}.2024;K{:03};{},{:02}\n",
+            10_000 + line,
+            1 + rng.below(28),
+            1 + rng.below(12),
+            rng.below(200),
+            5 + rng.below(400),
+            rng.below(100)
+        ));
+    }
+    let customers = segment_core::transactions::read_customers(
+        csv.into_bytes(),
+        &segment_core::transactions::LoadMode::Auto,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let summary = segment_core::pipeline::summarize_customers(&customers).unwrap_or_else(|e| panic!("{e}"));
+    let aggregated = summary.aggregated.as_ref().map(|a| a.report.rows_in);
+    assert_eq!(aggregated, Some(2_000), "read as purchase lines");
+    assert_eq!((summary.source.as_str(), summary.delimiter.as_str()), ("UTF-8", "semicolon"));
 }

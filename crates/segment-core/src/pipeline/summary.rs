@@ -26,6 +26,9 @@ pub struct DatasetSummary {
     /// Set when the file looks like one row per purchase: the columns to aggregate per customer.
     #[serde(default)]
     pub transactions: Option<crate::transactions::TransactionColumns>,
+    /// Why those columns are a guess the person should confirm (the file was then read as it is).
+    #[serde(default)]
+    pub transactions_doubt: Option<String>,
     /// Set when the file was a transaction file and the table is its customers (see
     /// [`crate::transactions::read_customers`]).
     #[serde(default)]
@@ -72,6 +75,7 @@ pub(crate) fn summarize_table(table: &Table) -> Result<DatasetSummary> {
         "the original project's e-commerce layout: its cleaning rules, features and DBSCAN settings"
             .to_string()
     });
+    let detected = crate::transactions::weigh(table);
     Ok(DatasetSummary {
         n_rows: table.n_rows,
         source: table.source.clone(),
@@ -80,7 +84,8 @@ pub(crate) fn summarize_table(table: &Table) -> Result<DatasetSummary> {
         suggested,
         preset,
         k_distance: None,
-        transactions: crate::transactions::detect(table),
+        transactions: detected.as_ref().map(|d| d.columns.clone()),
+        transactions_doubt: detected.and_then(|d| d.doubt),
         aggregated: None,
         advice: crate::advice::advise(table),
     })
@@ -101,6 +106,11 @@ pub(crate) fn mark_aggregated(
 ) {
     if let Some(aggregated) = aggregated {
         summary.suggested.transactions = Some(aggregated.columns.clone());
+        // The file the person gave: its encoding and delimiter, not the customers' table's.
+        if !aggregated.line_source.is_empty() {
+            summary.source = aggregated.line_source.clone();
+            summary.delimiter = delimiter_name(aggregated.line_delimiter);
+        }
         summary.aggregated = Some(aggregated.clone());
     }
 }
@@ -118,6 +128,7 @@ pub fn summarize_with(table: &Table, spec: &AnalysisSpec) -> DatasetSummary {
         preset: None,
         k_distance: None,
         transactions: None,
+        transactions_doubt: None,
         aggregated: None,
         advice: Vec::new(),
     }
@@ -129,6 +140,8 @@ fn delimiter_name(d: u8) -> String {
         b';' => "semicolon".into(),
         b'\t' => "tab".into(),
         b'|' => "pipe".into(),
+        // Spaces delimit only a whitespace-aligned file (runs of spaces between its columns).
+        b' ' => "space".into(),
         other => format!("{:?}", other as char),
     }
 }
