@@ -7,11 +7,8 @@ mod rules;
 
 use crate::error::{CoreError, Result};
 use crate::ingest::Table;
-pub(crate) use rules::{
-    duplicate_id_rule, fill_rule, filled, is_missing, is_negative, is_outlier, is_zero, outlier_rule,
-    DUPLICATE_ROW, NEGATIVE, UNFILLABLE, ZERO,
-};
-pub use rules::{missing_rule, scope_rule};
+pub use rules::Rule;
+pub(crate) use rules::{filled, is_missing, is_outlier};
 use serde::{Deserialize, Serialize};
 
 /// Which columns a rule looks at.
@@ -160,7 +157,8 @@ pub fn clean(
 }
 
 /// [`clean`] with the id column to check for duplicates (None: the detected one) and, for a saved
-/// model, the fill values and outlier bounds fitted on its training file.
+/// model, the fill values and outlier bounds fitted on its training file. The rules run in the order of
+/// [`CleaningRules::in_order`], each on the rows the ones before kept.
 pub fn clean_with(
     table: &Table,
     features: &[String],
@@ -179,180 +177,258 @@ pub fn clean_with(
         }
         feature_columns.push(column);
     }
-    let in_scope =
-        |scope: Scope, name: &str| scope == Scope::AllColumns || features.iter().any(|f| f == name);
-    let imputes = |name: &str| features.iter().any(|f| f == name) && rules.impute_for(name) != Impute::Drop;
-
-    let mut kept: Vec<usize> = (0..table.n_rows).collect();
-    let mut steps = Vec::new();
-
-    let missing_scope = rules.drop_missing;
-    let missing_rule = missing_rule(missing_scope);
-    // Filled features are not "missing" for the Features scope: their cells get a value below.
-    let columns: Vec<_> = table
-        .columns
-        .iter()
-        .filter(|c| in_scope(missing_scope, &c.name))
-        .filter(|c| !imputes(&c.name))
-        .collect();
-    steps.push(apply(&mut kept, &table.line_of_row, missing_rule, &columns, |c, r| {
-        // Text columns keep no values: only their empty cells count.
-        is_missing(c.missing.get(r), c.is_feature_kind(), c.values.at(r))
-    }));
-
-    if rules.drop_duplicate_rows {
-        let rows_before = kept.len();
-        let mut first_line = None;
-        let mut dropped = Vec::new();
-        keep_first_of_each(
-            &mut kept,
-            |r| table.row_hash.get(r).copied().unwrap_or(r as u64),
-            |r| {
-                first_line.get_or_insert(table.line_of_row.get(r).map_or(r + 2, |&l| l as usize));
-                dropped.push((r, "all columns".to_string()));
-            },
-        );
-        steps.push(CleaningStep {
-            rule: DUPLICATE_ROW.into(),
-            rows_before,
-            rows_dropped: rows_before - kept.len(),
-            rows_after: kept.len(),
-            by_column: Vec::new(),
-            first_line,
-            dropped,
-        });
+    // Each feature's value as the segmentation sees it (a date as days before the file's latest date):
+    // fill values and outlier bounds are in these units, so a saved model's carry over to next month's
+    // file, whose dates are later.
+    let latest = feature_columns.iter().map(|c| c.latest_date()).collect();
+    let mut batch = Batch {
+        table,
+        features,
+        rules,
+        feature_columns,
+        latest,
+        fitted,
+        kept: (0..table.n_rows).collect(),
+        steps: Vec::new(),
+        fill: None,
+        bounds: None,
+    };
+    for rule in rules.in_order(features) {
+        match rule {
+            Rule::Missing(scope) => batch.missing(scope),
+            Rule::DuplicateRows => batch.duplicate_rows(),
+            Rule::DuplicateIds => batch.duplicate_ids(id_column),
+            Rule::Negative(_) | Rule::Zero(_) => batch.numeric(rule),
+            Rule::Fill => batch.fill_step(),
+            Rule::Unfillable => batch.unfillable(),
+            Rule::Outliers(method) => batch.outliers(method),
+        }
     }
-    if rules.drop_duplicate_ids {
-        let id = id_column.map(str::to_string).or_else(|| table.id_column());
-        let hashes = id.as_deref().and_then(|name| table.column(name)).and_then(|c| c.id_keys());
-        let hashes = hashes.as_deref();
-        if let (Some(name), Some(hashes)) = (id.as_deref(), hashes) {
-            let rows_before = kept.len();
-            let mut first_line = None;
-            let mut dropped = Vec::new();
-            keep_first_of_each(
-                &mut kept,
-                |r| hashes[r],
-                |r| {
-                    first_line.get_or_insert(table.line_of_row.get(r).map_or(r + 2, |&l| l as usize));
-                    dropped.push((r, name.to_string()));
-                },
-            );
-            let n = rows_before - kept.len();
-            steps.push(CleaningStep {
-                rule: duplicate_id_rule(name),
-                rows_before,
-                rows_dropped: n,
-                rows_after: kept.len(),
+    let fill = batch.fill_values().to_vec();
+    // Outlier bounds: the outlier rule's, else the model's, else none.
+    let bounds = batch.bounds.take().unwrap_or_else(|| match fitted {
+        Some(f) => f.bounds.clone(),
+        None => vec![None; batch.feature_columns.len()],
+    });
+    let report = CleaningReport {
+        rows_in: table.n_rows,
+        rows_out: batch.kept.len(),
+        steps: batch.steps,
+        ragged_rows: table.ragged_rows,
+        comment_lines: table.comment_lines,
+        repeated_headers: table.repeated_headers,
+        fitted: FittedCleaning { fill, bounds },
+    };
+    Ok((batch.kept, report))
+}
+
+/// The batch cleaning of one table: the rows kept so far and the report's steps, a method per rule.
+struct Batch<'t> {
+    table: &'t Table,
+    features: &'t [String],
+    rules: &'t CleaningRules,
+    feature_columns: Vec<&'t crate::ingest::Column>,
+    latest: Vec<Option<f64>>,
+    fitted: Option<&'t FittedCleaning>,
+    kept: Vec<usize>,
+    steps: Vec<CleaningStep>,
+    /// The fill values, once known: the model's, else fitted on the rows kept when filling starts.
+    fill: Option<Vec<Option<f64>>>,
+    /// The outlier bounds the outlier rule used.
+    bounds: Option<Vec<Option<(f64, f64)>>>,
+}
+
+impl Batch<'_> {
+    fn in_scope(&self, scope: Scope, name: &str) -> bool {
+        scope == Scope::AllColumns || self.features.iter().any(|f| f == name)
+    }
+
+    /// Whether `name` is a feature whose missing values are filled.
+    fn imputes(&self, name: &str) -> bool {
+        self.features.iter().any(|f| f == name) && self.rules.impute_for(name) != Impute::Drop
+    }
+
+    fn feature_value(&self, j: usize, r: usize) -> f64 {
+        self.feature_columns[j].feature_value(r, self.latest[j])
+    }
+
+    fn line(&self, r: usize) -> usize {
+        self.table.line_of_row.get(r).map_or(r + 2, |&l| l as usize)
+    }
+
+    fn missing(&mut self, scope: Scope) {
+        // Filled features are not "missing" for the Features scope: their cells get a value later.
+        let columns: Vec<_> = self
+            .table
+            .columns
+            .iter()
+            .filter(|c| self.in_scope(scope, &c.name) && !self.imputes(&c.name))
+            .collect();
+        let words = Rule::Missing(scope).words(self.rules, self.features, "");
+        let step = apply(&mut self.kept, &self.table.line_of_row, &words, &columns, |c, r| {
+            // Text columns keep no values: only their empty cells count.
+            is_missing(c.missing.get(r), c.is_feature_kind(), c.values.at(r))
+        });
+        self.steps.push(step);
+    }
+
+    fn duplicate_rows(&mut self) {
+        let table = self.table;
+        let words = Rule::DuplicateRows.words(self.rules, self.features, "");
+        let step =
+            self.keep_first(words, "all columns", |r| table.row_hash.get(r).copied().unwrap_or(r as u64));
+        self.steps.push(CleaningStep { by_column: Vec::new(), ..step });
+    }
+
+    /// The id column's duplicates (none without an id column: no step).
+    fn duplicate_ids(&mut self, id_column: Option<&str>) {
+        let id = id_column.map(str::to_string).or_else(|| self.table.id_column());
+        let hashes = id.as_deref().and_then(|name| self.table.column(name)).and_then(|c| c.id_keys());
+        if let (Some(name), Some(hashes)) = (id.as_deref(), hashes.as_deref()) {
+            let words = Rule::DuplicateIds.words(self.rules, self.features, name);
+            let step = self.keep_first(words, name, |r| hashes[r]);
+            let n = step.rows_dropped;
+            self.steps.push(CleaningStep {
                 by_column: if n > 0 { vec![(name.to_string(), n)] } else { Vec::new() },
-                first_line,
-                dropped,
+                ..step
             });
         }
     }
 
-    let numeric_in = |scope: Scope| -> Vec<_> {
-        table.columns.iter().filter(|c| c.is_numeric() && in_scope(scope, &c.name)).collect()
-    };
-    if let Some(scope) = rules.drop_negative {
-        let rule = scope_rule(NEGATIVE, scope);
-        steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| {
-            is_negative(c.values.at(r))
-        }));
-    }
-    if let Some(scope) = rules.drop_zero {
-        let rule = scope_rule(ZERO, scope);
-        steps.push(apply(&mut kept, &table.line_of_row, &rule, &numeric_in(scope), |c, r| {
-            is_zero(c.values.at(r))
-        }));
+    /// Keeps the first row of each `key`, as the step named `rule` whose drops are caught by `what`.
+    fn keep_first(&mut self, rule: String, what: &str, key: impl Fn(usize) -> u64) -> CleaningStep {
+        let rows_before = self.kept.len();
+        let (mut first_line, mut dropped) = (None, Vec::new());
+        let lines = &self.table.line_of_row;
+        keep_first_of_each(&mut self.kept, key, |r| {
+            first_line.get_or_insert(lines.get(r).map_or(r + 2, |&l| l as usize));
+            dropped.push((r, what.to_string()));
+        });
+        CleaningStep {
+            rule,
+            rows_before,
+            rows_dropped: rows_before - self.kept.len(),
+            rows_after: self.kept.len(),
+            by_column: Vec::new(),
+            first_line,
+            dropped,
+        }
     }
 
-    // Each feature's value as the segmentation sees it (a date as days before the file's latest date):
-    // fill values and outlier bounds are in these units, so a saved model's carry over to next month's
-    // file, whose dates are later.
-    let latest: Vec<Option<f64>> = feature_columns.iter().map(|c| c.latest_date()).collect();
-    let feature_value = |j: usize, r: usize| feature_columns[j].feature_value(r, latest[j]);
-    // Fill values: from the model, else fitted on the rows kept so far.
-    let fill: Vec<Option<f64>> = match fitted {
-        Some(f) => f.fill.clone(),
-        None => feature_columns
-            .iter()
-            .enumerate()
-            .map(|(j, c)| match rules.impute_for(&c.name) {
-                Impute::Drop => None,
-                Impute::Median => median(kept.iter().map(|&r| feature_value(j, r))),
-                Impute::MostFrequent => most_frequent(kept.iter().map(|&r| feature_value(j, r))),
-            })
-            .collect(),
-    };
-    if let Some(rule) = fill_rule(features.iter().map(|f| rules.impute_for(f))) {
+    /// The negative or the zero rule, on the numeric columns in its scope.
+    fn numeric(&mut self, rule: Rule) {
+        let Some((scope, hit)) = rule.numeric_test() else { return };
+        let columns: Vec<_> =
+            self.table.columns.iter().filter(|c| c.is_numeric() && self.in_scope(scope, &c.name)).collect();
+        let words = rule.words(self.rules, self.features, "");
+        let step =
+            apply(&mut self.kept, &self.table.line_of_row, &words, &columns, |c, r| hit(c.values.at(r)));
+        self.steps.push(step);
+    }
+
+    /// The fill values: from the model, else fitted on the rows kept the first time they are asked for.
+    fn fill_values(&mut self) -> &[Option<f64>] {
+        if self.fill.is_none() {
+            let fill = match self.fitted {
+                Some(f) => f.fill.clone(),
+                None => (0..self.feature_columns.len())
+                    .map(|j| {
+                        let values = self.kept.iter().map(|&r| self.feature_value(j, r));
+                        match self.rules.impute_for(&self.feature_columns[j].name) {
+                            Impute::Drop => None,
+                            Impute::Median => median(values),
+                            Impute::MostFrequent => most_frequent(values),
+                        }
+                    })
+                    .collect(),
+            };
+            self.fill = Some(fill);
+        }
+        self.fill.as_deref().unwrap_or_default()
+    }
+
+    /// The value a feature enters the model with: its own, else the fill value.
+    fn value(&self, j: usize, r: usize) -> f64 {
+        let fill = self.fill.as_ref().and_then(|f| f.get(j).copied().flatten());
+        filled(self.feature_value(j, r), fill)
+    }
+
+    /// Filling: a step that drops nothing and counts, per filled feature, the cells it fills.
+    fn fill_step(&mut self) {
+        let fill = self.fill_values().to_vec();
         let mut by_column = Vec::new();
-        for (c, value) in feature_columns.iter().zip(&fill).filter(|(c, _)| imputes(&c.name)) {
-            let n = kept.iter().filter(|&&r| c.values.at(r).is_nan()).count();
+        for (c, value) in self.feature_columns.iter().zip(&fill).filter(|(c, _)| self.imputes(&c.name)) {
+            let n = self.kept.iter().filter(|&&r| c.values.at(r).is_nan()).count();
             if n > 0 {
-                by_column.push((
-                    format!("{} (filled with {})", c.name, value.map_or("n/a".into(), |v| v.to_string())),
-                    n,
-                ));
+                let value = value.map_or("n/a".into(), |v| v.to_string());
+                by_column.push((format!("{} (filled with {value})", c.name), n));
             }
         }
-        steps.push(CleaningStep {
-            rule,
-            rows_before: kept.len(),
+        self.steps.push(CleaningStep {
+            rule: Rule::Fill.words(self.rules, self.features, ""),
+            rows_before: self.kept.len(),
             rows_dropped: 0,
-            rows_after: kept.len(),
+            rows_after: self.kept.len(),
             by_column,
             first_line: None,
             dropped: Vec::new(),
         });
-        // A feature with nothing to fill from (all missing) still drops its rows.
-        let unfillable: Vec<_> = feature_columns
+    }
+
+    /// A filled feature with nothing to fill from (all missing) still drops its rows.
+    fn unfillable(&mut self) {
+        let fill = self.fill_values().to_vec();
+        let unfillable: Vec<_> = self
+            .feature_columns
             .iter()
             .zip(&fill)
-            .filter(|(c, v)| imputes(&c.name) && v.is_none())
+            .filter(|(c, v)| self.imputes(&c.name) && v.is_none())
             .map(|(c, _)| *c)
             .collect();
         if !unfillable.is_empty() {
-            steps.push(apply(&mut kept, &table.line_of_row, UNFILLABLE, &unfillable, |c, r| {
+            let words = Rule::Unfillable.words(self.rules, self.features, "");
+            let step = apply(&mut self.kept, &self.table.line_of_row, &words, &unfillable, |c, r| {
                 c.values.at(r).is_nan()
-            }));
+            });
+            self.steps.push(step);
         }
     }
-    let value = |j: usize, r: usize| filled(feature_value(j, r), fill.get(j).copied().flatten());
 
-    // Outlier bounds: from the model, else fitted on the rows kept so far.
-    let bounds: Vec<Option<(f64, f64)>> = match (fitted, rules.outliers) {
-        (Some(f), _) => f.bounds.clone(),
-        (None, None) => vec![None; feature_columns.len()],
-        (None, Some(method)) => (0..feature_columns.len())
-            .map(|j| outlier_bounds(method, kept.iter().map(|&r| value(j, r)).collect()))
-            .collect(),
-    };
-    if let Some(method) = rules.outliers {
-        let rule = outlier_rule(method);
-        let rows_before = kept.len();
-        let mut by_column = vec![0usize; feature_columns.len()];
+    fn outliers(&mut self, method: Outliers) {
+        // The bounds: from the model, else fitted on the rows kept so far (on the filled values).
+        self.fill_values();
+        let bounds: Vec<Option<(f64, f64)>> = match self.fitted {
+            Some(f) => f.bounds.clone(),
+            None => (0..self.feature_columns.len())
+                .map(|j| outlier_bounds(method, self.kept.iter().map(|&r| self.value(j, r)).collect()))
+                .collect(),
+        };
+        let rows_before = self.kept.len();
+        let mut by_column = vec![0usize; self.feature_columns.len()];
         let mut first_line = None;
         let mut dropped = Vec::new();
+        let mut kept = std::mem::take(&mut self.kept);
         kept.retain(|&r| {
-            let caught: Vec<usize> = (0..feature_columns.len())
-                .filter(|&j| is_outlier(value(j, r), bounds.get(j).copied().flatten()))
+            let caught: Vec<usize> = (0..self.feature_columns.len())
+                .filter(|&j| is_outlier(self.value(j, r), bounds.get(j).copied().flatten()))
                 .collect();
             if caught.is_empty() {
                 return true;
             }
             caught.iter().for_each(|&j| by_column[j] += 1);
-            first_line.get_or_insert(table.line_of_row.get(r).map_or(r + 2, |&l| l as usize));
-            let names: Vec<&str> = caught.iter().map(|&j| feature_columns[j].name.as_str()).collect();
+            first_line.get_or_insert(self.line(r));
+            let names: Vec<&str> = caught.iter().map(|&j| self.feature_columns[j].name.as_str()).collect();
             dropped.push((r, names.join(", ")));
             false
         });
-        steps.push(CleaningStep {
-            rule: rule.into(),
+        self.kept = kept;
+        self.steps.push(CleaningStep {
+            rule: Rule::Outliers(method).words(self.rules, self.features, ""),
             rows_before,
-            rows_dropped: rows_before - kept.len(),
-            rows_after: kept.len(),
-            by_column: feature_columns
+            rows_dropped: rows_before - self.kept.len(),
+            rows_after: self.kept.len(),
+            by_column: self
+                .feature_columns
                 .iter()
                 .zip(by_column)
                 .filter(|(_, n)| *n > 0)
@@ -361,18 +437,8 @@ pub fn clean_with(
             first_line,
             dropped,
         });
+        self.bounds = Some(bounds);
     }
-
-    let report = CleaningReport {
-        rows_in: table.n_rows,
-        rows_out: kept.len(),
-        steps,
-        ragged_rows: table.ragged_rows,
-        comment_lines: table.comment_lines,
-        repeated_headers: table.repeated_headers,
-        fitted: FittedCleaning { fill, bounds },
-    };
-    Ok((kept, report))
 }
 
 fn median(values: impl Iterator<Item = f64>) -> Option<f64> {

@@ -1,8 +1,82 @@
-//! Each cleaning rule's test on one value, and its name in the report: what [`super::clean_with`] runs
-//! column by column on a table and the streaming apply ([`crate::model::apply_stream`]) runs row by
-//! row on a file, so the two read a row the same way and report it in the same words.
+//! The cleaning rules, in one ordered list ([`CleaningRules::in_order`]), each with its test on one
+//! value and its name in the report. Three engines read the list: the batch cleaning
+//! ([`super::clean_with`]) column by column on a table, the streaming apply
+//! ([`crate::model::apply_stream`]) row by row on a file, and the SQL export
+//! ([`crate::model::export_sql`]) a stage per rule. So they run the same rules in the same order, read a
+//! row the same way, and report it in the same words; a row counts under the first rule that drops it.
 
-use super::{Impute, Outliers, Scope};
+use super::{CleaningRules, Impute, Outliers, Scope};
+
+/// One cleaning rule, as every engine runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// A missing value (or, in a numeric column, a cell that is not a number) in scope; a feature not
+    /// filled is always in scope (a model cannot place its row).
+    Missing(Scope),
+    /// The same cells as an earlier row.
+    DuplicateRows,
+    /// An id an earlier row has (when the file has an id column; none: the rule has nothing to do).
+    DuplicateIds,
+    Negative(Scope),
+    Zero(Scope),
+    /// Missing feature values filled: a step of the report that drops nothing.
+    Fill,
+    /// A filled feature with no value to fill with (all its values missing when fitted) drops its
+    /// missing rows (a feature that has a fill value: the rule has nothing to do).
+    Unfillable,
+    Outliers(Outliers),
+}
+
+/// A rule's test on one number.
+pub type ValueTest = fn(f64) -> bool;
+
+impl CleaningRules {
+    /// The rules that are on, in the order every engine runs them (the original project's: missing,
+    /// negative, zero; duplicates before the values' rules, filling and outliers after, on the values
+    /// the model sees).
+    pub fn in_order(&self, features: &[String]) -> Vec<Rule> {
+        let fills = features.iter().any(|f| self.impute_for(f) != Impute::Drop);
+        [
+            Some(Rule::Missing(self.drop_missing)),
+            self.drop_duplicate_rows.then_some(Rule::DuplicateRows),
+            self.drop_duplicate_ids.then_some(Rule::DuplicateIds),
+            self.drop_negative.map(Rule::Negative),
+            self.drop_zero.map(Rule::Zero),
+            fills.then_some(Rule::Fill),
+            fills.then_some(Rule::Unfillable),
+            self.outliers.map(Rule::Outliers),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+impl Rule {
+    /// The rule's name in the report: `id` is the id column's name, `features` the features (whose
+    /// fill choices name the filling).
+    pub fn words(self, rules: &CleaningRules, features: &[String], id: &str) -> String {
+        match self {
+            Rule::Missing(scope) => missing_rule(scope).into(),
+            Rule::DuplicateRows => DUPLICATE_ROW.into(),
+            Rule::DuplicateIds => duplicate_id_rule(id),
+            Rule::Negative(scope) => scope_rule(NEGATIVE, scope),
+            Rule::Zero(scope) => scope_rule(ZERO, scope),
+            Rule::Fill => fill_rule(features.iter().map(|f| rules.impute_for(f))).unwrap_or_default(),
+            Rule::Unfillable => UNFILLABLE.into(),
+            Rule::Outliers(method) => outlier_rule(method).into(),
+        }
+    }
+
+    /// The value test of the negative and zero rules, with the rule's scope.
+    pub fn numeric_test(self) -> Option<(Scope, ValueTest)> {
+        match self {
+            Rule::Negative(scope) => Some((scope, is_negative)),
+            Rule::Zero(scope) => Some((scope, is_zero)),
+            _ => None,
+        }
+    }
+}
 
 /// A cell the missing-value rule drops: empty, or not a number in a column of numbers (numbers,
 /// dates, yes/no words: the kinds a feature can be).
@@ -10,11 +84,11 @@ pub fn is_missing(empty: bool, numeric_kind: bool, value: f64) -> bool {
     empty || (numeric_kind && value.is_nan())
 }
 
-pub fn is_negative(value: f64) -> bool {
+fn is_negative(value: f64) -> bool {
     value < 0.0
 }
 
-pub fn is_zero(value: f64) -> bool {
+fn is_zero(value: f64) -> bool {
     value == 0.0
 }
 
@@ -34,7 +108,7 @@ pub fn is_outlier(value: f64, bounds: Option<(f64, f64)>) -> bool {
 }
 
 /// How the missing-value rule reads in the report.
-pub fn missing_rule(scope: Scope) -> &'static str {
+fn missing_rule(scope: Scope) -> &'static str {
     match scope {
         Scope::AllColumns => "a missing value in any column",
         Scope::Features => "a missing or non-numeric value in a chosen feature",
@@ -42,24 +116,24 @@ pub fn missing_rule(scope: Scope) -> &'static str {
 }
 
 /// How the negative and zero rules read in the report.
-pub fn scope_rule(what: &str, scope: Scope) -> String {
+fn scope_rule(what: &str, scope: Scope) -> String {
     match scope {
         Scope::AllColumns => format!("{what} in any numeric column"),
         Scope::Features => format!("{what} in a chosen feature"),
     }
 }
 
-pub const NEGATIVE: &str = "a negative number";
-pub const ZERO: &str = "a zero";
-pub const DUPLICATE_ROW: &str = "the same cells as an earlier row (duplicate row)";
-pub const UNFILLABLE: &str = "a missing feature with no value to fill";
+const NEGATIVE: &str = "a negative number";
+const ZERO: &str = "a zero";
+const DUPLICATE_ROW: &str = "the same cells as an earlier row (duplicate row)";
+const UNFILLABLE: &str = "a missing feature with no value to fill";
 
-pub fn duplicate_id_rule(id_column: &str) -> String {
+fn duplicate_id_rule(id_column: &str) -> String {
     format!("an id (\"{id_column}\") an earlier row already has")
 }
 
 /// How filling reads in the report, from each filled feature's choice (None: nothing is filled).
-pub fn fill_rule(choices: impl IntoIterator<Item = Impute>) -> Option<String> {
+fn fill_rule(choices: impl IntoIterator<Item = Impute>) -> Option<String> {
     let methods: std::collections::BTreeSet<&str> = choices
         .into_iter()
         .filter(|&i| i != Impute::Drop)
@@ -73,7 +147,7 @@ pub fn fill_rule(choices: impl IntoIterator<Item = Impute>) -> Option<String> {
     Some(format!("missing feature values filled with the feature's {what} (rows kept)"))
 }
 
-pub fn outlier_rule(method: Outliers) -> &'static str {
+fn outlier_rule(method: Outliers) -> &'static str {
     match method {
         Outliers::Iqr => "an outlier in a feature (outside Q1 - 1.5 IQR .. Q3 + 1.5 IQR)",
         Outliers::ZScore => "an outlier in a feature (more than 3 standard deviations from the mean)",
@@ -95,6 +169,30 @@ mod tests {
         assert!(filled(f64::NAN, None).is_nan());
         assert!(is_outlier(11.0, Some((0.0, 10.0))) && !is_outlier(10.0, Some((0.0, 10.0))));
         assert!(!is_outlier(1e300, None));
+    }
+
+    #[test]
+    fn the_rules_run_in_one_order_and_only_those_that_are_on() {
+        let features = ["a".to_string(), "b".to_string()];
+        let mut rules = CleaningRules::features_only();
+        assert_eq!(rules.in_order(&features), [Rule::Missing(Scope::Features)]);
+        rules.drop_zero = Some(Scope::AllColumns);
+        rules.drop_duplicate_ids = true;
+        rules.outliers = Some(Outliers::Iqr);
+        rules.impute_columns.insert("b".into(), Impute::Median);
+        assert_eq!(
+            rules.in_order(&features),
+            [
+                Rule::Missing(Scope::Features),
+                Rule::DuplicateIds,
+                Rule::Zero(Scope::AllColumns),
+                Rule::Fill,
+                Rule::Unfillable,
+                Rule::Outliers(Outliers::Iqr)
+            ]
+        );
+        assert_eq!(Rule::Fill.words(&rules, &features, ""), fill_rule([Impute::Median]).unwrap_or_default());
+        assert_eq!(Rule::DuplicateIds.words(&rules, &features, "id"), duplicate_id_rule("id"));
     }
 
     #[test]

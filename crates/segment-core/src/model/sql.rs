@@ -16,7 +16,7 @@
 //! date or category features (relative to the whole file, as in the streaming apply).
 
 use super::{Assignment, SegmentModel};
-use crate::clean::{Impute, Scope};
+use crate::clean::{Impute, Rule, Scope};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
 use crate::features::Transform;
@@ -525,6 +525,12 @@ const MISSING_MARKERS: [&str; 14] =
 
 /// The model as SQL over `table`, whose columns are `columns` (its header: the rules that look at every
 /// column need them). `side_name` is the file name the DBSCAN core points are written to.
+///
+/// The query is a chain of stages (common table expressions), written in this order: the table read
+/// once under names of the query's own ([`Query::read`]), its cells as numbers ([`Query::numbers`]),
+/// the cleaning rules a stage each in the order of [`crate::clean::Rule`]'s list
+/// ([`Query::cleaning`]), the scaled features ([`Query::scaled`]), the method's assignment
+/// ([`Query::assignment`]) and every row back in table order ([`Query::result`]).
 pub fn export_sql(
     model: &SegmentModel,
     dialect: Dialect,
@@ -533,6 +539,31 @@ pub fn export_sql(
     side_name: &str,
     reference: DateReference,
 ) -> Result<SqlExport> {
+    let date_formats = writable(model, dialect)?;
+    let (table_sql, last_part) = table_name(dialect, table)?;
+    check_names(dialect, columns)?;
+    let missing_columns: Vec<&str> =
+        model.spec.features.iter().filter(|f| !columns.contains(f)).map(String::as_str).collect();
+    if !missing_columns.is_empty() {
+        return Err(CoreError::MissingColumns {
+            missing: missing_columns.join(", "),
+            available: columns.join(", "),
+        });
+    }
+    let query = Query::new(model, dialect, columns, reference);
+    let mut sql = query.header(table);
+    sql.push_str("WITH\n");
+    let numbered = query.read(&mut sql, &table_sql, &last_part, &date_formats);
+    query.numbers(&mut sql, numbered);
+    let kept = query.cleaning(&mut sql);
+    query.scaled(&mut sql, &kept);
+    let side_table = query.assignment(&mut sql, side_name)?;
+    query.result(&mut sql, &kept);
+    Ok(SqlExport { query: sql, side_table })
+}
+
+/// What the query cannot do, refused with the reason; else each date feature's format.
+fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
     let refuse = |why: String| Err(CoreError::BadModel(why));
     if let Some(c) = model.category_features.first() {
         return refuse(format!(
@@ -560,137 +591,195 @@ pub fn export_sql(
         }
     }
     match &model.assignment {
-        Assignment::Hdbscan(_) => {
-            return refuse(
-                "HDBSCAN models assign new customers through the condensed tree (approximate predict), \
-                 which is not written as SQL. Export its rule model instead (`segment rules model.json`, \
-                 or \"Save the rules as a model\" in the page), or apply it with `segment apply`"
-                    .into(),
-            )
-        }
-        Assignment::Rfm { .. } => {
-            return refuse(
-                "RFM models score customers aggregated from purchase lines, which is not written as SQL \
-                 yet. Apply it with `segment apply`"
-                    .into(),
-            )
-        }
-        _ => {}
+        Assignment::Hdbscan(_) => refuse(
+            "HDBSCAN models assign new customers through the condensed tree (approximate predict), \
+             which is not written as SQL. Export its rule model instead (`segment rules model.json`, \
+             or \"Save the rules as a model\" in the page), or apply it with `segment apply`"
+                .into(),
+        ),
+        Assignment::Rfm { .. } => refuse(
+            "RFM models score customers aggregated from purchase lines, which is not written as SQL \
+             yet. Apply it with `segment apply`"
+                .into(),
+        ),
+        _ => Ok(date_formats),
     }
-    let q = |name: &str| dialect.quote(name);
-    let (table_sql, last_part) = table_name(dialect, table)?;
-    check_names(dialect, columns)?;
-    let features = &model.spec.features;
-    let d = features.len();
-    let missing_columns: Vec<&String> = features.iter().filter(|f| !columns.contains(f)).collect();
-    if !missing_columns.is_empty() {
-        let list: Vec<&str> = missing_columns.iter().map(|s| s.as_str()).collect();
-        return Err(CoreError::MissingColumns { missing: list.join(", "), available: columns.join(", ") });
-    }
-    let rules = &model.spec.cleaning;
-    // The columns read as numbers: the features and the training file's numeric columns.
-    let numeric: Vec<&String> = columns
-        .iter()
-        .filter(|c| !model.date_features.contains(c))
-        .filter(|c| features.contains(c) || model.numeric_columns.contains(c))
-        .collect();
-    let in_scope = |scope: Scope, c: &String| scope == Scope::AllColumns || features.contains(c);
-    let imputing: Vec<bool> = features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
-    let fill: Vec<Option<f64>> = (0..d).map(|j| model.cleaning_fit.fill.get(j).copied().flatten()).collect();
-    let bounds: Vec<Option<(f64, f64)>> =
-        (0..d).map(|j| model.cleaning_fit.bounds.get(j).copied().flatten()).collect();
-    let id_column = model.training.id_column.as_ref().filter(|c| columns.contains(c));
+}
 
-    let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(dialect, m)).collect();
-    let markers = markers.join(", ");
-    // The table's columns are read once, in the first stage, under names of the query's own
-    // (`__u{i}`): no later stage sees a name of the table's, so none can collide with the query's.
-    let col = |c: &str| {
-        columns.iter().position(|n| n == c).map_or_else(|| "NULL".to_string(), |i| format!("__u{i}"))
-    };
-    let is_marker =
-        |c: &str| format!("({0} IS NULL OR TRIM({1}) IN ({markers}))", col(c), dialect.text(&col(c)));
-    // Each numeric column read once, as the reader reads a cell: its trimmed text (a column the engine
-    // typed as boolean holds words, not numbers), a missing marker, a finite number (x - x = 0 fails for
-    // infinities and NaN), or neither. `num(c)` names the number.
-    let position = |c: &str| numeric.iter().position(|n| n.as_str() == c);
-    let num = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__num{i}"));
-    let txt = |c: &str| position(c).map_or_else(|| "NULL".to_string(), |i| format!("__txt{i}"));
-    // A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words).
-    let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
-        let mut w: Vec<String> =
-            crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(dialect, pick(p))).collect();
-        w.dedup();
-        w.join(", ")
-    };
-    let (yes, no) = (words(|p| p.0), words(|p| p.1));
-    // A date feature's value: days from its date to the reference.
-    let date_index = |c: &str| model.date_features.iter().position(|d| d == c);
-    let value = |c: &str| {
-        if let Some(k) = date_index(c) {
-            let reference = match reference {
+/// The query being written: the model, the dialect, the table's columns and how each is read.
+struct Query<'a> {
+    model: &'a SegmentModel,
+    dialect: Dialect,
+    columns: &'a [String],
+    features: &'a [String],
+    /// The columns read as numbers: the features and the training file's numeric columns.
+    numeric: Vec<&'a String>,
+    reference: DateReference,
+    /// The missing markers, as a SQL list.
+    markers: String,
+    /// The reader's yes and no words, as SQL lists.
+    yes: String,
+    no: String,
+}
+
+/// The stage the rows are in after cleaning, and its column naming the rule that dropped a row.
+struct Kept {
+    last: String,
+    drop: String,
+}
+
+impl<'a> Query<'a> {
+    fn new(
+        model: &'a SegmentModel,
+        dialect: Dialect,
+        columns: &'a [String],
+        reference: DateReference,
+    ) -> Self {
+        let features = &model.spec.features;
+        let numeric = columns
+            .iter()
+            .filter(|c| !model.date_features.contains(c))
+            .filter(|c| features.contains(c) || model.numeric_columns.contains(c))
+            .collect();
+        let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(dialect, m)).collect();
+        let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
+            let mut w: Vec<String> =
+                crate::ingest::BOOLEAN_WORDS.iter().map(|p| text_lit(dialect, pick(p))).collect();
+            w.dedup();
+            w.join(", ")
+        };
+        Query {
+            model,
+            dialect,
+            columns,
+            features,
+            numeric,
+            reference,
+            markers: markers.join(", "),
+            yes: words(|p| p.0),
+            no: words(|p| p.1),
+        }
+    }
+
+    /// The table's columns are read once, in the first stage, under names of the query's own
+    /// (`__u{i}`): no later stage sees a name of the table's, so none can collide with the query's.
+    fn col(&self, c: &str) -> String {
+        self.columns.iter().position(|n| n == c).map_or_else(|| "NULL".to_string(), |i| format!("__u{i}"))
+    }
+
+    fn is_marker(&self, c: &str) -> String {
+        format!(
+            "({0} IS NULL OR TRIM({1}) IN ({2}))",
+            self.col(c),
+            self.dialect.text(&self.col(c)),
+            self.markers
+        )
+    }
+
+    /// A numeric column's number (`__num{i}`) and trimmed text (`__txt{i}`), read once each, as the
+    /// reader reads a cell: its trimmed text (a column the engine typed as boolean holds words, not
+    /// numbers), a missing marker, a finite number (x - x = 0 fails for infinities and NaN), or neither.
+    fn num(&self, c: &str) -> String {
+        self.numeric
+            .iter()
+            .position(|n| n.as_str() == c)
+            .map_or_else(|| "NULL".to_string(), |i| format!("__num{i}"))
+    }
+
+    fn txt(&self, c: &str) -> String {
+        self.numeric
+            .iter()
+            .position(|n| n.as_str() == c)
+            .map_or_else(|| "NULL".to_string(), |i| format!("__txt{i}"))
+    }
+
+    fn in_scope(&self, scope: Scope, c: &String) -> bool {
+        scope == Scope::AllColumns || self.features.contains(c)
+    }
+
+    /// A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words); a date
+    /// feature's, the days from its date to the reference.
+    fn value(&self, c: &str) -> String {
+        if let Some(k) = self.model.date_features.iter().position(|d| d == c) {
+            let reference = match self.reference {
                 DateReference::AsOf(day) => lit(day as f64),
                 DateReference::Latest => format!("__latest{k}"),
             };
             return format!("({reference} - __day{k})");
         }
-        let lower = format!("LOWER({})", txt(c));
+        let lower = format!("LOWER({})", self.txt(c));
         format!(
-            "COALESCE({}, CASE WHEN {lower} IN ({yes}) THEN 1e0 WHEN {lower} IN ({no}) THEN 0e0 END)",
-            num(c)
+            "COALESCE({}, CASE WHEN {lower} IN ({}) THEN 1e0 WHEN {lower} IN ({}) THEN 0e0 END)",
+            self.num(c),
+            self.yes,
+            self.no
         )
-    };
+    }
 
-    let mut sql = String::new();
-    let method = model.info().method;
-    let _ = writeln!(
-        sql,
-        "-- Client Segmentation Dashboard: model format {} version {}, {} with {} segments on {}.",
-        comment(&model.format),
-        model.version,
-        method,
-        model.segments.len(),
-        comment(&features.join(", "))
-    );
-    let _ = writeln!(
-        sql,
-        "-- Fitted on {} ({} rows, {} used). Gives every row of {} with `segment` (1 = largest) and `segment_name`;",
-        comment(&model.training.file_name),
-        model.training.rows_in,
-        model.training.rows_used,
-        comment(table)
-    );
-    let _ = writeln!(
-        sql,
-        "-- rows the cleaning rules drop are marked '{DROPPED}', customers in no segment '{NOISE}'."
-    );
-    let _ = writeln!(sql, "-- Settings: {}", comment(&model.spec.to_json()));
-    sql.push_str("WITH\n");
-    // 1. Row order, the values, the first cleaning rule (missing values).
-    let read: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{} AS __u{i}", q(c))).collect();
-    // The first stage is the only one that reads the table: its name is never the table's.
-    let numbered = if last_part.eq_ignore_ascii_case("numbered") { "numbered_rows" } else { "numbered" };
-    if model.date_features.is_empty() {
+    /// The comment lines that say what the query is.
+    fn header(&self, table: &str) -> String {
+        let model = self.model;
+        let mut sql = String::new();
         let _ = writeln!(
             sql,
-            "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
-            dialect.row_number(),
-            if read.is_empty() { "" } else { ", " },
-            read.join(", ")
+            "-- Client Segmentation Dashboard: model format {} version {}, {} with {} segments on {}.",
+            comment(&model.format),
+            model.version,
+            model.info().method,
+            model.segments.len(),
+            comment(&self.features.join(", "))
         );
-    } else {
+        let _ = writeln!(
+            sql,
+            "-- Fitted on {} ({} rows, {} used). Gives every row of {} with `segment` (1 = largest) and `segment_name`;",
+            comment(&model.training.file_name),
+            model.training.rows_in,
+            model.training.rows_used,
+            comment(table)
+        );
+        let _ = writeln!(
+            sql,
+            "-- rows the cleaning rules drop are marked '{DROPPED}', customers in no segment '{NOISE}'."
+        );
+        let _ = writeln!(sql, "-- Settings: {}", comment(&model.spec.to_json()));
+        sql
+    }
+
+    /// The first stage, the only one that reads the table: row order and the values (its name is never
+    /// the table's), with date columns read as day numbers. Returns the stage's name.
+    fn read(
+        &self,
+        sql: &mut String,
+        table_sql: &str,
+        last_part: &str,
+        date_formats: &[DateFormat],
+    ) -> &'static str {
+        let dialect = self.dialect;
+        let read: Vec<String> =
+            self.columns.iter().enumerate().map(|(i, c)| format!("{} AS __u{i}", dialect.quote(c))).collect();
+        let numbered = if last_part.eq_ignore_ascii_case("numbered") { "numbered_rows" } else { "numbered" };
+        let date_features = &self.model.date_features;
+        if date_features.is_empty() {
+            let _ = writeln!(
+                sql,
+                "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
+                dialect.row_number(),
+                if read.is_empty() { "" } else { ", " },
+                read.join(", ")
+            );
+            return numbered;
+        }
         // Date columns read as day numbers, a stage per step (each step reads the columns of the one
         // before), below the row numbers: an engine does not move a later stage's conditions through
         // the numbering (it is not deterministic), so it never copies these long expressions into
         // them (Spark ran out of memory planning a DBSCAN query that did).
         let reader = if last_part.eq_ignore_ascii_case("table_read") { "table_read_0" } else { "table_read" };
         let _ = writeln!(sql, "{reader} AS (SELECT {} FROM {table_sql}),", read.join(", "));
-        let stages: Vec<[String; DATE_STAGES]> = model
-            .date_features
+        let stages: Vec<[String; DATE_STAGES]> = date_features
             .iter()
-            .zip(&date_formats)
+            .zip(date_formats)
             .enumerate()
-            .map(|(k, (c, format))| date_stages(dialect, k, &col(c), *format))
+            .map(|(k, (c, format))| date_stages(dialect, k, &self.col(c), *format))
             .collect();
         let mut from = reader.to_string();
         for step in 0..DATE_STAGES {
@@ -699,8 +788,8 @@ pub fn export_sql(
             from = format!("dates{step}");
         }
         // The table's latest date in each column: one subquery, computed once, beside the numbers.
-        let latest: String = match reference {
-            DateReference::Latest => (0..model.date_features.len())
+        let latest: String = match self.reference {
+            DateReference::Latest => (0..date_features.len())
                 .map(|k| format!(", (SELECT MAX(__day{k}) FROM {from}) AS __latest{k}"))
                 .collect(),
             DateReference::AsOf(_) => String::new(),
@@ -711,474 +800,612 @@ pub fn export_sql(
             dialect.reused(),
             dialect.row_number()
         );
+        numbered
     }
-    let texts: Vec<String> = numeric
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("TRIM({}) AS __txt{i}", dialect.text(&col(c))))
-        .collect();
-    // A cell that is not a plain number may still be one as exports write them ("$1,234.50",
-    // "1.234,50 €", "(12.00)", "12 %"): read as the reader does, with the column's decimal separator
-    // from the training file (the ANSI dialect, without regular expressions, reads plain numbers only).
-    let decimals: Vec<char> =
-        numeric.iter().map(|c| model.decimals.get(c.as_str()).copied().unwrap_or('.')).collect();
-    let formatted: Vec<Option<FormattedNumber>> =
-        decimals.iter().enumerate().map(|(i, &decimal)| formatted_number(dialect, i, decimal)).collect();
-    let casts: Vec<String> = (0..numeric.len())
-        .map(|i| {
-            let plain = dialect.try_double(&format!("__txt{i}"));
-            let number = match (&formatted[i], decimals[i]) {
-                (None, _) => plain,
-                // With a decimal comma the reader takes no shortcut: "1.5" is not a number there.
-                (Some(f), ',') => f.number.clone(),
-                (Some(f), _) => format!("COALESCE({plain}, {})", f.number),
-            };
-            format!("CASE WHEN __txt{i} IS NULL OR __txt{i} IN ({markers}) THEN NULL ELSE {number} END AS __cast{i}")
-        })
-        .collect();
-    // Finite, and within the reader's magnitude (beyond it a cell is not read as a number).
-    let numbers: Vec<String> = (0..numeric.len())
-        .map(|i| {
-            format!(
-                "CASE WHEN __cast{i} - __cast{i} = 0e0 AND ABS(__cast{i}) <= {} THEN __cast{i} END AS __num{i}",
-                lit(crate::limits::MAX_MAGNITUDE)
-            )
-        })
-        .collect();
-    // `, a, b` added to a stage's `SELECT *` (nothing when a model has no numeric column to read).
-    let more = |items: &[String]| items.iter().map(|i| format!(", {i}")).collect::<String>();
-    let _ = writeln!(sql, "texts AS (SELECT *{} FROM {numbered}),", more(&texts));
-    let mut before_casts = "texts".to_string();
-    if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
-        for k in 0..6 {
-            let items: Vec<&str> = formatted.iter().flatten().map(|f| f.stages[k].as_str()).collect();
-            let _ = writeln!(sql, "formats{k} AS (SELECT *, {} FROM {before_casts}),", items.join(", "));
-            before_casts = format!("formats{k}");
-        }
-    }
-    let _ = writeln!(sql, "casts AS (SELECT *{} FROM {before_casts}),", more(&casts));
-    let _ = writeln!(sql, "numbers AS (SELECT *{} FROM casts),", more(&numbers));
-    let mut read = Vec::new();
-    for (j, f) in features.iter().enumerate() {
-        read.push(format!("{} AS __v{j}", value(f)));
-    }
-    // Every feature is a column (checked above) and in scope of either rule, so a feature missing with
-    // no fill drops its row here as in the streaming apply.
-    let mut missing = Vec::new();
-    for c in columns {
-        if !in_scope(rules.drop_missing, c) {
-            continue;
-        }
-        if let Some(j) = features.iter().position(|f| f == c) {
-            if !imputing[j] {
-                missing.push(format!("__v{j} IS NULL"));
+
+    /// The numeric columns' cells as numbers: `texts`, the formats' stages, `casts` and `numbers`.
+    fn numbers(&self, sql: &mut String, numbered: &str) {
+        let (dialect, numeric, markers) = (self.dialect, &self.numeric, &self.markers);
+        let texts: Vec<String> = numeric
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("TRIM({}) AS __txt{i}", dialect.text(&self.col(c))))
+            .collect();
+        // A cell that is not a plain number may still be one as exports write them ("$1,234.50",
+        // "1.234,50 €", "(12.00)", "12 %"): read as the reader does, with the column's decimal separator
+        // from the training file (the ANSI dialect, without regular expressions, reads plain numbers only).
+        let decimals: Vec<char> =
+            numeric.iter().map(|c| self.model.decimals.get(c.as_str()).copied().unwrap_or('.')).collect();
+        let formatted: Vec<Option<FormattedNumber>> =
+            decimals.iter().enumerate().map(|(i, &decimal)| formatted_number(dialect, i, decimal)).collect();
+        let casts: Vec<String> = (0..numeric.len())
+            .map(|i| {
+                let plain = dialect.try_double(&format!("__txt{i}"));
+                let number = match (&formatted[i], decimals[i]) {
+                    (None, _) => plain,
+                    // With a decimal comma the reader takes no shortcut: "1.5" is not a number there.
+                    (Some(f), ',') => f.number.clone(),
+                    (Some(f), _) => format!("COALESCE({plain}, {})", f.number),
+                };
+                format!("CASE WHEN __txt{i} IS NULL OR __txt{i} IN ({markers}) THEN NULL ELSE {number} END AS __cast{i}")
+            })
+            .collect();
+        // Finite, and within the reader's magnitude (beyond it a cell is not read as a number).
+        let numbers: Vec<String> = (0..numeric.len())
+            .map(|i| {
+                format!(
+                    "CASE WHEN __cast{i} - __cast{i} = 0e0 AND ABS(__cast{i}) <= {} THEN __cast{i} END AS __num{i}",
+                    lit(crate::limits::MAX_MAGNITUDE)
+                )
+            })
+            .collect();
+        let _ = writeln!(sql, "texts AS (SELECT *{} FROM {numbered}),", more(&texts));
+        let mut before_casts = "texts".to_string();
+        if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
+            for k in 0..6 {
+                let items: Vec<&str> = formatted.iter().flatten().map(|f| f.stages[k].as_str()).collect();
+                let _ = writeln!(sql, "formats{k} AS (SELECT *, {} FROM {before_casts}),", items.join(", "));
+                before_casts = format!("formats{k}");
             }
-        } else if numeric.contains(&c) {
-            missing.push(format!("{} IS NULL", num(c)));
+        }
+        let _ = writeln!(sql, "casts AS (SELECT *{} FROM {before_casts}),", more(&casts));
+        let _ = writeln!(sql, "numbers AS (SELECT *{} FROM casts),", more(&numbers));
+    }
+
+    /// The cleaning rules, a stage each in the order every engine runs them ([`crate::clean::Rule`]):
+    /// each stage's own column holds the number of the first rule that dropped the row.
+    fn cleaning(&self, sql: &mut String) -> Kept {
+        let (model, features) = (self.model, self.features);
+        let rules = &model.spec.cleaning;
+        let d = features.len();
+        let imputing: Vec<bool> = features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
+        let fill: Vec<Option<f64>> =
+            (0..d).map(|j| model.cleaning_fit.fill.get(j).copied().flatten()).collect();
+        let mut stages =
+            Stages { kept: Kept { last: "numbers".into(), drop: String::new() }, stage: 0, filled: false };
+        for rule in rules.in_order(features) {
+            match rule {
+                Rule::Missing(scope) => {
+                    let read: Vec<String> = features
+                        .iter()
+                        .enumerate()
+                        .map(|(j, f)| format!("{} AS __v{j}", self.value(f)))
+                        .collect();
+                    let _ = writeln!(sql, "valued AS (SELECT *, {} FROM numbers),", read.join(", "));
+                    stages.kept.last = "valued".into();
+                    stages.add(sql, self.missing(scope, &imputing));
+                }
+                Rule::DuplicateRows => {
+                    let all: Vec<String> = self.columns.iter().map(|c| self.col(c)).collect();
+                    stages.numbered(sql, "r1d", "__dup", &all.join(", "));
+                }
+                Rule::DuplicateIds => {
+                    let id = model.training.id_column.as_ref().filter(|c| self.columns.contains(c));
+                    if let Some(id) = id {
+                        let key = if self.numeric.contains(&id) {
+                            self.num(id)
+                        } else {
+                            format!("TRIM({})", self.dialect.text(&self.col(id)))
+                        };
+                        stages.numbered(sql, "r1i", "__dupid", &key);
+                    }
+                }
+                Rule::Negative(scope) => stages.add(sql, self.numeric_hit(scope, "< 0")),
+                Rule::Zero(scope) => stages.add(sql, self.numeric_hit(scope, "= 0")),
+                Rule::Fill => stages.fill(sql, &fill, &imputing),
+                Rule::Unfillable => {
+                    stages.fill(sql, &fill, &imputing);
+                    let unfillable: Vec<String> = (0..d)
+                        .filter(|&j| imputing[j] && fill[j].is_none())
+                        .map(|j| format!("__f{j} IS NULL"))
+                        .collect();
+                    if !unfillable.is_empty() {
+                        stages.add(sql, unfillable.join(" OR "));
+                    }
+                }
+                Rule::Outliers(_) => {
+                    stages.fill(sql, &fill, &imputing);
+                    let outside: Vec<String> = (0..d)
+                        .filter_map(|j| {
+                            let (lo, hi) = model.cleaning_fit.bounds.get(j).copied().flatten()?;
+                            Some(format!("NOT (__f{j} BETWEEN {} AND {})", lit(lo), lit(hi)))
+                        })
+                        .collect();
+                    if !outside.is_empty() {
+                        stages.add(sql, outside.join(" OR "));
+                    }
+                }
+            }
+        }
+        stages.fill(sql, &fill, &imputing);
+        stages.kept
+    }
+
+    /// The missing-value rule's condition: every feature is a column (checked) and in scope of either
+    /// rule, so a feature missing with no fill drops its row here as in the streaming apply.
+    fn missing(&self, scope: Scope, imputing: &[bool]) -> String {
+        let mut missing = Vec::new();
+        for c in self.columns {
+            if !self.in_scope(scope, c) {
+                continue;
+            }
+            if let Some(j) = self.features.iter().position(|f| f == c) {
+                if !imputing[j] {
+                    missing.push(format!("__v{j} IS NULL"));
+                }
+            } else if self.numeric.contains(&c) {
+                missing.push(format!("{} IS NULL", self.num(c)));
+            } else {
+                missing.push(self.is_marker(c));
+            }
+        }
+        if missing.is_empty() {
+            "FALSE".to_string()
         } else {
-            missing.push(is_marker(c));
+            missing.join(" OR ")
         }
     }
-    let missing = if missing.is_empty() { "FALSE".to_string() } else { missing.join(" OR ") };
-    let _ = writeln!(sql, "valued AS (SELECT *, {} FROM numbers),", read.join(", "));
-    // Each rule is a stage with its own column: the number of the first rule that dropped the row.
-    let _ = writeln!(sql, "r1 AS (SELECT *, CASE WHEN {missing} THEN 1 END AS __d1 FROM valued),");
-    let mut last = "r1".to_string();
-    let mut drop = "__d1".to_string();
-    let mut stage = 1;
-    let mut next_stage = |sql: &mut String, last: &mut String, drop: &mut String, drop_when: String| {
-        stage += 1;
-        let (name, column) = (format!("r{stage}"), format!("__d{stage}"));
-        let _ = writeln!(
-            sql,
-            "{name} AS (SELECT *, COALESCE({drop}, CASE WHEN {drop_when} THEN {stage} END) AS {column} FROM {last}),",
-        );
-        *last = name;
-        *drop = column;
-    };
-    // Duplicate rows and ids, among the rows no earlier rule dropped (the first in table order kept).
-    if rules.drop_duplicate_rows {
-        let all: Vec<String> = columns.iter().map(|c| col(c)).collect();
-        let _ = writeln!(
-            sql,
-            "r1d AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {} ORDER BY __row) AS __dup FROM {last}),",
-            all.join(", ")
-        );
-        last = "r1d".into();
-        next_stage(&mut sql, &mut last, &mut drop, "__dup > 1".into());
-    }
-    if let (true, Some(id)) = (rules.drop_duplicate_ids, id_column) {
-        let key = if numeric.contains(&id) { num(id) } else { format!("TRIM({})", dialect.text(&col(id))) };
-        let _ = writeln!(
-            sql,
-            "r1i AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({drop} IS NULL), {key} ORDER BY __row) AS __dupid FROM {last}),"
-        );
-        last = "r1i".into();
-        next_stage(&mut sql, &mut last, &mut drop, "__dupid > 1".into());
-    }
-    let numeric_hit = |scope: Scope, test: &str| -> String {
-        let hits: Vec<String> =
-            numeric.iter().filter(|c| in_scope(scope, c)).map(|c| format!("{} {test}", num(c))).collect();
+
+    /// A numeric column in `scope` whose number passes `test` ("< 0", "= 0").
+    fn numeric_hit(&self, scope: Scope, test: &str) -> String {
+        let hits: Vec<String> = self
+            .numeric
+            .iter()
+            .filter(|c| self.in_scope(scope, c))
+            .map(|c| format!("{} {test}", self.num(c)))
+            .collect();
         if hits.is_empty() {
             "FALSE".into()
         } else {
             format!("({})", hits.join(" OR "))
         }
-    };
-    if let Some(scope) = rules.drop_negative {
-        next_stage(&mut sql, &mut last, &mut drop, numeric_hit(scope, "< 0"));
     }
-    if let Some(scope) = rules.drop_zero {
-        next_stage(&mut sql, &mut last, &mut drop, numeric_hit(scope, "= 0"));
-    }
-    // 3. Filled values, then the rows with nothing to fill and the outliers.
-    let filled: Vec<String> = (0..d)
-        .map(|j| match fill[j] {
-            Some(v) if imputing[j] => format!("COALESCE(__v{j}, {}) AS __f{j}", lit(v)),
-            _ => format!("__v{j} AS __f{j}"),
-        })
-        .collect();
-    let _ = writeln!(sql, "filled AS (SELECT *, {} FROM {last}),", filled.join(", "));
-    last = "filled".into();
-    let unfillable: Vec<String> =
-        (0..d).filter(|&j| imputing[j] && fill[j].is_none()).map(|j| format!("__f{j} IS NULL")).collect();
-    if !unfillable.is_empty() {
-        next_stage(&mut sql, &mut last, &mut drop, unfillable.join(" OR "));
-    }
-    if rules.outliers.is_some() {
-        let outside: Vec<String> = bounds
-            .iter()
-            .enumerate()
-            .filter_map(|(j, b)| {
-                b.map(|(lo, hi)| format!("NOT (__f{j} BETWEEN {} AND {})", lit(lo), lit(hi)))
+
+    /// The kept rows' features, transformed and scaled as in training (`__x{j}`).
+    fn scaled(&self, sql: &mut String, kept: &Kept) {
+        let model = self.model;
+        let scaled: Vec<String> = (0..self.features.len())
+            .map(|j| {
+                let x = match model.spec.transforms.get(&self.features[j]) {
+                    Some(Transform::Log1p) => format!("SIGN(__f{j}) * LN(1e0 + ABS(__f{j}))"),
+                    None => format!("__f{j}"),
+                };
+                let (o, s) = (model.scaler.offset[j], model.scaler.scale[j]);
+                format!("({x} - {}) / {} AS __x{j}", lit(o), lit(s))
             })
             .collect();
-        if !outside.is_empty() {
-            next_stage(&mut sql, &mut last, &mut drop, outside.join(" OR "));
-        }
-    }
-    // 4. Transforms and the training scaler.
-    let scaled: Vec<String> = (0..d)
-        .map(|j| {
-            let x = match model.spec.transforms.get(&features[j]) {
-                Some(Transform::Log1p) => format!("SIGN(__f{j}) * LN(1e0 + ABS(__f{j}))"),
-                None => format!("__f{j}"),
-            };
-            let (o, s) = (model.scaler.offset[j], model.scaler.scale[j]);
-            format!("({x} - {}) / {} AS __x{j}", lit(o), lit(s))
-        })
-        .collect();
-    let _ = writeln!(
-        sql,
-        "scaled {} (SELECT *, {} FROM {last} WHERE {drop} IS NULL),",
-        dialect.reused(),
-        scaled.join(", ")
-    );
-    // 5. The assignment: each kept row's segment id (0-based), NULL for noise.
-    let mut side_table = None;
-    match &model.assignment {
-        Assignment::Centroids { centroids } => {
-            let dist = |c: &[f64]| {
-                let terms: Vec<String> = c
-                    .iter()
-                    .enumerate()
-                    .map(|(j, v)| format!("(__x{j} - {0}) * (__x{j} - {0})", lit(*v)))
-                    .collect();
-                format!("({})", terms.join(" + "))
-            };
-            let _ = writeln!(sql, "distances AS (");
-            let parts: Vec<String> = centroids
-                .iter()
-                .enumerate()
-                .map(|(s, c)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", dist(c)))
-                .collect();
-            let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
-            let _ = writeln!(sql, "assigned AS ({})", dialect.pick("distances", "__score", "__segment", ""));
-        }
-        Assignment::Mixture { weights, means, covariances } => {
-            let mixture =
-                crate::cluster::gmm::Mixture::new(weights.clone(), means.clone(), covariances.clone())
-                    .ok_or_else(|| {
-                        CoreError::BadModel("its mixture's covariances are not positive definite".into())
-                    })?;
-            let log_2pi = (2.0 * std::f64::consts::PI).ln();
-            // y = L^-1 (x - mean), one column per step so no expression is repeated.
-            let mut from = "scaled".to_string();
-            for i in 0..d {
-                let cols: Vec<String> = (0..weights.len())
-                    .map(|c| {
-                        let l = mixture.cholesky(c);
-                        let mut s = format!("(__x{i} - {})", lit(means[c][i]));
-                        for jj in 0..i {
-                            s = format!("({s} - {} * __y{c}_{jj})", lit(l[i * d + jj]));
-                        }
-                        format!("{s} / {} AS __y{c}_{i}", lit(l[i * d + i]))
-                    })
-                    .collect();
-                let _ = writeln!(sql, "mix{i} AS (SELECT *, {} FROM {from}),", cols.join(", "));
-                from = format!("mix{i}");
-            }
-            // A component of weight 0 is never the most likely (the apply's score is minus infinity):
-            // left out, not written as a logarithm of 0.
-            let parts: Vec<String> = (0..weights.len())
-                .filter(|&c| weights[c] > 0.0 && weights[c].ln().is_finite())
-                .map(|c| {
-                    let m2: Vec<String> = (0..d).map(|i| format!("__y{c}_{i} * __y{c}_{i}")).collect();
-                    let constant = d as f64 * log_2pi + mixture.log_det(c);
-                    format!(
-                        "  SELECT __row, {c} AS __segment, {} - 5e-1 * ({} + ({})) AS __score FROM {from}",
-                        lit(weights[c].ln()),
-                        lit(constant),
-                        m2.join(" + ")
-                    )
-                })
-                .collect();
-            let _ = writeln!(sql, "scores AS (\n{}\n),", parts.join("\n  UNION ALL\n"));
-            let _ = writeln!(sql, "assigned AS ({})", dialect.pick("scores", "-__score", "__segment", ""));
-        }
-        Assignment::Dbscan { eps, dims, core_points, core_segments } => {
-            let (eps, dims) = (*eps, *dims);
-            if dims == 0 {
-                return refuse("the model has no feature".into());
-            }
-            let n = core_segments.len().min(core_points.len() / dims.max(1));
-            // The grid: cells of side h = eps / 2 on the first (up to) three features; a core point within
-            // eps of a row is at most two cells away on each. First each row meets the core points of its
-            // own cell only, and is settled when its nearest one there is within eps and either closer
-            // than the cell's walls (no other core point can be nearer) or the cell is pure: every core
-            // point in the 5^g cells around it has the same segment, so whichever is nearest, the segment
-            // is that one. The others (near a wall of a mixed cell, or with no core point within eps in
-            // their cell) meet the 5^g cells around theirs.
-            let g = dims.min(3);
-            let h = eps / 2.0;
-            // The side table's name as written and as read: one safe text.
-            let side = safe_file_name(side_name);
-            // Every constant the query holds is a finite double, and every core point's cell an
-            // integer well inside INT64 (a row's cell is clamped to that range below, which keeps a
-            // row beyond it away from every core point, as it is).
-            let cells_fit = core_points
-                .chunks(dims)
-                .all(|p| p.iter().take(g).all(|v| (v / h).is_finite() && (v / h).abs() < CELL_LIMIT - 8.0));
-            if !(h.is_normal() && (eps * eps).is_finite() && cells_fit) {
-                return refuse(format!(
-                    "its eps ({eps:e}) is too large or too small for SQL's numbers: the grid the query \
-                     finds neighbours with has cells of eps / 2, numbered as 64-bit integers, and eps \
-                     is squared. Fit it again with an eps between 1e-100 and 1e100 on the scaled values"
-                ));
-            }
-            let pure = pure_cells(h, g, dims, core_points, core_segments);
-            // The side table's columns, (name, type): its header, DuckDB's types, Spark's casts.
-            let mut core_cols = vec![("core".to_string(), "BIGINT"), ("segment".to_string(), "BIGINT")];
-            core_cols.extend((0..g).map(|k| (format!("cell{k}"), "BIGINT")));
-            core_cols.push(("pure".to_string(), "BIGINT"));
-            core_cols.extend((0..dims).map(|j| (format!("x{j}"), "DOUBLE")));
-            let names: Vec<&str> = core_cols.iter().map(|(name, _)| name.as_str()).collect();
-            let mut csv = names.join(",");
-            csv.push('\n');
-            for i in 0..n {
-                let p = &core_points[i * dims..(i + 1) * dims];
-                let _ = write!(csv, "{i},{}", core_segments[i]);
-                for v in p.iter().take(g) {
-                    let _ = write!(csv, ",{}", cell(*v, h));
-                }
-                let _ = write!(csv, ",{}", u8::from(pure[i]));
-                for v in p {
-                    let _ = write!(csv, ",{v:e}");
-                }
-                csv.push('\n');
-            }
-            let cores = match dialect {
-                Dialect::DuckDb => {
-                    let types: Vec<String> =
-                        core_cols.iter().map(|(name, ty)| format!("'{name}': '{ty}'")).collect();
-                    side_table = Some((side.clone(), csv));
-                    format!(
-                        "SELECT * FROM read_csv({}, header = true, columns = {{{}}})",
-                        text_lit(dialect, &side),
-                        types.join(", ")
-                    )
-                }
-                Dialect::Spark => {
-                    // Spark's `csv.` path reads every line as data: no header line.
-                    let body = csv.split_once('\n').map_or("", |(_, rest)| rest).to_string();
-                    side_table = Some((side.clone(), body));
-                    let casts: Vec<String> = core_cols
-                        .iter()
-                        .map(|(name, ty)| format!("CAST({name} AS {ty}) AS {name}"))
-                        .collect();
-                    format!(
-                        "SELECT {} FROM (SELECT * FROM csv.`{}`) AS raw ({})",
-                        casts.join(", "),
-                        side,
-                        names.join(", ")
-                    )
-                }
-                Dialect::Ansi => {
-                    let rows: Vec<String> = csv.lines().skip(1).map(|l| format!("({l})")).collect();
-                    format!("SELECT * FROM (VALUES {}) AS v ({})", rows.join(", "), names.join(", "))
-                }
-            };
-            let _ = writeln!(sql, "cores AS ({cores}),");
-            let offsets: Vec<String> = neighbour_offsets(g)
-                .iter()
-                .map(|o| {
-                    let cols: Vec<String> =
-                        o.iter().enumerate().map(|(k, v)| format!("{v} AS o{k}")).collect();
-                    format!("SELECT {}", cols.join(", "))
-                })
-                .collect();
-            let offsets = offsets.join(" UNION ALL ");
-            let _ = writeln!(sql, "neighbours AS ({offsets}),");
-            let xs: Vec<String> = (0..dims).map(|j| format!("__x{j}")).collect();
-            let limit = lit(CELL_LIMIT);
-            let cells: Vec<String> = (0..g)
-                .map(|k| {
-                    format!(
-                        "CAST(FLOOR(GREATEST(-{limit}, LEAST({limit}, __x{k} / {}))) AS BIGINT) AS __c{k}",
-                        lit(h)
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                sql,
-                "rowcells {} (SELECT __row, {}, {} FROM scaled),",
-                dialect.reused(),
-                xs.join(", "),
-                cells.join(", ")
-            );
-            let dist = |row: &str| -> String {
-                (0..dims)
-                    .map(|j| format!("({row}.__x{j} - c.x{j}) * ({row}.__x{j} - c.x{j})"))
-                    .collect::<Vec<_>>()
-                    .join(" + ")
-            };
-            let within = format!(" WHERE __score <= {}", lit(eps * eps));
-            // The candidate pairs of `from` (alias `a`, cell columns `cell`) and the core points in their cells.
-            let pairs = |name: &str, from: &str, a: &str, cell: &str| -> String {
-                let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = {a}.{cell}{k}")).collect();
-                format!(
-                    "{name} AS (SELECT {a}.__row, c.segment AS __segment, c.core, {} AS __score FROM {from} AS {a} JOIN cores AS c ON {}),",
-                    dist(a),
-                    on.join(" AND ")
-                )
-            };
-            let _ = writeln!(sql, "{}", pairs("own_pairs", "rowcells", "r", "__c"));
-            let _ = writeln!(
-                sql,
-                "own {} ({}),",
-                dialect.reused(),
-                dialect.pick_with_score("own_pairs", "__score", "core", &within)
-            );
-            // The distance from the row to its cell's nearer wall on each grid feature, less a margin
-            // for the rounding of the cell's edges.
-            let margin = lit(eps * 1e-9);
-            let walls: Vec<String> = (0..g)
-                .map(|k| {
-                    let wall = format!(
-                        "(LEAST(r.__x{k} - CAST(r.__c{k} AS DOUBLE) * {h}, CAST(r.__c{k} + 1 AS DOUBLE) * {h} - r.__x{k}) - {margin})",
-                        h = lit(h)
-                    );
-                    format!("{wall} > 0e0 AND {wall} * {wall} > o.__best")
-                })
-                .collect();
-            let pure_on: Vec<String> = (0..g).map(|k| format!("p.cell{k} = r.__c{k}")).collect();
-            let cell_cols: Vec<String> = (0..g).map(|k| format!("cell{k}")).collect();
-            let _ = writeln!(
-                sql,
-                "pure_cells AS (SELECT DISTINCT {} FROM cores WHERE pure = 1),",
-                cell_cols.join(", ")
-            );
-            let _ = writeln!(
-                sql,
-                "settled {} (SELECT o.__row, o.__segment FROM own AS o JOIN rowcells AS r ON r.__row = o.__row LEFT JOIN pure_cells AS p ON {} WHERE p.cell0 IS NOT NULL OR ({})),",
-                dialect.reused(),
-                pure_on.join(" AND "),
-                walls.join(" AND ")
-            );
-            let _ = writeln!(
-                sql,
-                "unsettled AS (SELECT r.* FROM rowcells AS r LEFT JOIN settled AS s ON s.__row = r.__row WHERE s.__row IS NULL),"
-            );
-            let probe_cells: Vec<String> = (0..g).map(|k| format!("u.__c{k} + nb.o{k} AS __p{k}")).collect();
-            let _ = writeln!(
-                sql,
-                "probes AS (SELECT u.__row, {}, {} FROM unsettled AS u CROSS JOIN neighbours AS nb),",
-                (0..dims).map(|j| format!("u.__x{j}")).collect::<Vec<_>>().join(", "),
-                probe_cells.join(", ")
-            );
-            let _ = writeln!(sql, "{}", pairs("near", "probes", "p", "__p"));
-            let _ = writeln!(
-                sql,
-                "assigned AS (SELECT __row, __segment FROM settled UNION ALL {})",
-                dialect.pick("near", "__score", "core", &within)
-            );
-        }
-        Assignment::Rules { order, .. } => {
-            // The rules in the file's units, on the filled values, as a marketer reads them.
-            let mut cases = Vec::new();
-            for &s in order {
-                let Some(segment) = model.segments.get(s as usize) else { continue };
-                let Some(rule) = &segment.rule else { continue };
-                let mut sets = Vec::new();
-                for set in rule.clauses() {
-                    let conditions: Vec<String> = set
-                        .iter()
-                        .filter_map(|c| {
-                            let j = features.iter().position(|f| f == &c.feature)?;
-                            Some(format!("__f{j} {} {}", if c.above { ">" } else { "<=" }, lit(c.threshold)))
-                        })
-                        .collect();
-                    if conditions.len() != set.len() {
-                        sets.clear();
-                        break;
-                    }
-                    sets.push(format!("({})", conditions.join(" AND ")));
-                }
-                if sets.is_empty() {
-                    continue;
-                }
-                let _ = writeln!(
-                    sql,
-                    "-- segment {} {}: {}",
-                    s + 1,
-                    comment(&segment.name),
-                    comment(&rule.words())
-                );
-                cases.push(format!("WHEN {} THEN {s}", sets.join(" OR ")));
-            }
-            let _ = writeln!(
-                sql,
-                "assigned AS (SELECT __row, CASE {} END AS __segment FROM scaled)",
-                cases.join(" ")
-            );
-        }
-        Assignment::Hdbscan(_) | Assignment::Rfm { .. } => {
-            return refuse("this method is not written as SQL".into());
-        }
-    }
-    // 6. Every row back, in table order, with its segment and name.
-    let names = model.names();
-    let mut case = String::from("CASE");
-    for (s, name) in names.iter().enumerate() {
-        let _ = write!(
-            case,
-            " WHEN a.__segment = {s} THEN {}",
-            text_lit(dialect, &crate::export::spreadsheet_safe(name))
+        let _ = writeln!(
+            sql,
+            "scaled {} (SELECT *, {} FROM {} WHERE {} IS NULL),",
+            self.dialect.reused(),
+            scaled.join(", "),
+            kept.last,
+            kept.drop
         );
     }
-    let _ = write!(
-        case,
-        " WHEN r.{drop} IS NOT NULL THEN {} ELSE {} END",
-        text_lit(dialect, DROPPED),
-        text_lit(dialect, NOISE)
-    );
-    let original: Vec<String> = columns.iter().map(|c| format!("r.{} AS {}", col(c), q(c))).collect();
-    let _ = writeln!(
-        sql,
-        "SELECT {}, CAST(a.__segment + 1 AS BIGINT) AS segment, {case} AS segment_name\nFROM {last} AS r LEFT JOIN assigned AS a ON a.__row = r.__row\nORDER BY r.__row",
-        original.join(", ")
-    );
-    Ok(SqlExport { query: sql, side_table })
+
+    /// Every row back, in table order, with its segment and name.
+    fn result(&self, sql: &mut String, kept: &Kept) {
+        let dialect = self.dialect;
+        let mut case = String::from("CASE");
+        for (s, name) in self.model.names().iter().enumerate() {
+            let _ = write!(
+                case,
+                " WHEN a.__segment = {s} THEN {}",
+                text_lit(dialect, &crate::export::spreadsheet_safe(name))
+            );
+        }
+        let _ = write!(
+            case,
+            " WHEN r.{} IS NOT NULL THEN {} ELSE {} END",
+            kept.drop,
+            text_lit(dialect, DROPPED),
+            text_lit(dialect, NOISE)
+        );
+        let original: Vec<String> =
+            self.columns.iter().map(|c| format!("r.{} AS {}", self.col(c), dialect.quote(c))).collect();
+        let _ = writeln!(
+            sql,
+            "SELECT {}, CAST(a.__segment + 1 AS BIGINT) AS segment, {case} AS segment_name\nFROM {} AS r LEFT JOIN assigned AS a ON a.__row = r.__row\nORDER BY r.__row",
+            original.join(", "),
+            kept.last
+        );
+    }
+
+    /// The assignment: each kept row's segment id (0-based), NULL for noise, as the stage `assigned`;
+    /// returns the side table (name, CSV text) the query reads, when it has one.
+    fn assignment(&self, sql: &mut String, side_name: &str) -> Result<Option<SideTable>> {
+        match &self.model.assignment {
+            Assignment::Centroids { centroids } => {
+                self.centroids(sql, centroids);
+                Ok(None)
+            }
+            Assignment::Mixture { weights, means, covariances } => {
+                self.mixture(sql, weights, means, covariances)?;
+                Ok(None)
+            }
+            Assignment::Dbscan { eps, dims, core_points, core_segments } => {
+                let cores =
+                    DbscanCores { eps: *eps, dims: *dims, points: core_points, segments: core_segments };
+                self.dbscan(sql, &cores, side_name)
+            }
+            Assignment::Rules { order, .. } => {
+                self.rules(sql, order);
+                Ok(None)
+            }
+            Assignment::Hdbscan(_) | Assignment::Rfm { .. } => {
+                Err(CoreError::BadModel("this method is not written as SQL".into()))
+            }
+        }
+    }
+
+    /// Nearest centre (k-means, Ward): the squared distance to each, the smallest (ties: the lower id).
+    fn centroids(&self, sql: &mut String, centroids: &[Vec<f64>]) {
+        let dist = |c: &[f64]| {
+            let terms: Vec<String> = c
+                .iter()
+                .enumerate()
+                .map(|(j, v)| format!("(__x{j} - {0}) * (__x{j} - {0})", lit(*v)))
+                .collect();
+            format!("({})", terms.join(" + "))
+        };
+        let _ = writeln!(sql, "distances AS (");
+        let parts: Vec<String> = centroids
+            .iter()
+            .enumerate()
+            .map(|(s, c)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", dist(c)))
+            .collect();
+        let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
+        let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("distances", "__score", "__segment", ""));
+    }
+
+    /// Most likely component (Gaussian mixture): the same forward substitution through the Cholesky
+    /// factor as the apply.
+    fn mixture(
+        &self,
+        sql: &mut String,
+        weights: &[f64],
+        means: &[Vec<f64>],
+        covariances: &[Vec<f64>],
+    ) -> Result<()> {
+        let d = self.features.len();
+        let mixture =
+            crate::cluster::gmm::Mixture::new(weights.to_vec(), means.to_vec(), covariances.to_vec())
+                .ok_or_else(|| {
+                    CoreError::BadModel("its mixture's covariances are not positive definite".into())
+                })?;
+        let log_2pi = (2.0 * std::f64::consts::PI).ln();
+        // y = L^-1 (x - mean), one column per step so no expression is repeated.
+        let mut from = "scaled".to_string();
+        for i in 0..d {
+            let cols: Vec<String> = (0..weights.len())
+                .map(|c| {
+                    let l = mixture.cholesky(c);
+                    let mut s = format!("(__x{i} - {})", lit(means[c][i]));
+                    for jj in 0..i {
+                        s = format!("({s} - {} * __y{c}_{jj})", lit(l[i * d + jj]));
+                    }
+                    format!("{s} / {} AS __y{c}_{i}", lit(l[i * d + i]))
+                })
+                .collect();
+            let _ = writeln!(sql, "mix{i} AS (SELECT *, {} FROM {from}),", cols.join(", "));
+            from = format!("mix{i}");
+        }
+        // A component of weight 0 is never the most likely (the apply's score is minus infinity):
+        // left out, not written as a logarithm of 0.
+        let parts: Vec<String> = (0..weights.len())
+            .filter(|&c| weights[c] > 0.0 && weights[c].ln().is_finite())
+            .map(|c| {
+                let m2: Vec<String> = (0..d).map(|i| format!("__y{c}_{i} * __y{c}_{i}")).collect();
+                let constant = d as f64 * log_2pi + mixture.log_det(c);
+                format!(
+                    "  SELECT __row, {c} AS __segment, {} - 5e-1 * ({} + ({})) AS __score FROM {from}",
+                    lit(weights[c].ln()),
+                    lit(constant),
+                    m2.join(" + ")
+                )
+            })
+            .collect();
+        let _ = writeln!(sql, "scores AS (\n{}\n),", parts.join("\n  UNION ALL\n"));
+        let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("scores", "-__score", "__segment", ""));
+        Ok(())
+    }
+
+    /// A rule model: the rules in the file's units, on the filled values, as a marketer reads them.
+    fn rules(&self, sql: &mut String, order: &[u32]) {
+        let model = self.model;
+        let mut cases = Vec::new();
+        for &s in order {
+            let Some(segment) = model.segments.get(s as usize) else { continue };
+            let Some(rule) = &segment.rule else { continue };
+            let mut sets = Vec::new();
+            for set in rule.clauses() {
+                let conditions: Vec<String> = set
+                    .iter()
+                    .filter_map(|c| {
+                        let j = self.features.iter().position(|f| f == &c.feature)?;
+                        Some(format!("__f{j} {} {}", if c.above { ">" } else { "<=" }, lit(c.threshold)))
+                    })
+                    .collect();
+                if conditions.len() != set.len() {
+                    sets.clear();
+                    break;
+                }
+                sets.push(format!("({})", conditions.join(" AND ")));
+            }
+            if sets.is_empty() {
+                continue;
+            }
+            let _ =
+                writeln!(sql, "-- segment {} {}: {}", s + 1, comment(&segment.name), comment(&rule.words()));
+            cases.push(format!("WHEN {} THEN {s}", sets.join(" OR ")));
+        }
+        let _ = writeln!(
+            sql,
+            "assigned AS (SELECT __row, CASE {} END AS __segment FROM scaled)",
+            cases.join(" ")
+        );
+    }
+
+    /// Nearest core point within eps (DBSCAN), through a grid of cells of side h = eps / 2 on the first
+    /// (up to) three features: a core point within eps of a row is at most two cells away on each.
+    /// First each row meets the core points of its own cell only, and is settled when its nearest one
+    /// there is within eps and either closer than the cell's walls (no other core point can be nearer)
+    /// or the cell is pure: every core point in the 5^g cells around it has the same segment, so
+    /// whichever is nearest, the segment is that one. The others (near a wall of a mixed cell, or with
+    /// no core point within eps in their cell) meet the 5^g cells around theirs. Returns the side table.
+    fn dbscan(
+        &self,
+        sql: &mut String,
+        cores: &DbscanCores,
+        side_name: &str,
+    ) -> Result<Option<(String, String)>> {
+        let dialect = self.dialect;
+        let (eps, dims) = (cores.eps, cores.dims);
+        if dims == 0 {
+            return Err(CoreError::BadModel("the model has no feature".into()));
+        }
+        let g = dims.min(3);
+        let h = eps / 2.0;
+        // Every constant the query holds is a finite double, and every core point's cell an integer
+        // well inside INT64 (a row's cell is clamped to that range below, which keeps a row beyond it
+        // away from every core point, as it is).
+        let cells_fit = cores
+            .points
+            .chunks(dims)
+            .all(|p| p.iter().take(g).all(|v| (v / h).is_finite() && (v / h).abs() < CELL_LIMIT - 8.0));
+        if !(h.is_normal() && (eps * eps).is_finite() && cells_fit) {
+            return Err(CoreError::BadModel(format!(
+                "its eps ({eps:e}) is too large or too small for SQL's numbers: the grid the query \
+                 finds neighbours with has cells of eps / 2, numbered as 64-bit integers, and eps \
+                 is squared. Fit it again with an eps between 1e-100 and 1e100 on the scaled values"
+            )));
+        }
+        let (side_table, select) = cores.side_table(dialect, safe_file_name(side_name));
+        let _ = writeln!(sql, "cores AS ({select}),");
+        let offsets: Vec<String> = neighbour_offsets(g)
+            .iter()
+            .map(|o| {
+                let cols: Vec<String> = o.iter().enumerate().map(|(k, v)| format!("{v} AS o{k}")).collect();
+                format!("SELECT {}", cols.join(", "))
+            })
+            .collect();
+        let _ = writeln!(sql, "neighbours AS ({}),", offsets.join(" UNION ALL "));
+        let xs: Vec<String> = (0..dims).map(|j| format!("__x{j}")).collect();
+        let limit = lit(CELL_LIMIT);
+        let cells: Vec<String> = (0..g)
+            .map(|k| {
+                format!(
+                    "CAST(FLOOR(GREATEST(-{limit}, LEAST({limit}, __x{k} / {}))) AS BIGINT) AS __c{k}",
+                    lit(h)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            sql,
+            "rowcells {} (SELECT __row, {}, {} FROM scaled),",
+            dialect.reused(),
+            xs.join(", "),
+            cells.join(", ")
+        );
+        let dist = |row: &str| -> String {
+            (0..dims)
+                .map(|j| format!("({row}.__x{j} - c.x{j}) * ({row}.__x{j} - c.x{j})"))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let within = format!(" WHERE __score <= {}", lit(eps * eps));
+        // The candidate pairs of `from` (alias `a`, cell columns `cell`) and the core points in their cells.
+        let pairs = |name: &str, from: &str, a: &str, cell: &str| -> String {
+            let on: Vec<String> = (0..g).map(|k| format!("c.cell{k} = {a}.{cell}{k}")).collect();
+            format!(
+                "{name} AS (SELECT {a}.__row, c.segment AS __segment, c.core, {} AS __score FROM {from} AS {a} JOIN cores AS c ON {}),",
+                dist(a),
+                on.join(" AND ")
+            )
+        };
+        let _ = writeln!(sql, "{}", pairs("own_pairs", "rowcells", "r", "__c"));
+        let _ = writeln!(
+            sql,
+            "own {} ({}),",
+            dialect.reused(),
+            dialect.pick_with_score("own_pairs", "__score", "core", &within)
+        );
+        // The distance from the row to its cell's nearer wall on each grid feature, less a margin for
+        // the rounding of the cell's edges.
+        let margin = lit(eps * 1e-9);
+        let walls: Vec<String> = (0..g)
+            .map(|k| {
+                let wall = format!(
+                    "(LEAST(r.__x{k} - CAST(r.__c{k} AS DOUBLE) * {h}, CAST(r.__c{k} + 1 AS DOUBLE) * {h} - r.__x{k}) - {margin})",
+                    h = lit(h)
+                );
+                format!("{wall} > 0e0 AND {wall} * {wall} > o.__best")
+            })
+            .collect();
+        let pure_on: Vec<String> = (0..g).map(|k| format!("p.cell{k} = r.__c{k}")).collect();
+        let cell_cols: Vec<String> = (0..g).map(|k| format!("cell{k}")).collect();
+        let _ = writeln!(
+            sql,
+            "pure_cells AS (SELECT DISTINCT {} FROM cores WHERE pure = 1),",
+            cell_cols.join(", ")
+        );
+        let _ = writeln!(
+            sql,
+            "settled {} (SELECT o.__row, o.__segment FROM own AS o JOIN rowcells AS r ON r.__row = o.__row LEFT JOIN pure_cells AS p ON {} WHERE p.cell0 IS NOT NULL OR ({})),",
+            dialect.reused(),
+            pure_on.join(" AND "),
+            walls.join(" AND ")
+        );
+        let _ = writeln!(
+            sql,
+            "unsettled AS (SELECT r.* FROM rowcells AS r LEFT JOIN settled AS s ON s.__row = r.__row WHERE s.__row IS NULL),"
+        );
+        let probe_cells: Vec<String> = (0..g).map(|k| format!("u.__c{k} + nb.o{k} AS __p{k}")).collect();
+        let _ = writeln!(
+            sql,
+            "probes AS (SELECT u.__row, {}, {} FROM unsettled AS u CROSS JOIN neighbours AS nb),",
+            (0..dims).map(|j| format!("u.__x{j}")).collect::<Vec<_>>().join(", "),
+            probe_cells.join(", ")
+        );
+        let _ = writeln!(sql, "{}", pairs("near", "probes", "p", "__p"));
+        let _ = writeln!(
+            sql,
+            "assigned AS (SELECT __row, __segment FROM settled UNION ALL {})",
+            dialect.pick("near", "__score", "core", &within)
+        );
+        Ok(side_table)
+    }
+}
+
+/// A side table the query reads: its file name and CSV text.
+type SideTable = (String, String);
+
+/// `, a, b` added to a stage's `SELECT *` (nothing when a model has no numeric column to read).
+fn more(items: &[String]) -> String {
+    items.iter().map(|i| format!(", {i}")).collect()
+}
+
+/// The cleaning stages as they are written: the stage the rows are in, how many rules dropped rows so
+/// far, and whether the filled values are written yet.
+struct Stages {
+    kept: Kept,
+    stage: usize,
+    filled: bool,
+}
+
+impl Stages {
+    /// A rule's stage: its column holds the number of the first rule that dropped the row (this one's
+    /// when `drop_when` holds and no earlier one did).
+    fn add(&mut self, sql: &mut String, drop_when: String) {
+        self.stage += 1;
+        let (stage, name, column) = (self.stage, format!("r{}", self.stage), format!("__d{}", self.stage));
+        let drop = if stage == 1 {
+            format!("CASE WHEN {drop_when} THEN 1 END")
+        } else {
+            format!("COALESCE({}, CASE WHEN {drop_when} THEN {stage} END)", self.kept.drop)
+        };
+        let _ = writeln!(sql, "{name} AS (SELECT *, {drop} AS {column} FROM {}),", self.kept.last);
+        self.kept = Kept { last: name, drop: column };
+    }
+
+    /// A duplicate rule: the rows numbered within each `key` among those no earlier rule dropped (the
+    /// first in table order kept) as the stage `name`, then the rule's stage.
+    fn numbered(&mut self, sql: &mut String, name: &str, column: &str, key: &str) {
+        let _ = writeln!(
+            sql,
+            "{name} AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY ({} IS NULL), {key} ORDER BY __row) AS {column} FROM {}),",
+            self.kept.drop,
+            self.kept.last
+        );
+        self.kept.last = name.into();
+        self.add(sql, format!("{column} > 1"));
+    }
+
+    /// The filled values (`__f{j}`: the training fill where a feature is filled), once.
+    fn fill(&mut self, sql: &mut String, fill: &[Option<f64>], imputing: &[bool]) {
+        if std::mem::replace(&mut self.filled, true) {
+            return;
+        }
+        let filled: Vec<String> = (0..fill.len())
+            .map(|j| match fill[j] {
+                Some(v) if imputing[j] => format!("COALESCE(__v{j}, {}) AS __f{j}", lit(v)),
+                _ => format!("__v{j} AS __f{j}"),
+            })
+            .collect();
+        let _ = writeln!(sql, "filled AS (SELECT *, {} FROM {}),", filled.join(", "), self.kept.last);
+        self.kept.last = "filled".into();
+    }
+}
+
+/// A DBSCAN model's core points, as the query reads them.
+struct DbscanCores<'m> {
+    eps: f64,
+    dims: usize,
+    points: &'m [f64],
+    segments: &'m [u32],
+}
+
+impl DbscanCores<'_> {
+    /// The side table of core points (its name and CSV text) and the SELECT that reads it: each core
+    /// point's id, segment, cell on the grid features, whether its cell is pure, and coordinates.
+    /// (The ANSI dialect holds the points inline: no side table.)
+    fn side_table(&self, dialect: Dialect, side: String) -> (Option<SideTable>, String) {
+        let (dims, g, h) = (self.dims, self.dims.min(3), self.eps / 2.0);
+        let n = self.segments.len().min(self.points.len() / dims.max(1));
+        let pure = pure_cells(h, g, dims, self.points, self.segments);
+        // The side table's columns, (name, type): its header, DuckDB's types, Spark's casts.
+        let mut core_cols = vec![("core".to_string(), "BIGINT"), ("segment".to_string(), "BIGINT")];
+        core_cols.extend((0..g).map(|k| (format!("cell{k}"), "BIGINT")));
+        core_cols.push(("pure".to_string(), "BIGINT"));
+        core_cols.extend((0..dims).map(|j| (format!("x{j}"), "DOUBLE")));
+        let names: Vec<&str> = core_cols.iter().map(|(name, _)| name.as_str()).collect();
+        let mut csv = names.join(",");
+        csv.push('\n');
+        let points = self.points.chunks(dims).zip(self.segments).zip(&pure);
+        for (i, ((p, segment), pure)) in points.enumerate().take(n) {
+            let _ = write!(csv, "{i},{segment}");
+            for v in p.iter().take(g) {
+                let _ = write!(csv, ",{}", cell(*v, h));
+            }
+            let _ = write!(csv, ",{}", u8::from(*pure));
+            for v in p {
+                let _ = write!(csv, ",{v:e}");
+            }
+            csv.push('\n');
+        }
+        match dialect {
+            Dialect::DuckDb => {
+                let types: Vec<String> =
+                    core_cols.iter().map(|(name, ty)| format!("'{name}': '{ty}'")).collect();
+                let select = format!(
+                    "SELECT * FROM read_csv({}, header = true, columns = {{{}}})",
+                    text_lit(dialect, &side),
+                    types.join(", ")
+                );
+                (Some((side, csv)), select)
+            }
+            Dialect::Spark => {
+                // Spark's `csv.` path reads every line as data: no header line.
+                let body = csv.split_once('\n').map_or("", |(_, rest)| rest).to_string();
+                let casts: Vec<String> =
+                    core_cols.iter().map(|(name, ty)| format!("CAST({name} AS {ty}) AS {name}")).collect();
+                let select = format!(
+                    "SELECT {} FROM (SELECT * FROM csv.`{}`) AS raw ({})",
+                    casts.join(", "),
+                    side,
+                    names.join(", ")
+                );
+                (Some((side, body)), select)
+            }
+            Dialect::Ansi => {
+                let rows: Vec<String> = csv.lines().skip(1).map(|l| format!("({l})")).collect();
+                let select =
+                    format!("SELECT * FROM (VALUES {}) AS v ({})", rows.join(", "), names.join(", "));
+                (None, select)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

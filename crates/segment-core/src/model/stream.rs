@@ -14,10 +14,7 @@
 
 use super::apply::{match_columns, ColumnDrift, ColumnMatch, DriftCounter};
 use super::SegmentModel;
-use crate::clean::{
-    duplicate_id_rule, fill_rule, filled, is_missing, is_negative, is_outlier, is_zero, missing_rule,
-    outlier_rule, scope_rule, Impute, Scope, DUPLICATE_ROW, NEGATIVE, UNFILLABLE, ZERO,
-};
+use crate::clean::{filled, is_missing, is_outlier, Impute, Rule, Scope};
 use crate::error::{CoreError, Result};
 use crate::export::{DROPPED, NOISE};
 use crate::ingest::date::{parse_date, DateEvidence, DateFormat, DateOrder};
@@ -398,7 +395,7 @@ pub fn apply_framed(
     let mut summary = StreamSummary {
         rows_in: 0,
         rows_used: 0,
-        dropped: vec![(missing_rule(rules.drop_missing).to_string(), 0)],
+        dropped: Vec::new(),
         segment_sizes: vec![0; n_segments],
         noise: 0,
         columns,
@@ -410,7 +407,6 @@ pub fn apply_framed(
     // Per model feature: whether its missing values are filled (its own choice, else the general one).
     let imputing_j: Vec<bool> =
         model.spec.features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
-    let imputing = imputing_j.iter().any(|&b| b);
     // The id column duplicates are checked in: the model's (as this file names it).
     let id_index = model
         .training
@@ -435,29 +431,20 @@ pub fn apply_framed(
         .iter()
         .enumerate()
         .any(|(j, &on)| on && model.cleaning_fit.fill.get(j).copied().flatten().is_none());
-    if rules.drop_duplicate_rows {
-        summary.dropped.push((DUPLICATE_ROW.into(), 0));
-    }
-    if rules.drop_duplicate_ids {
-        if let Some(i) = id_index {
-            summary.dropped.push((duplicate_id_rule(&names[i]), 0));
-        }
-    }
-    if let Some(scope) = rules.drop_negative {
-        summary.dropped.push((scope_rule(NEGATIVE, scope), 0));
-    }
-    if let Some(scope) = rules.drop_zero {
-        summary.dropped.push((scope_rule(ZERO, scope), 0));
-    }
-    if let Some(rule) = fill_rule(model.spec.features.iter().map(|f| rules.impute_for(f))) {
-        summary.dropped.push((rule, 0));
-    }
-    if unfillable {
-        summary.dropped.push((UNFILLABLE.into(), 0));
-    }
-    if let Some(method) = rules.outliers {
-        summary.dropped.push((outlier_rule(method).into(), 0));
-    }
+    // The rules, in the order every engine runs them, less those with nothing to do here (no id
+    // column; every filled feature has a value to fill with).
+    let steps: Vec<Rule> = rules
+        .in_order(&model.spec.features)
+        .into_iter()
+        .filter(|rule| match rule {
+            Rule::DuplicateIds => id_index.is_some(),
+            Rule::Unfillable => unfillable,
+            _ => true,
+        })
+        .collect();
+    let id_name = id_index.map_or("", |i| names[i].as_str());
+    summary.dropped =
+        steps.iter().map(|rule| (rule.words(rules, &model.spec.features, id_name), 0)).collect();
     let mut seen_rows: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut seen_ids: std::collections::HashSet<u64> = std::collections::HashSet::new();
     let mut drift = DriftCounter::new(d);
@@ -515,55 +502,29 @@ pub fn apply_framed(
             .iter()
             .zip(&imputing_j)
             .any(|(v, &on)| !on && is_missing(v.is_none(), true, v.unwrap_or(f64::NAN)));
-        let numeric_hit = |scope: Option<Scope>, hit: fn(f64) -> bool| {
-            scope.is_some_and(|scope| {
-                numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
-            })
-        };
         // Filled values (the training file's fill when imputing).
         let values_filled: Vec<f64> = values
             .iter()
             .enumerate()
             .map(|(j, v)| filled(v.unwrap_or(f64::NAN), model.cleaning_fit.fill.get(j).copied().flatten()))
             .collect();
-        let mut step = 0usize;
-        let mut next = |on: bool| {
-            let at = step;
-            step += usize::from(on);
-            at
-        };
-        let missing_step = next(true);
-        let dup_row_step = next(rules.drop_duplicate_rows);
-        let dup_id_step = next(rules.drop_duplicate_ids && id_index.is_some());
-        let negative_step = next(rules.drop_negative.is_some());
-        let zero_step = next(rules.drop_zero.is_some());
-        let _fill_step = next(imputing);
-        let unfillable_step = next(unfillable);
-        let outlier_step = next(rules.outliers.is_some());
-        let dropped_by = if missing {
-            Some(missing_step)
-        } else if rules.drop_duplicate_rows && !seen_rows.insert(row_hash(record, names.len())) {
-            Some(dup_row_step)
-        } else if rules.drop_duplicate_ids
-            && id_index.is_some_and(|i| !seen_ids.insert(id_key(i, &cells, record.get(i).unwrap_or(b""))))
-        {
-            Some(dup_id_step)
-        } else if numeric_hit(rules.drop_negative, is_negative) {
-            Some(negative_step)
-        } else if numeric_hit(rules.drop_zero, is_zero) {
-            Some(zero_step)
-        } else if values_filled.iter().zip(&imputing_j).any(|(v, &on)| on && v.is_nan()) {
-            Some(unfillable_step)
-        } else if rules.outliers.is_some()
-            && values_filled
+        // The first rule that drops the row (a rule after it does not see it: no id is remembered).
+        let dropped_by = steps.iter().position(|&rule| match rule {
+            Rule::Missing(_) => missing,
+            Rule::DuplicateRows => !seen_rows.insert(row_hash(record, names.len())),
+            Rule::DuplicateIds => {
+                id_index.is_some_and(|i| !seen_ids.insert(id_key(i, &cells, record.get(i).unwrap_or(b""))))
+            }
+            Rule::Negative(_) | Rule::Zero(_) => rule.numeric_test().is_some_and(|(scope, hit)| {
+                numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
+            }),
+            Rule::Fill => false,
+            Rule::Unfillable => values_filled.iter().zip(&imputing_j).any(|(v, &on)| on && v.is_nan()),
+            Rule::Outliers(_) => values_filled
                 .iter()
                 .enumerate()
-                .any(|(j, &v)| is_outlier(v, model.cleaning_fit.bounds.get(j).copied().flatten()))
-        {
-            Some(outlier_step)
-        } else {
-            None
-        };
+                .any(|(j, &v)| is_outlier(v, model.cleaning_fit.bounds.get(j).copied().flatten())),
+        });
 
         let added: [&[u8]; 2] = match dropped_by {
             Some(rule) => {
