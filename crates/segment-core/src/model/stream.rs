@@ -346,111 +346,39 @@ pub fn apply_framed(
     let mut csv_out = csv::WriterBuilder::new().flexible(true).from_writer(output);
     let header = opened.header.clone();
     let names = opened.names();
-    let columns = match_columns(&model.spec.features, &names, mapping)?;
-    let index_of = |name: &str| names.iter().position(|n| n == name);
-    let features: Vec<usize> = columns.iter().filter_map(|c| index_of(&c.file)).collect();
-    let feature_names: Vec<&str> = columns.iter().map(|c| c.file.as_str()).collect();
-    // Per feature: how it is read when it is a date.
-    let date_of: Vec<Option<&StreamDate>> = model
-        .spec
-        .features
-        .iter()
-        .map(|f| model.date_features.iter().position(|d| d == f).and_then(|k| dates.get(k)))
-        .collect();
-    let date_files: Vec<&str> =
-        columns.iter().zip(&date_of).filter(|(_, d)| d.is_some()).map(|(c, _)| c.file.as_str()).collect();
-    // The columns read as numbers (a date column is not one, even written as 20261124).
-    let numeric: Vec<usize> = names
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| !date_files.contains(&n.as_str()))
-        .filter(|(_, n)| feature_names.contains(&n.as_str()) || model.numeric_columns.contains(n))
-        .map(|(i, _)| i)
-        .collect();
-    // Each column's decimal separator as in the training file (a feature mapped to another name keeps
-    // its feature's); '.' for columns the training file did not have as numbers.
-    let decimals: Vec<char> = names
-        .iter()
-        .map(|n| {
-            let model_name = columns.iter().find(|c| &c.file == n).map_or(n.as_str(), |c| c.model.as_str());
-            model.decimals.get(model_name).copied().unwrap_or('.')
-        })
-        .collect();
-    let rules = &model.spec.cleaning;
-    let transforms: Vec<Option<crate::features::Transform>> =
-        model.spec.features.iter().map(|f| model.spec.transforms.get(f).copied()).collect();
-    let in_scope = |scope: Scope, i: usize| scope == Scope::AllColumns || features.contains(&i);
-
+    let plan = RowPlan::new(model, mapping, dates, &names)?;
     let mut out_header = header.clone();
     out_header.push_field(b"segment");
     out_header.push_field(b"segment_name");
     csv_out.write_byte_record(&out_header).map_err(write_error)?;
 
-    let d = features.len();
+    let d = plan.features.len();
     let assigner = model.assignment.assigner();
     let segment_names: Vec<String> =
         model.names().iter().map(|n| crate::export::spreadsheet_safe(n).into_owned()).collect();
     let labels_text: Vec<String> = (1..=segment_names.len()).map(|s| s.to_string()).collect();
     let n_segments = model.segments.len();
+    let id_name = plan.id_index.map_or("", |i| names[i].as_str());
     let mut summary = StreamSummary {
         rows_in: 0,
         rows_used: 0,
-        dropped: Vec::new(),
+        dropped: plan
+            .steps
+            .iter()
+            .map(|rule| (rule.words(plan.rules, &model.spec.features, id_name), 0))
+            .collect(),
         segment_sizes: vec![0; n_segments],
         noise: 0,
-        columns,
+        columns: plan.columns.clone(),
         drift: Vec::new(),
         ragged_rows: 0,
         comment_lines: opened.comment_lines,
         repeated_headers: 0,
     };
-    // Per model feature: whether its missing values are filled (its own choice, else the general one).
-    let imputing_j: Vec<bool> =
-        model.spec.features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
-    // The id column duplicates are checked in: the model's (as this file names it).
-    let id_index = model
-        .training
-        .id_column
-        .as_deref()
-        .and_then(|id| match_columns(&[id.to_string()], &names, mapping).ok())
-        .and_then(|m| m.first().and_then(|c| index_of(&c.file)));
-    // The id's key, as the page's duplicate-id rule keys it: a numeric id by its value (missing and
-    // unreadable cells share one key), any other by its text.
-    let id_numeric = id_index.is_some_and(|i| numeric.contains(&i));
-    let id_key = |i: usize, cells: &[Cell], field: &[u8]| -> u64 {
-        if id_numeric {
-            match cells.get(i) {
-                Some(Cell::Number(v)) => (v + 0.0).to_bits(),
-                _ => u64::MAX,
-            }
-        } else {
-            cell_hash(field)
-        }
-    };
-    let unfillable = imputing_j
-        .iter()
-        .enumerate()
-        .any(|(j, &on)| on && model.cleaning_fit.fill.get(j).copied().flatten().is_none());
-    // The rules, in the order every engine runs them, less those with nothing to do here (no id
-    // column; every filled feature has a value to fill with).
-    let steps: Vec<Rule> = rules
-        .in_order(&model.spec.features)
-        .into_iter()
-        .filter(|rule| match rule {
-            Rule::DuplicateIds => id_index.is_some(),
-            Rule::Unfillable => unfillable,
-            _ => true,
-        })
-        .collect();
-    let id_name = id_index.map_or("", |i| names[i].as_str());
-    summary.dropped =
-        steps.iter().map(|rule| (rule.words(rules, &model.spec.features, id_name), 0)).collect();
-    let mut seen_rows: std::collections::HashSet<u64> = std::collections::HashSet::new();
-    let mut seen_ids: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let mut seen = Seen::default();
     let mut drift = DriftCounter::new(d);
     let mut cells: Vec<Cell> = Vec::with_capacity(names.len());
     let mut x_scaled = vec![0.0; d];
-
     let mut input = csv::ByteRecord::new();
     let mut out = csv::ByteRecord::new();
     while opened.next_row(&mut input)? {
@@ -460,73 +388,17 @@ pub fn apply_framed(
         cells.clear();
         cells.extend((0..names.len()).map(|i| {
             let field = record.get(i).unwrap_or(b"");
-            std::str::from_utf8(field.trim_ascii()).map_or(Cell::Text, |f| parse_cell(f.trim(), decimals[i]))
+            std::str::from_utf8(field.trim_ascii())
+                .map_or(Cell::Text, |f| parse_cell(f.trim(), plan.decimals[i]))
         }));
-
-        // Feature cells: numbers, or booleans written as words (1 / 0).
-        let feature_value = |i: usize| -> Option<f64> {
-            match cells[i] {
-                Cell::Number(v) => Some(v),
-                Cell::Text => record
-                    .get(i)
-                    .and_then(|f| std::str::from_utf8(f.trim_ascii()).ok())
-                    .and_then(crate::ingest::boolean_value),
-                Cell::Missing => None,
-            }
-        };
-        // A date: days from it to the reference date (a cell that is no date in the column's format
-        // is missing).
-        let date_value = |i: usize, date: &StreamDate| -> Option<f64> {
-            let cell = std::str::from_utf8(record.get(i)?.trim_ascii()).ok()?.trim();
-            let day = parse_date(cell, date.format)?;
-            Some((date.reference - day) as f64)
-        };
-        let values: Vec<Option<f64>> = features
-            .iter()
-            .zip(&date_of)
-            .map(|(&i, date)| match date {
-                Some(date) => date_value(i, date),
-                None => feature_value(i),
-            })
-            .collect();
-
-        // The rules, in the order `clean` runs them (and with its tests, `crate::clean::rules`); a row
-        // counts under the first that drops it. A feature not filled is missing without a value
-        // (empty, or text that is not a yes/no word), whatever the rule's scope.
-        let number = |i: usize| if let Cell::Number(v) = cells[i] { v } else { f64::NAN };
-        let missing = (0..names.len()).any(|i| {
-            !features.contains(&i)
-                && in_scope(rules.drop_missing, i)
-                && is_missing(matches!(cells[i], Cell::Missing), numeric.contains(&i), number(i))
-        }) || values
-            .iter()
-            .zip(&imputing_j)
-            .any(|(v, &on)| !on && is_missing(v.is_none(), true, v.unwrap_or(f64::NAN)));
+        let values = plan.values(record, &cells);
         // Filled values (the training file's fill when imputing).
         let values_filled: Vec<f64> = values
             .iter()
             .enumerate()
             .map(|(j, v)| filled(v.unwrap_or(f64::NAN), model.cleaning_fit.fill.get(j).copied().flatten()))
             .collect();
-        // The first rule that drops the row (a rule after it does not see it: no id is remembered).
-        let dropped_by = steps.iter().position(|&rule| match rule {
-            Rule::Missing(_) => missing,
-            Rule::DuplicateRows => !seen_rows.insert(row_hash(record, names.len())),
-            Rule::DuplicateIds => {
-                id_index.is_some_and(|i| !seen_ids.insert(id_key(i, &cells, record.get(i).unwrap_or(b""))))
-            }
-            Rule::Negative(_) | Rule::Zero(_) => rule.numeric_test().is_some_and(|(scope, hit)| {
-                numeric.iter().any(|&i| in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
-            }),
-            Rule::Fill => false,
-            Rule::Unfillable => values_filled.iter().zip(&imputing_j).any(|(v, &on)| on && v.is_nan()),
-            Rule::Outliers(_) => values_filled
-                .iter()
-                .enumerate()
-                .any(|(j, &v)| is_outlier(v, model.cleaning_fit.bounds.get(j).copied().flatten())),
-        });
-
-        let added: [&[u8]; 2] = match dropped_by {
+        let added: [&[u8]; 2] = match plan.dropped_by(record, &cells, &values, &values_filled, &mut seen) {
             Some(rule) => {
                 summary.dropped[rule].1 += 1;
                 [b"", DROPPED.as_bytes()]
@@ -534,7 +406,7 @@ pub fn apply_framed(
             None => {
                 summary.rows_used += 1;
                 for (j, &v) in values_filled.iter().enumerate() {
-                    x_scaled[j] = model.scaler.scale_value(j, transforms[j].map_or(v, |t| t.apply(v)));
+                    x_scaled[j] = model.scaler.scale_value(j, plan.transforms[j].map_or(v, |t| t.apply(v)));
                     drift.add(model, j, v);
                 }
                 match assigner.assign(&x_scaled).filter(|&s| s < n_segments) {
@@ -566,6 +438,194 @@ pub fn apply_framed(
     }
     summary.drift = drift.finish(model);
     Ok(summary)
+}
+
+/// The rows and ids seen so far, for the duplicate rules.
+#[derive(Default)]
+struct Seen {
+    rows: std::collections::HashSet<u64>,
+    ids: std::collections::HashSet<u64>,
+}
+
+/// How the streaming apply reads each row of one file for one model: which columns are the features
+/// (and how a date feature is read), which are numbers and with which decimal separator, the id
+/// column, and the cleaning rules to run.
+struct RowPlan<'m> {
+    model: &'m SegmentModel,
+    rules: &'m crate::clean::CleaningRules,
+    columns: Vec<ColumnMatch>,
+    /// The features' column indices, in the model's order.
+    features: Vec<usize>,
+    /// Per feature: how it is read when it is a date.
+    date_of: Vec<Option<&'m StreamDate>>,
+    /// The columns read as numbers (a date column is not one, even written as 20261124).
+    numeric: Vec<usize>,
+    decimals: Vec<char>,
+    transforms: Vec<Option<crate::features::Transform>>,
+    /// Per model feature: whether its missing values are filled.
+    imputing: Vec<bool>,
+    /// The id column duplicates are checked in: the model's (as this file names it).
+    id_index: Option<usize>,
+    id_numeric: bool,
+    /// The rules, in the order every engine runs them, less those with nothing to do here.
+    steps: Vec<Rule>,
+    n_columns: usize,
+}
+
+impl<'m> RowPlan<'m> {
+    fn new(
+        model: &'m SegmentModel,
+        mapping: &[(String, String)],
+        dates: &'m [StreamDate],
+        names: &[String],
+    ) -> Result<Self> {
+        let columns = match_columns(&model.spec.features, names, mapping)?;
+        let index_of = |name: &str| names.iter().position(|n| n == name);
+        let features: Vec<usize> = columns.iter().filter_map(|c| index_of(&c.file)).collect();
+        let feature_names: Vec<&str> = columns.iter().map(|c| c.file.as_str()).collect();
+        let date_of: Vec<Option<&StreamDate>> = model
+            .spec
+            .features
+            .iter()
+            .map(|f| model.date_features.iter().position(|d| d == f).and_then(|k| dates.get(k)))
+            .collect();
+        let date_files: Vec<&str> =
+            columns.iter().zip(&date_of).filter(|(_, d)| d.is_some()).map(|(c, _)| c.file.as_str()).collect();
+        let numeric: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !date_files.contains(&n.as_str()))
+            .filter(|(_, n)| feature_names.contains(&n.as_str()) || model.numeric_columns.contains(n))
+            .map(|(i, _)| i)
+            .collect();
+        // Each column's decimal separator as in the training file (a feature mapped to another name
+        // keeps its feature's); '.' for columns the training file did not have as numbers.
+        let decimals: Vec<char> = names
+            .iter()
+            .map(|n| {
+                let model_name =
+                    columns.iter().find(|c| &c.file == n).map_or(n.as_str(), |c| c.model.as_str());
+                model.decimals.get(model_name).copied().unwrap_or('.')
+            })
+            .collect();
+        let rules = &model.spec.cleaning;
+        let imputing: Vec<bool> =
+            model.spec.features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
+        let id_index = model
+            .training
+            .id_column
+            .as_deref()
+            .and_then(|id| match_columns(&[id.to_string()], names, mapping).ok())
+            .and_then(|m| m.first().and_then(|c| index_of(&c.file)));
+        let unfillable = imputing
+            .iter()
+            .enumerate()
+            .any(|(j, &on)| on && model.cleaning_fit.fill.get(j).copied().flatten().is_none());
+        let steps: Vec<Rule> = rules
+            .in_order(&model.spec.features)
+            .into_iter()
+            .filter(|rule| match rule {
+                Rule::DuplicateIds => id_index.is_some(),
+                Rule::Unfillable => unfillable,
+                _ => true,
+            })
+            .collect();
+        Ok(RowPlan {
+            model,
+            rules,
+            columns,
+            features,
+            date_of,
+            id_numeric: id_index.is_some_and(|i| numeric.contains(&i)),
+            numeric,
+            decimals,
+            transforms: model.spec.features.iter().map(|f| model.spec.transforms.get(f).copied()).collect(),
+            imputing,
+            id_index,
+            steps,
+            n_columns: names.len(),
+        })
+    }
+
+    fn in_scope(&self, scope: Scope, i: usize) -> bool {
+        scope == Scope::AllColumns || self.features.contains(&i)
+    }
+
+    /// Each feature's value in a row: a number, a boolean written as a word (1 / 0), or a date as the
+    /// days from it to the reference date (a cell that is no date in the column's format is missing).
+    fn values(&self, record: &csv::ByteRecord, cells: &[Cell]) -> Vec<Option<f64>> {
+        let text = |i: usize| record.get(i).and_then(|f| std::str::from_utf8(f.trim_ascii()).ok());
+        self.features
+            .iter()
+            .zip(&self.date_of)
+            .map(|(&i, date)| match (date, cells[i]) {
+                (Some(date), _) => {
+                    let day = parse_date(text(i)?.trim(), date.format)?;
+                    Some((date.reference - day) as f64)
+                }
+                (None, Cell::Number(v)) => Some(v),
+                (None, Cell::Text) => text(i).and_then(crate::ingest::boolean_value),
+                (None, Cell::Missing) => None,
+            })
+            .collect()
+    }
+
+    /// The id's key, as the page's duplicate-id rule keys it: a numeric id by its value (missing and
+    /// unreadable cells share one key), any other by its text.
+    fn id_key(&self, i: usize, cells: &[Cell], field: &[u8]) -> u64 {
+        if self.id_numeric {
+            match cells.get(i) {
+                Some(Cell::Number(v)) => (v + 0.0).to_bits(),
+                _ => u64::MAX,
+            }
+        } else {
+            cell_hash(field)
+        }
+    }
+
+    /// The first rule that drops the row (in the order every engine runs them, with the tests of
+    /// `crate::clean::rules`), as its index in the plan's steps; a rule after it does not see the row
+    /// (no id is remembered). A feature not filled is missing without a value (empty, or text that is
+    /// not a yes/no word), whatever the rule's scope.
+    fn dropped_by(
+        &self,
+        record: &csv::ByteRecord,
+        cells: &[Cell],
+        values: &[Option<f64>],
+        values_filled: &[f64],
+        seen: &mut Seen,
+    ) -> Option<usize> {
+        let number = |i: usize| if let Cell::Number(v) = cells[i] { v } else { f64::NAN };
+        let missing = |scope: Scope| {
+            (0..self.n_columns).any(|i| {
+                !self.features.contains(&i)
+                    && self.in_scope(scope, i)
+                    && is_missing(matches!(cells[i], Cell::Missing), self.numeric.contains(&i), number(i))
+            }) || values
+                .iter()
+                .zip(&self.imputing)
+                .any(|(v, &on)| !on && is_missing(v.is_none(), true, v.unwrap_or(f64::NAN)))
+        };
+        let bounds = &self.model.cleaning_fit.bounds;
+        self.steps.iter().position(|&rule| match rule {
+            Rule::Missing(scope) => missing(scope),
+            Rule::DuplicateRows => !seen.rows.insert(row_hash(record, self.n_columns)),
+            Rule::DuplicateIds => self
+                .id_index
+                .is_some_and(|i| !seen.ids.insert(self.id_key(i, cells, record.get(i).unwrap_or(b"")))),
+            Rule::Negative(_) | Rule::Zero(_) => rule.numeric_test().is_some_and(|(scope, hit)| {
+                self.numeric
+                    .iter()
+                    .any(|&i| self.in_scope(scope, i) && matches!(cells[i], Cell::Number(v) if hit(v)))
+            }),
+            Rule::Fill => false,
+            Rule::Unfillable => values_filled.iter().zip(&self.imputing).any(|(v, &on)| on && v.is_nan()),
+            Rule::Outliers(_) => values_filled
+                .iter()
+                .enumerate()
+                .any(|(j, &v)| is_outlier(v, bounds.get(j).copied().flatten())),
+        })
+    }
 }
 
 /// The hash read_csv gives a row: its trimmed cells (empty ones for missing fields), in order.
