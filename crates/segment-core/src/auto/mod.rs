@@ -495,6 +495,12 @@ impl SearchRows {
 /// Tries the candidate segmentations of `base`'s features and cleaning (its transforms are the logs
 /// tried; its scaler is replaced by each tried) and picks one by [`rule`]. `progress` gets the share
 /// of the search done.
+///
+/// Each view (a representation of the customers: columns, logs, scaler) is cleaned and sampled
+/// ([`clean_view`]), then each method proposes its candidates on the view's rows ([`Proposals`]: k-means
+/// at every k, mixtures at the best ks, Ward's tree cut at every k, DBSCAN and HDBSCAN on the first
+/// view, RFM for customers aggregated from purchases); the rule ranks them, and the shortlist's
+/// stability settles the pick ([`pick`]).
 pub fn search(
     table: &Table,
     base: &AnalysisSpec,
@@ -506,33 +512,17 @@ pub fn search(
         return Err(CoreError::NoFeatures);
     }
     let mut views = views(table, base);
-    let ks = 2..=rule::MAX_SEGMENTS;
     let steps_per = |d: usize, n: usize| {
         let mixtures = if d <= options.mixture_max_features { options.mixture_ks } else { 0 };
-        ks.clone().count() + mixtures + usize::from(n <= options.ward_max_rows.min(WARD_MAX_ROWS))
+        SEARCHED_KS.count() + mixtures + usize::from(n <= options.ward_max_rows.min(WARD_MAX_ROWS))
     };
-    let total_steps = (views.iter().map(|v| steps_per(v.spec.features.len(), table.n_rows)).sum::<usize>()
+    let total = views.iter().map(|v| steps_per(v.spec.features.len(), table.n_rows)).sum::<usize>()
         + 1
-        + rule::SHORTLIST) as f64;
-    let mut done = 0usize;
-    let mut step = |progress: &mut dyn FnMut(f64)| {
-        done += 1;
-        progress((done as f64 / total_steps).min(1.0));
-    };
-
-    let mut candidates = Vec::new();
-    // The spec each candidate was fitted with on the search rows (n_init, a sample's min_samples).
-    let mut search_specs = Vec::new();
-    // Which view each candidate belongs to, and each view's search rows.
-    let mut of_view = Vec::new();
-    // Each candidate's labels on the search rows (u8::MAX: noise), for the refinement of the pick.
-    let mut labels_of: Vec<Vec<u8>> = Vec::new();
-    // Kept for the shortlist's stability: the rows only (each view's pairwise distances, 8 MB at 2,000
-    // silhouette rows, are dropped once its candidates are scored).
-    let mut rows_of_view: Vec<Option<Array2<f64>>> = (0..views.len()).map(|_| None).collect();
-    let mut rows_total = 0;
-    let mut rows_searched = 0;
-    let mut silhouette_rows = 0;
+        + rule::SHORTLIST;
+    let mut progress = SearchProgress { done: 0, total: total as f64, report: progress };
+    let mut found = Proposals::default();
+    // (rows kept, rows searched, silhouette rows) of the first view.
+    let mut sizes = (0, 0, 0);
     // Views on the same columns share their cleaning and sample.
     let mut cleaned_for: Option<CleanedRows> = None;
     let mut vi = 0;
@@ -540,195 +530,310 @@ pub fn search(
         let view = views[vi].clone();
         vi += 1;
         let vi = vi - 1;
-        let spec_v = &view.spec;
-        if cleaned_for.as_ref().is_none_or(|c| c.features != spec_v.features) {
-            let (kept, report) = match cleaned(table, spec_v, None) {
-                Ok(c) => c,
+        if cleaned_for.as_ref().is_none_or(|c| c.features != view.spec.features) {
+            match clean_view(table, &view.spec, options, base.seed) {
+                Ok(cleaned) => {
+                    if vi == 0 {
+                        sizes = (cleaned.kept.len(), cleaned.searched(), cleaned.silhouette_at.len());
+                    }
+                    cleaned_for = Some(cleaned);
+                }
                 Err(e) if vi == 0 => return Err(e),
                 Err(_) => continue,
-            };
-            let n = kept.len();
-            let needed = 2 * rule::MAX_SEGMENTS;
-            if n < needed {
-                if vi == 0 {
-                    return Err(CoreError::TooFewRows { rows: n, needed });
-                }
-                continue;
             }
-            let mut rng = SplitMix64::new(base.seed ^ 0xA070);
-            let sample: Option<Vec<usize>> = (n > options.sample_rows).then(|| {
-                let mut rows = rng.sample_indices(n, options.sample_rows);
-                rows.sort_unstable();
-                rows
-            });
-            let searched = sample.as_ref().map_or(n, Vec::len);
-            let mut at = rng.sample_indices(searched, options.silhouette_rows.min(searched));
-            at.sort_unstable();
-            if vi == 0 {
-                (rows_total, rows_searched, silhouette_rows) = (n, searched, at.len());
-            }
-            let fill = report.fitted.fill;
-            cleaned_for = Some(CleanedRows {
-                features: spec_v.features.clone(),
-                kept,
-                fill,
-                sample,
-                silhouette_at: at,
-            });
         }
-        let Some(CleanedRows { kept, fill, sample, silhouette_at, .. }) = cleaned_for.as_ref() else {
-            continue;
-        };
-        let n = kept.len();
-        let d = spec_v.features.len();
-        let words = &view.words;
-        // Only the sample is scaled (with the scaler of every kept row, as a run fits it).
-        let raw = RawRows::new(table, &spec_v.features, kept, fill);
-        let (_, x) = scaled_rows(&raw, spec_v, None, sample.as_deref());
-        let pairwise = PairwiseDistances::new(x.select(Axis(0), silhouette_at).view());
-        let discrete = discrete_features(x.view(), &spec_v.features);
-        let distinct_rows = distinct_rows(x.view(), rule::MAX_SEGMENTS + 1);
-        let rows = SearchRows { x, silhouette_at: silhouette_at.clone(), pairwise, discrete, distinct_rows };
-        let mut push = |candidates: &mut Vec<Candidate>,
-                        full: AnalysisSpec,
-                        searched: AnalysisSpec,
-                        labels: &[Option<usize>]| {
-            let mut candidate = rows.candidate(full, words, labels);
-            candidate.view = vi;
-            candidates.push(candidate);
-            search_specs.push(searched);
-            of_view.push(vi);
-            labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
-        };
-
-        // k-means at every k.
-        let mut by_k: Vec<(usize, f64)> = Vec::new();
-        let mut best_labels: Option<(f64, Vec<Option<usize>>)> = None;
-        for k in ks.clone() {
-            let full = with_k(spec_v, Method::KMeans, k, n);
-            let mut searched = full.clone();
-            searched.kmeans.n_init = options.search_n_init;
-            let fit = KMeans::params(k, base.seed).n_init(options.search_n_init).check()?.fit(rows.x.view());
-            push(&mut candidates, full, searched, &fit.labels);
-            if let Some(s) = candidates.last().and_then(|c| c.silhouette) {
-                by_k.push((k, s));
-                if vi == 0 && best_labels.as_ref().is_none_or(|b| s > b.0) {
-                    best_labels = Some((s, fit.labels));
-                }
-            }
-            step(progress);
-        }
+        let Some(cleaned) = cleaned_for.as_ref() else { continue };
+        let n = cleaned.kept.len();
+        let rows = cleaned.search_rows(table, &view.spec);
+        let on = OnView { rows: &rows, view: &view, vi, n };
+        let by_k = found.kmeans(&on, base, options, &mut progress)?;
         // The first view's best k-means says which advised columns are alike in every segment: a view
         // without them is tried too (not for customers aggregated from purchases: RFM is all behaviour).
-        if let Some((_, labels)) = best_labels.filter(|_| base.transactions.is_none()) {
-            if let Some((salient, dropped)) = salient_split(rows.x.view(), &spec_v.features, &labels) {
+        if let Some((_, labels)) = by_k.best_labels.filter(|_| base.transactions.is_none()) {
+            if let Some((salient, dropped)) = salient_split(rows.x.view(), &view.spec.features, &labels) {
                 views.extend(salient_views(base, &salient, &dropped));
             }
         }
-        // The Gaussian mixture at the best k-means ks.
-        by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mixtures = if d <= options.mixture_max_features { options.mixture_ks } else { 0 };
-        for &(k, _) in by_k.iter().take(mixtures) {
-            let full = with_k(spec_v, Method::GaussianMixture, k, n);
-            let fit = GaussianMixture::params(k, base.seed).check()?.fit(rows.x.view());
-            push(&mut candidates, full.clone(), full, &fit.labels);
-            step(progress);
-        }
-        // Ward: one tree, cut at every k.
+        found.mixtures(&on, by_k.silhouettes, base, options, &mut progress)?;
         if n <= options.ward_max_rows.min(WARD_MAX_ROWS) {
-            let tree = WardTree::build(rows.x.view(), &mut |_| {})?;
-            for k in ks.clone() {
-                let full = with_k(spec_v, Method::Ward, k, n);
-                push(&mut candidates, full.clone(), full, &tree.cut(k));
-            }
-            step(progress);
+            found.ward(&on)?;
+            progress.step();
         }
-        // DBSCAN at the eps tuned on the knee of the k-distance curve, on the first view only (the
-        // file's advised form, z-scores): its tuning is the costliest step of the search and it rarely
-        // meets the size rule. On a sample, min_samples is scaled to the sample's share so the density
-        // threshold stays that of the whole file.
-        let share = rows.x.nrows() as f64 / n as f64;
-        let min_samples_full = spec_v.dbscan.min_samples;
+        if vi == 0 {
+            found.density(&on, base, options);
+            progress.step();
+            found.rfm(&on);
+        }
+        found.keep_rows(vi, views.len(), rows.x);
+    }
+    Ok(pick(found, sizes, base, options, &mut progress))
+}
+
+/// The ks every k-clustering is tried at.
+const SEARCHED_KS: std::ops::RangeInclusive<usize> = 2..=rule::MAX_SEGMENTS;
+
+/// The search's progress: steps done of the total, reported as a share.
+struct SearchProgress<'p> {
+    done: usize,
+    total: f64,
+    report: &'p mut dyn FnMut(f64),
+}
+
+impl SearchProgress<'_> {
+    fn step(&mut self) {
+        self.done += 1;
+        (self.report)((self.done as f64 / self.total).min(1.0));
+    }
+}
+
+/// The views' rows cleaned (a view's first when it is the first on its columns), sampled, and the rows
+/// the silhouette is measured at: an error when too few rows are left.
+fn clean_view(table: &Table, spec: &AnalysisSpec, options: SearchOptions, seed: u64) -> Result<CleanedRows> {
+    let (kept, report) = cleaned(table, spec, None)?;
+    let n = kept.len();
+    let needed = 2 * rule::MAX_SEGMENTS;
+    if n < needed {
+        return Err(CoreError::TooFewRows { rows: n, needed });
+    }
+    let mut rng = SplitMix64::new(seed ^ 0xA070);
+    let sample: Option<Vec<usize>> = (n > options.sample_rows).then(|| {
+        let mut rows = rng.sample_indices(n, options.sample_rows);
+        rows.sort_unstable();
+        rows
+    });
+    let searched = sample.as_ref().map_or(n, Vec::len);
+    let mut at = rng.sample_indices(searched, options.silhouette_rows.min(searched));
+    at.sort_unstable();
+    Ok(CleanedRows {
+        features: spec.features.clone(),
+        kept,
+        fill: report.fitted.fill,
+        sample,
+        silhouette_at: at,
+    })
+}
+
+impl CleanedRows {
+    /// How many rows the search fits on: the sample's, else every kept row.
+    fn searched(&self) -> usize {
+        self.sample.as_ref().map_or(self.kept.len(), Vec::len)
+    }
+
+    /// The view's search rows, scaled (only the sample, with the scaler of every kept row, as a run
+    /// fits it), with what scoring a labeling of them needs.
+    fn search_rows(&self, table: &Table, spec: &AnalysisSpec) -> SearchRows {
+        let raw = RawRows::new(table, &spec.features, &self.kept, &self.fill);
+        let (_, x) = scaled_rows(&raw, spec, None, self.sample.as_deref());
+        let pairwise = PairwiseDistances::new(x.select(Axis(0), &self.silhouette_at).view());
+        let discrete = discrete_features(x.view(), &spec.features);
+        let distinct_rows = distinct_rows(x.view(), rule::MAX_SEGMENTS + 1);
+        SearchRows { x, silhouette_at: self.silhouette_at.clone(), pairwise, discrete, distinct_rows }
+    }
+}
+
+/// One view's search rows, as the methods propose candidates on them: the view, its index among the
+/// views, and its number of kept rows (the search rows may be a sample of them).
+struct OnView<'a> {
+    rows: &'a SearchRows,
+    view: &'a View,
+    vi: usize,
+    n: usize,
+}
+
+/// What k-means found on a view: each k's silhouette, and the best labels of the first view.
+struct KMeansSweep {
+    silhouettes: Vec<(usize, f64)>,
+    best_labels: Option<(f64, Vec<Option<usize>>)>,
+}
+
+/// The candidates every method proposed, with what the pick needs of each: the spec it was fitted
+/// with on the search rows (n_init, a sample's min_samples), its view, its labels on the search rows
+/// (u8::MAX: noise), and each view's rows kept for the shortlist's stability (each view's pairwise
+/// distances, 8 MB at 2,000 silhouette rows, are dropped once its candidates are scored).
+#[derive(Default)]
+struct Proposals {
+    candidates: Vec<Candidate>,
+    search_specs: Vec<AnalysisSpec>,
+    of_view: Vec<usize>,
+    labels_of: Vec<Vec<u8>>,
+    rows_of_view: Vec<Option<Array2<f64>>>,
+}
+
+impl Proposals {
+    /// A candidate `full` (the settings for every row) fitted as `searched` on the search rows.
+    fn push(
+        &mut self,
+        mut candidate: Candidate,
+        searched: AnalysisSpec,
+        vi: usize,
+        labels: &[Option<usize>],
+    ) {
+        candidate.view = vi;
+        self.candidates.push(candidate);
+        self.search_specs.push(searched);
+        self.of_view.push(vi);
+        self.labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
+    }
+
+    fn scored(&mut self, on: &OnView, full: AnalysisSpec, searched: AnalysisSpec, labels: &[Option<usize>]) {
+        let candidate = on.rows.candidate(full, &on.view.words, labels);
+        self.push(candidate, searched, on.vi, labels);
+    }
+
+    /// k-means at every k.
+    fn kmeans(
+        &mut self,
+        on: &OnView,
+        base: &AnalysisSpec,
+        options: SearchOptions,
+        progress: &mut SearchProgress,
+    ) -> Result<KMeansSweep> {
+        let mut sweep = KMeansSweep { silhouettes: Vec::new(), best_labels: None };
+        for k in SEARCHED_KS {
+            let full = with_k(&on.view.spec, Method::KMeans, k, on.n);
+            let mut searched = full.clone();
+            searched.kmeans.n_init = options.search_n_init;
+            let fit =
+                KMeans::params(k, base.seed).n_init(options.search_n_init).check()?.fit(on.rows.x.view());
+            self.scored(on, full, searched, &fit.labels);
+            if let Some(s) = self.candidates.last().and_then(|c| c.silhouette) {
+                sweep.silhouettes.push((k, s));
+                if on.vi == 0 && sweep.best_labels.as_ref().is_none_or(|b| s > b.0) {
+                    sweep.best_labels = Some((s, fit.labels));
+                }
+            }
+            progress.step();
+        }
+        Ok(sweep)
+    }
+
+    /// The Gaussian mixture at the best k-means ks.
+    fn mixtures(
+        &mut self,
+        on: &OnView,
+        mut by_k: Vec<(usize, f64)>,
+        base: &AnalysisSpec,
+        options: SearchOptions,
+        progress: &mut SearchProgress,
+    ) -> Result<()> {
+        by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mixtures =
+            if on.view.spec.features.len() <= options.mixture_max_features { options.mixture_ks } else { 0 };
+        for &(k, _) in by_k.iter().take(mixtures) {
+            let full = with_k(&on.view.spec, Method::GaussianMixture, k, on.n);
+            let fit = GaussianMixture::params(k, base.seed).check()?.fit(on.rows.x.view());
+            self.scored(on, full.clone(), full, &fit.labels);
+            progress.step();
+        }
+        Ok(())
+    }
+
+    /// Ward: one tree, cut at every k.
+    fn ward(&mut self, on: &OnView) -> Result<()> {
+        let tree = WardTree::build(on.rows.x.view(), &mut |_| {})?;
+        for k in SEARCHED_KS {
+            let full = with_k(&on.view.spec, Method::Ward, k, on.n);
+            self.scored(on, full.clone(), full, &tree.cut(k));
+        }
+        Ok(())
+    }
+
+    /// The density methods, on the first view only (the file's advised form, z-scores): DBSCAN at the
+    /// eps tuned on the knee of the k-distance curve (its tuning is the costliest step of the search
+    /// and it rarely meets the size rule), and HDBSCAN with the settings suggested for the file's size
+    /// (density segments of different densities, which DBSCAN's single eps misses). On a sample,
+    /// min_samples and the sizes are scaled to the sample's share, so the density threshold stays that
+    /// of the whole file.
+    fn density(&mut self, on: &OnView, base: &AnalysisSpec, options: SearchOptions) {
+        let (spec, n) = (&on.view.spec, on.n);
+        if spec.features.len() > options.dbscan_max_features {
+            return;
+        }
+        let share = on.rows.x.nrows() as f64 / n as f64;
+        let min_samples_full = spec.dbscan.min_samples;
         let min_samples_searched =
             ((min_samples_full as f64 * share).round() as usize).max(3).min(min_samples_full);
-        let curve = (vi == 0 && d <= options.dbscan_max_features)
-            .then(|| k_distance(rows.x.view(), min_samples_searched, K_DISTANCE_QUERIES, base.seed));
-        if let Some(curve) = curve.filter(|c| c.knee_eps > 0.0) {
+        let curve = k_distance(on.rows.x.view(), min_samples_searched, K_DISTANCE_QUERIES, base.seed);
+        if curve.knee_eps > 0.0 {
             if let Some((eps, labels)) =
-                tune_eps_on(rows.x.view(), min_samples_searched, curve.knee_eps, base.seed)
+                tune_eps_on(on.rows.x.view(), min_samples_searched, curve.knee_eps, base.seed)
             {
-                let mut full = spec_v.clone();
+                let mut full = spec.clone();
                 full.method = Method::Dbscan;
                 full.dbscan.eps = round_sig(eps, 2);
                 full.dbscan.min_samples = min_samples_full;
                 let mut searched = full.clone();
                 searched.dbscan.min_samples = min_samples_searched;
                 searched.dbscan.eps = eps;
-                push(&mut candidates, full, searched, &labels);
+                self.scored(on, full, searched, &labels);
             }
         }
-        // HDBSCAN with the settings suggested for the file's size, on the first view: density
-        // segments of different densities, which DBSCAN's single eps misses. On a sample, its sizes are
-        // scaled to the sample's share, as DBSCAN's min_samples is.
-        if vi == 0 && d <= options.dbscan_max_features {
-            let mut full = spec_v.clone();
-            full.method = Method::Hdbscan;
-            full.hdbscan = HdbscanSettings::suggested(n);
-            let mut searched = full.clone();
-            let scaled = |v: usize, floor: usize| ((v as f64 * share).round() as usize).max(floor).min(v);
-            searched.hdbscan.min_cluster_size = scaled(full.hdbscan.min_cluster_size, 5);
-            searched.hdbscan.min_samples = Some(scaled(full.hdbscan.min_samples(), 3));
-            if let Ok(MethodFit { labels, .. }) = fit_method(&searched, rows.x.view(), &mut |_| {}) {
-                push(&mut candidates, full, searched, &labels);
-            }
+        let mut full = spec.clone();
+        full.method = Method::Hdbscan;
+        full.hdbscan = HdbscanSettings::suggested(n);
+        let mut searched = full.clone();
+        let scaled = |v: usize, floor: usize| ((v as f64 * share).round() as usize).max(floor).min(v);
+        searched.hdbscan.min_cluster_size = scaled(full.hdbscan.min_cluster_size, 5);
+        searched.hdbscan.min_samples = Some(scaled(full.hdbscan.min_samples(), 3));
+        if let Ok(MethodFit { labels, .. }) = fit_method(&searched, on.rows.x.view(), &mut |_| {}) {
+            self.scored(on, full, searched, &labels);
         }
-        if vi == 0 {
-            step(progress);
-        }
-        // For customers aggregated from purchases, the classic RFM scores, offered beside the
-        // clusterings for the person to pick (rules, never chosen automatically).
-        if vi == 0 && spec_v.transactions.is_some() {
-            let mut rfm = spec_v.clone();
-            rfm.method = Method::Rfm;
-            if let Ok(MethodFit { labels, .. }) = fit_method(&rfm, rows.x.view(), &mut |_| {}) {
-                let mut candidate = rows.candidate(rfm.clone(), words, &labels);
-                candidate.manual_only = true;
-                candidate.rejected = None;
-                candidate.view = vi;
-                candidates.push(candidate);
-                search_specs.push(rfm);
-                of_view.push(vi);
-                labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
-            }
-        }
-        if rows_of_view.len() < views.len() {
-            rows_of_view.resize_with(views.len(), || None);
-        }
-        rows_of_view[vi] = Some(rows.x);
     }
 
-    // The rule, then the stability of the shortlisted.
-    let order = rule::ranking(&candidates);
-    for &i in order.iter().take(rule::SHORTLIST) {
-        if let Some(Some(x)) = rows_of_view.get(of_view[i]) {
-            let mut spec = search_specs[i].clone();
-            spec.kmeans.n_init = spec.kmeans.n_init.max(options.stability_n_init);
-            candidates[i].stability = Some(stability_on(&spec, x.view(), options, base.seed));
+    /// For customers aggregated from purchases (first view), the classic RFM scores, offered beside
+    /// the clusterings for the person to pick (rules, never chosen automatically).
+    fn rfm(&mut self, on: &OnView) {
+        if on.view.spec.transactions.is_none() {
+            return;
         }
-        step(progress);
+        let mut rfm = on.view.spec.clone();
+        rfm.method = Method::Rfm;
+        if let Ok(MethodFit { labels, .. }) = fit_method(&rfm, on.rows.x.view(), &mut |_| {}) {
+            let mut candidate = on.rows.candidate(rfm.clone(), &on.view.words, &labels);
+            candidate.manual_only = true;
+            candidate.rejected = None;
+            self.push(candidate, rfm, 0, &labels);
+        }
     }
+
+    fn keep_rows(&mut self, vi: usize, views: usize, x: Array2<f64>) {
+        if self.rows_of_view.len() < views {
+            self.rows_of_view.resize_with(views, || None);
+        }
+        self.rows_of_view[vi] = Some(x);
+    }
+}
+
+/// The rule's ranking of the candidates, the stability of the shortlisted, and the pick; the chosen
+/// settings keep the tuned DBSCAN of their representation and one k for every method, so switching
+/// method in the page starts from sensible values.
+fn pick(
+    mut found: Proposals,
+    (rows_total, rows_searched, silhouette_rows): (usize, usize, usize),
+    base: &AnalysisSpec,
+    options: SearchOptions,
+    progress: &mut SearchProgress,
+) -> AutoChoice {
+    let order = rule::ranking(&found.candidates);
+    for &i in order.iter().take(rule::SHORTLIST) {
+        if let Some(Some(x)) = found.rows_of_view.get(found.of_view[i]) {
+            let mut spec = found.search_specs[i].clone();
+            spec.kmeans.n_init = spec.kmeans.n_init.max(options.stability_n_init);
+            found.candidates[i].stability = Some(stability_on(&spec, x.view(), options, base.seed));
+        }
+        progress.step();
+    }
+    let candidates = &mut found.candidates;
     let qualified = !order.is_empty();
     let chosen =
-        if qualified { rule::pick_stable(&candidates, &order) } else { rule::most_balanced(&candidates) };
-    let chosen = chosen.map(|c| if qualified { refined(&candidates, &labels_of, c) } else { c });
+        if qualified { rule::pick_stable(candidates, &order) } else { rule::most_balanced(candidates) };
+    let chosen = chosen.map(|c| if qualified { refined(candidates, &found.labels_of, c) } else { c });
     let clear = order.first().and_then(|&i| candidates[i].silhouette).is_some_and(|s| s >= rule::CLEAR);
-    // The chosen settings keep the tuned DBSCAN of their representation and one k for every method,
-    // so switching method in the page starts from sensible values.
     if let Some(c) = chosen {
-        let view = of_view[c];
+        let view = found.of_view[c];
         let tuned = candidates
             .iter()
-            .zip(&of_view)
+            .zip(&found.of_view)
             .find(|(x, &v)| v == view && x.spec.method == Method::Dbscan)
             .map(|(x, _)| x.spec.dbscan);
         if let Some(tuned) = tuned {
@@ -738,8 +843,8 @@ pub fn search(
             candidates[c].spec.hdbscan = HdbscanSettings::suggested(rows_total);
         }
     }
-    Ok(AutoChoice {
-        candidates,
+    AutoChoice {
+        candidates: found.candidates,
         chosen,
         clear,
         qualified,
@@ -748,7 +853,7 @@ pub fn search(
         silhouette_rows,
         explanation: String::new(),
         rule: rule::rule_text(),
-    })
+    }
 }
 
 /// The share of rows whose `coarse` segment is the most common one among the rows of their `fine`
