@@ -78,6 +78,121 @@ pub enum Assignment {
     },
 }
 
+impl Assignment {
+    /// What in the assignment does not fit a model of `d` features and `segments` segments (a
+    /// hand-edited or truncated model file), if anything: each method's saved state is checked here,
+    /// beside its definition.
+    pub fn problem(&self, d: usize, segments: usize) -> Option<&'static str> {
+        let limit = crate::limits::MAX_MAGNITUDE;
+        let sane = |v: &f64| v.is_finite() && v.abs() <= limit;
+        match self {
+            Assignment::Dbscan { eps, dims, core_points, core_segments } => {
+                if *dims != d || core_points.len() != dims * core_segments.len() {
+                    return Some("the core points do not match the features");
+                }
+                if core_segments.len() > crate::limits::MAX_CORE_POINTS {
+                    return Some("more core points than a model may hold");
+                }
+                if !(sane(eps) && *eps > 0.0) {
+                    return Some("eps is not a positive number up to 1e100");
+                }
+                if !core_points.iter().all(sane) {
+                    return Some("a core point that is not a number, or beyond 1e100");
+                }
+            }
+            Assignment::Hdbscan(model) => {
+                if model.dims != d {
+                    return Some("the training rows do not match the features");
+                }
+                if let Some(why) = model.shape_problem() {
+                    return Some(why);
+                }
+                if model.core_distances.len() > crate::limits::MAX_CORE_POINTS {
+                    return Some("more training rows than a model may hold");
+                }
+                if !model.points.iter().all(sane)
+                    || !model.core_distances.iter().all(|v| sane(v) && *v >= 0.0)
+                    || !model
+                        .point_lambda
+                        .iter()
+                        .chain(&model.cluster_birth)
+                        .all(|v| !v.is_nan() && *v >= 0.0)
+                {
+                    return Some("a training row, core distance or level that is not a number");
+                }
+                if model.cluster_segment.iter().flatten().any(|&s| s as usize >= crate::limits::MAX_SEGMENTS)
+                {
+                    return Some("the density tree is not a tree over the training rows");
+                }
+            }
+            Assignment::Centroids { centroids } => {
+                if centroids.is_empty() || centroids.iter().any(|c| c.len() != d) {
+                    return Some("the centres do not match the features");
+                }
+                if !centroids.iter().flatten().all(sane) {
+                    return Some("a centre that is not a number, or beyond 1e100");
+                }
+            }
+            Assignment::Mixture { weights, means, covariances } => {
+                let shapes = !weights.is_empty()
+                    && means.len() == weights.len()
+                    && covariances.len() == weights.len()
+                    && means.iter().all(|m| m.len() == d)
+                    && covariances.iter().all(|c| c.len() == d * d);
+                if !shapes {
+                    return Some("the mixture's components do not match the features");
+                }
+                let weights_ok = weights.iter().all(|w| w.is_finite() && *w >= 0.0)
+                    && (weights.iter().sum::<f64>() - 1.0).abs() < 1e-6;
+                if !weights_ok || !means.iter().flatten().chain(covariances.iter().flatten()).all(sane) {
+                    return Some(
+                        "mixture weights that are negative or do not sum to 1, or values beyond 1e100",
+                    );
+                }
+                if crate::cluster::Mixture::new(weights.clone(), means.clone(), covariances.clone()).is_none()
+                {
+                    return Some("a covariance of the mixture is not positive definite");
+                }
+            }
+            Assignment::Rfm { columns, edges, segment_of_group, names } => {
+                if columns.iter().any(|&c| c >= d) {
+                    return Some("the RFM columns are not among the features");
+                }
+                if edges.iter().flatten().any(|e| !e.is_finite()) {
+                    return Some("an RFM edge is not a number");
+                }
+                let groups = crate::cluster::rfm::GROUPS.len();
+                if segment_of_group.len() != groups
+                    || segment_of_group.iter().flatten().any(|&s| s as usize >= names.len())
+                {
+                    return Some("the RFM groups do not match the segments");
+                }
+            }
+            Assignment::Rules { conditions, alternatives, order } => {
+                let n = segments;
+                let mut seen = vec![false; n];
+                let order_ok = order.iter().all(|&s| {
+                    let s = s as usize;
+                    s < n && !std::mem::replace(&mut seen[s], true)
+                });
+                if conditions.len() != n || !(alternatives.is_empty() || alternatives.len() == n) || !order_ok
+                {
+                    return Some("the rules do not match the segments");
+                }
+                if conditions
+                    .iter()
+                    .chain(alternatives)
+                    .flatten()
+                    .any(|c| c.feature >= d || !sane(&c.threshold))
+                {
+                    return Some("a rule's feature or threshold is out of range");
+                }
+            }
+        }
+        None
+    }
+}
+
 /// One condition of a rule model, on a scaled feature.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ScaledCondition {
