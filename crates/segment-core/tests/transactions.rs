@@ -208,22 +208,8 @@ fn a_customer_and_a_product_the_values_cannot_tell_apart_are_asked_about_not_gue
 /// city). The row number may be the customer: the page asks instead of segmenting cities.
 #[test]
 fn a_row_id_beside_a_repeated_key_found_by_values_makes_the_log_a_question() {
-    let mut rng = segment_core::rng::SplitMix64::new(41);
-    let mut csv = String::from("nr,stad,aangemeld,bezoeken,besteed\n");
-    for c in 0..3_000 {
-        let day = rng.below(600);
-        csv.push_str(&format!(
-            "{},Stad{:03},{}-{:02}-{:02},{},{:.2}\n",
-            100_000 + c,
-            rng.below(300),
-            2024 + day / 365,
-            1 + day % 365 / 31,
-            1 + day % 28,
-            3 + rng.below(30),
-            50.0 + rng.unit() * 900.0
-        ));
-    }
-    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let table =
+        customers_with_a_city("nr,stad,aangemeld,bezoeken,besteed", 41, |c| format!("{}", 100_000 + c));
     let detected = weigh(&table).unwrap_or_else(|| panic!("read as a log by its values"));
     assert_eq!(detected.columns.customer, "stad");
     let doubt = detected.doubt.unwrap_or_default();
@@ -236,21 +222,7 @@ fn a_row_id_beside_a_repeated_key_found_by_values_makes_the_log_a_question() {
 /// row per customer.
 #[test]
 fn a_customer_id_on_every_row_once_makes_a_customer_table_whatever_else_repeats() {
-    let mut rng = segment_core::rng::SplitMix64::new(3);
-    let mut csv = String::from("customer_id,city,signup_date,visits,spend\n");
-    for c in 0..3_000 {
-        let day = rng.below(600);
-        csv.push_str(&format!(
-            "C{c:05},City{:03},{}-{:02}-{:02},{},{:.2}\n",
-            rng.below(300),
-            2024 + day / 365,
-            1 + day % 365 / 31,
-            1 + day % 28,
-            3 + rng.below(30),
-            50.0 + rng.unit() * 900.0
-        ));
-    }
-    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let table = customers_with_a_city("customer_id,city,signup_date,visits,spend", 3, |c| format!("C{c:05}"));
     assert_eq!(detect(&table), None);
 }
 
@@ -279,4 +251,29 @@ fn the_customers_table_says_how_the_purchase_lines_file_was_read() {
     let aggregated = summary.aggregated.as_ref().map(|a| a.report.rows_in);
     assert_eq!(aggregated, Some(2_000), "read as purchase lines");
     assert_eq!((summary.source.as_str(), summary.delimiter.as_str()), ("UTF-8", "semicolon"));
+}
+
+/// 3,000 customers, one a row: an id (`id` of the row number), one of 300 cities, a signup date in
+/// 600 days, visits and spend, under `header`.
+fn customers_with_a_city(
+    header: &str,
+    seed: u64,
+    id: impl Fn(usize) -> String,
+) -> segment_core::ingest::Table {
+    let mut rng = segment_core::rng::SplitMix64::new(seed);
+    let mut csv = format!("{header}\n");
+    for c in 0..3_000 {
+        let day = rng.below(600);
+        csv.push_str(&format!(
+            "{},City{:03},{}-{:02}-{:02},{},{:.2}\n",
+            id(c),
+            rng.below(300),
+            2024 + day / 365,
+            1 + day % 365 / 31,
+            1 + day % 28,
+            3 + rng.below(30),
+            50.0 + rng.unit() * 900.0
+        ));
+    }
+    read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -427,13 +427,7 @@ impl Batch<'_> {
             rows_before,
             rows_dropped: rows_before - self.kept.len(),
             rows_after: self.kept.len(),
-            by_column: self
-                .feature_columns
-                .iter()
-                .zip(by_column)
-                .filter(|(_, n)| *n > 0)
-                .map(|(c, n)| (c.name.clone(), n))
-                .collect(),
+            by_column: caught_by(&self.feature_columns, by_column),
             first_line,
             dropped,
         });
@@ -512,6 +506,11 @@ fn outlier_bounds(method: Outliers, mut v: Vec<f64>) -> Option<(f64, f64)> {
     bounds.filter(|(lo, hi)| lo.is_finite() && hi.is_finite())
 }
 
+/// The columns that caught rows, with how many each (those that caught none left out).
+fn caught_by(columns: &[&crate::ingest::Column], counts: Vec<usize>) -> Vec<(String, usize)> {
+    columns.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(c, n)| (c.name.clone(), n)).collect()
+}
+
 fn apply(
     kept: &mut Vec<usize>,
     line_of_row: &[u32],
@@ -545,12 +544,7 @@ fn apply(
         rows_before,
         rows_dropped: rows_before - kept.len(),
         rows_after: kept.len(),
-        by_column: columns
-            .iter()
-            .zip(by_column)
-            .filter(|(_, n)| *n > 0)
-            .map(|(c, n)| (c.name.clone(), n))
-            .collect(),
+        by_column: caught_by(columns, by_column),
         first_line,
         dropped: dropped_rows,
     }

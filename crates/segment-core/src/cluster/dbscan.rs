@@ -19,9 +19,7 @@ use super::kdtree::KdTree;
 use super::reachability::Reachability;
 use super::union_find::UnionFind;
 use crate::distance::dist2;
-use crate::error::CoreError;
 use linfa::traits::Transformer;
-use linfa::ParamGuard;
 use ndarray::{Array1, ArrayBase, Data, Ix2};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -47,22 +45,10 @@ impl Dbscan {
     }
 }
 
-impl ParamGuard for DbscanParams {
-    type Checked = DbscanValidParams;
-    type Error = CoreError;
-
-    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
-        let DbscanValidParams { eps, min_samples } = self.0;
-        super::params::eps(eps)?;
-        super::check_min_samples(min_samples)?;
-        Ok(&self.0)
-    }
-
-    fn check(self) -> Result<Self::Checked, Self::Error> {
-        self.check_ref()?;
-        Ok(self.0)
-    }
-}
+super::params::param_guard!(DbscanParams, DbscanValidParams, |p| {
+    super::params::eps(p.eps)?;
+    super::check_min_samples(p.min_samples)?;
+});
 
 /// The result of a fit: raw cluster ids in scikit-learn's order (first core point first), and which
 /// rows are core points.
@@ -464,6 +450,7 @@ impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use linfa::ParamGuard;
     use ndarray::array;
 
     #[test]

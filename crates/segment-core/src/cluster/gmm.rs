@@ -5,7 +5,6 @@
 //! most likely component; ids are canonical (largest first).
 
 use super::{canonical_labels, KMeans};
-use crate::error::CoreError;
 use linfa::ParamGuard;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -31,20 +30,9 @@ impl GaussianMixture {
     }
 }
 
-impl ParamGuard for GmmParams {
-    type Checked = GmmValidParams;
-    type Error = CoreError;
-
-    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
-        super::params::k("k", self.0.k)?;
-        Ok(&self.0)
-    }
-
-    fn check(self) -> Result<Self::Checked, Self::Error> {
-        self.check_ref()?;
-        Ok(self.0)
-    }
-}
+super::params::param_guard!(GmmParams, GmmValidParams, |p| {
+    super::params::k("k", p.k)?;
+});
 
 /// A fitted mixture, components in canonical order (0 = the largest segment).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

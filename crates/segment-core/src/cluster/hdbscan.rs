@@ -25,7 +25,6 @@ use super::reachability::{min_core_per_node, Edge, Reachability};
 use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
-use linfa::ParamGuard;
 use ndarray::{Array1, ArrayBase, Data, Ix2};
 use serde::{Deserialize, Serialize};
 
@@ -83,22 +82,10 @@ impl HdbscanParams {
     }
 }
 
-impl ParamGuard for HdbscanParams {
-    type Checked = HdbscanValidParams;
-    type Error = CoreError;
-
-    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
-        let p = &self.0;
-        super::params::min_cluster_size(p.min_cluster_size)?;
-        super::check_min_samples(p.min_samples)?;
-        Ok(&self.0)
-    }
-
-    fn check(self) -> Result<Self::Checked, Self::Error> {
-        self.check_ref()?;
-        Ok(self.0)
-    }
-}
+super::params::param_guard!(HdbscanParams, HdbscanValidParams, |p| {
+    super::params::min_cluster_size(p.min_cluster_size)?;
+    super::check_min_samples(p.min_samples)?;
+});
 
 /// One row of the condensed tree, as scikit-learn stores it: `child` is a point (`< n`) or a cluster
 /// (`>= n`; the root is `n`), leaving or splitting from `parent` at `lambda = 1 / distance`; `size`
@@ -692,6 +679,7 @@ impl HdbscanIndex {
 mod tests {
     use super::*;
     use crate::rng::SplitMix64;
+    use linfa::ParamGuard;
 
     #[test]
     fn two_blobs_and_an_outlier() {

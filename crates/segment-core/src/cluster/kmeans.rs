@@ -5,9 +5,7 @@
 
 use super::canonical_ids;
 use crate::distance::dist2;
-use crate::error::CoreError;
 use crate::rng::SplitMix64;
-use linfa::ParamGuard;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -41,27 +39,11 @@ impl KMeansParams {
     }
 }
 
-impl ParamGuard for KMeansParams {
-    type Checked = KMeansValidParams;
-    type Error = CoreError;
-
-    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
-        let bad = |name: &str, value: String, reason: &str| {
-            Err(CoreError::InvalidParameter { name: name.into(), value, reason: reason.into() })
-        };
-        super::params::k("k", self.0.k)?;
-        super::params::n_init(self.0.n_init)?;
-        if !(self.0.tol.is_finite() && self.0.tol >= 0.0) {
-            return bad("tol", self.0.tol.to_string(), "the tolerance must be a non-negative number");
-        }
-        Ok(&self.0)
-    }
-
-    fn check(self) -> Result<Self::Checked, Self::Error> {
-        self.check_ref()?;
-        Ok(self.0)
-    }
-}
+super::params::param_guard!(KMeansParams, KMeansValidParams, |p| {
+    super::params::k("k", p.k)?;
+    super::params::n_init(p.n_init)?;
+    super::params::tol(p.tol)?;
+});
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KMeansFit {
@@ -390,6 +372,7 @@ fn assign_nearest(points: &[f64], n: usize, d: usize, centres: &[f64], assign: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use linfa::ParamGuard;
     use ndarray::array;
 
     #[test]

@@ -5,6 +5,38 @@
 use crate::error::CoreError;
 use crate::limits::{MAX_K, MAX_MAGNITUDE, MAX_MIN_CLUSTER_SIZE, MAX_MIN_SAMPLES, MAX_N_INIT};
 
+/// The linfa `ParamGuard` of a method's parameters (`$params($valid)`): `$checks` run each
+/// parameter's check (this module's) on the valid parameters `$p`, so every method's guard is the same
+/// few lines, written once.
+macro_rules! param_guard {
+    ($params:ident, $valid:ident, |$p:ident| $checks:block) => {
+        impl linfa::ParamGuard for $params {
+            type Checked = $valid;
+            type Error = crate::error::CoreError;
+
+            fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
+                let $p = &self.0;
+                $checks
+                Ok(&self.0)
+            }
+
+            fn check(self) -> Result<Self::Checked, Self::Error> {
+                linfa::ParamGuard::check_ref(&self)?;
+                Ok(self.0)
+            }
+        }
+    };
+}
+pub(crate) use param_guard;
+
+/// k-means' convergence tolerance.
+pub fn tol(tol: f64) -> Result<(), CoreError> {
+    if tol.is_finite() && tol >= 0.0 {
+        return Ok(());
+    }
+    invalid("tol", tol, "the tolerance must be a non-negative number".into())
+}
+
 fn invalid(name: &str, value: impl ToString, reason: String) -> Result<(), CoreError> {
     Err(CoreError::InvalidParameter { name: name.into(), value: value.to_string(), reason })
 }

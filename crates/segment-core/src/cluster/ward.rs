@@ -11,7 +11,6 @@
 
 use super::canonical_labels;
 use crate::error::CoreError;
-use linfa::ParamGuard;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
@@ -34,20 +33,9 @@ impl Ward {
     }
 }
 
-impl ParamGuard for WardParams {
-    type Checked = WardValidParams;
-    type Error = CoreError;
-
-    fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
-        super::params::k("k", self.0.k)?;
-        Ok(&self.0)
-    }
-
-    fn check(self) -> Result<Self::Checked, Self::Error> {
-        self.check_ref()?;
-        Ok(self.0)
-    }
-}
+super::params::param_guard!(WardParams, WardValidParams, |p| {
+    super::params::k("k", p.k)?;
+});
 
 impl WardValidParams {
     pub fn k(&self) -> usize {
@@ -260,6 +248,7 @@ impl WardTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use linfa::ParamGuard;
     use ndarray::Array2;
 
     /// The textbook greedy algorithm (merge the cheapest pair, repeat), O(n^3): the reference.
