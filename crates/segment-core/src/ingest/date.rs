@@ -93,7 +93,7 @@ struct Parts {
 
 /// The three numbers of a date cell in the order written, and whether it starts with the year.
 fn parts(cell: &str) -> Option<Parts> {
-    let s = cell.trim();
+    let s = super::trim(cell);
     let date = s.split(['T', ' ']).next()?;
     let sep = date.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
     let fields: Vec<&str> = date.split(sep).collect();
@@ -125,7 +125,7 @@ fn parts(cell: &str) -> Option<Parts> {
 
 /// A compact date (eight digits, yyyymmdd) between 1900 and 2100, as its day number.
 fn compact(cell: &str) -> Option<i64> {
-    let s = cell.trim();
+    let s = super::trim(cell);
     if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

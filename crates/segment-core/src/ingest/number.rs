@@ -82,10 +82,10 @@ fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
         }
     }
     let mut format = NumberFormat { decimal, ..NumberFormat::POINT };
-    let mut s = cell.trim();
+    let mut s = super::trim(cell);
     let mut negative = false;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        s = inner.trim();
+        s = super::trim(inner);
         negative = true;
         format.parentheses = true;
     }
@@ -163,7 +163,7 @@ fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
 
 /// Which decimal separator a cell proves, if any.
 pub fn evidence(cell: &str) -> Evidence {
-    let s = cell.trim();
+    let s = super::trim(cell);
     // Bytes, not chars: '.' and ',' are ASCII, so they never occur inside another character's UTF-8
     // bytes, and a plain scan of a short cell is several times faster than the char searcher.
     let bytes = s.as_bytes();

@@ -630,13 +630,9 @@ impl<'m> RowPlan<'m> {
 
 /// The hash read_csv gives a row: its trimmed cells (empty ones for missing fields), in order.
 fn row_hash(record: &csv::ByteRecord, n: usize) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for i in 0..n {
-        let field = record.get(i).unwrap_or(b"");
-        let text = String::from_utf8_lossy(field.trim_ascii());
-        std::hash::Hash::hash(text.trim(), &mut h);
-    }
-    std::hash::Hasher::finish(&h)
+    let texts: Vec<std::borrow::Cow<str>> =
+        (0..n).map(|i| String::from_utf8_lossy(record.get(i).unwrap_or(b"").trim_ascii())).collect();
+    crate::ingest::row_hash(texts.iter().map(|t| t.trim()))
 }
 
 fn cell_hash(field: &[u8]) -> u64 {
