@@ -513,11 +513,12 @@ fn walk_at(
         .flexible(true)
         .has_headers(false)
         .from_reader(text.reader_from(body_start));
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => aligned_record(h, delimiter),
-        Some(Err(e)) => return Err(text.error(&e)),
-        None => return Err(CoreError::EmptyFile),
+    // One record read into again and again (a record a row took an allocation and a free each).
+    let mut read = csv::StringRecord::new();
+    let header = match reader.read_record(&mut read) {
+        Ok(true) => aligned_record(read.clone(), delimiter),
+        Ok(false) => return Err(CoreError::EmptyFile),
+        Err(e) => return Err(text.error(&e)),
     };
     check_header(&header)?;
     // A first line of numbers is data, not a header: the columns are named column_1, column_2, ...
@@ -530,8 +531,14 @@ fn walk_at(
     if let Some(first) = first {
         on_row(&first, 1 + comment_lines as u64, body_start);
     }
-    for record in records {
-        let record = aligned_record(record.map_err(|e| text.error(&e))?, delimiter);
+    while reader.read_record(&mut read).map_err(|e| text.error(&e))? {
+        let aligned;
+        let record = if delimiter == ALIGNED {
+            aligned = aligned_record(read.clone(), delimiter);
+            &aligned
+        } else {
+            &read
+        };
         if let Some((column, cell)) =
             record.iter().enumerate().find(|(_, f)| f.len() > limits::MAX_CELL_BYTES)
         {
@@ -544,15 +551,15 @@ fn walk_at(
                     .into(),
             });
         }
-        if is_blank(&record) {
+        if is_blank(record) {
             continue;
         }
-        if same_as_header(&record) {
+        if same_as_header(record) {
             repeated_headers += 1;
             continue;
         }
         let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
-        on_row(&record, line + comment_lines as u64, body_start + byte as usize);
+        on_row(record, line + comment_lines as u64, body_start + byte as usize);
     }
     let source = if headerless {
         format!("{source}, no header row (columns named column_1, column_2, ...)")
