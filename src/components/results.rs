@@ -260,10 +260,10 @@ pub fn CleaningReport() -> impl IntoView {
                             action=AppState::export_removed
                         />
                     })}
-                    {(r.cleaning.comment_lines + r.cleaning.repeated_headers > 0).then(|| view! {
+                    {(r.cleaning.comment_lines + r.cleaning.repeated_headers + r.cleaning.empty_rows > 0).then(|| view! {
                         <p class="notice" data-testid="skipped-lines">{format!(
-                            "Skipped before cleaning: {} comment line(s) before the header, {} repeated header row(s).",
-                            r.cleaning.comment_lines, r.cleaning.repeated_headers
+                            "Skipped before cleaning: {} comment line(s) before the header, {} repeated header row(s), {} row(s) with every cell empty.",
+                            r.cleaning.comment_lines, r.cleaning.repeated_headers, r.cleaning.empty_rows
                         )}</p>
                     })}
                     {(r.cleaning.ragged_rows > 0).then(|| view! {

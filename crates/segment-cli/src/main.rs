@@ -558,7 +558,7 @@ fn print_fit(result: &AnalysisResult, names: &[String]) {
         result.rows_used,
         c.rows_dropped()
     );
-    print_skipped(c.comment_lines, c.repeated_headers, c.ragged_rows);
+    print_skipped(c.comment_lines, c.repeated_headers, c.empty_rows, c.ragged_rows);
     for step in &c.steps {
         eprintln!("  {}: {} dropped", step.rule, step.rows_dropped);
     }
@@ -878,9 +878,12 @@ fn apply(
 }
 
 /// What reading skipped or padded, when anything.
-fn print_skipped(comment_lines: usize, repeated_headers: usize, ragged_rows: usize) {
-    if comment_lines + repeated_headers > 0 {
-        eprintln!("skipped: {comment_lines} comment line(s) before the header, {repeated_headers} repeated header row(s)");
+fn print_skipped(comment_lines: usize, repeated_headers: usize, empty_rows: usize, ragged_rows: usize) {
+    if comment_lines + repeated_headers + empty_rows > 0 {
+        eprintln!(
+            "skipped: {comment_lines} comment line(s) before the header, {repeated_headers} repeated header \
+             row(s), {empty_rows} row(s) with every cell empty"
+        );
     }
     if ragged_rows > 0 {
         eprintln!(
@@ -891,7 +894,7 @@ fn print_skipped(comment_lines: usize, repeated_headers: usize, ragged_rows: usi
 
 fn print_apply(model: &SegmentModel, s: &StreamSummary) {
     eprintln!("rows: {} read, {} used", s.rows_in, s.rows_used);
-    print_skipped(s.comment_lines, s.repeated_headers, s.ragged_rows);
+    print_skipped(s.comment_lines, s.repeated_headers, s.empty_rows, s.ragged_rows);
     for (rule, n) in &s.dropped {
         eprintln!("  dropped, {rule}: {n}");
     }

@@ -162,6 +162,7 @@ fn streaming_gives_the_pages_export_byte_for_byte() {
         assert!(reports >= 1);
         assert_eq!(String::from_utf8_lossy(&out), expected);
         assert_eq!(summary.rows_in, table.n_rows);
+        assert_eq!(summary.empty_rows, table.empty_rows, "rows of empty cells skipped alike");
         assert_eq!(summary.rows_used, applied.result.rows_used);
         assert_eq!(summary.segment_sizes, applied.result.segment_sizes);
         assert_eq!(summary.noise, applied.result.noise);
@@ -547,4 +548,19 @@ fn a_rule_model_assigns_by_the_rules_with_their_fidelity_and_streams_as_the_page
     let Some(at) = json.find("\"order\":[") else { panic!("order") };
     let forged = format!("{}\"order\":[0,0,{}", &json[..at], &json[at + 9..]);
     assert!(matches!(SegmentModel::from_json(&forged), Err(CoreError::BadModel(_))));
+}
+
+/// Rows whose every cell is empty (",,,", as a Parquet row of nulls becomes in text) are skipped by
+/// the page's reader and the streaming apply alike, and counted by both.
+#[test]
+fn rows_of_empty_cells_are_counted_by_the_reader_and_the_stream_alike() {
+    let mut bytes = sample_bytes();
+    let (_, _, model) = fit(&bytes, None);
+    bytes.extend_from_slice(b",,,,,,\n , , ,,,,\n");
+    let table = table_of(&bytes);
+    let mut out = Vec::new();
+    let summary = apply_stream(&model, &[], &[], bytes.as_slice(), &mut out, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((table.empty_rows, summary.empty_rows), (2, 2));
+    assert_eq!(summary.rows_in, table.n_rows);
 }

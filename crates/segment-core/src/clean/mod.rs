@@ -135,6 +135,9 @@ pub struct CleaningReport {
     /// Lines skipped before any rule: `#` comments before the header, header rows repeated mid-file.
     pub comment_lines: usize,
     pub repeated_headers: usize,
+    /// Rows whose every cell is empty, skipped before any rule.
+    #[serde(default)]
+    pub empty_rows: usize,
     /// Fill values and outlier bounds fitted on the kept rows (or given by a saved model).
     #[serde(default)]
     pub fitted: FittedCleaning,
@@ -217,6 +220,7 @@ pub fn clean_with(
         ragged_rows: table.ragged_rows,
         comment_lines: table.comment_lines,
         repeated_headers: table.repeated_headers,
+        empty_rows: table.empty_rows,
         fitted: FittedCleaning { fill, bounds },
     };
     Ok((batch.kept, report))

@@ -145,6 +145,8 @@ pub struct Table {
     /// `#` comment lines before the header and repeated header rows, skipped.
     pub comment_lines: usize,
     pub repeated_headers: usize,
+    /// Rows whose every cell is empty (",,,", or a Parquet row of nulls turned to text), skipped.
+    pub empty_rows: usize,
     /// `line_of_row[r]`: the line of the file where row `r` starts (header = line 1 without comments).
     pub line_of_row: Vec<u32>,
     /// What the file was read as: "UTF-8", "windows-1252", "UTF-16LE", or a spreadsheet's first sheet.
@@ -322,6 +324,8 @@ pub struct WalkInfo {
     pub comment_lines: usize,
     /// Rows equal to the header (a header repeated mid-file, as concatenated exports have), skipped.
     pub repeated_headers: usize,
+    /// Rows whose every cell is empty, skipped.
+    pub empty_rows: usize,
     /// What the file was read as: its text encoding, or the spreadsheet sheet.
     pub source: String,
     /// The first line was data (all numbers): the columns are named column_1, column_2, ...
@@ -527,7 +531,7 @@ fn walk_at(
     let header = if headerless { numbered_header(header.len()) } else { header };
     on_header(&header);
     let same_as_header = |r: &csv::StringRecord| !headerless && repeats_header(r, header.iter());
-    let mut repeated_headers = 0usize;
+    let (mut repeated_headers, mut empty_rows) = (0usize, 0usize);
     if let Some(first) = first {
         on_row(&first, 1 + comment_lines as u64, body_start);
     }
@@ -552,6 +556,7 @@ fn walk_at(
             });
         }
         if is_blank(record) {
+            empty_rows += 1;
             continue;
         }
         if same_as_header(record) {
@@ -566,7 +571,7 @@ fn walk_at(
     } else {
         source
     };
-    Ok(WalkInfo { delimiter, comment_lines, repeated_headers, source, headerless })
+    Ok(WalkInfo { delimiter, comment_lines, repeated_headers, empty_rows, source, headerless })
 }
 
 /// A blank line: every cell empty once trimmed. The walk passes over it (and so does every reader of a
@@ -741,6 +746,7 @@ fn read_text(text: &Text<'_>, source: String, on_progress: &mut dyn FnMut(f64)) 
         ragged_rows,
         comment_lines: info.comment_lines,
         repeated_headers: info.repeated_headers,
+        empty_rows: info.empty_rows,
         line_of_row,
         source: info.source,
         row_hash,
@@ -942,6 +948,18 @@ mod tests {
         assert_eq!(read("a,b\n").err(), Some(CoreError::HeaderOnly));
         let png = [0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0];
         assert!(matches!(read_csv(&png, &mut |_| {}), Err(CoreError::NotText { .. })));
+    }
+
+    #[test]
+    fn rows_of_empty_cells_are_skipped_and_counted_and_empty_lines_are_not_rows() {
+        // A row of empty cells (",,", or a Parquet row of nulls as text) is counted; an empty line is
+        // no row at all.
+        let t = read("a,b,c\n1,2,3\n,,\n\n , ,\n4,5,6\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((t.n_rows, t.empty_rows), (2, 2));
+        let report =
+            crate::clean::clean(&t, &["a".to_string()], &crate::clean::CleaningRules::features_only())
+                .map(|(_, r)| r.empty_rows);
+        assert_eq!(report, Ok(2));
     }
 
     #[test]

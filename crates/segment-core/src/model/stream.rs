@@ -39,6 +39,10 @@ pub struct StreamSummary {
     pub ragged_rows: usize,
     pub comment_lines: usize,
     pub repeated_headers: usize,
+    /// Rows whose every cell is empty, skipped (a file read by lines; in a Parquet file's text every
+    /// row is kept).
+    #[serde(default)]
+    pub empty_rows: usize,
 }
 
 /// Counts bytes as they are read, for the progress bar.
@@ -92,6 +96,7 @@ struct Opened<'a> {
     delimiter: u8,
     comment_lines: usize,
     repeated_headers: usize,
+    empty_rows: usize,
     framing: Framing,
     /// Bytes read so far.
     read: std::rc::Rc<std::cell::Cell<u64>>,
@@ -164,6 +169,7 @@ impl<'a> Opened<'a> {
             delimiter,
             comment_lines,
             repeated_headers: 0,
+            empty_rows: 0,
             framing,
             read,
         })
@@ -198,6 +204,7 @@ impl<'a> Opened<'a> {
                 crate::ingest::aligned_bytes(record, self.delimiter);
             }
             if record.iter().all(|f| f.trim_ascii().is_empty()) {
+                self.empty_rows += 1;
                 continue;
             }
             if !self.headerless
@@ -374,6 +381,7 @@ pub fn apply_framed(
         ragged_rows: 0,
         comment_lines: opened.comment_lines,
         repeated_headers: 0,
+        empty_rows: 0,
     };
     let mut seen = Seen::default();
     let mut drift = DriftCounter::new(d);
@@ -432,6 +440,7 @@ pub fn apply_framed(
         closed: e.kind() == std::io::ErrorKind::BrokenPipe,
     })?;
     summary.repeated_headers = opened.repeated_headers;
+    summary.empty_rows = opened.empty_rows;
     on_progress(opened.read.get(), summary.rows_in);
     if summary.rows_in == 0 {
         return Err(CoreError::HeaderOnly);
