@@ -153,8 +153,9 @@ struct KeyEvidence<'a> {
     keys: std::borrow::Cow<'a, [u64]>,
     /// Of the keys on two rows or more (with a date), the share whose rows hold more than one date.
     varying: f64,
-    /// The share of rows (with a date) whose key and date another row shares: the lines bought
-    /// together by one customer on one day; a product is rarely bought twice on one day.
+    /// The share of rows (with a date) whose key and date another row shares, beyond what chance
+    /// gives a key of that many rows: the lines bought together by one customer on one day; a
+    /// product is rarely bought twice on one day, and a store's many lines a day are chance.
     together: f64,
 }
 
@@ -181,11 +182,22 @@ impl<'a> KeyEvidence<'a> {
         let varying = per_key.values().filter(|e| e.0 >= 2).count();
         let rows: u32 = days.values().sum();
         let together: u32 = days.values().filter(|&&n| n >= 2).sum();
+        // Rows that would share their key and day by chance, were each key's rows on days drawn at
+        // random among the file's: a key of few values (a store, a channel) has many rows a day by
+        // chance alone, which says nothing of baskets.
+        let file_days = days.keys().map(|&(_, day)| day).collect::<std::collections::HashSet<u64>>().len();
+        let chance: f64 = per_key
+            .values()
+            .map(|&(_, n)| {
+                f64::from(n) * (1.0 - (1.0 - 1.0 / file_days.max(1) as f64).powf(f64::from(n) - 1.0))
+            })
+            .sum();
+        let rows = f64::from(rows.max(1));
         (repeated > 0).then(|| KeyEvidence {
             column,
             keys,
             varying: varying as f64 / repeated as f64,
-            together: f64::from(together) / f64::from(rows.max(1)),
+            together: ((f64::from(together) - chance) / rows).max(0.0),
         })
     }
 }
