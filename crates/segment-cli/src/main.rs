@@ -431,9 +431,10 @@ fn default_settings(
     if let (Some(columns), Some(doubt)) = (&summary.transactions, &summary.transactions_doubt) {
         eprintln!(
             "this file may have one row per purchase, but {doubt}: its rows are segmented as they are. \
-             To segment its customers, set the settings' \"transactions\" to {} (from `segment suggest`) \
-             and pass them with --settings.",
-            serde_json::to_string(columns).unwrap_or_default()
+             To segment its customers, set the settings' \"transactions\" to {} and their \"features\" \
+             to {} (from `segment suggest`), and pass them with --settings.",
+            serde_json::to_string(columns).unwrap_or_default(),
+            serde_json::to_string(&segment_core::transactions::RFM_COLUMNS[1..]).unwrap_or_default()
         );
     }
     if let Some(preset) = &summary.preset {

@@ -482,3 +482,60 @@ fn a_model_with_a_date_feature_streams_and_its_rules_are_measured_on_next_months
         rows.lines().skip(1).map(|l| l.rsplit(',').next().unwrap_or("").to_string()).collect();
     assert_eq!(by_rule, segments, "rules that catch 100% give the model's segments");
 }
+
+/// A purchase log whose customer the values leave in doubt (members and stores, one line a purchase):
+/// `suggest` segments the lines as they are and says why, with the settings that aggregate them; with
+/// those settings, `fit` segments the members.
+#[test]
+fn a_doubtful_purchase_log_is_segmented_as_it_is_and_the_hint_aggregates_it() {
+    let dir = workdir("doubt");
+    let data = dir.join("socios.csv");
+    let mut csv = String::from("ticket;fecha;socio;tienda;importe\n");
+    let mut state = 7u64;
+    let mut next = |n: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % n
+    };
+    let mut ticket = 0;
+    for member in 0..300 {
+        for _ in 0..2 + next(15) {
+            ticket += 1;
+            let day = next(600);
+            let date = format!("{:02}/{:02}/{}", 1 + day % 28, 1 + day / 28 % 12, 2024 + day / 336);
+            csv.push_str(&format!(
+                "T{ticket:06};{date};S{member:04};Tienda {};{},50\n",
+                1 + next(25),
+                5 + next(90)
+            ));
+        }
+    }
+    std::fs::write(&data, csv).unwrap_or_else(|e| panic!("{e}"));
+    let out = segment(&["suggest", &data.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = text(&out.stderr);
+    assert!(log.contains("this file may have one row per purchase, but \"socio\" and \"tienda\""), "{log}");
+    let mut settings: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    // The hint's two settings, as it prints them.
+    let hint = |key: &str| -> serde_json::Value {
+        let start =
+            log.find(&format!("\"{key}\" to ")).map(|i| i + key.len() + 6).unwrap_or_else(|| panic!("{log}"));
+        let mut stream = serde_json::Deserializer::from_str(&log[start..]).into_iter::<serde_json::Value>();
+        stream.next().and_then(Result::ok).unwrap_or_else(|| panic!("{log}"))
+    };
+    settings["transactions"] = hint("transactions");
+    settings["features"] = hint("features");
+    let path = dir.join("settings.json");
+    std::fs::write(&path, settings.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let model = dir.join("model.json");
+    let out = segment(&[
+        "fit",
+        &data.to_string_lossy(),
+        "--settings",
+        &path.to_string_lossy(),
+        "-o",
+        &model.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("rows: 300 read"), "{}", text(&out.stderr));
+}

@@ -390,8 +390,9 @@ struct Customer {
     levels: Vec<Vec<(u8, u32)>>,
 }
 
-/// The five columns an aggregation writes.
-const RFM_COLUMNS: [&str; 5] =
+/// The five columns an aggregation writes (the customer's id, then the four measures a segmentation
+/// of the customers starts from).
+pub const RFM_COLUMNS: [&str; 5] =
     ["customer_id", "recency_days", "frequency", "monetary", "average_order_value"];
 
 /// The categories of the purchase lines that may describe their customers (a country, a customer
