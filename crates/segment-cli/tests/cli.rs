@@ -490,25 +490,7 @@ fn a_model_with_a_date_feature_streams_and_its_rules_are_measured_on_next_months
 fn a_doubtful_purchase_log_is_segmented_as_it_is_and_the_hint_aggregates_it() {
     let dir = workdir("doubt");
     let data = dir.join("socios.csv");
-    let mut csv = String::from("ticket;fecha;socio;tienda;importe\n");
-    let mut state = 7u64;
-    let mut next = |n: u64| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (state >> 33) % n
-    };
-    let mut ticket = 0;
-    for member in 0..300 {
-        for _ in 0..2 + next(15) {
-            ticket += 1;
-            let day = next(600);
-            let date = format!("{:02}/{:02}/{}", 1 + day % 28, 1 + day / 28 % 12, 2024 + day / 336);
-            csv.push_str(&format!(
-                "T{ticket:06};{date};S{member:04};Tienda {};{},50\n",
-                1 + next(25),
-                5 + next(90)
-            ));
-        }
-    }
+    let csv = segment_core::synth::member_log(300, 7);
     std::fs::write(&data, csv).unwrap_or_else(|e| panic!("{e}"));
     let out = segment(&["suggest", &data.to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out.stderr));

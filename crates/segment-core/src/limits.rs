@@ -10,6 +10,11 @@ pub const MAX_HEADER_BYTES: usize = 1024 * 1024;
 /// Numbers beyond this magnitude are read as "not a number" (reported like any unreadable cell): their
 /// squares and sums must stay finite for distances, variances and means.
 pub const MAX_MAGNITUDE: f64 = 1e100;
+
+/// A finite number within [`MAX_MAGNITUDE`]: what a value read from a model file may be.
+pub fn within_magnitude(v: &f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_MAGNITUDE
+}
 /// Features of one analysis (PCA, the mixture and the correlations grow with their square or cube).
 pub const MAX_FEATURES: usize = 200;
 /// Segments a k-based method is asked for.

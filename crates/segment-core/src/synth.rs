@@ -213,6 +213,32 @@ pub fn planted_customers(o: &PlantedOptions) -> Planted {
     Planted { csv, truth, measures }
 }
 
+/// A member log in Spanish, `;` separated, whose names say nothing the detection knows: one line a
+/// purchase (`ticket` on every line once, `fecha` dd/mm/yyyy, `socio` the member, `tienda` one of 25
+/// stores, `importe` with a decimal comma), 2 to 21 purchases for each of `members` members on random
+/// days of 600. A store's lines share their day often, by chance alone.
+pub fn member_log(members: usize, seed: u64) -> String {
+    let mut rng = SplitMix64::new(seed);
+    let mut csv = String::from("ticket;fecha;socio;tienda;importe\n");
+    let mut ticket = 0;
+    for member in 0..members {
+        for _ in 0..2 + rng.below(20) {
+            ticket += 1;
+            let day = rng.below(600);
+            csv.push_str(&format!(
+                "T{ticket:06};{:02}/{:02}/{};S{member:04};Tienda {};{},{:02}\n",
+                1 + day % 28,
+                1 + day / 28 % 12,
+                2024 + day / 336,
+                1 + rng.below(25),
+                5 + rng.below(90),
+                rng.below(100)
+            ));
+        }
+    }
+    csv
+}
+
 /// A transaction file (one row per purchase line) of `n` customers of three kinds, and each customer's
 /// kind by customer id: loyal (recent, frequent, mid baskets), occasional (a few small orders months
 /// ago) and lapsed big spenders (big orders, none for most of a year). Lines carry an invoice, a stock

@@ -283,24 +283,7 @@ fn customers_with_a_city(
 /// its "baskets" do not make it the customer; the members, the wider key, are the guess, asked about.
 #[test]
 fn a_store_whose_lines_share_days_by_chance_is_not_taken_for_the_customer() {
-    let mut rng = segment_core::rng::SplitMix64::new(43);
-    let mut csv = String::from("ticket;fecha;socio;tienda;importe\n");
-    let mut ticket = 0;
-    for member in 0..400 {
-        for _ in 0..2 + rng.below(20) {
-            ticket += 1;
-            let day = rng.below(600);
-            csv.push_str(&format!(
-                "T{ticket:06};{:02}/{:02}/{};S{member:04};Tienda {};{},{:02}\n",
-                1 + day % 28,
-                1 + day / 28 % 12,
-                2024 + day / 336,
-                1 + rng.below(25),
-                5 + rng.below(90),
-                rng.below(100)
-            ));
-        }
-    }
+    let csv = segment_core::synth::member_log(400, 43);
     let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     let detected = weigh(&table).unwrap_or_else(|| panic!("a purchase log"));
     assert_eq!(detected.columns.customer, "socio");

@@ -83,8 +83,7 @@ impl Assignment {
     /// hand-edited or truncated model file), if anything: each method's saved state is checked here,
     /// beside its definition.
     pub fn problem(&self, d: usize, segments: usize) -> Option<&'static str> {
-        let limit = crate::limits::MAX_MAGNITUDE;
-        let sane = |v: &f64| v.is_finite() && v.abs() <= limit;
+        let sane = crate::limits::within_magnitude;
         match self {
             Assignment::Dbscan { eps, dims, core_points, core_segments } => {
                 if *dims != d || core_points.len() != dims * core_segments.len() {

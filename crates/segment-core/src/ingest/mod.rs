@@ -865,7 +865,12 @@ pub fn text_hash(text: &str) -> u64 {
 /// seed (so cells that split the same text differently, "a","bc" and "ab","c", hash apart). The reader
 /// and the streaming apply hash a row with it alike.
 pub fn row_hash<'a>(cells: impl IntoIterator<Item = &'a str>) -> u64 {
-    cells.into_iter().fold(0, |h, cell| xxhash_rust::xxh3::xxh3_64_with_seed(cell.as_bytes(), h))
+    cells.into_iter().fold(0, row_hash_step)
+}
+
+/// One step of [`row_hash`]: the hash of the cells so far, `h`, with the next cell.
+pub fn row_hash_step(h: u64, cell: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(cell.as_bytes(), h)
 }
 
 #[cfg(test)]

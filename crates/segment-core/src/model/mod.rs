@@ -333,8 +333,7 @@ impl SegmentModel {
         self.spec
             .validate()
             .map_err(|e| CoreError::BadModel(format!("its settings are out of range ({e})")))?;
-        let limit = crate::limits::MAX_MAGNITUDE;
-        let sane = |v: &f64| v.is_finite() && v.abs() <= limit;
+        let sane = crate::limits::within_magnitude;
         if !self.scaler.scale.iter().chain(&self.scaler.offset).all(sane) {
             return bad("the scaler holds a value that is not a number, or beyond 1e100");
         }

@@ -639,9 +639,10 @@ impl<'m> RowPlan<'m> {
 
 /// The hash read_csv gives a row: its trimmed cells (empty ones for missing fields), in order.
 fn row_hash(record: &csv::ByteRecord, n: usize) -> u64 {
-    let texts: Vec<std::borrow::Cow<str>> =
-        (0..n).map(|i| String::from_utf8_lossy(record.get(i).unwrap_or(b"").trim_ascii())).collect();
-    crate::ingest::row_hash(texts.iter().map(|t| t.trim()))
+    (0..n).fold(0, |h, i| {
+        let text = String::from_utf8_lossy(record.get(i).unwrap_or(b"").trim_ascii());
+        crate::ingest::row_hash_step(h, text.trim())
+    })
 }
 
 fn cell_hash(field: &[u8]) -> u64 {
