@@ -5,16 +5,6 @@ use super::state;
 use crate::format::decimal;
 use crate::state::Status;
 use leptos::prelude::*;
-use segment_core::spec::{AnalysisSpec, Method};
-
-fn parameters(spec: &AnalysisSpec) -> String {
-    match spec.method {
-        Method::Dbscan => {
-            format!("eps {}, min_samples {}", decimal(spec.dbscan.eps, 4), spec.dbscan.min_samples)
-        }
-        _ => spec.parameters(),
-    }
-}
 
 #[component]
 pub fn Comparison() -> impl IntoView {
@@ -41,7 +31,7 @@ pub fn Comparison() -> impl IntoView {
                                 <tr data-method=r.spec.method.key() data-testid="comparison-row">
                                     <td>{i + 1}</td>
                                     <td>{r.spec.method.key()}</td>
-                                    <td>{parameters(&r.spec)}</td>
+                                    <td>{r.spec.parameters()}</td>
                                     <td>{r.spec.scaler.key()}</td>
                                     <td>{r.segments}</td>
                                     <td>{format!("{:.1}%", 100.0 * r.noise_share)}</td>

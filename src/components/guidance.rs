@@ -179,11 +179,13 @@ fn KSweepPanel() -> impl IntoView {
             } else {
                 format!(
                     "Runs {} for k = 2 to 10 on the current features and scores each.",
-                    match state.spec.with(|s| s.as_ref().map(|s| s.method)) {
-                        Some(Method::GaussianMixture) => "the Gaussian mixture",
-                        Some(Method::Ward) => "Ward linkage (one tree, cut at each k)",
-                        _ => "k-means",
-                    }
+                    state
+                        .spec
+                        .with(|s| s.as_ref().map(|s| s.method))
+                        .filter(|m| m.uses_k())
+                        .unwrap_or(Method::KMeans)
+                        .info()
+                        .name
                 )
             }}</p>
             <button data-testid="k-sweep-button" disabled=busy on:click=move |_| state.sweep_k()>

@@ -2,11 +2,14 @@
 //! page, the worker, re-runs and tests; it never holds a data value, so it is safe to share.
 
 use crate::clean::CleaningRules;
+use crate::cluster::{ClusterMethod, MethodInfo};
 use crate::error::{CoreError, Result};
 use crate::features::ScalerKind;
 use crate::ingest::Table;
 use crate::score::SilhouetteOptions;
 use serde::{Deserialize, Serialize};
+
+pub use crate::cluster::{DbscanSettings, HdbscanSettings, KMeansSettings, MixtureSettings, WardSettings};
 
 pub const SPEC_VERSION: u32 = 1;
 
@@ -30,106 +33,34 @@ impl Method {
     pub const ALL: [Method; 6] =
         [Method::Dbscan, Method::Hdbscan, Method::KMeans, Method::GaussianMixture, Method::Ward, Method::Rfm];
 
-    pub fn key(self) -> &'static str {
+    /// The method's fixed facts, as its module states them.
+    pub fn info(self) -> &'static MethodInfo {
+        use crate::cluster::{dbscan, gmm, hdbscan, kmeans, rfm, ward};
         match self {
-            Method::Dbscan => "dbscan",
-            Method::KMeans => "kmeans",
-            Method::GaussianMixture => "gmm",
-            Method::Ward => "ward",
-            Method::Hdbscan => "hdbscan",
-            Method::Rfm => "rfm",
+            Method::Dbscan => &dbscan::INFO,
+            Method::KMeans => &kmeans::INFO,
+            Method::GaussianMixture => &gmm::INFO,
+            Method::Ward => &ward::INFO,
+            Method::Hdbscan => &hdbscan::INFO,
+            Method::Rfm => &rfm::INFO,
         }
     }
 
+    pub fn key(self) -> &'static str {
+        self.info().key
+    }
+
     pub fn label(self) -> &'static str {
-        match self {
-            Method::Dbscan => "DBSCAN (density; finds noise)",
-            Method::KMeans => "k-means (k round groups)",
-            Method::GaussianMixture => "Gaussian mixture (k elliptical groups)",
-            Method::Ward => "Ward linkage (hierarchical; up to 60,000 rows)",
-            Method::Hdbscan => "HDBSCAN (density of any level; finds noise; no eps)",
-            Method::Rfm => "RFM scores (rules on recency, frequency, monetary)",
-        }
+        self.info().label
     }
 
     /// Methods whose main parameter is the number of segments k.
     pub fn uses_k(self) -> bool {
-        matches!(self, Method::KMeans | Method::GaussianMixture | Method::Ward)
+        self.info().uses_k
     }
 
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.key() == key)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct DbscanSettings {
-    /// Neighbourhood radius in scaled units.
-    pub eps: f64,
-    /// Points within eps, the point itself included, that make a point core.
-    pub min_samples: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KMeansSettings {
-    pub k: usize,
-    pub n_init: usize,
-}
-
-/// The number of components of a Gaussian mixture (full covariances).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MixtureSettings {
-    pub k: usize,
-}
-
-impl Default for MixtureSettings {
-    fn default() -> Self {
-        Self { k: 3 }
-    }
-}
-
-/// HDBSCAN's settings: the smallest group worth calling a segment, the neighbours that make a
-/// neighbourhood dense (None: `min_cluster_size`, scikit-learn's default), and how clusters are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HdbscanSettings {
-    pub min_cluster_size: usize,
-    #[serde(default)]
-    pub min_samples: Option<usize>,
-    #[serde(default)]
-    pub selection: crate::cluster::hdbscan::Selection,
-}
-
-impl Default for HdbscanSettings {
-    fn default() -> Self {
-        Self { min_cluster_size: 15, min_samples: None, selection: Default::default() }
-    }
-}
-
-impl HdbscanSettings {
-    /// For `n` customers: a segment is at least 1% of them (at least 10, at most 1,000), and a
-    /// neighbourhood is dense with a tenth of that (at least 5, at most 50), which keeps the core
-    /// distances cheap on a million rows and the noise to the truly isolated.
-    pub fn suggested(n: usize) -> Self {
-        let min_cluster_size = (n / 100).clamp(10, 1_000);
-        let min_samples = (min_cluster_size / 10).clamp(5, 50);
-        Self { min_cluster_size, min_samples: Some(min_samples), selection: Default::default() }
-    }
-
-    /// The min_samples in force.
-    pub fn min_samples(&self) -> usize {
-        self.min_samples.unwrap_or(self.min_cluster_size)
-    }
-}
-
-/// Where Ward's tree is cut: k segments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WardSettings {
-    pub k: usize,
-}
-
-impl Default for WardSettings {
-    fn default() -> Self {
-        Self { k: 3 }
     }
 }
 
@@ -261,39 +192,48 @@ impl AnalysisSpec {
         }
     }
 
-    /// The number of segments a k-based method is set to (None for DBSCAN).
-    pub fn k(&self) -> Option<usize> {
-        match self.method {
-            Method::Dbscan | Method::Hdbscan | Method::Rfm => None,
-            Method::KMeans => Some(self.kmeans.k),
-            Method::GaussianMixture => Some(self.gmm.k),
-            Method::Ward => Some(self.ward.k),
+    /// The settings of `method`, as its module defines them: the one dispatch on the method.
+    pub fn settings_of(&self, method: Method) -> &dyn ClusterMethod {
+        match method {
+            Method::Dbscan => &self.dbscan,
+            Method::KMeans => &self.kmeans,
+            Method::GaussianMixture => &self.gmm,
+            Method::Ward => &self.ward,
+            Method::Hdbscan => &self.hdbscan,
+            Method::Rfm => &self.rfm,
         }
     }
 
-    /// Sets k of the current method (nothing for DBSCAN).
-    pub fn set_k(&mut self, k: usize) {
-        match self.method {
-            Method::Dbscan | Method::Hdbscan | Method::Rfm => {}
-            Method::KMeans => self.kmeans.k = k,
-            Method::GaussianMixture => self.gmm.k = k,
-            Method::Ward => self.ward.k = k,
+    /// [`AnalysisSpec::settings_of`], to change them.
+    pub fn settings_of_mut(&mut self, method: Method) -> &mut dyn ClusterMethod {
+        match method {
+            Method::Dbscan => &mut self.dbscan,
+            Method::KMeans => &mut self.kmeans,
+            Method::GaussianMixture => &mut self.gmm,
+            Method::Ward => &mut self.ward,
+            Method::Hdbscan => &mut self.hdbscan,
+            Method::Rfm => &mut self.rfm,
         }
+    }
+
+    /// The settings of the method in use.
+    pub fn method_settings(&self) -> &dyn ClusterMethod {
+        self.settings_of(self.method)
+    }
+
+    /// The number of segments a k-based method is set to (None for the others).
+    pub fn k(&self) -> Option<usize> {
+        self.method_settings().k()
+    }
+
+    /// Sets k of the current method (nothing for a method without k).
+    pub fn set_k(&mut self, k: usize) {
+        self.settings_of_mut(self.method).set_k(k)
     }
 
     /// The method's parameters in a few words, for tables.
     pub fn parameters(&self) -> String {
-        match self.method {
-            Method::Dbscan => format!("eps {}, min_samples {}", self.dbscan.eps, self.dbscan.min_samples),
-            Method::Hdbscan => format!(
-                "min_cluster_size {}, min_samples {}, {}",
-                self.hdbscan.min_cluster_size,
-                self.hdbscan.min_samples(),
-                self.hdbscan.selection.as_str()
-            ),
-            Method::Rfm => format!("{}, {}, {}", self.rfm.recency, self.rfm.frequency, self.rfm.monetary),
-            _ => format!("k {}", self.k().unwrap_or_default()),
-        }
+        self.method_settings().parameters()
     }
 
     pub fn silhouette_options(&self) -> SilhouetteOptions {
@@ -318,17 +258,11 @@ impl AnalysisSpec {
                 format!("at most {MAX_FEATURES} features can be segmented on; choose the ones that matter"),
             );
         }
-        use crate::cluster::params;
-        params::eps(self.dbscan.eps)?;
-        params::min_samples("min_samples", self.dbscan.min_samples, MIN_MIN_SAMPLES)?;
-        params::min_cluster_size(self.hdbscan.min_cluster_size)?;
-        params::min_samples("min_samples (HDBSCAN)", self.hdbscan.min_samples(), 1)?;
-        for (name, k) in
-            [("k (k-means)", self.kmeans.k), ("k (mixture)", self.gmm.k), ("k (Ward)", self.ward.k)]
-        {
-            params::k(name, k)?;
+        // Every method's settings, not only the one in use: a share link's other settings are used
+        // when the person switches method.
+        for method in Method::ALL {
+            self.settings_of(method).validate()?;
         }
-        params::n_init(self.kmeans.n_init)?;
         if self.silhouette_max_exact > MAX_SILHOUETTE_ROWS
             || !(2..=MAX_SILHOUETTE_ROWS).contains(&self.silhouette_sample_size)
         {
@@ -348,81 +282,9 @@ impl AnalysisSpec {
         Ok(())
     }
 
-    /// Whether a method with these settings fits the budgets on `n` rows of `d` features; else why not.
+    /// Whether the method with these settings fits the budgets on `n` rows of `d` features; else why not.
     pub fn check_work(&self, n: usize, d: usize) -> Result<()> {
-        use crate::limits::*;
-        let spec = self;
-        let (nf, df) = (n as f64, d as f64);
-        let refuse = |why: String| {
-            Err(CoreError::InvalidParameter {
-                name: spec.method.key().into(),
-                value: spec.parameters(),
-                reason: why,
-            })
-        };
-        match spec.method {
-            Method::KMeans => {
-                if nf * spec.kmeans.k as f64 * df * spec.kmeans.n_init as f64 > KMEANS_WORK {
-                    return refuse(format!(
-                        "k-means with k {} and {} initialisations on {n} rows of {d} features would run for minutes; \
-                         lower k or n_init, or segment on fewer features",
-                        spec.kmeans.k, spec.kmeans.n_init
-                    ));
-                }
-            }
-            Method::GaussianMixture => {
-                if d > MAX_MIXTURE_FEATURES {
-                    return refuse(format!(
-                        "the Gaussian mixture estimates a {d} x {d} covariance per segment; it runs on up to \
-                         {MAX_MIXTURE_FEATURES} features: use k-means"
-                    ));
-                }
-                if nf * spec.gmm.k as f64 * df * df > MIXTURE_WORK {
-                    return refuse(format!(
-                        "the Gaussian mixture with k {} on {n} rows of {d} features would run for minutes; use k-means",
-                        spec.gmm.k
-                    ));
-                }
-            }
-            Method::Ward => {
-                let max = ward_max_rows(d);
-                if n > max {
-                    return Err(CoreError::TooManyRows {
-                        method: "Ward linkage".into(),
-                        rows: n,
-                        max,
-                        why: format!(
-                            "it compares every pair of groups, so its time grows with the square of the rows (and \
-                             with the {d} features). Use k-means or a Gaussian mixture, which give similar segments on \
-                             most customer files"
-                        ),
-                    });
-                }
-            }
-            Method::Dbscan => {
-                // Up to 8 features the grid and the k-d tree prune well; beyond, every row is compared with
-                // most others.
-                if d > 8 && nf * nf * df > DBSCAN_WORK {
-                    return refuse(format!(
-                        "DBSCAN on {n} rows of {d} features compares nearly every pair of rows (distances concentrate \
-                         in many dimensions) and would run for minutes; use k-means, or fewer features"
-                    ));
-                }
-            }
-            Method::Hdbscan => {
-                // Core distances and the spanning tree query the k-d tree min_samples deep per row; in
-                // many dimensions every query reads most rows.
-                let ms = spec.hdbscan.min_samples() as f64;
-                if (d > 8 && nf * nf * df > DBSCAN_WORK) || nf * ms * df > HDBSCAN_WORK {
-                    return refuse(format!(
-                        "HDBSCAN on {n} rows of {d} features with min_samples {} would run for minutes; lower                          min_samples, use fewer features, or use k-means",
-                        spec.hdbscan.min_samples()
-                    ));
-                }
-            }
-            Method::Rfm => {}
-        }
-        Ok(())
+        self.method_settings().check_work(n, d)
     }
 
     pub fn to_json(&self) -> String {

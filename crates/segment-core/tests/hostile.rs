@@ -144,7 +144,8 @@ fn numbers_too_large_to_compute_with_are_reported_not_used() {
     assert_eq!(a.not_a_number, 3);
     // Values up to 1e99, every method, every scaler: an answer or a message, never a panic or a loop.
     for scaler in segment_core::features::ScalerKind::ALL {
-        for method in [Method::KMeans, Method::GaussianMixture, Method::Ward, Method::Dbscan] {
+        // Every method but RFM's rules (which need its three columns).
+        for method in Method::ALL.into_iter().filter(|&m| m != Method::Rfm) {
             let mut spec = kmeans(&["a", "b"], 3);
             spec.scaler = scaler;
             spec.method = method;
@@ -169,9 +170,10 @@ fn identical_customers_cannot_make_more_segments_than_they_are() {
     let text: String =
         std::iter::once("a,b\n".to_string()).chain((0..500).map(|_| "3,4\n".to_string())).collect();
     let t = table(text.as_bytes());
-    for method in [Method::KMeans, Method::GaussianMixture, Method::Ward] {
+    for method in Method::ALL.into_iter().filter(|m| m.uses_k()) {
         let mut spec = kmeans(&["a", "b"], 3);
         spec.method = method;
+        spec.set_k(3);
         let err = run(&t, &spec, &mut |_, _| {}).err().unwrap_or_else(|| panic!("{method:?} ran"));
         assert!(err.to_string().contains("only 1 distinct combination"), "{err}");
     }

@@ -116,20 +116,7 @@ impl Candidate {
 
 /// The method and its parameters in a few words.
 pub fn method_words(spec: &AnalysisSpec) -> String {
-    match spec.method {
-        Method::Dbscan => {
-            format!("DBSCAN (eps {}, min_samples {})", spec.dbscan.eps, spec.dbscan.min_samples)
-        }
-        Method::KMeans => "k-means".into(),
-        Method::GaussianMixture => "Gaussian mixture".into(),
-        Method::Ward => "Ward linkage".into(),
-        Method::Hdbscan => format!(
-            "HDBSCAN (min_cluster_size {}, min_samples {})",
-            spec.hdbscan.min_cluster_size,
-            spec.hdbscan.min_samples()
-        ),
-        Method::Rfm => "RFM scores".into(),
-    }
+    spec.method_settings().words()
 }
 
 /// The search and its outcome.
@@ -886,8 +873,8 @@ fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize) -> 
         let finer = candidates.iter().enumerate().find(|(j, f)| {
             f.view == c.view
                 && f.spec.method == c.spec.method
-                // Ward's cuts are nested by construction: nesting says nothing there.
-                && matches!(c.spec.method, Method::KMeans | Method::GaussianMixture)
+                // Cuts nested by construction (Ward's) say nothing.
+                && c.spec.method.info().independent_ks
                 && f.segments == c.segments + 1
                 && f.rejected.is_none()
                 && !f.manual_only
@@ -910,10 +897,11 @@ pub const FULL_N_INIT_ROWS: usize = 20_000;
 fn with_k(spec: &AnalysisSpec, method: Method, k: usize, n: usize) -> AnalysisSpec {
     let mut s = spec.clone();
     s.method = method;
-    s.kmeans.k = k;
+    // Every k-based method at k, so switching method keeps the chosen k.
+    for m in Method::ALL {
+        s.settings_of_mut(m).set_k(k);
+    }
     s.kmeans.n_init = if n > FULL_N_INIT_ROWS { 3 } else { 10 };
-    s.gmm.k = k;
-    s.ward.k = k;
     s
 }
 

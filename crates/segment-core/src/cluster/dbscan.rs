@@ -20,6 +20,7 @@ use super::reachability::Reachability;
 use super::union_find::UnionFind;
 use crate::distance::dist2;
 use linfa::traits::Transformer;
+use linfa::ParamGuard;
 use ndarray::{Array1, ArrayBase, Data, Ix2};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -444,6 +445,92 @@ impl<D: Data<Elem = f64>> Transformer<&ArrayBase<D, Ix2>, Array1<Option<usize>>>
         let (n, d) = x.dim();
         let rows: Vec<f64> = x.iter().copied().collect();
         Array1::from(self.fit_rows(&rows, n, d, &mut |_| {}).labels)
+    }
+}
+
+// ---- The method: DBSCAN's settings and what the rest of the code knows of it. ----
+
+/// DBSCAN's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DbscanSettings {
+    /// Neighbourhood radius in scaled units.
+    pub eps: f64,
+    /// Points within eps, the point itself included, that make a point core.
+    pub min_samples: usize,
+}
+
+pub const INFO: super::MethodInfo = super::MethodInfo {
+    key: "dbscan",
+    label: "DBSCAN (density; finds noise)",
+    name: "DBSCAN",
+    uses_k: false,
+    independent_ks: false,
+};
+
+impl super::ClusterMethod for DbscanSettings {
+    fn info(&self) -> &'static super::MethodInfo {
+        &INFO
+    }
+
+    fn parameters(&self) -> String {
+        format!("eps {}, min_samples {}", eps_words(self.eps), self.min_samples)
+    }
+
+    fn validate(&self) -> Result<(), crate::error::CoreError> {
+        super::params::eps(self.eps)?;
+        super::params::min_samples("min_samples", self.min_samples, crate::limits::MIN_MIN_SAMPLES)
+    }
+
+    fn check_work(&self, n: usize, d: usize) -> Result<(), crate::error::CoreError> {
+        // Up to 8 features the grid and the k-d tree prune well; beyond, every row is compared with
+        // most others.
+        if d > 8 && (n as f64).powi(2) * d as f64 > crate::limits::DBSCAN_WORK {
+            return self.refuse(format!(
+                "DBSCAN on {n} rows of {d} features compares nearly every pair of rows (distances concentrate in \
+                 many dimensions) and would run for minutes; use k-means, or fewer features"
+            ));
+        }
+        Ok(())
+    }
+
+    fn rows_needed(&self, _: &super::FitInputs) -> Result<usize, crate::error::CoreError> {
+        Ok(Dbscan::params(self.eps, self.min_samples).check()?.min_samples())
+    }
+
+    fn fit(
+        &self,
+        x: ndarray::ArrayView2<f64>,
+        inputs: &super::FitInputs,
+        on_progress: &mut dyn FnMut(f64),
+    ) -> Result<super::MethodFit, crate::error::CoreError> {
+        let (n, d) = x.dim();
+        // Row-major rows as they are (prepared rows are): no copy of a million rows.
+        let rows: std::borrow::Cow<[f64]> = x
+            .as_slice()
+            .map_or_else(|| std::borrow::Cow::Owned(x.iter().copied().collect()), std::borrow::Cow::Borrowed);
+        let params = Dbscan::params(self.eps, self.min_samples).check()?;
+        let fit = match inputs.eps_index.filter(|i| i.min_samples() == params.min_samples() && i.rows() == n)
+        {
+            Some(index) => index.fit(params.eps()),
+            None => params.fit_rows(&rows, n, d, on_progress),
+        };
+        let (labels, _) = super::canonical_labels(&fit.labels);
+        let assignment = super::Assignment::from_dbscan(self.eps, d, &rows, &fit.core_mask, &labels);
+        Ok((labels, assignment).into())
+    }
+
+    fn settings_key(&self) -> String {
+        super::method::settings_key(self)
+    }
+}
+
+/// eps as tables show it: four decimals at most (the automatic choice rounds it to two significant
+/// digits), all of a smaller value.
+fn eps_words(eps: f64) -> String {
+    if eps.abs() >= 1e-3 {
+        crate::numbers::fixed(eps, 4)
+    } else {
+        eps.to_string()
     }
 }
 

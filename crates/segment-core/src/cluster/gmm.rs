@@ -300,6 +300,90 @@ fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
+// ---- The method: the mixture's settings and what the rest of the code knows of it. ----
+
+/// The number of components of a Gaussian mixture (full covariances).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MixtureSettings {
+    pub k: usize,
+}
+
+impl Default for MixtureSettings {
+    fn default() -> Self {
+        Self { k: 3 }
+    }
+}
+
+pub const INFO: super::MethodInfo = super::MethodInfo {
+    key: "gmm",
+    label: "Gaussian mixture (k elliptical groups)",
+    name: "Gaussian mixture",
+    uses_k: true,
+    independent_ks: true,
+};
+
+impl super::ClusterMethod for MixtureSettings {
+    fn info(&self) -> &'static super::MethodInfo {
+        &INFO
+    }
+
+    fn parameters(&self) -> String {
+        format!("k {}", self.k)
+    }
+
+    fn k(&self) -> Option<usize> {
+        Some(self.k)
+    }
+
+    fn set_k(&mut self, k: usize) {
+        self.k = k;
+    }
+
+    fn validate(&self) -> Result<(), crate::error::CoreError> {
+        super::params::k("k (mixture)", self.k)
+    }
+
+    fn check_work(&self, n: usize, d: usize) -> Result<(), crate::error::CoreError> {
+        use crate::limits::{MAX_MIXTURE_FEATURES, MIXTURE_WORK};
+        if d > MAX_MIXTURE_FEATURES {
+            return self.refuse(format!(
+                "the Gaussian mixture estimates a {d} x {d} covariance per segment; it runs on up to \
+                 {MAX_MIXTURE_FEATURES} features: use k-means"
+            ));
+        }
+        if n as f64 * self.k as f64 * (d as f64).powi(2) > MIXTURE_WORK {
+            return self.refuse(format!(
+                "the Gaussian mixture with k {} on {n} rows of {d} features would run for minutes; use k-means",
+                self.k
+            ));
+        }
+        Ok(())
+    }
+
+    fn rows_needed(&self, inputs: &super::FitInputs) -> Result<usize, crate::error::CoreError> {
+        Ok(GaussianMixture::params(self.k, inputs.seed).check_ref()?.k())
+    }
+
+    fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        inputs: &super::FitInputs,
+        _: &mut dyn FnMut(f64),
+    ) -> Result<super::MethodFit, crate::error::CoreError> {
+        let fit = GaussianMixture::params(self.k, inputs.seed).check()?.fit(x);
+        let assignment = super::Assignment::Mixture {
+            weights: fit.weights,
+            means: fit.means,
+            covariances: fit.covariances,
+        };
+        Ok((fit.labels, assignment).into())
+    }
+
+    fn settings_key(&self) -> String {
+        super::method::settings_key(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

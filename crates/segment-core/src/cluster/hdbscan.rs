@@ -25,6 +25,7 @@ use super::reachability::{min_core_per_node, Edge, Reachability};
 use crate::distance::dist2;
 use crate::error::CoreError;
 use linfa::traits::Transformer;
+use linfa::ParamGuard;
 use ndarray::{Array1, ArrayBase, Data, Ix2};
 use serde::{Deserialize, Serialize};
 
@@ -672,6 +673,129 @@ impl HdbscanIndex {
             }
         }
         self.cluster_segment[cluster].map(|s| s as usize)
+    }
+}
+
+// ---- The method: HDBSCAN's settings and what the rest of the code knows of it. ----
+
+/// HDBSCAN's settings: the smallest group worth calling a segment, the neighbours that make a
+/// neighbourhood dense (None: `min_cluster_size`, scikit-learn's default), and how clusters are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HdbscanSettings {
+    pub min_cluster_size: usize,
+    #[serde(default)]
+    pub min_samples: Option<usize>,
+    #[serde(default)]
+    pub selection: Selection,
+}
+
+impl Default for HdbscanSettings {
+    fn default() -> Self {
+        Self { min_cluster_size: 15, min_samples: None, selection: Default::default() }
+    }
+}
+
+impl HdbscanSettings {
+    /// For `n` customers: a segment is at least 1% of them (at least 10, at most 1,000), and a
+    /// neighbourhood is dense with a tenth of that (at least 5, at most 50), which keeps the core
+    /// distances cheap on a million rows and the noise to the truly isolated.
+    pub fn suggested(n: usize) -> Self {
+        let min_cluster_size = (n / 100).clamp(10, 1_000);
+        let min_samples = (min_cluster_size / 10).clamp(5, 50);
+        Self { min_cluster_size, min_samples: Some(min_samples), selection: Default::default() }
+    }
+
+    /// The min_samples in force.
+    pub fn min_samples(&self) -> usize {
+        self.min_samples.unwrap_or(self.min_cluster_size)
+    }
+}
+
+pub const INFO: super::MethodInfo = super::MethodInfo {
+    key: "hdbscan",
+    label: "HDBSCAN (density of any level; finds noise; no eps)",
+    name: "HDBSCAN",
+    uses_k: false,
+    independent_ks: false,
+};
+
+impl super::ClusterMethod for HdbscanSettings {
+    fn info(&self) -> &'static super::MethodInfo {
+        &INFO
+    }
+
+    fn parameters(&self) -> String {
+        format!(
+            "min_cluster_size {}, min_samples {}, {}",
+            self.min_cluster_size,
+            self.min_samples(),
+            self.selection.as_str()
+        )
+    }
+
+    fn words(&self) -> String {
+        format!("HDBSCAN (min_cluster_size {}, min_samples {})", self.min_cluster_size, self.min_samples())
+    }
+
+    fn validate(&self) -> Result<(), CoreError> {
+        super::params::min_cluster_size(self.min_cluster_size)?;
+        super::params::min_samples("min_samples (HDBSCAN)", self.min_samples(), 1)
+    }
+
+    fn check_work(&self, n: usize, d: usize) -> Result<(), CoreError> {
+        use crate::limits::{DBSCAN_WORK, HDBSCAN_WORK};
+        // Core distances and the spanning tree query the k-d tree min_samples deep per row; in many
+        // dimensions every query reads most rows.
+        let (nf, df, ms) = (n as f64, d as f64, self.min_samples() as f64);
+        if (d > 8 && nf * nf * df > DBSCAN_WORK) || nf * ms * df > HDBSCAN_WORK {
+            return self.refuse(format!(
+                "HDBSCAN on {n} rows of {d} features with min_samples {} would run for minutes; lower min_samples, \
+                 use fewer features, or use k-means",
+                self.min_samples()
+            ));
+        }
+        Ok(())
+    }
+
+    fn rows_needed(&self, _: &super::FitInputs) -> Result<usize, CoreError> {
+        let p = Hdbscan::params(self.min_cluster_size, self.min_samples).check()?;
+        Ok(p.min_cluster_size().max(p.min_samples()))
+    }
+
+    fn fit(
+        &self,
+        x: ndarray::ArrayView2<f64>,
+        _: &super::FitInputs,
+        on_progress: &mut dyn FnMut(f64),
+    ) -> Result<super::MethodFit, CoreError> {
+        let (n, d) = x.dim();
+        let rows: Vec<f64> = x.iter().copied().collect();
+        let params =
+            Hdbscan::params(self.min_cluster_size, self.min_samples).selection(self.selection).check()?;
+        let fit = params.fit_rows(&rows, n, d, on_progress)?;
+        let (labels, _) = super::canonical_labels(&fit.labels);
+        let model = DensityModel::from_fit(&fit, params.min_samples(), d, rows, &labels);
+        let tree = fit
+            .clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| TreeCluster {
+                birth: c.birth.min(f64::MAX),
+                stability: c.stability.min(f64::MAX),
+                segment: if c.selected { model.cluster_segment.get(i).copied().flatten() } else { None },
+                ..c.clone()
+            })
+            .collect();
+        Ok(super::MethodFit {
+            labels,
+            assignment: super::Assignment::Hdbscan(model),
+            membership: Some(fit.probabilities),
+            tree: Some(tree),
+        })
+    }
+
+    fn settings_key(&self) -> String {
+        super::method::settings_key(self)
     }
 }
 

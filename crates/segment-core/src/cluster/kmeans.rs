@@ -6,6 +6,7 @@
 use super::canonical_ids;
 use crate::distance::dist2;
 use crate::rng::SplitMix64;
+use linfa::ParamGuard;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -366,6 +367,82 @@ fn assign_nearest(points: &[f64], n: usize, d: usize, centres: &[f64], assign: &
             }
         }
         assign[i] = best.0;
+    }
+}
+
+// ---- The method: k-means' settings and what the rest of the code knows of it. ----
+
+/// k-means' settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KMeansSettings {
+    pub k: usize,
+    pub n_init: usize,
+}
+
+pub const INFO: super::MethodInfo = super::MethodInfo {
+    key: "kmeans",
+    label: "k-means (k round groups)",
+    name: "k-means",
+    uses_k: true,
+    independent_ks: true,
+};
+
+impl KMeansSettings {
+    /// k-means as these settings set it: the one place its parameters are read, so a fit made ahead
+    /// of a run (the session's) is the run's fit.
+    pub fn params(&self, seed: u64) -> Result<KMeansValidParams, crate::error::CoreError> {
+        KMeans::params(self.k, seed).n_init(self.n_init).check()
+    }
+}
+
+impl super::ClusterMethod for KMeansSettings {
+    fn info(&self) -> &'static super::MethodInfo {
+        &INFO
+    }
+
+    fn parameters(&self) -> String {
+        format!("k {}", self.k)
+    }
+
+    fn k(&self) -> Option<usize> {
+        Some(self.k)
+    }
+
+    fn set_k(&mut self, k: usize) {
+        self.k = k;
+    }
+
+    fn validate(&self) -> Result<(), crate::error::CoreError> {
+        super::params::k("k (k-means)", self.k)?;
+        super::params::n_init(self.n_init)
+    }
+
+    fn check_work(&self, n: usize, d: usize) -> Result<(), crate::error::CoreError> {
+        if n as f64 * self.k as f64 * d as f64 * self.n_init as f64 > crate::limits::KMEANS_WORK {
+            return self.refuse(format!(
+                "k-means with k {} and {} initialisations on {n} rows of {d} features would run for minutes; lower k \
+                 or n_init, or segment on fewer features",
+                self.k, self.n_init
+            ));
+        }
+        Ok(())
+    }
+
+    fn rows_needed(&self, inputs: &super::FitInputs) -> Result<usize, crate::error::CoreError> {
+        Ok(self.params(inputs.seed)?.k())
+    }
+
+    fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        inputs: &super::FitInputs,
+        _: &mut dyn FnMut(f64),
+    ) -> Result<super::MethodFit, crate::error::CoreError> {
+        Ok(self.params(inputs.seed)?.fit(x).into())
+    }
+
+    fn settings_key(&self) -> String {
+        super::method::settings_key(self)
     }
 }
 

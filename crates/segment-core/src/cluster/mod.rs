@@ -6,8 +6,10 @@ pub mod dbscan;
 pub mod gmm;
 mod grid;
 pub mod hdbscan;
+pub use hdbscan::HdbscanSettings;
 pub(crate) mod kdtree;
 pub mod kmeans;
+pub mod method;
 pub mod params;
 mod reachability;
 pub mod rfm;
@@ -15,11 +17,12 @@ mod union_find;
 pub mod ward;
 
 pub use assign::{Assigner, Assignment, ScaledCondition};
-pub use dbscan::{Dbscan, DbscanParams, DbscanValidParams, EpsIndex, EpsIndexBuild};
-pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture};
-pub use kmeans::{KMeans, KMeansFit, KMeansJob, KMeansParams, KMeansValidParams};
+pub use dbscan::{Dbscan, DbscanParams, DbscanSettings, DbscanValidParams, EpsIndex, EpsIndexBuild};
+pub use gmm::{GaussianMixture, GmmFit, GmmParams, GmmValidParams, Mixture, MixtureSettings};
+pub use kmeans::{KMeans, KMeansFit, KMeansJob, KMeansParams, KMeansSettings, KMeansValidParams};
+pub use method::{ClusterMethod, FitInputs, MethodFit, MethodInfo};
 pub use rfm::RfmColumns;
-pub use ward::{Ward, WardParams, WardTree, WardValidParams, WARD_MAX_ROWS};
+pub use ward::{Ward, WardParams, WardSettings, WardTree, WardValidParams, WARD_MAX_ROWS};
 
 /// DBSCAN's and HDBSCAN's min_samples counts the point itself, so it is at least 1.
 pub(crate) fn check_min_samples(min_samples: usize) -> Result<(), crate::error::CoreError> {

@@ -135,6 +135,76 @@ pub fn fit(x: ArrayView2<f64>, columns: [usize; 3]) -> RfmFit {
     RfmFit { labels, columns, edges, segment_of_group, names }
 }
 
+// ---- The method: RFM's settings (its columns) and what the rest of the code knows of it. ----
+
+pub const INFO: super::MethodInfo = super::MethodInfo {
+    key: "rfm",
+    label: "RFM scores (rules on recency, frequency, monetary)",
+    name: "RFM scores",
+    uses_k: false,
+    independent_ks: false,
+};
+
+impl RfmColumns {
+    /// The positions of recency, frequency and monetary among the rows' columns.
+    fn positions(&self, features: &[String]) -> Result<[usize; 3], crate::error::CoreError> {
+        let at = |name: &str| {
+            features.iter().position(|f| f == name).ok_or_else(|| crate::error::CoreError::InvalidParameter {
+                name: "method".into(),
+                value: "RFM scores".into(),
+                reason: format!(
+                    "RFM scores need the column \"{name}\" among the features (recency, frequency and monetary, as a \
+                     file of purchase lines aggregated per customer has)"
+                ),
+            })
+        };
+        Ok([at(&self.recency)?, at(&self.frequency)?, at(&self.monetary)?])
+    }
+}
+
+impl super::ClusterMethod for RfmColumns {
+    fn info(&self) -> &'static super::MethodInfo {
+        &INFO
+    }
+
+    fn parameters(&self) -> String {
+        format!("{}, {}, {}", self.recency, self.frequency, self.monetary)
+    }
+
+    fn words(&self) -> String {
+        INFO.name.into()
+    }
+
+    fn validate(&self) -> Result<(), crate::error::CoreError> {
+        Ok(())
+    }
+
+    fn rows_needed(&self, inputs: &super::FitInputs) -> Result<usize, crate::error::CoreError> {
+        self.positions(inputs.features)?;
+        Ok(5)
+    }
+
+    fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        inputs: &super::FitInputs,
+        _: &mut dyn FnMut(f64),
+    ) -> Result<super::MethodFit, crate::error::CoreError> {
+        let fit = fit(x, self.positions(inputs.features)?);
+        let assignment = super::Assignment::Rfm {
+            columns: fit.columns,
+            edges: fit.edges,
+            segment_of_group: fit.segment_of_group.iter().map(|s| s.map(|s| s as u32)).collect(),
+            names: fit.names,
+        };
+        Ok((fit.labels, assignment).into())
+    }
+
+    fn settings_key(&self) -> String {
+        super::method::settings_key(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,11 +11,15 @@
 
 use super::canonical_labels;
 use crate::error::CoreError;
+use linfa::ParamGuard;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 /// The largest input Ward runs on: ~1.2e9 pair costs, a few seconds natively, about 10 s in a browser.
 pub const WARD_MAX_ROWS: usize = 60_000;
+
+/// Ward's stability (5 more quadratic fits) is measured up to this many rows.
+pub const WARD_STABILITY_MAX_ROWS: usize = 20_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct WardValidParams {
@@ -242,6 +246,100 @@ impl WardTree {
             })
             .collect();
         canonical_labels(&raw).0
+    }
+}
+
+// ---- The method: Ward's settings and what the rest of the code knows of it. ----
+
+/// Where Ward's tree is cut: k segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardSettings {
+    pub k: usize,
+}
+
+impl Default for WardSettings {
+    fn default() -> Self {
+        Self { k: 3 }
+    }
+}
+
+pub const INFO: super::MethodInfo = super::MethodInfo {
+    key: "ward",
+    label: "Ward linkage (hierarchical; up to 60,000 rows)",
+    name: "Ward linkage",
+    uses_k: true,
+    // Its cuts are nested by construction: nesting says nothing there.
+    independent_ks: false,
+};
+
+impl super::ClusterMethod for WardSettings {
+    fn info(&self) -> &'static super::MethodInfo {
+        &INFO
+    }
+
+    fn parameters(&self) -> String {
+        format!("k {}", self.k)
+    }
+
+    fn k(&self) -> Option<usize> {
+        Some(self.k)
+    }
+
+    fn set_k(&mut self, k: usize) {
+        self.k = k;
+    }
+
+    fn validate(&self) -> Result<(), crate::error::CoreError> {
+        super::params::k("k (Ward)", self.k)
+    }
+
+    fn check_work(&self, n: usize, d: usize) -> Result<(), crate::error::CoreError> {
+        let max = crate::limits::ward_max_rows(d);
+        if n > max {
+            return Err(CoreError::TooManyRows {
+                method: "Ward linkage".into(),
+                rows: n,
+                max,
+                why: format!(
+                    "it compares every pair of groups, so its time grows with the square of the rows (and with the \
+                     {d} features). Use k-means or a Gaussian mixture, which give similar segments on most customer \
+                     files"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn rows_needed(&self, _: &super::FitInputs) -> Result<usize, CoreError> {
+        Ok(Ward::params(self.k).check_ref()?.k())
+    }
+
+    fn fit(
+        &self,
+        x: ArrayView2<f64>,
+        _: &super::FitInputs,
+        on_progress: &mut dyn FnMut(f64),
+    ) -> Result<super::MethodFit, CoreError> {
+        let labels = Ward::params(self.k).check()?.fit(x, on_progress)?;
+        let centroids = super::method::segment_centres(x, &labels);
+        Ok((labels, super::Assignment::Centroids { centroids }).into())
+    }
+
+    fn settings_key(&self) -> String {
+        super::method::settings_key(self)
+    }
+
+    fn cuts(
+        &self,
+        x: ArrayView2<f64>,
+        on_progress: &mut dyn FnMut(f64),
+    ) -> Result<Option<super::method::Cuts>, CoreError> {
+        let tree = WardTree::build(x, on_progress)?;
+        Ok(Some(Box::new(move |k| tree.cut(k))))
+    }
+
+    fn stability_max_rows(&self) -> Option<usize> {
+        Some(WARD_STABILITY_MAX_ROWS)
     }
 }
 

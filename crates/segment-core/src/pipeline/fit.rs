@@ -6,14 +6,12 @@ use super::describe::{describe, describe_from_table, AnalysisResult, Fitted, Sco
 use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
 use crate::cluster::dbscan::EpsIndex;
-use crate::cluster::hdbscan::{DensityModel, Hdbscan, TreeCluster};
-use crate::cluster::Assignment;
-use crate::cluster::{canonical_labels, Dbscan, GaussianMixture, KMeans, KMeansFit, KMeansValidParams, Ward};
+pub use crate::cluster::MethodFit;
+use crate::cluster::{Assignment, FitInputs, KMeansValidParams};
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
 use crate::ingest::Table;
-use crate::spec::{AnalysisSpec, Method};
-use linfa::ParamGuard;
+use crate::spec::AnalysisSpec;
 use ndarray::{Array2, ArrayView2};
 use std::sync::Arc;
 
@@ -56,46 +54,20 @@ impl Segmentation {
     }
 }
 
+/// What a fit reads of `spec` beside the method's settings.
+pub(crate) fn fit_inputs<'a>(spec: &'a AnalysisSpec, eps_index: Option<&'a EpsIndex>) -> FitInputs<'a> {
+    FitInputs { seed: spec.seed, features: &spec.features, eps_index }
+}
+
 /// Checks the method's parameters (so a typo fails before any work) and returns the rows it needs.
 pub(crate) fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
     spec.validate()?;
-    let k = spec.k().unwrap_or(0);
-    Ok(match spec.method {
-        Method::Dbscan => Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check_ref()?.min_samples(),
-        Method::KMeans => kmeans_params(spec)?.k(),
-        Method::GaussianMixture => GaussianMixture::params(k, spec.seed).check_ref()?.k(),
-        Method::Ward => Ward::params(k).check_ref()?.k(),
-        Method::Hdbscan => {
-            let p = Hdbscan::params(spec.hdbscan.min_cluster_size, spec.hdbscan.min_samples).check()?;
-            p.min_cluster_size().max(p.min_samples())
-        }
-        Method::Rfm => {
-            rfm_columns(spec)?;
-            5
-        }
-    }
-    .max(3))
+    Ok(spec.method_settings().rows_needed(&fit_inputs(spec, None))?.max(3))
 }
 
-/// k-means as the spec sets it: the one place its parameters are read, so a fit made ahead of a run
-/// (the session's) is the run's fit.
+/// k-means as the spec sets it (see [`crate::cluster::KMeansSettings::params`]).
 pub(crate) fn kmeans_params(spec: &AnalysisSpec) -> Result<KMeansValidParams> {
-    KMeans::params(spec.kmeans.k, spec.seed).n_init(spec.kmeans.n_init).check()
-}
-
-/// The positions of RFM's recency, frequency and monetary columns among the spec's features.
-fn rfm_columns(spec: &AnalysisSpec) -> Result<[usize; 3]> {
-    let at = |name: &str| {
-        spec.features.iter().position(|f| f == name).ok_or_else(|| CoreError::InvalidParameter {
-            name: "method".into(),
-            value: "RFM scores".into(),
-            reason: format!(
-                "RFM scores need the column \"{name}\" among the features (recency, frequency and monetary, as a \
-                 file of purchase lines aggregated per customer has)"
-            ),
-        })
-    };
-    Ok([at(&spec.rfm.recency)?, at(&spec.rfm.frequency)?, at(&spec.rfm.monetary)?])
+    spec.kmeans.params(spec.seed)
 }
 
 /// A k-based method needs at least k distinct customers (rows with different values): 500 identical
@@ -121,29 +93,6 @@ fn check_distinct(spec: &AnalysisSpec, x: ArrayView2<f64>) -> Result<()> {
     })
 }
 
-/// What a method's fit leaves: canonical labels (0 = largest segment), what assigning new rows to the
-/// segments needs (for a saved model), and for HDBSCAN each row's membership strength and the
-/// condensed tree.
-#[derive(Debug, Clone)]
-pub struct MethodFit {
-    pub labels: Vec<Option<usize>>,
-    pub assignment: Assignment,
-    pub membership: Option<Vec<f64>>,
-    pub tree: Option<Vec<TreeCluster>>,
-}
-
-impl From<KMeansFit> for MethodFit {
-    fn from(fit: KMeansFit) -> Self {
-        (fit.labels, Assignment::Centroids { centroids: fit.centroids }).into()
-    }
-}
-
-impl From<(Vec<Option<usize>>, Assignment)> for MethodFit {
-    fn from((labels, assignment): (Vec<Option<usize>>, Assignment)) -> Self {
-        Self { labels, assignment, membership: None, tree: None }
-    }
-}
-
 /// Fits the spec's method on `x_scaled`.
 pub fn fit_method(
     spec: &AnalysisSpec,
@@ -162,79 +111,7 @@ pub(crate) fn fit_method_with(
     eps_index: Option<&EpsIndex>,
     on_progress: &mut dyn FnMut(f64),
 ) -> Result<MethodFit> {
-    let (n, d) = x_scaled.dim();
-    let k = spec.k().unwrap_or(0);
-    Ok(match spec.method {
-        Method::Dbscan => {
-            // Row-major rows as they are (prepared rows are): no copy of a million rows.
-            let rows: std::borrow::Cow<[f64]> = x_scaled.as_slice().map_or_else(
-                || std::borrow::Cow::Owned(x_scaled.iter().copied().collect()),
-                std::borrow::Cow::Borrowed,
-            );
-            let params = Dbscan::params(spec.dbscan.eps, spec.dbscan.min_samples).check()?;
-            let fit = match eps_index.filter(|i| i.min_samples() == params.min_samples() && i.rows() == n) {
-                Some(index) => index.fit(params.eps()),
-                None => params.fit_rows(&rows, n, d, on_progress),
-            };
-            let (labels, _) = canonical_labels(&fit.labels);
-            let assignment = Assignment::from_dbscan(spec.dbscan.eps, d, &rows, &fit.core_mask, &labels);
-            (labels, assignment).into()
-        }
-        Method::Hdbscan => {
-            let rows: Vec<f64> = x_scaled.iter().copied().collect();
-            let settings = &spec.hdbscan;
-            let params = Hdbscan::params(settings.min_cluster_size, settings.min_samples)
-                .selection(settings.selection)
-                .check()?;
-            let fit = params.fit_rows(&rows, n, d, on_progress)?;
-            let (labels, _) = canonical_labels(&fit.labels);
-            let assignment =
-                Assignment::Hdbscan(DensityModel::from_fit(&fit, params.min_samples(), d, rows, &labels));
-            let segments = match &assignment {
-                Assignment::Hdbscan(m) => m.cluster_segment.clone(),
-                _ => Vec::new(),
-            };
-            let tree = fit
-                .clusters
-                .iter()
-                .enumerate()
-                .map(|(i, c)| TreeCluster {
-                    birth: c.birth.min(f64::MAX),
-                    stability: c.stability.min(f64::MAX),
-                    segment: if c.selected { segments.get(i).copied().flatten() } else { None },
-                    ..c.clone()
-                })
-                .collect();
-            MethodFit { labels, assignment, membership: Some(fit.probabilities), tree: Some(tree) }
-        }
-        Method::KMeans => kmeans_params(spec)?.fit(x_scaled).into(),
-        Method::GaussianMixture => {
-            let fit = GaussianMixture::params(k, spec.seed).check()?.fit(x_scaled);
-            let assignment =
-                Assignment::Mixture { weights: fit.weights, means: fit.means, covariances: fit.covariances };
-            (fit.labels, assignment).into()
-        }
-        Method::Ward => {
-            let labels = Ward::params(k).check()?.fit(x_scaled, on_progress)?;
-            let centroids = segment_centres(x_scaled, &labels);
-            (labels, Assignment::Centroids { centroids }).into()
-        }
-        Method::Rfm => {
-            let fit = crate::cluster::rfm::fit(x_scaled, rfm_columns(spec)?);
-            let assignment = Assignment::Rfm {
-                columns: fit.columns,
-                edges: fit.edges,
-                segment_of_group: fit.segment_of_group.iter().map(|s| s.map(|s| s as u32)).collect(),
-                names: fit.names,
-            };
-            (fit.labels, assignment).into()
-        }
-    })
-}
-
-/// The mean of each segment's rows (segments numbered 0..).
-pub(crate) fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Vec<Vec<f64>> {
-    crate::score::centroids(x, labels, crate::score::n_clusters(labels)).0
+    spec.method_settings().fit(x_scaled, &fit_inputs(spec, eps_index), on_progress)
 }
 
 /// Runs the analysis the spec describes on the table: prepare, then [`run_prepared`].

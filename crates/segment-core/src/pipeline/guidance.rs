@@ -4,7 +4,7 @@
 use super::describe::score_all;
 use super::fit::fit_method;
 use super::{Progress, Stage};
-use crate::cluster::{Dbscan, WardTree};
+use crate::cluster::Dbscan;
 use crate::error::{CoreError, Result};
 use crate::rng::SplitMix64;
 use crate::score::{silhouette, Scores, SilhouetteOptions};
@@ -232,16 +232,12 @@ pub fn k_sweep(
     largest.check_work(x_scaled.nrows(), x_scaled.ncols())?;
     let count = ks.clone().count().max(1);
     let mut rows = Vec::with_capacity(count);
-    // Ward's tree is built once and cut at each k.
-    let tree = if swept.method == Method::Ward {
-        Some(WardTree::build(x_scaled, &mut |f| progress(Stage::Clustering, 0.5 * f))?)
-    } else {
-        None
-    };
+    // A method that cuts one tree at each k (Ward) builds it once.
+    let cuts = swept.method_settings().cuts(x_scaled, &mut |f| progress(Stage::Clustering, 0.5 * f))?;
     for (i, k) in ks.enumerate() {
         progress(Stage::Clustering, i as f64 / count as f64);
-        let labels = match &tree {
-            Some(tree) => tree.cut(k),
+        let labels = match &cuts {
+            Some(cut) => cut(k),
             None => {
                 swept.set_k(k);
                 fit_method(&swept, x_scaled, &mut |_| {})?.labels

@@ -4,12 +4,11 @@
 use super::fit::{fit_method, Segmentation};
 use super::{Progress, Stage};
 use crate::score::{Stability, SUBSAMPLE_SHARE};
-use crate::spec::{AnalysisSpec, Method};
+use crate::spec::AnalysisSpec;
 use ndarray::{Array2, Axis};
 use std::sync::Arc;
 
-/// Ward's stability (5 more quadratic fits) is measured up to this many rows.
-pub const WARD_STABILITY_MAX_ROWS: usize = 20_000;
+pub use crate::cluster::ward::WARD_STABILITY_MAX_ROWS;
 
 /// Subsample runs behind the stability score.
 pub const STABILITY_RUNS: usize = 5;
@@ -42,7 +41,8 @@ impl StabilityJob {
     /// not measured.
     pub fn new(segmentation: &Segmentation) -> std::result::Result<Self, Stability> {
         let spec = &segmentation.spec;
-        if spec.method == Method::Ward && segmentation.rows_used > WARD_STABILITY_MAX_ROWS {
+        let method = spec.method_settings();
+        if let Some(max) = method.stability_max_rows().filter(|&max| segmentation.rows_used > max) {
             return Err(Stability {
                 mean_ari: 0.0,
                 min_ari: 0.0,
@@ -51,8 +51,9 @@ impl StabilityJob {
                 seed: spec.seed,
                 sampled_rows: None,
                 skipped: Some(format!(
-                    "not measured: Ward on {} rows would need {STABILITY_RUNS} more trees; it is measured up to {} rows",
-                    segmentation.rows_used, WARD_STABILITY_MAX_ROWS
+                    "not measured: {} on {} rows would need {STABILITY_RUNS} more fits; it is measured up to {max} rows",
+                    method.info().name,
+                    segmentation.rows_used
                 )),
             });
         }

@@ -36,20 +36,12 @@ enum EpsLevels {
     Ready(EpsIndex),
 }
 
-/// A fit's settings beyond the rows: the method, every method's parameters and the seed (None if they
-/// cannot be written, then nothing is kept).
+/// A fit's settings beyond the rows: the method, its settings as written and the seed (None if they
+/// cannot be written, then nothing is kept). Another method's settings do not enter: changing DBSCAN's
+/// eps keeps the k-means fits.
 fn fit_key(spec: &AnalysisSpec) -> Option<String> {
-    serde_json::to_string(&(
-        spec.method,
-        &spec.dbscan,
-        &spec.kmeans,
-        &spec.gmm,
-        &spec.ward,
-        &spec.hdbscan,
-        spec.seed,
-        &spec.rfm,
-    ))
-    .ok()
+    let settings = spec.method_settings().settings_key();
+    (!settings.is_empty()).then(|| format!("{} {} {settings}", spec.method.key(), spec.seed))
 }
 
 #[derive(Default)]
