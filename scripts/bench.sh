@@ -37,6 +37,14 @@ if ! .tools/bench-py/bin/python -c "import pandas, sklearn, sys; sys.exit(pandas
     "pandas==$PANDAS_VERSION" "scikit-learn==$SKLEARN_VERSION"
 fi
 export PATH="$ROOT/.tools/bench-py/bin:$PATH"
+# k-medoids' reference, scikit-learn-extra, is built against numpy 1: a virtual environment of its own.
+SKLEARN_EXTRA_VERSION=0.3.0
+if ! .tools/kmedoids-py/bin/python -c "import sklearn_extra, sys; sys.exit(sklearn_extra.__version__ != '$SKLEARN_EXTRA_VERSION')" 2>/dev/null; then
+  echo "[bench] python venv with scikit-learn-extra $SKLEARN_EXTRA_VERSION (.tools/kmedoids-py)"
+  python3 -m venv .tools/kmedoids-py
+  .tools/kmedoids-py/bin/pip install --quiet --disable-pip-version-check "numpy<2" "scikit-learn-extra==$SKLEARN_EXTRA_VERSION"
+fi
+export KMEDOIDS_PYTHON="$ROOT/.tools/kmedoids-py/bin/python"
 
 doc=$(mktemp)
 trap 'rm -f "$doc"' EXIT
@@ -85,6 +93,9 @@ section "DBSCAN" \
 section "HDBSCAN" \
   "min_cluster_size 500, min_samples 50, against scikit-learn's HDBSCAN (\`benches/sklearn_hdbscan.py\`) on the same scaled rows." \
   table cargo bench -q -p segment-core --bench hdbscan
+section "k-medoids" \
+  "k = 4 from the BUILD start, against scikit-learn-extra's KMedoids(method=\"alternate\", init=\"build\") (\`benches/sklearn_kmedoids.py\`) on the same scaled rows; theirs computes the n x n distance matrix, ours computes distances as needed (linear memory)." \
+  table cargo bench -q -p segment-core --bench kmedoids
 section "DBSCAN and HDBSCAN in wasm" \
   "The same code compiled to wasm32 and run in Node, against linfa-clustering compiled the same way." \
   text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -1,12 +1,13 @@
 // The other methods on the sample in the page: the Gaussian mixture and Ward linkage give the original
 // project's figures (silhouette / Davies-Bouldin for 3 segments), land in the comparison table, and Ward
-// says plainly why its stability is not measured at this size.
+// says plainly why its stability is not measured at this size. k-medoids gives scikit-learn-extra's
+// segments, and says why it does not run on the sample's 55,002 rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
-import { settled, int, ints, screenshot, withApp, DIST, show } from './browser.mjs';
+import { settled, int, ints, screenshot, setInput, withApp, DIST, FIXTURES, show } from './browser.mjs';
 
 test('Gaussian mixture and Ward on the sample give the original figures', async () => {
   await withApp(async ({ page }) => {
@@ -81,5 +82,46 @@ test('HDBSCAN on the sample: scikit-learn\'s segments and noise, firmness, the d
     assert.equal(Number(await summary.getAttribute('data-moved')), 0);
     assert.ok(Number(await summary.getAttribute('data-matched')) > 50_000);
     assert.equal(await int(page, 'noise-count'), 1823);
+  });
+});
+
+test('k-medoids: scikit-learn-extra\'s segments on customers_2k, a saved model that keeps them, and a clear refusal on 55,002 rows', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.join(FIXTURES, 'customers_2k.csv'));
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('method-select').selectOption('kmedoids');
+    await page.getByTestId('scaler-select').selectOption('minmax');
+    await setInput(page, 'k-input', '4');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    // KMedoids(method="alternate", init="build") on the same min-max features
+    // (crates/segment-core/tests/data/customers_2k.kmedoids.json).
+    assert.deepEqual(await ints(page, 'cluster-size'), [709, 522, 438, 231]);
+    assert.equal(await int(page, 'noise-count'), 0);
+    const methods = await page.locator('[data-testid="comparison-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.method));
+    assert.equal(methods.at(-1), 'kmedoids');
+
+    // Saved and applied to the same file: every customer keeps its segment (the nearest medoid).
+    await show(page, 'models');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+    const modelPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'segment-kmedoids-')), 'model.json');
+    await download.saveAs(modelPath);
+    assert.equal(JSON.parse(fs.readFileSync(modelPath, 'utf8')).spec.method, 'k_medoids');
+    await page.getByTestId('model-input').setInputFiles(modelPath);
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('apply-input').setInputFiles(path.join(FIXTURES, 'customers_2k.csv'));
+    assert.equal(await settled(page), 'done');
+    const summary = page.getByTestId('movement-summary');
+    assert.equal(Number(await summary.getAttribute('data-moved')), 0);
+    assert.equal(Number(await summary.getAttribute('data-matched')), 1900);
+
+    // On the sample, the work budget refuses it before any work, and says what to use.
+    await show(page, 'segments');
+    await page.getByTestId('sample-button').click();
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('method-select').selectOption('kmedoids');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'error');
+    assert.match(await page.getByTestId('error-message').textContent(), /k-medoids compares every pair of customers.*use k-means/);
   });
 });

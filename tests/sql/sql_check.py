@@ -240,6 +240,7 @@ check("2k-gmm", two_k, settings_for(two_k, "gaussian_mixture", gmm={"k": 3}))
 # Segment names with a quote and a backslash: each engine's string literals.
 check("2k-ward", two_k, settings_for(two_k, "ward", ward={"k": 4}), names="Owner's club,Back\\slash \\d,Plain,Fourth")
 check("2k-dbscan", two_k, settings_for(two_k, "dbscan"))
+check("2k-kmedoids", two_k, settings_for(two_k, "k_medoids", kmedoids={"k": 4}))
 messy_rules = dict(rules)
 check("messy-kmeans", messy, settings_for(messy, "k_means", cleaning=messy_rules, kmeans={"k": 3}, transforms={"spend": "log1p"}))
 filled = dict(rules, impute="median", drop_missing="features")

@@ -67,7 +67,7 @@ for case in range(CASES):
         skipped += 1  # nothing to segment (the reader or the choice said why)
         continue
     spec = json.loads(suggested.stdout)
-    spec["method"] = rng.choice(["k_means", "dbscan", "gaussian_mixture", "ward"])
+    spec["method"] = rng.choice(["k_means", "dbscan", "gaussian_mixture", "ward", "k_medoids"])
     spec["kmeans"]["k"] = spec["gmm"]["k"] = spec["ward"]["k"] = rng.randint(2, 4)
     c = spec["cleaning"]
     c["drop_missing"] = rng.choice(["features", "all_columns"])

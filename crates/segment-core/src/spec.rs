@@ -9,6 +9,7 @@ use crate::ingest::Table;
 use crate::score::SilhouetteOptions;
 use serde::{Deserialize, Serialize};
 
+pub use crate::cluster::kmedoids::KMedoidsSettings;
 pub use crate::cluster::{DbscanSettings, HdbscanSettings, KMeansSettings, MixtureSettings, WardSettings};
 
 pub const SPEC_VERSION: u32 = 1;
@@ -27,15 +28,23 @@ pub enum Method {
     Hdbscan,
     /// RFM scores: rules on recency, frequency and monetary (customers aggregated from purchases).
     Rfm,
+    KMedoids,
 }
 
 impl Method {
-    pub const ALL: [Method; 6] =
-        [Method::Dbscan, Method::Hdbscan, Method::KMeans, Method::GaussianMixture, Method::Ward, Method::Rfm];
+    pub const ALL: [Method; 7] = [
+        Method::Dbscan,
+        Method::Hdbscan,
+        Method::KMeans,
+        Method::KMedoids,
+        Method::GaussianMixture,
+        Method::Ward,
+        Method::Rfm,
+    ];
 
     /// The method's fixed facts, as its module states them.
     pub fn info(self) -> &'static MethodInfo {
-        use crate::cluster::{dbscan, gmm, hdbscan, kmeans, rfm, ward};
+        use crate::cluster::{dbscan, gmm, hdbscan, kmeans, kmedoids, rfm, ward};
         match self {
             Method::Dbscan => &dbscan::INFO,
             Method::KMeans => &kmeans::INFO,
@@ -43,6 +52,7 @@ impl Method {
             Method::Ward => &ward::INFO,
             Method::Hdbscan => &hdbscan::INFO,
             Method::Rfm => &rfm::INFO,
+            Method::KMedoids => &kmedoids::INFO,
         }
     }
 
@@ -80,6 +90,8 @@ pub struct AnalysisSpec {
     pub ward: WardSettings,
     #[serde(default)]
     pub hdbscan: HdbscanSettings,
+    #[serde(default)]
+    pub kmedoids: KMedoidsSettings,
     /// Seeds every random choice (the silhouette sample today).
     pub seed: u64,
     pub silhouette_max_exact: usize,
@@ -131,6 +143,7 @@ impl AnalysisSpec {
             gmm: MixtureSettings::default(),
             ward: WardSettings::default(),
             hdbscan: HdbscanSettings::default(),
+            kmedoids: KMedoidsSettings::default(),
             seed: 42,
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
@@ -201,6 +214,7 @@ impl AnalysisSpec {
             Method::Ward => &self.ward,
             Method::Hdbscan => &self.hdbscan,
             Method::Rfm => &self.rfm,
+            Method::KMedoids => &self.kmedoids,
         }
     }
 
@@ -213,6 +227,7 @@ impl AnalysisSpec {
             Method::Ward => &mut self.ward,
             Method::Hdbscan => &mut self.hdbscan,
             Method::Rfm => &mut self.rfm,
+            Method::KMedoids => &mut self.kmedoids,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod hdbscan;
 pub use hdbscan::HdbscanSettings;
 pub(crate) mod kdtree;
 pub mod kmeans;
+pub mod kmedoids;
 pub mod method;
 pub mod params;
 mod reachability;
