@@ -9,6 +9,7 @@
 //! linfa and scikit-learn are skipped above 100,000 rows unless BENCH_LINFA_ALL=1 / BENCH_SKLEARN_ALL=1:
 //! they take minutes there, and scikit-learn ~20 GB at 1M).
 
+mod common;
 use linfa::traits::Transformer;
 use linfa::ParamGuard;
 use segment_core::cluster::{canonical_labels, Dbscan};
@@ -33,32 +34,10 @@ fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
 
 /// scikit-learn's DBSCAN on the same rows (written with full precision): its fit time and labels.
 fn sklearn_dbscan(x: &ndarray::Array2<f64>, eps: f64, min_samples: usize) -> (f64, Vec<Option<usize>>) {
-    let dir = std::env::temp_dir();
-    let (input, output) = (dir.join("segment-bench-x.csv"), dir.join("segment-bench-labels.txt"));
-    let mut text = String::with_capacity(x.nrows() * 60);
-    for row in x.outer_iter() {
-        let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
-        text.push_str(&cells.join(","));
-        text.push('\n');
-    }
-    std::fs::write(&input, text).unwrap_or_else(|e| panic!("{e}"));
-    let script = format!("{}/benches/sklearn_dbscan.py", env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(&input)
-        .arg(format!("{eps:?}"))
-        .arg(min_samples.to_string())
-        .arg(&output)
-        .output()
-        .unwrap_or_else(|e| panic!("python3: {e}"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let ms: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(f64::NAN);
-    let labels = std::fs::read_to_string(&output)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| l.trim().parse::<i64>().ok().and_then(|v| usize::try_from(v).ok()))
-        .collect();
-    (ms, labels)
+    let args = [format!("{eps:?}"), min_samples.to_string()];
+    let (ms, lines) = common::python_reference("python3", "sklearn_dbscan.py", "dbscan", x, &args)
+        .unwrap_or_else(|e| panic!("scikit-learn's DBSCAN: {e}"));
+    (ms, lines.iter().map(|l| l.trim().parse::<i64>().ok().and_then(|v| usize::try_from(v).ok())).collect())
 }
 
 fn main() {

@@ -8,6 +8,7 @@
 //! scikit-learn runs on the sample and up to 100,000 rows unless BENCH_SKLEARN_ALL=1: it computes n²
 //! distances, 48 s on the sample on two cores, and would take hours at 1M).
 
+mod common;
 use linfa::ParamGuard;
 use ndarray::Array2;
 use segment_core::cluster::canonical_labels;
@@ -22,46 +23,21 @@ use std::time::Instant;
 const MIN_CLUSTER_SIZE: usize = 500;
 const MIN_SAMPLES: usize = 50;
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn sklearn(x: &Array2<f64>) -> Option<(f64, Vec<Option<usize>>)> {
-    let dir = std::env::temp_dir();
-    let (input, output) = (dir.join("segment-bench-hx.csv"), dir.join("segment-bench-hlabels.txt"));
-    let mut text = String::with_capacity(x.nrows() * 60);
-    for row in x.outer_iter() {
-        let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
-        text.push_str(&cells.join(","));
-        text.push('\n');
+    let args = [MIN_CLUSTER_SIZE.to_string(), MIN_SAMPLES.to_string()];
+    match common::python_reference("python3", "sklearn_hdbscan.py", "hdbscan", x, &args) {
+        Ok((ms, lines)) => Some((
+            ms,
+            lines
+                .iter()
+                .map(|l| l.trim().parse::<i64>().ok().and_then(|v| usize::try_from(v).ok()))
+                .collect(),
+        )),
+        Err(e) => {
+            eprintln!("scikit-learn skipped: {e}");
+            None
+        }
     }
-    std::fs::write(&input, text).ok()?;
-    let script = format!("{}/benches/sklearn_hdbscan.py", env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(&input)
-        .arg(MIN_CLUSTER_SIZE.to_string())
-        .arg(MIN_SAMPLES.to_string())
-        .arg(&output)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("scikit-learn skipped: {}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    let ms: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-    let labels = std::fs::read_to_string(&output)
-        .ok()?
-        .lines()
-        .map(|l| l.trim().parse::<i64>().ok().and_then(|v| usize::try_from(v).ok()))
-        .collect();
-    Some((ms, labels))
 }
 
 fn main() {
@@ -92,7 +68,7 @@ fn main() {
         let t = Instant::now();
         let fit = params.fit_rows(&rows, n, d, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         let ours_ms = t.elapsed().as_secs_f64() * 1e3;
-        let memory = peak_rss_mb();
+        let memory = common::peak_rss_mb();
         let (ours, _) = canonical_labels(&fit.labels);
         let reference = (n <= 100_000 || sklearn_all).then(|| sklearn(&x)).flatten();
         let (sk_ms, ratio, differ) = match reference {

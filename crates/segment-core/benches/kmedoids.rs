@@ -6,6 +6,7 @@
 //! with scikit-learn-extra is `$KMEDOIDS_PYTHON` (scripts/bench.sh sets it; without it the reference is
 //! skipped and said so).
 
+mod common;
 use linfa::ParamGuard;
 use ndarray::Array2;
 use segment_core::cluster::kmedoids::KMedoids;
@@ -15,43 +16,15 @@ use std::time::Instant;
 
 const K: usize = 4;
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn reference(x: &Array2<f64>) -> Option<(f64, Vec<usize>)> {
     let python = std::env::var("KMEDOIDS_PYTHON").ok()?;
-    let dir = std::env::temp_dir();
-    let (input, output) = (dir.join("segment-bench-kmx.csv"), dir.join("segment-bench-kmedoids.txt"));
-    let mut text = String::with_capacity(x.nrows() * 60);
-    for row in x.outer_iter() {
-        let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
-        text.push_str(&cells.join(","));
-        text.push('\n');
+    match common::python_reference(&python, "sklearn_kmedoids.py", "kmedoids", x, &[K.to_string()]) {
+        Ok((ms, lines)) => Some((ms, lines.iter().filter_map(|l| l.trim().parse().ok()).collect())),
+        Err(e) => {
+            eprintln!("scikit-learn-extra skipped: {e}");
+            None
+        }
     }
-    std::fs::write(&input, text).ok()?;
-    let script = format!("{}/benches/sklearn_kmedoids.py", env!("CARGO_MANIFEST_DIR"));
-    let out = std::process::Command::new(python)
-        .arg(script)
-        .arg(&input)
-        .arg(K.to_string())
-        .arg(&output)
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!("scikit-learn-extra skipped: {}", String::from_utf8_lossy(&out.stderr));
-        return None;
-    }
-    let ms: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
-    let medoids =
-        std::fs::read_to_string(&output).ok()?.lines().filter_map(|l| l.trim().parse().ok()).collect();
-    Some((ms, medoids))
 }
 
 fn main() {
@@ -69,7 +42,7 @@ fn main() {
         let t = Instant::now();
         let fit = params.fit(x.view());
         let ours_ms = t.elapsed().as_secs_f64() * 1e3;
-        let memory = peak_rss_mb();
+        let memory = common::peak_rss_mb();
         let mut ours = fit.medoids.clone();
         ours.sort_unstable();
         let (sk_ms, ratio, same) = match reference(&x) {

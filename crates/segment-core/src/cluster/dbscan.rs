@@ -468,9 +468,7 @@ pub const INFO: super::MethodInfo = super::MethodInfo {
 };
 
 impl super::ClusterMethod for DbscanSettings {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
+    super::method::method_basics!(INFO);
 
     fn parameters(&self) -> String {
         format!("eps {}, min_samples {}", eps_words(self.eps), self.min_samples)
@@ -517,10 +515,6 @@ impl super::ClusterMethod for DbscanSettings {
         let (labels, _) = super::canonical_labels(&fit.labels);
         let assignment = super::Assignment::from_dbscan(self.eps, d, &rows, &fit.core_mask, &labels);
         Ok((labels, assignment).into())
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 }
 

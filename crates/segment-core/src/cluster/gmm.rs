@@ -323,21 +323,7 @@ pub const INFO: super::MethodInfo = super::MethodInfo {
 };
 
 impl super::ClusterMethod for MixtureSettings {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
-
-    fn parameters(&self) -> String {
-        format!("k {}", self.k)
-    }
-
-    fn k(&self) -> Option<usize> {
-        Some(self.k)
-    }
-
-    fn set_k(&mut self, k: usize) {
-        self.k = k;
-    }
+    super::method::method_basics!(INFO, k);
 
     fn validate(&self) -> Result<(), crate::error::CoreError> {
         super::params::k("k (mixture)", self.k)
@@ -377,10 +363,6 @@ impl super::ClusterMethod for MixtureSettings {
             covariances: fit.covariances,
         };
         Ok((fit.labels, assignment).into())
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 }
 

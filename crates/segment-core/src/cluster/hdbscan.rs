@@ -720,9 +720,7 @@ pub const INFO: super::MethodInfo = super::MethodInfo {
 };
 
 impl super::ClusterMethod for HdbscanSettings {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
+    super::method::method_basics!(INFO);
 
     fn parameters(&self) -> String {
         format!(
@@ -792,10 +790,6 @@ impl super::ClusterMethod for HdbscanSettings {
             membership: Some(fit.probabilities),
             tree: Some(tree),
         })
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 }
 

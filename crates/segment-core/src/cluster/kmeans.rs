@@ -396,21 +396,7 @@ impl KMeansSettings {
 }
 
 impl super::ClusterMethod for KMeansSettings {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
-
-    fn parameters(&self) -> String {
-        format!("k {}", self.k)
-    }
-
-    fn k(&self) -> Option<usize> {
-        Some(self.k)
-    }
-
-    fn set_k(&mut self, k: usize) {
-        self.k = k;
-    }
+    super::method::method_basics!(INFO, k);
 
     fn validate(&self) -> Result<(), crate::error::CoreError> {
         super::params::k("k (k-means)", self.k)?;
@@ -439,10 +425,6 @@ impl super::ClusterMethod for KMeansSettings {
         _: &mut dyn FnMut(f64),
     ) -> Result<super::MethodFit, crate::error::CoreError> {
         Ok(self.params(inputs.seed)?.fit(x).into())
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 }
 

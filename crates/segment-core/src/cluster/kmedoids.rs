@@ -223,21 +223,7 @@ pub const INFO: super::MethodInfo = super::MethodInfo {
 };
 
 impl super::ClusterMethod for KMedoidsSettings {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
-
-    fn parameters(&self) -> String {
-        format!("k {}", self.k)
-    }
-
-    fn k(&self) -> Option<usize> {
-        Some(self.k)
-    }
-
-    fn set_k(&mut self, k: usize) {
-        self.k = k;
-    }
+    super::method::method_basics!(INFO, k);
 
     fn validate(&self) -> Result<(), CoreError> {
         super::params::k("k (k-medoids)", self.k)
@@ -269,10 +255,6 @@ impl super::ClusterMethod for KMedoidsSettings {
         let centroids = fit.medoids.iter().map(|&m| x.row(m).to_vec()).collect();
         // A new customer joins the nearest medoid, as the rows did.
         Ok((fit.labels, super::Assignment::Centroids { centroids }).into())
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 }
 

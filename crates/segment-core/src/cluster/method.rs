@@ -135,13 +135,38 @@ pub trait ClusterMethod {
     }
 }
 
-/// The settings of a serialisable method as a key (empty if they cannot be written: then no fit is
-/// kept under it, as before).
-pub(crate) fn settings_key<T: serde::Serialize>(settings: &T) -> String {
-    serde_json::to_string(settings).unwrap_or_default()
-}
-
 /// The mean of each segment's rows (segments numbered 0..).
 pub(crate) fn segment_centres(x: ArrayView2<f64>, labels: &[Option<usize>]) -> Vec<Vec<f64>> {
     crate::score::centroids(x, labels, crate::score::n_clusters(labels)).0
 }
+
+/// Inside an `impl ClusterMethod`: what every method writes alike, its facts (`$info`) and its
+/// settings as a key; with `k`, also what every k-based method writes alike (settings with a `k`
+/// field): its parameters ("k 4"), k and set_k.
+macro_rules! method_basics {
+    ($info:expr) => {
+        fn info(&self) -> &'static $crate::cluster::MethodInfo {
+            &$info
+        }
+
+        fn settings_key(&self) -> String {
+            $crate::cluster::params::settings_key(self)
+        }
+    };
+    ($info:expr, k) => {
+        $crate::cluster::method::method_basics!($info);
+
+        fn parameters(&self) -> String {
+            format!("k {}", self.k)
+        }
+
+        fn k(&self) -> Option<usize> {
+            Some(self.k)
+        }
+
+        fn set_k(&mut self, k: usize) {
+            self.k = k;
+        }
+    };
+}
+pub(crate) use method_basics;

@@ -102,6 +102,12 @@ pub fn min_cluster_size(size: usize) -> Result<(), CoreError> {
     )
 }
 
+/// The settings of a serialisable method as a key (empty if they cannot be written: then no fit is
+/// kept under it, as before).
+pub(crate) fn settings_key<T: serde::Serialize>(settings: &T) -> String {
+    serde_json::to_string(settings).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -163,9 +163,7 @@ impl RfmColumns {
 }
 
 impl super::ClusterMethod for RfmColumns {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
+    super::method::method_basics!(INFO);
 
     fn parameters(&self) -> String {
         format!("{}, {}, {}", self.recency, self.frequency, self.monetary)
@@ -198,10 +196,6 @@ impl super::ClusterMethod for RfmColumns {
             names: fit.names,
         };
         Ok((fit.labels, assignment).into())
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 }
 

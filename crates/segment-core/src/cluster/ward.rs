@@ -147,21 +147,28 @@ pub struct WardTree {
     merges: Vec<(f64, usize, usize)>,
 }
 
+/// Ward's row limit for `d` features ([`crate::limits::ward_max_rows`]), with why and what to use.
+fn within_rows(n: usize, d: usize) -> Result<(), CoreError> {
+    let max = crate::limits::ward_max_rows(d);
+    if n > max {
+        return Err(CoreError::TooManyRows {
+            method: "Ward linkage".into(),
+            rows: n,
+            max,
+            why: format!(
+                "it compares every pair of groups, so its time grows with the square of the rows (and with the {d} \
+                 features). Use k-means or a Gaussian mixture, which give similar segments on most customer files"
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl WardTree {
     /// Builds the tree of `x`. Errors beyond [`WARD_MAX_ROWS`] rows.
     pub fn build(x: ArrayView2<f64>, on_progress: &mut dyn FnMut(f64)) -> Result<Self, CoreError> {
         let (n, d) = x.dim();
-        let max = crate::limits::ward_max_rows(d);
-        if n > max {
-            return Err(CoreError::TooManyRows {
-                method: "Ward linkage".into(),
-                rows: n,
-                max,
-                why: "it compares every pair of groups, so its time grows with the square of the rows. Use \
-                      k-means or a Gaussian mixture, which give similar segments on most customer files"
-                    .into(),
-            });
-        }
+        within_rows(n, d)?;
         if n == 0 {
             return Ok(Self { n, merges: Vec::new() });
         }
@@ -273,41 +280,14 @@ pub const INFO: super::MethodInfo = super::MethodInfo {
 };
 
 impl super::ClusterMethod for WardSettings {
-    fn info(&self) -> &'static super::MethodInfo {
-        &INFO
-    }
-
-    fn parameters(&self) -> String {
-        format!("k {}", self.k)
-    }
-
-    fn k(&self) -> Option<usize> {
-        Some(self.k)
-    }
-
-    fn set_k(&mut self, k: usize) {
-        self.k = k;
-    }
+    super::method::method_basics!(INFO, k);
 
     fn validate(&self) -> Result<(), crate::error::CoreError> {
         super::params::k("k (Ward)", self.k)
     }
 
     fn check_work(&self, n: usize, d: usize) -> Result<(), crate::error::CoreError> {
-        let max = crate::limits::ward_max_rows(d);
-        if n > max {
-            return Err(CoreError::TooManyRows {
-                method: "Ward linkage".into(),
-                rows: n,
-                max,
-                why: format!(
-                    "it compares every pair of groups, so its time grows with the square of the rows (and with the \
-                     {d} features). Use k-means or a Gaussian mixture, which give similar segments on most customer \
-                     files"
-                ),
-            });
-        }
-        Ok(())
+        within_rows(n, d)
     }
 
     fn rows_needed(&self, _: &super::FitInputs) -> Result<usize, CoreError> {
@@ -323,10 +303,6 @@ impl super::ClusterMethod for WardSettings {
         let labels = Ward::params(self.k).check()?.fit(x, on_progress)?;
         let centroids = super::method::segment_centres(x, &labels);
         Ok((labels, super::Assignment::Centroids { centroids }).into())
-    }
-
-    fn settings_key(&self) -> String {
-        super::method::settings_key(self)
     }
 
     fn cuts(
