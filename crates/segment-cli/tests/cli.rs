@@ -368,6 +368,34 @@ fn the_sql_export_names_what_it_reads_and_refuses_what_it_cannot_name() {
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
 }
 
+/// A model of customers aggregated from purchase lines is refused by the SQL export with the reason
+/// and what to use (the query would read each line as a customer); `segment apply` aggregates the lines.
+#[test]
+fn the_sql_export_refuses_a_purchase_log_model_and_names_apply() {
+    let dir = workdir("sql-lines");
+    let lines = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/transactions.csv");
+    let model = dir.join("model.json");
+    let out = segment(&["fit", &lines.to_string_lossy(), "-o", &model.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let query = dir.join("q.sql");
+    let out = segment(&["export-sql", &model.to_string_lossy(), "-o", &query.to_string_lossy()]);
+    let log = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{log}");
+    assert!(log.contains("aggregated from purchase lines") && log.contains("segment apply"), "{log}");
+    assert!(!query.exists());
+    let applied = dir.join("out.csv");
+    let out = segment(&[
+        "apply",
+        &model.to_string_lossy(),
+        &lines.to_string_lossy(),
+        "-o",
+        &applied.to_string_lossy(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let header = std::fs::read_to_string(&applied).unwrap_or_default();
+    assert!(header.starts_with("customer_id,recency_days,frequency,monetary"), "{header}");
+}
+
 /// Customers with a last order date (dd/mm/yyyy), orders and spend: recent frequent big spenders,
 /// occasional ones, and lapsed ones. `shift` moves every date (next month's file).
 fn dated_customers(shift: i64) -> String {

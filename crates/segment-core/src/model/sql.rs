@@ -571,6 +571,17 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
              file, which the query does not compute. Apply it with `segment apply` or in the page"
         ));
     }
+    // The query reads the table as rows to segment; a model of customers aggregated from purchase
+    // lines would read a table of lines as if each were a customer, or need the customers' table the
+    // app writes, which a warehouse does not have: said, not written.
+    if let Some(lines) = &model.spec.transactions {
+        return refuse(format!(
+            "it segments customers aggregated from purchase lines (by \"{}\": recency, frequency, monetary), \
+             which the query does not compute yet. Apply it to the purchase lines with `segment apply`, which \
+             aggregates them as the page did",
+            lines.customer
+        ));
+    }
     // Date features: read in the training file's format, as days before the reference.
     let mut date_formats = Vec::new();
     for c in &model.date_features {
