@@ -49,6 +49,9 @@ pub enum Request {
     /// The last run as a model file (settings, scaler, segments with these names); with `rules`, its
     /// rule model (the segments' rules used as the segmentation).
     SaveModel { names: Vec<String>, file_name: String, rules: bool },
+    /// The last run's rules as the segmentation (its rule model applied to the loaded file): replies
+    /// `Applied`.
+    UseRules { names: Vec<String>, file_name: String },
     /// The last run's model (or, with `rules`, its rule model) as SQL for `dialect` ("duckdb", "spark",
     /// "ansi") over table `table`.
     ExportSql { names: Vec<String>, file_name: String, dialect: String, table: String, rules: bool },

@@ -128,6 +128,8 @@ struct Link {
     /// The file the model is being applied to (name, and its bytes or the file itself, as for
     /// `bytes` and `blob`), until it becomes the loaded file.
     apply_file: StoredValue<Option<ApplyFile>, LocalStorage>,
+    /// The apply under way uses the last run's rules as its segments (no model file).
+    using_rules: StoredValue<bool>,
     /// How the current file was read (aggregated per customer, or as it is).
     load_mode: StoredValue<LoadMode>,
     /// The k-distance curve of a big file was asked for (it is not computed at load).
@@ -224,6 +226,7 @@ impl AppState {
                 pending: StoredValue::new(None),
                 model_json: StoredValue::new(None),
                 apply_file: StoredValue::new_local(None),
+                using_rules: StoredValue::new(false),
                 load_mode: StoredValue::new(LoadMode::Auto),
                 curve_asked: StoredValue::new(false),
                 rerun_token: StoredValue::new(0),
@@ -336,6 +339,15 @@ impl AppState {
         self.request(Request::SaveModel { names: self.names.get_untracked(), file_name, rules: true });
     }
 
+    /// Makes the last run's rules the segments shown: the dashboard, scores, exports and saved model
+    /// then follow the rules.
+    pub fn use_rules(&self) {
+        let file_name = self.file_name.get_untracked().unwrap_or_default();
+        self.begin("Using the rules as the segments");
+        self.link.using_rules.set_value(true);
+        self.request(Request::UseRules { names: self.names.get_untracked(), file_name });
+    }
+
     /// Downloads the last run's model (or, with `rules`, its rule model) as SQL for `dialect`, over a
     /// table named `table`.
     pub fn export_sql(&self, dialect: &str, table: &str, rules: bool) {
@@ -377,6 +389,7 @@ impl AppState {
             return;
         };
         self.begin("Applying the model");
+        self.link.using_rules.set_value(false);
         let request = Request::Apply { model_json, mapping };
         self.link.worker.with_value(|w| {
             if let Some(w) = w {
@@ -896,7 +909,11 @@ impl AppState {
             self.link.blob.set_value(blob);
         }
         self.link.worker_has_table.set_value(true);
-        let model_file = self.model.get_untracked().map(|m| m.file_name.clone()).unwrap_or_default();
+        let model_file = if self.link.using_rules.try_update_value(std::mem::take).unwrap_or(false) {
+            "this run's rules".to_string()
+        } else {
+            self.model.get_untracked().map(|m| format!("the model from {}", m.file_name)).unwrap_or_default()
+        };
         self.applied.set(Some(Arc::new(ApplyReport {
             model_file,
             columns,

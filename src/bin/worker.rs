@@ -167,6 +167,20 @@ mod worker {
                 let model = if rules { model.rules_model()? } else { model };
                 Reply::ModelSaved { json: model.to_json(), rules }
             }
+            Request::UseRules { names, file_name } => {
+                match session.use_rules(&names, &file_name, &mut progress)? {
+                    ApplyOutcome::Applied { summary, applied } => {
+                        let result =
+                            session.segmentation().map(|s| Arc::clone(&s.result)).ok_or_else(|| {
+                                CoreError::Internal("the rules' segmentation is missing".into())
+                            })?;
+                        Reply::Applied { summary, applied, result, elapsed_ms: elapsed() }
+                    }
+                    ApplyOutcome::NeedsMapping { message, .. } => {
+                        return Err(CoreError::Internal(format!("the rules could not be applied: {message}")))
+                    }
+                }
+            }
             Request::ExportSql { names, file_name, dialect, table, rules } => {
                 let dialect = segment_core::model::sql::Dialect::parse(&dialect).ok_or_else(|| {
                     segment_core::CoreError::BadSpec(format!("unknown SQL dialect \"{dialect}\""))

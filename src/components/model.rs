@@ -179,7 +179,7 @@ fn Report(report: Arc<ApplyReport>) -> impl IntoView {
     view! {
         <div class="apply-report" data-testid="apply-report">
             <h3>{move || format!(
-                "Applied the model from {} to {}",
+                "Applied {} to {}",
                 model_file,
                 state.file_name.get().unwrap_or_default()
             )}</h3>

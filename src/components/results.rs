@@ -139,6 +139,14 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                     )}
                 </p>
             })}
+            {r.rule_fidelity.is_some().then(|| view! {
+                <Download
+                    testid="use-rules"
+                    label="Use the rules as the segments"
+                    hint=" Each customer joins the first segment whose rule holds (the most precise first); customers no rule describes are in no segment. The dashboard, scores, exports and saved model then follow the rules, and Models says who they place elsewhere."
+                    action=AppState::use_rules
+                />
+            })}
             <Download
                 testid="export-csv"
                 label="Download the file with segments (CSV)"

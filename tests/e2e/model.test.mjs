@@ -7,7 +7,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { settled, int, screenshot, withApp, DIST, SCREENSHOTS, show } from './browser.mjs';
+import { settled, int, ints, screenshot, withApp, DIST, SCREENSHOTS, show } from './browser.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segment-model-'));
 const SAMPLE = fs.readFileSync(path.join(DIST, 'dataset_ecommerce.csv'), 'utf8');
@@ -161,6 +161,51 @@ test('the model as SQL from the page: DuckDB gives every row the segment the pag
   });
 });
 
+
+test('a purchase log\'s model as SQL from the page: DuckDB aggregates the lines and gives every customer the page\'s segment', { timeout: 180_000 }, async () => {
+  await withApp(async ({ page }) => {
+    const lines = path.resolve(path.dirname(DIST), 'tests/fixtures/transactions.csv');
+    await page.getByTestId('file-input').setInputFiles(lines);
+    assert.equal(await settled(page), 'done');
+    await show(page, 'models');
+    const [query] = await Promise.all([page.waitForEvent('download'), page.getByTestId('sql-download').click()]);
+    const queryPath = path.join(tmp, 'transactions-segments.sql');
+    await query.saveAs(queryPath);
+    const sql = fs.readFileSync(queryPath, 'utf8');
+    assert.match(sql, /customers_agg AS \(/);
+    await show(page, 'segments');
+    const [labeled] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const inPage = fs.readFileSync(await labeled.path(), 'utf8').trim().split('\n').map((l) => l.split(',').slice(-2).join(','));
+    const python = path.resolve(path.dirname(DIST), '.tools/py/bin/python');
+    const fromSql = execFileSync(python, [path.resolve(path.dirname(DIST), 'tests/sql/run_query.py'), lines, queryPath]).toString().trim().split('\n');
+    assert.equal(fromSql.length, inPage.length);
+    assert.ok(fromSql.length > 50, `${fromSql.length} customers`);
+    assert.deepEqual(fromSql.slice(1), inPage.slice(1));
+  });
+});
+
+test('the rules used as the segments: one click, the rules\' segments on screen, and who they place elsewhere', async () => {
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(path.resolve(path.dirname(DIST), 'tests/fixtures/customers_2k.csv'));
+    assert.equal(await settled(page), 'done');
+    const fidelity = Number(await page.getByTestId('rules-fidelity').getAttribute('data-value'));
+    const segments = await int(page, 'segment-count');
+    const used = await int(page, 'rows-used');
+    await page.getByTestId('use-rules').click();
+    assert.equal(await settled(page), 'done');
+    // The same customers, as many segments (or fewer, if a rule catches none), now by the rules.
+    assert.equal(await int(page, 'rows-used'), used);
+    assert.ok((await int(page, 'segment-count')) <= segments);
+    const sizes = await ints(page, 'cluster-size');
+    const noise = await int(page, 'noise-count');
+    assert.equal(sizes.reduce((a, b) => a + b, 0) + noise, used);
+    // Who the rules place elsewhere than the run: the customers the rules' fidelity leaves out.
+    await show(page, 'models');
+    const [matched, moved] = await movementFigures(page);
+    assert.equal(matched, used);
+    assert.ok(Math.abs(moved - Math.round((1 - fidelity) * used)) <= 1, `moved ${moved}, fidelity ${fidelity}`);
+  });
+});
 
 test('the rules saved as a model segment the file by the rules, and say how well they hold', async () => {
   await withApp(async ({ page }) => {

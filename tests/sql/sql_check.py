@@ -292,6 +292,64 @@ check("dated-edges-kmeans", edges, settings_for(edges, "k_means", kmeans={"k": 2
 check("dated-iso-dbscan", dated_iso, settings_for(dated_iso, "dbscan", features=["last_order", "spend"]))
 
 
+
+def purchase_log(path, invoices):
+    """A purchase log of 240 customers in three kinds (frequent big, regular, lapsed), dates as
+    11-Feb-24, with lines a query must leave out as the app does: no customer, a missing marker for one,
+    a cancelled invoice (C and digits) or a negative quantity, an unreadable date or amount; and, with
+    `invoices`, an order id (several lines an order) or, without, one line a purchase (amount only)."""
+    rng = random.Random(11)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    start = datetime.date(2024, 1, 1)
+    header = ["invoice", "customer", "date", "qty", "price"] if invoices else ["customer_id", "trans_date", "tran_amount"]
+    rows = []
+    order = 70000
+    for c in range(240):
+        kind = c % 3
+        orders, spend, last = [(14, 90.0, 5), (6, 40.0, 60), (2, 15.0, 250)][kind]
+        for _ in range(orders + rng.randint(0, 2)):
+            day = start + datetime.timedelta(days=365 - last - rng.randint(0, 100 if kind < 2 else 20))
+            when = f"{day.day:02d}-{months[day.month - 1]}-{day.year % 100:02d}"
+            order += 1
+            for _ in range(rng.randint(1, 3) if invoices else 1):
+                amount = max(1.0, rng.gauss(spend, spend / 5))
+                if invoices:
+                    rows.append([str(order), f"K{c:04d}", when, str(rng.randint(1, 3)), f"{amount / 2:.2f}"])
+                else:
+                    rows.append([f"CS{c:04d}", when, f"{amount:.2f}"])
+    hostile = [
+        ["", "K0001", "03-Mar-24", "2", "5.00"] if invoices else ["", "03-Mar-24", "5.00"],
+        ["70001", "NA", "03-Mar-24", "2", "5.00"] if invoices else ["NA", "03-Mar-24", "5.00"],
+        ["C70002", "K0002", "04-Mar-24", "1", "9.99"] if invoices else ["CS0002", "not a date", "9.99"],
+        ["70003", "K0003", "05-Mar-24", "-1", "9.99"] if invoices else ["CS0003", "05-Mar-24", "n/a"],
+        ["70004", "K0004", "31-Feb-24", "1", "9.99"] if invoices else ["CS0004", "31-Feb-24", "12.00"],
+        ["70005", "K0005", "06-Mar-24", "1", "x"] if invoices else ["CS0005", "06-Mar-24", "-4.00"],
+    ]
+    if invoices:
+        hostile[0] = ["70000", "", "03-Mar-24", "2", "5.00"]
+    rows += hostile
+    rng.shuffle(rows)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+# Purchase lines: the query aggregates them per customer as the app does (lines without a customer,
+# cancellations, unreadable dates or amounts left out; recency from the table's latest date, frequency
+# by invoice or by purchase day, monetary), one row per customer by id, then segments the customers,
+# with k-means or RFM scores at the quintile edges fixed at training.
+lines = os.path.join(FIXTURES, "transactions.csv")
+check("lines-kmeans", lines, None)
+check("lines-rfm", lines, settings_for(lines, "rfm"))
+check("purchases-kmeans", os.path.join(FIXTURES, "purchases.csv"), None)
+check("company-lines", os.path.join(FIXTURES, "corpus", "log_company.csv"), None)
+for invoices in (True, False):
+    log = os.path.join(tmp, f"purchase_log_{'orders' if invoices else 'amounts'}.csv")
+    purchase_log(log, invoices)
+    check(f"log-{'orders' if invoices else 'amounts'}-kmeans", log, None)
+    check(f"log-{'orders' if invoices else 'amounts'}-rfm", log, settings_for(log, "rfm"))
+
 def check_parquet_twin(name, data, settings):
     """A Parquet file (the engine's copy of the CSV `data`) fitted and applied gives the same segments
     as its CSV twin; the labeled Parquet keeps the input's columns, types and values; and the SQL over

@@ -34,6 +34,16 @@ pub struct RfmReport {
     pub latest_date: String,
 }
 
+impl TransactionColumns {
+    /// The columns the aggregation reads, customer first.
+    pub fn roles(&self) -> impl Iterator<Item = &String> {
+        [Some(&self.customer), self.invoice.as_ref(), Some(&self.date)]
+            .into_iter()
+            .chain([self.quantity.as_ref(), self.price.as_ref(), self.amount.as_ref()])
+            .flatten()
+    }
+}
+
 fn normalized(name: &str) -> String {
     name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
@@ -602,6 +612,35 @@ pub struct Aggregated {
     pub line_source: String,
     #[serde(default)]
     pub line_delimiter: u8,
+    /// How the purchase lines wrote their date and amounts, for a saved model's SQL.
+    #[serde(default)]
+    pub line_format: LineFormat,
+}
+
+/// How a file of purchase lines was written: its columns, its date column's format and its numeric
+/// columns' decimal separators. A model of its customers keeps it, so its SQL reads a table of such
+/// lines as the app read the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LineFormat {
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<crate::ingest::date::DateFormat>,
+    #[serde(default)]
+    pub decimals: BTreeMap<String, char>,
+}
+
+impl LineFormat {
+    fn of(table: &Table, columns: &TransactionColumns) -> Self {
+        Self {
+            columns: table.names(),
+            date_format: table.column(&columns.date).and_then(|c| c.date_format),
+            decimals: table
+                .columns
+                .iter()
+                .filter_map(|c| c.number_format.map(|f| (c.name.clone(), f.decimal)))
+                .collect(),
+        }
+    }
 }
 
 /// The table segmentation runs on, and the bytes it was read from (the customer CSV when aggregated, so
@@ -650,13 +689,21 @@ pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionCo
     }
     let customers = csv.into_bytes();
     let line_columns = table.names();
+    let line_format = LineFormat::of(table, &columns);
     let (line_source, line_delimiter) = (table.source.clone(), table.delimiter);
     let (table, rows) = crate::ingest::read_csv_indexed(&customers, &mut |_| {})?;
     Ok(Customers {
         bytes: customers,
         rows,
         table,
-        aggregated: Some(Aggregated { columns, report, line_columns, line_source, line_delimiter }),
+        aggregated: Some(Aggregated {
+            columns,
+            report,
+            line_columns,
+            line_source,
+            line_delimiter,
+            line_format,
+        }),
         purchases: Some(bytes),
     })
 }

@@ -205,14 +205,23 @@ pub struct DateEvidence {
     seen: usize,
     first_big: bool,
     second_big: bool,
-    /// A cell that is no date at all was seen.
-    pub not_date: bool,
+    /// Cells that are no date at all.
+    not_dates: usize,
+    /// So many cells were no date that the column is not one: cells are no longer split.
+    given_up: bool,
 }
+
+/// A column of dates may hold this share of cells that are no date at all ("unknown", a typo), as a
+/// numeric column may hold cells that are no number: they are read as missing and counted, and the
+/// column stays dates.
+pub const NOT_DATES_SHARE: f64 = 0.05;
+/// Cells that are no date the first pass splits before it may give up on a column.
+const NOT_DATES_SLACK: usize = 20;
 
 impl DateEvidence {
     pub fn see(&mut self, cell: &str) {
-        // Once a cell is no date, the order is no longer counted (nor the cell split).
-        let parts = if self.not_date { None } else { parts(cell) };
+        // Once the column is no dates, the order is no longer counted (nor the cell split).
+        let parts = if self.given_up { None } else { parts(cell) };
         self.note(compact(cell).is_some(), parts.as_ref());
     }
 
@@ -222,7 +231,7 @@ impl DateEvidence {
         if compact {
             self.compact += 1;
         }
-        if self.not_date {
+        if self.given_up {
             return;
         }
         match parts {
@@ -232,7 +241,11 @@ impl DateEvidence {
                 self.first_big |= *a > 12 || *named == Some(DateOrder::DayFirst);
                 self.second_big |= *b > 12 || *named == Some(DateOrder::MonthFirst);
             }
-            None => self.not_date = true,
+            None => {
+                self.not_dates += 1;
+                self.given_up = self.not_dates > NOT_DATES_SLACK
+                    && self.not_dates as f64 > NOT_DATES_SHARE * self.seen as f64;
+            }
         }
     }
 
@@ -262,7 +275,7 @@ impl DateEvidence {
 
     /// The column's date format, when every cell seen was a date in one settled order.
     pub fn format(&self) -> Option<DateFormat> {
-        if self.not_date {
+        if self.given_up || self.not_dates as f64 > NOT_DATES_SHARE * self.seen as f64 {
             return None;
         }
         match (self.iso, self.other) {

@@ -907,6 +907,34 @@ mod tests {
     }
 
     #[test]
+    fn a_date_column_with_a_few_cells_that_are_no_date_stays_dates() {
+        // 2 of 100 cells no date ("unknown", a typo): dates, those cells unreadable (NaN), as a numeric
+        // column holds a few cells that are no number. Before, one such cell made the column text, and
+        // a purchase log with it was segmented line by line.
+        let mut text = String::from("customer,day,amount\n");
+        for i in 0..100 {
+            let day = match i {
+                10 => "unknown".to_string(),
+                50 => "12-Fbe-24".to_string(),
+                _ => format!("{:02}-Mar-24", 1 + i % 28),
+            };
+            text.push_str(&format!("c{},{day},{}\n", i % 7, 10 + i));
+        }
+        let t = read(&text).unwrap_or_else(|e| panic!("{e}"));
+        let day = t.column("day").unwrap_or_else(|| panic!("day"));
+        assert_eq!(day.kind, ColumnKind::Date);
+        assert!(day.values.at(10).is_nan() && day.values.at(50).is_nan() && !day.values.at(11).is_nan());
+        // 10 of 100: not a date column.
+        let mut text = String::from("customer,day\n");
+        for i in 0..100 {
+            let day = if i % 10 == 0 { "later".to_string() } else { format!("{:02}-Mar-24", 1 + i % 28) };
+            text.push_str(&format!("c{},{day}\n", i % 7));
+        }
+        let t = read(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(t.column("day").map(|c| c.kind), Some(ColumnKind::Date));
+    }
+
+    #[test]
     fn types_columns_and_counts_bad_cells() {
         let t = read("id,a,b,name\n1,1.5,x,ann\n2,2,3,bob\n3,,4,cy\n").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(t.n_rows, 3);

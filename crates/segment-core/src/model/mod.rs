@@ -75,6 +75,10 @@ pub struct SegmentModel {
     /// squares over the model's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_price: Option<f64>,
+    /// For customers aggregated from purchase lines (`spec.transactions`): how the training lines were
+    /// written, which the SQL export reads a table of lines with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<crate::transactions::LineFormat>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +126,10 @@ impl SegmentModel {
     /// The columns the model knows a file of its kind has: its features, the training file's numeric
     /// columns and its id column (what `export-sql` assumes when not told the table's columns).
     pub fn known_columns(&self) -> Vec<String> {
+        // A model of customers aggregated from purchase lines reads lines.
+        if let (Some(_), Some(lines)) = (&self.spec.transactions, &self.lines) {
+            return lines.columns.clone();
+        }
         let mut columns: Vec<String> = Vec::new();
         for c in self.training.id_column.iter().chain(&self.numeric_columns).chain(&self.spec.features) {
             if !columns.contains(c) {
@@ -275,6 +283,7 @@ impl SegmentModel {
             },
             rule_fidelity: result.rule_fidelity,
             rule_price: result.rule_price,
+            lines: None,
         })
     }
 

@@ -542,22 +542,82 @@ pub fn export_sql(
     let date_formats = writable(model, dialect)?;
     let (table_sql, last_part) = table_name(dialect, table)?;
     check_names(dialect, columns)?;
+    let needed: Vec<&String> = match &model.spec.transactions {
+        Some(lines) => lines.roles().collect(),
+        None => model.spec.features.iter().collect(),
+    };
     let missing_columns: Vec<&str> =
-        model.spec.features.iter().filter(|f| !columns.contains(f)).map(String::as_str).collect();
+        needed.into_iter().filter(|f| !columns.contains(f)).map(String::as_str).collect();
     if !missing_columns.is_empty() {
         return Err(CoreError::MissingColumns {
             missing: missing_columns.join(", "),
             available: columns.join(", "),
         });
     }
+    if let (Some(roles), Some(lines)) = (&model.spec.transactions, &model.lines) {
+        return export_lines_sql(model, dialect, table, columns, (&table_sql, &last_part), roles, lines);
+    }
     let query = Query::new(model, dialect, columns, reference);
     let mut sql = query.header(table);
     sql.push_str("WITH\n");
     let numbered = query.read(&mut sql, &table_sql, &last_part, &date_formats);
-    query.numbers(&mut sql, numbered);
+    query.numbers(&mut sql, &numbered);
     let kept = query.cleaning(&mut sql);
     query.scaled(&mut sql, &kept);
     let side_table = query.assignment(&mut sql, side_name)?;
+    query.result(&mut sql, &kept);
+    Ok(SqlExport { query: sql, side_table })
+}
+
+/// A model of customers aggregated from purchase lines: the lines read as the app read them (their
+/// date and amounts, stages named `lines_`), aggregated per customer as [`crate::transactions::aggregate`]
+/// does (`lines_used`, `customers_agg`), then the customers' query on those rows, numbered by their id
+/// as `segment apply` writes them.
+fn export_lines_sql(
+    model: &SegmentModel,
+    dialect: Dialect,
+    table: &str,
+    columns: &[String],
+    (table_sql, last_part): (&str, &str),
+    roles: &crate::transactions::TransactionColumns,
+    lines: &crate::transactions::LineFormat,
+) -> Result<SqlExport> {
+    let date_format = lines.date_format.ok_or_else(|| {
+        CoreError::BadModel(format!(
+            "it does not say how the purchase lines wrote their dates (\"{}\"). Fit it again",
+            roles.date
+        ))
+    })?;
+    // The lines as a model of their own would read them: the date column as days, the amounts as numbers.
+    let mut lines_model = model.clone();
+    lines_model.spec.features = Vec::new();
+    lines_model.date_features = vec![roles.date.clone()];
+    lines_model.date_formats = [(roles.date.clone(), date_format)].into_iter().collect();
+    lines_model.decimals = lines.decimals.clone();
+    lines_model.numeric_columns =
+        [&roles.quantity, &roles.price, &roles.amount].into_iter().flatten().cloned().collect();
+    let lines_query =
+        Query { prefix: "lines_", ..Query::new(&lines_model, dialect, columns, DateReference::Latest) };
+    let customer_columns: Vec<String> =
+        crate::transactions::RFM_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let mut query = Query::new(model, dialect, &customer_columns, DateReference::Latest);
+    query.order_by = Some(dialect.quote(crate::transactions::RFM_COLUMNS[0]));
+    let mut sql = query.header(table);
+    let _ = writeln!(
+        sql,
+        "-- The rows of {} are purchase lines: they are aggregated per customer first (recency, frequency, monetary, \
+         average order value), one row per customer in the result, by customer id.",
+        comment(table)
+    );
+    sql.push_str("WITH\n");
+    let numbered = lines_query.read(&mut sql, table_sql, last_part, &[date_format]);
+    lines_query.numbers(&mut sql, &numbered);
+    lines_query.aggregate(&mut sql, roles);
+    let numbered = query.read(&mut sql, "customers_agg", "customers_agg", &[]);
+    query.numbers(&mut sql, &numbered);
+    let kept = query.cleaning(&mut sql);
+    query.scaled(&mut sql, &kept);
+    let side_table = query.assignment(&mut sql, "")?;
     query.result(&mut sql, &kept);
     Ok(SqlExport { query: sql, side_table })
 }
@@ -571,16 +631,30 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
              file, which the query does not compute. Apply it with `segment apply` or in the page"
         ));
     }
-    // The query reads the table as rows to segment; a model of customers aggregated from purchase
-    // lines would read a table of lines as if each were a customer, or need the customers' table the
-    // app writes, which a warehouse does not have: said, not written.
-    if let Some(lines) = &model.spec.transactions {
-        return refuse(format!(
-            "it segments customers aggregated from purchase lines (by \"{}\": recency, frequency, monetary), \
-             which the query does not compute yet. Apply it to the purchase lines with `segment apply`, which \
-             aggregates them as the page did",
-            lines.customer
-        ));
+    // Customers aggregated from purchase lines: the query aggregates a table of lines as the app did.
+    if let Some(roles) = &model.spec.transactions {
+        if model.lines.is_none() {
+            return refuse(format!(
+                "it segments customers aggregated from purchase lines (by \"{}\") and does not say how the lines \
+                 were written (a model saved before this version). Fit it again, or apply it with `segment apply`",
+                roles.customer
+            ));
+        }
+        if dialect == Dialect::Ansi {
+            return refuse(
+                "it segments customers aggregated from purchase lines, whose dates and cancelled invoices the \
+                 query reads with regular expressions, which standard SQL lacks. Export it for duckdb or spark"
+                    .into(),
+            );
+        }
+        if model.spec.cleaning.drop_missing == crate::clean::Scope::AllColumns {
+            return refuse(
+                "it drops customers with a missing value in any column, and the customers the app aggregated \
+                 also carry categories of their lines (a country) that the query does not. Set missing values to \
+                 the features only and fit it again, or apply it with `segment apply`"
+                    .into(),
+            );
+        }
     }
     // Date features: read in the training file's format, as days before the reference.
     let mut date_formats = Vec::new();
@@ -608,11 +682,6 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
              or \"Save the rules as a model\" in the page), or apply it with `segment apply`"
                 .into(),
         ),
-        Assignment::Rfm { .. } => refuse(
-            "RFM models score customers aggregated from purchase lines, which is not written as SQL \
-             yet. Apply it with `segment apply`"
-                .into(),
-        ),
         _ => Ok(date_formats),
     }
 }
@@ -631,6 +700,12 @@ struct Query<'a> {
     /// The reader's yes and no words, as SQL lists.
     yes: String,
     no: String,
+    /// Put before the names of the stages `read` and `numbers` write: the purchase lines' stages of a
+    /// model of customers ("lines_") stand beside the customers' own.
+    prefix: &'static str,
+    /// The order rows are numbered in, when not the table's scan order (the customers aggregated
+    /// from purchase lines: by their id, as `segment apply` writes them).
+    order_by: Option<String>,
 }
 
 /// The stage the rows are in after cleaning, and its column naming the rule that dropped a row.
@@ -669,6 +744,16 @@ impl<'a> Query<'a> {
             markers: markers.join(", "),
             yes: words(|p| p.0),
             no: words(|p| p.1),
+            prefix: "",
+            order_by: None,
+        }
+    }
+
+    /// The row number of each row: in the table's scan order, or by `order_by`.
+    fn row_number(&self) -> String {
+        match &self.order_by {
+            Some(order) => format!("ROW_NUMBER() OVER (ORDER BY {order})"),
+            None => self.dialect.row_number().to_string(),
         }
     }
 
@@ -764,17 +849,19 @@ impl<'a> Query<'a> {
         table_sql: &str,
         last_part: &str,
         date_formats: &[DateFormat],
-    ) -> &'static str {
-        let dialect = self.dialect;
+    ) -> String {
+        let (dialect, prefix) = (self.dialect, self.prefix);
         let read: Vec<String> =
             self.columns.iter().enumerate().map(|(i, c)| format!("{} AS __u{i}", dialect.quote(c))).collect();
-        let numbered = if last_part.eq_ignore_ascii_case("numbered") { "numbered_rows" } else { "numbered" };
+        let numbered = format!("{prefix}numbered");
+        let numbered =
+            if last_part.eq_ignore_ascii_case(&numbered) { format!("{numbered}_rows") } else { numbered };
         let date_features = &self.model.date_features;
         if date_features.is_empty() {
             let _ = writeln!(
                 sql,
                 "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
-                dialect.row_number(),
+                self.row_number(),
                 if read.is_empty() { "" } else { ", " },
                 read.join(", ")
             );
@@ -784,7 +871,8 @@ impl<'a> Query<'a> {
         // before), below the row numbers: an engine does not move a later stage's conditions through
         // the numbering (it is not deterministic), so it never copies these long expressions into
         // them (Spark ran out of memory planning a DBSCAN query that did).
-        let reader = if last_part.eq_ignore_ascii_case("table_read") { "table_read_0" } else { "table_read" };
+        let reader = format!("{prefix}table_read");
+        let reader = if last_part.eq_ignore_ascii_case(&reader) { format!("{reader}_0") } else { reader };
         let _ = writeln!(sql, "{reader} AS (SELECT {} FROM {table_sql}),", read.join(", "));
         let stages: Vec<[String; DATE_STAGES]> = date_features
             .iter()
@@ -792,11 +880,11 @@ impl<'a> Query<'a> {
             .enumerate()
             .map(|(k, (c, format))| date_stages(dialect, k, &self.col(c), *format))
             .collect();
-        let mut from = reader.to_string();
+        let mut from = reader;
         for step in 0..DATE_STAGES {
             let items: Vec<&str> = stages.iter().map(|s| s[step].as_str()).collect();
-            let _ = writeln!(sql, "dates{step} AS (SELECT *, {} FROM {from}),", items.join(", "));
-            from = format!("dates{step}");
+            let _ = writeln!(sql, "{prefix}dates{step} AS (SELECT *, {} FROM {from}),", items.join(", "));
+            from = format!("{prefix}dates{step}");
         }
         // The table's latest date in each column: one subquery, computed once, beside the numbers.
         let latest: String = match self.reference {
@@ -809,7 +897,7 @@ impl<'a> Query<'a> {
             sql,
             "{numbered} {} (SELECT {} AS __row, *{latest} FROM {from}),",
             dialect.reused(),
-            dialect.row_number()
+            self.row_number()
         );
         numbered
     }
@@ -850,17 +938,22 @@ impl<'a> Query<'a> {
                 )
             })
             .collect();
-        let _ = writeln!(sql, "texts AS (SELECT *{} FROM {numbered}),", more(&texts));
-        let mut before_casts = "texts".to_string();
+        let prefix = self.prefix;
+        let _ = writeln!(sql, "{prefix}texts AS (SELECT *{} FROM {numbered}),", more(&texts));
+        let mut before_casts = format!("{prefix}texts");
         if !numeric.is_empty() && formatted.iter().all(Option::is_some) {
             for k in 0..6 {
                 let items: Vec<&str> = formatted.iter().flatten().map(|f| f.stages[k].as_str()).collect();
-                let _ = writeln!(sql, "formats{k} AS (SELECT *, {} FROM {before_casts}),", items.join(", "));
-                before_casts = format!("formats{k}");
+                let _ = writeln!(
+                    sql,
+                    "{prefix}formats{k} AS (SELECT *, {} FROM {before_casts}),",
+                    items.join(", ")
+                );
+                before_casts = format!("{prefix}formats{k}");
             }
         }
-        let _ = writeln!(sql, "casts AS (SELECT *{} FROM {before_casts}),", more(&casts));
-        let _ = writeln!(sql, "numbers AS (SELECT *{} FROM casts),", more(&numbers));
+        let _ = writeln!(sql, "{prefix}casts AS (SELECT *{} FROM {before_casts}),", more(&casts));
+        let _ = writeln!(sql, "{prefix}numbers AS (SELECT *{} FROM {prefix}casts),", more(&numbers));
     }
 
     /// The cleaning rules, a stage each in the order every engine runs them ([`crate::clean::Rule`]):
@@ -1044,9 +1137,11 @@ impl<'a> Query<'a> {
                 self.rules(sql, order);
                 Ok(None)
             }
-            Assignment::Hdbscan(_) | Assignment::Rfm { .. } => {
-                Err(CoreError::BadModel("this method is not written as SQL".into()))
+            Assignment::Rfm { columns, edges, segment_of_group, .. } => {
+                self.rfm(sql, columns, edges, segment_of_group);
+                Ok(None)
             }
+            Assignment::Hdbscan(_) => Err(CoreError::BadModel("this method is not written as SQL".into())),
         }
     }
 
@@ -1120,6 +1215,90 @@ impl<'a> Query<'a> {
         let _ = writeln!(sql, "scores AS (\n{}\n),", parts.join("\n  UNION ALL\n"));
         let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("scores", "-__score", "__segment", ""));
         Ok(())
+    }
+
+    /// RFM scores: each letter's score from the quintile edges fixed at training (in the scaled space
+    /// the edges were kept in; a value equal to an edge scores as below it), then the segment of the
+    /// recency and frequency scores' group, written from [`crate::cluster::rfm::group`] for each of the
+    /// 25 pairs.
+    fn rfm(
+        &self,
+        sql: &mut String,
+        columns: &[usize; 3],
+        edges: &[[f64; 4]; 3],
+        segment_of_group: &[Option<u32>],
+    ) {
+        let below = |j: usize, e: &[f64; 4]| {
+            let terms: Vec<String> =
+                e.iter().map(|v| format!("CASE WHEN {} < __x{j} THEN 1 ELSE 0 END", lit(*v))).collect();
+            format!("({})", terms.join(" + "))
+        };
+        let _ = writeln!(
+            sql,
+            "rfm_scores AS (SELECT __row, 5 - {} AS __r, 1 + {} AS __f FROM scaled),",
+            below(columns[0], &edges[0]),
+            below(columns[1], &edges[1])
+        );
+        let mut cases = Vec::new();
+        for r in 1..=5u8 {
+            for f in 1..=5u8 {
+                if let Some(s) = segment_of_group.get(crate::cluster::rfm::group(r, f)).copied().flatten() {
+                    cases.push(format!("WHEN __r = {r} AND __f = {f} THEN {s}"));
+                }
+            }
+        }
+        let _ = writeln!(
+            sql,
+            "assigned AS (SELECT __row, CASE {} END AS __segment FROM rfm_scores)",
+            if cases.is_empty() { "WHEN FALSE THEN 0".to_string() } else { cases.join(" ") }
+        );
+    }
+
+    /// The purchase lines per customer, as [`crate::transactions::aggregate`] counts them: lines without
+    /// a customer, cancellations (an invoice of a C and a digit, or a negative quantity) and lines without
+    /// a readable date or amount are left out; recency is the days from a customer's last purchase to the
+    /// table's latest date (every line's), frequency the distinct invoices (without an invoice column,
+    /// the distinct purchase days), monetary the sum of quantity x price (or of the amount), and the
+    /// average order value monetary over frequency, both to 10 decimals as the app writes them.
+    fn aggregate(&self, sql: &mut String, roles: &crate::transactions::TransactionColumns) {
+        let dialect = self.dialect;
+        let text = |c: &str| format!("TRIM({})", dialect.text(&self.col(c)));
+        let customer = text(&roles.customer);
+        let quantity = roles.quantity.as_deref().map(|c| self.num(c));
+        let price = roles.price.as_deref().map(|c| self.num(c));
+        let line = match (&quantity, &price, roles.amount.as_deref()) {
+            (Some(q), Some(p), _) => format!("{q} * {p}"),
+            (_, _, Some(a)) => self.num(a),
+            _ => "NULL".into(),
+        };
+        let mut cancelled = Vec::new();
+        if let Some(invoice) = roles.invoice.as_deref() {
+            cancelled
+                .push(format!("COALESCE({}, FALSE)", dialect.full_match(&text(invoice), "(?s)[Cc][0-9].*")));
+        }
+        if let Some(q) = &quantity {
+            cancelled.push(format!("COALESCE({q} < 0e0, FALSE)"));
+        }
+        let cancelled = if cancelled.is_empty() { "FALSE".to_string() } else { cancelled.join(" OR ") };
+        let order = match roles.invoice.as_deref() {
+            Some(invoice) => format!("COALESCE({}, '')", text(invoice)),
+            None => "__day0".into(),
+        };
+        let _ = writeln!(
+            sql,
+            "lines_used AS (SELECT {customer} AS __customer, {order} AS __order, __day0 AS __day, __latest0 AS __latest, \
+             {line} AS __line FROM lines_numbers WHERE {customer} IS NOT NULL AND {customer} <> '' AND {customer} NOT IN \
+             ({}) AND NOT ({cancelled}) AND ({line}) IS NOT NULL AND __day0 IS NOT NULL),",
+            self.markers
+        );
+        let [id, recency, frequency, monetary, average] =
+            crate::transactions::RFM_COLUMNS.map(|c| dialect.quote(c));
+        let _ = writeln!(
+            sql,
+            "customers_agg AS (SELECT __customer AS {id}, CAST(FLOOR(MAX(__latest) - MAX(__day)) AS DOUBLE) AS {recency}, \
+             CAST(COUNT(DISTINCT __order) AS DOUBLE) AS {frequency}, ROUND(SUM(__line), 10) AS {monetary}, \
+             ROUND(SUM(__line) / COUNT(DISTINCT __order), 10) AS {average} FROM lines_used GROUP BY __customer),"
+        );
     }
 
     /// A rule model: the rules in the file's units, on the filled values, as a marketer reads them.

@@ -512,7 +512,10 @@ impl Session {
     pub fn save_model(&self, names: &[String], file_name: &str) -> Result<SegmentModel> {
         let last = self.last_or("the model saves its settings and segments")?;
         let file = self.file()?;
-        SegmentModel::from_result_text(&file.text.walkable()?, &file.table, last, names, file_name)
+        let mut model =
+            SegmentModel::from_result_text(&file.text.walkable()?, &file.table, last, names, file_name)?;
+        model.lines = file.aggregated.as_ref().map(|a| a.line_format.clone());
+        Ok(model)
     }
 
     /// The last run's model (or, with `rules`, its rule model) as one SQL query over `table` (whose
@@ -529,7 +532,10 @@ impl Session {
         if rules {
             model = model.rules_model()?;
         }
-        let columns = self.file()?.table.names();
+        let columns = model
+            .lines
+            .as_ref()
+            .map_or_else(|| self.file().map(|f| f.table.names()), |l| Ok(l.columns.clone()))?;
         let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
         crate::model::sql::export_sql(
             &model,
@@ -539,6 +545,28 @@ impl Session {
             &format!("{stem}-cores.csv"),
             crate::model::sql::DateReference::Latest,
         )
+    }
+
+    /// The last run's rules as the segmentation: its rule model (each customer to the first segment
+    /// whose rule holds, the most precise first; customers no rule describes in no segment) applied to
+    /// the loaded file, which stays loaded. The movement says who the rules place elsewhere than the run.
+    pub fn use_rules(
+        &mut self,
+        names: &[String],
+        file_name: &str,
+        progress: Progress,
+    ) -> Result<ApplyOutcome> {
+        let run = self.save_model(names, file_name)?;
+        let mut model = run.rules_model()?;
+        // The run's segments stay the reference: who the rules place elsewhere is the movement.
+        model.training.ids = run.training.ids;
+        model.training.id_segments = run.training.id_segments;
+        self.pending_apply = self.file.take();
+        let outcome = self.apply(model, None, &[], progress);
+        if self.file.is_none() {
+            self.file = self.pending_apply.take();
+        }
+        outcome
     }
 
     /// Applies a saved model to `bytes` (or, without, to the file of the last attempt, after the person
