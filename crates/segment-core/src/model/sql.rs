@@ -602,6 +602,7 @@ fn export_lines_sql(
         crate::transactions::RFM_COLUMNS.iter().map(|c| c.to_string()).collect();
     let mut query = Query::new(model, dialect, &customer_columns, DateReference::Latest);
     query.order_by = Some(dialect.quote(crate::transactions::RFM_COLUMNS[0]));
+    query.typed = true;
     let mut sql = query.header(table);
     let _ = writeln!(
         sql,
@@ -640,12 +641,25 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
                 roles.customer
             ));
         }
-        if dialect == Dialect::Ansi {
-            return refuse(
-                "it segments customers aggregated from purchase lines, whose dates and cancelled invoices the \
-                 query reads with regular expressions, which standard SQL lacks. Export it for duckdb or spark"
-                    .into(),
-            );
+        match dialect {
+            Dialect::Ansi => {
+                return refuse(
+                    "it segments customers aggregated from purchase lines, whose dates and cancelled invoices the \
+                     query reads with regular expressions, which standard SQL lacks. Export it for duckdb"
+                        .into(),
+                )
+            }
+            // Measured: Spark 3.5's optimizer runs out of memory planning the lines' filter over their
+            // reading stages (the query for the customers alone plans in seconds).
+            Dialect::Spark => {
+                return refuse(
+                    "it segments customers aggregated from purchase lines, and Spark's query planner runs out of \
+                     memory on the query that aggregates them. Export it for duckdb, or apply it with `segment \
+                     apply`"
+                        .into(),
+                )
+            }
+            Dialect::DuckDb => {}
         }
         if model.spec.cleaning.drop_missing == crate::clean::Scope::AllColumns {
             return refuse(
@@ -706,6 +720,10 @@ struct Query<'a> {
     /// The order rows are numbered in, when not the table's scan order (the customers aggregated
     /// from purchase lines: by their id, as `segment apply` writes them).
     order_by: Option<String>,
+    /// The columns are numbers already (the customers the query aggregated): read in one stage, not
+    /// parsed from text in several (a query as deep as two files' stages is more than Spark's analyzer
+    /// resolves).
+    typed: bool,
 }
 
 /// The stage the rows are in after cleaning, and its column naming the rule that dropped a row.
@@ -746,6 +764,7 @@ impl<'a> Query<'a> {
             no: words(|p| p.1),
             prefix: "",
             order_by: None,
+            typed: false,
         }
     }
 
@@ -905,6 +924,22 @@ impl<'a> Query<'a> {
     /// The numeric columns' cells as numbers: `texts`, the formats' stages, `casts` and `numbers`.
     fn numbers(&self, sql: &mut String, numbered: &str) {
         let (dialect, numeric, markers) = (self.dialect, &self.numeric, &self.markers);
+        if self.typed {
+            let read: Vec<String> = numeric
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let (u, v) = (self.col(c), dialect.try_double(&self.col(c)));
+                    format!(
+                        "TRIM({}) AS __txt{i}, CASE WHEN {v} - {v} = 0e0 AND ABS({v}) <= {} THEN {v} END AS __num{i}",
+                        dialect.text(&u),
+                        lit(crate::limits::MAX_MAGNITUDE)
+                    )
+                })
+                .collect();
+            let _ = writeln!(sql, "{}numbers AS (SELECT *{} FROM {numbered}),", self.prefix, more(&read));
+            return;
+        }
         let texts: Vec<String> = numeric
             .iter()
             .enumerate()
