@@ -3,7 +3,8 @@
 # edited by hand): the automatic choice (vs a scikit-learn k-means sweep) and the behaviour corpus (vs
 # scikit-learn's k-means on the planted behaviour columns), segments as rules (vs a scikit-learn
 # decision tree with 2k leaves), reading (vs pandas), DBSCAN (vs
-# linfa-clustering and scikit-learn), HDBSCAN (vs scikit-learn), both in wasm (Node), applying a saved
+# linfa-clustering and scikit-learn), HDBSCAN (vs scikit-learn), k-medoids (vs scikit-learn-extra),
+# DBSCAN and HDBSCAN in wasm (Node), applying a saved
 # model (vs a plain CSV copy), memory against the file's size (vs pandas + scikit-learn); with the
 # browser, loading a 100,000- and a 1,000,000-row export, DBSCAN on 1M rows, a re-run and applying a
 # model in headless Chromium; with --sql ROWS, the model as SQL in DuckDB (and Spark when installed)
