@@ -45,7 +45,7 @@ fn AggregatedNote(a: Aggregated) -> impl IntoView {
         thousands(r.without_customer), thousands(r.cancellations), thousands(r.unreadable)
     );
     let columns = a.columns.clone();
-    let names = a.line_columns.clone();
+    let names = a.line_format.columns.clone();
     view! {
         <section class="notice transactions-note" data-testid="rfm-report">
             <p>{text}</p>

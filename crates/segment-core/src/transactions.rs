@@ -603,16 +603,14 @@ pub enum LoadMode {
 pub struct Aggregated {
     pub columns: TransactionColumns,
     pub report: RfmReport,
-    /// The purchase lines' columns (for a person to choose others from).
-    #[serde(default)]
-    pub line_columns: Vec<String>,
     /// How the purchase lines' file was read (its encoding, and its delimiter): the customers' table
     /// is written again as UTF-8 with commas, which says nothing of the file the person gave.
     #[serde(default)]
     pub line_source: String,
     #[serde(default)]
     pub line_delimiter: u8,
-    /// How the purchase lines wrote their date and amounts, for a saved model's SQL.
+    /// How the purchase lines were written: their columns (for a person to choose others from), and
+    /// their date and amounts' formats (for a saved model's SQL).
     #[serde(default)]
     pub line_format: LineFormat,
 }
@@ -688,7 +686,6 @@ pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionCo
         return Err(CoreError::TooFewRows { rows: 0, needed: 3 });
     }
     let customers = csv.into_bytes();
-    let line_columns = table.names();
     let line_format = LineFormat::of(table, &columns);
     let (line_source, line_delimiter) = (table.source.clone(), table.delimiter);
     let (table, rows) = crate::ingest::read_csv_indexed(&customers, &mut |_| {})?;
@@ -696,14 +693,7 @@ pub fn aggregate_customers(bytes: Vec<u8>, table: &Table, columns: TransactionCo
         bytes: customers,
         rows,
         table,
-        aggregated: Some(Aggregated {
-            columns,
-            report,
-            line_columns,
-            line_source,
-            line_delimiter,
-            line_format,
-        }),
+        aggregated: Some(Aggregated { columns, report, line_source, line_delimiter, line_format }),
         purchases: Some(bytes),
     })
 }

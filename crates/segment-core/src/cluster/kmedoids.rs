@@ -164,25 +164,18 @@ impl KMedoidsValidParams {
         self.fit_from(&rows, n, medoids)
     }
 
-    /// Fits from the given first medoids (rows), as scikit-learn-extra with `init` set to their values.
-    pub fn fit_from_medoids(&self, x: ArrayView2<f64>, medoids: Vec<usize>) -> KMedoidsFit {
-        let (n, d) = x.dim();
-        let data: Vec<f64> = x.iter().copied().collect();
-        self.fit_from(&Rows { x: &data, d }, n, medoids.into_iter().filter(|&m| m < n).collect())
-    }
-
     fn fit_from(&self, rows: &Rows, n: usize, mut medoids: Vec<usize>) -> KMedoidsFit {
         let assign =
             |medoids: &[usize]| -> Vec<usize> { (0..n).map(|j| rows.nearest(medoids, j).0).collect() };
-        let mut iterations = 0;
+        // Each row's nearest medoid, assigned again only when a medoid moved.
+        let (mut labels, mut iterations) = (assign(&medoids), 0);
         while iterations < self.max_iter {
             iterations += 1;
-            let labels = assign(&medoids);
             if !rows.update(&mut medoids, &labels) {
                 break;
             }
+            labels = assign(&medoids);
         }
-        let labels = assign(&medoids);
         let cost = (0..n).map(|j| rows.dist(medoids[labels[j]], j)).sum();
         let (new_id, _) = canonical_ids(labels.iter().map(|&l| Some(l)));
         let mut canonical = vec![usize::MAX; new_id.iter().filter(|&&c| c != usize::MAX).count()];

@@ -588,16 +588,18 @@ fn export_lines_sql(
             roles.date
         ))
     })?;
-    // The lines as a model of their own would read them: the date column as days, the amounts as numbers.
-    let mut lines_model = model.clone();
-    lines_model.spec.features = Vec::new();
-    lines_model.date_features = vec![roles.date.clone()];
-    lines_model.date_formats = [(roles.date.clone(), date_format)].into_iter().collect();
-    lines_model.decimals = lines.decimals.clone();
-    lines_model.numeric_columns =
+    // The lines read as the app read them: the date column as days, the amounts as numbers.
+    let date_features = [roles.date.clone()];
+    let amounts: Vec<String> =
         [&roles.quantity, &roles.price, &roles.amount].into_iter().flatten().cloned().collect();
+    let reading = Reading {
+        features: &[],
+        date_features: &date_features,
+        numeric_columns: &amounts,
+        decimals: &lines.decimals,
+    };
     let lines_query =
-        Query { prefix: "lines_", ..Query::new(&lines_model, dialect, columns, DateReference::Latest) };
+        Query { prefix: "lines_", ..Query::reading(model, dialect, columns, DateReference::Latest, reading) };
     let customer_columns: Vec<String> =
         crate::transactions::RFM_COLUMNS.iter().map(|c| c.to_string()).collect();
     let mut query = Query::new(model, dialect, &customer_columns, DateReference::Latest);
@@ -700,6 +702,15 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
     }
 }
 
+/// How a query reads the table's columns: the features, the date columns, the numeric columns and
+/// their decimal separators.
+struct Reading<'a> {
+    features: &'a [String],
+    date_features: &'a [String],
+    numeric_columns: &'a [String],
+    decimals: &'a std::collections::BTreeMap<String, char>,
+}
+
 /// The query being written: the model, the dialect, the table's columns and how each is read.
 struct Query<'a> {
     model: &'a SegmentModel,
@@ -714,6 +725,10 @@ struct Query<'a> {
     /// The reader's yes and no words, as SQL lists.
     yes: String,
     no: String,
+    /// The columns read as dates (days), and each numeric column's decimal separator: the model's, or
+    /// for the purchase lines of a model of customers, the lines'.
+    date_features: &'a [String],
+    decimals: &'a std::collections::BTreeMap<String, char>,
     /// Put before the names of the stages `read` and `numbers` write: the purchase lines' stages of a
     /// model of customers ("lines_") stand beside the customers' own.
     prefix: &'static str,
@@ -739,11 +754,28 @@ impl<'a> Query<'a> {
         columns: &'a [String],
         reference: DateReference,
     ) -> Self {
-        let features = &model.spec.features;
+        let reading = Reading {
+            features: &model.spec.features,
+            date_features: &model.date_features,
+            numeric_columns: &model.numeric_columns,
+            decimals: &model.decimals,
+        };
+        Self::reading(model, dialect, columns, reference, reading)
+    }
+
+    /// A query that reads `columns` as `reading` says (the model's own reading, or its purchase lines').
+    fn reading(
+        model: &'a SegmentModel,
+        dialect: Dialect,
+        columns: &'a [String],
+        reference: DateReference,
+        reading: Reading<'a>,
+    ) -> Self {
+        let Reading { features, date_features, numeric_columns, decimals } = reading;
         let numeric = columns
             .iter()
-            .filter(|c| !model.date_features.contains(c))
-            .filter(|c| features.contains(c) || model.numeric_columns.contains(c))
+            .filter(|c| !date_features.contains(c))
+            .filter(|c| features.contains(c) || numeric_columns.contains(c))
             .collect();
         let markers: Vec<String> = MISSING_MARKERS.iter().map(|m| text_lit(dialect, m)).collect();
         let words = |pick: fn(&(&'static str, &'static str)) -> &'static str| {
@@ -762,6 +794,8 @@ impl<'a> Query<'a> {
             markers: markers.join(", "),
             yes: words(|p| p.0),
             no: words(|p| p.1),
+            date_features,
+            decimals,
             prefix: "",
             order_by: None,
             typed: false,
@@ -815,7 +849,7 @@ impl<'a> Query<'a> {
     /// A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words); a date
     /// feature's, the days from its date to the reference.
     fn value(&self, c: &str) -> String {
-        if let Some(k) = self.model.date_features.iter().position(|d| d == c) {
+        if let Some(k) = self.date_features.iter().position(|d| d == c) {
             let reference = match self.reference {
                 DateReference::AsOf(day) => lit(day as f64),
                 DateReference::Latest => format!("__latest{k}"),
@@ -875,7 +909,7 @@ impl<'a> Query<'a> {
         let numbered = format!("{prefix}numbered");
         let numbered =
             if last_part.eq_ignore_ascii_case(&numbered) { format!("{numbered}_rows") } else { numbered };
-        let date_features = &self.model.date_features;
+        let date_features = self.date_features;
         if date_features.is_empty() {
             let _ = writeln!(
                 sql,
@@ -949,7 +983,7 @@ impl<'a> Query<'a> {
         // "1.234,50 €", "(12.00)", "12 %"): read as the reader does, with the column's decimal separator
         // from the training file (the ANSI dialect, without regular expressions, reads plain numbers only).
         let decimals: Vec<char> =
-            numeric.iter().map(|c| self.model.decimals.get(c.as_str()).copied().unwrap_or('.')).collect();
+            numeric.iter().map(|c| self.decimals.get(c.as_str()).copied().unwrap_or('.')).collect();
         let formatted: Vec<Option<FormattedNumber>> =
             decimals.iter().enumerate().map(|(i, &decimal)| formatted_number(dialect, i, decimal)).collect();
         let casts: Vec<String> = (0..numeric.len())

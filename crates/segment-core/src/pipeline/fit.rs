@@ -7,7 +7,7 @@ use super::prepare::{prepare, Fitting, Prepared};
 use super::{Progress, Stage};
 use crate::cluster::dbscan::EpsIndex;
 pub use crate::cluster::MethodFit;
-use crate::cluster::{Assignment, FitInputs, KMeansValidParams};
+use crate::cluster::{Assignment, FitInputs};
 use crate::error::{CoreError, Result};
 use crate::features::FittedScaler;
 use crate::ingest::Table;
@@ -63,11 +63,6 @@ pub(crate) fn fit_inputs<'a>(spec: &'a AnalysisSpec, eps_index: Option<&'a EpsIn
 pub(crate) fn rows_needed(spec: &AnalysisSpec) -> Result<usize> {
     spec.validate()?;
     Ok(spec.method_settings().rows_needed(&fit_inputs(spec, None))?.max(3))
-}
-
-/// k-means as the spec sets it (see [`crate::cluster::KMeansSettings::params`]).
-pub(crate) fn kmeans_params(spec: &AnalysisSpec) -> Result<KMeansValidParams> {
-    spec.kmeans.params(spec.seed)
 }
 
 /// A k-based method needs at least k distinct customers (rows with different values): 500 identical

@@ -14,7 +14,7 @@ mod summary;
 
 pub(crate) use describe::{describe, silhouette_job, Fitted};
 pub use describe::{describe_from_table, explore_result, AnalysisResult, PcaMap, RowArrays, Scoring};
-pub(crate) use fit::{check_prepared, describe_fit, fit_prepared, kmeans_params, rows_needed};
+pub(crate) use fit::{check_prepared, describe_fit, fit_prepared, rows_needed};
 pub use fit::{fit_method, run, run_prepared, MethodFit, Segmentation};
 pub use guidance::{
     density_sweep, k_distance, k_distance_for, k_sweep, knee, KDistance, KSweep, SweepRow, Swept,

@@ -9,7 +9,7 @@
 //! Everything here belongs to one [`Prepared`]: the session clears it when the data settings change.
 
 use crate::cluster::{EpsIndex, EpsIndexBuild, KMeansJob};
-use crate::pipeline::{check_prepared, kmeans_params, MethodFit, Prepared, SWEEP_KS};
+use crate::pipeline::{check_prepared, MethodFit, Prepared, SWEEP_KS};
 use crate::spec::{AnalysisSpec, Method};
 
 /// Points searched from per step of building the [`EpsIndex`] (a neighbour or spanning-tree search
@@ -177,7 +177,7 @@ impl KeptFits {
             if self.get(&spec).is_some() || check_prepared(&spec, prepared).is_err() {
                 continue;
             }
-            let Ok(params) = kmeans_params(&spec) else { continue };
+            let Ok(params) = spec.kmeans.params(spec.seed) else { continue };
             self.ahead_job = Some((key, params.start(std::sync::Arc::clone(&prepared.x_scaled))));
             return;
         }
