@@ -424,7 +424,7 @@ pub fn describe_traits(
 }
 
 /// A category's level said of a segment where it is over-represented ("country Spain for 40% (20%
-/// overall)"), by the same thresholds as a flag; the most different level of each segment only.
+/// overall)"), the most over-represented level of each segment.
 fn category_traits(
     name: &str,
     levels: &crate::ingest::Levels,
@@ -432,7 +432,40 @@ fn category_traits(
     labels: &[i32],
     found: &mut [Vec<(f64, String)>],
 ) {
-    let k = found.len();
+    for (s, best) in over_represented(levels, kept, labels, found.len()).into_iter().enumerate() {
+        if let Some(Over { points, level, share, overall }) = best {
+            found[s].push((
+                points,
+                format!(
+                    "{name} {} for {:.0}% ({:.0}% overall)",
+                    levels.names[level],
+                    share * 100.0,
+                    overall * 100.0
+                ),
+            ));
+        }
+    }
+}
+
+/// A category's most over-represented level in a segment: its share there and overall, and the
+/// difference in points.
+#[derive(Debug, Clone, Copy)]
+struct Over {
+    points: f64,
+    level: usize,
+    share: f64,
+    overall: f64,
+}
+
+/// Per segment (`k` of them), the level of the category whose share there is at least
+/// [`TRAIT_POINTS`] above and [`TRAIT_LIFT`] times its share overall, the furthest above; None when no
+/// level is.
+fn over_represented(
+    levels: &crate::ingest::Levels,
+    kept: &[usize],
+    labels: &[i32],
+    k: usize,
+) -> Vec<Option<Over>> {
     let m = levels.names.len();
     // counts[s * m + level], and the segment's rows with a level.
     let (mut counts, mut seg_n) = (vec![0usize; k * m], vec![0usize; k]);
@@ -448,32 +481,74 @@ fn category_traits(
             }
         }
     }
-    if all_n == 0 {
-        return;
+    (0..k)
+        .map(|s| {
+            if all_n == 0 || seg_n[s] == 0 {
+                return None;
+            }
+            (0..m)
+                .filter_map(|level| {
+                    let overall = all[level] as f64 / all_n as f64;
+                    let share = counts[s * m + level] as f64 / seg_n[s] as f64;
+                    let over = share - overall >= TRAIT_POINTS && share >= TRAIT_LIFT * overall;
+                    over.then_some(Over { points: share - overall, level, share, overall })
+                })
+                .max_by(|a, b| a.points.total_cmp(&b.points))
+        })
+        .collect()
+}
+
+/// For categories the segmentation compares by value (k-prototypes): their levels no longer speak as
+/// numbers (how common a value is says nothing of the segment), the description and name start from
+/// the category value that most marks the segment ("plan premium for 78% (25% overall)"; "High
+/// Spenders, plan premium"), and the numbers follow.
+pub fn categories_said_by_value(
+    table: &crate::ingest::Table,
+    features: &[String],
+    categories: &[String],
+    kept: &[usize],
+    labels: &[i32],
+    profiles: &mut [SegmentProfile],
+) {
+    let k = profiles.len();
+    let mut best: Vec<Option<(f64, String)>> = vec![None; k];
+    for c in categories {
+        let Some(levels) = table.column(c).and_then(|c| c.levels.as_ref()) else { continue };
+        for (s, over) in over_represented(levels, kept, labels, k).into_iter().enumerate() {
+            let Some(o) = over else { continue };
+            if best[s].as_ref().is_none_or(|b| o.points > b.0) {
+                best[s] = Some((o.points, format!("{c} {}", levels.names[o.level])));
+            }
+        }
     }
-    for s in 0..k {
-        if seg_n[s] == 0 {
+    let numbers: Vec<String> = features.iter().filter(|f| !categories.contains(f)).cloned().collect();
+    for p in profiles.iter_mut() {
+        for l in p.levels.iter_mut().filter(|l| categories.contains(&l.feature)) {
+            l.ratio = f64::NAN;
+        }
+        let shown: Vec<FeatureLevel> =
+            p.levels.iter().filter(|l| !categories.contains(&l.feature)).cloned().collect();
+        p.description = profile_words(&shown, p.size);
+    }
+    let numbers_only: Vec<SegmentProfile> = profiles
+        .iter()
+        .map(|p| SegmentProfile {
+            levels: p.levels.iter().filter(|l| !categories.contains(&l.feature)).cloned().collect(),
+            ..p.clone()
+        })
+        .collect();
+    let names = suggest_names(&numbers, &numbers_only);
+    for ((p, name), best) in profiles.iter_mut().zip(names).zip(best) {
+        let Some((_, value)) = best else {
+            p.suggested_name = name;
             continue;
+        };
+        let lead = p.traits.iter().find(|t| t.starts_with(&value)).cloned();
+        if let Some(lead) = lead {
+            p.description =
+                if p.description.is_empty() { lead } else { format!("{lead}; {}", p.description) };
         }
-        let best = (0..m)
-            .filter_map(|level| {
-                let overall = all[level] as f64 / all_n as f64;
-                let share = counts[s * m + level] as f64 / seg_n[s] as f64;
-                let over = share - overall >= TRAIT_POINTS && share >= TRAIT_LIFT * overall;
-                over.then_some((share - overall, level, share, overall))
-            })
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((points, level, share, overall)) = best {
-            found[s].push((
-                points,
-                format!(
-                    "{name} {} for {:.0}% ({:.0}% overall)",
-                    levels.names[level],
-                    share * 100.0,
-                    overall * 100.0
-                ),
-            ));
-        }
+        p.suggested_name = if name.is_empty() { value } else { format!("{name}, {value}") };
     }
 }
 

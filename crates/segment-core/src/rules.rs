@@ -167,7 +167,20 @@ pub fn segment_rules(
     let sample: Vec<usize> = (0..n).step_by(step).collect();
     let values: Vec<Vec<f64>> = (0..d).map(|j| sample.iter().map(|&i| raw.value(i, j)).collect()).collect();
     let sample_labels: Vec<i32> = sample.iter().map(|&i| labels[i]).collect();
-    let thresholds: Vec<Vec<f64>> = values.iter().map(|v| quantiles(v)).collect();
+    // A category (a plan, a country) has no threshold: how common its value is reads as nothing a team
+    // could filter on.
+    let thresholds: Vec<Vec<f64>> = values
+        .iter()
+        .zip(features)
+        .map(|(v, f)| {
+            let category = table.column(f).is_some_and(|c| c.kind == ColumnKind::Categorical);
+            if category {
+                Vec::new()
+            } else {
+                quantiles(v)
+            }
+        })
+        .collect();
     let sample =
         Sample { values: &values, thresholds: &thresholds, labels: &sample_labels, features, days: &days };
     let grown: Vec<Clauses> = (0..k)

@@ -10,6 +10,7 @@ use crate::score::SilhouetteOptions;
 use serde::{Deserialize, Serialize};
 
 pub use crate::cluster::kmedoids::KMedoidsSettings;
+pub use crate::cluster::kprototypes::KPrototypesSettings;
 pub use crate::cluster::{DbscanSettings, HdbscanSettings, KMeansSettings, MixtureSettings, WardSettings};
 
 pub const SPEC_VERSION: u32 = 1;
@@ -29,14 +30,17 @@ pub enum Method {
     /// RFM scores: rules on recency, frequency and monetary (customers aggregated from purchases).
     Rfm,
     KMedoids,
+    /// k-prototypes: numbers and categories together.
+    KPrototypes,
 }
 
 impl Method {
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Dbscan,
         Method::Hdbscan,
         Method::KMeans,
         Method::KMedoids,
+        Method::KPrototypes,
         Method::GaussianMixture,
         Method::Ward,
         Method::Rfm,
@@ -44,7 +48,7 @@ impl Method {
 
     /// The method's fixed facts, as its module states them.
     pub fn info(self) -> &'static MethodInfo {
-        use crate::cluster::{dbscan, gmm, hdbscan, kmeans, kmedoids, rfm, ward};
+        use crate::cluster::{dbscan, gmm, hdbscan, kmeans, kmedoids, kprototypes, rfm, ward};
         match self {
             Method::Dbscan => &dbscan::INFO,
             Method::KMeans => &kmeans::INFO,
@@ -53,6 +57,7 @@ impl Method {
             Method::Hdbscan => &hdbscan::INFO,
             Method::Rfm => &rfm::INFO,
             Method::KMedoids => &kmedoids::INFO,
+            Method::KPrototypes => &kprototypes::INFO,
         }
     }
 
@@ -92,6 +97,8 @@ pub struct AnalysisSpec {
     pub hdbscan: HdbscanSettings,
     #[serde(default)]
     pub kmedoids: KMedoidsSettings,
+    #[serde(default)]
+    pub kprototypes: KPrototypesSettings,
     /// Seeds every random choice (the silhouette sample today).
     pub seed: u64,
     pub silhouette_max_exact: usize,
@@ -144,6 +151,7 @@ impl AnalysisSpec {
             ward: WardSettings::default(),
             hdbscan: HdbscanSettings::default(),
             kmedoids: KMedoidsSettings::default(),
+            kprototypes: KPrototypesSettings::default(),
             seed: 42,
             silhouette_max_exact: SilhouetteOptions::default().max_exact,
             silhouette_sample_size: SilhouetteOptions::default().sample_size,
@@ -215,6 +223,7 @@ impl AnalysisSpec {
             Method::Hdbscan => &self.hdbscan,
             Method::Rfm => &self.rfm,
             Method::KMedoids => &self.kmedoids,
+            Method::KPrototypes => &self.kprototypes,
         }
     }
 
@@ -228,7 +237,21 @@ impl AnalysisSpec {
             Method::Hdbscan => &mut self.hdbscan,
             Method::Rfm => &mut self.rfm,
             Method::KMedoids => &mut self.kmedoids,
+            Method::KPrototypes => &mut self.kprototypes,
         }
+    }
+
+    /// k-prototypes compares as categories the features that are category columns of `table` (a
+    /// plan, a country): the entry points that hold the table (the page's session, the command line)
+    /// set them so before a run, and the spec then says which they were.
+    pub fn with_categories_of(mut self, table: &Table) -> Self {
+        self.kprototypes.categories = self
+            .features
+            .iter()
+            .filter(|f| table.column(f).is_some_and(|c| c.kind == crate::ingest::ColumnKind::Categorical))
+            .cloned()
+            .collect();
+        self
     }
 
     /// The settings of the method in use.

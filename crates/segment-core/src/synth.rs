@@ -296,6 +296,46 @@ pub fn planted_transactions(n: usize, seed: u64) -> (String, std::collections::B
     (csv, truth)
 }
 
+/// A customer table of `n` customers in four planted groups that differ by their categories and one
+/// number only: a plan (each group its own, 95% of the time) and a channel (app for the low spenders, web for the high, 70% of the time), with spend
+/// low in two groups and high in two; a tenure that is noise, a region that is noise, and an id. Every
+/// plan is about as common as every other, so how common a customer's plan is says nothing of the
+/// group: a segmentation must compare the plans themselves. Returns the text and each row's group.
+/// With `columns` > 0, that many more columns alternate: numbers that are noise and categories of 4
+/// values tied to the group at 60% (a wide table for benchmarks).
+pub fn mixed_customers(n: usize, seed: u64, columns: usize) -> (String, Vec<usize>) {
+    let mut rng = SplitMix64::new(seed);
+    let plans = ["basic", "family", "premium", "student"];
+    let channels = ["app", "store", "web"];
+    let regions = ["north", "south", "east", "west", "centre"];
+    let mut out = String::from("customer_id,spend,tenure_months,plan,channel,region");
+    for c in 0..columns {
+        out.push_str(&if c % 2 == 0 { format!(",score_{c}") } else { format!(",segment_tag_{c}") });
+    }
+    out.push('\n');
+    let mut truth = Vec::with_capacity(n);
+    for i in 0..n {
+        let g = rng.below(4);
+        truth.push(g);
+        let spend = [40.0, 40.0, 160.0, 160.0][g] * (0.15 * rng.normal()).exp();
+        let tenure = 1 + rng.below(60);
+        let plan = if rng.unit() < 0.95 { plans[g] } else { plans[rng.below(4)] };
+        let channel = if rng.unit() < 0.7 { channels[[0, 0, 2, 2][g]] } else { channels[rng.below(3)] };
+        let region = regions[rng.below(5)];
+        out.push_str(&format!("C{:06},{spend:.2},{tenure},{plan},{channel},{region}", 100_000 + i));
+        for c in 0..columns {
+            if c % 2 == 0 {
+                out.push_str(&format!(",{:.3}", rng.normal()));
+            } else {
+                let v = if rng.unit() < 0.6 { g } else { rng.below(4) };
+                out.push_str(&format!(",t{c}_{v}"));
+            }
+        }
+        out.push('\n');
+    }
+    (out, truth)
+}
+
 /// A marketing-campaign customer export of `n` customers in the shape of the classic "customer
 /// personality" file (29 columns: an id, birth year, education, marital status, income with a few
 /// missing, children at home, enrolment date, days since the last purchase, six spend columns, five

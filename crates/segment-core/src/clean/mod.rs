@@ -403,8 +403,17 @@ impl Batch<'_> {
         self.fill_values();
         let bounds: Vec<Option<(f64, f64)>> = match self.fitted {
             Some(f) => f.bounds.clone(),
+            // A category has no outliers: how common a value is is no measure of the customer.
             None => (0..self.feature_columns.len())
-                .map(|j| outlier_bounds(method, self.kept.iter().map(|&r| self.value(j, r)).collect()))
+                .map(|j| {
+                    let category = self.feature_columns[j].kind == crate::ingest::ColumnKind::Categorical;
+                    let values = || self.kept.iter().map(|&r| self.value(j, r)).collect();
+                    if category {
+                        None
+                    } else {
+                        outlier_bounds(method, values())
+                    }
+                })
                 .collect(),
         };
         let rows_before = self.kept.len();

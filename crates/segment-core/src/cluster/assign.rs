@@ -6,6 +6,8 @@
 //!   of two segments lie within `eps` of it (DBSCAN then gives it the first segment that reached it).
 //! - k-means and Ward: the nearest segment centre (ties: the lower segment id).
 //! - Gaussian mixture: the most likely component.
+//! - k-prototypes: the nearest prototype by squared distance on the numbers plus gamma per category
+//!   that differs from the prototype's (ties: the lower segment id).
 //! - HDBSCAN: the `hdbscan` library's approximate predict, with one documented difference. A new row
 //!   gets a core distance among the training rows (its `min_samples`-th nearest, an identical training
 //!   row counted as itself), then its nearest training row in mutual reachability (ties: the nearer,
@@ -41,6 +43,17 @@ pub enum Assignment {
     Centroids {
         /// One centre per segment, in segment-id order.
         centroids: Vec<Vec<f64>>,
+    },
+    /// k-prototypes: the nearest prototype by squared distance on the numbers plus `gamma` per category
+    /// whose value differs from the prototype's.
+    Prototypes {
+        /// Per segment, in segment-id order, one value per feature: a number's mean (scaled), a
+        /// category's most common value (its code among the model's levels, see
+        /// [`crate::features::FittedScaler::levels`]).
+        prototypes: Vec<Vec<f64>>,
+        /// Which features are categories.
+        categorical: Vec<bool>,
+        gamma: f64,
     },
     /// Gaussian mixture: the most likely component.
     Mixture {
@@ -130,6 +143,15 @@ impl Assignment {
                 }
                 if !centroids.iter().flatten().all(sane) {
                     return Some("a centre that is not a number, or beyond 1e100");
+                }
+            }
+            Assignment::Prototypes { prototypes, categorical, gamma } => {
+                if prototypes.is_empty() || categorical.len() != d || prototypes.iter().any(|c| c.len() != d)
+                {
+                    return Some("the prototypes do not match the features");
+                }
+                if !(prototypes.iter().flatten().all(sane) && sane(gamma) && *gamma >= 0.0) {
+                    return Some("a prototype or gamma that is not a number, or beyond 1e100");
                 }
             }
             Assignment::Mixture { weights, means, covariances } => {
@@ -236,6 +258,7 @@ impl Assignment {
             Assignment::Dbscan { dims, .. } => *dims,
             Assignment::Hdbscan(m) => m.dims,
             Assignment::Centroids { centroids } => centroids.first().map_or(0, Vec::len),
+            Assignment::Prototypes { categorical, .. } => categorical.len(),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
             Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
             Assignment::Rules { conditions, alternatives, .. } => {
@@ -254,6 +277,7 @@ impl Assignment {
                 m.cluster_segment.iter().flatten().map(|&s| s as usize + 1).max().unwrap_or(0)
             }
             Assignment::Centroids { centroids } => centroids.len(),
+            Assignment::Prototypes { prototypes, .. } => prototypes.len(),
             Assignment::Mixture { weights, .. } => weights.len(),
             Assignment::Rfm { names, .. } => names.len(),
             Assignment::Rules { conditions, .. } => conditions.len(),
@@ -277,6 +301,12 @@ impl Assignment {
             Assignment::Centroids { centroids } => format!(
                 "each row joins the segment whose centre (the mean of its training rows; {} segments) is nearest",
                 centroids.len()
+            ),
+            Assignment::Prototypes { prototypes, gamma, .. } => format!(
+                "each row joins the segment whose prototype ({} segments: the mean of each number, the most common \
+                 value of each category) is nearest, counting squared differences on the numbers and {gamma} for \
+                 each category that differs",
+                prototypes.len()
             ),
             Assignment::Mixture { weights, .. } => format!(
                 "each row joins its most likely component of the mixture ({} components)",
@@ -307,6 +337,9 @@ impl Assignment {
                 None => Assigner::Nothing,
             },
             Assignment::Centroids { centroids } => Assigner::Centroids(centroids),
+            Assignment::Prototypes { prototypes, categorical, gamma } => {
+                Assigner::Prototypes { prototypes, categorical, gamma: *gamma }
+            }
             Assignment::Mixture { weights, means, covariances } => {
                 match Mixture::new(weights.clone(), means.clone(), covariances.clone()) {
                     Some(m) => Assigner::Mixture(m),
@@ -328,6 +361,11 @@ pub enum Assigner<'a> {
     Tree(KdIndex),
     Density(Box<HdbscanIndex>),
     Centroids(&'a [Vec<f64>]),
+    Prototypes {
+        prototypes: &'a [Vec<f64>],
+        categorical: &'a [bool],
+        gamma: f64,
+    },
     Mixture(Mixture),
     Rfm {
         columns: [usize; 3],
@@ -353,6 +391,12 @@ impl Assigner<'_> {
                 .iter()
                 .enumerate()
                 .map(|(s, c)| (s, dist2(c.as_slice(), x)))
+                .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                .map(|(s, _)| s),
+            Assigner::Prototypes { prototypes, categorical, gamma } => prototypes
+                .iter()
+                .enumerate()
+                .map(|(s, p)| (s, crate::cluster::kprototypes::cost(p, x, categorical, *gamma)))
                 .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
                 .map(|(s, _)| s),
             Assigner::Mixture(m) => m.most_likely(x),

@@ -120,6 +120,19 @@ pub trait ClusterMethod {
         Ok(None)
     }
 
+    /// The features this method compares as categories (codes of their values, by whether they
+    /// match) rather than as numbers: k-prototypes' ticked categories; none for the others.
+    fn categories(&self) -> &[String] {
+        &[]
+    }
+
+    /// The rows in the space where Euclidean distance is this method's distance, when it is not the
+    /// scaled rows' own (k-prototypes: categories as one column per value): the scores and the
+    /// scatter are measured there. None: the scaled rows.
+    fn scoring_space(&self, _x: ArrayView2<f64>, _features: &[String]) -> Option<ndarray::Array2<f64>> {
+        None
+    }
+
     /// Stability (refits on subsamples) is measured up to this many rows (None: always).
     fn stability_max_rows(&self) -> Option<usize> {
         None

@@ -10,6 +10,7 @@ pub use hdbscan::HdbscanSettings;
 pub(crate) mod kdtree;
 pub mod kmeans;
 pub mod kmedoids;
+pub mod kprototypes;
 pub mod method;
 pub mod params;
 mod reachability;

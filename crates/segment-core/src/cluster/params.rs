@@ -88,6 +88,20 @@ pub fn n_init(n_init: usize) -> Result<(), CoreError> {
     invalid("n_init", n_init, format!("k-means initialisations must be between 1 and {MAX_N_INIT}"))
 }
 
+/// k-prototypes' weight of one differing category against squared distance on the scaled numbers.
+pub fn gamma(gamma: f64) -> Result<(), CoreError> {
+    if (0.0..=MAX_MAGNITUDE).contains(&gamma) {
+        return Ok(());
+    }
+    invalid(
+        "gamma",
+        gamma,
+        "gamma must be a number from 0 (categories ignored) up to 1e100; about half the numbers' standard \
+         deviation weighs a differing category like a typical difference in the numbers"
+            .into(),
+    )
+}
+
 /// HDBSCAN's smallest segment.
 pub fn min_cluster_size(size: usize) -> Result<(), CoreError> {
     if (2..=MAX_MIN_CLUSTER_SIZE).contains(&size) {

@@ -31,18 +31,32 @@ pub fn x_raw_filled(table: &Table, features: &[String], kept: &[usize], fill: &[
 pub struct RawRows<'a> {
     /// Per feature: the column's values, its latest date (date features), its fill value.
     columns: Vec<(&'a Values, Option<f64>, Option<f64>)>,
+    /// Per feature, a category column's values by name (None for the others).
+    levels: Vec<Option<&'a crate::ingest::Levels>>,
     kept: &'a [usize],
 }
 
 impl<'a> RawRows<'a> {
     pub fn new(table: &'a Table, features: &[String], kept: &'a [usize], fill: &[Option<f64>]) -> Self {
-        let columns = features
+        let found: Vec<&crate::ingest::Column> = features.iter().filter_map(|f| table.column(f)).collect();
+        let columns = found
             .iter()
-            .filter_map(|f| table.column(f))
             .enumerate()
             .map(|(j, c)| (&c.values, c.latest_date(), fill.get(j).copied().flatten()))
             .collect();
-        Self { columns, kept }
+        let levels = found.iter().map(|c| c.levels.as_ref()).collect();
+        Self { columns, levels, kept }
+    }
+
+    /// The names of feature `j`'s values, for a category column.
+    pub fn level_names(&self, j: usize) -> Option<&'a [String]> {
+        self.levels.get(j).copied().flatten().map(|l| l.names.as_slice())
+    }
+
+    /// The value (its position in [`Self::level_names`]) of feature `j` in the `i`-th kept row, for a
+    /// category column; None where the cell is missing.
+    pub fn level(&self, i: usize, j: usize) -> Option<usize> {
+        self.levels.get(j).copied().flatten().and_then(|l| l.at(self.kept[i]))
     }
 
     pub fn rows(&self) -> usize {

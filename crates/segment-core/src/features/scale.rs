@@ -48,6 +48,11 @@ pub struct FittedScaler {
     pub kind: ScalerKind,
     pub offset: Vec<f64>,
     pub scale: Vec<f64>,
+    /// Per feature, for a category compared by value (k-prototypes): its values by name, the code of a
+    /// value being its position here (offset 0, scale 1); a new file's values are coded by these names.
+    /// Empty when no feature is such a category.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<Option<Vec<String>>>,
 }
 
 impl FittedScaler {
@@ -67,7 +72,7 @@ impl FittedScaler {
                 (offset, scale)
             })
             .unzip();
-        Self { kind, offset, scale }
+        Self { kind, offset, scale, levels: Vec::new() }
     }
 
     pub fn transform(&self, x_raw: ArrayView2<f64>) -> Array2<f64> {

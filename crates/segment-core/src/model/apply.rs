@@ -337,7 +337,12 @@ fn column_kind_words(kind: ColumnKind) -> &'static str {
 fn drift(model: &SegmentModel, raw: &crate::features::RawRows) -> Vec<ColumnDrift> {
     let mut counter = DriftCounter::new(model.features.len());
     for i in 0..raw.rows() {
-        (0..raw.features()).for_each(|j| counter.add(model, j, raw.value(i, j)));
+        (0..raw.features()).for_each(|j| {
+            // A category compared by value: its drift is not measured (how common a value is in this
+            // file says nothing of the segments).
+            let by_value = model.scaler.levels.get(j).is_some_and(Option::is_some);
+            counter.add(model, j, if by_value { model.features[j].mean } else { raw.value(i, j) })
+        });
     }
     counter.finish(model)
 }

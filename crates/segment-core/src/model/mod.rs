@@ -213,6 +213,7 @@ impl SegmentModel {
             Assignment::Dbscan { core_points, .. } => core_points.as_slice(),
             Assignment::Hdbscan(m) => m.points.as_slice(),
             Assignment::Centroids { .. }
+            | Assignment::Prototypes { .. }
             | Assignment::Mixture { .. }
             | Assignment::Rfm { .. }
             | Assignment::Rules { .. } => &[][..],
@@ -220,6 +221,9 @@ impl SegmentModel {
         let finite = |v: &f64| v.is_finite();
         let centroids_finite = match &assignment {
             Assignment::Centroids { centroids } => centroids.iter().flatten().all(finite),
+            Assignment::Prototypes { prototypes, gamma, .. } => {
+                prototypes.iter().flatten().all(finite) && gamma.is_finite()
+            }
             Assignment::Mixture { weights, means, covariances } => {
                 weights.iter().chain(means.iter().flatten()).chain(covariances.iter().flatten()).all(finite)
             }

@@ -1210,7 +1210,9 @@ impl<'a> Query<'a> {
                 self.rfm(sql, columns, edges, segment_of_group);
                 Ok(None)
             }
-            Assignment::Hdbscan(_) => Err(CoreError::BadModel("this method is not written as SQL".into())),
+            Assignment::Hdbscan(_) | Assignment::Prototypes { .. } => {
+                Err(CoreError::BadModel("this method is not written as SQL".into()))
+            }
         }
     }
 

@@ -334,8 +334,13 @@ pub fn apply_framed(
     output: impl Write,
     on_progress: &mut dyn FnMut(u64, usize),
 ) -> Result<StreamSummary> {
-    // Category features are relative to the whole file (each value's share of it).
-    if let Some(column) = model.category_features.first() {
+    // Category features as how common their value is are relative to the whole file (each value's
+    // share of it); categories compared by value (k-prototypes) are read row by row.
+    let by_value = |c: &String| {
+        let j = model.spec.features.iter().position(|f| f == c);
+        j.and_then(|j| model.scaler.levels.get(j)).is_some_and(Option::is_some)
+    };
+    if let Some(column) = model.category_features.iter().find(|c| !by_value(c)) {
         return Err(CoreError::BadModel(format!(
             "it segments on the category column \"{column}\" as how common each value is in the file, \
              which is only known once the whole file is read, so it cannot be applied while streaming. \
@@ -404,7 +409,11 @@ pub fn apply_framed(
         let values_filled: Vec<f64> = values
             .iter()
             .enumerate()
-            .map(|(j, v)| filled(v.unwrap_or(f64::NAN), model.cleaning_fit.fill.get(j).copied().flatten()))
+            .map(|(j, v)| match plan.levels[j] {
+                // A category's missing value, kept by a fill, is its most common one (code 0).
+                Some(_) => v.unwrap_or(if plan.imputing[j] { 0.0 } else { f64::NAN }),
+                None => filled(v.unwrap_or(f64::NAN), model.cleaning_fit.fill.get(j).copied().flatten()),
+            })
             .collect();
         let added: [&[u8]; 2] = match plan.dropped_by(record, &cells, &values, &values_filled, &mut seen) {
             Some(rule) => {
@@ -414,6 +423,12 @@ pub fn apply_framed(
             None => {
                 summary.rows_used += 1;
                 for (j, &v) in values_filled.iter().enumerate() {
+                    if plan.levels[j].is_some() {
+                        // A category's code, unscaled; its drift is not measured (see the page's apply).
+                        x_scaled[j] = v;
+                        drift.add(model, j, model.features[j].mean);
+                        continue;
+                    }
                     x_scaled[j] = model.scaler.scale_value(j, plan.transforms[j].map_or(v, |t| t.apply(v)));
                     drift.add(model, j, v);
                 }
@@ -473,6 +488,9 @@ struct RowPlan<'m> {
     transforms: Vec<Option<crate::features::Transform>>,
     /// Per model feature: whether its missing values are filled.
     imputing: Vec<bool>,
+    /// Per model feature, for a category compared by value: the model's values by name (a value's code
+    /// is its position; one the model never saw, one past the last).
+    levels: Vec<Option<&'m [String]>>,
     /// The id column duplicates are checked in: the model's (as this file names it).
     id_index: Option<usize>,
     id_numeric: bool,
@@ -550,6 +568,9 @@ impl<'m> RowPlan<'m> {
             decimals,
             transforms: model.spec.features.iter().map(|f| model.spec.transforms.get(f).copied()).collect(),
             imputing,
+            levels: (0..model.spec.features.len())
+                .map(|j| model.scaler.levels.get(j).and_then(Option::as_deref))
+                .collect(),
             id_index,
             steps,
             n_columns: names.len(),
@@ -567,14 +588,20 @@ impl<'m> RowPlan<'m> {
         self.features
             .iter()
             .zip(&self.date_of)
-            .map(|(&i, date)| match (date, cells[i]) {
+            .zip(&self.levels)
+            .map(|((&i, date), levels)| match (date, cells[i]) {
+                (_, Cell::Missing) => None,
+                _ if levels.is_some() => {
+                    let names = levels.unwrap_or(&[]);
+                    let cell = text(i)?.trim();
+                    Some(names.iter().position(|n| n == cell).unwrap_or(names.len()) as f64)
+                }
                 (Some(date), _) => {
                     let day = parse_date(text(i)?.trim(), date.format)?;
                     Some((date.reference - day) as f64)
                 }
                 (None, Cell::Number(v)) => Some(v),
                 (None, Cell::Text) => text(i).and_then(crate::ingest::boolean_value),
-                (None, Cell::Missing) => None,
             })
             .collect()
     }

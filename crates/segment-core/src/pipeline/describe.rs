@@ -151,7 +151,22 @@ pub fn describe_from_table(
         .map(|f| table.column(f).is_some_and(|c| c.kind == crate::ingest::ColumnKind::Date))
         .collect();
     crate::profile::mark_dates(&result.spec.features, &days, &mut result.profiles);
-    crate::profile::describe_traits(table, &result.spec.features, kept, &result.labels, &mut result.profiles);
+    // Categories compared by value (k-prototypes) are said as shares of their values, as the
+    // categories that are not features are.
+    let categories = result.spec.method_settings().categories();
+    let numbers: Vec<String> =
+        result.spec.features.iter().filter(|f| !categories.contains(f)).cloned().collect();
+    crate::profile::describe_traits(table, &numbers, kept, &result.labels, &mut result.profiles);
+    if !categories.is_empty() {
+        crate::profile::categories_said_by_value(
+            table,
+            &result.spec.features,
+            categories,
+            kept,
+            &result.labels,
+            &mut result.profiles,
+        );
+    }
     let rules = crate::rules::segment_rules(
         table,
         &result.spec.features,
@@ -160,9 +175,10 @@ pub fn describe_from_table(
         &result.labels,
         result.segment_sizes.len(),
     );
-    result.rule_price = rules
-        .fidelity
-        .and_then(|_| crate::rules::price_of_explainability(x_scaled, &result.labels, &rules.assigned));
+    result.rule_price = rules.fidelity.and_then(|_| {
+        let space = scoring_rows(&result.spec, x_scaled);
+        crate::rules::price_of_explainability(space.view(), &result.labels, &rules.assigned)
+    });
     for (profile, rule) in result.profiles.iter_mut().zip(rules.rules) {
         profile.rule = rule;
     }
@@ -269,6 +285,8 @@ pub(crate) fn silhouette_job(
     spec: &AnalysisSpec,
 ) -> Option<SilhouetteJob> {
     let options = spec.silhouette_options();
+    let space = scoring_rows(spec, x_scaled);
+    let x_scaled = space.view();
     match gaps_closed(labels.iter().filter_map(|&l| usize::try_from(l).ok()), n_segments) {
         None => SilhouetteJob::new(x_scaled, labels, options),
         Some(new_id) => SilhouetteJob::new(x_scaled, &Renumbered { labels, new_id }, options),
@@ -304,12 +322,27 @@ fn compact(labels: &[Option<usize>], n_segments: usize) -> std::borrow::Cow<'_, 
     }
 }
 
+/// The rows where the spec's method measures distance: the scaled rows, or for k-prototypes their
+/// categories as one column per value ([`crate::cluster::ClusterMethod::scoring_space`]). Every score
+/// of a segmentation is measured there.
+pub(crate) fn scoring_rows<'a>(
+    spec: &AnalysisSpec,
+    x_scaled: ArrayView2<'a, f64>,
+) -> ndarray::CowArray<'a, f64, ndarray::Ix2> {
+    match spec.method_settings().scoring_space(x_scaled, &spec.features) {
+        Some(space) => space.into(),
+        None => x_scaled.into(),
+    }
+}
+
 pub(crate) fn score_all(
     x_scaled: ArrayView2<f64>,
     labels: &[Option<usize>],
     spec: &AnalysisSpec,
     scoring: Scoring,
 ) -> Scores {
+    let space = scoring_rows(spec, x_scaled);
+    let x_scaled = space.view();
     let deferred = scoring == Scoring::Deferred;
     Scores {
         silhouette: if deferred { None } else { silhouette(x_scaled, labels, spec.silhouette_options()) },

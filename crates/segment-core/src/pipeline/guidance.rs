@@ -157,7 +157,7 @@ fn sweep_row(
 ) -> SweepRow {
     SweepRow {
         k: value,
-        inertia: crate::score::within_sse(x_scaled, labels),
+        inertia: crate::score::within_sse(super::describe::scoring_rows(spec, x_scaled).view(), labels),
         scores: score_all(x_scaled, labels, spec, super::Scoring::Now),
         segments: labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0),
         noise: labels.iter().filter(|l| l.is_none()).count(),

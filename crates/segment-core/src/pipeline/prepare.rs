@@ -23,6 +23,8 @@ pub struct DataKey {
     transforms: BTreeMap<String, Transform>,
     scaler: ScalerKind,
     id_column: Option<String>,
+    /// The features compared as categories (k-prototypes): their columns hold codes.
+    categories: Vec<String>,
 }
 
 impl DataKey {
@@ -33,6 +35,7 @@ impl DataKey {
             transforms: spec.transforms.clone(),
             scaler: spec.scaler,
             id_column: spec.id_column.clone(),
+            categories: spec.method_settings().categories().to_vec(),
         }
     }
 }
@@ -90,17 +93,39 @@ pub(crate) fn scaled_rows(
 ) -> (FittedScaler, Array2<f64>) {
     let transforms: Vec<Option<Transform>> =
         spec.features.iter().map(|f| spec.transforms.get(f).copied()).collect();
-    let model = |i: usize, j: usize| {
-        let v = raw.value(i, j);
-        transforms.get(j).copied().flatten().map_or(v, |t| t.apply(v))
+    let levels = category_codes(raw, spec, given);
+    let model = |i: usize, j: usize| match levels.get(j).and_then(Option::as_ref) {
+        // A category compared by value: its code (a missing cell, kept by a fill, the most common value).
+        Some((_, codes)) => raw.level(i, j).map_or(0.0, |l| codes.get(l).copied().unwrap_or(0.0)),
+        None => {
+            let v = raw.value(i, j);
+            transforms.get(j).copied().flatten().map_or(v, |t| t.apply(v))
+        }
     };
     let d = raw.features();
     let scaler = match given {
         Some(scaler) => scaler.clone(),
-        None => FittedScaler::fit_columns(
-            spec.scaler,
-            (0..d).map(|j| (0..raw.rows()).map(|i| model(i, j)).collect()),
-        ),
+        None => {
+            let mut scaler = FittedScaler::fit_columns(
+                spec.scaler,
+                (0..d).map(|j| {
+                    if levels[j].is_some() {
+                        Vec::new()
+                    } else {
+                        (0..raw.rows()).map(|i| model(i, j)).collect()
+                    }
+                }),
+            );
+            if levels.iter().any(Option::is_some) {
+                for (j, l) in levels.iter().enumerate() {
+                    if l.is_some() {
+                        (scaler.offset[j], scaler.scale[j]) = (0.0, 1.0);
+                    }
+                }
+                scaler.levels = levels.iter().map(|l| l.as_ref().map(|(names, _)| names.clone())).collect();
+            }
+            scaler
+        }
     };
     let n = at.map_or(raw.rows(), <[usize]>::len);
     let x = Array2::from_shape_fn((n, d), |(r, j)| {
@@ -108,6 +133,50 @@ pub(crate) fn scaled_rows(
         scaler.scale_value(j, model(i, j))
     });
     (scaler, x)
+}
+
+/// Per feature, for a category the method compares by value: its values by name (the given model's, else
+/// the table's) and, per value of the table, its code among them (a value the model never saw: one past
+/// the last, which matches no prototype). None for the other features.
+type Codes = Option<(Vec<String>, Vec<f64>)>;
+
+fn category_codes(raw: &RawRows, spec: &AnalysisSpec, given: Option<&FittedScaler>) -> Vec<Codes> {
+    let categories = spec.method_settings().categories();
+    (0..raw.features())
+        .map(|j| {
+            let feature = spec.features.get(j)?;
+            if !categories.contains(feature) {
+                return None;
+            }
+            let table = raw.level_names(j)?;
+            let names =
+                given.and_then(|s| s.levels.get(j).cloned().flatten()).unwrap_or_else(|| table.to_vec());
+            let codes = table
+                .iter()
+                .map(|t| names.iter().position(|n| n == t).unwrap_or(names.len()) as f64)
+                .collect();
+            Some((names, codes))
+        })
+        .collect()
+}
+
+/// Every category the method compares by value is a feature and a category column of the table.
+fn check_categories(table: &Table, spec: &AnalysisSpec) -> Result<()> {
+    for c in spec.method_settings().categories() {
+        let column = table.column(c);
+        let is_category =
+            column.is_some_and(|c| c.kind == crate::ingest::ColumnKind::Categorical && c.levels.is_some());
+        if !spec.features.contains(c) || !is_category {
+            return Err(CoreError::InvalidParameter {
+                name: c.clone(),
+                value: column.map_or("no such column".into(), |c| format!("{:?}", c.kind).to_lowercase()),
+                reason: "k-prototypes compares categories by value: this must be a feature and a column of few \
+                         distinct texts (a plan, a country); untick it as a category, or choose another column"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Cleans, picks the features and scales: the steps every method, the k sweep, the stability and a
@@ -123,6 +192,7 @@ pub fn prepare(
     if spec.features.is_empty() {
         return Err(CoreError::NoFeatures);
     }
+    check_categories(table, spec)?;
     progress(Stage::Cleaning, 0.0);
     let (given_cleaning, given_scaler) = match fitting {
         Fitting::Learn => (None, None),

@@ -307,7 +307,17 @@ impl Session {
         self.last.as_ref().ok_or(CoreError::NoFile)
     }
 
+    /// `spec` as this file reads it: k-prototypes without categories named compares every feature that
+    /// is a category column by value (the spec of the result then names them).
+    fn resolved<'a>(&self, spec: &'a AnalysisSpec) -> Result<std::borrow::Cow<'a, AnalysisSpec>> {
+        if spec.method == crate::spec::Method::KPrototypes && spec.kprototypes.categories.is_empty() {
+            return Ok(std::borrow::Cow::Owned(spec.clone().with_categories_of(self.table()?)));
+        }
+        Ok(std::borrow::Cow::Borrowed(spec))
+    }
+
     fn fit(&mut self, spec: &AnalysisSpec, scoring: Scoring, progress: Progress) -> Result<Segmentation> {
+        let spec = &self.resolved(spec)?.into_owned();
         // Parameters are checked before any cleaning, so a typo fails at once.
         rows_needed(spec)?;
         self.drop_last();
@@ -414,6 +424,7 @@ impl Session {
     /// k = 2..=10 with `spec`'s method (k-means for one without k), or HDBSCAN's min_cluster_size
     /// ladder ([`density_sweep`]), on the rows prepared for it.
     pub fn sweep(&mut self, spec: &AnalysisSpec, progress: Progress) -> Result<KSweep> {
+        let spec = &self.resolved(spec)?.into_owned();
         let x_scaled = std::sync::Arc::clone(&self.prepared(spec, progress)?.x_scaled);
         if spec.method == crate::spec::Method::Hdbscan {
             density_sweep(spec, x_scaled.view(), progress)

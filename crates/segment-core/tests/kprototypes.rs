@@ -1,0 +1,119 @@
+//! k-prototypes on customer files with categories: planted groups that differ by their categories
+//! are found when the categories are compared by value, and not when they enter as how common their
+//! value is; the segments speak in categories; a saved model assigns a new file's customers alike in
+//! the page's apply and in the streaming apply (the command line's).
+
+use segment_core::ingest::read_csv;
+use segment_core::model::{apply, apply_stream, SegmentModel};
+use segment_core::score::adjusted_rand_index;
+use segment_core::session::Session;
+use segment_core::spec::{AnalysisSpec, Method};
+use segment_core::transactions::LoadMode;
+
+fn session(csv: &str) -> Session {
+    let mut s = Session::new();
+    s.load(csv.as_bytes().to_vec(), &LoadMode::AsIs, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+fn spec_for(s: &Session, method: Method) -> AnalysisSpec {
+    let table = s.table().unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = AnalysisSpec::default_for(table);
+    spec.features = ["spend", "plan", "channel"].map(String::from).to_vec();
+    spec.transforms.clear();
+    spec.method = method;
+    spec.set_k(4);
+    spec
+}
+
+fn labels_of(s: &Session) -> Vec<Option<usize>> {
+    s.segmentation().map(|seg| seg.labels()).unwrap_or_default()
+}
+
+/// The acceptance test of the mixed-data issue: four groups told apart only by a plan, a channel and
+/// spend (every plan about as common) are recovered by k-prototypes (ARI >= 0.9) and not by k-means on
+/// the same columns with the categories as how common their value is (ARI < 0.6).
+#[test]
+fn groups_that_differ_by_category_are_found_by_comparing_the_categories() {
+    let (csv, truth) = segment_core::synth::mixed_customers(4_000, 7, 0);
+    let truth: Vec<Option<usize>> = truth.into_iter().map(Some).collect();
+    let mut s = session(&csv);
+    let spec = spec_for(&s, Method::KPrototypes);
+    s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let ours = adjusted_rand_index(&labels_of(&s), &truth);
+    assert!(ours >= 0.9, "k-prototypes ARI {ours}");
+    let result = s.segmentation().unwrap_or_else(|| panic!("no result"));
+    assert_eq!(result.spec.kprototypes.categories, vec!["plan".to_string(), "channel".to_string()]);
+    // The segments speak in the plan: each segment's description starts from its plan.
+    for p in &result.profiles {
+        assert!(p.description.starts_with("plan "), "{}", p.description);
+        assert!(p.suggested_name.contains("plan "), "{}", p.suggested_name);
+    }
+    assert!(result.scores.silhouette.as_ref().is_some_and(|s| s.mean > 0.0));
+
+    let frequency = spec_for(&s, Method::KMeans);
+    s.run(&frequency, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let theirs = adjusted_rand_index(&labels_of(&s), &truth);
+    assert!(theirs < 0.6, "k-means on how common the values are: ARI {theirs}");
+}
+
+/// Without a category among the features, k-prototypes says what to do; with a category that is not
+/// a category column, which column and why.
+#[test]
+fn k_prototypes_without_categories_says_what_to_tick() {
+    let (csv, _) = segment_core::synth::mixed_customers(300, 1, 0);
+    let mut s = session(&csv);
+    let mut spec = spec_for(&s, Method::KPrototypes);
+    spec.features = vec!["spend".into(), "tenure_months".into()];
+    let err = s.run(&spec, &mut |_, _| {}).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("tick at least one category column"), "{err}");
+    spec.features.push("customer_id".into());
+    spec.kprototypes.categories = vec!["tenure_months".into()];
+    let err = s.run(&spec, &mut |_, _| {}).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("tenure_months") && err.contains("compares categories by value"), "{err}");
+}
+
+/// A saved k-prototypes model assigns next month's file (new customers, a plan the model never saw, a
+/// missing channel) the same in the page's apply and the streaming apply, and its own training file
+/// to the segments it was fitted with.
+#[test]
+fn a_saved_model_assigns_by_value_in_the_page_and_in_the_stream() {
+    let (csv, _) = segment_core::synth::mixed_customers(2_000, 11, 0);
+    let mut s = session(&csv);
+    let spec = spec_for(&s, Method::KPrototypes);
+    s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let trained = labels_of(&s);
+    let model = s.save_model(&[], "train.csv").unwrap_or_else(|e| panic!("{e}"));
+    let model = SegmentModel::from_json(&model.to_json()).unwrap_or_else(|e| panic!("{e}"));
+
+    // The training file: every customer keeps its segment.
+    let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let applied =
+        apply(&model, csv.as_bytes(), &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(applied.result.labels(), trained);
+
+    // Next month: other customers, in another order of plans (the file's most common first differs),
+    // one plan the model never saw and a few missing channels.
+    let (next, _) = segment_core::synth::mixed_customers(1_000, 12, 0);
+    let next = next.replacen("student", "platinum", 5).replacen(",app,", ",,", 3);
+    let table = read_csv(next.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let applied =
+        apply(&model, next.as_bytes(), &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let page_labels: Vec<Option<usize>> = applied.result.labels();
+    let mut out = Vec::new();
+    let summary = apply_stream(&model, &[], &[], next.as_bytes(), &mut out, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8(out).unwrap_or_default();
+    let streamed: Vec<Option<usize>> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            // customer_id,spend,tenure_months,plan,channel,region,segment,segment_name
+            let seg = l.split(',').nth(6)?;
+            Some(seg.parse::<usize>().ok().map(|s| s - 1))
+        })
+        .filter(|s| s.is_some())
+        .collect();
+    assert_eq!(summary.rows_used, page_labels.len());
+    assert_eq!(streamed, page_labels);
+}
