@@ -22,7 +22,12 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
     // The silhouette comes with the result or, after a run, a moment later (measured after the draw).
     let sil = move || state.silhouette.get();
     let measuring = move || state.status.get() == Status::Scoring && state.silhouette.with(Option::is_none);
-    let features = r.spec.features.clone();
+    // A category compared by value (k-prototypes) has no mean: its values are said in the profile.
+    let categories = r.spec.method_settings().categories().to_vec();
+    let mean_columns: Vec<usize> =
+        (0..r.spec.features.len()).filter(|&j| !categories.contains(&r.spec.features[j])).collect();
+    let features: Vec<String> = mean_columns.iter().map(|&j| r.spec.features[j].clone()).collect();
+    let (means_shown, others_columns) = (mean_columns.clone(), mean_columns);
     let warning = plain_warning(&r);
     let firmness = segment_firmness(&r);
     let folding = Folding::new(r.segment_sizes.len());
@@ -97,7 +102,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                     <td data-testid="cluster-size">{thousands(size)}</td>
                                     <td>{percent(size, r.rows_used)}</td>
                                     {firmness_rows.as_ref().map(|f| view! { <td data-testid="segment-firmness">{decimal(f.get(i).copied().unwrap_or(f64::NAN), 2)}</td> })}
-                                    {r.segment_means[i].iter().map(|m| view! { <td>{decimal(*m, 1)}</td> }).collect_view()}
+                                    {means_shown.iter().map(|&j| view! { <td>{decimal(r.segment_means[i].get(j).copied().unwrap_or(f64::NAN), 1)}</td> }).collect_view()}
                                 </tr>
                             }
                         })
@@ -116,7 +121,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                 <td>{thousands(rest)}</td>
                                 <td>{percent(rest, r_others.rows_used)}</td>
                                 {firmness_others.then(|| view! { <td></td> })}
-                                {r_others.spec.features.iter().map(|_| view! { <td></td> }).collect_view()}
+                                {others_columns.iter().map(|_| view! { <td></td> }).collect_view()}
                             </tr>
                         }
                     })}

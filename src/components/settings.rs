@@ -58,6 +58,9 @@ const SEARCH_FROM: usize = 20;
 #[component]
 fn Features() -> impl IntoView {
     let state = state();
+    // k-prototypes compares categories by value: every category column can be ticked; with another
+    // method a category enters only when chosen in the Columns table (as how common its value is).
+    let by_value = move || state.spec.with(|s| s.as_ref().is_some_and(|s| s.method == Method::KPrototypes));
     let columns = move || {
         state.summary.get().map(|s| {
             s.columns
@@ -65,7 +68,10 @@ fn Features() -> impl IntoView {
                 .filter(|c| {
                     matches!(c.kind, ColumnKind::Numeric | ColumnKind::Boolean | ColumnKind::Date)
                         || (c.kind == ColumnKind::Categorical
-                            && state.spec.with(|s| s.as_ref().is_some_and(|s| s.features.contains(&c.name))))
+                            && (by_value()
+                                || state
+                                    .spec
+                                    .with(|s| s.as_ref().is_some_and(|s| s.features.contains(&c.name)))))
                 })
                 .cloned()
                 .collect::<Vec<_>>()
@@ -78,7 +84,7 @@ fn Features() -> impl IntoView {
             <legend>"Features"</legend>
             <details class="about">
                 <summary class="hint">"Which columns can be features"</summary>
-                <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them. A category column chosen as a feature in the Columns table (Data screen) enters as how common each value is (frequency encoding): segments then separate common from rare values, not one value from another."</p>
+                <p class="hint">"Numeric, yes/no and date columns to segment on (a date counts as days before the file's latest date, like a recency). Id columns are left out unless you tick them. With k-prototypes, category columns (a plan, a country, a channel) are listed here and compared by value: two customers differ when their values differ. With the other methods, a category column chosen as a feature in the Columns table (Data screen) enters as how common each value is (frequency encoding): segments then separate common from rare values, not one value from another."</p>
             </details>
             <Show when=searchable>
                 <input
@@ -113,9 +119,18 @@ fn Features() -> impl IntoView {
                                             {column.looks_like_id.then_some(view! { <span class="tag">"id"</span> })}
                                             {(column.kind == ColumnKind::Date).then_some(view! { <span class="tag" data-testid="date-feature-tag">"days before latest"</span> })}
                                             {(column.kind == ColumnKind::Categorical).then_some(view! {
-                                                <span class="tag" data-testid="category-feature-tag" title="Frequency encoding: each customer gets the share of customers with the same value. Segments then differ by common versus rare values, not by which value: two values as common look the same.">
-                                                    "category: how common"
-                                                </span>
+                                                <Show
+                                                    when=by_value
+                                                    fallback=|| view! {
+                                                        <span class="tag" data-testid="category-feature-tag" title="Frequency encoding: each customer gets the share of customers with the same value. Segments then differ by common versus rare values, not by which value: two values as common look the same. Choose k-prototypes to compare the values themselves.">
+                                                            "category: how common"
+                                                        </span>
+                                                    }
+                                                >
+                                                    <span class="tag" data-testid="category-feature-tag" title="k-prototypes compares the values: a customer differs from a segment's prototype by gamma for each category whose value is not the segment's most common one.">
+                                                        "category: by value"
+                                                    </span>
+                                                </Show>
                                             })}
                                         </th>
                                         <td>
@@ -379,6 +394,43 @@ fn Model() -> impl IntoView {
                     get=|s| s.k().unwrap_or(3).to_string()
                     set=|s, v| s.set_k(v.round().max(1.0) as usize)
                 />
+            </Show>
+            <Show when=move || method() == Method::KPrototypes>
+                <label>
+                    "gamma (weight of one differing category; empty: suggested from the data) "
+                    <input
+                        type="number"
+                        step="0.05"
+                        min="0"
+                        data-testid="gamma-input"
+                        placeholder="suggested"
+                        prop:value=move || {
+                            state.spec.with(|s| {
+                                s.as_ref().and_then(|s| s.kprototypes.gamma).map(plain_decimal).unwrap_or_default()
+                            })
+                        }
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            if text.trim().is_empty() {
+                                invalid.set(None);
+                                edit(|s| s.kprototypes.gamma = None);
+                                return;
+                            }
+                            match text.trim().parse::<f64>() {
+                                Ok(v) if v.is_finite() && v >= 0.0 => {
+                                    invalid.set(None);
+                                    edit(move |s| s.kprototypes.gamma = Some(v));
+                                }
+                                _ => invalid.set(Some(format!(
+                                    "gamma must be a number from 0 (categories ignored) upwards, or empty for the suggested value (got \"{text}\")."
+                                ))),
+                            }
+                        }
+                    />
+                </label>
+                <p class="hint" data-testid="kprototypes-hint">
+                    "Numbers count by squared distance (scaled), categories by whether they match. The suggested gamma is half the numbers' mean standard deviation (Huang): a differing category then weighs like a typical difference in one number. Tick category columns among the features above."
+                </p>
             </Show>
             {move || invalid.get().map(|m| view! { <p class="error" data-testid="input-error">{m}</p> })}
             <button

@@ -125,3 +125,43 @@ test('k-medoids: scikit-learn-extra\'s segments on customers_2k, a saved model t
     assert.match(await page.getByTestId('error-message').textContent(), /k-medoids compares every pair of customers.*use k-means/);
   });
 });
+
+test('k-prototypes: categories ticked beside a number give segments named by their plan, and a saved model keeps them', async () => {
+  const mixed = path.join(FIXTURES, '..', '..', 'crates', 'segment-core', 'tests', 'data', 'mixed_1200.csv');
+  await withApp(async ({ page }) => {
+    await page.getByTestId('file-input').setInputFiles(mixed);
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('method-select').selectOption('kprototypes');
+    // The category columns are listed with k-prototypes, compared by value.
+    const plan = page.locator('[data-testid="feature-row"][data-column="plan"]');
+    assert.equal((await plan.getByTestId('category-feature-tag').textContent()).trim(), 'category: by value');
+    await page.locator('[data-testid="rerun-on-change"]').uncheck();
+    await page.locator('[data-testid="feature-checkbox"][data-column="tenure_score"]').uncheck();
+    await page.locator('[data-testid="feature-checkbox"][data-column="plan"]').check();
+    await page.locator('[data-testid="feature-checkbox"][data-column="channel"]').check();
+    await setInput(page, 'k-input', '4');
+    assert.ok(await page.getByTestId('gamma-input').isVisible());
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    // As `segment fit` gives them on the same settings (tests/sql and the core's tests check the method).
+    assert.deepEqual(await ints(page, 'cluster-size'), [322, 304, 292, 282]);
+    const names = await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value));
+    for (const name of names) assert.match(name, /plan (basic|family|premium|student)/);
+    const profiles = await page.getByTestId('segment-profile').allTextContents();
+    assert.match(profiles[0], /^plan basic for 9\d% \(26% overall\)/);
+    await screenshot(page, 'kprototypes');
+
+    await show(page, 'models');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+    const modelPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'segment-kprototypes-')), 'model.json');
+    await download.saveAs(modelPath);
+    const model = JSON.parse(fs.readFileSync(modelPath, 'utf8'));
+    assert.equal(model.assignment.method, 'prototypes');
+    assert.deepEqual(model.spec.kprototypes.categories, ['plan', 'channel']);
+    await page.getByTestId('model-input').setInputFiles(modelPath);
+    assert.equal(await settled(page), 'done');
+    await page.getByTestId('apply-input').setInputFiles(mixed);
+    assert.equal(await settled(page), 'done');
+    assert.deepEqual(await ints(page, 'cluster-size'), [322, 304, 292, 282]);
+  });
+});

@@ -293,6 +293,32 @@ check("dated-iso-dbscan", dated_iso, settings_for(dated_iso, "dbscan", features=
 
 
 
+def mixed_customers(path):
+    """400 customers in four groups told apart by a plan and spend: plans with a quote, spaces around
+    some cells, missing markers in the channel, a number-like region code."""
+    rng = random.Random(31)
+    plans = ["basic", "famille d'or", "premium", "student"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["customer_id", "spend", "visits", "plan", "channel", "region"])
+        for i in range(400):
+            g = rng.randrange(4)
+            plan = plans[g] if rng.random() < 0.9 else rng.choice(plans)
+            channel = rng.choice(["app", "web", " store ", "NA", ""]) if rng.random() < 0.3 else ["app", "app", "web", "web"][g]
+            w.writerow([f"M{i}", round([30, 30, 120, 120][g] * rng.uniform(0.8, 1.25), 2), rng.randrange(1, 40),
+                        f" {plan}" if i % 7 == 0 else plan, channel, rng.choice(["R1", "R2", "R3"])])
+
+
+mixed = os.path.join(tmp, "mixed_customers.csv")
+mixed_customers(mixed)
+mixed_features = {"features": ["spend", "visits", "plan", "channel"]}
+check("mixed-kprototypes", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 4}, **mixed_features))
+check("mixed-kprototypes-filled", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 4, "gamma": 0.8},
+      cleaning=dict(rules, impute="most_frequent", drop_missing="features", outliers=None), **mixed_features))
+if ENGINE == "duckdb":
+    check("mixed-kprototypes-ansi", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 3}, **mixed_features), dialect="ansi")
+
+
 def purchase_log(path, invoices):
     """A purchase log of 240 customers in three kinds (frequent big, regular, lapsed), dates as
     11-Feb-24, with lines a query must leave out as the app does: no customer, a missing marker for one,

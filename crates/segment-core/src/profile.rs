@@ -538,17 +538,34 @@ pub fn categories_said_by_value(
         })
         .collect();
     let names = suggest_names(&numbers, &numbers_only);
+    let mut taken: Vec<String> = Vec::with_capacity(k);
     for ((p, name), best) in profiles.iter_mut().zip(names).zip(best) {
-        let Some((_, value)) = best else {
-            p.suggested_name = name;
-            continue;
+        let name = match best {
+            Some((_, value)) => {
+                let lead = p.traits.iter().position(|t| t.starts_with(&format!("{value} for ")));
+                if let Some(lead) = lead.map(|i| p.traits.remove(i)) {
+                    p.description =
+                        if p.description.is_empty() { lead } else { format!("{lead}; {}", p.description) };
+                }
+                // The category tells the segment apart: the numbers' name without its number
+                // ("Very low spend 2"), and no generic "Segment 3".
+                let base = name.trim_end_matches(|c: char| c.is_ascii_digit()).trim_end();
+                if base.is_empty() || base == "Segment" {
+                    value
+                } else {
+                    format!("{base}, {value}")
+                }
+            }
+            None => name,
         };
-        let lead = p.traits.iter().find(|t| t.starts_with(&value)).cloned();
-        if let Some(lead) = lead {
-            p.description =
-                if p.description.is_empty() { lead } else { format!("{lead}; {}", p.description) };
+        let mut unique = name.clone();
+        let mut n = 2;
+        while taken.contains(&unique) {
+            unique = format!("{name} {n}");
+            n += 1;
         }
-        p.suggested_name = if name.is_empty() { value } else { format!("{name}, {value}") };
+        taken.push(unique.clone());
+        p.suggested_name = unique;
     }
 }
 

@@ -57,8 +57,8 @@ fn groups_that_differ_by_category_are_found_by_comparing_the_categories() {
     assert!(theirs < 0.6, "k-means on how common the values are: ARI {theirs}");
 }
 
-/// Without a category among the features, k-prototypes says what to do; with a category that is not
-/// a category column, which column and why.
+/// Without a category among the features, k-prototypes says what to do; settings that name a number
+/// as a category, which column and why.
 #[test]
 fn k_prototypes_without_categories_says_what_to_tick() {
     let (csv, _) = segment_core::synth::mixed_customers(300, 1, 0);
@@ -67,9 +67,19 @@ fn k_prototypes_without_categories_says_what_to_tick() {
     spec.features = vec!["spend".into(), "tenure_months".into()];
     let err = s.run(&spec, &mut |_, _| {}).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("tick at least one category column"), "{err}");
-    spec.features.push("customer_id".into());
+    // Settings that name a number as a category (a hand-edited file, prepared without a session).
     spec.kprototypes.categories = vec!["tenure_months".into()];
-    let err = s.run(&spec, &mut |_, _| {}).err().map(|e| e.to_string()).unwrap_or_default();
+    let table = s.table().unwrap_or_else(|e| panic!("{e}"));
+    let err = segment_core::pipeline::prepare(
+        table,
+        &spec,
+        segment_core::pipeline::Fitting::Learn,
+        1,
+        &mut |_, _| {},
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
     assert!(err.contains("tenure_months") && err.contains("compares categories by value"), "{err}");
 }
 

@@ -151,6 +151,9 @@ fn mismatches(a: &[u32], b: &[u32]) -> usize {
     a.iter().zip(b).filter(|(x, y)| x != y).count()
 }
 
+/// One start's labels, prototypes, cost and passes.
+type Run = (Vec<usize>, Prototypes, f64, usize);
+
 /// The prototypes during a fit (k x p means, k x q modes).
 struct Prototypes {
     means: Vec<f64>,
@@ -380,11 +383,21 @@ impl KPrototypesValidParams {
             });
         }
         let runs = if matches!(self.start, Start::Given { .. }) { 1 } else { self.n_init.max(1) };
+        // Each start's own generator, drawn in order: the starts may run side by side.
         let mut rng = SplitMix64::new(self.seed);
-        let mut best: Option<(Vec<usize>, Prototypes, f64, usize)> = None;
-        for _ in 0..runs {
-            let mut run_rng = SplitMix64::new(rng.next_u64());
-            let run = self.run(&x, k, gamma, &mut run_rng)?;
+        let seeds: Vec<u64> = (0..runs).map(|_| rng.next_u64()).collect();
+        let one = |seed: &u64| self.run(&x, k, gamma, &mut SplitMix64::new(*seed));
+        #[cfg(not(target_arch = "wasm32"))]
+        let results: Vec<Result<Run, CoreError>> = {
+            use rayon::prelude::*;
+            seeds.par_iter().map(one).collect()
+        };
+        #[cfg(target_arch = "wasm32")]
+        let results: Vec<Result<Run, CoreError>> = seeds.iter().map(one).collect();
+        // The cheapest start (the first of equals).
+        let mut best: Option<Run> = None;
+        for run in results {
+            let run = run?;
             if best.as_ref().is_none_or(|b| run.2 < b.2) {
                 best = Some(run);
             }
@@ -458,13 +471,7 @@ impl KPrototypesValidParams {
     }
 
     /// One run from a start: kmodes' `_k_prototypes_single`.
-    fn run(
-        &self,
-        x: &Mixed,
-        k: usize,
-        gamma: f64,
-        rng: &mut SplitMix64,
-    ) -> Result<(Vec<usize>, Prototypes, f64, usize), CoreError> {
+    fn run(&self, x: &Mixed, k: usize, gamma: f64, rng: &mut SplitMix64) -> Result<Run, CoreError> {
         let n = x.n;
         // A start that leaves a segment empty is drawn again; after 20 tries from random rows, and
         // after 100 the fit gives up (kmodes' MAX_INIT_TRIES and RAISE_INIT_TRIES).
@@ -603,7 +610,8 @@ pub struct KPrototypesSettings {
     #[serde(default)]
     pub gamma: Option<f64>,
     /// The features compared as categories (by whether their values match); the other features are
-    /// numbers. A category among the features but not listed here enters as how common its value is.
+    /// numbers. A session sets them from the table before a run: every feature that is a category
+    /// column ([`crate::spec::AnalysisSpec::with_categories_of`]).
     #[serde(default)]
     pub categories: Vec<String>,
 }

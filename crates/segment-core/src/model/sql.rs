@@ -628,7 +628,13 @@ fn export_lines_sql(
 /// What the query cannot do, refused with the reason; else each date feature's format.
 fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
     let refuse = |why: String| Err(CoreError::BadModel(why));
-    if let Some(c) = model.category_features.first() {
+    // A category as how common its value is in the whole file is not computed; one compared by value
+    // (k-prototypes) is read row by row.
+    let by_value = |c: &String| {
+        let j = model.spec.features.iter().position(|f| f == c);
+        j.and_then(|j| model.scaler.levels.get(j)).is_some_and(Option::is_some)
+    };
+    if let Some(c) = model.category_features.iter().find(|c| !by_value(c)) {
         return refuse(format!(
             "it segments on \"{c}\", a category measured by how common each value is in the whole \
              file, which the query does not compute. Apply it with `segment apply` or in the page"
@@ -810,6 +816,11 @@ impl<'a> Query<'a> {
         }
     }
 
+    /// Feature `j`'s values by name when it is a category compared by value (k-prototypes).
+    fn levels(&self, j: usize) -> Option<&[String]> {
+        self.model.scaler.levels.get(j).and_then(Option::as_deref)
+    }
+
     /// The table's columns are read once, in the first stage, under names of the query's own
     /// (`__u{i}`): no later stage sees a name of the table's, so none can collide with the query's.
     fn col(&self, c: &str) -> String {
@@ -849,6 +860,24 @@ impl<'a> Query<'a> {
     /// A feature's value: a number, or a yes/no word as 1 / 0 (the reader's boolean words); a date
     /// feature's, the days from its date to the reference.
     fn value(&self, c: &str) -> String {
+        if let Some(names) = self.features.iter().position(|f| f == c).and_then(|j| self.levels(j)) {
+            // A category compared by value: its code, the position of its value among the model's
+            // (a value the model never saw: one past the last).
+            let arms: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(code, name)| {
+                    format!("WHEN {} THEN {}", text_lit(self.dialect, name), lit(code as f64))
+                })
+                .collect();
+            return format!(
+                "CASE WHEN {} THEN NULL ELSE CASE TRIM({}) {} ELSE {} END END",
+                self.is_marker(c),
+                self.dialect.text(&self.col(c)),
+                arms.join(" "),
+                lit(names.len() as f64)
+            );
+        }
         if let Some(k) = self.date_features.iter().position(|d| d == c) {
             let reference = match self.reference {
                 DateReference::AsOf(day) => lit(day as f64),
@@ -1032,8 +1061,13 @@ impl<'a> Query<'a> {
         let rules = &model.spec.cleaning;
         let d = features.len();
         let imputing: Vec<bool> = features.iter().map(|f| rules.impute_for(f) != Impute::Drop).collect();
-        let fill: Vec<Option<f64>> =
-            (0..d).map(|j| model.cleaning_fit.fill.get(j).copied().flatten()).collect();
+        // A category compared by value fills a missing value with its most common value (code 0).
+        let fill: Vec<Option<f64>> = (0..d)
+            .map(|j| match self.levels(j) {
+                Some(_) => Some(0.0),
+                None => model.cleaning_fit.fill.get(j).copied().flatten(),
+            })
+            .collect();
         let mut stages =
             Stages { kept: Kept { last: "numbers".into(), drop: String::new() }, stage: 0, filled: false };
         for rule in rules.in_order(features) {
@@ -1210,9 +1244,11 @@ impl<'a> Query<'a> {
                 self.rfm(sql, columns, edges, segment_of_group);
                 Ok(None)
             }
-            Assignment::Hdbscan(_) | Assignment::Prototypes { .. } => {
-                Err(CoreError::BadModel("this method is not written as SQL".into()))
+            Assignment::Prototypes { prototypes, categorical, gamma } => {
+                self.prototypes(sql, prototypes, categorical, *gamma);
+                Ok(None)
             }
+            Assignment::Hdbscan(_) => Err(CoreError::BadModel("this method is not written as SQL".into())),
         }
     }
 
@@ -1231,6 +1267,33 @@ impl<'a> Query<'a> {
             .iter()
             .enumerate()
             .map(|(s, c)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", dist(c)))
+            .collect();
+        let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
+        let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("distances", "__score", "__segment", ""));
+    }
+
+    /// Nearest prototype (k-prototypes): squared differences on the numbers and gamma per category whose
+    /// code differs from the prototype's, summed in the features' order as the apply sums them.
+    fn prototypes(&self, sql: &mut String, prototypes: &[Vec<f64>], categorical: &[bool], gamma: f64) {
+        let cost = |p: &[f64]| {
+            let terms: Vec<String> = p
+                .iter()
+                .enumerate()
+                .map(|(j, v)| {
+                    if categorical.get(j).copied().unwrap_or(false) {
+                        format!("CASE WHEN __x{j} = {} THEN 0e0 ELSE {} END", lit(*v), lit(gamma))
+                    } else {
+                        format!("(__x{j} - {0}) * (__x{j} - {0})", lit(*v))
+                    }
+                })
+                .collect();
+            format!("({})", terms.join(" + "))
+        };
+        let _ = writeln!(sql, "distances AS (");
+        let parts: Vec<String> = prototypes
+            .iter()
+            .enumerate()
+            .map(|(s, p)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", cost(p)))
             .collect();
         let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
         let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("distances", "__score", "__segment", ""));

@@ -307,10 +307,11 @@ impl Session {
         self.last.as_ref().ok_or(CoreError::NoFile)
     }
 
-    /// `spec` as this file reads it: k-prototypes without categories named compares every feature that
-    /// is a category column by value (the spec of the result then names them).
+    /// `spec` as this file reads it: k-prototypes compares every feature that is a category column by
+    /// value (the spec of the result names them; a page that ticks another feature gets it compared
+    /// too, whatever an earlier result named).
     fn resolved<'a>(&self, spec: &'a AnalysisSpec) -> Result<std::borrow::Cow<'a, AnalysisSpec>> {
-        if spec.method == crate::spec::Method::KPrototypes && spec.kprototypes.categories.is_empty() {
+        if spec.method == crate::spec::Method::KPrototypes {
             return Ok(std::borrow::Cow::Owned(spec.clone().with_categories_of(self.table()?)));
         }
         Ok(std::borrow::Cow::Borrowed(spec))
