@@ -37,7 +37,14 @@ if ! .tools/bench-py/bin/python -c "import pandas, sklearn, sys; sys.exit(pandas
   .tools/bench-py/bin/pip install --quiet --disable-pip-version-check \
     "pandas==$PANDAS_VERSION" "scikit-learn==$SKLEARN_VERSION"
 fi
+# k-prototypes' reference, the kmodes package, in the same environment.
+KMODES_VERSION=0.12.2
+if ! .tools/bench-py/bin/python -c "import kmodes, sys; sys.exit(kmodes.__version__ != '$KMODES_VERSION')" 2>/dev/null; then
+  echo "[bench] kmodes $KMODES_VERSION into .tools/bench-py"
+  .tools/bench-py/bin/pip install --quiet --disable-pip-version-check "kmodes==$KMODES_VERSION"
+fi
 export PATH="$ROOT/.tools/bench-py/bin:$PATH"
+export KMODES_PYTHON="$ROOT/.tools/bench-py/bin/python"
 # k-medoids' reference, scikit-learn-extra, is built against numpy 1: a virtual environment of its own.
 SKLEARN_EXTRA_VERSION=0.3.0
 if ! .tools/kmedoids-py/bin/python -c "import sklearn_extra, sys; sys.exit(sklearn_extra.__version__ != '$SKLEARN_EXTRA_VERSION')" 2>/dev/null; then
@@ -97,6 +104,9 @@ section "HDBSCAN" \
 section "k-medoids" \
   "k = 4 from the BUILD start, against scikit-learn-extra's KMedoids(method=\"alternate\", init=\"build\") (\`benches/sklearn_kmedoids.py\`) on the same scaled rows; theirs computes the n x n distance matrix, ours computes distances as needed (linear memory)." \
   table cargo bench -q -p segment-core --bench kmedoids
+section "k-prototypes" \
+  "k = 4 on customers with 10 numbers and 10 categories (four planted groups), against the kmodes package's KPrototypes (\`benches/kmodes_kprototypes.py\`): one run from the same start on each side (kmodes up to 10,000 rows: it takes minutes beyond), then ours as the page runs it (Cao's start, 10 starts side by side on every core natively, gamma estimated)." \
+  table cargo bench -q -p segment-core --bench kprototypes
 section "DBSCAN and HDBSCAN in wasm" \
   "The same code compiled to wasm32 and run in Node, against linfa-clustering compiled the same way." \
   text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

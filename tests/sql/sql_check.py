@@ -315,6 +315,9 @@ mixed_features = {"features": ["spend", "visits", "plan", "channel"]}
 check("mixed-kprototypes", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 4}, **mixed_features))
 check("mixed-kprototypes-filled", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 4, "gamma": 0.8},
       cleaning=dict(rules, impute="most_frequent", drop_missing="features", outliers=None), **mixed_features))
+# Its rule model: conditions on the categories' values ("plan is basic") as = and <> on the codes.
+check("mixed-kprototypes-rules", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 4}, **mixed_features), rules=True)
+assert "__f2 = " in open(os.path.join(tmp, "mixed-kprototypes-rules.sql")).read(), "a condition on a category's value"
 if ENGINE == "duckdb":
     check("mixed-kprototypes-ansi", mixed, settings_for(mixed, "k_prototypes", kprototypes={"k": 3}, **mixed_features), dialect="ansi")
 

@@ -29,20 +29,29 @@ const QUANTILES: usize = 256;
 /// Beyond this many segments, no rules (each would be a sliver).
 pub const MAX_SEGMENTS: usize = 20;
 
-/// One threshold on one feature.
+/// One threshold on one feature, or one value of a category compared by value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Condition {
     pub feature: String,
-    /// True: the value is above the threshold; false: at most the threshold.
+    /// True: the value is above the threshold (a category: is not `value`); false: at most the
+    /// threshold (a category: is `value`).
     pub above: bool,
+    /// A category's: the value's code in the training file (its position among the model's values).
     pub threshold: f64,
     /// A date feature: its value is days before the file's latest date.
     #[serde(default)]
     pub days: bool,
+    /// A category compared by value (k-prototypes): the value the condition names ("plan is basic").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl Condition {
+    /// Whether a number (a category: its code, numbered as `threshold` is) meets the condition.
     pub fn holds(&self, value: f64) -> bool {
+        if self.value.is_some() {
+            return value.is_finite() && (value == self.threshold) != self.above;
+        }
         if self.above {
             value > self.threshold
         } else {
@@ -50,8 +59,24 @@ impl Condition {
         }
     }
 
-    /// "orders above 5", "spend at most 1,200", "last_order in the last 30 days".
+    /// Whether row `i` of `raw` (feature `j` is this condition's) meets the condition: a category by its
+    /// value's name, so another file's numbering of the values does not matter.
+    fn holds_in(&self, raw: &RawRows<'_>, i: usize, j: usize) -> bool {
+        match &self.value {
+            Some(name) => {
+                let names = raw.level_names(j).unwrap_or(&[]);
+                raw.level(i, j).and_then(|l| names.get(l)).is_some_and(|n| (n == name) != self.above)
+            }
+            None => self.holds(raw.value(i, j)),
+        }
+    }
+
+    /// "orders above 5", "spend at most 1,200", "last_order in the last 30 days", "plan is basic".
     pub fn words(&self) -> String {
+        if let Some(value) = &self.value {
+            let verb = if self.above { "is not" } else { "is" };
+            return format!("{} {verb} {value}", self.feature);
+        }
         let t = number(self.threshold);
         match (self.days, self.above) {
             (true, false) => format!("{} in the last {t} days", self.feature),
@@ -67,8 +92,9 @@ impl Condition {
 fn clause_words(clause: &[Condition]) -> String {
     let mut parts = Vec::new();
     for (i, c) in clause.iter().enumerate() {
-        let pair =
-            clause.iter().enumerate().find(|(j, o)| *j != i && o.feature == c.feature && o.above != c.above);
+        let pair = clause.iter().enumerate().find(|(j, o)| {
+            *j != i && o.feature == c.feature && o.above != c.above && c.value.is_none() && o.value.is_none()
+        });
         match pair {
             // Said once, at the first of the two.
             Some((j, _)) if j < i => {}
@@ -145,10 +171,12 @@ pub struct Rules {
 }
 
 /// The rules of a segmentation of the `kept` rows of `table` on `features` (missing values filled
-/// with `fill`, as cleaning did).
+/// with `fill`, as cleaning did). The features in `categories` (compared by value, k-prototypes) give
+/// conditions on their values ("plan is basic").
 pub fn segment_rules(
     table: &Table,
     features: &[String],
+    categories: &[String],
     kept: &[usize],
     fill: &[Option<f64>],
     labels: &[i32],
@@ -165,24 +193,42 @@ pub fn segment_rules(
     // The rows rules are grown on: evenly spaced, so the same rows every time.
     let step = n.div_ceil(SAMPLE_ROWS).max(1);
     let sample: Vec<usize> = (0..n).step_by(step).collect();
-    let values: Vec<Vec<f64>> = (0..d).map(|j| sample.iter().map(|&i| raw.value(i, j)).collect()).collect();
+    // A category compared by value: each row's value as its code (missing: NaN), its codes the cuts.
+    let by_value: Vec<Option<&[String]>> = features
+        .iter()
+        .enumerate()
+        .map(|(j, f)| if categories.contains(f) { raw.level_names(j) } else { None })
+        .collect();
+    let values: Vec<Vec<f64>> = (0..d)
+        .map(|j| match by_value[j] {
+            Some(_) => sample.iter().map(|&i| raw.level(i, j).map_or(f64::NAN, |l| l as f64)).collect(),
+            None => sample.iter().map(|&i| raw.value(i, j)).collect(),
+        })
+        .collect();
     let sample_labels: Vec<i32> = sample.iter().map(|&i| labels[i]).collect();
     // A category (a plan, a country) has no threshold: how common its value is reads as nothing a team
     // could filter on.
     let thresholds: Vec<Vec<f64>> = values
         .iter()
         .zip(features)
-        .map(|(v, f)| {
+        .zip(&by_value)
+        .map(|((v, f), by_value)| {
             let category = table.column(f).is_some_and(|c| c.kind == ColumnKind::Categorical);
-            if category {
-                Vec::new()
-            } else {
-                quantiles(v)
+            match by_value {
+                Some(names) => (0..names.len()).map(|c| c as f64).collect(),
+                None if category => Vec::new(),
+                None => quantiles(v),
             }
         })
         .collect();
-    let sample =
-        Sample { values: &values, thresholds: &thresholds, labels: &sample_labels, features, days: &days };
+    let sample = Sample {
+        values: &values,
+        thresholds: &thresholds,
+        labels: &sample_labels,
+        features,
+        days: &days,
+        by_value: &by_value,
+    };
     let grown: Vec<Clauses> = (0..k)
         .map(|s| {
             let grow_from = |inside: Vec<bool>, base: (usize, usize)| grow(&sample, s as i32, inside, base);
@@ -259,7 +305,7 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Clauses>) -> Rules {
             .filter(|(_, clauses)| {
                 clauses
                     .iter()
-                    .any(|clause| !clause.is_empty() && clause.iter().all(|(j, c)| c.holds(raw.value(i, *j))))
+                    .any(|clause| !clause.is_empty() && clause.iter().all(|(j, c)| c.holds_in(raw, i, *j)))
             })
             .fold(0u32, |mask, (s, _)| mask | 1 << s);
         *tally.entry((mask, label)).or_default() += 1;
@@ -375,6 +421,8 @@ struct Sample<'a> {
     labels: &'a [i32],
     features: &'a [String],
     days: &'a [bool],
+    /// Per feature, a category compared by value: its values' names (codes are positions).
+    by_value: &'a [Option<&'a [String]>],
 }
 
 /// Grows one set of conditions for segment `s` among the rows `inside`, greedily by the F1 score of
@@ -386,7 +434,7 @@ fn grow(
     mut inside: Vec<bool>,
     base: (usize, usize),
 ) -> (Vec<(usize, Condition)>, f64, Vec<bool>) {
-    let Sample { values, thresholds, labels, features, days } = *sample;
+    let Sample { values, thresholds, labels, features, days, by_value } = *sample;
     let positives = labels.iter().filter(|&&l| l == s).count();
     if positives == 0 {
         return (Vec::new(), 0.0, inside);
@@ -423,6 +471,20 @@ fn grow(
                     total_hits += 1;
                 }
             }
+            if by_value[j].is_some() {
+                // A category: each value, the rows that have it (is) or not (is not).
+                for (p, &t) in cuts.iter().enumerate() {
+                    for (not, tp, selected) in
+                        [(false, hits[p], count[p]), (true, total_hits - hits[p], total - count[p])]
+                    {
+                        let candidate = f1(tp, selected);
+                        if best.is_none_or(|b| candidate > b.0) {
+                            best = Some((candidate, j, t, not));
+                        }
+                    }
+                }
+                continue;
+            }
             let (mut at_most, mut at_most_hits) = (0usize, 0usize);
             for (p, &t) in cuts.iter().enumerate() {
                 at_most += count[p];
@@ -442,12 +504,14 @@ fn grow(
             break;
         }
         score = candidate;
-        let condition = Condition { feature: features[j].clone(), above, threshold: t, days: days[j] };
+        let value = by_value[j].and_then(|names| names.get(t as usize).cloned());
+        let condition = Condition { feature: features[j].clone(), above, threshold: t, days: days[j], value };
         for (i, &v) in values[j].iter().enumerate() {
             inside[i] = inside[i] && v.is_finite() && condition.holds(v);
         }
-        // A tighter bound on a feature already bounded the same way replaces it.
-        conditions.retain(|(f, c)| !(*f == j && c.above == above));
+        // A tighter bound on a feature already bounded the same way replaces it (a category's
+        // conditions on different values stand together).
+        conditions.retain(|(f, c)| !(*f == j && c.above == above && c.value.is_none()));
         conditions.push((j, condition));
     }
     (conditions, score, inside)
@@ -485,7 +549,7 @@ mod tests {
         let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         let features: Vec<String> = ["x", "y"].map(String::from).to_vec();
         let kept: Vec<usize> = (0..2000).collect();
-        let rules = segment_rules(&table, &features, &kept, &[], &labels, 2);
+        let rules = segment_rules(&table, &features, &[], &kept, &[], &labels, 2);
         let rule = rules.rules[0].as_ref().unwrap_or_else(|| panic!("a rule"));
         assert!(rule.words().contains(", or "), "{}", rule.words());
         // One box catches at most the x <= 30 part (77% of the segment) without taking others in; the
@@ -552,7 +616,7 @@ mod tests {
         let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
         let features: Vec<String> = ["orders", "spend", "days_since", "noise"].map(String::from).to_vec();
         let kept: Vec<usize> = (0..3_000).collect();
-        let rules = segment_rules(&table, &features, &kept, &[], &labels, 3);
+        let rules = segment_rules(&table, &features, &[], &kept, &[], &labels, 3);
         for (s, rule) in rules.rules.iter().enumerate() {
             let rule = rule.as_ref().unwrap_or_else(|| panic!("no rule for segment {s}"));
             assert!(rule.conditions.len() <= MAX_CONDITIONS);
@@ -567,9 +631,9 @@ mod tests {
         assert!(words.contains("days_since at most"), "{words}");
         assert!(rules.fidelity.is_some_and(|f| f > 0.95), "{:?}", rules.fidelity);
         // Noise rows and too many segments: no rules, no panic.
-        let none = segment_rules(&table, &features, &kept, &[], &vec![-1; 3_000], 3);
+        let none = segment_rules(&table, &features, &[], &kept, &[], &vec![-1; 3_000], 3);
         assert!(none.rules.iter().all(Option::is_none) && none.fidelity.is_none());
-        assert!(segment_rules(&table, &features, &kept, &[], &labels, 50).fidelity.is_none());
+        assert!(segment_rules(&table, &features, &[], &kept, &[], &labels, 50).fidelity.is_none());
     }
 
     #[test]
@@ -579,6 +643,7 @@ mod tests {
             above,
             threshold,
             days,
+            value: None,
         };
         let rule = SegmentRule {
             conditions: vec![

@@ -127,3 +127,52 @@ fn a_saved_model_assigns_by_value_in_the_page_and_in_the_stream() {
     assert_eq!(summary.rows_used, page_labels.len());
     assert_eq!(streamed, page_labels);
 }
+
+/// The segments' rules speak in the categories' values ("plan is basic"), catch the planted segments
+/// (fidelity at least 90%, where thresholds on spend alone reached about 70%), and the rule model
+/// applies them by name to a file whose values are numbered otherwise.
+#[test]
+fn rules_name_the_category_values_and_a_rule_model_applies_them() {
+    let (csv, _) = segment_core::synth::mixed_customers(3_000, 5, 0);
+    let mut s = session(&csv);
+    let spec = spec_for(&s, Method::KPrototypes);
+    s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let result = s.segmentation().unwrap_or_else(|| panic!("no result"));
+    let fidelity = result.rule_fidelity.unwrap_or(0.0);
+    assert!(fidelity >= 0.9, "fidelity {fidelity}");
+    for p in &result.profiles {
+        let rule = p.rule.as_ref().map(|r| r.words()).unwrap_or_default();
+        assert!(rule.contains("plan is "), "{rule}");
+    }
+    let model = s.save_model(&[], "train.csv").unwrap_or_else(|e| panic!("{e}"));
+    let rules = model.rules_model().unwrap_or_else(|e| panic!("{e}"));
+    let rules = SegmentModel::from_json(&rules.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    // Next month's file, its plans in another order of frequency: the rules read values by name.
+    let (next, _) = segment_core::synth::mixed_customers(1_500, 6, 0);
+    let next = next.replacen(",basic,", ",student,", 200);
+    let table = read_csv(next.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let applied =
+        apply(&rules, next.as_bytes(), &table, &[], &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let labels = applied.result.labels();
+    let mut out = Vec::new();
+    apply_stream(&rules, &[], &[], next.as_bytes(), &mut out, &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let streamed: Vec<Option<usize>> = String::from_utf8(out)
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(6).map(|s| s.parse::<usize>().ok().map(|s| s - 1)))
+        .collect();
+    assert_eq!(streamed, labels);
+    // Each customer the rule model puts in a segment meets that segment's rule on its plan.
+    let plan_of: Vec<&str> = next.lines().skip(1).filter_map(|l| l.split(',').nth(3)).collect();
+    for (&row, label) in applied.result.kept_rows.iter().zip(&labels) {
+        let Some(s) = label else { continue };
+        let rule = rules.segments[*s].rule.as_ref().map(|r| r.words()).unwrap_or_default();
+        if let Some(value) = rule.split("plan is ").nth(1).and_then(|t| t.split([' ', ',']).next()) {
+            if !rule.contains("plan is not") && !rule.contains(", or ") {
+                assert_eq!(plan_of[row], value, "row {row}: {rule}");
+            }
+        }
+    }
+}

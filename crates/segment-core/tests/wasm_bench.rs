@@ -103,3 +103,30 @@ fn hdbscan_in_wasm() {
         console_log!("| {n} | {} | {noise} | {ms:.0} |", sizes.len());
     }
 }
+
+/// k-prototypes in wasm (one thread, as in the page's worker): 100,000 customers with 10 numbers and
+/// 10 categories, k 4, as the page runs it (10 starts, one after the other).
+#[wasm_bindgen_test]
+fn kprototypes_in_wasm() {
+    use segment_core::pipeline::{prepare, Fitting};
+    use segment_core::spec::{AnalysisSpec, Method};
+    console_log!("| rows (wasm) | numbers | categories | k-prototypes, k 4, 10 starts (ms) |");
+    console_log!("|---:|---:|---:|---:|");
+    let n = 100_000;
+    let (csv, _) = segment_core::synth::mixed_customers(n, 3, 15);
+    let table = segment_core::ingest::read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec = AnalysisSpec::default_for(&table);
+    spec.features = table.names().into_iter().filter(|c| c != "customer_id").collect();
+    spec.transforms.clear();
+    spec.method = Method::KPrototypes;
+    spec = spec.with_categories_of(&table);
+    let prepared =
+        prepare(&table, &spec, Fitting::Learn, 4, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let t = now_ms();
+    let fit = segment_core::pipeline::fit_method(&spec, prepared.x_scaled.view(), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ms = now_ms() - t;
+    let q = spec.kprototypes.categories.len();
+    assert_eq!(fit.labels.len(), n);
+    console_log!("| {n} | {} | {q} | {ms:.0} |", spec.features.len() - q);
+}

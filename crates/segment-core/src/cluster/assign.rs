@@ -219,15 +219,22 @@ impl Assignment {
 pub struct ScaledCondition {
     /// The feature's position.
     pub feature: usize,
-    /// True: the value is above the threshold; false: at most the threshold.
+    /// True: the value is above the threshold; false: at most the threshold. With `equals`: is not /
+    /// is the threshold.
     pub above: bool,
     pub threshold: f64,
+    /// A category compared by value: the threshold is a value's code (a saved model's numbering).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub equals: bool,
 }
 
 impl ScaledCondition {
     fn holds(&self, x: &[f64]) -> bool {
-        x.get(self.feature)
-            .is_some_and(|&v| if self.above { v > self.threshold } else { v <= self.threshold })
+        x.get(self.feature).is_some_and(|&v| match (self.equals, self.above) {
+            (true, not) => v.is_finite() && (v == self.threshold) != not,
+            (false, true) => v > self.threshold,
+            (false, false) => v <= self.threshold,
+        })
     }
 }
 

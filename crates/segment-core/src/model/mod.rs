@@ -413,6 +413,17 @@ impl SegmentModel {
                 .iter()
                 .map(|c| {
                     let j = features.iter().position(|f| f == &c.feature)?;
+                    if let Some(value) = &c.value {
+                        // A category's value: its code among the model's values.
+                        let names = self.scaler.levels.get(j)?.as_ref()?;
+                        let code = names.iter().position(|n| n == value)?;
+                        return Some(crate::cluster::ScaledCondition {
+                            feature: j,
+                            above: c.above,
+                            threshold: code as f64,
+                            equals: true,
+                        });
+                    }
                     let t =
                         self.spec.transforms.get(&c.feature).map_or(c.threshold, |t| t.apply(c.threshold));
                     let threshold = self.scaler.scale_value(j, t);
@@ -420,6 +431,7 @@ impl SegmentModel {
                         feature: j,
                         above: c.above,
                         threshold,
+                        equals: false,
                     })
                 })
                 .collect();

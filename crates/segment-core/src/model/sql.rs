@@ -1448,6 +1448,12 @@ impl<'a> Query<'a> {
                     .iter()
                     .filter_map(|c| {
                         let j = self.features.iter().position(|f| f == &c.feature)?;
+                        if let Some(value) = &c.value {
+                            // A category: its value's code among the model's values (`__f` holds codes).
+                            let code = self.levels(j)?.iter().position(|n| n == value)?;
+                            let op = if c.above { "<>" } else { "=" };
+                            return Some(format!("__f{j} {op} {}", lit(code as f64)));
+                        }
                         Some(format!("__f{j} {} {}", if c.above { ">" } else { "<=" }, lit(c.threshold)))
                     })
                     .collect();

@@ -170,6 +170,7 @@ pub fn describe_from_table(
     let rules = crate::rules::segment_rules(
         table,
         &result.spec.features,
+        result.spec.method_settings().categories(),
         kept,
         &result.cleaning.fitted.fill,
         &result.labels,
