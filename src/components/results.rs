@@ -167,6 +167,11 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             <super::AutoChoicePanel />
             {r.density_tree.clone().map(|tree| view! { <DensityTree tree=tree /> })}
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
+            {(!categories.is_empty()).then(|| view! {
+                <p class="hint" data-testid="mixed-distance-note">
+                    "Measured on k-prototypes' own distance: squared differences on the scaled numbers plus gamma for each category whose value differs (each category as one column per value, sqrt(gamma/2) apart), so a category counts as the segmentation counted it."
+                </p>
+            })}
             <p class="scores-words" data-testid="scores-words">
                 {move || {
                     if measuring() {

@@ -565,15 +565,8 @@ pub fn cost(p: &[f64], x: &[f64], categorical: &[bool], gamma: f64) -> f64 {
 /// sqrt(gamma / 2) and the others 0 (two rows that differ there are then gamma apart, squared). The
 /// silhouette, Davies-Bouldin, Calinski-Harabasz and the scatter's projection are measured in it.
 pub fn metric_space(x: ArrayView2<f64>, categorical: &[bool], gamma: f64) -> Array2<f64> {
-    let (n, d) = x.dim();
-    let width = |j: usize| -> usize {
-        if categorical.get(j).copied().unwrap_or(false) {
-            x.column(j).iter().map(|&v| code(v) as usize + 1).max().unwrap_or(1)
-        } else {
-            1
-        }
-    };
-    let widths: Vec<usize> = (0..d).map(width).collect();
+    let n = x.nrows();
+    let widths = block_widths(x, categorical);
     let mut out = Array2::zeros((n, widths.iter().sum()));
     let weight = (gamma / 2.0).sqrt();
     let mut at = 0;
@@ -588,6 +581,37 @@ pub fn metric_space(x: ArrayView2<f64>, categorical: &[bool], gamma: f64) -> Arr
         at += w;
     }
     out
+}
+
+/// Each feature's columns in [`metric_space`]: one for a number, one per value for a category.
+pub fn block_widths(x: ArrayView2<f64>, categorical: &[bool]) -> Vec<usize> {
+    (0..x.ncols())
+        .map(|j| {
+            if categorical.get(j).copied().unwrap_or(false) {
+                x.column(j).iter().map(|&v| code(v) as usize + 1).max().unwrap_or(1)
+            } else {
+                1
+            }
+        })
+        .collect()
+}
+
+/// A direction in [`metric_space`] said per feature: a number's own weight, a category's the length
+/// of its block (how much its values move along the direction).
+pub fn per_feature(direction: &[f64], widths: &[usize]) -> Vec<f64> {
+    let mut at = 0;
+    widths
+        .iter()
+        .map(|&w| {
+            let block = direction.get(at..at + w).unwrap_or(&[]);
+            at += w;
+            if w == 1 {
+                block.first().copied().unwrap_or(0.0)
+            } else {
+                block.iter().map(|v| v * v).sum::<f64>().sqrt()
+            }
+        })
+        .collect()
 }
 
 /// A category's code as the matrix holds it (a small whole number; anything else reads as 0).

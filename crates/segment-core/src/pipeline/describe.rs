@@ -218,10 +218,21 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
     let noise = labels.iter().filter(|l| l.is_none()).count();
 
     progress(Stage::Reducing, 0.0);
-    let pca = Pca::fit(x_scaled);
+    // The map shows the rows where the method measures distance (k-prototypes: categories as one
+    // column per value); each component is then said per feature.
+    let space = scoring_rows(spec, x_scaled);
+    let mut pca = Pca::fit(space.view());
     // Per row as many components as there are (3 at most): `coords` holds exactly `dims` per row.
     let dims = d.clamp(1, 3).min(pca.components.len());
-    let coords = pca.transform_as(x_scaled, dims, crate::serde_nan::to_f32);
+    let coords = pca.transform_as(space.view(), dims, crate::serde_nan::to_f32);
+    if space.ncols() != d {
+        let categories = spec.method_settings().categories();
+        let categorical: Vec<bool> = spec.features.iter().map(|f| categories.contains(f)).collect();
+        let widths = crate::cluster::kprototypes::block_widths(x_scaled, &categorical);
+        pca.components =
+            pca.components.iter().map(|c| crate::cluster::kprototypes::per_feature(c, &widths)).collect();
+    }
+    drop(space);
 
     progress(Stage::Scoring, 0.0);
     let scores = score_all(x_scaled, &compact(labels, segment_sizes.len()), spec, scoring);
