@@ -1224,7 +1224,8 @@ impl<'a> Query<'a> {
     fn assignment(&self, sql: &mut String, side_name: &str) -> Result<Option<SideTable>> {
         match &self.model.assignment {
             Assignment::Centroids { centroids } => {
-                self.centroids(sql, centroids);
+                // k-means, Ward, k-medoids: the squared distance to each centre.
+                self.nearest(sql, centroids, &[], 0.0);
                 Ok(None)
             }
             Assignment::Mixture { weights, means, covariances } => {
@@ -1245,38 +1246,19 @@ impl<'a> Query<'a> {
                 Ok(None)
             }
             Assignment::Prototypes { prototypes, categorical, gamma } => {
-                self.prototypes(sql, prototypes, categorical, *gamma);
+                // k-prototypes: gamma where a category differs from the prototype's value.
+                self.nearest(sql, prototypes, categorical, *gamma);
                 Ok(None)
             }
             Assignment::Hdbscan(_) => Err(CoreError::BadModel("this method is not written as SQL".into())),
         }
     }
 
-    /// Nearest centre (k-means, Ward): the squared distance to each, the smallest (ties: the lower id).
-    fn centroids(&self, sql: &mut String, centroids: &[Vec<f64>]) {
-        let dist = |c: &[f64]| {
+    /// The nearest of `centres` (ties: the lower id) as the stage `assigned`: squared differences on
+    /// each feature, or `gamma` where a feature in `categorical` differs from the centre's code.
+    fn nearest(&self, sql: &mut String, centres: &[Vec<f64>], categorical: &[bool], gamma: f64) {
+        let cost = |c: &[f64]| {
             let terms: Vec<String> = c
-                .iter()
-                .enumerate()
-                .map(|(j, v)| format!("(__x{j} - {0}) * (__x{j} - {0})", lit(*v)))
-                .collect();
-            format!("({})", terms.join(" + "))
-        };
-        let _ = writeln!(sql, "distances AS (");
-        let parts: Vec<String> = centroids
-            .iter()
-            .enumerate()
-            .map(|(s, c)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", dist(c)))
-            .collect();
-        let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
-        let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("distances", "__score", "__segment", ""));
-    }
-
-    /// Nearest prototype (k-prototypes): squared differences on the numbers and gamma per category whose
-    /// code differs from the prototype's, summed in the features' order as the apply sums them.
-    fn prototypes(&self, sql: &mut String, prototypes: &[Vec<f64>], categorical: &[bool], gamma: f64) {
-        let cost = |p: &[f64]| {
-            let terms: Vec<String> = p
                 .iter()
                 .enumerate()
                 .map(|(j, v)| {
@@ -1290,10 +1272,10 @@ impl<'a> Query<'a> {
             format!("({})", terms.join(" + "))
         };
         let _ = writeln!(sql, "distances AS (");
-        let parts: Vec<String> = prototypes
+        let parts: Vec<String> = centres
             .iter()
             .enumerate()
-            .map(|(s, p)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", cost(p)))
+            .map(|(s, c)| format!("  SELECT __row, {s} AS __segment, {} AS __score FROM scaled", cost(c)))
             .collect();
         let _ = writeln!(sql, "{}\n),", parts.join("\n  UNION ALL\n"));
         let _ = writeln!(sql, "assigned AS ({})", self.dialect.pick("distances", "__score", "__segment", ""));
