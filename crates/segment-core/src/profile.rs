@@ -548,8 +548,10 @@ pub fn categories_said_by_value(
                         if p.description.is_empty() { lead } else { format!("{lead}; {}", p.description) };
                 }
                 // The category tells the segment apart: the numbers' name without its number
-                // ("Very low spend 2"), and no generic "Segment 3".
+                // ("Very low spend 2") and cut to its first phrase ("Very low tenure, very low
+                // TotalCharges" to "Very low tenure"), so the name stays short; no generic "Segment 3".
                 let base = name.trim_end_matches(|c: char| c.is_ascii_digit()).trim_end();
+                let base = base.split(", ").next().unwrap_or(base);
                 if base.is_empty() || base == "Segment" {
                     value
                 } else {

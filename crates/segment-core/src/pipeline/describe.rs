@@ -125,9 +125,13 @@ impl AnalysisResult {
 
 /// The dashboard's figures for a result's rows (`kept`, table rows) and segments.
 pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) -> crate::explore::Explore {
+    // A category compared by value has no mean nor spread (its values are said in the profiles).
+    let categories = result.spec.method_settings().categories();
+    let numbers: Vec<String> =
+        result.spec.features.iter().filter(|f| !categories.contains(f)).cloned().collect();
     crate::explore::explore(
         table,
-        &result.spec.features,
+        &numbers,
         kept,
         &result.labels,
         result.segment_sizes.len(),
