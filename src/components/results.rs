@@ -23,9 +23,8 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
     let sil = move || state.silhouette.get();
     let measuring = move || state.status.get() == Status::Scoring && state.silhouette.with(Option::is_none);
     // A category compared by value (k-prototypes) has no mean: its values are said in the profile.
-    let categories = r.spec.method_settings().categories().to_vec();
-    let mean_columns: Vec<usize> =
-        (0..r.spec.features.len()).filter(|&j| !categories.contains(&r.spec.features[j])).collect();
+    let by_value = r.spec.category_mask();
+    let mean_columns: Vec<usize> = (0..by_value.len()).filter(|&j| !by_value[j]).collect();
     let features: Vec<String> = mean_columns.iter().map(|&j| r.spec.features[j].clone()).collect();
     let (means_shown, others_columns) = (mean_columns.clone(), mean_columns);
     let warning = plain_warning(&r);
@@ -167,7 +166,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             <super::AutoChoicePanel />
             {r.density_tree.clone().map(|tree| view! { <DensityTree tree=tree /> })}
             <h3>"Scores " <span class="hint">"(noise excluded)"</span></h3>
-            {(!categories.is_empty()).then(|| view! {
+            {by_value.contains(&true).then(|| view! {
                 <p class="hint" data-testid="mixed-distance-note">
                     "Measured on k-prototypes' own distance: squared differences on the scaled numbers plus gamma for each category whose value differs (each category as one column per value, sqrt(gamma/2) apart), so a category counts as the segmentation counted it."
                 </p>

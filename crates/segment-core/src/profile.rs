@@ -522,14 +522,7 @@ pub fn categories_said_by_value(
         }
     }
     let numbers: Vec<String> = features.iter().filter(|f| !categories.contains(f)).cloned().collect();
-    for p in profiles.iter_mut() {
-        for l in p.levels.iter_mut().filter(|l| categories.contains(&l.feature)) {
-            l.ratio = f64::NAN;
-        }
-        let shown: Vec<FeatureLevel> =
-            p.levels.iter().filter(|l| !categories.contains(&l.feature)).cloned().collect();
-        p.description = profile_words(&shown, p.size);
-    }
+    // The profiles as the numbers alone say them: their words and names.
     let numbers_only: Vec<SegmentProfile> = profiles
         .iter()
         .map(|p| SegmentProfile {
@@ -537,6 +530,12 @@ pub fn categories_said_by_value(
             ..p.clone()
         })
         .collect();
+    for (p, alone) in profiles.iter_mut().zip(&numbers_only) {
+        for l in p.levels.iter_mut().filter(|l| categories.contains(&l.feature)) {
+            l.ratio = f64::NAN;
+        }
+        p.description = profile_words(&alone.levels, p.size);
+    }
     let names = suggest_names(&numbers, &numbers_only);
     let mut taken: Vec<String> = Vec::with_capacity(k);
     for ((p, name), best) in profiles.iter_mut().zip(names).zip(best) {

@@ -254,6 +254,19 @@ impl AnalysisSpec {
         self
     }
 
+    /// Per feature, whether the method compares it as a category, by value (k-prototypes).
+    pub fn category_mask(&self) -> Vec<bool> {
+        let categories = self.method_settings().categories();
+        self.features.iter().map(|f| categories.contains(f)).collect()
+    }
+
+    /// The features said as numbers (means, spreads, traits): all but the categories the method
+    /// compares by value, whose values the profiles say instead.
+    pub fn measured_features(&self) -> Vec<String> {
+        let categories = self.method_settings().categories();
+        self.features.iter().filter(|f| !categories.contains(f)).cloned().collect()
+    }
+
     /// The settings of the method in use.
     pub fn method_settings(&self) -> &dyn ClusterMethod {
         self.settings_of(self.method)

@@ -135,6 +135,28 @@ struct Mixed<'a> {
     q: usize,
     /// Per category, one more than its largest code.
     levels: Vec<usize>,
+    /// Per number, its mean and standard deviation ([`column_stats`]): every start draws from them.
+    stats: Vec<(f64, f64)>,
+}
+
+/// Each column's mean and population standard deviation, as kmodes takes them (np.mean, np.std).
+fn column_stats(num: ArrayView2<f64>) -> Vec<(f64, f64)> {
+    let n = num.nrows() as f64;
+    num.columns()
+        .into_iter()
+        .map(|col| {
+            let mean = col.sum() / n;
+            (mean, (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n).sqrt())
+        })
+        .collect()
+}
+
+/// Half the mean standard deviation of the numbers (`stats`: [`column_stats`]).
+fn huang_gamma(stats: &[(f64, f64)]) -> f64 {
+    if stats.is_empty() {
+        return 0.0;
+    }
+    0.5 * stats.iter().map(|&(_, sd)| sd).sum::<f64>() / stats.len() as f64
 }
 
 impl Mixed<'_> {
@@ -340,19 +362,10 @@ impl KPrototypesValidParams {
 
     /// Half the numbers' mean (population) standard deviation: Huang's gamma as kmodes estimates it.
     pub fn estimated_gamma(num: ArrayView2<f64>) -> f64 {
-        let (n, p) = num.dim();
-        if n == 0 || p == 0 {
+        if num.nrows() == 0 {
             return 0.0;
         }
-        let sd: f64 = num
-            .columns()
-            .into_iter()
-            .map(|col| {
-                let mean = col.sum() / n as f64;
-                (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt()
-            })
-            .sum();
-        0.5 * sd / p as f64
+        huang_gamma(&column_stats(num))
     }
 
     /// Fits rows of numbers `num` (n x p, scaled) and category codes `cat` (n x q, codes from 0).
@@ -366,11 +379,12 @@ impl KPrototypesValidParams {
                 reason: format!("the categories have {} rows where the numbers have {n}", cat.nrows()),
             });
         }
-        let gamma = self.gamma.unwrap_or_else(|| Self::estimated_gamma(num));
+        let stats = if n == 0 { Vec::new() } else { column_stats(num) };
+        let gamma = self.gamma.unwrap_or_else(|| huang_gamma(&stats));
         let num_data: Vec<f64> = num.iter().copied().collect();
         let cat_data: Vec<u32> = cat.iter().copied().collect();
         let levels = (0..q).map(|j| cat.column(j).iter().max().map_or(1, |&m| m as usize + 1)).collect();
-        let x = Mixed { num: &num_data, cat: &cat_data, n, p, q, levels };
+        let x = Mixed { num: &num_data, cat: &cat_data, n, p, q, levels, stats };
         let k = self.k.min(n);
         if n == 0 || k == 0 {
             return Ok(KPrototypesFit {
@@ -454,15 +468,8 @@ impl KPrototypesValidParams {
             cao(x.cat, n, q, k)
         };
         let mut means = Vec::with_capacity(k * p);
-        let stats: Vec<(f64, f64)> = (0..p)
-            .map(|jj| {
-                let col = || (0..n).map(|i| x.num[i * p + jj]);
-                let mean = col().sum::<f64>() / n as f64;
-                (mean, (col().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt())
-            })
-            .collect();
         for _ in 0..k {
-            for &(mean, sd) in &stats {
+            for &(mean, sd) in &x.stats {
                 means.push(mean + rng.normal() * sd);
             }
         }

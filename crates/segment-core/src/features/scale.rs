@@ -75,6 +75,11 @@ impl FittedScaler {
         Self { kind, offset, scale, levels: Vec::new() }
     }
 
+    /// Feature `j`'s values by name when it is a category compared by value ([`Self::levels`]).
+    pub fn levels_of(&self, j: usize) -> Option<&[String]> {
+        self.levels.get(j).and_then(Option::as_deref)
+    }
+
     pub fn transform(&self, x_raw: ArrayView2<f64>) -> Array2<f64> {
         self.transform_owned(x_raw.to_owned())
     }

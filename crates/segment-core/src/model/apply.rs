@@ -340,7 +340,7 @@ fn drift(model: &SegmentModel, raw: &crate::features::RawRows) -> Vec<ColumnDrif
         (0..raw.features()).for_each(|j| {
             // A category compared by value: its drift is not measured (how common a value is in this
             // file says nothing of the segments).
-            let by_value = model.scaler.levels.get(j).is_some_and(Option::is_some);
+            let by_value = model.scaler.levels_of(j).is_some();
             counter.add(model, j, if by_value { model.features[j].mean } else { raw.value(i, j) })
         });
     }

@@ -399,6 +399,15 @@ impl SegmentModel {
         Ok(())
     }
 
+    /// The first category feature that enters as how common its value is in the file (known only once
+    /// the whole file is read), if any; categories compared by value (k-prototypes) are read row by row.
+    pub fn category_by_frequency(&self) -> Option<&String> {
+        self.category_features.iter().find(|c| {
+            let j = self.spec.features.iter().position(|f| f == *c);
+            j.and_then(|j| self.scaler.levels_of(j)).is_none()
+        })
+    }
+
     /// The rule model of this model: its segments' rules used as the segmentation (each customer to
     /// the first segment whose rule holds, the most precise first; customers no rule describes in no
     /// segment). The cleaning, scaler, names and rules stay; the training customers' segments (the
@@ -415,7 +424,7 @@ impl SegmentModel {
                     let j = features.iter().position(|f| f == &c.feature)?;
                     if let Some(value) = &c.value {
                         // A category's value: its code among the model's values.
-                        let names = self.scaler.levels.get(j)?.as_ref()?;
+                        let names = self.scaler.levels_of(j)?;
                         let code = names.iter().position(|n| n == value)?;
                         return Some(crate::cluster::ScaledCondition {
                             feature: j,

@@ -630,11 +630,7 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
     let refuse = |why: String| Err(CoreError::BadModel(why));
     // A category as how common its value is in the whole file is not computed; one compared by value
     // (k-prototypes) is read row by row.
-    let by_value = |c: &String| {
-        let j = model.spec.features.iter().position(|f| f == c);
-        j.and_then(|j| model.scaler.levels.get(j)).is_some_and(Option::is_some)
-    };
-    if let Some(c) = model.category_features.iter().find(|c| !by_value(c)) {
+    if let Some(c) = model.category_by_frequency() {
         return refuse(format!(
             "it segments on \"{c}\", a category measured by how common each value is in the whole \
              file, which the query does not compute. Apply it with `segment apply` or in the page"
@@ -818,7 +814,7 @@ impl<'a> Query<'a> {
 
     /// Feature `j`'s values by name when it is a category compared by value (k-prototypes).
     fn levels(&self, j: usize) -> Option<&[String]> {
-        self.model.scaler.levels.get(j).and_then(Option::as_deref)
+        self.model.scaler.levels_of(j)
     }
 
     /// The table's columns are read once, in the first stage, under names of the query's own

@@ -336,11 +336,7 @@ pub fn apply_framed(
 ) -> Result<StreamSummary> {
     // Category features as how common their value is are relative to the whole file (each value's
     // share of it); categories compared by value (k-prototypes) are read row by row.
-    let by_value = |c: &String| {
-        let j = model.spec.features.iter().position(|f| f == c);
-        j.and_then(|j| model.scaler.levels.get(j)).is_some_and(Option::is_some)
-    };
-    if let Some(column) = model.category_features.iter().find(|c| !by_value(c)) {
+    if let Some(column) = model.category_by_frequency() {
         return Err(CoreError::BadModel(format!(
             "it segments on the category column \"{column}\" as how common each value is in the file, \
              which is only known once the whole file is read, so it cannot be applied while streaming. \
@@ -568,9 +564,7 @@ impl<'m> RowPlan<'m> {
             decimals,
             transforms: model.spec.features.iter().map(|f| model.spec.transforms.get(f).copied()).collect(),
             imputing,
-            levels: (0..model.spec.features.len())
-                .map(|j| model.scaler.levels.get(j).and_then(Option::as_deref))
-                .collect(),
+            levels: (0..model.spec.features.len()).map(|j| model.scaler.levels_of(j)).collect(),
             id_index,
             steps,
             n_columns: names.len(),

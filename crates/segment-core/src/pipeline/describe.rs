@@ -126,12 +126,9 @@ impl AnalysisResult {
 /// The dashboard's figures for a result's rows (`kept`, table rows) and segments.
 pub fn explore_result(table: &Table, result: &AnalysisResult, kept: &[usize]) -> crate::explore::Explore {
     // A category compared by value has no mean nor spread (its values are said in the profiles).
-    let categories = result.spec.method_settings().categories();
-    let numbers: Vec<String> =
-        result.spec.features.iter().filter(|f| !categories.contains(f)).cloned().collect();
     crate::explore::explore(
         table,
-        &numbers,
+        &result.spec.measured_features(),
         kept,
         &result.labels,
         result.segment_sizes.len(),
@@ -158,9 +155,13 @@ pub fn describe_from_table(
     // Categories compared by value (k-prototypes) are said as shares of their values, as the
     // categories that are not features are.
     let categories = result.spec.method_settings().categories();
-    let numbers: Vec<String> =
-        result.spec.features.iter().filter(|f| !categories.contains(f)).cloned().collect();
-    crate::profile::describe_traits(table, &numbers, kept, &result.labels, &mut result.profiles);
+    crate::profile::describe_traits(
+        table,
+        &result.spec.measured_features(),
+        kept,
+        &result.labels,
+        &mut result.profiles,
+    );
     if !categories.is_empty() {
         crate::profile::categories_said_by_value(
             table,
@@ -230,17 +231,15 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
     let dims = d.clamp(1, 3).min(pca.components.len());
     let coords = pca.transform_as(space.view(), dims, crate::serde_nan::to_f32);
     if space.ncols() != d {
-        let categories = spec.method_settings().categories();
-        let categorical: Vec<bool> = spec.features.iter().map(|f| categories.contains(f)).collect();
-        let widths = crate::cluster::kprototypes::block_widths(x_scaled, &categorical);
+        let widths = crate::cluster::kprototypes::block_widths(x_scaled, &spec.category_mask());
         pca.components =
             pca.components.iter().map(|c| crate::cluster::kprototypes::per_feature(c, &widths)).collect();
     }
-    drop(space);
 
     progress(Stage::Scoring, 0.0);
-    let scores = score_all(x_scaled, &compact(labels, segment_sizes.len()), spec, scoring);
+    let scores = score_all(space.view(), &compact(labels, segment_sizes.len()), spec, scoring);
     progress(Stage::Scoring, 1.0);
+    drop(space);
 
     let mut sums = vec![vec![0.0; d]; segment_sizes.len()];
     let mut totals = vec![0.0; d];
@@ -351,14 +350,14 @@ pub(crate) fn scoring_rows<'a>(
     }
 }
 
+/// The scores of `labels` on rows already where the method measures distance ([`scoring_rows`]).
 pub(crate) fn score_all(
-    x_scaled: ArrayView2<f64>,
+    space: ArrayView2<f64>,
     labels: &[Option<usize>],
     spec: &AnalysisSpec,
     scoring: Scoring,
 ) -> Scores {
-    let space = scoring_rows(spec, x_scaled);
-    let x_scaled = space.view();
+    let x_scaled = space;
     let deferred = scoring == Scoring::Deferred;
     Scores {
         silhouette: if deferred { None } else { silhouette(x_scaled, labels, spec.silhouette_options()) },

@@ -1,7 +1,7 @@
 //! Help choosing parameters: the k-distance curve and its knee for DBSCAN's eps (and the multiple of
 //! the knee that scores best), and the k sweep for the methods that take a number of segments.
 
-use super::describe::score_all;
+use super::describe::{score_all, scoring_rows};
 use super::fit::fit_method;
 use super::{Progress, Stage};
 use crate::cluster::Dbscan;
@@ -149,16 +149,18 @@ pub struct SweepRow {
     pub noise: usize,
 }
 
+/// A sweep's row: `space` is the rows where the method measures distance ([`scoring_rows`]), built once
+/// for the whole sweep.
 fn sweep_row(
     value: usize,
-    x_scaled: ArrayView2<f64>,
+    space: ArrayView2<f64>,
     labels: &[Option<usize>],
     spec: &AnalysisSpec,
 ) -> SweepRow {
     SweepRow {
         k: value,
-        inertia: crate::score::within_sse(super::describe::scoring_rows(spec, x_scaled).view(), labels),
-        scores: score_all(x_scaled, labels, spec, super::Scoring::Now),
+        inertia: crate::score::within_sse(space, labels),
+        scores: score_all(space, labels, spec, super::Scoring::Now),
         segments: labels.iter().flatten().map(|&s| s + 1).max().unwrap_or(0),
         noise: labels.iter().filter(|l| l.is_none()).count(),
     }
@@ -234,6 +236,7 @@ pub fn k_sweep(
     let mut rows = Vec::with_capacity(count);
     // A method that cuts one tree at each k (Ward) builds it once.
     let cuts = swept.method_settings().cuts(x_scaled, &mut |f| progress(Stage::Clustering, 0.5 * f))?;
+    let space = scoring_rows(spec, x_scaled);
     for (i, k) in ks.enumerate() {
         progress(Stage::Clustering, i as f64 / count as f64);
         let labels = match &cuts {
@@ -243,7 +246,7 @@ pub fn k_sweep(
                 fit_method(&swept, x_scaled, &mut |_| {})?.labels
             }
         };
-        rows.push(sweep_row(k, x_scaled, &labels, spec));
+        rows.push(sweep_row(k, space.view(), &labels, spec));
     }
     let best_k = rows
         .iter()
@@ -280,12 +283,13 @@ pub fn density_sweep(spec: &AnalysisSpec, x_scaled: ArrayView2<f64>, progress: P
     sizes.sort_unstable();
     sizes.dedup();
     let mut rows = Vec::with_capacity(sizes.len());
+    let space = scoring_rows(spec, x_scaled);
     for (i, &size) in sizes.iter().enumerate() {
         progress(Stage::Scoring, i as f64 / sizes.len() as f64);
         let params = Hdbscan::params(size, Some(min_samples)).selection(spec.hdbscan.selection).check()?;
         let fit = params.extract(&hierarchy);
         let (labels, _) = crate::cluster::canonical_labels(&fit.labels);
-        rows.push(sweep_row(size, x_scaled, &labels, spec));
+        rows.push(sweep_row(size, space.view(), &labels, spec));
     }
     let best_k = rows
         .iter()

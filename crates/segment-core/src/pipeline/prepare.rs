@@ -149,8 +149,7 @@ fn category_codes(raw: &RawRows, spec: &AnalysisSpec, given: Option<&FittedScale
                 return None;
             }
             let table = raw.level_names(j)?;
-            let names =
-                given.and_then(|s| s.levels.get(j).cloned().flatten()).unwrap_or_else(|| table.to_vec());
+            let names = given.and_then(|s| s.levels_of(j)).unwrap_or(table).to_vec();
             let codes = table
                 .iter()
                 .map(|t| names.iter().position(|n| n == t).unwrap_or(names.len()) as f64)
