@@ -173,3 +173,40 @@ fn rules_name_the_category_values_and_a_rule_model_applies_them() {
         }
     }
 }
+
+/// The automatic choice, given features with categories the person ticked, also proposes k-prototypes
+/// (scored in its own distance) and picks it on groups that differ by their plan and spend, in place of
+/// segmentations of the categories' value counts (which would separate common from rare values); its
+/// segments follow the planted groups' strongest difference (low and high spend, ARI >= 0.9: with
+/// gamma suggested from the data, one plan against another weighs less than the spend gap, so the
+/// silhouette prefers two segments to four). Without a category among the features it proposes none.
+#[test]
+fn the_automatic_choice_proposes_k_prototypes_when_categories_are_ticked() {
+    let (csv, truth) = segment_core::synth::mixed_customers(4_000, 11, 0);
+    let truth: Vec<Option<usize>> = truth.into_iter().map(Some).collect();
+    let mut s = session(&csv);
+    let base = spec_for(&s, Method::KMeans);
+    let choice = s.choose(&base, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).0;
+    let proposed: Vec<_> =
+        choice.candidates.iter().filter(|c| c.spec.method == Method::KPrototypes).collect();
+    assert_eq!(proposed.len(), 9, "k-prototypes at k = 2..10");
+    assert!(proposed.iter().all(|c| c.representation.contains("plan and channel compared by value")));
+    let chosen = choice.chosen.and_then(|i| choice.candidates.get(i)).unwrap_or_else(|| panic!("no pick"));
+    assert_eq!(chosen.spec.method, Method::KPrototypes, "{}", choice.explanation);
+    assert!(
+        choice
+            .candidates
+            .iter()
+            .all(|c| c.spec.method == Method::KPrototypes || !c.spec.features.contains(&"plan".to_string())),
+        "no value counts of the plan"
+    );
+    let spend_level: Vec<Option<usize>> = truth.iter().map(|g| g.map(|g| g / 2)).collect();
+    let ari = adjusted_rand_index(&labels_of(&s), &spend_level);
+    assert!(ari >= 0.9, "ARI {ari}: {}", choice.explanation);
+    assert!(choice.explanation.starts_with("k-prototypes"), "{}", choice.explanation);
+
+    let mut numbers = base.clone();
+    numbers.features = vec!["spend".into(), "tenure_months".into()];
+    let choice = s.choose(&numbers, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).0;
+    assert!(choice.candidates.iter().all(|c| c.spec.method != Method::KPrototypes));
+}

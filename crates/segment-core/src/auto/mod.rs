@@ -5,7 +5,10 @@
 //! on bigger files) and scored on the same [`SearchOptions::silhouette_rows`] of them: k-means for
 //! k = 2..10, the Gaussian mixture for the best k-means ks, Ward where the file is small, DBSCAN at the
 //! eps tuned on the k-distance knee. Each is tried on the skewed amounts as logs and as they are, z-score
-//! and min-max scaled. [`rule`] picks one; the pick is then fitted on every row ([`choose`]).
+//! and min-max scaled. When the features hold category columns (the person ticked them), the
+//! candidates are k-prototypes at k = 2..10, the categories compared by value and every candidate
+//! scored in k-prototypes' own distance ([`mixed_view`]). [`rule`] picks one; the pick is then fitted
+//! on every row ([`choose`]).
 
 pub mod rule;
 mod tiers;
@@ -175,6 +178,12 @@ fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
     } else {
         "the advised columns, skewed amounts as logs".to_string()
     };
+    // Categories the person ticked are compared by value, as they asked (k-prototypes, the one method
+    // that can): as value counts, the other methods would separate common from rare values, crisply
+    // apart by construction, whatever the customers do; and every numeric column alone would drop them.
+    if let Some(view) = mixed_view(table, base) {
+        return vec![view];
+    }
     let mut out: Vec<View> = scalers
         .iter()
         .map(|&(scaler, words)| {
@@ -211,6 +220,25 @@ fn views(table: &Table, base: &AnalysisSpec) -> Vec<View> {
         }
     }
     out
+}
+
+/// When the features hold category columns beside numbers (the person ticked them), the first view:
+/// k-prototypes on them, the numbers z-scored, each category compared by value (its own distance, in
+/// which the candidates are scored too).
+fn mixed_view(table: &Table, base: &AnalysisSpec) -> Option<View> {
+    let mut spec = base.clone();
+    spec.method = Method::KPrototypes;
+    spec.scaler = ScalerKind::Standard;
+    let spec = spec.with_categories_of(table);
+    let categories = &spec.kprototypes.categories;
+    if categories.is_empty() || categories.len() == spec.features.len() {
+        return None;
+    }
+    let words = format!(
+        "the chosen columns with {} compared by value (k-prototypes' distance), numbers as z-scores",
+        and_list(categories)
+    );
+    Some(View { spec, words })
 }
 
 /// The views of `base` without the `dropped` features, z-scored and min-max scaled.
@@ -369,6 +397,8 @@ struct SearchRows {
     discrete: Vec<(String, Vec<u8>)>,
     /// Distinct rows of the search rows (counted up to [`rule::MAX_SEGMENTS`] + 1).
     distinct_rows: usize,
+    /// How many features the discrete ones were looked for among.
+    features: usize,
 }
 
 /// The distinct rows of `x`, counted up to `cap`.
@@ -430,7 +460,7 @@ impl SearchRows {
     fn reproduced(&self, labels: &[Option<usize>]) -> Option<String> {
         let segments = labels.iter().flatten().collect::<std::collections::BTreeSet<_>>().len();
         // When every feature is of few levels, their values are all there is to segment on.
-        if segments < 2 || self.discrete.len() >= self.x.ncols() {
+        if segments < 2 || self.discrete.len() >= self.features {
             return None;
         }
         let f = rule::FEW_LEVELS;
@@ -499,13 +529,15 @@ pub fn search(
         return Err(CoreError::NoFeatures);
     }
     let mut views = views(table, base);
-    let steps_per = |d: usize, n: usize| {
+    let steps_per = |v: &View, n: usize| {
+        if v.spec.method == Method::KPrototypes {
+            return SEARCHED_KS.count();
+        }
+        let d = v.spec.features.len();
         let mixtures = if d <= options.mixture_max_features { options.mixture_ks } else { 0 };
         SEARCHED_KS.count() + mixtures + usize::from(n <= options.ward_max_rows.min(WARD_MAX_ROWS))
     };
-    let total = views.iter().map(|v| steps_per(v.spec.features.len(), table.n_rows)).sum::<usize>()
-        + 1
-        + rule::SHORTLIST;
+    let total = views.iter().map(|v| steps_per(v, table.n_rows)).sum::<usize>() + 1 + rule::SHORTLIST;
     let mut progress = SearchProgress { done: 0, total: total as f64, report: progress };
     let mut found = Proposals::default();
     // (rows kept, rows searched, silhouette rows) of the first view.
@@ -531,6 +563,13 @@ pub fn search(
         }
         let Some(cleaned) = cleaned_for.as_ref() else { continue };
         let n = cleaned.kept.len();
+        if view.spec.method == Method::KPrototypes {
+            let (codes, rows) = cleaned.mixed_rows(table, &view.spec);
+            let on = OnView { rows: &rows, view: &view, vi, n };
+            found.kprototypes(&on, codes.view(), &mut progress);
+            found.keep_rows(vi, views.len(), codes);
+            continue;
+        }
         let rows = cleaned.search_rows(table, &view.spec);
         let on = OnView { rows: &rows, view: &view, vi, n };
         let by_k = found.kmeans(&on, base, options, &mut progress)?;
@@ -609,12 +648,45 @@ impl CleanedRows {
     /// The view's search rows, scaled (only the sample, with the scaler of every kept row, as a run
     /// fits it), with what scoring a labeling of them needs.
     fn search_rows(&self, table: &Table, spec: &AnalysisSpec) -> SearchRows {
-        let raw = RawRows::new(table, &spec.features, &self.kept, &self.fill);
-        let (_, x) = scaled_rows(&raw, spec, None, self.sample.as_deref());
-        let pairwise = PairwiseDistances::new(x.select(Axis(0), &self.silhouette_at).view());
+        let x = self.scaled(table, spec);
         let discrete = discrete_features(x.view(), &spec.features);
+        self.scored_in(x, discrete, spec.features.len())
+    }
+
+    /// The search rows scaled as `spec` scales them (only the sample, with the scaler of every kept row).
+    fn scaled(&self, table: &Table, spec: &AnalysisSpec) -> Array2<f64> {
+        let raw = RawRows::new(table, &spec.features, &self.kept, &self.fill);
+        scaled_rows(&raw, spec, None, self.sample.as_deref()).1
+    }
+
+    /// What scoring a labeling needs, with distances in `x`.
+    fn scored_in(&self, x: Array2<f64>, discrete: Vec<(String, Vec<u8>)>, features: usize) -> SearchRows {
+        let pairwise = PairwiseDistances::new(x.select(Axis(0), &self.silhouette_at).view());
         let distinct_rows = distinct_rows(x.view(), rule::MAX_SEGMENTS + 1);
-        SearchRows { x, silhouette_at: self.silhouette_at.clone(), pairwise, discrete, distinct_rows }
+        SearchRows {
+            x,
+            silhouette_at: self.silhouette_at.clone(),
+            pairwise,
+            discrete,
+            distinct_rows,
+            features,
+        }
+    }
+
+    /// For k-prototypes' view: the rows it fits on (numbers scaled, categories as codes), and the rows
+    /// scored in its own distance ([`crate::cluster::kprototypes::metric_space`], with the gamma the fit
+    /// estimates on them). A segmentation that follows a category's values is what the person asked
+    /// for by ticking it: only the numbers' flags and levels are checked as discrete splits.
+    fn mixed_rows(&self, table: &Table, spec: &AnalysisSpec) -> (Array2<f64>, SearchRows) {
+        let codes = self.scaled(table, spec);
+        let categorical = spec.category_mask();
+        let gamma = spec.kprototypes.gamma_for(codes.view(), &categorical);
+        let space = crate::cluster::kprototypes::metric_space(codes.view(), &categorical, gamma);
+        let numbers: Vec<usize> = (0..codes.ncols()).filter(|&j| !categorical[j]).collect();
+        let names: Vec<String> = numbers.iter().map(|&j| spec.features[j].clone()).collect();
+        let discrete = discrete_features(codes.select(Axis(1), &numbers).view(), &names);
+        let rows = self.scored_in(space, discrete, numbers.len());
+        (codes, rows)
     }
 }
 
@@ -764,6 +836,17 @@ impl Proposals {
         searched.hdbscan.min_samples = Some(scaled(full.hdbscan.min_samples(), 3));
         if let Ok(MethodFit { labels, .. }) = fit_method(&searched, on.rows.x.view(), &mut |_| {}) {
             self.scored(on, full, searched, &labels);
+        }
+    }
+
+    /// k-prototypes at every k, fitted on the view's codes and scored in its own distance.
+    fn kprototypes(&mut self, on: &OnView, codes: ArrayView2<f64>, progress: &mut SearchProgress) {
+        for k in SEARCHED_KS {
+            let full = with_k(&on.view.spec, Method::KPrototypes, k, on.n);
+            if let Ok(MethodFit { labels, .. }) = fit_method(&full, codes, &mut |_| {}) {
+                self.scored(on, full.clone(), full, &labels);
+            }
+            progress.step();
         }
     }
 
