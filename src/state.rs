@@ -484,6 +484,16 @@ impl AppState {
         self.request(Request::Run { spec });
     }
 
+    /// The automatic choice on the settings as they are (the features ticked, categories included): the
+    /// candidates and the pick, with its reasons, as on a file's first load.
+    pub fn choose(&self) {
+        let Some(spec) = self.spec.get_untracked() else { return };
+        self.link.rerun_token.update_value(|t| *t = t.wrapping_add(1));
+        self.link.rerun_after.set_value(false);
+        self.begin("Choosing");
+        self.request(Request::Choose { spec, fit: true });
+    }
+
     /// A person's change of the settings; it re-runs the segmentation after a short pause when re-running
     /// on change is on and a result is on screen (a change during a run re-runs once that run is done).
     pub fn edit_spec(&self, f: impl FnOnce(&mut AnalysisSpec)) {

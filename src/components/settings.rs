@@ -7,6 +7,7 @@ use crate::state::Status;
 use leptos::prelude::*;
 use segment_core::clean::{CleaningRules, Impute, Outliers, Scope};
 use segment_core::cluster::hdbscan::Selection;
+use segment_core::cluster::kprototypes::StartKind;
 use segment_core::features::{ScalerKind, Transform};
 use segment_core::ingest::ColumnKind;
 use segment_core::spec::{AnalysisSpec, Method};
@@ -428,6 +429,21 @@ fn Model() -> impl IntoView {
                         }
                     />
                 </label>
+                {move || {
+                    let used = state.result.with(|r| r.as_ref().and_then(|r| r.gamma));
+                    let set = state.spec.with(|s| s.as_ref().and_then(|s| s.kprototypes.gamma));
+                    used.filter(|_| set.is_none()).map(|g| view! {
+                        <p class="hint" data-testid="gamma-suggested">
+                            {format!("Suggested from the data and used on screen: gamma {}.", plain_decimal((g * 1000.0).round() / 1000.0))}
+                        </p>
+                    })
+                }}
+                <ChoiceSelect
+                    label="Starting prototypes: "
+                    testid="kprototypes-start"
+                    get=|s| s.kprototypes.start
+                    set=|s, v| s.kprototypes.start = v
+                />
                 <p class="hint" data-testid="kprototypes-hint">
                     "Numbers count by squared distance (scaled), categories by whether they match. The suggested gamma is half the numbers' mean standard deviation (Huang): a differing category then weighs like a typical difference in one number. Tick category columns among the features above."
                 </p>
@@ -440,6 +456,14 @@ fn Model() -> impl IntoView {
                 on:click=move |_| state.run()
             >
                 "Run segmentation"
+            </button>
+            <button
+                data-testid="auto-button"
+                disabled=move || busy() || invalid.get().is_some()
+                title="Tries every method and number of segments on the features ticked above (k-prototypes when categories are ticked) and runs the one the rule picks, with its reasons."
+                on:click=move |_| state.choose()
+            >
+                "Choose method and k for me"
             </button>
             <label class="check">
                 <input
@@ -504,6 +528,22 @@ impl Choice for Method {
     }
     fn label(self) -> &'static str {
         Method::label(self)
+    }
+}
+
+impl Choice for StartKind {
+    const ALL: &'static [Self] = &[StartKind::Cao, StartKind::Huang];
+    fn key(self) -> &'static str {
+        match self {
+            StartKind::Cao => "cao",
+            StartKind::Huang => "huang",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            StartKind::Cao => "Cao (dense, mutually distant customers; the default)",
+            StartKind::Huang => "Huang (values drawn by how common they are)",
+        }
     }
 }
 

@@ -150,6 +150,32 @@ test('k-prototypes: categories ticked beside a number give segments named by the
     const profiles = await page.getByTestId('segment-profile').allTextContents();
     assert.match(profiles[0], /^plan basic for 9\d% \(26% overall\)/);
     await screenshot(page, 'kprototypes');
+    // The gamma suggested from the data is said beside its empty input: half the mean standard
+    // deviation of the scaled numbers (min-max here: 0.102, as `segment fit` writes in the model).
+    assert.match(await page.getByTestId('gamma-suggested').textContent(), /gamma 0\.102\./);
+    // Huang's start is offered; it finds the same four plans.
+    await page.getByTestId('kprototypes-start').selectOption('huang');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.equal((await ints(page, 'cluster-size')).length, 4);
+    for (const name of await page.getByTestId('segment-name').evaluateAll((els) => els.map((e) => e.value))) {
+      assert.match(name, /plan (basic|family|premium|student)/);
+    }
+    // The automatic choice on the ticked features (categories included) proposes k-prototypes only,
+    // and says why it picked what it did.
+    await page.getByTestId('auto-button').click();
+    assert.equal(await settled(page), 'done');
+    assert.match(await page.getByTestId('auto-explanation').textContent(), /^k-prototypes with \d+ segments/);
+    assert.match(await page.getByTestId('auto-explanation').textContent(), /plan and channel compared by value/);
+    assert.equal(await page.getByTestId('method-select').inputValue(), 'kprototypes');
+    // The choice's settings are the page's now (numbers as z-scores): k 4 from Cao's start on them.
+    await page.getByTestId('kprototypes-start').selectOption('cao');
+    await setInput(page, 'k-input', '4');
+    await page.getByTestId('run-button').click();
+    assert.equal(await settled(page), 'done');
+    const sizes = await ints(page, 'cluster-size');
+    assert.equal(sizes.length, 4);
+    assert.equal(sizes.reduce((a, b) => a + b, 0), 1200);
 
     await show(page, 'models');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
@@ -162,6 +188,6 @@ test('k-prototypes: categories ticked beside a number give segments named by the
     assert.equal(await settled(page), 'done');
     await page.getByTestId('apply-input').setInputFiles(mixed);
     assert.equal(await settled(page), 'done');
-    assert.deepEqual(await ints(page, 'cluster-size'), [322, 304, 292, 282]);
+    assert.deepEqual(await ints(page, 'cluster-size'), sizes);
   });
 });

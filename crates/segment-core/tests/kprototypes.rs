@@ -210,3 +210,29 @@ fn the_automatic_choice_proposes_k_prototypes_when_categories_are_ticked() {
     let choice = s.choose(&numbers, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}")).0;
     assert!(choice.candidates.iter().all(|c| c.spec.method != Method::KPrototypes));
 }
+
+/// Huang's start, offered beside Cao's, finds the planted groups too; the result says the gamma the
+/// fit used (suggested from the data when none is set: half the numbers' mean standard deviation, 0.5
+/// on z-scored numbers), and the parameters say which start.
+#[test]
+fn huang_start_and_the_gamma_used_are_said() {
+    use segment_core::cluster::kprototypes::StartKind;
+    let (csv, truth) = segment_core::synth::mixed_customers(2_000, 5, 0);
+    let truth: Vec<Option<usize>> = truth.into_iter().map(Some).collect();
+    let mut s = session(&csv);
+    let mut spec = spec_for(&s, Method::KPrototypes);
+    spec.kprototypes.start = StartKind::Huang;
+    s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let ari = adjusted_rand_index(&labels_of(&s), &truth);
+    assert!(ari >= 0.9, "Huang's start: ARI {ari}");
+    let result = s.segmentation().unwrap_or_else(|| panic!("no result"));
+    let gamma = result.gamma.unwrap_or_else(|| panic!("no gamma"));
+    assert!((gamma - 0.5).abs() < 1e-9, "suggested gamma {gamma}");
+    assert!(result.spec.parameters().contains("Huang's start"), "{}", result.spec.parameters());
+    spec.kprototypes.gamma = Some(1.25);
+    s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.segmentation().and_then(|r| r.gamma), Some(1.25));
+    spec.method = Method::KMeans;
+    s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.segmentation().and_then(|r| r.gamma), None);
+}

@@ -645,11 +645,34 @@ pub struct KPrototypesSettings {
     /// column ([`crate::spec::AnalysisSpec::with_categories_of`]).
     #[serde(default)]
     pub categories: Vec<String>,
+    /// How the categories' starting prototypes are chosen.
+    #[serde(default)]
+    pub start: StartKind,
+}
+
+/// The starts a person can choose (kmodes' `init`): Cao's (the default) or Huang's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartKind {
+    /// Dense, mutually distant rows: no randomness in the categories' start.
+    #[default]
+    Cao,
+    /// Values drawn by frequency, then the nearest distinct rows.
+    Huang,
+}
+
+impl StartKind {
+    fn start(self) -> Start {
+        match self {
+            StartKind::Cao => Start::Cao,
+            StartKind::Huang => Start::Huang,
+        }
+    }
 }
 
 impl Default for KPrototypesSettings {
     fn default() -> Self {
-        Self { k: 4, gamma: None, categories: Vec::new() }
+        Self { k: 4, gamma: None, categories: Vec::new(), start: StartKind::Cao }
     }
 }
 
@@ -681,10 +704,9 @@ impl super::ClusterMethod for KPrototypesSettings {
     super::method::method_basics!(INFO);
 
     fn parameters(&self) -> String {
-        match self.gamma {
-            Some(gamma) => format!("k {}, gamma {gamma}", self.k),
-            None => format!("k {}", self.k),
-        }
+        let gamma = self.gamma.map_or(String::new(), |gamma| format!(", gamma {gamma}"));
+        let start = if self.start == StartKind::Huang { ", Huang's start" } else { "" };
+        format!("k {}{gamma}{start}", self.k)
     }
 
     fn k(&self) -> Option<usize> {
@@ -735,6 +757,7 @@ impl super::ClusterMethod for KPrototypesSettings {
         let cat = x.select(ndarray::Axis(1), &categories).mapv(code);
         let fit = KPrototypes::params(self.k)
             .gamma(self.gamma)
+            .start(self.start.start())
             .seed(inputs.seed)
             .check()?
             .fit(num.view(), cat.view())?;

@@ -79,6 +79,9 @@ pub struct AnalysisResult {
     /// rules' segmentation over the model's ([`crate::rules::price_of_explainability`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_price: Option<f64>,
+    /// k-prototypes only: the gamma the fit used (the one set, or the one suggested from the data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
 }
 
 /// A result's per-row arrays (one entry per used row): what makes a result big. A page receives them
@@ -287,6 +290,7 @@ pub(crate) fn describe(spec: &AnalysisSpec, fitted: Fitted, progress: Progress) 
         density_tree: None,
         rule_fidelity: None,
         rule_price: None,
+        gamma: None,
     }
 }
 

@@ -194,6 +194,9 @@ pub(crate) fn describe_fit(
     drop(labels);
     result.membership = membership.map(|m| m.into_iter().map(crate::serde_nan::to_f32).collect());
     result.density_tree = tree;
+    if let Assignment::Prototypes { gamma, .. } = &assignment {
+        result.gamma = Some(*gamma);
+    }
     describe_from_table(table, &mut result, &prepared.kept, prepared.x_scaled.view());
     // Rule-based segments carry their own names.
     if let Assignment::Rfm { names, .. } = &assignment {
