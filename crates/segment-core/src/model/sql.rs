@@ -890,6 +890,21 @@ impl<'a> Query<'a> {
         )
     }
 
+    /// The condition that leaves out blank rows, as every reader of a file does
+    /// ([`crate::ingest::is_blank`]: every cell empty once trimmed; a table read from a CSV file holds a
+    /// line of only delimiters as a row of NULLs).
+    fn not_blank(&self) -> String {
+        if self.columns.is_empty() {
+            return String::new();
+        }
+        let filled: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| format!("TRIM({}) <> ''", self.dialect.text(&self.dialect.quote(c))))
+            .collect();
+        format!(" WHERE {}", filled.join(" OR "))
+    }
+
     /// The comment lines that say what the query is.
     fn header(&self, table: &str) -> String {
         let model = self.model;
@@ -935,10 +950,11 @@ impl<'a> Query<'a> {
         let numbered =
             if last_part.eq_ignore_ascii_case(&numbered) { format!("{numbered}_rows") } else { numbered };
         let date_features = self.date_features;
+        let filled = self.not_blank();
         if date_features.is_empty() {
             let _ = writeln!(
                 sql,
-                "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}),",
+                "{numbered} AS (SELECT {} AS __row{}{} FROM {table_sql}{filled}),",
                 self.row_number(),
                 if read.is_empty() { "" } else { ", " },
                 read.join(", ")
@@ -951,7 +967,7 @@ impl<'a> Query<'a> {
         // them (Spark ran out of memory planning a DBSCAN query that did).
         let reader = format!("{prefix}table_read");
         let reader = if last_part.eq_ignore_ascii_case(&reader) { format!("{reader}_0") } else { reader };
-        let _ = writeln!(sql, "{reader} AS (SELECT {} FROM {table_sql}),", read.join(", "));
+        let _ = writeln!(sql, "{reader} AS (SELECT {} FROM {table_sql}{filled}),", read.join(", "));
         let stages: Vec<[String; DATE_STAGES]> = date_features
             .iter()
             .zip(date_formats)
