@@ -2,7 +2,7 @@
 # Every benchmark, each against its reference measured in the same run, written to BENCHMARKS.md (never
 # edited by hand): the automatic choice (vs a scikit-learn k-means sweep) and the behaviour corpus (vs
 # scikit-learn's k-means on the planted behaviour columns), segments as rules (vs a scikit-learn
-# decision tree with 2k leaves), reading (vs pandas), DBSCAN (vs
+# decision tree with 2k leaves), the work side by side on 1 and 2 threads, reading (vs pandas), DBSCAN (vs
 # linfa-clustering and scikit-learn), HDBSCAN (vs scikit-learn), k-medoids (vs scikit-learn-extra),
 # DBSCAN and HDBSCAN in wasm (Node), applying a saved
 # model (vs a plain CSV copy), memory against the file's size (vs pandas + scikit-learn); with the
@@ -107,6 +107,9 @@ section "k-medoids" \
 section "k-prototypes" \
   "k = 4 on customers with 10 numbers and 10 categories (four planted groups), against the kmodes package's KPrototypes (\`benches/kmodes_kprototypes.py\`): one run from the same start on each side (kmodes up to 10,000 rows: it takes minutes beyond), then ours as the page runs it (Cao's start, 10 starts side by side on every core natively, gamma estimated)." \
   table cargo bench -q -p segment-core --bench kprototypes
+section "Side by side on the machine's cores" \
+  "The automatic choice (candidates and the shortlist's stability) and a result's stability (five refits) on 1 and on 2 threads of rayon's pool natively (\`segment_core::par\`); the answers are identical or the benchmark fails. Five refits on 2 threads take 3 rounds: at most 1.67x." \
+  table cargo bench -q -p segment-core --bench parallel
 section "DBSCAN and HDBSCAN in wasm" \
   "The same code compiled to wasm32 and run in Node, against linfa-clustering compiled the same way." \
   text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

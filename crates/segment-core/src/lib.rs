@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod limits;
 pub mod model;
 pub mod numbers;
+pub mod par;
 pub mod pipeline;
 pub mod profile;
 pub mod reduce;

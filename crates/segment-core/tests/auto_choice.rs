@@ -177,3 +177,49 @@ fn the_choice_is_reproducible() {
     assert_eq!(a, b);
     assert_eq!(ra.labels, rb.labels);
 }
+
+/// The search runs its candidates side by side (`segment_core::par`): on 1, 2 and 3 threads the
+/// candidates, their scores, stabilities and the pick are the same, on a file whose views differ in
+/// their columns (so their cleanings too) and with a sample.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_choice_is_the_same_on_any_number_of_threads() {
+    use segment_core::auto::{search, SearchOptions};
+    let options = PlantedOptions {
+        k: 4,
+        d: 3,
+        n: 6_000,
+        skewed: true,
+        unequal: false,
+        outliers: 0.01,
+        structureless: false,
+        seed: 11,
+    };
+    let csv = planted_customers(&options).csv;
+    let customers =
+        read_customers(csv.into_bytes(), &LoadMode::Auto, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let summary = summarize_customers(&customers).unwrap_or_else(|e| panic!("{e}"));
+    let choice_on = |threads: usize| {
+        let pool =
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap_or_else(|e| panic!("{e}"));
+        pool.install(|| search(&customers.table, &summary.suggested, SearchOptions::default(), &mut |_| {}))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let one = choice_on(1);
+    assert!(
+        one.candidates.len() > 30 && one.rows_searched < one.rows_total,
+        "{} candidates",
+        one.candidates.len()
+    );
+    assert!(one.candidates.iter().any(|c| c.view > 1), "several views");
+    for threads in [2, 3] {
+        assert!(choice_on(threads) == one, "{threads} threads");
+    }
+    // From outside the pool (as the command line calls it), with its progress reported as it goes.
+    let mut reported = Vec::new();
+    let outside =
+        search(&customers.table, &summary.suggested, SearchOptions::default(), &mut |f| reported.push(f))
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(outside == one);
+    assert!(reported.windows(2).all(|w| w[0] <= w[1]) && reported.len() > 10, "{reported:?}");
+}

@@ -380,12 +380,14 @@ fn figures<L: SegmentLabels + ?Sized>(labels: &L) -> Figures {
 /// features are read from the table), the search sample (None: every row) and the search rows the
 /// silhouettes are measured on.
 struct CleanedRows {
-    features: Vec<String>,
     kept: Vec<usize>,
     fill: Vec<Option<f64>>,
     sample: Option<Vec<usize>>,
     silhouette_at: Vec<usize>,
 }
+
+/// A candidate scored on the search rows, with the spec it was fitted with there and its labels.
+type Scored = (Candidate, AnalysisSpec, Vec<Option<usize>>);
 
 /// The search rows of one representation, with what scoring a labeling of them needs.
 struct SearchRows {
@@ -539,60 +541,130 @@ pub fn search(
     };
     let total = views.iter().map(|v| steps_per(v, table.n_rows)).sum::<usize>() + 1 + rule::SHORTLIST;
     let mut progress = SearchProgress { done: 0, total: total as f64, report: progress };
-    let mut found = Proposals::default();
+    let first = clean_view(table, &views[0].spec, options, base.seed)?;
     // (rows kept, rows searched, silhouette rows) of the first view.
-    let mut sizes = (0, 0, 0);
-    // Views on the same columns share their cleaning and sample.
-    let mut cleaned_for: Option<CleanedRows> = None;
-    let mut vi = 0;
-    while vi < views.len() {
-        let view = views[vi].clone();
-        vi += 1;
-        let vi = vi - 1;
-        if cleaned_for.as_ref().is_none_or(|c| c.features != view.spec.features) {
-            match clean_view(table, &view.spec, options, base.seed) {
-                Ok(cleaned) => {
-                    if vi == 0 {
-                        sizes = (cleaned.kept.len(), cleaned.searched(), cleaned.silhouette_at.len());
-                    }
-                    cleaned_for = Some(cleaned);
-                }
-                Err(e) if vi == 0 => return Err(e),
-                Err(_) => continue,
-            }
+    let sizes = (first.kept.len(), first.searched(), first.silhouette_at.len());
+    let on_first = Searching { table, base, options, cleaned: &first };
+    if views[0].spec.method == Method::KPrototypes {
+        // Categories ticked: k-prototypes' view is the only one.
+        let found = on_first.propose(&views[0], 0, 1, &mut progress)?;
+        return Ok(pick(found, sizes, base, options, &mut progress));
+    }
+    // The first view's k-means first: its best segments say which advised columns are alike in every
+    // segment, and a view without them is tried too (not for customers aggregated from purchases: RFM
+    // is all behaviour).
+    let first_rows = first.search_rows(table, &views[0].spec);
+    let first_view = views[0].clone();
+    let on = OnView { rows: &first_rows, view: &first_view, vi: 0, n: first.kept.len() };
+    let mut found = Proposals::default();
+    let by_k = found.kmeans(&on, base, options, &mut progress)?;
+    if let Some((_, labels)) = by_k.best_labels.filter(|_| base.transactions.is_none()) {
+        if let Some((salient, dropped)) = salient_split(first_rows.x.view(), &views[0].spec.features, &labels)
+        {
+            views.extend(salient_views(base, &salient, &dropped));
         }
-        let Some(cleaned) = cleaned_for.as_ref() else { continue };
+    }
+    // Then the rest of the first view and every other view side by side ([`crate::par`]). Views on the
+    // same columns share their cleaning and sample; a view whose cleaning leaves too few rows is
+    // skipped.
+    let (views, n_views) = (&views, views.len());
+    let columns: Vec<&Vec<String>> = views.iter().map(|v| &v.spec.features).collect();
+    let own_cleaning: Vec<usize> =
+        (1..n_views).filter(|&vi| *columns[vi] != *columns[0] && columns[vi] != columns[vi - 1]).collect();
+    let cleanings =
+        crate::par::map(&own_cleaning, |&vi| clean_view(table, &views[vi].spec, options, base.seed).ok());
+    let cleaned_for = |vi: usize| -> Option<&CleanedRows> {
+        if *columns[vi] == *columns[0] {
+            return Some(&first);
+        }
+        // The view's own cleaning, or that of the nearest view before it on the same columns.
+        let at = own_cleaning.iter().rposition(|&c| c <= vi)?;
+        cleanings[at].as_ref()
+    };
+    let tasks: Vec<usize> = (0..n_views).collect();
+    let proposed = crate::par::map_reporting(
+        &tasks,
+        |&vi| -> Result<Proposals> {
+            let mut quiet = SearchProgress { done: 0, total: 1.0, report: &mut |_| {} };
+            if vi == 0 {
+                let mut found = Proposals::default();
+                on_first.rest(&on, by_k.silhouettes.clone(), &mut found, &mut quiet)?;
+                return Ok(found);
+            }
+            let Some(cleaned) = cleaned_for(vi) else { return Ok(Proposals::default()) };
+            let on = Searching { table, base, options, cleaned };
+            on.propose(&views[vi], vi, n_views, &mut quiet)
+        },
+        &mut |vi| {
+            let steps = steps_per(&views[vi], table.n_rows) - if vi == 0 { SEARCHED_KS.count() } else { 0 };
+            (0..steps).for_each(|_| progress.step());
+        },
+    );
+    for view in proposed {
+        found.merge(view?);
+    }
+    found.keep_rows(0, n_views, first_rows.x);
+    Ok(pick(found, sizes, base, options, &mut progress))
+}
+
+/// What proposing one view's candidates needs: the file, the base settings, the search's options, and
+/// the view's cleaned rows.
+struct Searching<'a> {
+    table: &'a Table,
+    base: &'a AnalysisSpec,
+    options: SearchOptions,
+    cleaned: &'a CleanedRows,
+}
+
+impl Searching<'_> {
+    /// The candidates of view `vi` (of `views`).
+    fn propose(
+        &self,
+        view: &View,
+        vi: usize,
+        views: usize,
+        progress: &mut SearchProgress,
+    ) -> Result<Proposals> {
+        let cleaned = self.cleaned;
+        let mut found = Proposals::default();
         let n = cleaned.kept.len();
         if view.spec.method == Method::KPrototypes {
-            let (codes, rows) = cleaned.mixed_rows(table, &view.spec);
-            let on = OnView { rows: &rows, view: &view, vi, n };
-            found.kprototypes(&on, codes.view(), &mut progress);
-            found.keep_rows(vi, views.len(), codes);
-            continue;
+            let (codes, rows) = cleaned.mixed_rows(self.table, &view.spec);
+            let on = OnView { rows: &rows, view, vi, n };
+            found.kprototypes(&on, codes.view(), progress);
+            found.keep_rows(vi, views, codes);
+            return Ok(found);
         }
-        let rows = cleaned.search_rows(table, &view.spec);
-        let on = OnView { rows: &rows, view: &view, vi, n };
-        let by_k = found.kmeans(&on, base, options, &mut progress)?;
-        // The first view's best k-means says which advised columns are alike in every segment: a view
-        // without them is tried too (not for customers aggregated from purchases: RFM is all behaviour).
-        if let Some((_, labels)) = by_k.best_labels.filter(|_| base.transactions.is_none()) {
-            if let Some((salient, dropped)) = salient_split(rows.x.view(), &view.spec.features, &labels) {
-                views.extend(salient_views(base, &salient, &dropped));
-            }
-        }
-        found.mixtures(&on, by_k.silhouettes, base, options, &mut progress)?;
-        if n <= options.ward_max_rows.min(WARD_MAX_ROWS) {
-            found.ward(&on)?;
-            progress.step();
-        }
-        if vi == 0 {
-            found.density(&on, base, options);
-            progress.step();
-            found.rfm(&on);
-        }
-        found.keep_rows(vi, views.len(), rows.x);
+        let rows = cleaned.search_rows(self.table, &view.spec);
+        let on = OnView { rows: &rows, view, vi, n };
+        let by_k = found.kmeans(&on, self.base, self.options, progress)?;
+        self.rest(&on, by_k.silhouettes, &mut found, progress)?;
+        found.keep_rows(vi, views, rows.x);
+        Ok(found)
     }
-    Ok(pick(found, sizes, base, options, &mut progress))
+
+    /// After a view's k-means (each k's silhouette in `by_k`): the mixtures at the best ks, Ward, and
+    /// on the first view the density methods and RFM.
+    fn rest(
+        &self,
+        on: &OnView,
+        by_k: Vec<(usize, f64)>,
+        found: &mut Proposals,
+        progress: &mut SearchProgress,
+    ) -> Result<()> {
+        let (base, options) = (self.base, self.options);
+        found.mixtures(on, by_k, base, options, progress)?;
+        if on.n <= options.ward_max_rows.min(WARD_MAX_ROWS) {
+            found.ward(on)?;
+            progress.step();
+        }
+        if on.vi == 0 {
+            found.density(on, base, options);
+            progress.step();
+            found.rfm(on);
+        }
+        Ok(())
+    }
 }
 
 /// The ks every k-clustering is tried at.
@@ -630,13 +702,7 @@ fn clean_view(table: &Table, spec: &AnalysisSpec, options: SearchOptions, seed: 
     let searched = sample.as_ref().map_or(n, Vec::len);
     let mut at = rng.sample_indices(searched, options.silhouette_rows.min(searched));
     at.sort_unstable();
-    Ok(CleanedRows {
-        features: spec.features.clone(),
-        kept,
-        fill: report.fitted.fill,
-        sample,
-        silhouette_at: at,
-    })
+    Ok(CleanedRows { kept, fill: report.fitted.fill, sample, silhouette_at: at })
 }
 
 impl CleanedRows {
@@ -734,9 +800,13 @@ impl Proposals {
         self.labels_of.push(labels.iter().map(|l| l.map_or(u8::MAX, |l| l.min(254) as u8)).collect());
     }
 
-    fn scored(&mut self, on: &OnView, full: AnalysisSpec, searched: AnalysisSpec, labels: &[Option<usize>]) {
-        let candidate = on.rows.candidate(full, &on.view.words, labels);
-        self.push(candidate, searched, on.vi, labels);
+    /// Candidates fitted and scored side by side ([`crate::par`]), pushed in their order, a progress
+    /// step each.
+    fn push_all(&mut self, on: &OnView, fitted: Vec<Scored>, progress: &mut SearchProgress) {
+        for (candidate, searched, labels) in fitted {
+            self.push(candidate, searched, on.vi, &labels);
+            progress.step();
+        }
     }
 
     /// k-means at every k.
@@ -748,21 +818,25 @@ impl Proposals {
         progress: &mut SearchProgress,
     ) -> Result<KMeansSweep> {
         let mut sweep = KMeansSweep { silhouettes: Vec::new(), best_labels: None };
-        for k in SEARCHED_KS {
+        let ks: Vec<usize> = SEARCHED_KS.collect();
+        let fitted = crate::par::map(&ks, |&k| -> Result<Scored> {
             let full = with_k(&on.view.spec, Method::KMeans, k, on.n);
             let mut searched = full.clone();
             searched.kmeans.n_init = options.search_n_init;
             let fit =
                 KMeans::params(k, base.seed).n_init(options.search_n_init).check()?.fit(on.rows.x.view());
-            self.scored(on, full, searched, &fit.labels);
-            if let Some(s) = self.candidates.last().and_then(|c| c.silhouette) {
+            Ok((on.rows.candidate(full, &on.view.words, &fit.labels), searched, fit.labels))
+        });
+        let fitted = fitted.into_iter().collect::<Result<Vec<Scored>>>()?;
+        for (&k, (candidate, _, labels)) in ks.iter().zip(&fitted) {
+            if let Some(s) = candidate.silhouette {
                 sweep.silhouettes.push((k, s));
                 if on.vi == 0 && sweep.best_labels.as_ref().is_none_or(|b| s > b.0) {
-                    sweep.best_labels = Some((s, fit.labels));
+                    sweep.best_labels = Some((s, labels.clone()));
                 }
             }
-            progress.step();
         }
+        self.push_all(on, fitted, progress);
         Ok(sweep)
     }
 
@@ -778,21 +852,28 @@ impl Proposals {
         by_k.sort_by(|a, b| b.1.total_cmp(&a.1));
         let mixtures =
             if on.view.spec.features.len() <= options.mixture_max_features { options.mixture_ks } else { 0 };
-        for &(k, _) in by_k.iter().take(mixtures) {
+        let ks: Vec<usize> = by_k.iter().take(mixtures).map(|&(k, _)| k).collect();
+        let fitted = crate::par::map(&ks, |&k| -> Result<Scored> {
             let full = with_k(&on.view.spec, Method::GaussianMixture, k, on.n);
             let fit = GaussianMixture::params(k, base.seed).check()?.fit(on.rows.x.view());
-            self.scored(on, full.clone(), full, &fit.labels);
-            progress.step();
-        }
+            Ok((on.rows.candidate(full.clone(), &on.view.words, &fit.labels), full, fit.labels))
+        });
+        let fitted = fitted.into_iter().collect::<Result<Vec<Scored>>>()?;
+        self.push_all(on, fitted, progress);
         Ok(())
     }
 
     /// Ward: one tree, cut at every k.
     fn ward(&mut self, on: &OnView) -> Result<()> {
         let tree = WardTree::build(on.rows.x.view(), &mut |_| {})?;
-        for k in SEARCHED_KS {
+        let ks: Vec<usize> = SEARCHED_KS.collect();
+        let scored = crate::par::map(&ks, |&k| {
             let full = with_k(&on.view.spec, Method::Ward, k, on.n);
-            self.scored(on, full.clone(), full, &tree.cut(k));
+            let labels = tree.cut(k);
+            (on.rows.candidate(full.clone(), &on.view.words, &labels), full, labels)
+        });
+        for (candidate, searched, labels) in scored {
+            self.push(candidate, searched, on.vi, &labels);
         }
         Ok(())
     }
@@ -812,41 +893,53 @@ impl Proposals {
         let min_samples_full = spec.dbscan.min_samples;
         let min_samples_searched =
             ((min_samples_full as f64 * share).round() as usize).max(3).min(min_samples_full);
-        let curve = k_distance(on.rows.x.view(), min_samples_searched, K_DISTANCE_QUERIES, base.seed);
-        if curve.knee_eps > 0.0 {
-            if let Some((eps, labels)) =
-                tune_eps_on(on.rows.x.view(), min_samples_searched, curve.knee_eps, base.seed)
-            {
-                let mut full = spec.clone();
-                full.method = Method::Dbscan;
-                full.dbscan.eps = round_sig(eps, 2);
-                full.dbscan.min_samples = min_samples_full;
-                let mut searched = full.clone();
-                searched.dbscan.min_samples = min_samples_searched;
-                searched.dbscan.eps = eps;
-                self.scored(on, full, searched, &labels);
+        // DBSCAN's tuning and HDBSCAN side by side ([`crate::par`]).
+        let dbscan = || -> Option<Scored> {
+            let curve = k_distance(on.rows.x.view(), min_samples_searched, K_DISTANCE_QUERIES, base.seed);
+            if curve.knee_eps <= 0.0 {
+                return None;
             }
-        }
-        let mut full = spec.clone();
-        full.method = Method::Hdbscan;
-        full.hdbscan = HdbscanSettings::suggested(n);
-        let mut searched = full.clone();
-        let scaled = |v: usize, floor: usize| ((v as f64 * share).round() as usize).max(floor).min(v);
-        searched.hdbscan.min_cluster_size = scaled(full.hdbscan.min_cluster_size, 5);
-        searched.hdbscan.min_samples = Some(scaled(full.hdbscan.min_samples(), 3));
-        if let Ok(MethodFit { labels, .. }) = fit_method(&searched, on.rows.x.view(), &mut |_| {}) {
-            self.scored(on, full, searched, &labels);
+            let (eps, labels) =
+                tune_eps_on(on.rows.x.view(), min_samples_searched, curve.knee_eps, base.seed)?;
+            let mut full = spec.clone();
+            full.method = Method::Dbscan;
+            full.dbscan.eps = round_sig(eps, 2);
+            full.dbscan.min_samples = min_samples_full;
+            let mut searched = full.clone();
+            searched.dbscan.min_samples = min_samples_searched;
+            searched.dbscan.eps = eps;
+            Some((on.rows.candidate(full, &on.view.words, &labels), searched, labels))
+        };
+        let hdbscan = || -> Option<Scored> {
+            let mut full = spec.clone();
+            full.method = Method::Hdbscan;
+            full.hdbscan = HdbscanSettings::suggested(n);
+            let mut searched = full.clone();
+            let scaled = |v: usize, floor: usize| ((v as f64 * share).round() as usize).max(floor).min(v);
+            searched.hdbscan.min_cluster_size = scaled(full.hdbscan.min_cluster_size, 5);
+            searched.hdbscan.min_samples = Some(scaled(full.hdbscan.min_samples(), 3));
+            let MethodFit { labels, .. } = fit_method(&searched, on.rows.x.view(), &mut |_| {}).ok()?;
+            Some((on.rows.candidate(full, &on.view.words, &labels), searched, labels))
+        };
+        let (dbscan, hdbscan) = crate::par::join(dbscan, hdbscan);
+        for (candidate, searched, labels) in dbscan.into_iter().chain(hdbscan) {
+            self.push(candidate, searched, on.vi, &labels);
         }
     }
 
     /// k-prototypes at every k, fitted on the view's codes and scored in its own distance.
     fn kprototypes(&mut self, on: &OnView, codes: ArrayView2<f64>, progress: &mut SearchProgress) {
-        for k in SEARCHED_KS {
+        let ks: Vec<usize> = SEARCHED_KS.collect();
+        let fitted = crate::par::map(&ks, |&k| {
             let full = with_k(&on.view.spec, Method::KPrototypes, k, on.n);
-            if let Ok(MethodFit { labels, .. }) = fit_method(&full, codes, &mut |_| {}) {
-                self.scored(on, full.clone(), full, &labels);
+            let fit = fit_method(&full, codes, &mut |_| {}).ok()?;
+            Some((on.rows.candidate(full.clone(), &on.view.words, &fit.labels), full, fit.labels))
+        });
+        for (fitted, _) in fitted.into_iter().zip(&ks) {
+            match fitted {
+                Some(fitted) => self.push_all(on, vec![fitted], progress),
+                None => progress.step(),
             }
-            progress.step();
         }
     }
 
@@ -863,6 +956,19 @@ impl Proposals {
             candidate.manual_only = true;
             candidate.rejected = None;
             self.push(candidate, rfm, 0, &labels);
+        }
+    }
+
+    /// Another view's proposals after these.
+    fn merge(&mut self, other: Proposals) {
+        self.candidates.extend(other.candidates);
+        self.search_specs.extend(other.search_specs);
+        self.of_view.extend(other.of_view);
+        self.labels_of.extend(other.labels_of);
+        for (vi, rows) in other.rows_of_view.into_iter().enumerate() {
+            if let Some(rows) = rows {
+                self.keep_rows(vi, vi + 1, rows);
+            }
         }
     }
 
@@ -885,11 +991,17 @@ fn pick(
     progress: &mut SearchProgress,
 ) -> AutoChoice {
     let order = rule::ranking(&found.candidates);
-    for &i in order.iter().take(rule::SHORTLIST) {
-        if let Some(Some(x)) = found.rows_of_view.get(found.of_view[i]) {
-            let mut spec = found.search_specs[i].clone();
-            spec.kmeans.n_init = spec.kmeans.n_init.max(options.stability_n_init);
-            found.candidates[i].stability = Some(stability_on(&spec, x.view(), options, base.seed));
+    // The shortlist's stabilities side by side ([`crate::par`]), each with its refits side by side.
+    let shortlist: Vec<usize> = order.iter().take(rule::SHORTLIST).copied().collect();
+    let stabilities = crate::par::map(&shortlist, |&i| {
+        let Some(Some(x)) = found.rows_of_view.get(found.of_view[i]) else { return None };
+        let mut spec = found.search_specs[i].clone();
+        spec.kmeans.n_init = spec.kmeans.n_init.max(options.stability_n_init);
+        Some(stability_on(&spec, x.view(), options, base.seed))
+    });
+    for (&i, stability) in shortlist.iter().zip(stabilities) {
+        if stability.is_some() {
+            found.candidates[i].stability = stability;
         }
         progress.step();
     }
@@ -992,9 +1104,7 @@ fn with_k(spec: &AnalysisSpec, method: Method, k: usize, n: usize) -> AnalysisSp
 /// all of them.
 fn stability_on(spec: &AnalysisSpec, x: ArrayView2<f64>, options: SearchOptions, seed: u64) -> f64 {
     let Ok(MethodFit { labels, .. }) = fit_method(spec, x, &mut |_| {}) else { return 0.0 };
-    let mut run = 0u64;
-    let stability = crate::score::stability(&labels, options.stability_runs, seed, |rows| {
-        run += 1;
+    let stability = crate::score::stability(&labels, options.stability_runs, seed, |run, rows| {
         let sub = x.select(Axis(0), rows);
         let run_spec = subsample_spec(spec, run);
         fit_method(&run_spec, sub.view(), &mut |_| {})

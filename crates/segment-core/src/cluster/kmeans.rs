@@ -127,6 +127,10 @@ impl Inits {
 
     /// Runs the next initialisation on the same `points`; true once all `n_init` have run.
     fn next(&mut self, points: &[f64]) -> bool {
+        // No rows: nothing to start from (the fit gives no labels).
+        if self.n == 0 {
+            return true;
+        }
         if self.inits_done < self.params.n_init {
             let (n, d) = (self.n, self.d);
             let centres = kmeans_plus_plus(points, n, d, self.k, &mut self.rng);

@@ -401,13 +401,7 @@ impl KPrototypesValidParams {
         let mut rng = SplitMix64::new(self.seed);
         let seeds: Vec<u64> = (0..runs).map(|_| rng.next_u64()).collect();
         let one = |seed: &u64| self.run(&x, k, gamma, &mut SplitMix64::new(*seed));
-        #[cfg(not(target_arch = "wasm32"))]
-        let results: Vec<Result<Run, CoreError>> = {
-            use rayon::prelude::*;
-            seeds.par_iter().map(one).collect()
-        };
-        #[cfg(target_arch = "wasm32")]
-        let results: Vec<Result<Run, CoreError>> = seeds.iter().map(one).collect();
+        let results: Vec<Result<Run, CoreError>> = crate::par::map(&seeds, one);
         // The cheapest start (the first of equals).
         let mut best: Option<Run> = None;
         for run in results {

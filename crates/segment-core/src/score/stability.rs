@@ -108,6 +108,18 @@ impl StabilityPlan {
         self.next.as_deref()
     }
 
+    /// Every run's rows still to fit, in the order one run at a time draws them.
+    fn remaining_rows(&self) -> Vec<Vec<usize>> {
+        let mut ahead = self.clone();
+        let mut out = Vec::new();
+        while let Some(rows) = ahead.next.take() {
+            out.push(rows);
+            ahead.scores.push(0.0);
+            ahead.draw();
+        }
+        out
+    }
+
     /// Runs done so far (the next run's number, from 0).
     pub fn done_runs(&self) -> usize {
         self.scores.len()
@@ -142,16 +154,21 @@ impl StabilityPlan {
 
 /// Runs `fit` on `runs` seeded subsamples (it gets the row indices and returns their labels) and
 /// compares each with `labels` on those rows.
+///
+/// The runs are fitted side by side ([`crate::par`]): `fit` gets each run's number (from 1) with its
+/// rows, and the runs' rows are those one run at a time would draw, so the answer is the same.
 pub fn stability(
     labels: &[Option<usize>],
     runs: usize,
     seed: u64,
-    mut fit: impl FnMut(&[usize]) -> Vec<Option<usize>>,
+    fit: impl Fn(u64, &[usize]) -> Vec<Option<usize>> + Sync + Send,
 ) -> Stability {
     let labels = labels.iter().map(|l| l.map_or(-1, |c| c as i32)).collect();
     let mut plan = StabilityPlan::new(labels, runs, seed, usize::MAX);
-    while let Some(rows) = plan.next_rows() {
-        let sub = fit(rows);
+    let rows = plan.remaining_rows();
+    let numbered: Vec<(u64, &Vec<usize>)> = (1..).zip(&rows).collect();
+    let fitted = crate::par::map(&numbered, |&(run, rows)| fit(run, rows));
+    for sub in fitted {
         plan.record(&sub);
     }
     plan.finish()
