@@ -8,7 +8,7 @@
 //! goes through [`ClusterMethod`]. Adding a method: its module (settings, `INFO`, this trait), a
 //! variant with its arm in `settings_of` / `settings_of_mut` and its settings field in the spec.
 
-use super::hdbscan::TreeCluster;
+use super::tree::TreeCluster;
 use super::{Assignment, EpsIndex, KMeansFit};
 use crate::error::{CoreError, Result};
 use ndarray::ArrayView2;

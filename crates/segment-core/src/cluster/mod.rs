@@ -15,6 +15,7 @@ pub mod method;
 pub mod params;
 mod reachability;
 pub mod rfm;
+mod tree;
 mod union_find;
 pub mod ward;
 
