@@ -653,17 +653,8 @@ fn writable(model: &SegmentModel, dialect: Dialect) -> Result<Vec<DateFormat>> {
                         .into(),
                 )
             }
-            // Measured: Spark 3.5's optimizer runs out of memory planning the lines' filter over their
-            // reading stages (the query for the customers alone plans in seconds).
-            Dialect::Spark => {
-                return refuse(
-                    "it segments customers aggregated from purchase lines, and Spark's query planner runs out of \
-                     memory on the query that aggregates them. Export it for duckdb, or apply it with `segment \
-                     apply`"
-                        .into(),
-                )
-            }
-            Dialect::DuckDb => {}
+            // Spark reads them behind a fence (`Query::aggregate`).
+            Dialect::Spark | Dialect::DuckDb => {}
         }
         if model.spec.cleaning.drop_missing == crate::clean::Scope::AllColumns {
             return refuse(
@@ -1412,11 +1403,24 @@ impl<'a> Query<'a> {
             Some(invoice) => format!("COALESCE({}, '')", text(invoice)),
             None => "__day0".into(),
         };
+        // Spark: a stage numbered again stops its optimizer from pushing this filter into the stages
+        // that read the lines' numbers and dates and inlining their expressions into it (a filter is
+        // not moved through a non-deterministic column), which ran it out of memory while planning.
+        // The filter names the fence (always true), so the fence is not pruned away before it.
+        let (from, fenced) = if dialect == Dialect::Spark {
+            let _ = writeln!(
+                sql,
+                "lines_fenced AS (SELECT *, monotonically_increasing_id() AS __fence FROM lines_numbers),"
+            );
+            ("lines_fenced", " AND __fence >= 0")
+        } else {
+            ("lines_numbers", "")
+        };
         let _ = writeln!(
             sql,
             "lines_used AS (SELECT {customer} AS __customer, {order} AS __order, __day0 AS __day, __latest0 AS __latest, \
-             {line} AS __line FROM lines_numbers WHERE {customer} IS NOT NULL AND {customer} <> '' AND {customer} NOT IN \
-             ({}) AND NOT ({cancelled}) AND ({line}) IS NOT NULL AND __day0 IS NOT NULL),",
+             {line} AS __line FROM {from} WHERE {customer} IS NOT NULL AND {customer} <> '' AND {customer} NOT IN \
+             ({}) AND NOT ({cancelled}) AND ({line}) IS NOT NULL AND __day0 IS NOT NULL{fenced}),",
             self.markers
         );
         let [id, recency, frequency, monetary, average] =
