@@ -44,7 +44,7 @@ fn fit_then_apply_labels_every_row() {
         explained.contains("High Spenders: 18273 customers (33%)\n  who: monto_compras above"),
         "{explained}"
     );
-    assert!(explained.contains("the rules together put 97% of customers in their segment"), "{explained}");
+    assert!(explained.contains("the rules together put 100% of customers in their segment"), "{explained}");
     // A rule on a column the model does not use is a damaged file.
     let json = std::fs::read_to_string(&model).unwrap_or_default();
     let forged = dir.join("forged.json");
@@ -402,20 +402,19 @@ fn the_sql_export_of_a_purchase_log_model_aggregates_the_lines() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let sql = std::fs::read_to_string(&spark).unwrap_or_default();
     assert!(sql.contains("FROM lines_fenced WHERE") && sql.contains("AND __fence >= 0"), "{sql}");
-    for (dialect, why) in [("ansi", "regular expressions")] {
-        let refused = dir.join(format!("{dialect}.sql"));
-        let out = segment(&[
-            "export-sql",
-            &model.to_string_lossy(),
-            "--dialect",
-            dialect,
-            "-o",
-            &refused.to_string_lossy(),
-        ]);
-        assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-        assert!(text(&out.stderr).contains(why), "{}", text(&out.stderr));
-        assert!(!refused.exists());
-    }
+    let (dialect, why) = ("ansi", "regular expressions");
+    let refused = dir.join(format!("{dialect}.sql"));
+    let out = segment(&[
+        "export-sql",
+        &model.to_string_lossy(),
+        "--dialect",
+        dialect,
+        "-o",
+        &refused.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(why), "{}", text(&out.stderr));
+    assert!(!refused.exists());
 
     let mut older: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&model).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));

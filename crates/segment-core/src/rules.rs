@@ -250,8 +250,157 @@ pub fn segment_rules(
             }
         })
         .collect();
-    measure(&raw, labels, grown)
+    let greedy = measure(&raw, labels, grown);
+    // A threshold tree with the same budget of boxes, where it puts more customers in their segment.
+    match tree(&sample, k) {
+        Some(leaves) => {
+            let tree = measure(&raw, labels, leaves);
+            if tree.fidelity.unwrap_or(0.0) > greedy.fidelity.unwrap_or(0.0) {
+                tree
+            } else {
+                greedy
+            }
+        }
+        None => greedy,
+    }
 }
+
+/// A threshold tree grown best-first on the sample by Gini impurity (as scikit-learn's
+/// DecisionTreeClassifier with max_leaf_nodes grows one) to at most 2k leaves, each split kept to
+/// paths of at most [`MAX_CONDITIONS`] conditions (a tighter bound on a feature replaces the looser
+/// one), so every leaf reads as a rule of at most three conditions; each
+/// leaf goes to its most common segment (noise: to none), a segment keeping its two biggest leaves (the
+/// two sets a rule has). The greedy rules grow one segment at a time against the rest; the tree splits
+/// all of them at once, which separates segments that share their edges better. None when the sample
+/// has no split.
+fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
+    let Sample { values, thresholds, labels, features, days, by_value } = *sample;
+    // Classes: 0 for noise, s + 1 for segment s.
+    let class = |l: i32| usize::try_from(l + 1).unwrap_or(0).min(k);
+    let width = k + 1;
+    let gini_mass = |counts: &[usize]| -> f64 {
+        let n: usize = counts.iter().sum();
+        if n == 0 {
+            return 0.0;
+        }
+        let sum_sq: f64 = counts.iter().map(|&c| (c as f64).powi(2)).sum();
+        n as f64 - sum_sq / n as f64
+    };
+    let counts_of = |rows: &[usize]| {
+        let mut c = vec![0usize; width];
+        rows.iter().for_each(|&i| c[class(labels[i])] += 1);
+        c
+    };
+    // The best split of a node's rows: (impurity decrease, feature, threshold, is a category's value).
+    // A split on feature j keeps both children's rules within MAX_CONDITIONS (a bound tightening one
+    // the path already has in that direction replaces it).
+    let fits = |path: &[(usize, Condition)], j: usize| {
+        [false, true].iter().all(|&above| {
+            let replaced = by_value[j].is_none()
+                && path.iter().any(|(f, c)| *f == j && c.above == above && c.value.is_none());
+            path.len() + usize::from(!replaced) <= MAX_CONDITIONS
+        })
+    };
+    let best_split = |rows: &[usize], path: &[(usize, Condition)]| -> Option<(f64, usize, f64)> {
+        let parent = gini_mass(&counts_of(rows));
+        let mut best: Option<(f64, usize, f64)> = None;
+        for (j, (column, cuts)) in values.iter().zip(thresholds).enumerate() {
+            if cuts.is_empty() || !fits(path, j) {
+                continue;
+            }
+            let mut slots = vec![0usize; (cuts.len() + 1) * width];
+            for &i in rows {
+                let v = column[i];
+                if v.is_finite() {
+                    slots[cuts.partition_point(|&t| t < v) * width + class(labels[i])] += 1;
+                }
+            }
+            let total: Vec<usize> = (0..width).map(|c| slots.chunks(width).map(|s| s[c]).sum()).collect();
+            let mut left = vec![0usize; width];
+            for (p, &t) in cuts.iter().enumerate() {
+                let slot = &slots[p * width..(p + 1) * width];
+                if by_value[j].is_some() {
+                    left.copy_from_slice(slot);
+                } else {
+                    left.iter_mut().zip(slot).for_each(|(l, s)| *l += s);
+                }
+                let right: Vec<usize> = total.iter().zip(&left).map(|(t, l)| t - l).collect();
+                if left.iter().sum::<usize>() == 0 || right.iter().sum::<usize>() == 0 {
+                    continue;
+                }
+                let decrease = parent - gini_mass(&left) - gini_mass(&right);
+                if decrease > 1e-9 && best.is_none_or(|b| decrease > b.0) {
+                    best = Some((decrease, j, t));
+                }
+            }
+        }
+        best
+    };
+    let condition = |j: usize, t: f64, above: bool| {
+        let value = by_value[j].and_then(|names| names.get(t as usize).cloned());
+        Condition { feature: features[j].clone(), above, threshold: t, days: days[j], value }
+    };
+    struct Leaf {
+        rows: Vec<usize>,
+        path: Vec<(usize, Condition)>,
+        split: Option<(f64, usize, f64)>,
+    }
+    let all: Vec<usize> = (0..labels.len()).collect();
+    let split = Some(best_split(&all, &[])?);
+    let mut leaves = vec![Leaf { rows: all, path: Vec::new(), split }];
+    while leaves.len() < 2 * k {
+        let Some((at, _)) = leaves
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.split.map(|s| (i, s.0)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        else {
+            break;
+        };
+        let leaf = leaves.swap_remove(at);
+        let Some((_, j, t)) = leaf.split else { break };
+        for above in [false, true] {
+            let c = condition(j, t, above);
+            let rows: Vec<usize> = leaf
+                .rows
+                .iter()
+                .copied()
+                .filter(|&i| values[j][i].is_finite() && c.holds(values[j][i]))
+                .collect();
+            let mut path = leaf.path.clone();
+            // A tighter bound on a feature already bounded the same way replaces it.
+            path.retain(|(f, old)| {
+                !(*f == j && old.above == above && old.value.is_none() && c.value.is_none())
+            });
+            path.push((j, c));
+            let split = best_split(&rows, &path);
+            leaves.insert(at.min(leaves.len()), Leaf { rows, path, split });
+        }
+    }
+    // Each leaf to its most common class; a segment keeps its two biggest leaves.
+    let mut of_segment: Vec<Vec<(usize, Path)>> = vec![Vec::new(); k];
+    for leaf in leaves {
+        let counts = counts_of(&leaf.rows);
+        let Some((c, &n)) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))) else {
+            continue;
+        };
+        if c > 0 && n > 0 {
+            of_segment[c - 1].push((n, leaf.path));
+        }
+    }
+    Some(
+        of_segment
+            .into_iter()
+            .map(|mut boxes| {
+                boxes.sort_by_key(|b| std::cmp::Reverse(b.0));
+                boxes.into_iter().take(2).map(|(_, path)| path).collect()
+            })
+            .collect(),
+    )
+}
+
+/// One set of conditions, each with its feature's position.
+type Path = Vec<(usize, Condition)>;
 
 /// A segment's sets of conditions (one or two), each condition with its feature's position.
 type Clauses = Vec<Vec<(usize, Condition)>>;
@@ -395,23 +544,38 @@ fn quantiles(values: &[f64]) -> Vec<f64> {
     if sorted.is_empty() {
         return Vec::new();
     }
-    let mut out: Vec<f64> =
-        (1..QUANTILES).map(|q| nice(sorted[(q * sorted.len() / QUANTILES).min(sorted.len() - 1)])).collect();
+    // At each quantile, the shortest number that keeps its value and the next greater one apart: a
+    // threshold reads as the data does and separates exactly where the data does.
+    let mut out: Vec<f64> = (1..QUANTILES)
+        .filter_map(|q| {
+            let a = sorted[(q * sorted.len() / QUANTILES).min(sorted.len() - 1)];
+            let b = *sorted.get(sorted.partition_point(|&v| v <= a))?;
+            Some(between(a, b))
+        })
+        .collect();
     out.dedup();
     out
 }
 
-/// A threshold as a person would write it: three significant digits.
-fn nice(v: f64) -> f64 {
-    if v == 0.0 || !v.is_finite() {
-        return v;
+/// The number of fewest significant digits at or above `a` and below `b` (a < b): "1,240" between
+/// 1,234.5 and 1,262, "37.5" between 37.41 and 37.6.
+fn between(a: f64, b: f64) -> f64 {
+    let magnitude = a.abs().max(b.abs());
+    if a.partial_cmp(&b) != Some(std::cmp::Ordering::Less) || !magnitude.is_finite() || magnitude == 0.0 {
+        return a;
     }
-    let scale = 10f64.powi(2 - v.abs().log10().floor() as i32);
-    // Near the smallest doubles the scale overflows: the value stays as it is, never NaN.
-    if !scale.is_finite() {
-        return v;
+    let top = magnitude.log10().floor() as i32;
+    for digits in 1..=17 {
+        let scale = 10f64.powi(digits - 1 - top);
+        if !scale.is_finite() || scale == 0.0 {
+            break;
+        }
+        let t = (a * scale).ceil() / scale;
+        if t >= a && t < b {
+            return t;
+        }
     }
-    (v * scale).round() / scale
+    a
 }
 
 /// The rows rules are grown on: each feature's values and candidate thresholds, and each row's segment.
@@ -517,12 +681,19 @@ fn grow(
     (conditions, score, inside)
 }
 
-/// A threshold in words: three significant digits, thousands grouped ("1,250", "0.0412", "37.5").
+/// A threshold in words: its own digits, thousands grouped ("1,250", "0.0412", "37.5", "1,234.51").
 fn number(v: f64) -> String {
     if !v.is_finite() {
         return v.to_string();
     }
-    let decimals = if v == 0.0 { 0 } else { (2 - v.abs().log10().floor() as i32).clamp(0, 12) as usize };
+    // As many decimals as the threshold has (up to 12): the words say the very threshold the rule
+    // tests (thresholds are the shortest numbers between two values of the data, `between`).
+    let decimals = (0..=12usize)
+        .find(|&d| {
+            let scale = 10f64.powi(d as i32);
+            ((v * scale).round() / scale - v).abs() <= v.abs() * 1e-12
+        })
+        .unwrap_or(12);
     let text = crate::numbers::fixed(v, decimals);
     match text.split_once('.') {
         Some((int, frac)) => format!("{}.{frac}", crate::numbers::grouped(int)),
@@ -584,11 +755,16 @@ mod tests {
         assert_eq!(number(37.5), "37.5");
         assert_eq!(number(-3.0), "-3");
         assert_eq!(number(1_234_567.0), "1,234,567");
-        assert_eq!(nice(1234.5), 1230.0);
-        assert_eq!(number(nice(0.07000000001)), "0.07");
+        // The shortest number between a value and the next: as few digits as the data allows.
+        assert_eq!(between(1234.5, 1262.0), 1240.0);
+        assert_eq!(between(37.41, 37.6), 37.5);
+        assert_eq!(between(0.0699, 0.0701), 0.07);
+        assert_eq!(between(-12.5, -12.0), -12.5);
+        assert_eq!(between(1234.51, 1234.52), 1234.51);
+        assert_eq!(number(1234.51), "1,234.51");
         // The smallest doubles keep a finite threshold (a model with a NaN one would not load).
-        assert_eq!(nice(5e-324), 5e-324);
-        assert_eq!(nice(-1e-310), -1e-310);
+        assert_eq!(between(5e-324, 1e-323), 5e-324);
+        assert_eq!(between(-1e-310, 0.0), -1e-310);
     }
 
     /// Three planted groups, each set apart by one or two columns: each rule names its columns, catches
