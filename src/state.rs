@@ -476,22 +476,23 @@ impl AppState {
 
     /// Runs the current settings on the loaded file.
     pub fn run(&self) {
-        let Some(spec) = self.spec.get_untracked() else { return };
-        // This run takes the settings as they are: a re-run scheduled for an earlier change is moot.
-        self.link.rerun_token.update_value(|t| *t = t.wrapping_add(1));
-        self.link.rerun_after.set_value(false);
-        self.begin("Starting");
-        self.request(Request::Run { spec });
+        self.on_settings("Starting", |spec| Request::Run { spec });
     }
 
     /// The automatic choice on the settings as they are (the features ticked, categories included): the
     /// candidates and the pick, with its reasons, as on a file's first load.
     pub fn choose(&self) {
+        self.on_settings("Choosing", |spec| Request::Choose { spec, fit: true });
+    }
+
+    /// Sends the request `make` builds from the current settings, saying `what` it is doing.
+    fn on_settings(&self, what: &str, make: impl FnOnce(AnalysisSpec) -> Request) {
         let Some(spec) = self.spec.get_untracked() else { return };
+        // This takes the settings as they are: a re-run scheduled for an earlier change is moot.
         self.link.rerun_token.update_value(|t| *t = t.wrapping_add(1));
         self.link.rerun_after.set_value(false);
-        self.begin("Choosing");
-        self.request(Request::Choose { spec, fit: true });
+        self.begin(what);
+        self.request(make(spec));
     }
 
     /// A person's change of the settings; it re-runs the segmentation after a short pause when re-running

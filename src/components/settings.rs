@@ -532,12 +532,9 @@ impl Choice for Method {
 }
 
 impl Choice for StartKind {
-    const ALL: &'static [Self] = &[StartKind::Cao, StartKind::Huang];
+    const ALL: &'static [Self] = &StartKind::ALL;
     fn key(self) -> &'static str {
-        match self {
-            StartKind::Cao => "cao",
-            StartKind::Huang => "huang",
-        }
+        StartKind::key(self)
     }
     fn label(self) -> &'static str {
         match self {

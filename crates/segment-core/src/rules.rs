@@ -291,16 +291,15 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
         rows.iter().for_each(|&i| c[class(labels[i])] += 1);
         c
     };
-    // The best split of a node's rows: (impurity decrease, feature, threshold, is a category's value).
     // A split on feature j keeps both children's rules within MAX_CONDITIONS (a bound tightening one
     // the path already has in that direction replaces it).
     let fits = |path: &[(usize, Condition)], j: usize| {
         [false, true].iter().all(|&above| {
-            let replaced = by_value[j].is_none()
-                && path.iter().any(|(f, c)| *f == j && c.above == above && c.value.is_none());
+            let replaced = path.iter().any(|old| replaces(old, j, above));
             path.len() + usize::from(!replaced) <= MAX_CONDITIONS
         })
     };
+    // The best split of a node's rows: (impurity decrease, feature, threshold).
     let best_split = |rows: &[usize], path: &[(usize, Condition)]| -> Option<(f64, usize, f64)> {
         let parent = gini_mass(&counts_of(rows));
         let mut best: Option<(f64, usize, f64)> = None;
@@ -368,11 +367,7 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
                 .filter(|&i| values[j][i].is_finite() && c.holds(values[j][i]))
                 .collect();
             let mut path = leaf.path.clone();
-            // A tighter bound on a feature already bounded the same way replaces it.
-            path.retain(|(f, old)| {
-                !(*f == j && old.above == above && old.value.is_none() && c.value.is_none())
-            });
-            path.push((j, c));
+            add_condition(&mut path, j, c);
             let split = best_split(&rows, &path);
             leaves.insert(at.min(leaves.len()), Leaf { rows, path, split });
         }
@@ -402,8 +397,21 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
 /// One set of conditions, each with its feature's position.
 type Path = Vec<(usize, Condition)>;
 
-/// A segment's sets of conditions (one or two), each condition with its feature's position.
-type Clauses = Vec<Vec<(usize, Condition)>>;
+/// A segment's sets of conditions (one or two).
+type Clauses = Vec<Path>;
+
+/// Whether a condition on feature `j` in direction `above` takes the place of `old`: a tighter bound
+/// on a feature already bounded the same way does (a category's conditions on different values stand
+/// together).
+fn replaces(old: &(usize, Condition), j: usize, above: bool) -> bool {
+    old.0 == j && old.1.above == above && old.1.value.is_none()
+}
+
+/// Adds condition `c` on feature `j` to a set, in place of the one it tightens.
+fn add_condition(path: &mut Path, j: usize, c: Condition) {
+    path.retain(|old| !replaces(old, j, c.above));
+    path.push((j, c));
+}
 
 /// Stored rules (a saved model's, one per segment) measured on the `kept` rows of another file and the
 /// segments the model gave them (`labels`, -1 noise): how many of each segment they catch and wrongly
@@ -673,10 +681,7 @@ fn grow(
         for (i, &v) in values[j].iter().enumerate() {
             inside[i] = inside[i] && v.is_finite() && condition.holds(v);
         }
-        // A tighter bound on a feature already bounded the same way replaces it (a category's
-        // conditions on different values stand together).
-        conditions.retain(|(f, c)| !(*f == j && c.above == above && c.value.is_none()));
-        conditions.push((j, condition));
+        add_condition(&mut conditions, j, condition);
     }
     (conditions, score, inside)
 }

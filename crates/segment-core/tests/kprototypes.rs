@@ -229,6 +229,10 @@ fn huang_start_and_the_gamma_used_are_said() {
     let gamma = result.gamma.unwrap_or_else(|| panic!("no gamma"));
     assert!((gamma - 0.5).abs() < 1e-9, "suggested gamma {gamma}");
     assert!(result.spec.parameters().contains("Huang's start"), "{}", result.spec.parameters());
+    // The page's key for each start is its name in settings files.
+    for start in StartKind::ALL {
+        assert_eq!(serde_json::to_value(start).ok(), Some(serde_json::Value::from(start.key())));
+    }
     spec.kprototypes.gamma = Some(1.25);
     s.run(&spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.segmentation().and_then(|r| r.gamma), Some(1.25));

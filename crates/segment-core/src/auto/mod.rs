@@ -935,12 +935,10 @@ impl Proposals {
             let fit = fit_method(&full, codes, &mut |_| {}).ok()?;
             Some((on.rows.candidate(full.clone(), &on.view.words, &fit.labels), full, fit.labels))
         });
-        for (fitted, _) in fitted.into_iter().zip(&ks) {
-            match fitted {
-                Some(fitted) => self.push_all(on, vec![fitted], progress),
-                None => progress.step(),
-            }
+        for (candidate, searched, labels) in fitted.into_iter().flatten() {
+            self.push(candidate, searched, on.vi, &labels);
         }
+        (0..ks.len()).for_each(|_| progress.step());
     }
 
     /// For customers aggregated from purchases (first view), the classic RFM scores, offered beside
@@ -1000,9 +998,7 @@ fn pick(
         Some(stability_on(&spec, x.view(), options, base.seed))
     });
     for (&i, stability) in shortlist.iter().zip(stabilities) {
-        if stability.is_some() {
-            found.candidates[i].stability = stability;
-        }
+        found.candidates[i].stability = stability;
         progress.step();
     }
     let candidates = &mut found.candidates;

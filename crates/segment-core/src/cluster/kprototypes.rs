@@ -656,6 +656,16 @@ pub enum StartKind {
 }
 
 impl StartKind {
+    pub const ALL: [StartKind; 2] = [StartKind::Cao, StartKind::Huang];
+
+    /// Its name in settings files and share links.
+    pub fn key(self) -> &'static str {
+        match self {
+            StartKind::Cao => "cao",
+            StartKind::Huang => "huang",
+        }
+    }
+
     fn start(self) -> Start {
         match self {
             StartKind::Cao => Start::Cao,
