@@ -115,10 +115,17 @@ section "DBSCAN and HDBSCAN in wasm" \
   text wasm_env env WASM_BINDGEN_TEST_TIMEOUT=900 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --release --target wasm32-unknown-unknown -p segment-core --test wasm_bench -- --nocapture
 cargo build -q --release -p segment-cli
+mkdir -p target/bench-files
+[[ -f target/bench-files/export-100000.csv ]] ||
+  cargo run -q --release -p segment-core --example write_export -- 100000 target/bench-files/export-100000.csv
 section "Segments as rules" \
-  "Our segments' rules (at most three conditions a segment, the most precise first) against scikit-learn's DecisionTreeClassifier(max_leaf_nodes=2k) fitted to the same labels on the same features (\`benches/sklearn_tree.py\`): the share of customers each puts in their segment." \
+  "Our segments' rules (sets of at most three conditions, at most 2k sets for k segments, the most precise first) against scikit-learn's DecisionTreeClassifier(max_leaf_nodes=2k) fitted to the same labels on the same features (\`benches/sklearn_tree.py\`): the share of customers each puts in their segment." \
   table python3 crates/segment-core/benches/sklearn_tree.py target/release/segment public/dataset_ecommerce.csv \
-  tests/fixtures/customers_2k.csv tests/fixtures/marketing_campaign.csv tests/fixtures/messy_export.csv tests/fixtures/corpus/crm.csv
+  tests/fixtures/customers_2k.csv tests/fixtures/marketing_campaign.csv tests/fixtures/messy_export.csv tests/fixtures/corpus/crm.csv \
+  target/bench-files/export-100000.csv
+section "Computing the rules" \
+  "A k-means result of 4 segments on the generated export: its rules (greedy sets and the threshold tree, measured on every customer), natively; the same in wasm is \`rules_in_wasm\` in the wasm section above." \
+  table cargo bench -q -p segment-core --bench rules
 section "Applying a saved model" \
   "\`segment apply\`'s streaming path (DBSCAN and k-means models) against a plain CSV copy of the same file." \
   table cargo bench -q -p segment-core --bench apply

@@ -281,6 +281,10 @@ diagonal_file = os.path.join(tmp, "diagonal.csv")
 diagonal(diagonal_file)
 check("diagonal-rules", diagonal_file, settings_for(diagonal_file, "k_means", kmeans={"k": 2}, features=["x", "y"]), rules=True)
 assert ") OR (" in open(os.path.join(tmp, "diagonal-rules.sql")).read(), "a rule with two sets of conditions"
+# A threshold tree's rules: a segment of three leaves (three sets, model version 2).
+check("2k-kmeans-tree-rules", two_k, settings_for(two_k, "k_means", kmeans={"k": 4}), rules=True)
+assert any(line.count(") OR (") >= 2 for line in open(os.path.join(tmp, "2k-kmeans-tree-rules.sql"))), \
+    "a rule with three sets of conditions"
 dated_iso = os.path.join(tmp, "dated_iso.csv")
 check("dated-iso-rules", dated_iso, settings_for(dated_iso, "k_means", kmeans={"k": 3}, features=["last_order", "orders", "spend"]), rules=True)
 check("dated-named-rules-as-of", os.path.join(tmp, "dated_named.csv"),

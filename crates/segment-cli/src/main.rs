@@ -646,7 +646,7 @@ fn explain(model_path: &Path, data: Option<&Path>, mapping: &[(String, String)])
         ));
         match &segment.rule {
             Some(rule) => out.push_str(&format!("  who: {}\n", rule.sentence())),
-            None => out.push_str("  who: no rule of at most two sets of three conditions describes it\n"),
+            None => out.push_str("  who: no rule of sets of at most three conditions describes it\n"),
         }
         if let Some((path, applied, sizes)) = &applied {
             let size = sizes.get(segment.id).copied().unwrap_or(0);

@@ -78,5 +78,5 @@ for path in FILES:
     tree_fidelity = float((tree.predict(x.values) == y.values).mean())
     ours = model["rule_fidelity"]
     print(
-        f"| {name} | {len(y):,} | {k} ({spec['method']}) | {ours:.1%} | {tree_fidelity:.1%} | {100 * (ours - tree_fidelity):+.1f} points |"
+        f"| {name} | {len(y):,} | {k} ({spec['method']}) | {ours:.2%} | {tree_fidelity:.2%} | {100 * (ours - tree_fidelity):+.2f} points |"
     )

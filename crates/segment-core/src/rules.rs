@@ -7,9 +7,11 @@
 //! others out), and stops at [`MAX_CONDITIONS`] or when no condition adds [`MIN_GAIN`]. A second set
 //! is then grown the same way among the customers the first leaves out ("..., or ..."), and kept when
 //! the two together raise the F1 score by [`MIN_GAIN`]: at most 2k boxes for k segments, the budget of
-//! a decision tree of 2k leaves (ExKMC's k to 2k leaves). Thresholds are
-//! values the customers have (the features' quantiles on a seeded sample), so a rule reads as the data
-//! does. The rules are then measured on every used row, and together as a segmentation: each customer
+//! a decision tree of 2k leaves (ExKMC's k to 2k leaves). A threshold tree of at most 2k leaves is
+//! grown beside them (all segments at once, each leaf a set of at most three conditions and its
+//! segment's rule holding on any of its leaves) and kept when it puts more customers in their segment.
+//! Thresholds are values the customers have (the features' quantiles on an evenly spaced sample), so
+//! a rule reads as the data does. The rules are then measured on every used row, and together as a segmentation: each customer
 //! goes to the first rule (most precise first) that holds; the fidelity is the share of customers that
 //! lands in the model's segment (Dasgupta et al., "Explainable k-means and k-medians clustering", 2020,
 //! measure threshold trees the same way).
@@ -24,8 +26,14 @@ pub const MAX_CONDITIONS: usize = 3;
 pub const MIN_GAIN: f64 = 0.01;
 /// Rules are grown on at most this many rows (evenly spaced), and measured on all of them.
 const SAMPLE_ROWS: usize = 20_000;
-/// Candidate thresholds per feature: its quantiles at 1/256, 2/256, ...
+/// Candidate thresholds per feature for the greedy rules: every gap between its values when it has
+/// at most this many, else its quantiles at 1/256, 2/256, ...
 const QUANTILES: usize = 256;
+/// The same for the threshold tree, which splits once per leaf rather than per segment and step: as
+/// finely as scikit-learn's tree (every gap) up to this many values.
+const TREE_QUANTILES: usize = 65_536;
+/// The threshold tree is grown on at most this many rows (evenly spaced).
+const TREE_ROWS: usize = 200_000;
 /// Beyond this many segments, no rules (each would be a sliver).
 pub const MAX_SEGMENTS: usize = 20;
 
@@ -118,10 +126,13 @@ fn clause_words(clause: &[Condition]) -> String {
 pub struct SegmentRule {
     pub conditions: Vec<Condition>,
     /// A second set of conditions, for the customers of the segment the first misses: the rule holds
-    /// when either set holds in full (empty: the first set alone). At most two sets a segment, so k
-    /// segments take at most 2k boxes, as a decision tree of 2k leaves would.
+    /// when any set holds in full (empty: the first set alone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub or: Vec<Condition>,
+    /// Further sets, the third on (a threshold tree's leaves: the k segments' rules together have at
+    /// most 2k sets, as a decision tree of 2k leaves would). Model version 2 on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<Vec<Condition>>,
     /// Share of the segment's customers for whom the rule holds.
     pub caught: f64,
     /// Share of the customers for whom the rule holds that are in another segment (or noise).
@@ -134,14 +145,30 @@ impl SegmentRule {
         self.clauses().map(clause_words).collect::<Vec<_>>().join(", or ")
     }
 
-    /// Each set of conditions (one or two); the rule holds when every condition of one set does.
+    /// A rule of these sets of conditions (empty sets left out), with its figures.
+    pub fn of_sets(sets: Vec<Vec<Condition>>, caught: f64, wrongly: f64) -> Option<Self> {
+        let mut sets = sets.into_iter().filter(|s| !s.is_empty());
+        let conditions = sets.next()?;
+        let or = sets.next().unwrap_or_default();
+        Some(SegmentRule { conditions, or, more: sets.collect(), caught, wrongly })
+    }
+
+    /// Each set of conditions; the rule holds when every condition of one set does.
     pub fn clauses(&self) -> impl Iterator<Item = &[Condition]> {
-        [self.conditions.as_slice(), self.or.as_slice()].into_iter().filter(|c| !c.is_empty())
+        [self.conditions.as_slice(), self.or.as_slice()]
+            .into_iter()
+            .chain(self.more.iter().map(Vec::as_slice))
+            .filter(|c| !c.is_empty())
+    }
+
+    /// Every condition of every set, to rename their features.
+    pub fn conditions_mut(&mut self) -> impl Iterator<Item = &mut Condition> {
+        self.conditions.iter_mut().chain(self.or.iter_mut()).chain(self.more.iter_mut().flatten())
     }
 
     /// Every condition of every set.
     pub fn all_conditions(&self) -> impl Iterator<Item = &Condition> {
-        self.conditions.iter().chain(&self.or)
+        self.clauses().flatten()
     }
 
     /// The rule with its figures in a few words, for a segment's card: "... (82% caught, 6% others)".
@@ -190,37 +217,43 @@ pub fn segment_rules(
     }
     let days: Vec<bool> =
         features.iter().map(|f| table.column(f).is_some_and(|c| c.kind == ColumnKind::Date)).collect();
-    // The rows rules are grown on: evenly spaced, so the same rows every time.
-    let step = n.div_ceil(SAMPLE_ROWS).max(1);
-    let sample: Vec<usize> = (0..n).step_by(step).collect();
     // A category compared by value: each row's value as its code (missing: NaN), its codes the cuts.
     let by_value: Vec<Option<&[String]>> = features
         .iter()
         .enumerate()
         .map(|(j, f)| if categories.contains(f) { raw.level_names(j) } else { None })
         .collect();
-    let values: Vec<Vec<f64>> = (0..d)
-        .map(|j| match by_value[j] {
-            Some(_) => sample.iter().map(|&i| raw.level(i, j).map_or(f64::NAN, |l| l as f64)).collect(),
-            None => sample.iter().map(|&i| raw.value(i, j)).collect(),
-        })
-        .collect();
-    let sample_labels: Vec<i32> = sample.iter().map(|&i| labels[i]).collect();
-    // A category (a plan, a country) has no threshold: how common its value is reads as nothing a team
+    // The rows rules are grown on: evenly spaced, so the same rows every time; each feature's values
+    // there, each row's segment, and each feature's candidate thresholds (`count` quantiles). A
+    // category (a plan, a country) has no threshold: how common its value is reads as nothing a team
     // could filter on.
-    let thresholds: Vec<Vec<f64>> = values
-        .iter()
-        .zip(features)
-        .zip(&by_value)
-        .map(|((v, f), by_value)| {
-            let category = table.column(f).is_some_and(|c| c.kind == ColumnKind::Categorical);
-            match by_value {
-                Some(names) => (0..names.len()).map(|c| c as f64).collect(),
-                None if category => Vec::new(),
-                None => quantiles(v),
-            }
-        })
-        .collect();
+    let grown_on = |most: usize, count: usize| {
+        let rows: Vec<usize> = (0..n).step_by(n.div_ceil(most).max(1)).collect();
+        let values: Vec<Vec<f64>> = (0..d)
+            .map(|j| match by_value[j] {
+                Some(_) => rows.iter().map(|&i| raw.level(i, j).map_or(f64::NAN, |l| l as f64)).collect(),
+                None => rows.iter().map(|&i| raw.value(i, j)).collect(),
+            })
+            .collect();
+        let thresholds: Vec<Vec<f64>> = values
+            .iter()
+            .zip(features)
+            .zip(&by_value)
+            .map(|((v, f), by_value)| {
+                let category = table.column(f).is_some_and(|c| c.kind == ColumnKind::Categorical);
+                match by_value {
+                    Some(names) => (0..names.len()).map(|c| c as f64).collect(),
+                    None if category => Vec::new(),
+                    None => quantiles(v, count),
+                }
+            })
+            .collect();
+        let labels: Vec<i32> = rows.iter().map(|&i| labels[i]).collect();
+        (values, thresholds, labels)
+    };
+    let (values, thresholds, sample_labels) = grown_on(SAMPLE_ROWS, QUANTILES);
+    // The tree splits once per leaf rather than per segment and step: on more rows, more finely.
+    let (tree_values, tree_thresholds, tree_labels) = grown_on(TREE_ROWS, TREE_QUANTILES);
     let sample = Sample {
         values: &values,
         thresholds: &thresholds,
@@ -251,29 +284,34 @@ pub fn segment_rules(
         })
         .collect();
     let greedy = measure(&raw, labels, grown);
-    // A threshold tree with the same budget of boxes, where it puts more customers in their segment.
-    match tree(&sample, k) {
-        Some(leaves) => {
-            let tree = measure(&raw, labels, leaves);
-            if tree.fidelity.unwrap_or(0.0) > greedy.fidelity.unwrap_or(0.0) {
+    // A threshold tree with the same budget of boxes, where it puts more customers in their segment:
+    // one that keeps noise apart as a class of its own, and, with noise, one grown on the segments'
+    // customers alone (no leaf spent on noise; the fidelity counts only them).
+    let fine = Sample { values: &tree_values, thresholds: &tree_thresholds, labels: &tree_labels, ..sample };
+    let with_noise: &[bool] = if labels.contains(&-1) { &[true, false] } else { &[true] };
+    let trees =
+        with_noise.iter().filter_map(|&noise| tree(&fine, k, noise)).map(|t| measure(&raw, labels, t));
+    trees.fold(
+        greedy,
+        |best, tree| {
+            if tree.fidelity.unwrap_or(0.0) > best.fidelity.unwrap_or(0.0) {
                 tree
             } else {
-                greedy
+                best
             }
-        }
-        None => greedy,
-    }
+        },
+    )
 }
 
 /// A threshold tree grown best-first on the sample by Gini impurity (as scikit-learn's
 /// DecisionTreeClassifier with max_leaf_nodes grows one) to at most 2k leaves, each split kept to
-/// paths of at most [`MAX_CONDITIONS`] conditions (a tighter bound on a feature replaces the looser
-/// one), so every leaf reads as a rule of at most three conditions; each
-/// leaf goes to its most common segment (noise: to none), a segment keeping its two biggest leaves (the
-/// two sets a rule has). The greedy rules grow one segment at a time against the rest; the tree splits
+/// paths of at most [`MAX_CONDITIONS`] conditions (counted by [`condition_count`]: a number bounded
+/// on both sides is one), so every leaf reads as a set of at most three conditions; each leaf goes to
+/// its most common segment (noise: to none), whose rule holds on any of its leaves. The greedy rules
+/// grow one segment at a time against the rest; the tree splits
 /// all of them at once, which separates segments that share their edges better. None when the sample
-/// has no split.
-fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
+/// has no split. Without `noise`, the tree is grown on the segments' customers alone.
+fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
     let Sample { values, thresholds, labels, features, days, by_value } = *sample;
     // Classes: 0 for noise, s + 1 for segment s.
     let class = |l: i32| usize::try_from(l + 1).unwrap_or(0).min(k);
@@ -291,13 +329,13 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
         rows.iter().for_each(|&i| c[class(labels[i])] += 1);
         c
     };
-    // A split on feature j keeps both children's rules within MAX_CONDITIONS (a bound tightening one
-    // the path already has in that direction replaces it).
+    // A split on feature j keeps both children's rules within MAX_CONDITIONS (a number already bounded
+    // on the path stays one condition: a tighter bound replaces the looser one, a bound on the other
+    // side makes it a range).
     let fits = |path: &[(usize, Condition)], j: usize| {
-        [false, true].iter().all(|&above| {
-            let replaced = path.iter().any(|old| replaces(old, j, above));
-            path.len() + usize::from(!replaced) <= MAX_CONDITIONS
-        })
+        let bounded = by_value[j].is_none() && path.iter().any(|(f, c)| *f == j && c.value.is_none());
+        let conditions: Vec<Condition> = path.iter().map(|(_, c)| c.clone()).collect();
+        condition_count(&conditions) + usize::from(!bounded) <= MAX_CONDITIONS
     };
     // The best split of a node's rows: (impurity decrease, feature, threshold).
     let best_split = |rows: &[usize], path: &[(usize, Condition)]| -> Option<(f64, usize, f64)> {
@@ -344,7 +382,7 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
         path: Vec<(usize, Condition)>,
         split: Option<(f64, usize, f64)>,
     }
-    let all: Vec<usize> = (0..labels.len()).collect();
+    let all: Vec<usize> = (0..labels.len()).filter(|&i| noise || labels[i] >= 0).collect();
     let split = Some(best_split(&all, &[])?);
     let mut leaves = vec![Leaf { rows: all, path: Vec::new(), split }];
     while leaves.len() < 2 * k {
@@ -372,7 +410,7 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
             leaves.insert(at.min(leaves.len()), Leaf { rows, path, split });
         }
     }
-    // Each leaf to its most common class; a segment keeps its two biggest leaves.
+    // Each leaf to its most common class, a segment's biggest leaf first.
     let mut of_segment: Vec<Vec<(usize, Path)>> = vec![Vec::new(); k];
     for leaf in leaves {
         let counts = counts_of(&leaf.rows);
@@ -388,10 +426,20 @@ fn tree(sample: &Sample<'_>, k: usize) -> Option<Vec<Clauses>> {
             .into_iter()
             .map(|mut boxes| {
                 boxes.sort_by_key(|b| std::cmp::Reverse(b.0));
-                boxes.into_iter().take(2).map(|(_, path)| path).collect()
+                boxes.into_iter().map(|(_, path)| path).collect()
             })
             .collect(),
     )
+}
+
+/// How many conditions a set reads as: a number bounded on both sides is one ("orders above 2 and at
+/// most 7"), as is each value of a category.
+pub fn condition_count(set: &[Condition]) -> usize {
+    let mut numbers: Vec<&str> =
+        set.iter().filter(|c| c.value.is_none()).map(|c| c.feature.as_str()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers.len() + set.iter().filter(|c| c.value.is_some()).count()
 }
 
 /// One set of conditions, each with its feature's position.
@@ -476,19 +524,12 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Clauses>) -> Rules {
         .into_iter()
         .enumerate()
         .map(|(s, clauses)| {
-            let mut clauses = clauses.into_iter().filter(|c| !c.is_empty());
-            let conditions: Vec<Condition> = clauses.next()?.into_iter().map(|(_, c)| c).collect();
-            let or: Vec<Condition> = clauses.next().unwrap_or_default().into_iter().map(|(_, c)| c).collect();
+            let sets = clauses.into_iter().map(|set| set.into_iter().map(|(_, c)| c).collect()).collect();
             let (bit, own) = (1u32 << s, s as i32);
             let positives = count(&|_, label| label == own);
             let selected = count(&|mask, _| mask & bit != 0);
             let tp = count(&|mask, label| mask & bit != 0 && label == own);
-            Some(SegmentRule {
-                conditions,
-                or,
-                caught: share(tp, positives),
-                wrongly: share(selected - tp, selected),
-            })
+            SegmentRule::of_sets(sets, share(tp, positives), share(selected - tp, selected))
         })
         .collect();
     // Together: each customer to the first rule that holds, most precise first.
@@ -545,22 +586,31 @@ pub fn price_of_explainability(
     (model > 0.0 && model.is_finite() && rules.is_finite()).then(|| rules / model)
 }
 
-/// The distinct values at the feature's quantiles (NaN left out), ascending.
-fn quantiles(values: &[f64]) -> Vec<f64> {
+/// Candidate thresholds on a feature (NaN left out), ascending: one in every gap between its values
+/// when it has at most `count` distinct ones, else one at each of its `count` quantiles.
+fn quantiles(values: &[f64], count: usize) -> Vec<f64> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
     if sorted.is_empty() {
         return Vec::new();
     }
-    // At each quantile, the shortest number that keeps its value and the next greater one apart: a
-    // threshold reads as the data does and separates exactly where the data does.
-    let mut out: Vec<f64> = (1..QUANTILES)
-        .filter_map(|q| {
-            let a = sorted[(q * sorted.len() / QUANTILES).min(sorted.len() - 1)];
-            let b = *sorted.get(sorted.partition_point(|&v| v <= a))?;
-            Some(between(a, b))
-        })
-        .collect();
+    let mut distinct = sorted.clone();
+    distinct.dedup();
+    // In a gap, the shortest number that keeps its value and the next greater one apart: a threshold
+    // reads as the data does and separates exactly where the data does.
+    let mut out: Vec<f64> = if distinct.len() <= count {
+        distinct.windows(2).map(|w| between(w[0], w[1])).collect()
+    } else {
+        (1..count)
+            .filter_map(|q| {
+                // In u64: q x len passes 2^32 (wasm32's usize) on big samples.
+                let at = (q as u64 * sorted.len() as u64 / count as u64) as usize;
+                let a = sorted[at.min(sorted.len() - 1)];
+                let b = *sorted.get(sorted.partition_point(|&v| v <= a))?;
+                Some(between(a, b))
+            })
+            .collect()
+    };
     out.dedup();
     out
 }
@@ -775,6 +825,43 @@ mod tests {
     /// Three planted groups, each set apart by one or two columns: each rule names its columns, catches
     /// nearly all of its segment, and the rules together put nearly every customer in its segment.
     #[test]
+    fn the_tree_gives_a_segment_every_leaf_and_a_range_counts_as_one_condition() {
+        // Segment 0: the box 20 < x <= 60 and 20 < y <= 60 (four bounds, two conditions); segment 1:
+        // x above 60; segment 2: the rest, three boxes around the first. A tree of 2k = 6 leaves holds
+        // them in 5.
+        let mut csv = String::from("x,y\n");
+        let mut labels = Vec::new();
+        let mut rng = crate::rng::SplitMix64::new(11);
+        for _ in 0..6_000 {
+            let (x, y) = ((rng.unit() * 100.0 * 1e3).round() / 1e3, (rng.unit() * 100.0 * 1e3).round() / 1e3);
+            csv.push_str(&format!("{x:.3},{y:.3}\n"));
+            let inside = |v: f64| v > 20.0 && v <= 60.0;
+            labels.push(if x > 60.0 {
+                1
+            } else if inside(x) && inside(y) {
+                0
+            } else {
+                2
+            });
+        }
+        let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let features: Vec<String> = ["x", "y"].map(String::from).to_vec();
+        let kept: Vec<usize> = (0..6_000).collect();
+        let rules = segment_rules(&table, &features, &[], &kept, &[], &labels, 3);
+        assert_eq!(rules.fidelity, Some(1.0));
+        assert_eq!(rules.assigned, labels);
+        let rule = |s: usize| rules.rules[s].clone().unwrap_or_else(|| panic!("no rule for segment {s}"));
+        let boxed = rule(0);
+        assert_eq!(boxed.clauses().count(), 1, "{}", boxed.words());
+        assert_eq!(boxed.conditions.len(), 4, "{}", boxed.words());
+        assert_eq!(condition_count(&boxed.conditions), 2);
+        assert!(boxed.words().contains("x above 20 and at most 60"), "{}", boxed.words());
+        let around = rule(2);
+        assert_eq!(around.clauses().count(), 3, "{}", around.words());
+        assert_eq!((around.caught, around.wrongly), (1.0, 0.0));
+    }
+
+    #[test]
     fn planted_groups_come_back_as_their_rules() {
         let mut csv = String::from("orders,spend,days_since,noise\n");
         let mut labels = Vec::new();
@@ -833,12 +920,16 @@ mod tests {
                 c("orders", true, 2.0, false),
             ],
             or: vec![c("last_order", true, 30.0, true), c("last_order", false, 90.0, true)],
+            more: vec![vec![c("spend", false, 100.0, false)]],
             caught: 1.0,
             wrongly: 0.0,
         };
         assert_eq!(
             rule.words(),
-            "orders above 2 and at most 7 and spend above 1,200, or last_order more than 30 and at most 90 days ago"
+            "orders above 2 and at most 7 and spend above 1,200, or last_order more than 30 and at most 90 \
+             days ago, or spend at most 100"
         );
+        // A range on one number is one condition.
+        assert_eq!(rule.clauses().map(condition_count).collect::<Vec<_>>(), [2, 1, 1]);
     }
 }

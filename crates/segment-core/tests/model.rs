@@ -6,7 +6,9 @@ use segment_core::cluster::Dbscan;
 use segment_core::error::CoreError;
 use segment_core::export::labeled_csv;
 use segment_core::ingest::{read_csv, Table};
-use segment_core::model::{apply, apply_stream, Assignment, SegmentModel, MODEL_VERSION};
+use segment_core::model::{
+    apply, apply_stream, Assignment, SegmentModel, FIRST_MODEL_VERSION, MODEL_VERSION,
+};
 use segment_core::pipeline::{prepare, run, summarize, Fitting, Segmentation as AnalysisResult};
 use segment_core::spec::{AnalysisSpec, Method};
 
@@ -54,7 +56,9 @@ fn model_file_round_trip_is_exact() {
     let back = SegmentModel::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, model);
     assert_eq!(back.to_json(), json);
-    assert_eq!(model.version, MODEL_VERSION);
+    // Written with the oldest version that holds it: 1 unless a rule has more than two sets.
+    assert_eq!(model.version, model.needed_version());
+    assert!((FIRST_MODEL_VERSION..=MODEL_VERSION).contains(&model.version));
     assert_eq!(model.segments.len(), result.segment_sizes.len());
     assert_eq!(model.training.id_column.as_deref(), Some("ID"));
     assert_eq!(model.training.ids.len(), result.cleaning.rows_in);
@@ -212,8 +216,11 @@ fn damaged_and_foreign_files_are_refused_clearly() {
     };
     assert!(message(&json[..json.len() / 2]).contains("not valid JSON"));
     assert!(message(&AnalysisSpec::original_project().to_json()).contains("not a model file"));
-    let older = json.replacen(&format!("\"version\":{MODEL_VERSION}"), "\"version\":0", 1);
+    let version = format!("\"version\":{}", model.version);
+    let older = json.replacen(&version, "\"version\":0", 1);
     assert!(message(&older).contains("version 0"), "{}", message(&older));
+    let newer = json.replacen(&version, &format!("\"version\":{}", MODEL_VERSION + 1), 1);
+    assert!(message(&newer).contains(&format!("version {}", MODEL_VERSION + 1)), "{}", message(&newer));
     let mut broken = model.clone();
     broken.scaler.scale.pop();
     assert!(message(&broken.to_json()).contains("damaged"));

@@ -66,3 +66,28 @@ fn saved_model_in_wasm_matches_the_streaming_apply() {
     let expected = labeled_csv(CUSTOMERS, &applied.result, &model.names()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(String::from_utf8_lossy(&streamed), expected);
 }
+
+/// The rules' thresholds on a big sample in wasm32, where `usize` is 32 bits: a feature of 70,000
+/// distinct values takes the threshold tree's quantile path (q x len passes 2^32 there; a debug build
+/// panics on the overflow, a release build wrapped and read the wrong quantiles). The planted split
+/// comes back exactly, as natively.
+#[wasm_bindgen_test]
+fn rules_on_a_big_sample_in_wasm() {
+    use segment_core::rules::segment_rules;
+    let n = 70_000usize;
+    let mut text = String::from("x,y\n");
+    let mut labels = Vec::with_capacity(n);
+    // x: distinct values in (0, 1) in a scrambled order, the segment x above 0.5; y: noise.
+    for i in 0..n {
+        let x = ((i as u64 * 7_919) % n as u64) as f64 / n as f64 + 1e-7;
+        let y = ((i as u64 * 104_729) % 1_000) as f64;
+        text.push_str(&format!("{x:.7},{y}\n"));
+        labels.push(i32::from(x > 0.5));
+    }
+    let table = read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let kept: Vec<usize> = (0..n).collect();
+    let features = ["x".to_string(), "y".to_string()];
+    let rules = segment_rules(&table, &features, &[], &kept, &[], &labels, 2);
+    assert_eq!(rules.fidelity, Some(1.0));
+    assert_eq!(rules.assigned, labels);
+}

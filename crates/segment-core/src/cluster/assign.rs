@@ -86,6 +86,10 @@ pub enum Assignment {
         /// does (empty: the first set alone).
         #[serde(default)]
         alternatives: Vec<Vec<ScaledCondition>>,
+        /// Per segment, its further sets, the third on (empty for every segment: none); model version 2
+        /// on.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        more: Vec<Vec<Vec<ScaledCondition>>>,
         /// The segments in the order their rules are tried: the most precise first.
         order: Vec<u32>,
     },
@@ -189,20 +193,25 @@ impl Assignment {
                     return Some("the RFM groups do not match the segments");
                 }
             }
-            Assignment::Rules { conditions, alternatives, order } => {
+            Assignment::Rules { conditions, alternatives, more, order } => {
                 let n = segments;
                 let mut seen = vec![false; n];
                 let order_ok = order.iter().all(|&s| {
                     let s = s as usize;
                     s < n && !std::mem::replace(&mut seen[s], true)
                 });
-                if conditions.len() != n || !(alternatives.is_empty() || alternatives.len() == n) || !order_ok
+                let per_segment = |sets: usize| sets == 0 || sets == n;
+                if conditions.len() != n
+                    || !per_segment(alternatives.len())
+                    || !per_segment(more.len())
+                    || !order_ok
                 {
                     return Some("the rules do not match the segments");
                 }
                 if conditions
                     .iter()
                     .chain(alternatives)
+                    .chain(more.iter().flatten())
                     .flatten()
                     .any(|c| c.feature >= d || !sane(&c.threshold))
                 {
@@ -268,9 +277,14 @@ impl Assignment {
             Assignment::Prototypes { categorical, .. } => categorical.len(),
             Assignment::Mixture { means, .. } => means.first().map_or(0, Vec::len),
             Assignment::Rfm { columns, .. } => columns.iter().max().map_or(0, |&c| c + 1),
-            Assignment::Rules { conditions, alternatives, .. } => {
-                conditions.iter().chain(alternatives).flatten().map(|c| c.feature + 1).max().unwrap_or(0)
-            }
+            Assignment::Rules { conditions, alternatives, more, .. } => conditions
+                .iter()
+                .chain(alternatives)
+                .chain(more.iter().flatten())
+                .flatten()
+                .map(|c| c.feature + 1)
+                .max()
+                .unwrap_or(0),
         }
     }
 
@@ -356,8 +370,8 @@ impl Assignment {
             Assignment::Rfm { columns, edges, segment_of_group, .. } => {
                 Assigner::Rfm { columns: *columns, edges, segment_of_group }
             }
-            Assignment::Rules { conditions, alternatives, order } => {
-                Assigner::Rules { conditions, alternatives, order }
+            Assignment::Rules { conditions, alternatives, more, order } => {
+                Assigner::Rules { conditions, alternatives, more, order }
             }
         }
     }
@@ -382,6 +396,7 @@ pub enum Assigner<'a> {
     Rules {
         conditions: &'a [Vec<ScaledCondition>],
         alternatives: &'a [Vec<ScaledCondition>],
+        more: &'a [Vec<Vec<ScaledCondition>>],
         order: &'a [u32],
     },
     /// A mixture whose covariances are not positive definite (refused when a model file is read).
@@ -414,14 +429,15 @@ impl Assigner<'_> {
                 let [r, f, _] = crate::cluster::rfm::scores(x, *columns, edges);
                 segment_of_group.get(crate::cluster::rfm::group(r, f)).copied().flatten().map(|s| s as usize)
             }
-            Assigner::Rules { conditions, alternatives, order } => {
+            Assigner::Rules { conditions, alternatives, more, order } => {
                 let holds = |set: Option<&Vec<ScaledCondition>>| {
                     set.is_some_and(|set| !set.is_empty() && set.iter().all(|c| c.holds(x)))
                 };
-                order
-                    .iter()
-                    .map(|&s| s as usize)
-                    .find(|&s| holds(conditions.get(s)) || holds(alternatives.get(s)))
+                order.iter().map(|&s| s as usize).find(|&s| {
+                    holds(conditions.get(s))
+                        || holds(alternatives.get(s))
+                        || more.get(s).is_some_and(|sets| sets.iter().any(|set| holds(Some(set))))
+                })
             }
             Assigner::Nothing => None,
         }

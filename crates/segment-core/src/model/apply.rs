@@ -281,7 +281,7 @@ pub fn apply_text(
         .filter(|_| !is_rule_model)
         .map(|segment| {
             segment.rule.clone().map(|mut rule| {
-                for c in rule.conditions.iter_mut().chain(rule.or.iter_mut()) {
+                for c in rule.conditions_mut() {
                     c.feature = renamed(&c.feature).unwrap_or_else(|| c.feature.clone());
                 }
                 rule

@@ -31,8 +31,13 @@ pub const MODEL_FORMAT: &str = "client-segmentation-model";
 /// The label of a row cleaning dropped, where labels are `i32` (-1 is noise).
 pub const DROPPED_LABEL: i32 = -2;
 
-/// The model file layout this build reads and writes.
-pub const MODEL_VERSION: u32 = 1;
+/// The newest model file layout this build reads and writes. Version 2 added rules of more than two
+/// sets of conditions (a threshold tree's leaves); a model is written with the oldest version that
+/// holds it ([`SegmentModel::needed_version`]), so a build that reads version 1 still reads every
+/// model without them.
+pub const MODEL_VERSION: u32 = 2;
+/// The oldest model file layout this build reads.
+pub const FIRST_MODEL_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentModel {
@@ -228,9 +233,12 @@ impl SegmentModel {
                 weights.iter().chain(means.iter().flatten()).chain(covariances.iter().flatten()).all(finite)
             }
             Assignment::Rfm { edges, .. } => edges.iter().flatten().all(finite),
-            Assignment::Rules { conditions, alternatives, .. } => {
-                conditions.iter().chain(alternatives).flatten().all(|c| c.threshold.is_finite())
-            }
+            Assignment::Rules { conditions, alternatives, more, .. } => conditions
+                .iter()
+                .chain(alternatives)
+                .chain(more.iter().flatten())
+                .flatten()
+                .all(|c| c.threshold.is_finite()),
             Assignment::Dbscan { .. } => true,
             Assignment::Hdbscan(m) => m.core_distances.iter().all(finite),
         };
@@ -255,7 +263,7 @@ impl SegmentModel {
         let category_features = of_kind(crate::ingest::ColumnKind::Categorical);
         let mut spec = spec.clone();
         spec.segment_names = names.to_vec();
-        Ok(Self {
+        let mut model = Self {
             format: MODEL_FORMAT.to_string(),
             version: MODEL_VERSION,
             spec,
@@ -288,7 +296,22 @@ impl SegmentModel {
             rule_fidelity: result.rule_fidelity,
             rule_price: result.rule_price,
             lines: None,
-        })
+        };
+        model.version = model.needed_version();
+        Ok(model)
+    }
+
+    /// The oldest model file version that holds this model: 2 when a rule has more than two sets of
+    /// conditions, else 1.
+    pub fn needed_version(&self) -> u32 {
+        let rules_more = self.segments.iter().filter_map(|s| s.rule.as_ref()).any(|r| !r.more.is_empty());
+        let assigned_more =
+            matches!(&self.assignment, Assignment::Rules { more, .. } if more.iter().any(|m| !m.is_empty()));
+        if rules_more || assigned_more {
+            2
+        } else {
+            FIRST_MODEL_VERSION
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -311,11 +334,11 @@ impl SegmentModel {
                 .into()));
         }
         match header.version {
-            Some(MODEL_VERSION) => {}
+            Some(FIRST_MODEL_VERSION..=MODEL_VERSION) => {}
             Some(v) => {
                 return Err(bad(format!(
-                    "it is model version {v}, and this app reads version {MODEL_VERSION}. Fit the model \
-                     again with this version"
+                    "it is model version {v}, and this app reads versions {FIRST_MODEL_VERSION} to \
+                     {MODEL_VERSION}. Fit the model again with this version"
                 )))
             }
             None => return Err(bad("it has no version number; the file is damaged".into())),
@@ -367,9 +390,21 @@ impl SegmentModel {
             return bad("outlier bounds that are not numbers or are inverted");
         }
         let share = |v: f64| (0.0..=1.0).contains(&v);
+        // Each set reads as at most MAX_CONDITIONS conditions (a range on one number is one), and the
+        // k segments' rules have at most 2k sets together (a decision tree's 2k leaves).
+        let max = crate::rules::MAX_CONDITIONS;
+        let set_ok = |set: &[crate::rules::Condition]| {
+            set.len() <= 2 * max && crate::rules::condition_count(set) <= max
+        };
+        let rules = || self.segments.iter().filter_map(|s| s.rule.as_ref());
+        if rules().map(|r| r.clauses().count()).sum::<usize>() > 2 * self.segments.len() {
+            return bad("more sets of rule conditions than twice the segments");
+        }
+        if self.version < self.needed_version() {
+            return bad("rules of more than two sets of conditions in a version 1 model");
+        }
         let rule_ok = |r: &crate::rules::SegmentRule| {
-            r.conditions.len() <= crate::rules::MAX_CONDITIONS
-                && r.or.len() <= crate::rules::MAX_CONDITIONS
+            r.clauses().all(set_ok)
                 && share(r.caught)
                 && share(r.wrongly)
                 && r.all_conditions().all(|c| sane(&c.threshold) && self.spec.features.contains(&c.feature))
@@ -450,11 +485,18 @@ impl SegmentModel {
         };
         let mut conditions = Vec::with_capacity(self.segments.len());
         let mut alternatives = Vec::with_capacity(self.segments.len());
+        let mut more = Vec::with_capacity(self.segments.len());
         for segment in &self.segments {
-            let (first, second) =
-                segment.rule.as_ref().map_or((&[][..], &[][..]), |r| (&r.conditions[..], &r.or[..]));
+            let (first, second, further) = segment
+                .rule
+                .as_ref()
+                .map_or((&[][..], &[][..], &[][..]), |r| (&r.conditions[..], &r.or[..], &r.more[..]));
             conditions.push(scale(first)?);
             alternatives.push(scale(second)?);
+            more.push(further.iter().map(|set| scale(set)).collect::<Result<Vec<_>>>()?);
+        }
+        if more.iter().all(Vec::is_empty) {
+            more.clear();
         }
         if conditions.iter().all(Vec::is_empty) {
             return Err(CoreError::BadModel(
@@ -469,7 +511,8 @@ impl SegmentModel {
         let wrongly = |s: u32| self.segments[s as usize].rule.as_ref().map_or(1.0, |r| r.wrongly);
         order.sort_by(|&a, &b| wrongly(a).total_cmp(&wrongly(b)).then(a.cmp(&b)));
         let mut model = self.clone();
-        model.assignment = Assignment::Rules { conditions, alternatives, order };
+        model.assignment = Assignment::Rules { conditions, alternatives, more, order };
+        model.version = model.needed_version();
         model.training.ids.clear();
         model.training.id_segments.clear();
         model.validate()?;
