@@ -501,6 +501,8 @@ pub struct Outcome {
     pub segments: usize,
     pub features: Vec<String>,
     pub explanation: String,
+    /// The segments' rules' fidelity (None: no rules).
+    pub rule_fidelity: Option<f64>,
 }
 
 /// Reads `file` as the page does, takes the automatic choice, and scores it against the planted groups.
@@ -554,6 +556,7 @@ pub fn default_outcome(file: &CorpusFile) -> Result<Outcome, String> {
         segments: result.segment_sizes.len(),
         features: result.spec.features.clone(),
         explanation: choice.explanation,
+        rule_fidelity: result.rule_fidelity,
     })
 }
 

@@ -7,7 +7,8 @@
 //! - recover the planted groups with an adjusted Rand index of at least 0.85 x what a plain k-means
 //!   reaches on the true behaviour columns (z-scores, amounts as logs, the best k from 2 to 8),
 //!   measured here with this crate's k-means (scikit-learn's, in `benches/auto.rs`, gives the same
-//!   labels: `tests/parity.rs`).
+//!   labels: `tests/parity.rs`);
+//! - describe its segments by rules that put at least 90% of the customers in their segment.
 
 use ndarray::Array2;
 use segment_core::auto::choose;
@@ -19,6 +20,8 @@ use segment_core::transactions::{read_customers, LoadMode};
 
 /// The share of the reference's ARI the default must reach.
 const OF_REFERENCE: f64 = 0.85;
+/// The rules' fidelity the default's segments must reach (issue 31: with at most 2k sets).
+const MIN_FIDELITY: f64 = 0.9;
 
 /// The best ARI of k-means (k = 2..=8) on the true behaviour columns, z-scored.
 fn reference(file: &CorpusFile) -> f64 {
@@ -52,7 +55,13 @@ fn the_default_finds_the_planted_behaviour_groups_in_every_shape() {
                     failures
                         .push(format!("{}: the explanation names no column: {}", file.name, o.explanation));
                 }
-                (o.ari, format!("{} segments on {:?}: {}", o.segments, o.features, o.explanation))
+                let fidelity = o.rule_fidelity.unwrap_or(0.0);
+                if fidelity < MIN_FIDELITY {
+                    failures
+                        .push(format!("{}: the rules' fidelity {fidelity:.3} < {MIN_FIDELITY}", file.name));
+                }
+                let words = format!("{} segments on {:?}: {}", o.segments, o.features, o.explanation);
+                (o.ari, format!("rules' fidelity {fidelity:.3}; {words}"))
             }
             Err(e) => {
                 println!("{:<20} {e}", file.name);
