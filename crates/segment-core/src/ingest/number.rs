@@ -72,6 +72,14 @@ pub fn parse_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
 
 /// [`parse_number`] without the magnitude limit.
 fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
+    // Fastest path: digits with at most one separator (most cells of most files), exactly.
+    match plain_decimal(cell.as_bytes(), decimal) {
+        Plain::Value(v, grouped) => {
+            return Some((v, NumberFormat { decimal, grouped, ..NumberFormat::POINT }))
+        }
+        Plain::NotANumber => return None,
+        Plain::Other => {}
+    }
     // Fast path: a plain number (most cells of most files). "inf" / "NaN" parse but are not finite, and
     // fall through to the full parser, which refuses them.
     if decimal == '.' && cell.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E')) {
@@ -161,6 +169,64 @@ fn parse_any_number(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
     v.is_finite().then_some((if negative { -v } else { v }, format))
 }
 
+/// What [`plain_decimal`] made of a cell.
+#[derive(Debug, PartialEq)]
+enum Plain {
+    /// Its value, the one the full parser gives, and whether its digits were grouped.
+    Value(f64, bool),
+    /// The full parser would refuse it.
+    NotANumber,
+    /// Not a plain cell: the full parser decides.
+    Other,
+}
+
+/// Exact powers of ten as f64 (10^22 is the last one a double holds exactly).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+    1e19, 1e20, 1e21, 1e22,
+];
+
+/// A cell of the plainest shape, `-?digits` or `-?digits SEP digits` with SEP a point or a comma, read
+/// without the full parser: with `decimal` as SEP, the integer of all its digits divided by 10^(digits
+/// after SEP), which is exact when both fit a double's 53 bits (Clinger's fast path: one correctly
+/// rounded division, so the same value `str::parse` gives); SEP as the other separator groups
+/// thousands, and a group of other than three digits is no number. Anything else (more digits, an
+/// exponent, a sign or space, a second separator) is `Other`.
+fn plain_decimal(bytes: &[u8], decimal: char) -> Plain {
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let (mut count, mut separator, mut after) = (0usize, None, 0usize);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' if count < 19 => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                after += usize::from(separator.is_some());
+            }
+            b'.' | b',' if separator.is_none() && count > 0 => separator = Some(b),
+            _ => return Plain::Other,
+        }
+    }
+    if count == 0 || (separator.is_some() && after == 0) {
+        return Plain::Other;
+    }
+    let (scale, grouped) = match separator {
+        None => (0, false),
+        Some(s) if char::from(s) == decimal => (after, false),
+        // A group separator: three digits after it, and the number is all its digits.
+        Some(_) if after == 3 => (0, true),
+        Some(_) => return Plain::NotANumber,
+    };
+    if mantissa > 1 << 53 || scale >= POW10.len() {
+        return Plain::Other;
+    }
+    let v = mantissa as f64 / POW10[scale];
+    Plain::Value(if negative { -v } else { v }, grouped)
+}
+
 /// Which decimal separator a cell proves, if any.
 pub fn evidence(cell: &str) -> Evidence {
     let s = super::trim(cell);
@@ -242,6 +308,62 @@ impl DecimalEvidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain cells' shortcut gives what the full parser gives, value (to the bit) and format, on
+    /// random cells of that shape and near it (signs, separators, long mantissas, no digits).
+    #[test]
+    fn the_plain_shortcut_agrees_with_the_full_parser() {
+        let mut rng = crate::rng::SplitMix64::new(5);
+        let pick =
+            |rng: &mut crate::rng::SplitMix64, s: &[u8]| s[(rng.unit() * s.len() as f64) as usize % s.len()];
+        for _ in 0..200_000 {
+            let len = 1 + (rng.unit() * 24.0) as usize;
+            let cell: String = (0..len)
+                .map(|i| {
+                    let r = rng.unit();
+                    char::from(if i == 0 && r < 0.1 {
+                        b'-'
+                    } else if r < 0.12 {
+                        pick(&mut rng, b".,")
+                    } else if r < 0.13 {
+                        pick(&mut rng, b"e+ -")
+                    } else {
+                        pick(&mut rng, b"0123456789")
+                    })
+                })
+                .collect();
+            for decimal in ['.', ','] {
+                let shortcut = plain_decimal(cell.as_bytes(), decimal);
+                let full = parse_slow(&cell, decimal);
+                match shortcut {
+                    Plain::Value(v, grouped) => {
+                        let (w, format) = full.unwrap_or_else(|| panic!("{cell:?} ({decimal}): {v} vs none"));
+                        assert_eq!(v.to_bits(), w.to_bits(), "{cell:?} ({decimal})");
+                        assert_eq!(
+                            format,
+                            NumberFormat { decimal, grouped, ..NumberFormat::POINT },
+                            "{cell:?}"
+                        );
+                    }
+                    Plain::NotANumber => assert!(full.is_none(), "{cell:?} ({decimal}): {full:?}"),
+                    Plain::Other => {}
+                }
+            }
+        }
+        assert_eq!(plain_decimal(b"3521.28", '.'), Plain::Value(3521.28, false));
+        assert_eq!(plain_decimal(b"3521,28", ','), Plain::Value(3521.28, false));
+        assert_eq!(plain_decimal(b"-1.234", ','), Plain::Value(-1234.0, true));
+        assert_eq!(plain_decimal(b"3521.28", ','), Plain::NotANumber);
+        assert_eq!(plain_decimal(b"12345678901234567890", '.'), Plain::Other);
+    }
+
+    /// The full parser alone (no shortcut).
+    fn parse_slow(cell: &str, decimal: char) -> Option<(f64, NumberFormat)> {
+        let mut cell = cell.to_string();
+        // A trailing space makes the shortcut step aside; the full parser trims it.
+        cell.push(' ');
+        parse_any_number(&cell, decimal)
+    }
 
     fn p(cell: &str, decimal: char) -> Option<f64> {
         parse_number(cell, decimal).map(|(v, _)| v)
