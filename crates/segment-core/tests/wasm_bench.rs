@@ -11,6 +11,9 @@ use segment_core::features::{FittedScaler, ScalerKind};
 use segment_core::synth::{bench_eps, seed_like_customers};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
+#[path = "../benches/common/rules_case.rs"]
+mod rules_case;
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -131,44 +134,14 @@ fn kprototypes_in_wasm() {
     console_log!("| {n} | {} | {q} | {ms:.0} |", spec.features.len() - q);
 }
 
-/// The segments' rules in wasm (Node), as `benches/rules.rs` natively: a k-means result of 4 segments
-/// on the generated export, its rules (greedy sets and the threshold tree) measured on every customer.
+/// The segments' rules in wasm (Node), as `benches/rules.rs` natively (the same case).
 #[wasm_bindgen_test]
 fn rules_in_wasm() {
-    use segment_core::pipeline::run;
-    use segment_core::rules::segment_rules;
-    use segment_core::spec::{AnalysisSpec, Method};
-    console_log!("| customers (wasm) | segments | rules (ms, median of 3) | fidelity |");
-    console_log!("|---:|---:|---:|---:|");
+    console_log!("| customers (wasm) | features | segments | rules (ms, median of 3) | fidelity |");
+    console_log!("|---:|---:|---:|---:|---:|");
     for n in [100_000usize, 1_000_000] {
-        let text = segment_core::synth::customer_export(n, 3);
-        let table =
-            segment_core::ingest::read_csv(text.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-        drop(text);
-        let mut spec = AnalysisSpec::default_for(&table);
-        spec.method = Method::KMeans;
-        spec.kmeans.k = 4;
-        let fit = run(&table, &spec, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
-        let k = fit.segment_sizes.len();
-        let mut fidelity = None;
-        let mut times: Vec<f64> = (0..3)
-            .map(|_| {
-                let t = now_ms();
-                let rules = segment_rules(
-                    &table,
-                    &fit.spec.features,
-                    &[],
-                    &fit.kept_rows,
-                    &fit.cleaning.fitted.fill,
-                    &fit.labels,
-                    k,
-                );
-                fidelity = rules.fidelity;
-                now_ms() - t
-            })
-            .collect();
-        times.sort_by(f64::total_cmp);
-        let fidelity = fidelity.map_or("none".into(), |f| format!("{:.2}%", f * 100.0));
-        console_log!("| {n} | {k} | {:.0} | {fidelity} |", times[1]);
+        let case = rules_case::rules_case(n, &now_ms);
+        let fidelity = rules_case::percent(case.fidelity);
+        console_log!("| {n} | {} | {} | {:.0} | {fidelity} |", case.features, case.segments, case.median_ms);
     }
 }
