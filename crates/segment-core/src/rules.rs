@@ -137,6 +137,14 @@ pub struct SegmentRule {
     pub caught: f64,
     /// Share of the customers for whom the rule holds that are in another segment (or noise).
     pub wrongly: f64,
+    /// Of those, the share in no segment (noise): a density method's rules may take in the customers
+    /// it left out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unplaced: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl SegmentRule {
@@ -146,11 +154,11 @@ impl SegmentRule {
     }
 
     /// A rule of these sets of conditions (empty sets left out), with its figures.
-    pub fn of_sets(sets: Vec<Vec<Condition>>, caught: f64, wrongly: f64) -> Option<Self> {
+    pub fn of_sets(sets: Vec<Vec<Condition>>, caught: f64, wrongly: f64, unplaced: f64) -> Option<Self> {
         let mut sets = sets.into_iter().filter(|s| !s.is_empty());
         let conditions = sets.next()?;
         let or = sets.next().unwrap_or_default();
-        Some(SegmentRule { conditions, or, more: sets.collect(), caught, wrongly })
+        Some(SegmentRule { conditions, or, more: sets.collect(), caught, wrongly, unplaced })
     }
 
     /// Each set of conditions; the rule holds when every condition of one set does.
@@ -171,20 +179,38 @@ impl SegmentRule {
         self.clauses().flatten()
     }
 
-    /// The rule with its figures in a few words, for a segment's card: "... (82% caught, 6% others)".
+    /// The rule with its figures in a few words, for a segment's card: "... (82% caught, 6% others)",
+    /// or, when some of the others are in no segment, "... (82% caught, 23% others: 21% in no
+    /// segment)".
     pub fn short(&self) -> String {
-        format!("{} ({:.0}% caught, {:.0}% others)", self.words(), self.caught * 100.0, self.wrongly * 100.0)
+        let (caught, wrongly) = (self.caught * 100.0, self.wrongly * 100.0);
+        match self.unplaced_percent() {
+            Some(none) => format!(
+                "{} ({caught:.0}% caught, {wrongly:.0}% others: {none:.0}% in no segment)",
+                self.words()
+            ),
+            None => format!("{} ({caught:.0}% caught, {wrongly:.0}% others)", self.words()),
+        }
     }
 
     /// The rule with its figures: "... (catches 82% of them; 6% of those it catches are in other
-    /// segments)".
+    /// segments)", or "... are in other segments or in none (21% in none)".
     pub fn sentence(&self) -> String {
+        let (caught, wrongly) = (self.caught * 100.0, self.wrongly * 100.0);
+        let elsewhere = match self.unplaced_percent() {
+            Some(none) => format!("are in other segments or in none ({none:.0}% in none)"),
+            None => "are in other segments".to_string(),
+        };
         format!(
-            "{} (catches {:.0}% of them; {:.0}% of those it catches are in other segments)",
-            self.words(),
-            self.caught * 100.0,
-            self.wrongly * 100.0
+            "{} (catches {caught:.0}% of them; {wrongly:.0}% of those it catches {elsewhere})",
+            self.words()
         )
+    }
+
+    /// The share (percent) of the customers the rule holds for that are in no segment, when it shows.
+    fn unplaced_percent(&self) -> Option<f64> {
+        let none = self.unplaced * self.wrongly * 100.0;
+        (none >= 0.5).then_some(none)
     }
 }
 
@@ -529,7 +555,13 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Clauses>) -> Rules {
             let positives = count(&|_, label| label == own);
             let selected = count(&|mask, _| mask & bit != 0);
             let tp = count(&|mask, label| mask & bit != 0 && label == own);
-            SegmentRule::of_sets(sets, share(tp, positives), share(selected - tp, selected))
+            let unplaced = count(&|mask, label| mask & bit != 0 && label < 0);
+            SegmentRule::of_sets(
+                sets,
+                share(tp, positives),
+                share(selected - tp, selected),
+                share(unplaced, selected - tp),
+            )
         })
         .collect();
     // Together: each customer to the first rule that holds, most precise first.
@@ -862,6 +894,40 @@ mod tests {
     }
 
     #[test]
+    fn customers_in_no_segment_that_a_rule_takes_in_are_said_apart() {
+        // x at most 50: segment 0; above: segment 1, but every 10th of them noise, scattered.
+        let mut csv = String::from("x,y\n");
+        let mut labels = Vec::new();
+        let mut rng = crate::rng::SplitMix64::new(13);
+        for i in 0..4_000 {
+            let (x, y) = (rng.unit() * 100.0, rng.unit() * 100.0);
+            csv.push_str(&format!("{x:.3},{y:.3}\n"));
+            labels.push(if x <= 50.0 {
+                0
+            } else if i % 10 == 0 {
+                -1
+            } else {
+                1
+            });
+        }
+        let table = read_csv(csv.as_bytes(), &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let features: Vec<String> = ["x", "y"].map(String::from).to_vec();
+        let kept: Vec<usize> = (0..4_000).collect();
+        let rules = segment_rules(&table, &features, &[], &kept, &[], &labels, 2);
+        assert_eq!(rules.fidelity, Some(1.0));
+        let rule = rules.rules[1].clone().unwrap_or_else(|| panic!("a rule"));
+        assert!((0.07..0.13).contains(&rule.wrongly), "{rule:?}");
+        assert_eq!(rule.unplaced, 1.0, "{rule:?}");
+        assert!(
+            rule.short().contains("others: ") && rule.short().ends_with("% in no segment)"),
+            "{}",
+            rule.short()
+        );
+        let rule = rules.rules[0].clone().unwrap_or_else(|| panic!("a rule"));
+        assert_eq!((rule.wrongly, rule.unplaced), (0.0, 0.0));
+    }
+
+    #[test]
     fn planted_groups_come_back_as_their_rules() {
         let mut csv = String::from("orders,spend,days_since,noise\n");
         let mut labels = Vec::new();
@@ -923,6 +989,7 @@ mod tests {
             more: vec![vec![c("spend", false, 100.0, false)]],
             caught: 1.0,
             wrongly: 0.0,
+            unplaced: 0.0,
         };
         assert_eq!(
             rule.words(),
@@ -931,5 +998,13 @@ mod tests {
         );
         // A range on one number is one condition.
         assert_eq!(rule.clauses().map(condition_count).collect::<Vec<_>>(), [2, 1, 1]);
+        // The others it takes in, and of them those in no segment, said apart.
+        let rule = SegmentRule { caught: 0.99, wrongly: 0.23, unplaced: 0.9, ..rule };
+        assert!(rule.short().ends_with("(99% caught, 23% others: 21% in no segment)"), "{}", rule.short());
+        assert!(rule
+            .sentence()
+            .ends_with("23% of those it catches are in other segments or in none (21% in none))"));
+        let rule = SegmentRule { unplaced: 0.0, ..rule };
+        assert!(rule.short().ends_with("(99% caught, 23% others)"), "{}", rule.short());
     }
 }

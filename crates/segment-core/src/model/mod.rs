@@ -407,6 +407,7 @@ impl SegmentModel {
             r.clauses().all(set_ok)
                 && share(r.caught)
                 && share(r.wrongly)
+                && share(r.unplaced)
                 && r.all_conditions().all(|c| sane(&c.threshold) && self.spec.features.contains(&c.feature))
         };
         if !self.segments.iter().filter_map(|s| s.rule.as_ref()).all(rule_ok)
