@@ -33,7 +33,7 @@ const QUANTILES: usize = 256;
 /// finely as scikit-learn's tree (every gap) up to this many values.
 const TREE_QUANTILES: usize = 65_536;
 /// The threshold tree is grown on at most this many rows (evenly spaced).
-const TREE_ROWS: usize = 200_000;
+const TREE_ROWS: usize = 100_000;
 /// Beyond this many segments, no rules (each would be a sliver).
 pub const MAX_SEGMENTS: usize = 20;
 
