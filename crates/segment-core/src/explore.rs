@@ -46,7 +46,7 @@ impl Summary {
     /// From values in any order (NaN skipped).
     pub fn of(values: &mut Vec<f64>) -> Summary {
         values.retain(|v| v.is_finite());
-        values.sort_by(f64::total_cmp);
+        values.sort_unstable_by(f64::total_cmp);
         let n = values.len();
         if n == 0 {
             return Summary::default();

@@ -622,7 +622,7 @@ pub fn price_of_explainability(
 /// when it has at most `count` distinct ones, else one at each of its `count` quantiles.
 fn quantiles(values: &[f64], count: usize) -> Vec<f64> {
     let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     if sorted.is_empty() {
         return Vec::new();
     }

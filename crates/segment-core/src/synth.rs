@@ -138,7 +138,7 @@ pub fn planted_customers(o: &PlantedOptions) -> Planted {
                 distances.push(crate::distance::dist(&set[a], &set[b]));
             }
         }
-        distances.sort_by(f64::total_cmp);
+        distances.sort_unstable_by(f64::total_cmp);
         let (nearest, median) = (
             distances.first().copied().unwrap_or(side),
             distances.get(distances.len() / 2).copied().unwrap_or(side),

@@ -453,14 +453,14 @@ fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     Some(crate::features::quantile(&v, 0.5))
 }
 
 /// The most frequent value (ties: the smallest).
 fn most_frequent(values: impl Iterator<Item = f64>) -> Option<f64> {
     let mut v: Vec<f64> = values.filter(|v| !v.is_nan()).collect();
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     let mut best: Option<(f64, usize)> = None;
     let mut i = 0;
     while i < v.len() {
@@ -504,7 +504,7 @@ fn outlier_bounds(method: Outliers, mut v: Vec<f64>) -> Option<(f64, f64)> {
     }
     let bounds = match method {
         Outliers::Iqr => {
-            v.sort_by(f64::total_cmp);
+            v.sort_unstable_by(f64::total_cmp);
             let (q1, q3) = (crate::features::quantile(&v, 0.25), crate::features::quantile(&v, 0.75));
             let iqr = q3 - q1;
             Some((q1 - 1.5 * iqr, q3 + 1.5 * iqr))

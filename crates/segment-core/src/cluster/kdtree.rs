@@ -338,7 +338,7 @@ mod tests {
 
                 let k = 1 + rng.below(n.min(12));
                 let mut all: Vec<f64> = (0..n).map(|r| dist2(p, &x[r * d..(r + 1) * d])).collect();
-                all.sort_by(f64::total_cmp);
+                all.sort_unstable_by(f64::total_cmp);
                 assert_eq!(tree.kth_nearest_dist2(p, k), all[k - 1], "case {case} k {k}");
             }
         }

@@ -315,7 +315,7 @@ mod tests {
             out.push(reach[next]);
             current = next;
         }
-        out.sort_by(f64::total_cmp);
+        out.sort_unstable_by(f64::total_cmp);
         out
     }
 
@@ -335,7 +335,7 @@ mod tests {
                 core[r] = built.core2[s].sqrt();
             }
             let mut ours: Vec<f64> = built.edges.iter().map(|e| e.w2.sqrt()).collect();
-            ours.sort_by(f64::total_cmp);
+            ours.sort_unstable_by(f64::total_cmp);
             assert_eq!(ours.len(), n - 1, "case {case}");
             assert_eq!(ours, prim_weights(&x, n, d, &core), "case {case}");
         }

@@ -68,7 +68,7 @@ pub fn group(r: u8, f: u8) -> usize {
 /// The four quintile edges of a column's values (20%, 40%, 60%, 80%).
 pub fn quintile_edges(values: impl Iterator<Item = f64>) -> [f64; 4] {
     let mut sorted: Vec<f64> = values.filter(|v| v.is_finite()).collect();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     [0.2, 0.4, 0.6, 0.8].map(|p| crate::features::quantile(&sorted, p))
 }
 

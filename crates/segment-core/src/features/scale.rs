@@ -133,7 +133,7 @@ fn column_offset_scale(kind: ScalerKind, mut col: Vec<f64>) -> (f64, f64) {
             }
         }
         ScalerKind::Robust => {
-            col.sort_by(f64::total_cmp);
+            col.sort_unstable_by(f64::total_cmp);
             let q = |p: f64| quantile_sorted(&col, p);
             (q(0.5), q(0.75) - q(0.25))
         }

@@ -109,7 +109,7 @@ pub fn k_distance(x: ArrayView2<f64>, k: usize, max_queries: usize, seed: u64) -
     let tree = crate::cluster::kdtree::KdTree::build(&rows, n, d);
     let mut distances: Vec<f64> =
         queries.iter().map(|&q| tree.kth_nearest_dist2(&rows[q * d..(q + 1) * d], k).sqrt()).collect();
-    distances.sort_by(f64::total_cmp);
+    distances.sort_unstable_by(f64::total_cmp);
     let knee_eps = knee(&distances);
     KDistance { k, rows_sampled: distances.len(), distances, knee_eps, tuned_eps: None }
 }
