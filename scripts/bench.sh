@@ -124,7 +124,7 @@ section "Segments as rules" \
   tests/fixtures/customers_2k.csv tests/fixtures/marketing_campaign.csv tests/fixtures/messy_export.csv tests/fixtures/corpus/crm.csv \
   target/bench-files/export-100000.csv
 section "Computing the rules" \
-  "A k-means result of 4 segments on the generated export: its rules (greedy sets and the threshold tree, measured on every customer), natively; the same in wasm is \`rules_in_wasm\` in the wasm section above." \
+  "A k-means result of 4 segments on the generated export: its rules (greedy sets and the threshold tree, measured on every customer), natively; the same in wasm is \`explaining_rules_in_wasm\` in the wasm section above." \
   table cargo bench -q -p segment-core --bench rules
 section "Applying a saved model" \
   "\`segment apply\`'s streaming path (DBSCAN and k-means models) against a plain CSV copy of the same file." \

@@ -1,6 +1,6 @@
 //! The segments' rules (greedy sets and the threshold tree, measured on every customer) computed for a
 //! k-means result of 4 segments on the generated export, as `describe` computes them after every fit.
-//! The same runs in wasm in `tests/wasm_bench.rs` (`rules_in_wasm`).
+//! The same runs in wasm in `tests/wasm_bench.rs` (`explaining_rules_in_wasm`).
 //!
 //! `cargo bench -p segment-core --bench rules`
 

@@ -18,11 +18,11 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// The segments' rules in wasm (Node), as `benches/rules.rs` natively (the same case). First in the
-/// file, so it runs last (the runner goes from the last test up): the wasm memory it grows would hide
-/// the reading test's growth.
+/// The segments' rules in wasm (Node), as `benches/rules.rs` natively (the same case). Named to run
+/// after the reading test (the runner takes the tests in reverse order of their names): the wasm memory
+/// it grows would hide the reading test's growth.
 #[wasm_bindgen_test]
-fn rules_in_wasm() {
+fn explaining_rules_in_wasm() {
     console_log!("| customers (wasm) | features | segments | rules (ms, median of 3) | fidelity |");
     console_log!("|---:|---:|---:|---:|---:|");
     for n in [100_000usize, 1_000_000] {
