@@ -34,6 +34,9 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
     let (r_rows, r_others) = (r.clone(), r.clone());
     let firmness_rows = firmness.clone();
     let firmness_others = firmness.is_some();
+    // A segment's rule sits in a row of its own under the segment's, across the whole table: a long
+    // rule takes two lines there, not five in the segment's column (the sizes stay on the first screen).
+    let rule_span = (3 + usize::from(firmness.is_some()) + means_shown.len()).to_string();
     let firm_header = firmness.is_some().then(|| view! { <th title="HDBSCAN's membership strength: 1 at the segment's densest core, towards 0 at its edge">"Firmness"</th> });
     view! {
         <section class="results" data-testid="results">
@@ -80,8 +83,9 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                             let profile = r.profiles.get(i).map(|p| p.description.clone()).unwrap_or_default();
                             let traits = r.profiles.get(i).map(|p| p.traits.join("; ")).unwrap_or_default();
                             let rule = r.profiles.get(i).and_then(|p| p.rule.as_ref()).map(|rule| rule.short());
+                            let rule_span = rule_span.clone();
                             view! {
-                                <tr>
+                                <tr class:has-rule=rule.is_some()>
                                     <td class="segment-cell">
                                         <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
                                         <input
@@ -91,10 +95,8 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                             prop:value=move || state.segment_name(i as i32)
                                             on:change=move |ev| state.rename(i, event_target_value(&ev))
                                         />
-                                        // The profile and the rule in one paragraph: a row stays as short as its words.
                                         <div class="profile">
                                             <span data-testid="segment-profile">{profile}</span>
-                                            {rule.map(|rule| view! { " " <span class="rule" data-testid="segment-rule"><strong>"Who: "</strong>{rule}</span> })}
                                         </div>
                                         {(!traits.is_empty()).then(|| view! { <div class="profile traits" data-testid="segment-traits">{traits}</div> })}
                                     </td>
@@ -103,6 +105,13 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                     {firmness_rows.as_ref().map(|f| view! { <td data-testid="segment-firmness">{decimal(f.get(i).copied().unwrap_or(f64::NAN), 2)}</td> })}
                                     {means_shown.iter().map(|&j| view! { <td>{decimal(r.segment_means[i].get(j).copied().unwrap_or(f64::NAN), 1)}</td> }).collect_view()}
                                 </tr>
+                                {rule.map(|rule| view! {
+                                    <tr class="rule-row">
+                                        <td colspan=rule_span>
+                                            <div class="profile"><span class="rule" data-testid="segment-rule"><strong>"Who: "</strong>{rule}</span></div>
+                                        </td>
+                                    </tr>
+                                })}
                             }
                         })
                         .collect_view()}
@@ -135,7 +144,7 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
             </table></div>
             {r.rule_fidelity.map(|f| view! {
                 <p class="hint" data-testid="rule-fidelity">
-                    "Who: each segment as a rule, with the share of the segment it catches (caught) and the share of those it catches that are in other segments (others). Taken together (each customer to the first rule that holds, the most precise first), the rules put "
+                    "Who: each segment as a rule, with the share of the segment it catches (caught) and the share of those it catches that are in other segments or in none (others; those in no segment said apart). Taken together (each customer to the first rule that holds, the most precise first), the rules put "
                     <span data-testid="rules-fidelity" data-value=format!("{f}")>{format!("{:.0}%", f * 100.0)}</span>
                     {format!(
                         " of customers in their segment{}.",
