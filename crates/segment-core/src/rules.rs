@@ -360,8 +360,7 @@ fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
     // side makes it a range).
     let fits = |path: &[(usize, Condition)], j: usize| {
         let bounded = by_value[j].is_none() && path.iter().any(|(f, c)| *f == j && c.value.is_none());
-        let conditions: Vec<Condition> = path.iter().map(|(_, c)| c.clone()).collect();
-        condition_count(&conditions) + usize::from(!bounded) <= MAX_CONDITIONS
+        count_conditions(path.iter().map(|(_, c)| c)) + usize::from(!bounded) <= MAX_CONDITIONS
     };
     // The best split of a node's rows: (impurity decrease, feature, threshold).
     let best_split = |rows: &[usize], path: &[(usize, Condition)]| -> Option<(f64, usize, f64)> {
@@ -461,11 +460,22 @@ fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
 /// How many conditions a set reads as: a number bounded on both sides is one ("orders above 2 and at
 /// most 7"), as is each value of a category.
 pub fn condition_count(set: &[Condition]) -> usize {
-    let mut numbers: Vec<&str> =
-        set.iter().filter(|c| c.value.is_none()).map(|c| c.feature.as_str()).collect();
+    count_conditions(set)
+}
+
+/// [`condition_count`] of conditions however they are held (a tree's path keeps each beside its
+/// feature's position).
+fn count_conditions<'a>(set: impl IntoIterator<Item = &'a Condition>) -> usize {
+    let (mut numbers, mut values) = (Vec::new(), 0);
+    for c in set {
+        match c.value {
+            Some(_) => values += 1,
+            None => numbers.push(c.feature.as_str()),
+        }
+    }
     numbers.sort_unstable();
     numbers.dedup();
-    numbers.len() + set.iter().filter(|c| c.value.is_some()).count()
+    numbers.len() + values
 }
 
 /// One set of conditions, each with its feature's position.
@@ -626,12 +636,11 @@ fn quantiles(values: &[f64], count: usize) -> Vec<f64> {
     if sorted.is_empty() {
         return Vec::new();
     }
-    let mut distinct = sorted.clone();
-    distinct.dedup();
     // In a gap, the shortest number that keeps its value and the next greater one apart: a threshold
     // reads as the data does and separates exactly where the data does.
-    let mut out: Vec<f64> = if distinct.len() <= count {
-        distinct.windows(2).map(|w| between(w[0], w[1])).collect()
+    let gaps = || sorted.windows(2).filter(|w| w[0] < w[1]);
+    let mut out: Vec<f64> = if gaps().count() < count {
+        gaps().map(|w| between(w[0], w[1])).collect()
     } else {
         (1..count)
             .filter_map(|q| {
@@ -854,8 +863,6 @@ mod tests {
         assert_eq!(between(-1e-310, 0.0), -1e-310);
     }
 
-    /// Three planted groups, each set apart by one or two columns: each rule names its columns, catches
-    /// nearly all of its segment, and the rules together put nearly every customer in its segment.
     #[test]
     fn the_tree_gives_a_segment_every_leaf_and_a_range_counts_as_one_condition() {
         // Segment 0: the box 20 < x <= 60 and 20 < y <= 60 (four bounds, two conditions); segment 1:
@@ -927,6 +934,8 @@ mod tests {
         assert_eq!((rule.wrongly, rule.unplaced), (0.0, 0.0));
     }
 
+    /// Three planted groups, each set apart by one or two columns: each rule names its columns, catches
+    /// nearly all of its segment, and the rules together put nearly every customer in its segment.
     #[test]
     fn planted_groups_come_back_as_their_rules() {
         let mut csv = String::from("orders,spend,days_since,noise\n");

@@ -555,6 +555,17 @@ fn a_rule_model_assigns_by_the_rules_with_their_fidelity_and_streams_as_the_page
     let Some(at) = json.find("\"order\":[") else { panic!("order") };
     let forged = format!("{}\"order\":[0,0,{}", &json[..at], &json[at + 9..]);
     assert!(matches!(SegmentModel::from_json(&forged), Err(CoreError::BadModel(_))));
+    // So is a rule model whose segments try more than 2k sets of conditions.
+    let mut forged = rules.clone();
+    if let Assignment::Rules { conditions, more, .. } = &mut forged.assignment {
+        let many = vec![conditions[0].clone(); 2 * conditions.len()];
+        *more = vec![many; conditions.len()];
+    }
+    forged.version = 2;
+    match SegmentModel::from_json(&forged.to_json()) {
+        Err(CoreError::BadModel(m)) => assert!(m.contains("rules do not match"), "{m}"),
+        other => panic!("expected BadModel, got {:?}", other.map(|_| ())),
+    }
 }
 
 /// Rows whose every cell is empty (",,,", as a Parquet row of nulls becomes in text) are skipped by

@@ -201,10 +201,18 @@ impl Assignment {
                     s < n && !std::mem::replace(&mut seen[s], true)
                 });
                 let per_segment = |sets: usize| sets == 0 || sets == n;
+                // At most 2k sets for k segments, as the rules they were made from (a decision tree's
+                // 2k leaves): a crafted file cannot make each row try thousands.
+                let sets = conditions
+                    .iter()
+                    .chain(alternatives)
+                    .chain(more.iter().flatten())
+                    .filter(|s| !s.is_empty());
                 if conditions.len() != n
                     || !per_segment(alternatives.len())
                     || !per_segment(more.len())
                     || !order_ok
+                    || sets.count() > 2 * n
                 {
                     return Some("the rules do not match the segments");
                 }

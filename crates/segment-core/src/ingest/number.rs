@@ -191,7 +191,7 @@ const POW10: [f64; 23] = [
 /// after SEP), which is exact when both fit a double's 53 bits (Clinger's fast path: one correctly
 /// rounded division, so the same value `str::parse` gives); SEP as the other separator groups
 /// thousands, and a group of other than three digits is no number. Anything else (more digits, an
-/// exponent, a sign or space, a second separator) is `Other`.
+/// exponent, a plus sign or a space, a second separator) is `Other`.
 fn plain_decimal(bytes: &[u8], decimal: char) -> Plain {
     let (negative, digits) = match bytes.split_first() {
         Some((b'-', rest)) => (true, rest),
