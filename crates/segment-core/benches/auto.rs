@@ -4,7 +4,7 @@
 //! min-max, numeric non-id columns; purchase lines aggregated per customer with log1p RFM). Prints both
 //! times and silhouettes, and whether ours is at least 0.85 times the sweep's best.
 //!
-//! Then the generated corpus (`segment_core::corpus`: five customer tables and five purchase-log shapes
+//! Then the generated corpus (`segment_core::corpus`: six customer tables and six purchase-log shapes
 //! with planted groups among nuisance columns): the default's adjusted Rand index against the planted
 //! groups beside scikit-learn's k-means on the true behaviour columns (best k, `sklearn_truth.py`), and
 //! whether ours is at least 0.85 times it.

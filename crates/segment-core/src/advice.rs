@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 pub const NEAR_CONSTANT_SHARE: f64 = 0.99;
 /// A column missing in more than this share of rows is left out (using it would fill or drop most rows).
 pub const MOSTLY_MISSING_SHARE: f64 = 0.5;
+/// A value that stands for "none" (see [`none_code`]) in at least this share of rows: the column is
+/// mostly missing in disguise.
+pub const MOSTLY_NONE_SHARE: f64 = 0.5;
 /// A feature missing in more than this share of rows is filled with its median rather than dropping them.
 pub const FILL_MISSING_SHARE: f64 = 0.05;
 /// Sample skewness above which a non-negative amount gets `log` (Bulmer's "highly skewed": beyond 1).
@@ -112,6 +115,19 @@ struct ValueStats {
     max: f64,
     /// The share of filled values that are 1 (a yes/no column's share of yes).
     mean_of_ones: f64,
+}
+
+/// Whether `mode` stands for "none" rather than measuring: the only negative value of a column otherwise
+/// at or above 0 (-1, -99, -999 for "never contacted"), or a run of nines (99, 999, 9999) at least twice
+/// every other value.
+/// Returns how it lies apart, in words.
+fn none_code(values: &crate::ingest::values::Values, mode: f64) -> Option<&'static str> {
+    let others = || values.iter().filter(|v| v.is_finite() && *v != mode);
+    if mode < 0.0 {
+        return others().all(|v| v >= 0.0).then_some("the only value below 0");
+    }
+    let nines = mode >= 99.0 && mode.fract() == 0.0 && format!("{mode}").bytes().all(|b| b == b'9');
+    (nines && others().all(|v| v <= mode / 2.0)).then_some("nines, over twice every other value")
 }
 
 fn value_stats(values: &crate::ingest::values::Values) -> Option<ValueStats> {
@@ -329,6 +345,20 @@ fn advise_column(c: &Column, n_rows: usize) -> ColumnAdvice {
     if missing_share > MOSTLY_MISSING_SHARE {
         return left_out(c, ColumnRole::Unusable, format!("missing in {} of rows", percent(missing_share)));
     }
+    let mostly_one = c.kind == ColumnKind::Numeric && stats.mode_share >= MOSTLY_NONE_SHARE;
+    if let Some(apart) = mostly_one.then(|| none_code(&c.values, stats.mode)).flatten() {
+        return left_out(
+            c,
+            ColumnRole::Unusable,
+            format!(
+                "{} in {} of rows, a code for \"none\" ({apart}): only {} of customers have a value, and the \
+                 code would split them crisply whatever they do",
+                short(stats.mode),
+                percent(stats.mode_share),
+                percent(1.0 - stats.mode_share)
+            ),
+        );
+    }
     if c.kind == ColumnKind::Numeric && is_code_name(&c.name) {
         return left_out(c, ColumnRole::Code, "a code (postal code, phone number...), not a quantity".into());
     }
@@ -463,6 +493,37 @@ mod tests {
         assert!(advice_of(&a, "spend").log.as_deref().is_some_and(|l| l.contains("skewed")));
         assert_eq!(advice_of(&a, "age").log, None);
         assert_eq!(advice_of(&a, "visits").log, None);
+    }
+
+    #[test]
+    fn a_code_for_none_in_most_rows_is_mostly_missing_in_disguise() {
+        let mut text = String::from("pdays,pdays_999,previous,mixed_sign,spend\n");
+        for i in 0..200 {
+            let contacted = i % 4 == 0;
+            text.push_str(&format!(
+                "{},{},{},{},{}\n",
+                if contacted { 1 + i * 7 % 400 } else { -1 },
+                if contacted { i % 28 } else { 999 },
+                // A count that is mostly 0 measures: 0 is a value, not a code.
+                if contacted { 1 + i % 5 } else { 0 },
+                // -1 in most rows, but other values below 0 too: not a code apart.
+                if contacted { i as i64 % 9 - 4 } else { -1 },
+                10 + i % 37,
+            ));
+        }
+        let a = advise(&table(&text));
+        for name in ["pdays", "pdays_999"] {
+            let advice = advice_of(&a, name);
+            assert_eq!(advice.role, ColumnRole::Unusable, "{advice:?}");
+            assert!(!advice.feature);
+            assert!(advice.reason.contains("a code for \"none\""), "{advice:?}");
+        }
+        let pdays = &advice_of(&a, "pdays").reason;
+        assert!(pdays.contains("-1 in 75% of rows, a code for \"none\" (the only value below 0)"), "{pdays}");
+        assert!(advice_of(&a, "pdays_999").reason.contains("999 in 75% of rows"));
+        for name in ["previous", "mixed_sign", "spend"] {
+            assert_eq!(advice_of(&a, name).role, ColumnRole::Measure, "{:?}", advice_of(&a, name));
+        }
     }
 
     #[test]

@@ -474,7 +474,46 @@ fn log(shape: LogShape, customers_n: usize, seed: u64) -> CorpusFile {
     }
 }
 
-/// The corpus: five customer tables of `n` customers and six purchase logs of `n / 4` customers, seeded.
+/// A wholesaler's customer table with no customer key: two small code columns (a channel 1-2 loosely tied
+/// to the groups, a region 1-3 independent), a sentinel column (days since the last visit by a sales
+/// rep, -1 for "never" for most customers, independent of the groups), and six yearly spends by product
+/// family; three groups with wide spread, so a density method can leave many customers as noise.
+fn wholesale(n: usize, seed: u64) -> CorpusFile {
+    let mut rng = SplitMix64::new(seed);
+    // (share, channel 2 share, spend by family: fresh, milk, grocery, frozen, detergents, delicatessen)
+    let groups = [
+        (0.5, 0.2, [12_000.0, 3_000.0, 4_000.0, 3_000.0, 800.0, 1_000.0]),
+        (0.3, 0.8, [5_000.0, 10_000.0, 16_000.0, 1_500.0, 7_000.0, 1_500.0]),
+        (0.2, 0.2, [35_000.0, 6_000.0, 6_000.0, 9_000.0, 1_000.0, 3_000.0]),
+    ];
+    let shares: Vec<f64> = groups.iter().map(|g| g.0).collect();
+    let mut text =
+        String::from("Channel,Region,Rep_Visit_Days,Fresh,Milk,Grocery,Frozen,Detergents_Paper,Delicassen\n");
+    let mut customers = Vec::new();
+    for i in 0..n {
+        let g = pick(&mut rng, &shares);
+        let (_, channel, spend) = groups[g];
+        let spend: Vec<f64> = spend.iter().map(|&m| around(&mut rng, m, 0.45).round()).collect();
+        let visit = if rng.unit() < 0.75 { -1 } else { 1 + rng.below(400) as i64 };
+        text.push_str(&format!(
+            "{},{},{visit},{}\n",
+            1 + usize::from(rng.unit() < channel),
+            1 + pick(&mut rng, &[0.18, 0.11, 0.71]),
+            spend.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","),
+        ));
+        customers.push((i.to_string(), g, spend.iter().map(|v| v.ln()).collect()));
+    }
+    CorpusFile {
+        name: "wholesale",
+        never_features: vec!["Channel", "Region"],
+        purchase_log: false,
+        bytes: text.into_bytes(),
+        customer_column: String::new(),
+        customers,
+    }
+}
+
+/// The corpus: six customer tables of `n` customers and six purchase logs of `n / 4` customers, seeded.
 pub fn corpus(n: usize, seed: u64) -> Vec<CorpusFile> {
     let logs = (n / 4).max(40);
     vec![
@@ -483,6 +522,7 @@ pub fn corpus(n: usize, seed: u64) -> Vec<CorpusFile> {
         retail(n, seed + 2),
         subscription(n, seed + 3),
         telecom(n, seed + 4),
+        wholesale(n, seed + 11),
         log(LogShape::Minimal, logs, seed + 5),
         log(LogShape::QuantityPrice, logs, seed + 6),
         log(LogShape::Company, logs, seed + 7),

@@ -1,7 +1,7 @@
-//! The default segmentation on the generated corpus (`segment_core::corpus`): five customer tables with
+//! The default segmentation on the generated corpus (`segment_core::corpus`): six customer tables with
 //! groups planted in the behaviour columns among ids, row numbers, surnames, postal and store codes,
-//! independent yes/no flags and categories, and five purchase logs of different shapes. On every file,
-//! with no setting touched, the default must
+//! independent yes/no flags, categories, small code columns and a sentinel column, and six purchase
+//! logs of different shapes. On every file, with no setting touched, the default must
 //! - segment customers (a purchase log per customer, never per line);
 //! - never segment on an id, a row number, a name, a code, a flag or a category;
 //! - recover the planted groups with an adjusted Rand index of at least 0.85 x what a plain k-means

@@ -27,7 +27,7 @@ use crate::rng::SplitMix64;
 use crate::score::{calinski_harabasz, davies_bouldin, PairwiseDistances, SegmentLabels};
 use crate::spec::{AnalysisSpec, HdbscanSettings, Method};
 use linfa::ParamGuard;
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 /// How much work the search does.
@@ -329,7 +329,8 @@ fn eta_squared(x: ArrayView2<f64>, j: usize, labels: &[Option<usize>]) -> f64 {
 }
 
 /// The advised features that carry the segments, when some do not: under the best k-means of the first
-/// view (the advised columns, z-scored; the best of k = 2..10 by silhouette, on the search rows), a
+/// view (the advised columns, z-scored; the best of k = 2..10 by silhouette among those the rule lets
+/// qualify, on the search rows), a
 /// feature whose variance the segments explain by less than [`SALIENT`] is alike in every segment (an
 /// age or a signup date spread evenly over customers of every kind). Such columns only blur the segments
 /// the other columns draw, so a view without them is tried beside the others. Returns the kept features
@@ -397,10 +398,15 @@ struct SearchRows {
     /// The features of few levels (a yes/no flag, a level of at most [`rule::FEW_LEVELS`] values),
     /// each as its name and a level number per search row.
     discrete: Vec<(String, Vec<u8>)>,
+    /// How many of `discrete` are features of few levels (the rest are flags hidden in features of more
+    /// values: at a value most rows hold or not).
+    few_levels: usize,
     /// Distinct rows of the search rows (counted up to [`rule::MAX_SEGMENTS`] + 1).
     distinct_rows: usize,
     /// How many features the discrete ones were looked for among.
     features: usize,
+    /// The name of each column of `x`, when its columns are features (not k-prototypes' space).
+    feature_names: Vec<String>,
 }
 
 /// The distinct rows of `x`, counted up to `cap`.
@@ -415,32 +421,55 @@ fn distinct_rows(x: ArrayView2<f64>, cap: usize) -> usize {
     seen.len()
 }
 
-/// The features that take at most [`rule::FEW_LEVELS`] values on the search rows, with each row's level.
-fn discrete_features(x: ArrayView2<f64>, names: &[String]) -> Vec<(String, Vec<u8>)> {
+/// The features that take at most [`rule::FEW_LEVELS`] values on the search rows, with each row's level,
+/// then the flags hidden in the others: a feature of more values with one value held by at least
+/// [`rule::POINT_MASS`] of the rows (a sentinel, a count that is mostly 0), as whether each row is at
+/// it. Returns them and how many are of few levels (those come first).
+fn discrete_features(x: ArrayView2<f64>, names: &[String]) -> (Vec<(String, Vec<u8>)>, usize) {
     let mut out = Vec::new();
+    let mut masses = Vec::new();
     for (j, name) in names.iter().enumerate().take(x.ncols()) {
-        let mut levels: Vec<f64> = Vec::new();
-        let mut codes = Vec::with_capacity(x.nrows());
-        let mut few = true;
-        for &v in x.column(j) {
-            let code = match levels.iter().position(|&l| l.to_bits() == v.to_bits()) {
-                Some(c) => c,
-                None if levels.len() < rule::FEW_LEVELS => {
-                    levels.push(v);
-                    levels.len() - 1
+        let column = x.column(j);
+        match few_levels(column) {
+            Some(codes) => out.push((name.clone(), codes)),
+            None => {
+                if let Some(at) = point_mass(column) {
+                    let codes = column.iter().map(|v| u8::from((v + 0.0).to_bits() == at)).collect();
+                    masses.push((format!("{name} (at its most common value or not)"), codes));
                 }
-                None => {
-                    few = false;
-                    break;
-                }
-            };
-            codes.push(code as u8);
-        }
-        if few && levels.len() >= 2 {
-            out.push((name.clone(), codes));
+            }
         }
     }
-    out
+    let few = out.len();
+    out.extend(masses);
+    (out, few)
+}
+
+/// Each row's level when the column takes 2 to [`rule::FEW_LEVELS`] values.
+fn few_levels(column: ArrayView1<f64>) -> Option<Vec<u8>> {
+    let mut levels: Vec<f64> = Vec::new();
+    let mut codes = Vec::with_capacity(column.len());
+    for &v in column {
+        let code = match levels.iter().position(|&l| l.to_bits() == v.to_bits()) {
+            Some(c) => c,
+            None if levels.len() < rule::FEW_LEVELS => {
+                levels.push(v);
+                levels.len() - 1
+            }
+            None => return None,
+        };
+        codes.push(code as u8);
+    }
+    (levels.len() >= 2).then_some(codes)
+}
+
+/// The bits of the value at least [`rule::POINT_MASS`] of the column's rows hold, if one does.
+fn point_mass(column: ArrayView1<f64>) -> Option<u64> {
+    let mut bits: Vec<u64> = column.iter().map(|v| (v + 0.0).to_bits()).collect();
+    bits.sort_unstable();
+    let need = (rule::POINT_MASS * bits.len() as f64).ceil().max(1.0) as usize;
+    // A constant column splits nothing.
+    bits.chunk_by(|a, b| a == b).find(|run| run.len() >= need && run.len() < bits.len()).map(|run| run[0])
 }
 
 /// The share of rows whose segment is the most common one among the rows with the same `levels`: 1
@@ -455,6 +484,59 @@ fn purity(labels: &[Option<usize>], levels: impl Fn(usize) -> usize, groups: usi
     agreeing as f64 / labels.len().max(1) as f64
 }
 
+/// For rows sorted by one feature's value (with their segments): whether thresholds on the feature
+/// reproduce the segments in at least [`rule::REPRODUCED`] of the rows while the rows are as dense at
+/// every threshold (within a tenth of the feature's middle 90% spread) as at [`rule::NO_GAP`] of the
+/// thinner neighbouring segment's median. None when the feature does not reproduce the segments.
+fn one_feature_cuts(points: &[(f64, usize)], segments: usize) -> Option<bool> {
+    let n = points.len();
+    let value = |q: f64| points[((n - 1) as f64 * q).round() as usize].0;
+    let h = (value(0.95) - value(0.05)) / 20.0;
+    if h <= 0.0 {
+        return None;
+    }
+    // Each segment's median; the segments in the order of their medians.
+    let mut medians: Vec<(f64, usize)> = (0..segments)
+        .filter_map(|s| {
+            let of: Vec<f64> = points.iter().filter(|p| p.1 == s).map(|p| p.0).collect();
+            of.get(of.len() / 2).map(|&m| (m, s))
+        })
+        .collect();
+    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Between neighbours, the threshold that misplaces the fewest of their rows.
+    let mut thresholds = Vec::new();
+    for pair in medians.windows(2) {
+        let (lo, hi) = (pair[0].1, pair[1].1);
+        let two: Vec<&(f64, usize)> = points.iter().filter(|p| p.1 == lo || p.1 == hi).collect();
+        let mut wrong = two.iter().filter(|p| p.1 == lo).count() as i64; // threshold below everything
+        let (mut best, mut at) = (wrong, f64::NEG_INFINITY);
+        for (i, p) in two.iter().enumerate() {
+            wrong += if p.1 == lo { -1 } else { 1 };
+            let next = two.get(i + 1).map_or(f64::INFINITY, |q| q.0);
+            if wrong < best && next > p.0 {
+                (best, at) = (wrong, (p.0 + next) / 2.0);
+            }
+        }
+        thresholds.push(at);
+    }
+    let placed =
+        points.iter().filter(|p| medians[thresholds.iter().filter(|&&t| p.0 > t).count()].1 == p.1).count();
+    if (placed as f64) < rule::REPRODUCED * n as f64 {
+        return None;
+    }
+    let near = |x: f64| {
+        let from = points.partition_point(|p| p.0 < x - h);
+        let to = points.partition_point(|p| p.0 <= x + h);
+        (to - from) as f64
+    };
+    Some(
+        thresholds
+            .iter()
+            .zip(medians.windows(2))
+            .all(|(&t, pair)| near(t) >= rule::NO_GAP * near(pair[0].0).min(near(pair[1].0))),
+    )
+}
+
 impl SearchRows {
     /// Why a labeling is only the values of one or two features of few levels (a flag, a pair of flags):
     /// the rows' segments follow those values in at least [`rule::REPRODUCED`] of the rows. A split any
@@ -462,7 +544,7 @@ impl SearchRows {
     fn reproduced(&self, labels: &[Option<usize>]) -> Option<String> {
         let segments = labels.iter().flatten().collect::<std::collections::BTreeSet<_>>().len();
         // When every feature is of few levels, their values are all there is to segment on.
-        if segments < 2 || self.discrete.len() >= self.features {
+        if segments < 2 || self.few_levels >= self.features {
             return None;
         }
         let f = rule::FEW_LEVELS;
@@ -480,6 +562,36 @@ impl SearchRows {
             }
         }
         None
+    }
+
+    /// Why a labeling is only one feature cut into ranges where customers are as common as anywhere:
+    /// one feature's thresholds put [`rule::REPRODUCED`] of the rows (those the silhouette is measured
+    /// on) in their segment, no other feature differs between the segments (each explains less than
+    /// [`SALIENT`] of its variance), and at every threshold the rows are at least [`rule::NO_GAP`] as
+    /// dense as around the median of the thinner segment beside it. Any continuum (a uniform day of the
+    /// month, a spread of days since a visit) cuts into ranges with a fair silhouette; segments are
+    /// groups with fewer customers between them than within, or that differ in more than one column.
+    fn cut_without_gap(&self, labels: &[Option<usize>]) -> Option<String> {
+        let at: Vec<(usize, usize)> =
+            self.silhouette_at.iter().filter_map(|&r| labels[r].map(|l| (r, l))).collect();
+        let segments = at.iter().map(|&(_, l)| l + 1).max().unwrap_or(0);
+        if segments < 2 || at.len() < 20 * segments {
+            return None;
+        }
+        let salient: Vec<bool> =
+            (0..self.x.ncols()).map(|j| eta_squared(self.x.view(), j, labels) >= SALIENT).collect();
+        if salient.iter().filter(|&&s| s).count() != 1 {
+            return None;
+        }
+        self.feature_names.iter().enumerate().take(self.x.ncols()).find_map(|(j, name)| {
+            if !salient[j] {
+                return None;
+            }
+            let mut points: Vec<(f64, usize)> = at.iter().map(|&(r, l)| (self.x[[r, j]], l)).collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            one_feature_cuts(&points, segments)?
+                .then(|| format!("the segments are only {name} cut into ranges, with no gap between them"))
+        })
     }
 
     fn candidate(&self, spec: AnalysisSpec, representation: &str, labels: &[Option<usize>]) -> Candidate {
@@ -503,7 +615,8 @@ impl SearchRows {
                         format!("more segments asked for than the {} distinct customers", self.distinct_rows)
                     })
                 })
-                .or_else(|| self.reproduced(labels)),
+                .or_else(|| self.reproduced(labels))
+                .or_else(|| self.cut_without_gap(labels)),
             manual_only: false,
             view: 0,
             spec,
@@ -716,7 +829,7 @@ impl CleanedRows {
     fn search_rows(&self, table: &Table, spec: &AnalysisSpec) -> SearchRows {
         let x = self.scaled(table, spec);
         let discrete = discrete_features(x.view(), &spec.features);
-        self.scored_in(x, discrete, spec.features.len())
+        self.scored_in(x, discrete, spec.features.len(), spec.features.clone())
     }
 
     /// The search rows scaled as `spec` scales them (only the sample, with the scaler of every kept row).
@@ -726,7 +839,13 @@ impl CleanedRows {
     }
 
     /// What scoring a labeling needs, with distances in `x`.
-    fn scored_in(&self, x: Array2<f64>, discrete: Vec<(String, Vec<u8>)>, features: usize) -> SearchRows {
+    fn scored_in(
+        &self,
+        x: Array2<f64>,
+        (discrete, few_levels): (Vec<(String, Vec<u8>)>, usize),
+        features: usize,
+        feature_names: Vec<String>,
+    ) -> SearchRows {
         let pairwise = PairwiseDistances::new(x.select(Axis(0), &self.silhouette_at).view());
         let distinct_rows = distinct_rows(x.view(), rule::MAX_SEGMENTS + 1);
         SearchRows {
@@ -734,8 +853,10 @@ impl CleanedRows {
             silhouette_at: self.silhouette_at.clone(),
             pairwise,
             discrete,
+            few_levels,
             distinct_rows,
             features,
+            feature_names,
         }
     }
 
@@ -751,7 +872,7 @@ impl CleanedRows {
         let numbers: Vec<usize> = (0..codes.ncols()).filter(|&j| !categorical[j]).collect();
         let names: Vec<String> = numbers.iter().map(|&j| spec.features[j].clone()).collect();
         let discrete = discrete_features(codes.select(Axis(1), &numbers).view(), &names);
-        let rows = self.scored_in(space, discrete, numbers.len());
+        let rows = self.scored_in(space, discrete, numbers.len(), Vec::new());
         (codes, rows)
     }
 }
@@ -828,15 +949,27 @@ impl Proposals {
             Ok((on.rows.candidate(full, &on.view.words, &fit.labels), searched, fit.labels))
         });
         let fitted = fitted.into_iter().collect::<Result<Vec<Scored>>>()?;
-        for (&k, (candidate, _, labels)) in ks.iter().zip(&fitted) {
+        let mut best: Option<(f64, usize)> = None;
+        for (i, (&k, (candidate, _, _))) in ks.iter().zip(&fitted).enumerate() {
             if let Some(s) = candidate.silhouette {
                 sweep.silhouettes.push((k, s));
-                if on.vi == 0 && sweep.best_labels.as_ref().is_none_or(|b| s > b.0) {
-                    sweep.best_labels = Some((s, labels.clone()));
+                // The columns that carry the segments are read from a segmentation that qualifies.
+                if on.vi == 0 && candidate.rejected.is_none() && best.is_none_or(|b| s > b.0) {
+                    best = Some((s, i));
                 }
             }
         }
+        let start = self.candidates.len();
+        let labels: Vec<Vec<Option<usize>>> = fitted.iter().map(|f| f.2.clone()).collect();
         self.push_all(on, fitted, progress);
+        // One segment more when it only divides one of the best's segments ([`refined`]): two groups
+        // the best k merges because a third lies far from both still differ in the columns that tell
+        // them apart, and those columns must stay. One step only: further steps, each within the
+        // margin of the first, end up cutting noise columns into ranges.
+        if let Some((s, i)) = best {
+            let at = refined_at_most(&self.candidates, &self.labels_of, start + i, 1) - start;
+            sweep.best_labels = labels.into_iter().nth(at).map(|l| (s, l));
+        }
         Ok(sweep)
     }
 
@@ -1056,10 +1189,15 @@ fn nested(coarse: &[u8], fine: &[u8]) -> f64 {
 /// [`rule::REFINE_MARGIN`] of the pick's. Two groups close to each other and far from a third are
 /// merged by the silhouette's best k; a segment that splits in two without blurring is two segments.
 /// Repeated while such a candidate exists.
-fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize) -> usize {
+fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], pick: usize) -> usize {
+    refined_at_most(candidates, labels_of, pick, usize::MAX)
+}
+
+/// [`refined`], in at most `steps` steps of one segment more.
+fn refined_at_most(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize, steps: usize) -> usize {
     // Measured against the first pick, so a chain of small losses cannot add up.
-    let Some(s) = candidates[pick].silhouette else { return pick };
-    loop {
+    let Some(s) = rule::separation(&candidates[pick]) else { return pick };
+    for _ in 0..steps {
         let c = &candidates[pick];
         let finer = candidates.iter().enumerate().find(|(j, f)| {
             f.view == c.view
@@ -1069,7 +1207,7 @@ fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize) -> 
                 && f.segments == c.segments + 1
                 && f.rejected.is_none()
                 && !f.manual_only
-                && f.silhouette.is_some_and(|fs| fs >= s - rule::REFINE_MARGIN)
+                && rule::separation(f).is_some_and(|fs| fs >= s - rule::REFINE_MARGIN)
                 && labels_of
                     .get(*j)
                     .zip(labels_of.get(pick))
@@ -1080,6 +1218,7 @@ fn refined(candidates: &[Candidate], labels_of: &[Vec<u8>], mut pick: usize) -> 
             None => return pick,
         }
     }
+    pick
 }
 
 /// k-means initialisations in the chosen fit: scikit-learn's 10, and 3 beyond this many rows.
@@ -1208,9 +1347,9 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
         .candidates
         .iter()
         .filter(|c| c.rejected.is_none() && !c.manual_only && c.spec.method != chosen.spec.method)
-        .filter_map(|c| c.silhouette.map(|s| (c, s)))
+        .filter_map(|c| rule::separation(c).map(|s| (c, s)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
-    let compared = chosen.silhouette.unwrap_or(f64::NEG_INFINITY);
+    let compared = rule::separation(chosen).unwrap_or(f64::NEG_INFINITY);
     let (lead, versus) = match other {
         Some((c, s)) if s > compared + rule::MARGIN && c.segments > k => (
             "as clear a separation as any for its number of segments",
@@ -1262,7 +1401,42 @@ pub fn explain(choice: &AutoChoice, result: &AnalysisResult) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::percent;
+    use super::{discrete_features, one_feature_cuts, percent};
+    use ndarray::Array2;
+
+    #[test]
+    fn a_value_most_rows_hold_is_a_flag_and_a_continuum_cut_in_ranges_has_no_gap() {
+        // Columns: a level of 3 values, 60% at -1 and spread otherwise, spread evenly, constant.
+        let x = Array2::from_shape_fn((100, 4), |(i, j)| match j {
+            0 => (i % 3) as f64,
+            1 => {
+                if i % 5 < 3 {
+                    -1.0
+                } else {
+                    i as f64
+                }
+            }
+            2 => i as f64,
+            _ => 7.0,
+        });
+        let names: Vec<String> = ["level", "days", "even", "same"].map(String::from).to_vec();
+        let (discrete, few) = discrete_features(x.view(), &names);
+        let found: Vec<&str> = discrete.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(found, ["level", "days (at its most common value or not)"]);
+        assert_eq!(few, 1);
+        assert_eq!(discrete[1].1.iter().filter(|&&c| c == 1).count(), 60);
+        // An even spread cut in two: the cut reproduces the segments, with no gap at it.
+        let even: Vec<(f64, usize)> = (0..1_000).map(|i| (i as f64, usize::from(i >= 500))).collect();
+        assert_eq!(one_feature_cuts(&even, 2), Some(true));
+        // Two groups far apart: a gap.
+        let apart: Vec<(f64, usize)> = (0..1_000)
+            .map(|i| if i < 500 { (i as f64 / 5.0, 0) } else { (300.0 + i as f64 / 5.0, 1) })
+            .collect();
+        assert_eq!(one_feature_cuts(&apart, 2), Some(false));
+        // Segments the feature does not order: no cut reproduces them.
+        let mixed: Vec<(f64, usize)> = (0..1_000).map(|i| (i as f64, i % 2)).collect();
+        assert_eq!(one_feature_cuts(&mixed, 2), None);
+    }
 
     #[test]
     fn a_share_that_is_neither_none_nor_all_never_reads_0_or_100_percent() {

@@ -36,25 +36,38 @@ pub const NESTED: f64 = 0.95;
 /// are only those values, and do not qualify.
 pub const REPRODUCED: f64 = 0.95;
 
+/// A column of many values with one value held by at least this share of the customers (a sentinel
+/// such as -1 for "never", a count that is mostly 0) splits them crisply at that value, like a yes/no
+/// flag: whether a customer is at it counts as a flag of its own in the [`REPRODUCED`] check.
+pub const POINT_MASS: f64 = 0.5;
+
+/// Segments that one column's thresholds reproduce are only ranges of it when, at every threshold, the
+/// customers are at least this dense as around the median of the thinner segment beside it: no gap.
+pub const NO_GAP: f64 = 0.5;
+
 /// The rule in words (the page and docs/guide.md show it).
 pub fn rule_text() -> String {
     format!(
         "A segmentation qualifies when it has {MIN_SEGMENTS} to {MAX_SEGMENTS} segments, none under {:.0}% or over \
          {:.0}% of customers, and at most {:.0}% of customers left as noise. Among those, the highest silhouette \
-         wins, less {PER_SEGMENT} for each segment (a segment more must add that much); one with fewer segments \
+         wins (counting each customer left as noise as 0, so leaving the hardest customers out does not raise \
+         it), less {PER_SEGMENT} for each segment (a segment more must add that much); one with fewer segments \
          within {MARGIN} of it is preferred; one with a segment more that only \
          divides one of its segments in two ({:.0}% of customers nested) replaces it when its silhouette is \
          within {REFINE_MARGIN}. The best {SHORTLIST} are refitted on \
          80% subsamples: one whose segments come back less alike than {MIN_STABILITY} (adjusted Rand index) \
          gives way to the next stable one. Segments that are only the values of one or two columns of at most \
          {FEW_LEVELS} values (a yes/no flag, a pair of them: {:.0}% of customers or more in the segment their \
-         values give) never qualify: such a split is crisp whatever the customers do. Below a silhouette of \
+         values give) never qualify, nor segments that are only whether a customer is at a value that {:.0}% of \
+         customers or more share (a sentinel such as -1, a count that is mostly 0): such a split is crisp \
+         whatever the customers do. Below a silhouette of \
          {CLEAR} no segmentation separates the customers clearly, and the segments are shown as tiers.",
         MIN_SHARE * 100.0,
         MAX_SHARE * 100.0,
         MAX_NOISE * 100.0,
         NESTED * 100.0,
         REPRODUCED * 100.0,
+        POINT_MASS * 100.0,
     )
 }
 
@@ -79,9 +92,17 @@ pub fn rejection(segments: usize, smallest: f64, largest: f64, noise: f64) -> Op
     }
 }
 
-/// A candidate's silhouette less [`PER_SEGMENT`] per segment: what the rule compares.
-pub fn worth(silhouette: f64, segments: usize) -> f64 {
-    silhouette - PER_SEGMENT * segments as f64
+/// A candidate's separation over every customer: its silhouette (measured on the customers in a
+/// segment) counted as 0 for those left as noise. A density method that leaves the customers hardest
+/// to place as noise raises its silhouette by leaving them out; a marketer still has those customers,
+/// so the rule compares what the segmentation does for all of them.
+pub fn separation(c: &Candidate) -> Option<f64> {
+    c.silhouette.map(|s| s * (1.0 - c.noise_share))
+}
+
+/// A candidate's [`separation`] less [`PER_SEGMENT`] per segment: what the rule compares.
+pub fn worth(separation: f64, segments: usize) -> f64 {
+    separation - PER_SEGMENT * segments as f64
 }
 
 /// The qualifying candidates in the order the rule prefers them (before stability): the pick first
@@ -92,7 +113,7 @@ pub fn ranking(candidates: &[Candidate]) -> Vec<usize> {
         .iter()
         .enumerate()
         .filter(|(_, c)| c.rejected.is_none() && !c.manual_only)
-        .filter_map(|(i, c)| c.silhouette.map(|s| (i, worth(s, c.segments))))
+        .filter_map(|(i, c)| separation(c).map(|s| (i, worth(s, c.segments))))
         .collect();
     qualifying.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let Some(&(_, best)) = qualifying.first() else { return Vec::new() };
@@ -181,6 +202,21 @@ mod tests {
         // Ten segments far clearer than five: the ten win.
         let c = vec![candidate(10, 0.50, 0.2), candidate(5, 0.384, 0.3)];
         assert_eq!(ranking(&c), vec![0, 1]);
+    }
+
+    #[test]
+    fn customers_left_as_noise_count_as_unseparated() {
+        // A density method's 0.56 on the 84% it places (0.47 over everyone) against k-means' 0.50 on
+        // everyone: k-means wins, though the density method's own silhouette is higher.
+        let mut density = candidate(3, 0.56, 0.3);
+        density.noise_share = 0.16;
+        let c = vec![density, candidate(3, 0.50, 0.4)];
+        assert!((separation(&c[0]).unwrap_or(0.0) - 0.4704).abs() < 1e-9);
+        assert_eq!(ranking(&c), vec![1, 0]);
+        // With little noise, the clearer segments still win.
+        let mut density = candidate(3, 0.56, 0.3);
+        density.noise_share = 0.02;
+        assert_eq!(ranking(&[density, candidate(3, 0.50, 0.4)]), vec![0, 1]);
     }
 
     #[test]
