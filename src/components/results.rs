@@ -88,13 +88,27 @@ pub fn Results(result: Arc<AnalysisResult>) -> impl IntoView {
                                 <tr class:has-rule=rule.is_some()>
                                     <td class="segment-cell">
                                         <span class="swatch" style=format!("background:{}", css_colour(i as i32))></span>
-                                        <input
+                                        // A text area so that a long name wraps rather than being cut; one
+                                        // line per name, Enter ends the edit.
+                                        <textarea
                                             class="segment-name"
                                             data-testid="segment-name"
                                             aria-label=format!("Name of segment {}", i + 1)
+                                            rows=move || name_rows(&state.segment_name(i as i32))
                                             prop:value=move || state.segment_name(i as i32)
-                                            on:change=move |ev| state.rename(i, event_target_value(&ev))
-                                        />
+                                            on:keydown=|ev: web_sys::KeyboardEvent| {
+                                                if ev.key() == "Enter" {
+                                                    ev.prevent_default();
+                                                    if let Some(el) = ev
+                                                        .target()
+                                                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+                                                    {
+                                                        let _ = el.blur();
+                                                    }
+                                                }
+                                            }
+                                            on:change=move |ev| state.rename(i, event_target_value(&ev).replace(['\n', '\r'], " "))
+                                        ></textarea>
                                         <div class="profile">
                                             <span data-testid="segment-profile">{profile}</span>
                                         </div>
@@ -494,4 +508,10 @@ fn with_breaks(name: &str) -> impl IntoView {
         .enumerate()
         .map(|(i, part)| view! { {part} {(i < last).then(|| view! { <wbr /> })} })
         .collect_view()
+}
+
+/// Lines a segment's name takes in its column (about 26 characters a line at its width), so that a
+/// long name shows whole.
+fn name_rows(name: &str) -> usize {
+    name.chars().count().div_ceil(26).clamp(1, 4)
 }
