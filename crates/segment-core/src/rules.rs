@@ -52,6 +52,10 @@ pub struct Condition {
     /// A category compared by value (k-prototypes): the value the condition names ("plan is basic").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The feature held whole numbers only in the training file (a count, a level): a range on it is
+    /// said by the numbers it holds ("previous contacts is 1", "orders 3 to 7").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub whole: bool,
 }
 
 impl Condition {
@@ -109,7 +113,13 @@ fn clause_words(clause: &[Condition]) -> String {
             Some((_, other)) => {
                 let (low, high) = if c.above { (c, other) } else { (other, c) };
                 let (a, b) = (number(low.threshold), number(high.threshold));
-                parts.push(if c.days {
+                // The whole numbers above a and at most b.
+                let (first, last) = (low.threshold.floor() + 1.0, high.threshold.floor());
+                parts.push(if c.whole && !c.days && first == last {
+                    format!("{} is {}", c.feature, number(first))
+                } else if c.whole && !c.days && first < last {
+                    format!("{} {} to {}", c.feature, number(first), number(last))
+                } else if c.days {
                     format!("{} more than {a} and at most {b} days ago", c.feature)
                 } else {
                     format!("{} above {a} and at most {b}", c.feature)
@@ -400,16 +410,20 @@ fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
     };
     let condition = |j: usize, t: f64, above: bool| {
         let value = by_value[j].and_then(|names| names.get(t as usize).cloned());
-        Condition { feature: features[j].clone(), above, threshold: t, days: days[j], value }
+        Condition { feature: features[j].clone(), above, threshold: t, days: days[j], value, whole: false }
     };
     struct Leaf {
         rows: Vec<usize>,
         path: Vec<(usize, Condition)>,
         split: Option<(f64, usize, f64)>,
+        /// The split node it came from (an index in `nodes`).
+        parent: Option<usize>,
     }
+    // Every split node: its own parent and path.
+    let mut nodes: Vec<(Option<usize>, Path)> = Vec::new();
     let all: Vec<usize> = (0..labels.len()).filter(|&i| noise || labels[i] >= 0).collect();
     let split = Some(best_split(&all, &[])?);
-    let mut leaves = vec![Leaf { rows: all, path: Vec::new(), split }];
+    let mut leaves = vec![Leaf { rows: all, path: Vec::new(), split, parent: None }];
     while leaves.len() < 2 * k {
         let Some((at, _)) = leaves
             .iter()
@@ -421,6 +435,8 @@ fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
         };
         let leaf = leaves.swap_remove(at);
         let Some((_, j, t)) = leaf.split else { break };
+        nodes.push((leaf.parent, leaf.path.clone()));
+        let parent = Some(nodes.len() - 1);
         for above in [false, true] {
             let c = condition(j, t, above);
             let rows: Vec<usize> = leaf
@@ -432,18 +448,24 @@ fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
             let mut path = leaf.path.clone();
             add_condition(&mut path, j, c);
             let split = best_split(&rows, &path);
-            leaves.insert(at.min(leaves.len()), Leaf { rows, path, split });
+            leaves.insert(at.min(leaves.len()), Leaf { rows, path, split, parent });
         }
     }
-    // Each leaf to its most common class, a segment's biggest leaf first.
+    // Each leaf to its most common class (noise is class 0)...
+    let classed: Vec<ClassedLeaf> = leaves
+        .into_iter()
+        .filter_map(|leaf| {
+            let counts = counts_of(&leaf.rows);
+            let (c, &n) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+            (n > 0).then_some((c, n, leaf.parent, leaf.path))
+        })
+        .collect();
+    let classed = merge_siblings(classed, &nodes);
+    // ...a segment's biggest leaf first.
     let mut of_segment: Vec<Vec<(usize, Path)>> = vec![Vec::new(); k];
-    for leaf in leaves {
-        let counts = counts_of(&leaf.rows);
-        let Some((c, &n)) = counts.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0))) else {
-            continue;
-        };
-        if c > 0 && n > 0 {
-            of_segment[c - 1].push((n, leaf.path));
+    for (c, n, _, path) in classed {
+        if c > 0 {
+            of_segment[c - 1].push((n, path));
         }
     }
     Some(
@@ -455,6 +477,28 @@ fn tree(sample: &Sample<'_>, k: usize, noise: bool) -> Option<Vec<Clauses>> {
             })
             .collect(),
     )
+}
+
+/// A leaf of the threshold tree: its class (0: noise, c: segment c - 1), its rows of that class, the
+/// split node it came from and its path.
+type ClassedLeaf = (usize, usize, Option<usize>, Path);
+
+/// Two leaves of one split that go to the same class are their parent ("A and B, or A and not B" reads
+/// "A"), repeated up the tree: the split sharpened the Gini index but changes no customer's segment.
+/// `nodes` holds each split node's own parent and path.
+fn merge_siblings(mut classed: Vec<ClassedLeaf>, nodes: &[(Option<usize>, Path)]) -> Vec<ClassedLeaf> {
+    while let Some((a, b)) = (0..classed.len()).find_map(|a| {
+        let (c, _, parent, _) = &classed[a];
+        let b = (a + 1..classed.len())
+            .find(|&b| parent.is_some() && classed[b].2 == *parent && classed[b].0 == *c)?;
+        Some((a, b))
+    }) {
+        let (c, n_b, _, _) = classed.swap_remove(b);
+        let (_, n_a, parent, _) = classed.swap_remove(a);
+        let Some((up, path)) = parent.and_then(|p| nodes.get(p)).cloned() else { break };
+        classed.push((c, n_a + n_b, up, path));
+    }
+    classed
 }
 
 /// How many conditions a set reads as: a number bounded on both sides is one ("orders above 2 and at
@@ -533,8 +577,19 @@ pub fn measure_rules(
 }
 
 /// Each rule's figures and the rules' fidelity together on every row of `raw` (`labels` per row).
-fn measure(raw: &RawRows<'_>, labels: &[i32], grown: Vec<Clauses>) -> Rules {
+fn measure(raw: &RawRows<'_>, labels: &[i32], mut grown: Vec<Clauses>) -> Rules {
     let k = grown.len();
+    // A number with whole values in every row (a count, a level): its ranges are said by the numbers
+    // they hold.
+    let mut whole: Vec<Option<bool>> = vec![None; raw.features()];
+    for (j, c) in grown.iter_mut().flatten().flatten() {
+        if c.value.is_none() && !c.days {
+            c.whole = *whole
+                .get_mut(*j)
+                .map(|w| w.get_or_insert_with(|| (0..raw.rows()).all(|i| raw.value(i, *j).fract() == 0.0)))
+                .unwrap_or(&mut false);
+        }
+    }
     // One pass over every used row: how many rows hold each set of rules (a bit per segment, k is at
     // most MAX_SEGMENTS) in each segment. Each rule's figures and the rules together follow from it.
     let mut tally: std::collections::BTreeMap<(u32, i32), usize> = std::collections::BTreeMap::new();
@@ -768,7 +823,14 @@ fn grow(
         }
         score = candidate;
         let value = by_value[j].and_then(|names| names.get(t as usize).cloned());
-        let condition = Condition { feature: features[j].clone(), above, threshold: t, days: days[j], value };
+        let condition = Condition {
+            feature: features[j].clone(),
+            above,
+            threshold: t,
+            days: days[j],
+            value,
+            whole: false,
+        };
         for (i, &v) in values[j].iter().enumerate() {
             inside[i] = inside[i] && v.is_finite() && condition.holds(v);
         }
@@ -987,6 +1049,7 @@ mod tests {
             threshold,
             days,
             value: None,
+            whole: false,
         };
         let rule = SegmentRule {
             conditions: vec![
@@ -1015,5 +1078,54 @@ mod tests {
             .ends_with("23% of those it catches are in other segments or in none (21% in none))"));
         let rule = SegmentRule { unplaced: 0.0, ..rule };
         assert!(rule.short().ends_with("(99% caught, 23% others)"), "{}", rule.short());
+        // A count in whole numbers: its range said by the numbers it holds.
+        let whole =
+            |above: bool, threshold: f64| Condition { whole: true, ..c("orders", above, threshold, false) };
+        let words = |set: Vec<Condition>| {
+            SegmentRule { conditions: set, or: vec![], more: vec![], ..rule.clone() }.words()
+        };
+        assert_eq!(words(vec![whole(true, 0.0), whole(false, 1.0)]), "orders is 1");
+        assert_eq!(words(vec![whole(true, 2.5), whole(false, 7.0)]), "orders 3 to 7");
+        assert_eq!(words(vec![whole(true, 2.0)]), "orders above 2");
+    }
+
+    #[test]
+    fn two_leaves_of_one_split_that_go_to_one_segment_are_their_parent() {
+        let c = |feature: &str, above: bool, threshold: f64| {
+            let j = usize::from(feature == "y");
+            (
+                j,
+                Condition {
+                    feature: feature.into(),
+                    above,
+                    threshold,
+                    days: false,
+                    value: None,
+                    whole: false,
+                },
+            )
+        };
+        // Root split on x (node 0), its left child split on y (node 1): leaves x<=10&y<=5 and
+        // x<=10&y>5 both segment 0, and x>10 segment 1.
+        let nodes = vec![(None, vec![]), (Some(0), vec![c("x", false, 10.0)])];
+        let leaves = vec![
+            (1, 30, Some(1), vec![c("x", false, 10.0), c("y", false, 5.0)]),
+            (2, 50, Some(0), vec![c("x", true, 10.0)]),
+            (1, 20, Some(1), vec![c("x", false, 10.0), c("y", true, 5.0)]),
+        ];
+        let merged = merge_siblings(leaves, &nodes);
+        let words: Vec<(usize, usize, String)> = merged
+            .iter()
+            .map(|(class, n, _, path)| {
+                (*class, *n, clause_words(&path.iter().map(|p| p.1.clone()).collect::<Vec<_>>()))
+            })
+            .collect();
+        assert_eq!(words, [(2, 50, "x above 10".to_string()), (1, 50, "x at most 10".to_string())]);
+        // Siblings of different classes stay apart.
+        let apart = vec![
+            (1, 30, Some(1), vec![c("x", false, 10.0), c("y", false, 5.0)]),
+            (2, 20, Some(1), vec![c("x", false, 10.0), c("y", true, 5.0)]),
+        ];
+        assert_eq!(merge_siblings(apart.clone(), &nodes), apart);
     }
 }
