@@ -117,10 +117,9 @@ struct ValueStats {
     mean_of_ones: f64,
 }
 
-/// Whether `mode` stands for "none" rather than measuring: the only negative value of a column otherwise
-/// at or above 0 (-1, -99, -999 for "never contacted"), or a run of nines (99, 999, 9999) at least twice
-/// every other value.
-/// Returns how it lies apart, in words.
+/// How `mode` lies apart from the column's other values, in words, when it stands for "none" rather than
+/// measuring: the only negative value of a column otherwise at or above 0 (-1, -99, -999 for "never
+/// contacted"), or a run of nines (99, 999, 9999) at least twice every other value. None otherwise.
 fn none_code(values: &crate::ingest::values::Values, mode: f64) -> Option<&'static str> {
     let others = || values.iter().filter(|v| v.is_finite() && *v != mode);
     if mode < 0.0 {

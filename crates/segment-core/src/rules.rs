@@ -581,14 +581,11 @@ fn measure(raw: &RawRows<'_>, labels: &[i32], mut grown: Vec<Clauses>) -> Rules 
     let k = grown.len();
     // A number with whole values in every row (a count, a level): its ranges are said by the numbers
     // they hold.
+    // Read once per feature a condition names.
     let mut whole: Vec<Option<bool>> = vec![None; raw.features()];
     for (j, c) in grown.iter_mut().flatten().flatten() {
-        if c.value.is_none() && !c.days {
-            c.whole = *whole
-                .get_mut(*j)
-                .map(|w| w.get_or_insert_with(|| (0..raw.rows()).all(|i| raw.value(i, *j).fract() == 0.0)))
-                .unwrap_or(&mut false);
-        }
+        let Some(known) = whole.get_mut(*j).filter(|_| c.value.is_none() && !c.days) else { continue };
+        c.whole = *known.get_or_insert_with(|| (0..raw.rows()).all(|i| raw.value(i, *j).fract() == 0.0));
     }
     // One pass over every used row: how many rows hold each set of rules (a bit per segment, k is at
     // most MAX_SEGMENTS) in each segment. Each rule's figures and the rules together follow from it.

@@ -330,8 +330,7 @@ fn eta_squared(x: ArrayView2<f64>, j: usize, labels: &[Option<usize>]) -> f64 {
 
 /// The advised features that carry the segments, when some do not: under the best k-means of the first
 /// view (the advised columns, z-scored; the best of k = 2..10 by silhouette among those the rule lets
-/// qualify, on the search rows), a
-/// feature whose variance the segments explain by less than [`SALIENT`] is alike in every segment (an
+/// qualify, or its refinement by one segment, on the search rows), a feature whose variance the segments explain by less than [`SALIENT`] is alike in every segment (an
 /// age or a signup date spread evenly over customers of every kind). Such columns only blur the segments
 /// the other columns draw, so a view without them is tried beside the others. Returns the kept features
 /// and the left-out ones; None when every feature counts (or fewer than two would be left).
@@ -572,6 +571,9 @@ impl SearchRows {
     /// month, a spread of days since a visit) cuts into ranges with a fair silhouette; segments are
     /// groups with fewer customers between them than within, or that differ in more than one column.
     fn cut_without_gap(&self, labels: &[Option<usize>]) -> Option<String> {
+        if self.feature_names.is_empty() {
+            return None;
+        }
         let at: Vec<(usize, usize)> =
             self.silhouette_at.iter().filter_map(|&r| labels[r].map(|l| (r, l))).collect();
         let segments = at.iter().map(|&(_, l)| l + 1).max().unwrap_or(0);
@@ -960,15 +962,16 @@ impl Proposals {
             }
         }
         let start = self.candidates.len();
-        let labels: Vec<Vec<Option<usize>>> = fitted.iter().map(|f| f.2.clone()).collect();
         self.push_all(on, fitted, progress);
         // One segment more when it only divides one of the best's segments ([`refined`]): two groups
         // the best k merges because a third lies far from both still differ in the columns that tell
         // them apart, and those columns must stay. One step only: further steps, each within the
         // margin of the first, end up cutting noise columns into ranges.
         if let Some((s, i)) = best {
-            let at = refined_at_most(&self.candidates, &self.labels_of, start + i, 1) - start;
-            sweep.best_labels = labels.into_iter().nth(at).map(|l| (s, l));
+            // k-means leaves no noise: each stored code is the segment.
+            let at = refined_at_most(&self.candidates, &self.labels_of, start + i, 1);
+            sweep.best_labels =
+                self.labels_of.get(at).map(|l| (s, l.iter().map(|&c| Some(usize::from(c))).collect()));
         }
         Ok(sweep)
     }

@@ -60,7 +60,10 @@ pub fn rule_text() -> String {
          {FEW_LEVELS} values (a yes/no flag, a pair of them: {:.0}% of customers or more in the segment their \
          values give) never qualify, nor segments that are only whether a customer is at a value that {:.0}% of \
          customers or more share (a sentinel such as -1, a count that is mostly 0): such a split is crisp \
-         whatever the customers do. Below a silhouette of \
+         whatever the customers do. Nor do segments that are only one column cut into ranges: its thresholds \
+         place {:.0}% of customers, no other column differs between the segments, and at every threshold \
+         customers are at least {:.0}% as dense as around the neighbouring segments' medians (no gap, as \
+         in a day of the month spread evenly). Below a silhouette of \
          {CLEAR} no segmentation separates the customers clearly, and the segments are shown as tiers.",
         MIN_SHARE * 100.0,
         MAX_SHARE * 100.0,
@@ -68,6 +71,8 @@ pub fn rule_text() -> String {
         NESTED * 100.0,
         REPRODUCED * 100.0,
         POINT_MASS * 100.0,
+        REPRODUCED * 100.0,
+        NO_GAP * 100.0,
     )
 }
 
